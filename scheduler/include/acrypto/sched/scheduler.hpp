@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: Apache-2.0
+// SchedulerCore: device registry, per-device priority queues, balancer host,
+// routing, binding, failover, completion. The provider's and native API's only door.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "acrypto/balancer.h"
+#include "acrypto/device.h"
+#include "acrypto/sched/config.hpp"
+#include "acrypto/sched/result.hpp"
+#include "acrypto/sched/session.hpp"
+
+namespace acrypto::sched {
+
+/// Scheduler-wide options (from the provider's configuration section).
+struct Options {
+    std::string balancer = "least-loaded"; ///< balancer name (built-in or plugin)
+    Config balancer_config;                ///< the balancer's own keys
+    std::string plugin_dir;                ///< where device/balancer .so plugins are found
+    uint32_t aging_ms = 10;                ///< a queued session gains one priority level per aging_ms
+};
+
+/// What the scheduler tells about one device instance.
+struct DeviceInfo {
+    uint32_t id = 0;
+    std::string name;     ///< "cpu", "hifn0"
+    std::string driver;   ///< "cpu", "hifn"
+    uint32_t flags = 0;   ///< enum acrypto_device_flag
+    bool broken = false;
+    std::string broken_reason;
+    uint32_t queued = 0;
+    uint32_t in_flight = 0;
+    uint32_t queue_len = 0;
+    std::vector<acrypto_capability> caps;
+};
+
+/// Named counter (stats are name/value so they export as provider params as-is).
+struct Stat {
+    std::string name;
+    uint64_t value = 0;
+};
+
+/// The scheduler. Thread-safe; no global lock on the submit/complete fast path.
+class SchedulerCore {
+public:
+    static Result<std::unique_ptr<SchedulerCore>> create(const Options &opts);
+    ~SchedulerCore();
+    SchedulerCore(const SchedulerCore &) = delete;
+    SchedulerCore &operator=(const SchedulerCore &) = delete;
+
+    /// Add a device driver table (built-in or from a plugin). Checks ABI version and sizes.
+    Result<void> add_driver(const acrypto_device_driver *drv);
+    /// dlopen `path` (or `name` looked up in plugin_dir as acrypto-dev-<name>.so), check, add.
+    Result<void> load_device_plugin(const std::string &name_or_path);
+    /// Add a balancer table (built-ins use this same path).
+    Result<void> add_balancer(const acrypto_balancer *bal);
+    /// dlopen a balancer plugin (acrypto-lb-<name>.so in plugin_dir, or a path), check, add.
+    Result<void> load_balancer_plugin(const std::string &name_or_path);
+    /// Make the named balancer current (created with `cfg`).
+    Result<void> select_balancer(const std::string &name, const Config &cfg);
+
+    /// Probe driver `driver` with `cfg` and open every instance found. Returns the
+    /// number opened; 0 with an Error message is "asked for but none found".
+    Result<uint32_t> open_devices(const std::string &driver, const Config &cfg);
+
+    /// Key context tied to this scheduler (devices hear when it dies).
+    Ref<Key> make_key(uint32_t alg, const uint8_t *data, size_t len, uint32_t curve_nid = 0,
+                      uint32_t bits = 0);
+
+    /// Queue a session (all its route steps). Ok: it will complete exactly once via
+    /// its DoneFn / wait(). Other codes: not queued, nothing will complete
+    /// (Busy: every capable device is full; Unsupported; Bound; Shutdown).
+    Errc submit(const Ref<Session> &s);
+
+    /// Run the session's route on the caller's thread with an inline-capable
+    /// device (ACRYPTO_DEV_F_INLINE). Completes the session (done() true) before
+    /// returning; returns its status. Unsupported when no inline device matches.
+    int run_inline(Session &s);
+
+    /// Whether running this step inline beats offloading it now (the inline
+    /// threshold, static from config or learned by the cost model).
+    bool prefer_inline(const acrypto_step &step) const noexcept;
+    /// Static inline threshold in bytes (config key inline-threshold); 0 = never inline.
+    void set_inline_threshold(size_t bytes) noexcept;
+
+    /// Whether some healthy device (or inline device) can run this step.
+    bool supports(const acrypto_step &step) const noexcept;
+
+    /// Entropy from the best ACRYPTO_DEV_F_ENTROPY device; never pauses.
+    int get_entropy(uint8_t *buf, size_t len);
+
+    std::vector<DeviceInfo> devices() const;
+    std::vector<Stat> stats() const;
+    /// Run self-tests of every device; false with messages if any failed.
+    bool self_test(std::vector<std::string> *messages);
+
+    /// Complete every queued and in-flight session (Shutdown), close devices,
+    /// join threads. Idempotent. Later submits return Shutdown.
+    void shutdown();
+
+private:
+    struct Impl;
+    explicit SchedulerCore(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+    friend class Key;
+    friend struct SchedulerTestPeer;
+};
+
+/// The built-in balancer tables (each defined in its own file).
+extern "C" const acrypto_balancer *acrypto_builtin_least_loaded(void);
+extern "C" const acrypto_balancer *acrypto_builtin_round_robin(void);
+
+} // namespace acrypto::sched
