@@ -39,6 +39,8 @@ struct acrypto_balancer {
     uint32_t struct_size; /**< sizeof(struct acrypto_balancer) */
     const char *name;     /**< configuration name: "least-loaded", "round-robin", "cost" */
     const char *description;
+    /** NULL-terminated list of configuration keys create_fn accepts. May be NULL. */
+    const char *const *config_keys;
     /** Create state from `cfg` (unknown key: error naming it in `why`). 0 or negative. */
     int (*create_fn)(const struct acrypto_config *cfg, void **state, char *why, size_t why_len);
     /** Free state. */

@@ -134,6 +134,11 @@ struct acrypto_device_driver {
     uint32_t struct_size;  /**< sizeof(struct acrypto_device_driver) */
     const char *name;      /**< driver name used in configuration: "cpu", "sim", "hifn" */
     const char *description;
+    /**
+     * NULL-terminated list of the configuration keys probe_fn/open_fn accept
+     * (OpenSSL hands a provider only the keys it asks for by name). May be NULL.
+     */
+    const char *const *config_keys;
 
     /**
      * Find instances. Validates `cfg` (unknown key or bad value: error naming
