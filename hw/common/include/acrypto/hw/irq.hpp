@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 
 namespace acrypto::hw {
 
@@ -29,5 +30,10 @@ public:
     /// Re-enable delivery after handling (VFIO INTx unmask; no-op for the model).
     virtual void unmask() {}
 };
+
+/// An eventfd-backed line for device models: raise() writes the eventfd, wait()
+/// polls it with a timeout and drains it. Any number of raise() calls between two
+/// waits coalesce into one Fired (level-style interrupts are re-checked by the reaper).
+std::unique_ptr<IrqWait> make_eventfd_irq();
 
 } // namespace acrypto::hw
