@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: Apache-2.0
+// evp_test stanza reader: blank-line separated `Key = Value` groups, # comments.
+#include "vector_file.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace acrypto::test {
+
+namespace {
+
+std::string trim(const std::string &s) {
+    size_t b = 0, e = s.size();
+    while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
+    while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
+    return s.substr(b, e - b);
+}
+
+bool iequal(const std::string &a, const std::string &b) {
+    return a.size() == b.size() &&
+           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) ==
+                      std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+} // namespace
+
+std::optional<std::string> Stanza::get(const std::string &k) const {
+    for (const auto &[key, v] : kv)
+        if (iequal(key, k)) return v;
+    return std::nullopt;
+}
+
+Bytes Stanza::bytes(const std::string &k) const {
+    auto v = get(k);
+    if (!v) return {};
+    const std::string &s = *v;
+    if (s.size() >= 2 && s.front() == '"' && s.back() == '"')
+        return Bytes(s.begin() + 1, s.end() - 1);
+    return from_hex(s);
+}
+
+std::vector<Stanza> parse_vectors(const std::string &text, const std::string &name,
+                                  std::string *err) {
+    std::vector<Stanza> out;
+    std::istringstream in(text);
+    std::string raw;
+    int lineno = 0;
+    Stanza cur;
+    auto flush = [&] {
+        if (!cur.kv.empty()) out.push_back(std::move(cur));
+        cur = Stanza{};
+    };
+    while (std::getline(in, raw)) {
+        ++lineno;
+        std::string line = trim(raw);
+        if (line.empty()) {
+            flush();
+            continue;
+        }
+        if (line[0] == '#') continue;
+        size_t eq = line.find('=');
+        if (eq == std::string::npos) {
+            if (err) *err = name + ":" + std::to_string(lineno) + ": expected 'Key = Value'";
+            return {};
+        }
+        std::string k = trim(line.substr(0, eq));
+        std::string v = trim(line.substr(eq + 1));
+        if (k.empty()) {
+            if (err) *err = name + ":" + std::to_string(lineno) + ": empty key";
+            return {};
+        }
+        if (cur.kv.empty()) {
+            cur.file = name;
+            cur.line = lineno;
+        }
+        cur.kv.emplace_back(std::move(k), std::move(v));
+    }
+    flush();
+    return out;
+}
+
+std::vector<Stanza> read_vector_file(const std::string &path, std::string *err) {
+    std::ifstream f(path);
+    if (!f) {
+        if (err) *err = "cannot open " + path;
+        return {};
+    }
+    std::stringstream ss;
+    ss << f.rdbuf();
+    std::string base = path.substr(path.find_last_of('/') + 1);
+    return parse_vectors(ss.str(), base, err);
+}
+
+} // namespace acrypto::test

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: Apache-2.0
+// Reader for known-answer files in OpenSSL's evp_test stanza format (test/vectors/*.txt).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "session_builder.hpp"
+
+namespace acrypto::test {
+
+/**
+ * One stanza: consecutive `Key = Value` lines, ended by a blank line or end of
+ * file; `#` starts a comment line. The first pair names the test type
+ * (`Cipher = AES-128-CBC`, `Digest = SHA256`, `MAC = HMAC`). Values are hex,
+ * or a "quoted string" taken literally (evp_test convention).
+ */
+struct Stanza {
+    std::string file;
+    int line = 0; ///< line of the first pair
+    std::vector<std::pair<std::string, std::string>> kv;
+
+    /// The first key ("Cipher", "Digest", "MAC", "Title"...), and its value.
+    const std::string &type() const { return kv.front().first; }
+    const std::string &type_value() const { return kv.front().second; }
+    /// Value of the first pair with key `k` (case-insensitive), if any.
+    std::optional<std::string> get(const std::string &k) const;
+    bool has(const std::string &k) const { return get(k).has_value(); }
+    /// Value as bytes: hex, or a quoted literal. Missing key -> empty.
+    /// Throws std::invalid_argument on bad hex.
+    Bytes bytes(const std::string &k) const;
+    /// "file:line" for messages.
+    std::string where() const { return file + ":" + std::to_string(line); }
+};
+
+/// Parse a whole file. Empty vector with `*err` set when it cannot be read or is malformed.
+std::vector<Stanza> read_vector_file(const std::string &path, std::string *err = nullptr);
+/// Parse text (for tests of the parser itself).
+std::vector<Stanza> parse_vectors(const std::string &text, const std::string &name,
+                                  std::string *err = nullptr);
+
+} // namespace acrypto::test
