@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: Apache-2.0
+// CPU device family "pkey": RSA, RSA-PSS, ECDSA/ECDH, X25519, X448 primitives over libcrypto.
+#include "exec_pkey.hpp"
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/params.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+
+#include <cstring>
+#include <deque>
+#include <mutex>
+#include <new>
+
+namespace acrypto::soft::cpu {
+
+namespace {
+
+constexpr uint32_t kKeyMax = 1u << 16; // DER bytes (RSA-16384 PKCS#8 fits)
+constexpr size_t kCacheMax = 64;       // parsed keys kept per process
+
+/// Parsed-key cache: parsing PKCS#8 and setting up blinding costs as much as an
+/// ECDSA signature, so keys are parsed once per key context.
+struct CacheEntry {
+    OSSL_LIB_CTX *libctx;
+    uint64_t id;
+    EVP_PKEY *pkey;
+};
+
+struct KeyCache {
+    std::mutex mu;
+    std::deque<CacheEntry> entries; // oldest first
+};
+
+KeyCache &cache()
+{
+    static KeyCache c;
+    return c;
+}
+
+/// PKCS#8 starts SEQUENCE { INTEGER version, ... }; SPKI starts SEQUENCE { SEQUENCE alg, ... }.
+bool looks_private(const uint8_t *der, size_t len)
+{
+    if (len < 4 || der[0] != 0x30)
+        return false;
+    size_t off = 2;
+    if (der[1] & 0x80)
+        off += der[1] & 0x7f;
+    return off < len && der[off] == 0x02;
+}
+
+EVP_PKEY *parse_key(OSSL_LIB_CTX *libctx, const acrypto_key &k)
+{
+    const unsigned char *p = k.data;
+    if (looks_private(k.data, k.len))
+        return d2i_AutoPrivateKey_ex(nullptr, &p, static_cast<long>(k.len), libctx, nullptr);
+    return d2i_PUBKEY_ex(nullptr, &p, static_cast<long>(k.len), libctx, nullptr);
+}
+
+/// A referenced EVP_PKEY for `k` (caller frees), from the cache or parsed now.
+EVP_PKEY *get_key(OSSL_LIB_CTX *libctx, const acrypto_key &k)
+{
+    KeyCache &c = cache();
+    {
+        std::lock_guard<std::mutex> lk(c.mu);
+        for (auto &e : c.entries) {
+            if (e.id == k.id && e.libctx == libctx) {
+                EVP_PKEY_up_ref(e.pkey);
+                return e.pkey;
+            }
+        }
+    }
+    EVP_PKEY *pk = parse_key(libctx, k);
+    if (pk == nullptr)
+        return nullptr;
+    EVP_PKEY *evicted = nullptr;
+    {
+        std::lock_guard<std::mutex> lk(c.mu);
+        EVP_PKEY_up_ref(pk);
+        c.entries.push_back(CacheEntry{libctx, k.id, pk});
+        if (c.entries.size() > kCacheMax) {
+            evicted = c.entries.front().pkey;
+            c.entries.pop_front();
+        }
+    }
+    EVP_PKEY_free(evicted);
+    return pk;
+}
+
+const char *digest_name(uint32_t alg)
+{
+    switch (alg) {
+    case ACRYPTO_ALG_MD5: return "MD5";
+    case ACRYPTO_ALG_SHA1: return "SHA1";
+    case ACRYPTO_ALG_SHA224: return "SHA224";
+    case ACRYPTO_ALG_SHA256: return "SHA256";
+    case ACRYPTO_ALG_SHA384: return "SHA384";
+    case ACRYPTO_ALG_SHA512: return "SHA512";
+    default: return nullptr;
+    }
+}
+
+bool is_rsa(uint32_t alg) { return alg == ACRYPTO_ALG_RSA || alg == ACRYPTO_ALG_RSA_PSS; }
+
+bool set_one(EVP_PKEY_CTX *ctx, const OSSL_PARAM &p)
+{
+    OSSL_PARAM ps[2] = {p, OSSL_PARAM_construct_end()};
+    return EVP_PKEY_CTX_set_params(ctx, ps) == 1;
+}
+
+/// Digest / padding parameters of a sign or verify context.
+bool set_sig_params(EVP_PKEY_CTX *ctx, const acrypto_step &st)
+{
+    const acrypto_pk_params &pk = st.pk;
+    const char *md = digest_name(pk.digest);
+    if (pk.digest != ACRYPTO_ALG_NONE && md == nullptr)
+        return false;
+    if (md != nullptr &&
+        !set_one(ctx, OSSL_PARAM_construct_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST,
+                                                       const_cast<char *>(md), 0)))
+        return false;
+    if (!is_rsa(st.alg))
+        return true;
+    int pad = pk.pad != 0 ? pk.pad : (st.alg == ACRYPTO_ALG_RSA_PSS ? RSA_PKCS1_PSS_PADDING
+                                                                    : RSA_PKCS1_PADDING);
+    if (!set_one(ctx, OSSL_PARAM_construct_int(OSSL_SIGNATURE_PARAM_PAD_MODE, &pad)))
+        return false;
+    if (pad == RSA_PKCS1_PSS_PADDING) {
+        int salt = pk.saltlen;
+        if (!set_one(ctx, OSSL_PARAM_construct_int(OSSL_SIGNATURE_PARAM_PSS_SALTLEN, &salt)))
+            return false;
+        const char *mgf = digest_name(pk.mgf1_digest);
+        if (mgf != nullptr &&
+            !set_one(ctx, OSSL_PARAM_construct_utf8_string(OSSL_SIGNATURE_PARAM_MGF1_DIGEST,
+                                                           const_cast<char *>(mgf), 0)))
+            return false;
+    }
+    return true;
+}
+
+/// Padding / OAEP / TLS parameters of an RSA encrypt or decrypt context.
+bool set_asym_params(EVP_PKEY_CTX *ctx, const acrypto_step &st)
+{
+    const acrypto_pk_params &pk = st.pk;
+    int pad = pk.pad != 0 ? pk.pad : RSA_PKCS1_PADDING;
+    if (!set_one(ctx, OSSL_PARAM_construct_int(OSSL_ASYM_CIPHER_PARAM_PAD_MODE, &pad)))
+        return false;
+    if (pad == RSA_PKCS1_OAEP_PADDING) {
+        const uint32_t md_alg = pk.digest != 0 ? pk.digest : uint32_t{ACRYPTO_ALG_SHA1};
+        const char *md = digest_name(md_alg);
+        const char *mgf = digest_name(pk.mgf1_digest != 0 ? pk.mgf1_digest : md_alg);
+        if (md == nullptr || mgf == nullptr)
+            return false;
+        if (!set_one(ctx, OSSL_PARAM_construct_utf8_string(OSSL_ASYM_CIPHER_PARAM_OAEP_DIGEST,
+                                                           const_cast<char *>(md), 0)) ||
+            !set_one(ctx, OSSL_PARAM_construct_utf8_string(OSSL_ASYM_CIPHER_PARAM_MGF1_DIGEST,
+                                                           const_cast<char *>(mgf), 0)))
+            return false;
+        if (pk.label != nullptr && pk.label_len > 0) {
+            // OpenSSL takes ownership of nothing here: the label param is copied.
+            if (!set_one(ctx, OSSL_PARAM_construct_octet_string(
+                                  OSSL_ASYM_CIPHER_PARAM_OAEP_LABEL,
+                                  const_cast<uint8_t *>(pk.label), pk.label_len)))
+                return false;
+        }
+    }
+    if (pad == RSA_PKCS1_WITH_TLS_PADDING) {
+        // tls_version: client version in the low 16 bits, negotiated version
+        // (SSL_OP_TLS_ROLLBACK_BUG servers) in the high 16 bits when non-zero.
+        unsigned int client = pk.tls_version & 0xffffu;
+        unsigned int negotiated = pk.tls_version >> 16;
+        if (!set_one(ctx, OSSL_PARAM_construct_uint(OSSL_ASYM_CIPHER_PARAM_TLS_CLIENT_VERSION,
+                                                    &client)))
+            return false;
+        if (negotiated != 0 &&
+            !set_one(ctx, OSSL_PARAM_construct_uint(OSSL_ASYM_CIPHER_PARAM_TLS_NEGOTIATED_VERSION,
+                                                    &negotiated)))
+            return false;
+    }
+    return true;
+}
+
+EVP_PKEY *peer_key(OSSL_LIB_CTX *libctx, const acrypto_step &st)
+{
+    const acrypto_pk_params &pk = st.pk;
+    if (pk.other == nullptr || pk.other_len == 0)
+        return nullptr;
+    if (st.alg == ACRYPTO_ALG_X25519 && pk.other_len == 32)
+        return EVP_PKEY_new_raw_public_key_ex(libctx, "X25519", nullptr, pk.other, 32);
+    if (st.alg == ACRYPTO_ALG_X448 && pk.other_len == 56)
+        return EVP_PKEY_new_raw_public_key_ex(libctx, "X448", nullptr, pk.other, 56);
+    const unsigned char *p = pk.other;
+    return d2i_PUBKEY_ex(nullptr, &p, static_cast<long>(pk.other_len), libctx, nullptr);
+}
+
+int do_keygen(OSSL_LIB_CTX *libctx, acrypto_step &st)
+{
+    const char *name = nullptr;
+    switch (st.alg) {
+    case ACRYPTO_ALG_EC: name = "EC"; break;
+    case ACRYPTO_ALG_X25519: name = "X25519"; break;
+    case ACRYPTO_ALG_X448: name = "X448"; break;
+    case ACRYPTO_ALG_RSA: name = "RSA"; break;
+    default: return ACRYPTO_E_UNSUPPORTED;
+    }
+    EVP_PKEY_CTX *g = EVP_PKEY_CTX_new_from_name(libctx, name, nullptr);
+    if (g == nullptr)
+        return ACRYPTO_E_NOMEM;
+    int rc = ACRYPTO_E_INVALID;
+    EVP_PKEY *pk = nullptr;
+    bool ok = EVP_PKEY_keygen_init(g) == 1;
+    if (ok && st.alg == ACRYPTO_ALG_EC) {
+        const char *group = st.key != nullptr ? OBJ_nid2sn(static_cast<int>(st.key->curve_nid))
+                                              : nullptr;
+        ok = group != nullptr && EVP_PKEY_CTX_set_group_name(g, group) == 1;
+    }
+    if (ok && st.alg == ACRYPTO_ALG_RSA)
+        ok = st.key != nullptr && st.key->bits >= 1024 &&
+             EVP_PKEY_CTX_set_rsa_keygen_bits(g, static_cast<int>(st.key->bits)) == 1;
+    if (ok && EVP_PKEY_generate(g, &pk) == 1) {
+        PKCS8_PRIV_KEY_INFO *p8 = EVP_PKEY2PKCS8(pk);
+        int n = p8 != nullptr ? i2d_PKCS8_PRIV_KEY_INFO(p8, nullptr) : -1;
+        if (n > 0 && static_cast<size_t>(n) <= st.dst_len) {
+            unsigned char *o = st.dst;
+            if (i2d_PKCS8_PRIV_KEY_INFO(p8, &o) == n) {
+                st.out_len = static_cast<size_t>(n);
+                rc = ACRYPTO_OK;
+            }
+        }
+        PKCS8_PRIV_KEY_INFO_free(p8);
+    }
+    EVP_PKEY_free(pk);
+    EVP_PKEY_CTX_free(g);
+    return rc;
+}
+
+int run(OSSL_LIB_CTX *libctx, acrypto_step &st)
+{
+    if (st.mode == ACRYPTO_MODE_PK_KEYGEN)
+        return do_keygen(libctx, st);
+    if (st.key == nullptr || st.key->data == nullptr || st.key->len == 0 || st.key->len > kKeyMax)
+        return ACRYPTO_E_INVALID;
+    EVP_PKEY *pkey = get_key(libctx, *st.key);
+    if (pkey == nullptr)
+        return ACRYPTO_E_INVALID;
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(libctx, pkey, nullptr);
+    EVP_PKEY_free(pkey); // the ctx holds its own reference
+    if (ctx == nullptr)
+        return ACRYPTO_E_NOMEM;
+    int rc = ACRYPTO_E_INVALID;
+    size_t outl = st.dst_len;
+    switch (st.mode) {
+    case ACRYPTO_MODE_PK_SIGN:
+        if (st.dst != nullptr && EVP_PKEY_sign_init(ctx) == 1 && set_sig_params(ctx, st) &&
+            EVP_PKEY_sign(ctx, st.dst, &outl, st.src, st.src_len) == 1)
+            rc = ACRYPTO_OK;
+        break;
+    case ACRYPTO_MODE_PK_VERIFY:
+        if (EVP_PKEY_verify_init(ctx) == 1 && set_sig_params(ctx, st)) {
+            rc = EVP_PKEY_verify(ctx, st.pk.other, st.pk.other_len, st.src, st.src_len) == 1
+                     ? ACRYPTO_OK
+                     : ACRYPTO_E_VERIFY;
+            outl = 0;
+        }
+        break;
+    case ACRYPTO_MODE_PK_ENCRYPT:
+        if (is_rsa(st.alg) && st.dst != nullptr && EVP_PKEY_encrypt_init(ctx) == 1 &&
+            set_asym_params(ctx, st) &&
+            EVP_PKEY_encrypt(ctx, st.dst, &outl, st.src, st.src_len) == 1)
+            rc = ACRYPTO_OK;
+        break;
+    case ACRYPTO_MODE_PK_DECRYPT:
+        if (is_rsa(st.alg) && st.dst != nullptr && EVP_PKEY_decrypt_init(ctx) == 1 &&
+            set_asym_params(ctx, st) &&
+            EVP_PKEY_decrypt(ctx, st.dst, &outl, st.src, st.src_len) == 1)
+            rc = ACRYPTO_OK;
+        break;
+    case ACRYPTO_MODE_PK_DERIVE: {
+        EVP_PKEY *peer = peer_key(libctx, st);
+        if (peer != nullptr && st.dst != nullptr && EVP_PKEY_derive_init(ctx) == 1 &&
+            EVP_PKEY_derive_set_peer_ex(ctx, peer, 0) == 1 &&
+            EVP_PKEY_derive(ctx, st.dst, &outl) == 1)
+            rc = ACRYPTO_OK;
+        EVP_PKEY_free(peer);
+        break;
+    }
+    default:
+        rc = ACRYPTO_E_UNSUPPORTED;
+        break;
+    }
+    if (rc == ACRYPTO_OK)
+        st.out_len = outl;
+    EVP_PKEY_CTX_free(ctx);
+    return rc;
+}
+
+#define PK_CAP(alg, mode, ops)                                                                  \
+    {                                                                                           \
+        ACRYPTO_OP_PKEY, alg, mode, 0, 0, kKeyMax, 0, 0, uint64_t{1} << 16, 0, 0, 0, 20000, 0.0, \
+            ops                                                                                 \
+    }
+
+} // namespace
+
+// kPkeyCaps: RSA/RSA-PSS sign, verify (+RSA encrypt, decrypt, keygen); EC sign, verify,
+// derive, keygen; X25519/X448 derive and keygen.
+const acrypto_capability kPkeyCaps[] = {
+    PK_CAP(ACRYPTO_ALG_RSA, ACRYPTO_MODE_PK_SIGN, 1.0e3),
+    PK_CAP(ACRYPTO_ALG_RSA, ACRYPTO_MODE_PK_VERIFY, 3.0e4),
+    PK_CAP(ACRYPTO_ALG_RSA, ACRYPTO_MODE_PK_ENCRYPT, 3.0e4),
+    PK_CAP(ACRYPTO_ALG_RSA, ACRYPTO_MODE_PK_DECRYPT, 1.0e3),
+    PK_CAP(ACRYPTO_ALG_RSA, ACRYPTO_MODE_PK_KEYGEN, 10.0),
+    PK_CAP(ACRYPTO_ALG_RSA_PSS, ACRYPTO_MODE_PK_SIGN, 1.0e3),
+    PK_CAP(ACRYPTO_ALG_RSA_PSS, ACRYPTO_MODE_PK_VERIFY, 3.0e4),
+    PK_CAP(ACRYPTO_ALG_EC, ACRYPTO_MODE_PK_SIGN, 3.0e4),
+    PK_CAP(ACRYPTO_ALG_EC, ACRYPTO_MODE_PK_VERIFY, 1.0e4),
+    PK_CAP(ACRYPTO_ALG_EC, ACRYPTO_MODE_PK_DERIVE, 1.5e4),
+    PK_CAP(ACRYPTO_ALG_EC, ACRYPTO_MODE_PK_KEYGEN, 3.0e4),
+    PK_CAP(ACRYPTO_ALG_X25519, ACRYPTO_MODE_PK_DERIVE, 2.5e4),
+    PK_CAP(ACRYPTO_ALG_X25519, ACRYPTO_MODE_PK_KEYGEN, 2.5e4),
+    PK_CAP(ACRYPTO_ALG_X448, ACRYPTO_MODE_PK_DERIVE, 5.0e3),
+    PK_CAP(ACRYPTO_ALG_X448, ACRYPTO_MODE_PK_KEYGEN, 5.0e3),
+};
+const size_t kPkeyCapCount = sizeof(kPkeyCaps) / sizeof(kPkeyCaps[0]);
+
+int exec_pkey(OSSL_LIB_CTX *libctx, acrypto_step &step)
+{
+    if (step.op != ACRYPTO_OP_PKEY)
+        return ACRYPTO_E_UNSUPPORTED;
+    if (step.src_len > 0 && step.src == nullptr)
+        return ACRYPTO_E_INVALID;
+    // Inline execution runs on the caller's thread (maybe inside an ASYNC job):
+    // leave its error queue exactly as it was.
+    ERR_set_mark();
+    int rc;
+    try {
+        rc = run(libctx, step);
+    } catch (...) {
+        rc = ACRYPTO_E_INTERNAL;
+    }
+    ERR_pop_to_mark();
+    return rc;
+}
+
+void pkey_key_free(uint64_t key_id)
+{
+    KeyCache &c = cache();
+    std::deque<EVP_PKEY *> dead;
+    {
+        std::lock_guard<std::mutex> lk(c.mu);
+        for (auto it = c.entries.begin(); it != c.entries.end();) {
+            if (it->id == key_id) {
+                dead.push_back(it->pkey);
+                it = c.entries.erase(it);
+            } else {
+                ++it;
+            }
+        }
+    }
+    for (EVP_PKEY *pk : dead)
+        EVP_PKEY_free(pk);
+}
+
+void pkey_cache_clear(OSSL_LIB_CTX *libctx)
+{
+    KeyCache &c = cache();
+    std::deque<EVP_PKEY *> dead;
+    {
+        std::lock_guard<std::mutex> lk(c.mu);
+        for (auto it = c.entries.begin(); it != c.entries.end();) {
+            if (it->libctx == libctx) {
+                dead.push_back(it->pkey);
+                it = c.entries.erase(it);
+            } else {
+                ++it;
+            }
+        }
+    }
+    for (EVP_PKEY *pk : dead)
+        EVP_PKEY_free(pk);
+}
+
+} // namespace acrypto::soft::cpu
