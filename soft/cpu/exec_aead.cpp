@@ -31,6 +31,48 @@ struct CtxFree {
 using CipherPtr = std::unique_ptr<EVP_CIPHER, CipherFree>;
 using CtxPtr = std::unique_ptr<EVP_CIPHER_CTX, CtxFree>;
 
+constexpr int kNames = 8;
+const char *const kCipherNames[kNames] = {"AES-128-GCM", "AES-192-GCM", "AES-256-GCM",
+                                          "AES-128-XTS", "AES-256-XTS", "ChaCha20",
+                                          "ChaCha20-Poly1305", nullptr};
+
+/// Per-thread fetched ciphers (fetching costs more than a small AEAD record).
+struct Fetched {
+    EVP_CIPHER *c[kNames] = {};
+};
+
+void free_fetched(void *p)
+{
+    auto *f = static_cast<Fetched *>(p);
+    for (EVP_CIPHER *e : f->c)
+        EVP_CIPHER_free(e);
+    delete f;
+}
+
+const int kLocalTag = 0;
+
+/// A referenced cipher (caller frees) named `name`, fetched once per thread.
+EVP_CIPHER *fetch(ExecCtx &c, const char *name)
+{
+    auto *f = static_cast<Fetched *>(c.local(&kLocalTag));
+    if (f == nullptr) {
+        f = new (std::nothrow) Fetched;
+        if (f == nullptr)
+            return nullptr;
+        c.set_local(&kLocalTag, f, free_fetched);
+    }
+    for (int i = 0; i < kNames && kCipherNames[i] != nullptr; ++i) {
+        if (std::strcmp(kCipherNames[i], name) != 0)
+            continue;
+        if (f->c[i] == nullptr)
+            f->c[i] = EVP_CIPHER_fetch(c.libctx(), name, nullptr);
+        if (f->c[i] != nullptr && EVP_CIPHER_up_ref(f->c[i]) == 1)
+            return f->c[i];
+        return nullptr;
+    }
+    return EVP_CIPHER_fetch(c.libctx(), name, nullptr);
+}
+
 const char *gcm_name(size_t key_len)
 {
     switch (key_len) {
@@ -54,11 +96,11 @@ const char *cbc_name_for_cmac(uint32_t alg, size_t key_len)
 }
 
 /// One AEAD pass: encrypt (tag written to `tag_out`) or decrypt (tag checked when `tag_in`).
-int aead_pass(OSSL_LIB_CTX *libctx, const char *name, const acrypto_step &st, bool enc,
+int aead_pass(ExecCtx &c, const char *name, const acrypto_step &st, bool enc,
               const uint8_t *src, uint8_t *dst, const uint8_t *tag_in, size_t tag_len,
               uint8_t *tag_out)
 {
-    CipherPtr cipher(EVP_CIPHER_fetch(libctx, name, nullptr));
+    CipherPtr cipher(fetch(c, name));
     CtxPtr ctx(EVP_CIPHER_CTX_new());
     if (!cipher || !ctx)
         return ACRYPTO_E_NOMEM;
@@ -100,7 +142,7 @@ int aead_pass(OSSL_LIB_CTX *libctx, const char *name, const acrypto_step &st, bo
     return ACRYPTO_OK;
 }
 
-int exec_aead_cipher(OSSL_LIB_CTX *libctx, acrypto_step &st, const char *name)
+int exec_aead_cipher(ExecCtx &c, acrypto_step &st, const char *name)
 {
     if (st.iv_len == 0 || st.iv_len > ACRYPTO_MAX_IV || st.tag_len > ACRYPTO_MAX_TAG)
         return ACRYPTO_E_INVALID;
@@ -109,7 +151,7 @@ int exec_aead_cipher(OSSL_LIB_CTX *libctx, acrypto_step &st, const char *name)
     const bool enc = st.dir == ACRYPTO_DIR_ENCRYPT;
     if (enc) {
         const size_t tl = st.tag_len == 0 ? kFullTag : st.tag_len;
-        int rc = aead_pass(libctx, name, st, true, st.src, st.dst, nullptr, tl, st.tag);
+        int rc = aead_pass(c, name, st, true, st.src, st.dst, nullptr, tl, st.tag);
         if (rc == ACRYPTO_OK)
             st.out_len = st.src_len;
         return rc;
@@ -117,7 +159,7 @@ int exec_aead_cipher(OSSL_LIB_CTX *libctx, acrypto_step &st, const char *name)
     if (st.tag_len > 0) {
         uint8_t tag[ACRYPTO_MAX_TAG];
         std::memcpy(tag, st.tag, st.tag_len);
-        int rc = aead_pass(libctx, name, st, false, st.src, st.dst, tag, st.tag_len, nullptr);
+        int rc = aead_pass(c, name, st, false, st.src, st.dst, tag, st.tag_len, nullptr);
         if (rc != ACRYPTO_OK) {
             if (st.dst != nullptr)
                 OPENSSL_cleanse(st.dst, st.src_len);
@@ -132,21 +174,21 @@ int exec_aead_cipher(OSSL_LIB_CTX *libctx, acrypto_step &st, const char *name)
     // that reproduces the ciphertext and the tag over it.
     std::vector<uint8_t> scratch(st.src_len);
     uint8_t ignored[kFullTag];
-    int rc = aead_pass(libctx, name, st, true, st.src, st.dst, nullptr, kFullTag, ignored);
+    int rc = aead_pass(c, name, st, true, st.src, st.dst, nullptr, kFullTag, ignored);
     if (rc == ACRYPTO_OK)
-        rc = aead_pass(libctx, name, st, true, st.dst, scratch.data(), nullptr, kFullTag, st.tag);
+        rc = aead_pass(c, name, st, true, st.dst, scratch.data(), nullptr, kFullTag, st.tag);
     OPENSSL_cleanse(ignored, sizeof(ignored));
     if (rc == ACRYPTO_OK)
         st.out_len = st.src_len;
     return rc;
 }
 
-int exec_xts(OSSL_LIB_CTX *libctx, acrypto_step &st)
+int exec_xts(ExecCtx &c, acrypto_step &st)
 {
     const char *name = st.key->len == 32 ? "AES-128-XTS" : st.key->len == 64 ? "AES-256-XTS" : nullptr;
     if (name == nullptr || st.iv_len != 16 || st.src_len < 16 || st.dst_len < st.src_len)
         return ACRYPTO_E_INVALID;
-    CipherPtr cipher(EVP_CIPHER_fetch(libctx, name, nullptr));
+    CipherPtr cipher(fetch(c, name));
     CtxPtr ctx(EVP_CIPHER_CTX_new());
     if (!cipher || !ctx)
         return ACRYPTO_E_NOMEM;
@@ -159,11 +201,11 @@ int exec_xts(OSSL_LIB_CTX *libctx, acrypto_step &st)
     return ACRYPTO_OK;
 }
 
-int exec_chacha20(OSSL_LIB_CTX *libctx, acrypto_step &st)
+int exec_chacha20(ExecCtx &c, acrypto_step &st)
 {
     if (st.key->len != 32 || st.iv_len != 16 || st.num >= 64 || st.dst_len < st.src_len)
         return ACRYPTO_E_INVALID;
-    CipherPtr cipher(EVP_CIPHER_fetch(libctx, "ChaCha20", nullptr));
+    CipherPtr cipher(fetch(c, "ChaCha20"));
     CtxPtr ctx(EVP_CIPHER_CTX_new());
     if (!cipher || !ctx)
         return ACRYPTO_E_NOMEM;
@@ -191,7 +233,7 @@ int exec_chacha20(OSSL_LIB_CTX *libctx, acrypto_step &st)
     return ACRYPTO_OK;
 }
 
-int exec_cmac(OSSL_LIB_CTX *libctx, acrypto_step &st)
+int exec_cmac(ExecCtx &c, acrypto_step &st)
 {
     constexpr uint32_t kOneShot = ACRYPTO_STEP_F_FIRST | ACRYPTO_STEP_F_FINAL;
     if ((st.flags & kOneShot) != kOneShot)
@@ -199,7 +241,7 @@ int exec_cmac(OSSL_LIB_CTX *libctx, acrypto_step &st)
     const char *cbc = cbc_name_for_cmac(st.alg, st.key->len);
     if (cbc == nullptr || st.dst == nullptr)
         return ACRYPTO_E_INVALID;
-    EVP_MAC *mac = EVP_MAC_fetch(libctx, "CMAC", nullptr);
+    EVP_MAC *mac = EVP_MAC_fetch(c.libctx(), "CMAC", nullptr);
     EVP_MAC_CTX *ctx = mac != nullptr ? EVP_MAC_CTX_new(mac) : nullptr;
     EVP_MAC_free(mac);
     if (ctx == nullptr)
@@ -218,8 +260,7 @@ int exec_cmac(OSSL_LIB_CTX *libctx, acrypto_step &st)
     return rc;
 }
 
-} // namespace
-
+// kAeadCaps: GCM, XTS, ChaCha20, ChaCha20-Poly1305, CMAC (AES and 3DES).
 const acrypto_capability kAeadCaps[] = {
     {ACRYPTO_OP_CIPHER, ACRYPTO_ALG_AES, ACRYPTO_MODE_GCM, kBoth, 16, 32, 8, 0, kMaxInput, 0, 0, 0,
      4000, 1.5e9, 1.0e6},
@@ -234,11 +275,8 @@ const acrypto_capability kAeadCaps[] = {
     {ACRYPTO_OP_MAC, ACRYPTO_ALG_DES_EDE3, ACRYPTO_MODE_CMAC, 0, 24, 24, 0, 0, kMaxInput, 0, 0, 0,
      4000, 3.0e7, 5.0e5},
 };
-const size_t kAeadCapCount = sizeof(kAeadCaps) / sizeof(kAeadCaps[0]);
 
-namespace {
-
-int dispatch(OSSL_LIB_CTX *libctx, acrypto_step &step)
+int dispatch(ExecCtx &c, acrypto_step &step)
 {
     if (step.key == nullptr || step.key->data == nullptr)
         return ACRYPTO_E_INVALID;
@@ -246,23 +284,23 @@ int dispatch(OSSL_LIB_CTX *libctx, acrypto_step &step)
         return ACRYPTO_E_INVALID;
     try {
         if (step.op == ACRYPTO_OP_MAC && step.mode == ACRYPTO_MODE_CMAC)
-            return exec_cmac(libctx, step);
+            return exec_cmac(c, step);
         if (step.op != ACRYPTO_OP_CIPHER)
             return ACRYPTO_E_UNSUPPORTED;
         if (step.dir != ACRYPTO_DIR_ENCRYPT && step.dir != ACRYPTO_DIR_DECRYPT)
             return ACRYPTO_E_INVALID;
         if (step.alg == ACRYPTO_ALG_AES && step.mode == ACRYPTO_MODE_GCM) {
             const char *name = gcm_name(step.key->len);
-            return name == nullptr ? ACRYPTO_E_INVALID : exec_aead_cipher(libctx, step, name);
+            return name == nullptr ? ACRYPTO_E_INVALID : exec_aead_cipher(c, step, name);
         }
         if (step.alg == ACRYPTO_ALG_AES && step.mode == ACRYPTO_MODE_XTS)
-            return exec_xts(libctx, step);
+            return exec_xts(c, step);
         if (step.alg == ACRYPTO_ALG_CHACHA20 && step.mode == ACRYPTO_MODE_STREAM)
-            return exec_chacha20(libctx, step);
+            return exec_chacha20(c, step);
         if (step.alg == ACRYPTO_ALG_CHACHA20 && step.mode == ACRYPTO_MODE_POLY1305) {
             if (step.key->len != 32 || step.iv_len > 12)
                 return ACRYPTO_E_INVALID;
-            return exec_aead_cipher(libctx, step, "ChaCha20-Poly1305");
+            return exec_aead_cipher(c, step, "ChaCha20-Poly1305");
         }
         return ACRYPTO_E_UNSUPPORTED;
     } catch (const std::bad_alloc &) {
@@ -272,15 +310,19 @@ int dispatch(OSSL_LIB_CTX *libctx, acrypto_step &step)
     }
 }
 
-} // namespace
-
-int exec_aead(OSSL_LIB_CTX *libctx, acrypto_step &step)
+int exec(ExecCtx &c, acrypto_session &s, uint32_t i)
 {
     // Inline execution runs on the caller's thread: leave its error queue as it was.
     ERR_set_mark();
-    int rc = dispatch(libctx, step);
+    int rc = dispatch(c, s.steps[i]);
     ERR_pop_to_mark();
     return rc;
 }
+
+} // namespace
+
+const Family kAeadFamily = {
+    "aead", kAeadCaps, sizeof(kAeadCaps) / sizeof(kAeadCaps[0]), exec, nullptr, nullptr, nullptr,
+};
 
 } // namespace acrypto::soft::cpu

@@ -17,8 +17,7 @@ constexpr uint32_t kBoth = ACRYPTO_DIR_ENCRYPT | ACRYPTO_DIR_DECRYPT;
 constexpr uint64_t kMaxInput = uint64_t{1} << 30;
 constexpr size_t kBlock = 8;
 
-} // namespace
-
+// kLegacyCaps: DES and DES-EDE3, ECB and CBC, whole blocks only.
 const acrypto_capability kLegacyCaps[] = {
     {ACRYPTO_OP_CIPHER, ACRYPTO_ALG_DES, ACRYPTO_MODE_ECB, kBoth, 8, 8, 0,
      ACRYPTO_CAP_F_BLOCK_MULTIPLE, kMaxInput, 0, 0, 0, 3000, 6.0e7, 1.0e6},
@@ -29,11 +28,8 @@ const acrypto_capability kLegacyCaps[] = {
     {ACRYPTO_OP_CIPHER, ACRYPTO_ALG_DES_EDE3, ACRYPTO_MODE_CBC, kBoth, 24, 24, 0,
      ACRYPTO_CAP_F_BLOCK_MULTIPLE, kMaxInput, 0, 0, 0, 3000, 2.5e7, 1.0e6},
 };
-const size_t kLegacyCapCount = sizeof(kLegacyCaps) / sizeof(kLegacyCaps[0]);
 
-namespace {
-
-int run_des(OSSL_LIB_CTX *libctx, acrypto_step &step)
+int run_des(ExecCtx &c, acrypto_step &step)
 {
     if (step.op != ACRYPTO_OP_CIPHER || step.key == nullptr || step.key->data == nullptr)
         return ACRYPTO_E_INVALID;
@@ -58,7 +54,7 @@ int run_des(OSSL_LIB_CTX *libctx, acrypto_step &step)
     } else {
         std::memcpy(key, step.key->data, 24);
     }
-    EVP_CIPHER *cipher = EVP_CIPHER_fetch(libctx, cbc ? "DES-EDE3-CBC" : "DES-EDE3-ECB", nullptr);
+    EVP_CIPHER *cipher = EVP_CIPHER_fetch(c.libctx(), cbc ? "DES-EDE3-CBC" : "DES-EDE3-ECB", nullptr);
     EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
     int rc = ACRYPTO_E_INVALID;
     uint8_t last[kBlock];
@@ -83,15 +79,20 @@ int run_des(OSSL_LIB_CTX *libctx, acrypto_step &step)
     return rc;
 }
 
-} // namespace
-
-int exec_legacy(OSSL_LIB_CTX *libctx, acrypto_step &step)
+int exec(ExecCtx &c, acrypto_session &s, uint32_t i)
 {
     // Inline execution runs on the caller's thread: leave its error queue as it was.
     ERR_set_mark();
-    int rc = run_des(libctx, step);
+    int rc = run_des(c, s.steps[i]);
     ERR_pop_to_mark();
     return rc;
 }
+
+} // namespace
+
+const Family kLegacyFamily = {
+    "legacy", kLegacyCaps, sizeof(kLegacyCaps) / sizeof(kLegacyCaps[0]), exec, nullptr, nullptr,
+    nullptr,
+};
 
 } // namespace acrypto::soft::cpu

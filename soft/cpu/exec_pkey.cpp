@@ -12,8 +12,6 @@
 #include <openssl/x509.h>
 
 #include <cstring>
-#include <deque>
-#include <mutex>
 #include <new>
 
 namespace acrypto::soft::cpu {
@@ -21,26 +19,7 @@ namespace acrypto::soft::cpu {
 namespace {
 
 constexpr uint32_t kKeyMax = 1u << 16; // DER bytes (RSA-16384 PKCS#8 fits)
-constexpr size_t kCacheMax = 64;       // parsed keys kept per process
-
-/// Parsed-key cache: parsing PKCS#8 and setting up blinding costs as much as an
-/// ECDSA signature, so keys are parsed once per key context.
-struct CacheEntry {
-    OSSL_LIB_CTX *libctx;
-    uint64_t id;
-    EVP_PKEY *pkey;
-};
-
-struct KeyCache {
-    std::mutex mu;
-    std::deque<CacheEntry> entries; // oldest first
-};
-
-KeyCache &cache()
-{
-    static KeyCache c;
-    return c;
-}
+constexpr uint32_t kFamilyId = 0x23;
 
 /// PKCS#8 starts SEQUENCE { INTEGER version, ... }; SPKI starts SEQUENCE { SEQUENCE alg, ... }.
 bool looks_private(const uint8_t *der, size_t len)
@@ -61,33 +40,23 @@ EVP_PKEY *parse_key(OSSL_LIB_CTX *libctx, const acrypto_key &k)
     return d2i_PUBKEY_ex(nullptr, &p, static_cast<long>(k.len), libctx, nullptr);
 }
 
-/// A referenced EVP_PKEY for `k` (caller frees), from the cache or parsed now.
-EVP_PKEY *get_key(OSSL_LIB_CTX *libctx, const acrypto_key &k)
+void free_pkey(void *p) { EVP_PKEY_free(static_cast<EVP_PKEY *>(p)); }
+
+/// A referenced EVP_PKEY for `k` (caller frees): parsing PKCS#8 and setting up
+/// blinding costs as much as an ECDSA signature, so keys are parsed once per
+/// key context and thread.
+EVP_PKEY *get_key(ExecCtx &c, const acrypto_key &k)
 {
-    KeyCache &c = cache();
-    {
-        std::lock_guard<std::mutex> lk(c.mu);
-        for (auto &e : c.entries) {
-            if (e.id == k.id && e.libctx == libctx) {
-                EVP_PKEY_up_ref(e.pkey);
-                return e.pkey;
-            }
-        }
+    const uint32_t tag = key_tag(kFamilyId, 0, 0);
+    if (void *p = c.key_find(k.id, tag)) {
+        auto *pk = static_cast<EVP_PKEY *>(p);
+        return EVP_PKEY_up_ref(pk) == 1 ? pk : nullptr;
     }
-    EVP_PKEY *pk = parse_key(libctx, k);
+    EVP_PKEY *pk = parse_key(c.libctx(), k);
     if (pk == nullptr)
         return nullptr;
-    EVP_PKEY *evicted = nullptr;
-    {
-        std::lock_guard<std::mutex> lk(c.mu);
-        EVP_PKEY_up_ref(pk);
-        c.entries.push_back(CacheEntry{libctx, k.id, pk});
-        if (c.entries.size() > kCacheMax) {
-            evicted = c.entries.front().pkey;
-            c.entries.pop_front();
-        }
-    }
-    EVP_PKEY_free(evicted);
+    if (EVP_PKEY_up_ref(pk) == 1)
+        (void)c.key_put(k.id, tag, pk, free_pkey); // id 0: freed at once, we keep our ref
     return pk;
 }
 
@@ -238,13 +207,14 @@ int do_keygen(OSSL_LIB_CTX *libctx, acrypto_step &st)
     return rc;
 }
 
-int run(OSSL_LIB_CTX *libctx, acrypto_step &st)
+int run(ExecCtx &c, acrypto_step &st)
 {
+    OSSL_LIB_CTX *libctx = c.libctx();
     if (st.mode == ACRYPTO_MODE_PK_KEYGEN)
         return do_keygen(libctx, st);
     if (st.key == nullptr || st.key->data == nullptr || st.key->len == 0 || st.key->len > kKeyMax)
         return ACRYPTO_E_INVALID;
-    EVP_PKEY *pkey = get_key(libctx, *st.key);
+    EVP_PKEY *pkey = get_key(c, *st.key);
     if (pkey == nullptr)
         return ACRYPTO_E_INVALID;
     EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(libctx, pkey, nullptr);
@@ -304,8 +274,6 @@ int run(OSSL_LIB_CTX *libctx, acrypto_step &st)
             ops                                                                                 \
     }
 
-} // namespace
-
 // kPkeyCaps: RSA/RSA-PSS sign, verify (+RSA encrypt, decrypt, keygen); EC sign, verify,
 // derive, keygen; X25519/X448 derive and keygen.
 const acrypto_capability kPkeyCaps[] = {
@@ -325,10 +293,10 @@ const acrypto_capability kPkeyCaps[] = {
     PK_CAP(ACRYPTO_ALG_X448, ACRYPTO_MODE_PK_DERIVE, 5.0e3),
     PK_CAP(ACRYPTO_ALG_X448, ACRYPTO_MODE_PK_KEYGEN, 5.0e3),
 };
-const size_t kPkeyCapCount = sizeof(kPkeyCaps) / sizeof(kPkeyCaps[0]);
 
-int exec_pkey(OSSL_LIB_CTX *libctx, acrypto_step &step)
+int exec(ExecCtx &c, acrypto_session &s, uint32_t i)
 {
+    acrypto_step &step = s.steps[i];
     if (step.op != ACRYPTO_OP_PKEY)
         return ACRYPTO_E_UNSUPPORTED;
     if (step.src_len > 0 && step.src == nullptr)
@@ -338,7 +306,7 @@ int exec_pkey(OSSL_LIB_CTX *libctx, acrypto_step &step)
     ERR_set_mark();
     int rc;
     try {
-        rc = run(libctx, step);
+        rc = run(c, step);
     } catch (...) {
         rc = ACRYPTO_E_INTERNAL;
     }
@@ -346,42 +314,10 @@ int exec_pkey(OSSL_LIB_CTX *libctx, acrypto_step &step)
     return rc;
 }
 
-void pkey_key_free(uint64_t key_id)
-{
-    KeyCache &c = cache();
-    std::deque<EVP_PKEY *> dead;
-    {
-        std::lock_guard<std::mutex> lk(c.mu);
-        for (auto it = c.entries.begin(); it != c.entries.end();) {
-            if (it->id == key_id) {
-                dead.push_back(it->pkey);
-                it = c.entries.erase(it);
-            } else {
-                ++it;
-            }
-        }
-    }
-    for (EVP_PKEY *pk : dead)
-        EVP_PKEY_free(pk);
-}
+} // namespace
 
-void pkey_cache_clear(OSSL_LIB_CTX *libctx)
-{
-    KeyCache &c = cache();
-    std::deque<EVP_PKEY *> dead;
-    {
-        std::lock_guard<std::mutex> lk(c.mu);
-        for (auto it = c.entries.begin(); it != c.entries.end();) {
-            if (it->libctx == libctx) {
-                dead.push_back(it->pkey);
-                it = c.entries.erase(it);
-            } else {
-                ++it;
-            }
-        }
-    }
-    for (EVP_PKEY *pk : dead)
-        EVP_PKEY_free(pk);
-}
+const Family kPkeyFamily = {
+    "pkey", kPkeyCaps, sizeof(kPkeyCaps) / sizeof(kPkeyCaps[0]), exec, nullptr, nullptr, nullptr,
+};
 
 } // namespace acrypto::soft::cpu
