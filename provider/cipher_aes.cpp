@@ -1,0 +1,617 @@
+// SPDX-License-Identifier: Apache-2.0
+// AES-128/192/256 in ECB, CBC and CTR: streaming update/final, padding, one-shot cipher.
+#include <openssl/core_dispatch.h>
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/params.h>
+
+#include <array>
+#include <cstring>
+#include <new>
+#include <utility>
+
+#include "acrypto/sched/scheduler.hpp"
+#include "algorithms.hpp"
+#include "errors.hpp"
+#include "execute.hpp"
+#include "op_params.hpp"
+#include "provider_state.hpp"
+
+namespace acrypto::prov {
+
+namespace {
+
+using acrypto::sched::Key;
+using acrypto::sched::Ref;
+using acrypto::sched::Session;
+
+constexpr size_t kBlock = 16;
+
+/// One registered AES variant.
+struct AesInfo {
+    const char *names;
+    uint32_t key_len;
+    uint32_t mode; ///< enum acrypto_mode
+};
+
+constexpr AesInfo kAesInfos[] = {
+    {"AES-256-ECB:2.16.840.1.101.3.4.1.41", 32, ACRYPTO_MODE_ECB},
+    {"AES-192-ECB:2.16.840.1.101.3.4.1.21", 24, ACRYPTO_MODE_ECB},
+    {"AES-128-ECB:2.16.840.1.101.3.4.1.1", 16, ACRYPTO_MODE_ECB},
+    {"AES-256-CBC:AES256:2.16.840.1.101.3.4.1.42", 32, ACRYPTO_MODE_CBC},
+    {"AES-192-CBC:AES192:2.16.840.1.101.3.4.1.22", 24, ACRYPTO_MODE_CBC},
+    {"AES-128-CBC:AES128:2.16.840.1.101.3.4.1.2", 16, ACRYPTO_MODE_CBC},
+    {"AES-256-CTR", 32, ACRYPTO_MODE_CTR},
+    {"AES-192-CTR", 24, ACRYPTO_MODE_CTR},
+    {"AES-128-CTR", 16, ACRYPTO_MODE_CTR},
+};
+constexpr size_t kNumAes = sizeof kAesInfos / sizeof kAesInfos[0];
+
+size_t iv_len(const AesInfo *v) { return v->mode == ACRYPTO_MODE_ECB ? 0 : kBlock; }
+size_t block_size(const AesInfo *v) { return v->mode == ACRYPTO_MODE_CTR ? 1 : kBlock; }
+unsigned int evp_mode(const AesInfo *v)
+{
+    switch (v->mode) {
+    case ACRYPTO_MODE_ECB: return 0x1;  // EVP_CIPH_ECB_MODE
+    case ACRYPTO_MODE_CBC: return 0x2;  // EVP_CIPH_CBC_MODE
+    default: return 0x5;                // EVP_CIPH_CTR_MODE
+    }
+}
+
+struct AesCtx {
+    ProvCtx *pctx = nullptr;
+    const AesInfo *info = nullptr;
+    OpOptions opts;
+    Ref<Key> key;
+    uint64_t key_generation = 0;
+    uint8_t iv[kBlock] = {};
+    uint8_t oiv[kBlock] = {};
+    uint32_t num = 0;
+    uint8_t buf[kBlock] = {};
+    size_t bufsz = 0;
+    bool enc = true;
+    bool pad = true;
+    bool key_set = false;
+    bool iv_set = false;
+};
+
+void free_key(AesCtx *c)
+{
+    if (c->key && c->key_generation != fork_generation()) {
+        // Made by a scheduler abandoned at fork(): never call into it. Wipe, leak.
+        const acrypto_key &k = c->key->c();
+        OPENSSL_cleanse(const_cast<uint8_t *>(k.data), k.len);
+        (void)c->key.release();
+    }
+    c->key.reset();
+}
+
+/// Make sure the key context belongs to the current scheduler (after fork()).
+bool fresh_key(AesCtx *c)
+{
+    if (c->key_generation == fork_generation())
+        return true;
+    acrypto::sched::SchedulerCore *sc = scheduler(c->pctx);
+    if (sc == nullptr)
+        return false;
+    const acrypto_key &k = c->key->c();
+    Ref<Key> nk = sc->make_key(ACRYPTO_ALG_AES, k.data, k.len);
+    free_key(c);
+    c->key = nk;
+    c->key_generation = fork_generation();
+    return true;
+}
+
+/// Run `len` bytes (block multiple for ECB/CBC) from `in` to `out` through a session.
+int run_cipher(AesCtx *c, uint8_t *out, const uint8_t *in, size_t len)
+{
+    if (len == 0)
+        return ACRYPTO_OK;
+    if (!fresh_key(c))
+        return ACRYPTO_E_SHUTDOWN;
+    Ref<Session> s = Session::make(1, len + 64);
+    if (!s)
+        return ACRYPTO_E_NOMEM;
+    apply_options(c->opts, *s);
+    acrypto_step &st = s->step(0);
+    st.op = ACRYPTO_OP_CIPHER;
+    st.alg = ACRYPTO_ALG_AES;
+    st.mode = c->info->mode;
+    st.dir = c->enc ? ACRYPTO_DIR_ENCRYPT : ACRYPTO_DIR_DECRYPT;
+    st.iv_len = static_cast<uint32_t>(iv_len(c->info));
+    std::memcpy(st.iv, c->iv, kBlock);
+    st.num = c->num;
+    s->set_key(0, c->key);
+    st.src_len = len;
+    st.dst_len = len;
+    int status;
+    const bool exact = in == out;
+    const bool disjoint = in + len <= out || out + len <= in;
+    if ((exact || disjoint) && inline_preferred(c->pctx, *s)) {
+        // Caller's thread: nothing outlives this call, work on the caller's buffers.
+        st.src = in;
+        st.dst = out;
+        st.flags = exact ? uint32_t{ACRYPTO_STEP_F_INPLACE} : 0u;
+        status = run_inline_now(c->pctx, *s);
+        if (status != ACRYPTO_E_UNSUPPORTED)
+            goto done;
+    }
+    {
+        uint8_t *mem = s->alloc(len);
+        if (mem == nullptr)
+            return ACRYPTO_E_NOMEM;
+        std::memcpy(mem, in, len);
+        st.src = mem;
+        st.dst = mem;
+        st.flags = ACRYPTO_STEP_F_INPLACE;
+        status = execute(c->pctx, s, ExecMode::Offload);
+        if (status == ACRYPTO_OK) {
+            if (st.out_len != 0 && st.out_len != len)
+                return ACRYPTO_E_INTERNAL;
+            std::memcpy(out, mem, len);
+        }
+    }
+done:
+    if (status == ACRYPTO_OK) {
+        std::memcpy(c->iv, st.iv, kBlock);
+        c->num = st.num;
+    }
+    return status;
+}
+
+int raise_run(AesCtx *c, int status)
+{
+    raise_status(c->pctx, status, c->enc ? "AES encryption" : "AES decryption");
+    return 0;
+}
+
+extern "C" {
+
+void aes_freectx(void *vctx)
+{
+    auto *c = static_cast<AesCtx *>(vctx);
+    if (c == nullptr)
+        return;
+    free_key(c);
+    OPENSSL_cleanse(c->buf, sizeof c->buf);
+    delete c;
+}
+
+void *aes_dupctx(void *vctx)
+{
+    try {
+        auto *c = static_cast<AesCtx *>(vctx);
+        auto *d = new (std::nothrow) AesCtx(*c);
+        return d;
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+int aes_set_ctx_params(void *vctx, const OSSL_PARAM params[]);
+
+int aes_init(AesCtx *c, bool enc, const unsigned char *key, size_t keylen, const unsigned char *iv,
+             size_t ivlen, const OSSL_PARAM params[])
+{
+    try {
+        c->enc = enc;
+        c->bufsz = 0;
+        c->num = 0;
+        if (iv != nullptr) {
+            if (ivlen != iv_len(c->info)) {
+                raise(c->pctx, kReasonBadIvLength, "IV length %zu, expected %zu", ivlen,
+                      iv_len(c->info));
+                return 0;
+            }
+            if (ivlen != 0) {
+                std::memcpy(c->iv, iv, ivlen);
+                std::memcpy(c->oiv, iv, ivlen);
+            }
+            c->iv_set = true;
+        } else if (c->iv_set) {
+            std::memcpy(c->iv, c->oiv, kBlock); // re-init restarts from the original IV
+        }
+        if (key != nullptr) {
+            if (keylen != c->info->key_len) {
+                raise(c->pctx, kReasonBadKeyLength, "key length %zu, expected %u", keylen,
+                      c->info->key_len);
+                return 0;
+            }
+            acrypto::sched::SchedulerCore *sc = scheduler(c->pctx);
+            if (sc == nullptr) {
+                raise_status(c->pctx, ACRYPTO_E_SHUTDOWN, "AES key setup");
+                return 0;
+            }
+            free_key(c);
+            c->key = sc->make_key(ACRYPTO_ALG_AES, key, keylen);
+            c->key_generation = fork_generation();
+            if (!c->key) {
+                raise(c->pctx, kReasonNoMemory, "key context");
+                return 0;
+            }
+            c->key_set = true;
+        }
+        return aes_set_ctx_params(c, params);
+    } catch (...) {
+        raise(c->pctx, kReasonInternal, "AES init");
+        return 0;
+    }
+}
+
+int aes_einit(void *vctx, const unsigned char *key, size_t keylen, const unsigned char *iv,
+              size_t ivlen, const OSSL_PARAM params[])
+{
+    return aes_init(static_cast<AesCtx *>(vctx), true, key, keylen, iv, ivlen, params);
+}
+
+int aes_dinit(void *vctx, const unsigned char *key, size_t keylen, const unsigned char *iv,
+              size_t ivlen, const OSSL_PARAM params[])
+{
+    return aes_init(static_cast<AesCtx *>(vctx), false, key, keylen, iv, ivlen, params);
+}
+
+bool ready(AesCtx *c)
+{
+    if (!c->key_set || (iv_len(c->info) != 0 && !c->iv_set)) {
+        raise(c->pctx, kReasonNotInitialized, c->key_set ? "no IV set" : "no key set");
+        return false;
+    }
+    return true;
+}
+
+int aes_update(void *vctx, unsigned char *out, size_t *outl, size_t outsize,
+               const unsigned char *in, size_t inl)
+{
+    auto *c = static_cast<AesCtx *>(vctx);
+    try {
+        if (!ready(c))
+            return 0;
+        if (inl == 0) {
+            *outl = 0;
+            return 1;
+        }
+        if (out == nullptr || in == nullptr) {
+            raise(c->pctx, kReasonBadParam, "NULL buffer");
+            return 0;
+        }
+        if (c->info->mode == ACRYPTO_MODE_CTR) {
+            if (outsize < inl) {
+                raise(c->pctx, kReasonOutputTooSmall, "need %zu bytes", inl);
+                return 0;
+            }
+            int st = run_cipher(c, out, in, inl);
+            if (st != ACRYPTO_OK)
+                return raise_run(c, st);
+            *outl = inl;
+            return 1;
+        }
+        size_t total = c->bufsz + inl;
+        size_t nout = total - total % kBlock;
+        // Decrypting with padding keeps the last full block for final().
+        if (!c->enc && c->pad && nout == total && nout != 0)
+            nout -= kBlock;
+        if (outsize < nout) {
+            raise(c->pctx, kReasonOutputTooSmall, "need %zu bytes", nout);
+            return 0;
+        }
+        size_t used = 0;
+        size_t written = 0;
+        if (c->bufsz != 0 && nout != 0) {
+            // Complete the buffered block first.
+            size_t take = kBlock - c->bufsz;
+            std::memcpy(c->buf + c->bufsz, in, take);
+            used = take;
+            int st = run_cipher(c, out, c->buf, kBlock);
+            if (st != ACRYPTO_OK)
+                return raise_run(c, st);
+            c->bufsz = 0;
+            written = kBlock;
+        }
+        size_t direct = nout - written;
+        if (direct != 0) {
+            int st = run_cipher(c, out + written, in + used, direct);
+            if (st != ACRYPTO_OK)
+                return raise_run(c, st);
+            used += direct;
+            written += direct;
+        }
+        size_t rest = inl - used;
+        std::memcpy(c->buf + c->bufsz, in + used, rest);
+        c->bufsz += rest;
+        *outl = written;
+        return 1;
+    } catch (...) {
+        raise(c->pctx, kReasonInternal, "AES update");
+        return 0;
+    }
+}
+
+int aes_final(void *vctx, unsigned char *out, size_t *outl, size_t outsize)
+{
+    auto *c = static_cast<AesCtx *>(vctx);
+    try {
+        if (!ready(c))
+            return 0;
+        *outl = 0;
+        if (c->info->mode == ACRYPTO_MODE_CTR)
+            return 1;
+        if (c->enc) {
+            if (!c->pad) {
+                if (c->bufsz != 0) {
+                    raise(c->pctx, kReasonBadLength, "data not a multiple of the block length");
+                    return 0;
+                }
+                return 1;
+            }
+            if (outsize < kBlock) {
+                raise(c->pctx, kReasonOutputTooSmall, "need %zu bytes", kBlock);
+                return 0;
+            }
+            uint8_t padv = static_cast<uint8_t>(kBlock - c->bufsz);
+            std::memset(c->buf + c->bufsz, padv, padv);
+            int st = run_cipher(c, out, c->buf, kBlock);
+            c->bufsz = 0;
+            if (st != ACRYPTO_OK)
+                return raise_run(c, st);
+            *outl = kBlock;
+            return 1;
+        }
+        if (!c->pad) {
+            if (c->bufsz != 0) {
+                raise(c->pctx, kReasonBadLength, "data not a multiple of the block length");
+                return 0;
+            }
+            return 1;
+        }
+        if (c->bufsz != kBlock) {
+            raise(c->pctx, kReasonBadLength, "wrong final block length");
+            return 0;
+        }
+        uint8_t blk[kBlock];
+        int st = run_cipher(c, blk, c->buf, kBlock);
+        c->bufsz = 0;
+        if (st != ACRYPTO_OK)
+            return raise_run(c, st);
+        unsigned padv = blk[kBlock - 1];
+        bool bad = padv == 0 || padv > kBlock;
+        for (unsigned i = 0; !bad && i < padv; ++i)
+            bad = blk[kBlock - 1 - i] != padv;
+        if (bad) {
+            OPENSSL_cleanse(blk, sizeof blk);
+            raise(c->pctx, kReasonBadDecrypt, "bad padding");
+            return 0;
+        }
+        size_t n = kBlock - padv;
+        if (outsize < n) {
+            raise(c->pctx, kReasonOutputTooSmall, "need %zu bytes", n);
+            return 0;
+        }
+        std::memcpy(out, blk, n);
+        OPENSSL_cleanse(blk, sizeof blk);
+        *outl = n;
+        return 1;
+    } catch (...) {
+        raise(c->pctx, kReasonInternal, "AES final");
+        return 0;
+    }
+}
+
+int aes_cipher(void *vctx, unsigned char *out, size_t *outl, size_t outsize,
+               const unsigned char *in, size_t inl)
+{
+    auto *c = static_cast<AesCtx *>(vctx);
+    try {
+        if (!ready(c))
+            return 0;
+        if (c->info->mode != ACRYPTO_MODE_CTR && inl % kBlock != 0) {
+            raise(c->pctx, kReasonBadLength, "input not a multiple of the block length");
+            return 0;
+        }
+        if (outsize < inl) {
+            raise(c->pctx, kReasonOutputTooSmall, "need %zu bytes", inl);
+            return 0;
+        }
+        if (inl != 0 && (out == nullptr || in == nullptr)) {
+            raise(c->pctx, kReasonBadParam, "NULL buffer");
+            return 0;
+        }
+        int st = run_cipher(c, out, in, inl);
+        if (st != ACRYPTO_OK)
+            return raise_run(c, st);
+        *outl = inl;
+        return 1;
+    } catch (...) {
+        raise(c->pctx, kReasonInternal, "AES cipher");
+        return 0;
+    }
+}
+
+const OSSL_PARAM kGettableParams[] = {
+    OSSL_PARAM_uint(OSSL_CIPHER_PARAM_MODE, nullptr),
+    OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_KEYLEN, nullptr),
+    OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_IVLEN, nullptr),
+    OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_BLOCK_SIZE, nullptr),
+    OSSL_PARAM_int(OSSL_CIPHER_PARAM_AEAD, nullptr),
+    OSSL_PARAM_int(OSSL_CIPHER_PARAM_CUSTOM_IV, nullptr),
+    OSSL_PARAM_int(OSSL_CIPHER_PARAM_CTS, nullptr),
+    OSSL_PARAM_int(OSSL_CIPHER_PARAM_TLS1_MULTIBLOCK, nullptr),
+    OSSL_PARAM_int(OSSL_CIPHER_PARAM_HAS_RAND_KEY, nullptr),
+    OSSL_PARAM_END};
+
+const OSSL_PARAM kGettableCtxParams[] = {
+    OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_KEYLEN, nullptr),
+    OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_IVLEN, nullptr),
+    OSSL_PARAM_uint(OSSL_CIPHER_PARAM_PADDING, nullptr),
+    OSSL_PARAM_uint(OSSL_CIPHER_PARAM_NUM, nullptr),
+    OSSL_PARAM_octet_string(OSSL_CIPHER_PARAM_IV, nullptr, 0),
+    OSSL_PARAM_octet_string(OSSL_CIPHER_PARAM_UPDATED_IV, nullptr, 0),
+    ACRYPTO_OP_SETTABLE_PARAMS,
+    OSSL_PARAM_END};
+
+const OSSL_PARAM kSettableCtxParams[] = {
+    OSSL_PARAM_uint(OSSL_CIPHER_PARAM_PADDING, nullptr),
+    OSSL_PARAM_uint(OSSL_CIPHER_PARAM_NUM, nullptr),
+    OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_KEYLEN, nullptr),
+    ACRYPTO_OP_SETTABLE_PARAMS,
+    OSSL_PARAM_END};
+
+const OSSL_PARAM *aes_gettable_params(void *) { return kGettableParams; }
+const OSSL_PARAM *aes_gettable_ctx_params(void *, void *) { return kGettableCtxParams; }
+const OSSL_PARAM *aes_settable_ctx_params(void *, void *) { return kSettableCtxParams; }
+
+int aes_get_ctx_params(void *vctx, OSSL_PARAM params[])
+{
+    auto *c = static_cast<AesCtx *>(vctx);
+    try {
+        OSSL_PARAM *p;
+        if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_KEYLEN)) != nullptr &&
+            !OSSL_PARAM_set_size_t(p, c->info->key_len))
+            goto bad;
+        if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_IVLEN)) != nullptr &&
+            !OSSL_PARAM_set_size_t(p, iv_len(c->info)))
+            goto bad;
+        if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_PADDING)) != nullptr &&
+            !OSSL_PARAM_set_uint(p, c->pad ? 1 : 0))
+            goto bad;
+        if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_NUM)) != nullptr &&
+            !OSSL_PARAM_set_uint(p, c->num))
+            goto bad;
+        if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_IV)) != nullptr &&
+            !OSSL_PARAM_set_octet_string(p, c->oiv, iv_len(c->info)) &&
+            !OSSL_PARAM_set_octet_ptr(p, c->oiv, iv_len(c->info)))
+            goto bad;
+        if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_UPDATED_IV)) != nullptr &&
+            !OSSL_PARAM_set_octet_string(p, c->iv, iv_len(c->info)) &&
+            !OSSL_PARAM_set_octet_ptr(p, c->iv, iv_len(c->info)))
+            goto bad;
+        if (!get_op_params(c->opts, params))
+            goto bad;
+        return 1;
+    bad:
+        raise(c->pctx, kReasonBadParam, "cannot return cipher parameter");
+        return 0;
+    } catch (...) {
+        return 0;
+    }
+}
+
+int aes_set_ctx_params(void *vctx, const OSSL_PARAM params[])
+{
+    auto *c = static_cast<AesCtx *>(vctx);
+    try {
+        if (params == nullptr)
+            return 1;
+        const OSSL_PARAM *p;
+        if ((p = OSSL_PARAM_locate_const(params, OSSL_CIPHER_PARAM_PADDING)) != nullptr) {
+            unsigned int v = 0;
+            if (!OSSL_PARAM_get_uint(p, &v)) {
+                raise(c->pctx, kReasonBadParam, "padding");
+                return 0;
+            }
+            c->pad = v != 0;
+        }
+        if ((p = OSSL_PARAM_locate_const(params, OSSL_CIPHER_PARAM_NUM)) != nullptr) {
+            unsigned int v = 0;
+            if (!OSSL_PARAM_get_uint(p, &v) || v >= kBlock) {
+                raise(c->pctx, kReasonBadParam, "num");
+                return 0;
+            }
+            c->num = v;
+        }
+        if ((p = OSSL_PARAM_locate_const(params, OSSL_CIPHER_PARAM_KEYLEN)) != nullptr) {
+            size_t v = 0;
+            if (!OSSL_PARAM_get_size_t(p, &v) || v != c->info->key_len) {
+                raise(c->pctx, kReasonBadKeyLength, "key length cannot change");
+                return 0;
+            }
+        }
+        return set_op_params(c->pctx, c->opts, params);
+    } catch (...) {
+        raise(c->pctx, kReasonInternal, "AES set params");
+        return 0;
+    }
+}
+
+} // extern "C"
+
+template <size_t I>
+int aes_get_params(OSSL_PARAM params[])
+{
+    const AesInfo *v = &kAesInfos[I];
+    OSSL_PARAM *p;
+    if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_MODE)) != nullptr &&
+        !OSSL_PARAM_set_uint(p, evp_mode(v)))
+        return 0;
+    if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_KEYLEN)) != nullptr &&
+        !OSSL_PARAM_set_size_t(p, v->key_len))
+        return 0;
+    if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_IVLEN)) != nullptr &&
+        !OSSL_PARAM_set_size_t(p, iv_len(v)))
+        return 0;
+    if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_BLOCK_SIZE)) != nullptr &&
+        !OSSL_PARAM_set_size_t(p, block_size(v)))
+        return 0;
+    for (const char *flag : {OSSL_CIPHER_PARAM_AEAD, OSSL_CIPHER_PARAM_CUSTOM_IV,
+                             OSSL_CIPHER_PARAM_CTS, OSSL_CIPHER_PARAM_TLS1_MULTIBLOCK,
+                             OSSL_CIPHER_PARAM_HAS_RAND_KEY}) {
+        if ((p = OSSL_PARAM_locate(params, flag)) != nullptr && !OSSL_PARAM_set_int(p, 0))
+            return 0;
+    }
+    return 1;
+}
+
+template <size_t I>
+void *aes_newctx(void *provctx)
+{
+    try {
+        auto *pctx = static_cast<ProvCtx *>(provctx);
+        auto *c = new (std::nothrow) AesCtx;
+        if (c == nullptr)
+            return nullptr;
+        c->pctx = pctx;
+        c->info = &kAesInfos[I];
+        c->opts = default_options(pctx, c->info->names);
+        return c;
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+#define ACRYPTO_FN(id, fn) {id, reinterpret_cast<void (*)(void)>(fn)}
+
+template <size_t I>
+struct AesDispatch {
+    static inline const OSSL_DISPATCH table[] = {
+        ACRYPTO_FN(OSSL_FUNC_CIPHER_NEWCTX, &aes_newctx<I>),
+        ACRYPTO_FN(OSSL_FUNC_CIPHER_FREECTX, &aes_freectx),
+        ACRYPTO_FN(OSSL_FUNC_CIPHER_DUPCTX, &aes_dupctx),
+        ACRYPTO_FN(OSSL_FUNC_CIPHER_ENCRYPT_INIT, &aes_einit),
+        ACRYPTO_FN(OSSL_FUNC_CIPHER_DECRYPT_INIT, &aes_dinit),
+        ACRYPTO_FN(OSSL_FUNC_CIPHER_UPDATE, &aes_update),
+        ACRYPTO_FN(OSSL_FUNC_CIPHER_FINAL, &aes_final),
+        ACRYPTO_FN(OSSL_FUNC_CIPHER_CIPHER, &aes_cipher),
+        ACRYPTO_FN(OSSL_FUNC_CIPHER_GET_PARAMS, &aes_get_params<I>),
+        ACRYPTO_FN(OSSL_FUNC_CIPHER_GET_CTX_PARAMS, &aes_get_ctx_params),
+        ACRYPTO_FN(OSSL_FUNC_CIPHER_SET_CTX_PARAMS, &aes_set_ctx_params),
+        ACRYPTO_FN(OSSL_FUNC_CIPHER_GETTABLE_PARAMS, &aes_gettable_params),
+        ACRYPTO_FN(OSSL_FUNC_CIPHER_GETTABLE_CTX_PARAMS, &aes_gettable_ctx_params),
+        ACRYPTO_FN(OSSL_FUNC_CIPHER_SETTABLE_CTX_PARAMS, &aes_settable_ctx_params),
+        {0, nullptr}};
+};
+
+template <size_t... I>
+std::array<OSSL_ALGORITHM, sizeof...(I)> make_aes_table(std::index_sequence<I...>)
+{
+    return {{{kAesInfos[I].names, kPropDefinition, AesDispatch<I>::table, nullptr}...}};
+}
+
+} // namespace
+
+void append_cipher_algorithms(std::vector<OSSL_ALGORITHM> &out)
+{
+    // One OSSL_ALGORITHM per AES variant: names, "provider=acrypto", dispatch.
+    auto table = make_aes_table(std::make_index_sequence<kNumAes>{});
+    out.insert(out.end(), table.begin(), table.end());
+}
+
+} // namespace acrypto::prov

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: Apache-2.0
+// Async glue: inline, blocking, or submit-and-pause inside an ASYNC_JOB (spec §2).
+#include "execute.hpp"
+
+#include <openssl/async.h>
+#include <openssl/err.h>
+
+#include <chrono>
+#include <cstring>
+#include <thread>
+
+#include "acrypto/sched/scheduler.hpp"
+#include "provider_state.hpp"
+#include "wait_notifier.hpp"
+
+namespace acrypto::prov {
+
+namespace {
+
+using acrypto::sched::Errc;
+using acrypto::sched::Session;
+
+/// Consecutive resumes without completion before a bounded blocking wait (§2.2 step 5).
+constexpr int kIdleResumes = 4;
+/// Bounded wait on the session once resumes stop making progress.
+constexpr std::chrono::microseconds kIdleWait{1000};
+/// Busy retries before giving up (each waits or pauses once).
+constexpr int kBusyRetries = 2000;
+/// Wait between busy retries outside a job.
+constexpr std::chrono::microseconds kBusyWait{100};
+
+/// Completion hook, fd mode: arg is the WaitNotifier (one reference per session).
+void notify_fd(void *arg, Session &)
+{
+    auto *n = static_cast<WaitNotifier *>(arg);
+    n->signal();
+    n->unref();
+}
+
+/// Callback captured at submit time (lives in the session's arena).
+struct AppCallback {
+    ASYNC_callback_fn fn;
+    void *arg;
+};
+
+void notify_callback(void *arg, Session &)
+{
+    auto *cb = static_cast<AppCallback *>(arg);
+    (void)cb->fn(cb->arg);
+}
+
+/// Submit, retrying while every device is busy. Outside a job: short blocking waits.
+Errc submit_blocking(acrypto::sched::SchedulerCore *sc, const acrypto::sched::Ref<Session> &s)
+{
+    Errc e = sc->submit(s);
+    for (int i = 0; e == Errc::Busy && i < kBusyRetries; ++i) {
+        std::this_thread::sleep_for(kBusyWait);
+        e = sc->submit(s);
+    }
+    return e;
+}
+
+int run_blocking(acrypto::sched::SchedulerCore *sc, const acrypto::sched::Ref<Session> &s)
+{
+    s->set_done(nullptr, nullptr);
+    Errc e = submit_blocking(sc, s);
+    if (e != Errc::Ok)
+        return acrypto::sched::status_from_errc(e);
+    s->wait();
+    return s->status();
+}
+
+/// Inside a job with a wait ctx: submit, then pause until done (§2.2).
+int run_paused(acrypto::sched::SchedulerCore *sc, const acrypto::sched::Ref<Session> &s,
+               ASYNC_WAIT_CTX *wctx)
+{
+    ASYNC_callback_fn app_cb = nullptr;
+    void *app_arg = nullptr;
+    bool cb_mode = ASYNC_WAIT_CTX_get_callback(wctx, &app_cb, &app_arg) == 1 && app_cb != nullptr;
+    WaitNotifier *notifier = nullptr;
+    if (cb_mode) {
+        auto *cb = static_cast<AppCallback *>(static_cast<void *>(s->alloc(sizeof(AppCallback))));
+        if (cb == nullptr)
+            return run_blocking(sc, s);
+        cb->fn = app_cb;
+        cb->arg = app_arg;
+        s->set_done(notify_callback, cb);
+    } else {
+        notifier = WaitNotifier::for_wait_ctx(wctx);
+        if (notifier == nullptr)
+            return run_blocking(sc, s); // eventfd exhausted: synchronous work
+        notifier->ref();
+        s->set_done(notify_fd, notifier);
+    }
+
+    Errc e = sc->submit(s);
+    int busy = 0;
+    while (e == Errc::Busy && busy++ < kBusyRetries) {
+        // Yield to other jobs: make ourselves resumable, pause, retry (QAT's RETRY pattern).
+        if (cb_mode) {
+            ASYNC_WAIT_CTX_set_status(wctx, ASYNC_STATUS_EAGAIN);
+        } else {
+            notifier->signal();
+        }
+        if (ASYNC_pause_job() == 0 || busy > kIdleResumes)
+            std::this_thread::sleep_for(kBusyWait);
+        if (notifier != nullptr)
+            notifier->drain();
+        e = sc->submit(s);
+    }
+    if (e != Errc::Ok) {
+        if (notifier != nullptr)
+            notifier->unref(); // nothing will complete: the hook never runs
+        return acrypto::sched::status_from_errc(e);
+    }
+
+    int idle = 0;
+    while (!s->done()) {
+        if (cb_mode)
+            ASYNC_WAIT_CTX_set_status(wctx, ASYNC_STATUS_OK);
+        if (ASYNC_pause_job() == 0) {
+            s->wait(); // context switch failed: block
+            break;
+        }
+        if (notifier != nullptr)
+            notifier->drain();
+        if (s->done())
+            break;
+        // Spurious resume, or pausing is blocked and pause returned at once.
+        if (++idle >= kIdleResumes)
+            (void)s->wait_for(kIdleWait);
+    }
+    return s->status();
+}
+
+} // namespace
+
+bool inline_preferred(ProvCtx *pctx, const Session &s)
+{
+    acrypto::sched::SchedulerCore *sc = scheduler(pctx);
+    if (sc == nullptr || s.bound_device() != nullptr)
+        return false;
+    if (sc->prefer_inline(s.step(0)))
+        return true;
+    return pctx->settings.inline_auto && s.step(0).src_len <= kSyncInlineMax &&
+           ASYNC_get_current_job() == nullptr;
+}
+
+int run_inline_now(ProvCtx *pctx, Session &s)
+{
+    acrypto::sched::SchedulerCore *sc = scheduler(pctx);
+    if (sc == nullptr)
+        return ACRYPTO_E_SHUTDOWN;
+    int st = sc->run_inline(s);
+    if (st == ACRYPTO_E_UNSUPPORTED && s.done())
+        s.rearm();
+    return st;
+}
+
+int execute(ProvCtx *pctx, const acrypto::sched::Ref<Session> &s, ExecMode mode)
+{
+    acrypto::sched::SchedulerCore *sc = scheduler(pctx);
+    if (sc == nullptr)
+        return ACRYPTO_E_SHUTDOWN;
+    if (mode != ExecMode::Offload && inline_preferred(pctx, *s)) {
+        int st = run_inline_now(pctx, *s);
+        if (st != ACRYPTO_E_UNSUPPORTED)
+            return st;
+    }
+    ASYNC_JOB *job = mode != ExecMode::NoPause ? ASYNC_get_current_job() : nullptr;
+    ASYNC_WAIT_CTX *wctx = job != nullptr ? ASYNC_get_wait_ctx(job) : nullptr;
+    // Never pause with a NULL wait ctx (3.0 crash), nor with an error already
+    // queued on this thread (it would turn WANT_ASYNC into a hard SSL error).
+    if (wctx == nullptr || ERR_peek_error() != 0)
+        return run_blocking(sc, s);
+    return run_paused(sc, s, wctx);
+}
+
+} // namespace acrypto::prov

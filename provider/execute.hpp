@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: Apache-2.0
+// execute(): run one prepared session inline, offloaded while blocking, or paused in an ASYNC_JOB.
+#pragma once
+
+#include "acrypto/sched/ref.hpp"
+#include "acrypto/sched/session.hpp"
+#include "prov_ctx.hpp"
+
+namespace acrypto::prov {
+
+/// How execute() may wait.
+enum class ExecMode {
+    Auto,    ///< inline when preferred; pause inside a job with a wait ctx; block otherwise
+    NoPause, ///< never pause the ASYNC job (random generation, calls under OpenSSL locks)
+    Offload, ///< skip the inline attempt (the caller already tried run_inline_now)
+};
+
+/**
+ * Run a prepared session (steps filled, buffers in the session's arena, priority
+ * and binding set). Inline on the caller's thread when the scheduler prefers it
+ * (never for a bound session); otherwise submitted, and inside an ASYNC_JOB with a
+ * wait ctx the job is paused until completion (eventfd or the application's
+ * callback), outside a job the caller blocks on the session. Returns the session's
+ * status (enum acrypto_status). Raises no OpenSSL error: callers raise after it
+ * returns. Holds no lock across a pause; uses little stack (32 KiB job stacks).
+ */
+int execute(ProvCtx *pctx, const acrypto::sched::Ref<acrypto::sched::Session> &s,
+            ExecMode mode = ExecMode::Auto);
+
+/**
+ * Whether execute() would run `s` on the caller's thread: not bound, and the
+ * scheduler prefers it, or the caller is not in an ASYNC job and the input is
+ * at most kSyncInlineMax (with inline-threshold = auto). Then the steps may
+ * point at caller memory (nothing outlives the call) and copies are skipped.
+ */
+bool inline_preferred(ProvCtx *pctx, const acrypto::sched::Session &s);
+
+/// Largest input a caller outside a job runs inline with inline-threshold = auto.
+inline constexpr size_t kSyncInlineMax = 64 * 1024;
+
+/// Run `s` inline now. ACRYPTO_E_UNSUPPORTED (session re-armed) when no inline
+/// device can: rebuild it with session-owned buffers and call execute(..., Offload).
+int run_inline_now(ProvCtx *pctx, acrypto::sched::Session &s);
+
+} // namespace acrypto::prov

@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: Apache-2.0
+// HashStream: buffering, partial chunks and the final step of digests and HMAC.
+#include "hash_stream.hpp"
+
+#include <openssl/crypto.h>
+#include <strings.h>
+
+#include <cstring>
+
+#include "acrypto/sched/scheduler.hpp"
+#include "execute.hpp"
+
+namespace acrypto::prov {
+
+using acrypto::sched::Ref;
+using acrypto::sched::Session;
+
+const HashInfo kHashInfos[5] = {
+    {ACRYPTO_ALG_SHA1, 20, 64, "SHA1:SHA-1:SSL3-SHA1:1.3.14.3.2.26"},
+    {ACRYPTO_ALG_SHA224, 28, 64, "SHA2-224:SHA-224:SHA224:2.16.840.1.101.3.4.2.4"},
+    {ACRYPTO_ALG_SHA256, 32, 64, "SHA2-256:SHA-256:SHA256:2.16.840.1.101.3.4.2.1"},
+    {ACRYPTO_ALG_SHA384, 48, 128, "SHA2-384:SHA-384:SHA384:2.16.840.1.101.3.4.2.2"},
+    {ACRYPTO_ALG_SHA512, 64, 128, "SHA2-512:SHA-512:SHA512:2.16.840.1.101.3.4.2.3"},
+};
+
+const HashInfo *find_hash(const char *name)
+{
+    if (name == nullptr)
+        return nullptr;
+    size_t want = std::strlen(name);
+    for (const HashInfo &h : kHashInfos) {
+        const char *p = h.names;
+        while (*p != '\0') {
+            const char *end = std::strchr(p, ':');
+            size_t n = end != nullptr ? static_cast<size_t>(end - p) : std::strlen(p);
+            if (n == want && strncasecmp(p, name, n) == 0)
+                return &h;
+            p += n;
+            if (*p == ':')
+                ++p;
+        }
+    }
+    return nullptr;
+}
+
+HashStream::~HashStream()
+{
+    if (buf_ != nullptr)
+        OPENSSL_clear_free(buf_, cap_);
+    OPENSSL_cleanse(state_, sizeof state_);
+}
+
+void HashStream::reset(const HashInfo *info, uint32_t op, uint32_t mode,
+                       const Ref<acrypto::sched::Key> &key)
+{
+    info_ = info;
+    op_ = op;
+    mode_ = mode;
+    key_ = key;
+    len_ = 0;
+    started_ = false;
+    accumulate_ = false;
+    state_len_ = 0;
+}
+
+bool HashStream::copy_from(const HashStream &o)
+{
+    info_ = o.info_;
+    op_ = o.op_;
+    mode_ = o.mode_;
+    key_ = o.key_;
+    len_ = 0;
+    if (!reserve(o.len_))
+        return false;
+    if (o.len_ != 0)
+        std::memcpy(buf_, o.buf_, o.len_);
+    len_ = o.len_;
+    started_ = o.started_;
+    accumulate_ = o.accumulate_;
+    std::memcpy(state_, o.state_, sizeof state_);
+    state_len_ = o.state_len_;
+    return true;
+}
+
+bool HashStream::reserve(size_t n)
+{
+    if (n <= cap_)
+        return true;
+    size_t cap = cap_ == 0 ? 256 : cap_;
+    while (cap < n)
+        cap *= 2;
+    auto *nb = static_cast<uint8_t *>(OPENSSL_malloc(cap));
+    if (nb == nullptr)
+        return false;
+    if (len_ != 0)
+        std::memcpy(nb, buf_, len_);
+    if (buf_ != nullptr)
+        OPENSSL_clear_free(buf_, cap_);
+    buf_ = nb;
+    cap_ = cap;
+    return true;
+}
+
+int HashStream::run(ProvCtx *pctx, const OpOptions &opts, const uint8_t *src, size_t len,
+                    bool final, uint8_t *out)
+{
+    const size_t md = info_->md_size;
+    Ref<Session> s = Session::make(1, len + md + 64);
+    if (!s)
+        return ACRYPTO_E_NOMEM;
+    apply_options(opts, *s);
+    acrypto_step &st = s->step(0);
+    st.op = op_;
+    st.alg = info_->alg;
+    st.mode = mode_;
+    st.flags = (started_ ? 0u : uint32_t{ACRYPTO_STEP_F_FIRST}) | (final ? uint32_t{ACRYPTO_STEP_F_FINAL} : 0u);
+    if (key_)
+        s->set_key(0, key_);
+    if (started_) {
+        std::memcpy(st.state, state_, sizeof state_);
+        st.state_len = state_len_;
+    }
+    st.src_len = len;
+    int status;
+    if (inline_preferred(pctx, *s)) {
+        // Caller's thread: nothing outlives this call, point at our own memory.
+        st.src = src;
+        st.dst = final ? out : nullptr;
+        st.dst_len = final ? md : 0;
+        status = run_inline_now(pctx, *s);
+        if (status != ACRYPTO_E_UNSUPPORTED)
+            goto done;
+    }
+    {
+        uint8_t *mem = s->alloc(len + md);
+        if (mem == nullptr)
+            return ACRYPTO_E_NOMEM;
+        if (len != 0)
+            std::memcpy(mem, src, len);
+        st.src = mem;
+        st.dst = final ? mem + len : nullptr;
+        st.dst_len = final ? md : 0;
+        status = execute(pctx, s, ExecMode::Offload);
+        if (status == ACRYPTO_OK && final)
+            std::memcpy(out, st.dst, md);
+    }
+done:
+    if (status == ACRYPTO_OK && !final) {
+        std::memcpy(state_, st.state, sizeof state_);
+        state_len_ = st.state_len;
+        started_ = true;
+    }
+    return status;
+}
+
+int HashStream::update(ProvCtx *pctx, const OpOptions &opts, const uint8_t *in, size_t len)
+{
+    if (info_ == nullptr)
+        return ACRYPTO_E_INVALID;
+    while (len != 0) {
+        if (accumulate_ || len_ + len <= kChunk) {
+            if (!reserve(len_ + len))
+                return ACRYPTO_E_NOMEM;
+            std::memcpy(buf_ + len_, in, len);
+            len_ += len;
+            return ACRYPTO_OK;
+        }
+        // Fill the buffer to kChunk (a block multiple) and send it as a partial step.
+        if (!reserve(kChunk))
+            return ACRYPTO_E_NOMEM;
+        size_t take = kChunk - len_;
+        std::memcpy(buf_ + len_, in, take);
+        len_ = kChunk;
+        in += take;
+        len -= take;
+        int st = run(pctx, opts, buf_, len_, false, nullptr);
+        if (st == ACRYPTO_E_UNSUPPORTED && !started_) {
+            accumulate_ = true; // no device continues a message: one step at final
+            continue;
+        }
+        if (st != ACRYPTO_OK)
+            return st;
+        len_ = 0;
+    }
+    return ACRYPTO_OK;
+}
+
+int HashStream::final(ProvCtx *pctx, const OpOptions &opts, uint8_t *out)
+{
+    if (info_ == nullptr)
+        return ACRYPTO_E_INVALID;
+    int st = run(pctx, opts, buf_, len_, true, out);
+    len_ = 0;
+    return st;
+}
+
+} // namespace acrypto::prov

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: Apache-2.0
+// HashStream: buffered digest/HMAC message state shared by the digest and MAC operations.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "acrypto/sched/ref.hpp"
+#include "acrypto/sched/session.hpp"
+#include "op_params.hpp"
+#include "prov_ctx.hpp"
+
+namespace acrypto::prov {
+
+/// What one SHA variant is.
+struct HashInfo {
+    uint32_t alg;        ///< enum acrypto_alg
+    size_t md_size;      ///< output bytes
+    size_t block_size;   ///< compression block bytes
+    const char *names;   ///< OSSL_ALGORITHM names
+};
+
+/// The SHA variants acrypto registers (SHA-1, SHA-224/256/384/512).
+extern const HashInfo kHashInfos[5];
+/// Find a variant by any of its names (case-insensitive), nullptr if unknown.
+const HashInfo *find_hash(const char *name);
+
+/**
+ * Message state of one digest or HMAC computation. Tiny updates only copy into
+ * a buffer; once `kChunk` bytes are buffered they go to a device as a partial
+ * (ACRYPTO_STEP_F_FIRST / no FINAL) step when one supports continuation,
+ * otherwise the message accumulates and runs in one step at final().
+ */
+class HashStream {
+public:
+    static constexpr size_t kChunk = 16384;
+
+    HashStream() = default;
+    ~HashStream();
+    HashStream(const HashStream &) = delete;
+    HashStream &operator=(const HashStream &) = delete;
+
+    /// Start a message. `op`/`mode`: DIGEST/NONE or MAC/HMAC with `key`.
+    void reset(const HashInfo *info, uint32_t op, uint32_t mode,
+               const acrypto::sched::Ref<acrypto::sched::Key> &key);
+    /// Copy of `o` (EVP_MD_CTX_copy, EVP_MAC_CTX_dup). False on allocation failure.
+    bool copy_from(const HashStream &o);
+    /// Absorb bytes. Returns an acrypto_status.
+    int update(ProvCtx *pctx, const OpOptions &opts, const uint8_t *in, size_t len);
+    /// Finish into `out` (md_size bytes). Returns an acrypto_status.
+    int final(ProvCtx *pctx, const OpOptions &opts, uint8_t *out);
+    const HashInfo *info() const noexcept { return info_; }
+
+private:
+    int run(ProvCtx *pctx, const OpOptions &opts, const uint8_t *src, size_t len, bool final,
+            uint8_t *out);
+    bool reserve(size_t n);
+
+    const HashInfo *info_ = nullptr;
+    uint32_t op_ = 0;
+    uint32_t mode_ = 0;
+    acrypto::sched::Ref<acrypto::sched::Key> key_;
+    uint8_t *buf_ = nullptr;
+    size_t len_ = 0;
+    size_t cap_ = 0;
+    bool started_ = false;         ///< a partial chunk went to a device
+    bool accumulate_ = false;      ///< no device continues a message: keep it all
+    uint8_t state_[ACRYPTO_MAX_STATE] = {};
+    uint64_t state_len_ = 0;
+};
+
+} // namespace acrypto::prov
