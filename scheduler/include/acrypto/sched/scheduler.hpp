@@ -22,6 +22,13 @@ struct Options {
     Config balancer_config;                ///< the balancer's own keys
     std::string plugin_dir;                ///< where device/balancer .so plugins are found
     uint32_t aging_ms = 10;                ///< a queued session gains one priority level per aging_ms
+    /// How many times an unbound session is re-placed after ACRYPTO_E_DEVICE/TIMEOUT
+    /// from a healthy device before it completes with that status.
+    uint32_t max_retries = 3;
+    /// Optional sink for device and scheduler messages (any thread, must not block).
+    /// Null: ERROR/WARN go to stderr, INFO/DEBUG only when ACRYPTO_DEBUG is set.
+    void (*log)(void *arg, int level, const char *device, const char *msg) = nullptr;
+    void *log_arg = nullptr;
 };
 
 /// What the scheduler tells about one device instance.
@@ -78,7 +85,8 @@ public:
 
     /// Run the session's route on the caller's thread with an inline-capable
     /// device (ACRYPTO_DEV_F_INLINE). Completes the session (done() true) before
-    /// returning; returns its status. Unsupported when no inline device matches.
+    /// returning; returns its status. ACRYPTO_E_UNSUPPORTED, with the session left
+    /// untouched and not completed, when some step has no matching inline device.
     int run_inline(Session &s);
 
     /// Whether running this step inline beats offloading it now (the inline
@@ -102,8 +110,10 @@ public:
     /// join threads. Idempotent. Later submits return Shutdown.
     void shutdown();
 
-private:
+    /// The implementation (opaque outside the scheduler library).
     struct Impl;
+
+private:
     explicit SchedulerCore(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;
     friend class Key;

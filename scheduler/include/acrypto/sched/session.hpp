@@ -14,6 +14,39 @@
 namespace acrypto::sched {
 
 class SchedulerCore;
+class Session;
+
+namespace detail {
+struct KeyNotifier;
+struct SessionAccess;
+
+/// Mutable fields of one step saved at hand-over, so a step can be re-run elsewhere.
+struct StepSnapshot {
+    uint8_t iv[ACRYPTO_MAX_IV];
+    uint32_t num;
+    uint8_t tag[ACRYPTO_MAX_TAG];
+    uint8_t state[ACRYPTO_MAX_STATE];
+    uint64_t state_len;
+};
+
+/// Scheduler bookkeeping carried by every session (queue links, holder, retries).
+struct SessionSched {
+    Session *next = nullptr;         ///< queue / in-flight / pool link
+    Session *prev = nullptr;         ///< in-flight list back link
+    uint64_t enq_ms = 0;             ///< coarse enqueue time (aging)
+    uint64_t start_ns = 0;           ///< hand-over time (observe_fn)
+    std::atomic<uint32_t> holder{0}; ///< device id + 1 that holds it (dequeued), else 0
+    uint32_t dev = UINT32_MAX;       ///< device the session is queued on / held by
+    uint32_t queued_bytes = 0;       ///< input bytes accounted to that device
+    uint32_t retries = 0;            ///< re-placements after device faults
+    uint32_t avoid_dev = UINT32_MAX; ///< device to avoid on the next placement
+    uint32_t in_queue = 0;           ///< 1 while in a device queue (not yet dequeued)
+    mutable std::atomic<uint32_t> waiters{0};
+    std::atomic<uint32_t> finishing{0};
+    void *arena_more = nullptr;      ///< overflow arena chunks (singly linked)
+    StepSnapshot snap[2];            ///< steps cur, cur+1 as handed over
+};
+} // namespace detail
 
 /// Key context: key bytes copied in, wiped (OPENSSL_cleanse-equivalent) when the
 /// last reference goes; devices are told through key_free_fn.
@@ -26,9 +59,11 @@ public:
     static void destroy(Key *k) noexcept;
 
 private:
+    friend struct detail::SessionAccess;
     Key() = default;
     acrypto_key c_{};
     SchedulerCore *sched_ = nullptr;
+    detail::KeyNotifier *notifier_ = nullptr; ///< refcounted link to the scheduler's devices
 };
 
 /// Completion hook: called exactly once, on the completing thread, after the
@@ -69,6 +104,8 @@ public:
 
     /// True once the session completed (acquire).
     bool done() const noexcept { return state_.load(std::memory_order_acquire) != 0; }
+    /// Unique id of the session (also in c().id); assigned by make().
+    uint64_t id() const noexcept { return c_.id; }
     /// Final status (enum acrypto_status); valid when done().
     int status() const noexcept { return status_; }
     /// Index of the step that failed (valid when status() != ACRYPTO_OK).
@@ -106,8 +143,10 @@ private:
     uint8_t *arena_ = nullptr;
     size_t arena_cap_ = 0;
     size_t arena_used_ = 0;
-    // The scheduler implementation may add private bookkeeping here (queue links,
-    // device index, timestamps, rehash count); callers use only the public API.
+    // Scheduler bookkeeping (queue links, device index, timestamps, rehash count);
+    // callers use only the public API.
+    friend struct detail::SessionAccess;
+    detail::SessionSched sched_;
 };
 
 } // namespace acrypto::sched

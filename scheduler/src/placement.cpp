@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: Apache-2.0
+// Placement: submit, balancer host, binding, capability-matched candidates, inline runs.
+#include <cstring>
+#include <vector>
+
+#include "capability.hpp"
+#include "core.hpp"
+
+namespace acrypto::sched {
+
+using detail::Device;
+using detail::PlaceMode;
+using detail::SessionAccess;
+
+namespace {
+
+/// Per-thread candidate scratch: keeps the submit path off the heap and off
+/// the (32 KiB) ASYNC job stack.
+struct CandidateScratch {
+    std::vector<acrypto_candidate> cands;
+    std::vector<uint32_t> nsteps;
+};
+thread_local CandidateScratch t_scratch;
+
+uint64_t step_bytes(const acrypto_session &c, uint32_t cur, uint32_t n) noexcept {
+    uint64_t b = 0;
+    for (uint32_t i = cur; i < cur + n && i < c.nsteps; ++i) b += c.steps[i].src_len;
+    return b;
+}
+
+void snapshot_steps(Session &s, uint32_t cur, uint32_t n) noexcept {
+    auto &ss = SessionAccess::sched(s);
+    for (uint32_t i = 0; i < n && i < 2; ++i) {
+        const acrypto_step &st = s.step(cur + i);
+        auto &sn = ss.snap[i];
+        std::memcpy(sn.iv, st.iv, sizeof(sn.iv));
+        sn.num = st.num;
+        std::memcpy(sn.tag, st.tag, sizeof(sn.tag));
+        std::memcpy(sn.state, st.state, sizeof(sn.state));
+        sn.state_len = st.state_len;
+    }
+}
+
+} // namespace
+
+Errc SchedulerCore::Impl::enqueue(Device *d, Session &s, uint32_t ncur, PlaceMode mode) {
+    auto &ss = SessionAccess::sched(s);
+    acrypto_session &c = s.c();
+    const uint64_t bytes = step_bytes(c, c.cur, ncur);
+    c.ncur = ncur;
+    std::memset(c.dev_scratch, 0, sizeof(c.dev_scratch));
+    snapshot_steps(s, c.cur, ncur);
+    const uint64_t now = detail::coarse_ms();
+    {
+        std::lock_guard lk(d->mu);
+        if (d->queue_closed) return Errc::Shutdown;
+        if (d->broken.load(std::memory_order_acquire)) return Errc::DeviceBroken;
+        if (mode == PlaceMode::Submit && d->queue.size() >= d->desc.queue_len) return Errc::Busy;
+        ss.dev = d->id;
+        ss.in_queue = 1;
+        ss.queued_bytes = static_cast<uint32_t>(bytes > UINT32_MAX ? UINT32_MAX : bytes);
+        d->queue.push(&s, now);
+        d->queued.fetch_add(1, std::memory_order_relaxed);
+        d->queued_bytes.fetch_add(ss.queued_bytes, std::memory_order_relaxed);
+    }
+    d->counters.enqueued.add();
+    if (ncur > 1) counters.fused.add();
+    // No scheduler lock is held here: the device may dequeue and complete at once.
+    if (d->enter()) {
+        d->drv->data_ready_fn(d->dev);
+        d->leave();
+    }
+    return Errc::Ok;
+}
+
+Errc SchedulerCore::Impl::place(Session &s, PlaceMode mode) {
+    auto &ss = SessionAccess::sched(s);
+    const acrypto_session &c = s.c();
+    if (c.cur >= c.nsteps) return Errc::Internal;
+    if (shutting_down.load(std::memory_order_acquire)) return Errc::Shutdown;
+
+    if (c.flags & ACRYPTO_SESSION_F_BOUND) {
+        // A bound session runs on its device or fails; it never moves.
+        for (int attempt = 0; attempt < 2; ++attempt) {
+            Device *d = find_device(s.bound_device());
+            if (!d || !d->healthy()) return Errc::Bound;
+            uint32_t n = 0;
+            if (!detail::find_cap(d->caps.data(), static_cast<uint32_t>(d->caps.size()), c, c.cur, &n))
+                return Errc::Bound;
+            Errc e = enqueue(d, s, n, mode);
+            if (e == Errc::DeviceBroken) return Errc::Bound;
+            return e;
+        }
+        return Errc::Bound;
+    }
+
+    auto &cands = t_scratch.cands;
+    auto &nsteps = t_scratch.nsteps;
+    for (uint32_t attempt = 0; attempt < detail::kMaxDevices; ++attempt) {
+        cands.clear();
+        nsteps.clear();
+        bool capable = false;
+        Device *avoided = nullptr;
+        uint32_t avoided_n = 0;
+        const acrypto_capability *avoided_cap = nullptr;
+        for (uint32_t i = 0, n = device_count(); i < n; ++i) {
+            Device *d = device(i);
+            if (!d->healthy()) continue;
+            uint32_t k = 0;
+            const acrypto_capability *cap =
+                detail::find_cap(d->caps.data(), static_cast<uint32_t>(d->caps.size()), c, c.cur, &k);
+            if (!cap) continue;
+            capable = true;
+            const uint32_t q = d->queued.load(std::memory_order_relaxed);
+            if (mode == PlaceMode::Submit && q >= d->desc.queue_len) continue;
+            if (d->id == ss.avoid_dev) {
+                avoided = d;
+                avoided_n = k;
+                avoided_cap = cap;
+                continue;
+            }
+            acrypto_candidate cd{};
+            cd.device_id = d->id;
+            cd.name = d->name.c_str();
+            cd.queued = q;
+            cd.in_flight = d->in_flight.load(std::memory_order_relaxed);
+            cd.queue_len = d->desc.queue_len;
+            cd.queued_bytes = d->queued_bytes.load(std::memory_order_relaxed);
+            cd.cap = cap;
+            cd.rate_bps = cap->bytes_per_sec;
+            cd.latency_ns = cap->latency_ns;
+            cands.push_back(cd);
+            nsteps.push_back(k);
+        }
+        if (cands.empty() && avoided) {
+            // The device that just failed is the only one left: retry it there.
+            acrypto_candidate cd{};
+            cd.device_id = avoided->id;
+            cd.name = avoided->name.c_str();
+            cd.queued = avoided->queued.load(std::memory_order_relaxed);
+            cd.in_flight = avoided->in_flight.load(std::memory_order_relaxed);
+            cd.queue_len = avoided->desc.queue_len;
+            cd.queued_bytes = avoided->queued_bytes.load(std::memory_order_relaxed);
+            cd.cap = avoided_cap;
+            cd.rate_bps = avoided_cap->bytes_per_sec;
+            cd.latency_ns = avoided_cap->latency_ns;
+            cands.push_back(cd);
+            nsteps.push_back(avoided_n);
+        }
+        if (cands.empty()) return capable ? Errc::Busy : Errc::Unsupported;
+
+        const auto n = static_cast<uint32_t>(cands.size());
+        int idx = -1;
+        if (n == 1 && cands[0].queued < cands[0].queue_len) {
+            idx = 0;
+        } else {
+            detail::BalancerInstance *b = balancer.load(std::memory_order_acquire);
+            idx = b->tab->find_device_fn(b->state, &c, cands.data(), n);
+        }
+        if (idx < 0 || static_cast<uint32_t>(idx) >= n) {
+            if (mode == PlaceMode::Submit) return Errc::Busy;
+            // A route step or a rehash must not fail because queues are full:
+            // overcommit the least-loaded capable device instead.
+            idx = 0;
+            for (uint32_t i = 1; i < n; ++i)
+                if (cands[i].queued + cands[i].in_flight < cands[idx].queued + cands[idx].in_flight)
+                    idx = static_cast<int>(i);
+        }
+        Device *d = device(cands[idx].device_id);
+        Errc e = enqueue(d, s, nsteps[idx], mode);
+        if (e != Errc::DeviceBroken) return e;
+    }
+    return Errc::Busy;
+}
+
+Errc SchedulerCore::Impl::submit(const Ref<Session> &ref) {
+    if (!ref) return Errc::InvalidInput;
+    Session &s = *ref;
+    if (shutting_down.load(std::memory_order_acquire)) return Errc::Shutdown;
+    acrypto_session &c = s.c();
+    if (c.nsteps < 1 || c.nsteps > ACRYPTO_MAX_STEPS || c.steps != &s.step(0) || c.cur >= c.nsteps ||
+        s.done())
+        return Errc::InvalidInput;
+    auto &ss = SessionAccess::sched(s);
+    ss.retries = 0;
+    ss.avoid_dev = detail::kNoDevice;
+    s.ref(); // the scheduler's reference while queued or in flight
+    const uint32_t prio = c.priority > ACRYPTO_PRIO_MAX ? ACRYPTO_PRIO_MAX : c.priority;
+    Errc e = place(s, PlaceMode::Submit);
+    if (e != Errc::Ok) {
+        drop_ref(s);
+        switch (e) {
+        case Errc::Busy: counters.busy.add(); break;
+        case Errc::Unsupported: counters.unsupported.add(); break;
+        case Errc::Bound: counters.bound.add(); break;
+        default: break;
+        }
+        return e;
+    }
+    counters.submitted.add();
+    counters.prio_submitted[prio].add();
+    return Errc::Ok;
+}
+
+int SchedulerCore::Impl::run_inline(Session &s) {
+    if (shutting_down.load(std::memory_order_acquire)) return ACRYPTO_E_SHUTDOWN;
+    acrypto_session &c = s.c();
+    if (c.nsteps < 1 || c.nsteps > ACRYPTO_MAX_STEPS || c.cur >= c.nsteps || s.done())
+        return ACRYPTO_E_INVALID;
+    struct Plan {
+        Device *d;
+        uint32_t n;
+    } plan[ACRYPTO_MAX_STEPS]{};
+    uint32_t nplan = 0;
+    const bool bound = (c.flags & ACRYPTO_SESSION_F_BOUND) != 0;
+    for (uint32_t cur = c.cur; cur < c.nsteps;) {
+        Device *best = nullptr;
+        uint32_t best_n = 0;
+        for (uint32_t i = 0, n = device_count(); i < n; ++i) {
+            Device *d = device(i);
+            if (!(d->desc.flags & ACRYPTO_DEV_F_INLINE) || !d->drv->run_inline_fn || !d->healthy())
+                continue;
+            if (bound && d->name != s.bound_device()) continue;
+            uint32_t k = 0;
+            if (!detail::find_cap(d->caps.data(), static_cast<uint32_t>(d->caps.size()), c, cur, &k))
+                continue;
+            // Prefer a hardware unit (PadLock) over a software one.
+            if (!best || ((d->desc.flags & ACRYPTO_DEV_F_HARDWARE) &&
+                          !(best->desc.flags & ACRYPTO_DEV_F_HARDWARE))) {
+                best = d;
+                best_n = k;
+            }
+        }
+        if (!best) return ACRYPTO_E_UNSUPPORTED;
+        plan[nplan++] = Plan{best, best_n};
+        cur += best_n;
+    }
+    Device *last = nullptr;
+    for (uint32_t i = 0; i < nplan; ++i) {
+        Device *d = plan[i].d;
+        c.ncur = plan[i].n;
+        std::memset(c.dev_scratch, 0, sizeof(c.dev_scratch));
+        int rc = ACRYPTO_E_SHUTDOWN;
+        if (d->enter()) {
+            rc = d->drv->run_inline_fn(d->dev, &c);
+            d->leave();
+        }
+        last = d;
+        d->counters.inline_runs.add();
+        if (rc != ACRYPTO_OK) {
+            d->counters.failed.add();
+            counters.inline_failed.add();
+            counters.alg_failed[c.steps[c.cur].alg % detail::kAlgSlots].add();
+            s.finish(rc, c.cur, d->name.c_str());
+            return rc;
+        }
+        for (uint32_t k = c.cur; k < c.cur + plan[i].n; ++k) {
+            counters.alg_steps[c.steps[k].alg % detail::kAlgSlots].add();
+            counters.alg_bytes[c.steps[k].alg % detail::kAlgSlots].add(c.steps[k].src_len);
+        }
+        d->counters.completed.add();
+        c.cur += plan[i].n;
+    }
+    counters.inline_runs.add();
+    s.finish(ACRYPTO_OK, 0, last ? last->name.c_str() : nullptr);
+    return ACRYPTO_OK;
+}
+
+bool SchedulerCore::Impl::supports(const acrypto_step &step) const noexcept {
+    for (uint32_t i = 0, n = device_count(); i < n; ++i) {
+        Device *d = device(i);
+        if (!d->healthy()) continue;
+        for (const auto &cap : d->caps)
+            if (detail::cap_matches(cap, step)) return true;
+    }
+    return false;
+}
+
+bool SchedulerCore::Impl::prefer_inline(const acrypto_step &step) const noexcept {
+    const size_t thr = inline_threshold.load(std::memory_order_relaxed);
+    if (thr == 0 || step.src_len > thr) return false;
+    for (uint32_t i = 0, n = device_count(); i < n; ++i) {
+        Device *d = device(i);
+        if (!(d->desc.flags & ACRYPTO_DEV_F_INLINE) || !d->drv->run_inline_fn || !d->healthy())
+            continue;
+        for (const auto &cap : d->caps)
+            if (detail::cap_matches(cap, step)) return true;
+    }
+    return false;
+}
+
+} // namespace acrypto::sched

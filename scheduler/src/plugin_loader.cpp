@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: Apache-2.0
+// Plugin loader: dlopen a device or balancer .so, resolve its entry, check its ABI.
+#include <dlfcn.h>
+
+#include "core.hpp"
+
+namespace acrypto::sched {
+namespace {
+
+/// `name_or_path` with a '/' is a path; otherwise <plugin_dir>/<prefix><name>.so.
+std::string resolve(const std::string &dir, const char *prefix, const std::string &name_or_path) {
+    if (name_or_path.find('/') != std::string::npos) return name_or_path;
+    std::string p = dir.empty() ? std::string(".") : dir;
+    if (p.back() != '/') p += '/';
+    return p + prefix + name_or_path + ".so";
+}
+
+struct Opened {
+    void *handle = nullptr;
+    void *entry = nullptr;
+    std::string error;
+};
+
+Opened open_plugin(const std::string &path, const char *symbol) {
+    Opened o;
+    dlerror();
+    o.handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!o.handle) {
+        const char *e = dlerror();
+        o.error = "plugin " + path + ": cannot load: " + (e ? e : "unknown error");
+        return o;
+    }
+    o.entry = dlsym(o.handle, symbol);
+    if (!o.entry) {
+        o.error = "plugin " + path + ": no entry symbol " + symbol;
+        dlclose(o.handle);
+        o.handle = nullptr;
+    }
+    return o;
+}
+
+} // namespace
+
+Result<void> SchedulerCore::Impl::load_device_plugin(const std::string &name_or_path) {
+    const std::string path = resolve(opts.plugin_dir, "acrypto-dev-", name_or_path);
+    Opened o = open_plugin(path, ACRYPTO_DEVICE_ENTRY);
+    if (!o.handle) return Result<void>(Errc::Unsupported, o.error);
+    auto entry = reinterpret_cast<acrypto_device_driver_v1_fn>(o.entry);
+    const acrypto_device_driver *drv = nullptr;
+    try {
+        drv = entry();
+    } catch (...) {
+        drv = nullptr;
+    }
+    if (!drv) {
+        dlclose(o.handle);
+        return Result<void>(Errc::InvalidInput, "plugin " + path + ": entry returned no driver table");
+    }
+    auto r = add_driver(drv, path);
+    if (!r) {
+        dlclose(o.handle);
+        return r;
+    }
+    std::lock_guard lk(cfg_mu);
+    dl_handles.push_back(o.handle);
+    return {};
+}
+
+Result<void> SchedulerCore::Impl::load_balancer_plugin(const std::string &name_or_path) {
+    const std::string path = resolve(opts.plugin_dir, "acrypto-lb-", name_or_path);
+    Opened o = open_plugin(path, ACRYPTO_BALANCER_ENTRY);
+    if (!o.handle) return Result<void>(Errc::Unsupported, o.error);
+    auto entry = reinterpret_cast<acrypto_balancer_v1_fn>(o.entry);
+    const acrypto_balancer *bal = nullptr;
+    try {
+        bal = entry();
+    } catch (...) {
+        bal = nullptr;
+    }
+    if (!bal) {
+        dlclose(o.handle);
+        return Result<void>(Errc::InvalidInput, "plugin " + path + ": entry returned no balancer table");
+    }
+    auto r = add_balancer(bal);
+    if (!r) {
+        dlclose(o.handle);
+        return Result<void>(r.error().code, "plugin " + path + ": " + r.error().message);
+    }
+    std::lock_guard lk(cfg_mu);
+    dl_handles.push_back(o.handle);
+    return {};
+}
+
+} // namespace acrypto::sched

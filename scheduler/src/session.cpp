@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: Apache-2.0
+// Session: pooled allocation, session-owned arena, futex completion wait.
+#include "acrypto/sched/session.hpp"
+
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <mutex>
+#include <new>
+
+#include "session_access.hpp"
+
+namespace acrypto::sched {
+namespace {
+
+constexpr size_t kArenaAlign = 64;
+/// Sessions kept per thread before they spill to the shared pool.
+constexpr uint32_t kLocalPoolMax = 256;
+/// Session ids handed to a thread at a time (keeps the shared counter off the hot path).
+constexpr uint64_t kIdBlock = 1024;
+
+void futex_wait(std::atomic<uint32_t> *addr, uint32_t expected, const timespec *ts) noexcept {
+    syscall(SYS_futex, reinterpret_cast<uint32_t *>(addr), FUTEX_WAIT_PRIVATE, expected, ts,
+            nullptr, 0);
+}
+
+void futex_wake_all(std::atomic<uint32_t> *addr) noexcept {
+    syscall(SYS_futex, reinterpret_cast<uint32_t *>(addr), FUTEX_WAKE_PRIVATE, INT_MAX, nullptr,
+            nullptr, 0);
+}
+
+/// Overflow arena chunk header; payload follows at kArenaAlign.
+struct ArenaChunk {
+    ArenaChunk *next;
+    size_t size;
+};
+
+size_t round_up(size_t n, size_t a) { return (n + a - 1) / a * a; }
+
+/// Shared pool: sessions freed by threads whose local cache is full, or that exit.
+/// Never destroyed, so a session's memory stays valid for the life of the process
+/// (a late completion for a recycled session reads valid memory and is refused).
+struct SharedPool {
+    std::mutex mu;
+    Session *head = nullptr;
+};
+
+SharedPool &shared_pool() {
+    static SharedPool *p = new SharedPool; // leaked on purpose: outlives thread caches
+    return *p;
+}
+
+std::atomic<uint64_t> g_next_id_block{1};
+
+} // namespace
+
+namespace detail {
+
+/// Per-thread session cache and id block.
+struct LocalPool {
+    Session *head = nullptr;
+    uint32_t count = 0;
+    uint64_t next_id = 0;
+    uint64_t id_limit = 0;
+    bool dead = false; ///< thread is exiting: frees go to the shared pool
+    ~LocalPool();
+};
+
+std::ptrdiff_t SessionAccess::c_offset() noexcept {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Winvalid-offsetof"
+    return static_cast<std::ptrdiff_t>(offsetof(Session, c_));
+#pragma GCC diagnostic pop
+}
+
+} // namespace detail
+
+namespace {
+thread_local detail::LocalPool t_pool;
+
+uint64_t next_session_id() noexcept {
+    auto &lp = t_pool;
+    if (lp.next_id == lp.id_limit) {
+        lp.next_id = g_next_id_block.fetch_add(kIdBlock, std::memory_order_relaxed);
+        lp.id_limit = lp.next_id + kIdBlock;
+    }
+    return lp.next_id++;
+}
+} // namespace
+
+detail::LocalPool::~LocalPool() {
+    if (!head) return;
+    Session *tail = head;
+    while (detail::SessionAccess::sched(*tail).next) tail = detail::SessionAccess::sched(*tail).next;
+    auto &sp = shared_pool();
+    std::lock_guard lk(sp.mu);
+    detail::SessionAccess::sched(*tail).next = sp.head;
+    sp.head = head;
+    head = nullptr;
+    count = 0;
+    dead = true;
+}
+
+Ref<Session> Session::make(uint32_t nsteps, size_t arena_bytes) {
+    if (nsteps < 1) nsteps = 1;
+    if (nsteps > ACRYPTO_MAX_STEPS) nsteps = ACRYPTO_MAX_STEPS;
+    Session *s = nullptr;
+    auto &lp = t_pool;
+    if (lp.head) {
+        s = lp.head;
+        lp.head = s->sched_.next;
+        --lp.count;
+    } else {
+        auto &sp = shared_pool();
+        std::lock_guard lk(sp.mu);
+        if (sp.head) {
+            s = sp.head;
+            sp.head = s->sched_.next;
+        }
+    }
+    if (!s) s = new Session();
+    s->sched_.next = nullptr;
+    s->refs_.store(1, std::memory_order_relaxed);
+    if (arena_bytes > s->arena_cap_) {
+        std::free(s->arena_);
+        size_t cap = round_up(arena_bytes, kArenaAlign);
+        s->arena_ = static_cast<uint8_t *>(std::aligned_alloc(kArenaAlign, cap));
+        s->arena_cap_ = s->arena_ ? cap : 0;
+    }
+    s->c_.struct_size = sizeof(acrypto_session);
+    s->c_.nsteps = nsteps;
+    s->c_.steps = s->steps_;
+    s->c_.id = next_session_id();
+    return Ref<Session>::adopt(s);
+}
+
+void Session::destroy(Session *s) noexcept {
+    // Wipe what the caller put in the session: keys (refs), IVs, states, buffers.
+    for (auto &k : s->keys_) k.reset();
+    explicit_bzero(s->steps_, sizeof(s->steps_));
+    explicit_bzero(s->sched_.snap, sizeof(s->sched_.snap));
+    if (s->arena_used_) explicit_bzero(s->arena_, s->arena_used_);
+    for (void *p = s->sched_.arena_more; p;) {
+        auto *ch = static_cast<ArenaChunk *>(p);
+        p = ch->next;
+        explicit_bzero(reinterpret_cast<uint8_t *>(ch) + kArenaAlign, ch->size);
+        std::free(ch);
+    }
+    s->sched_.arena_more = nullptr;
+    s->arena_used_ = 0;
+    s->c_ = acrypto_session{};
+    s->bound_[0] = '\0';
+    s->last_device_ = "";
+    s->done_fn_ = nullptr;
+    s->done_arg_ = nullptr;
+    s->status_ = ACRYPTO_OK;
+    s->failed_step_ = 0;
+    s->state_.store(0, std::memory_order_relaxed);
+    auto &ss = s->sched_;
+    ss.prev = nullptr;
+    ss.enq_ms = ss.start_ns = 0;
+    ss.holder.store(0, std::memory_order_relaxed);
+    ss.dev = UINT32_MAX;
+    ss.queued_bytes = 0;
+    ss.retries = 0;
+    ss.avoid_dev = UINT32_MAX;
+    ss.in_queue = 0;
+    ss.waiters.store(0, std::memory_order_relaxed);
+    ss.finishing.store(0, std::memory_order_relaxed);
+
+    auto &lp = t_pool;
+    if (!lp.dead && lp.count < kLocalPoolMax) {
+        ss.next = lp.head;
+        lp.head = s;
+        ++lp.count;
+        return;
+    }
+    auto &sp = shared_pool();
+    std::lock_guard lk(sp.mu);
+    ss.next = sp.head;
+    sp.head = s;
+}
+
+uint8_t *Session::alloc(size_t n) {
+    if (n == 0) n = 1;
+    size_t need = round_up(n, kArenaAlign);
+    if (arena_ && arena_used_ + need <= arena_cap_) {
+        uint8_t *p = arena_ + arena_used_;
+        arena_used_ += need;
+        return p;
+    }
+    void *mem = std::aligned_alloc(kArenaAlign, kArenaAlign + need);
+    if (!mem) return nullptr;
+    auto *ch = static_cast<ArenaChunk *>(mem);
+    ch->next = static_cast<ArenaChunk *>(sched_.arena_more);
+    ch->size = need;
+    sched_.arena_more = ch;
+    return static_cast<uint8_t *>(mem) + kArenaAlign;
+}
+
+void Session::set_key(uint32_t i, Ref<Key> k) {
+    if (i >= ACRYPTO_MAX_STEPS) return;
+    steps_[i].key = k ? &k->c() : nullptr;
+    keys_[i] = std::move(k);
+}
+
+void Session::set_priority(uint32_t p) noexcept {
+    c_.priority = p > ACRYPTO_PRIO_MAX ? ACRYPTO_PRIO_MAX : p;
+}
+
+void Session::bind(const char *device_name) {
+    if (!device_name || !*device_name) {
+        bound_[0] = '\0';
+        c_.flags &= ~static_cast<uint32_t>(ACRYPTO_SESSION_F_BOUND);
+        return;
+    }
+    std::strncpy(bound_, device_name, sizeof(bound_) - 1);
+    bound_[sizeof(bound_) - 1] = '\0';
+    c_.flags |= ACRYPTO_SESSION_F_BOUND;
+}
+
+void Session::wait() const noexcept {
+    if (done()) return;
+    sched_.waiters.fetch_add(1, std::memory_order_seq_cst);
+    while (state_.load(std::memory_order_seq_cst) == 0) futex_wait(&state_, 0, nullptr);
+    sched_.waiters.fetch_sub(1, std::memory_order_relaxed);
+}
+
+bool Session::wait_for(std::chrono::nanoseconds d) const noexcept {
+    if (done()) return true;
+    using clock = std::chrono::steady_clock;
+    const auto deadline = clock::now() + d;
+    sched_.waiters.fetch_add(1, std::memory_order_seq_cst);
+    while (state_.load(std::memory_order_seq_cst) == 0) {
+        auto left = deadline - clock::now();
+        if (left <= clock::duration::zero()) break;
+        auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(left).count();
+        timespec ts{static_cast<time_t>(ns / 1000000000), static_cast<long>(ns % 1000000000)};
+        futex_wait(&state_, 0, &ts);
+    }
+    sched_.waiters.fetch_sub(1, std::memory_order_relaxed);
+    return done();
+}
+
+bool Session::finish(int status, uint32_t failed_step, const char *device) noexcept {
+    if (sched_.finishing.exchange(1, std::memory_order_acq_rel) != 0) return false;
+    status_ = status;
+    failed_step_ = status == ACRYPTO_OK ? 0 : failed_step;
+    if (device) last_device_ = device;
+    // seq_cst pairs with wait(): either the waiter sees done, or we see the waiter.
+    state_.store(1, std::memory_order_seq_cst);
+    if (sched_.waiters.load(std::memory_order_seq_cst) != 0) futex_wake_all(&state_);
+    if (done_fn_) done_fn_(done_arg_, *this);
+    return true;
+}
+
+void Session::rearm() noexcept {
+    if (!done()) return;
+    status_ = ACRYPTO_OK;
+    failed_step_ = 0;
+    c_.cur = 0;
+    c_.ncur = 0;
+    std::memset(c_.dev_scratch, 0, sizeof(c_.dev_scratch));
+    sched_.retries = 0;
+    sched_.avoid_dev = UINT32_MAX;
+    sched_.finishing.store(0, std::memory_order_relaxed);
+    state_.store(0, std::memory_order_release);
+}
+
+} // namespace acrypto::sched
