@@ -48,7 +48,9 @@ void raise(ProvCtx *pctx, int reason, const char *fmt, ...)
         pctx->core_new_error(pctx->handle);
         if (pctx->core_set_error_debug != nullptr)
             pctx->core_set_error_debug(pctx->handle, OPENSSL_FILE, OPENSSL_LINE, "acrypto");
-        pctx->core_vset_error(pctx->handle, ERR_PACK(ERR_LIB_PROV, 0, reason), fmt, ap);
+        // A reason without a library part makes the core use this provider's own
+        // error library, whose strings come from reason_strings().
+        pctx->core_vset_error(pctx->handle, static_cast<uint32_t>(reason), fmt, ap);
     } else {
         // Built without a core (unit tests): use libcrypto directly.
         ERR_new();

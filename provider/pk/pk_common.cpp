@@ -2,10 +2,12 @@
 // Shared helpers of provider/pk/: digest names, parameter parsing, session creation.
 #include "pk_common.hpp"
 
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
 #include <openssl/rsa.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <strings.h>
 

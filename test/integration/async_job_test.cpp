@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: Apache-2.0
+// ASYNC_JOB behaviour: fd wake-ups, spurious resumes, blocked pausing, callback mode,
+// abandoned jobs, eventfd exhaustion, many jobs; sessions held in flight by a sim device.
+#include <gtest/gtest.h>
+#include <openssl/async.h>
+#include <openssl/err.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "provider_env.hpp"
+#include "wait_notifier.hpp"
+
+namespace acrypto::test {
+namespace {
+
+constexpr const char *kAcrypto = "provider=acrypto";
+constexpr const char *kDefault = "provider=default";
+
+/// acrypto section: only the simulated device, with latency, never inline.
+const char *const kSimKeys = "devices = sim\ninline-threshold = 0\nsim.latency-us = 3000\n";
+
+struct Work {
+    OSSL_LIB_CTX *ctx = nullptr;
+    std::vector<uint8_t> key, iv, pt, out;
+    bool ok = false;
+    bool block_pause = false;
+};
+
+int job_encrypt(void *arg)
+{
+    Work *w = *static_cast<Work **>(arg);
+    if (w->block_pause)
+        ASYNC_block_pause();
+    w->ok = evp_cipher(w->ctx, "AES-128-CBC", kAcrypto, true, w->key, w->iv, w->pt, w->out);
+    if (w->block_pause)
+        ASYNC_unblock_pause();
+    return 1;
+}
+
+class AsyncJobs : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() { env_ = new ProviderEnv(kSimKeys); }
+    static void TearDownTestSuite() { delete env_; env_ = nullptr; }
+    static ProviderEnv *env_;
+
+    void SetUp() override
+    {
+        ASSERT_TRUE(env_->loaded()) << env_->load_error();
+        w_.ctx = env_->ctx();
+        w_.key = random_bytes(16);
+        w_.iv = random_bytes(16);
+        w_.pt = random_bytes(5000);
+        ASSERT_TRUE(evp_cipher(env_->ctx(), "AES-128-CBC", kDefault, true, w_.key, w_.iv, w_.pt, want_));
+        ERR_clear_error();
+    }
+    /// The single fd acrypto registered on `wctx` (-1 if none), checking there is at most one.
+    static int the_fd(ASYNC_WAIT_CTX *wctx)
+    {
+        size_t n = 0;
+        ASYNC_WAIT_CTX_get_all_fds(wctx, nullptr, &n);
+        EXPECT_LE(n, 1u);
+        if (n != 1)
+            return -1;
+        OSSL_ASYNC_FD fd = -1;
+        ASYNC_WAIT_CTX_get_all_fds(wctx, &fd, &n);
+        return fd;
+    }
+    Work w_;
+    std::vector<uint8_t> want_;
+};
+ProviderEnv *AsyncJobs::env_ = nullptr;
+
+TEST_F(AsyncJobs, PausesAndWakesThroughOneFd)
+{
+    ASYNC_WAIT_CTX *wctx = ASYNC_WAIT_CTX_new();
+    ASYNC_JOB *job = nullptr;
+    Work *wp = &w_;
+    int ret = 0;
+    int pauses = 0;
+    int first_fd = -2;
+    for (;;) {
+        int r = ASYNC_start_job(&job, wctx, &ret, job_encrypt, &wp, sizeof wp);
+        if (r == ASYNC_FINISH)
+            break;
+        ASSERT_EQ(r, ASYNC_PAUSE);
+        ++pauses;
+        // Nothing may sit on the error queue while paused (SSL_get_error would fail).
+        EXPECT_EQ(ERR_peek_error(), 0u);
+        int fd = the_fd(wctx);
+        ASSERT_GE(fd, 0) << "paused without a wait fd (openssl speed would select on stdin)";
+        if (first_fd == -2)
+            first_fd = fd;
+        EXPECT_EQ(fd, first_fd) << "wait fd must stay stable per wait ctx";
+        pollfd pfd{fd, POLLIN, 0};
+        ASSERT_EQ(poll(&pfd, 1, 10000), 1) << "completion never signalled the fd";
+    }
+    EXPECT_GT(pauses, 0);
+    ASSERT_TRUE(w_.ok) << drain_errors();
+    EXPECT_EQ(w_.out, want_);
+    ASYNC_WAIT_CTX_free(wctx);
+}
+
+TEST_F(AsyncJobs, SpuriousResumesAreHarmless)
+{
+    ASYNC_WAIT_CTX *wctx = ASYNC_WAIT_CTX_new();
+    ASYNC_JOB *job = nullptr;
+    Work *wp = &w_;
+    int ret = 0;
+    int resumes = 0;
+    for (;;) {
+        int r = ASYNC_start_job(&job, wctx, &ret, job_encrypt, &wp, sizeof wp);
+        if (r == ASYNC_FINISH)
+            break;
+        ASSERT_EQ(r, ASYNC_PAUSE);
+        ASSERT_LT(++resumes, 100000);
+        // Resume at once, whatever the fd says (s_server's handshake loop does this).
+    }
+    EXPECT_GT(resumes, 0);
+    ASSERT_TRUE(w_.ok) << drain_errors();
+    EXPECT_EQ(w_.out, want_);
+    ASYNC_WAIT_CTX_free(wctx);
+}
+
+TEST_F(AsyncJobs, BlockedPauseCompletesWithoutPausing)
+{
+    ASYNC_WAIT_CTX *wctx = ASYNC_WAIT_CTX_new();
+    ASYNC_JOB *job = nullptr;
+    w_.block_pause = true;
+    Work *wp = &w_;
+    int ret = 0;
+    EXPECT_EQ(ASYNC_start_job(&job, wctx, &ret, job_encrypt, &wp, sizeof wp), ASYNC_FINISH);
+    ASSERT_TRUE(w_.ok) << drain_errors();
+    EXPECT_EQ(w_.out, want_);
+    ASYNC_WAIT_CTX_free(wctx);
+}
+
+TEST_F(AsyncJobs, NoJobBlocksOnTheSession)
+{
+    std::vector<uint8_t> out;
+    ASSERT_TRUE(evp_cipher(env_->ctx(), "AES-128-CBC", kAcrypto, true, w_.key, w_.iv, w_.pt, out))
+        << drain_errors();
+    EXPECT_EQ(out, want_);
+}
+
+std::atomic<int> g_callbacks{0};
+int g_callback_fd = -1;
+
+int on_complete(void *)
+{
+    g_callbacks.fetch_add(1);
+    uint64_t one = 1;
+    (void)!write(g_callback_fd, &one, sizeof one);
+    return 1;
+}
+
+TEST_F(AsyncJobs, CallbackModeRegistersNoFd)
+{
+    g_callback_fd = eventfd(0, EFD_CLOEXEC);
+    ASSERT_GE(g_callback_fd, 0);
+    g_callbacks = 0;
+    ASYNC_WAIT_CTX *wctx = ASYNC_WAIT_CTX_new();
+    ASSERT_EQ(ASYNC_WAIT_CTX_set_callback(wctx, on_complete, nullptr), 1);
+    ASYNC_JOB *job = nullptr;
+    Work *wp = &w_;
+    int ret = 0;
+    int pauses = 0;
+    for (;;) {
+        int r = ASYNC_start_job(&job, wctx, &ret, job_encrypt, &wp, sizeof wp);
+        if (r == ASYNC_FINISH)
+            break;
+        ASSERT_EQ(r, ASYNC_PAUSE);
+        ++pauses;
+        EXPECT_EQ(the_fd(wctx), -1) << "callback mode must not register an fd";
+        EXPECT_EQ(ASYNC_WAIT_CTX_get_status(wctx), ASYNC_STATUS_OK);
+        pollfd pfd{g_callback_fd, POLLIN, 0};
+        ASSERT_EQ(poll(&pfd, 1, 10000), 1) << "callback never came";
+        uint64_t v;
+        (void)!read(g_callback_fd, &v, sizeof v);
+    }
+    EXPECT_GT(pauses, 0);
+    EXPECT_GE(g_callbacks.load(), pauses);
+    ASSERT_TRUE(w_.ok) << drain_errors();
+    EXPECT_EQ(w_.out, want_);
+    ASYNC_WAIT_CTX_free(wctx);
+    close(g_callback_fd);
+}
+
+TEST_F(AsyncJobs, AbandonedJobWithFreedWaitCtx)
+{
+    const uint64_t live_before = acrypto::prov::WaitNotifier::live_count();
+    // Heap-held so the paused fibre's pointer stays valid: the job is never resumed.
+    auto *w = new Work(w_);
+    ASYNC_WAIT_CTX *wctx = ASYNC_WAIT_CTX_new();
+    ASYNC_JOB *job = nullptr;
+    int ret = 0;
+    ASSERT_EQ(ASYNC_start_job(&job, wctx, &ret, job_encrypt, &w, sizeof w), ASYNC_PAUSE);
+    ASSERT_GE(the_fd(wctx), 0);
+    // The application gives up (HAProxy's close path): frees the wait ctx, never resumes.
+    ASYNC_WAIT_CTX_free(wctx);
+    // The in-flight session completes on the device thread and closes the fd last.
+    for (int i = 0; i < 500 && acrypto::prov::WaitNotifier::live_count() != live_before; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    EXPECT_EQ(acrypto::prov::WaitNotifier::live_count(), live_before);
+    // The provider keeps working for everyone else.
+    std::vector<uint8_t> out;
+    ASSERT_TRUE(evp_cipher(env_->ctx(), "AES-128-CBC", kAcrypto, true, w_.key, w_.iv, w_.pt, out));
+    EXPECT_EQ(out, want_);
+}
+
+TEST_F(AsyncJobs, ManyJobsCompleteExactlyOnce)
+{
+    constexpr int kJobs = 16;
+    std::vector<Work> works(kJobs, w_);
+    std::vector<Work *> ptrs(kJobs);
+    std::vector<std::vector<uint8_t>> wants(kJobs);
+    std::vector<ASYNC_WAIT_CTX *> wctx(kJobs);
+    std::vector<ASYNC_JOB *> jobs(kJobs, nullptr);
+    std::vector<bool> finished(kJobs, false);
+    for (int i = 0; i < kJobs; ++i) {
+        works[i].pt = random_bytes(static_cast<size_t>(100 + 997 * i));
+        ASSERT_TRUE(evp_cipher(env_->ctx(), "AES-128-CBC", kDefault, true, works[i].key, works[i].iv,
+                               works[i].pt, wants[i]));
+        ptrs[i] = &works[i];
+        wctx[i] = ASYNC_WAIT_CTX_new();
+    }
+    int left = kJobs;
+    int rounds = 0;
+    while (left > 0 && ++rounds < 100000) {
+        for (int i = 0; i < kJobs; ++i) {
+            if (finished[i])
+                continue;
+            int ret = 0;
+            int r = ASYNC_start_job(&jobs[i], wctx[i], &ret, job_encrypt, &ptrs[i], sizeof ptrs[i]);
+            if (r == ASYNC_FINISH) {
+                finished[i] = true;
+                --left;
+            } else {
+                ASSERT_EQ(r, ASYNC_PAUSE);
+            }
+        }
+        std::vector<pollfd> pfds;
+        for (int i = 0; i < kJobs; ++i) {
+            int fd = finished[i] ? -1 : the_fd(wctx[i]);
+            if (fd >= 0)
+                pfds.push_back({fd, POLLIN, 0});
+        }
+        if (!pfds.empty())
+            (void)poll(pfds.data(), pfds.size(), 1000);
+    }
+    for (int i = 0; i < kJobs; ++i) {
+        EXPECT_TRUE(works[i].ok) << i;
+        EXPECT_EQ(works[i].out, wants[i]) << i;
+        ASYNC_WAIT_CTX_free(wctx[i]);
+    }
+}
+
+TEST_F(AsyncJobs, EventfdExhaustionFallsBackToSynchronous)
+{
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+        // No fd left for an eventfd: the job must finish synchronously, correctly.
+        int probe = dup(0);
+        rlimit rl{static_cast<rlim_t>(probe), static_cast<rlim_t>(probe)};
+        close(probe);
+        setrlimit(RLIMIT_NOFILE, &rl);
+        ASYNC_WAIT_CTX *wctx = ASYNC_WAIT_CTX_new();
+        ASYNC_JOB *job = nullptr;
+        Work *wp = &w_;
+        int ret = 0;
+        int r = ASYNC_start_job(&job, wctx, &ret, job_encrypt, &wp, sizeof wp);
+        bool good = r == ASYNC_FINISH && w_.ok && w_.out == want_;
+        _exit(good ? 0 : 1);
+    }
+    int st = 0;
+    ASSERT_EQ(waitpid(pid, &st, 0), pid);
+    ASSERT_TRUE(WIFEXITED(st));
+    EXPECT_EQ(WEXITSTATUS(st), 0);
+}
+
+TEST_F(AsyncJobs, ForkedChildGetsAFreshScheduler)
+{
+    std::vector<uint8_t> out;
+    ASSERT_TRUE(evp_cipher(env_->ctx(), "AES-128-CBC", kAcrypto, true, w_.key, w_.iv, w_.pt, out));
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+        // The parent's device threads do not exist here; work must still complete.
+        std::vector<uint8_t> o;
+        bool good = evp_cipher(env_->ctx(), "AES-128-CBC", kAcrypto, true, w_.key, w_.iv, w_.pt, o) &&
+                    o == want_;
+        ASYNC_WAIT_CTX *wctx = ASYNC_WAIT_CTX_new();
+        ASYNC_JOB *job = nullptr;
+        Work *wp = &w_;
+        w_.out.clear();
+        int ret = 0;
+        int r;
+        int guard = 0;
+        while ((r = ASYNC_start_job(&job, wctx, &ret, job_encrypt, &wp, sizeof wp)) == ASYNC_PAUSE &&
+               ++guard < 100000) {
+        }
+        good = good && r == ASYNC_FINISH && w_.ok && w_.out == want_;
+        _exit(good ? 0 : 1);
+    }
+    int st = 0;
+    ASSERT_EQ(waitpid(pid, &st, 0), pid);
+    ASSERT_TRUE(WIFEXITED(st));
+    EXPECT_EQ(WEXITSTATUS(st), 0);
+    // The parent is unaffected.
+    ASSERT_TRUE(evp_cipher(env_->ctx(), "AES-128-CBC", kAcrypto, true, w_.key, w_.iv, w_.pt, out));
+    EXPECT_EQ(out, want_);
+}
+
+} // namespace
+} // namespace acrypto::test

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: Apache-2.0
+// Random differential checks: provider=acrypto against the default provider, odd update sizes.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "provider_env.hpp"
+
+namespace acrypto::test {
+namespace {
+
+constexpr const char *kAcrypto = "provider=acrypto";
+constexpr const char *kDefault = "provider=default";
+
+const char *const kCiphers[] = {"AES-128-ECB", "AES-192-ECB", "AES-256-ECB",
+                                "AES-128-CBC", "AES-192-CBC", "AES-256-CBC",
+                                "AES-128-CTR", "AES-192-CTR", "AES-256-CTR"};
+const char *const kDigests[] = {"SHA1", "SHA224", "SHA256", "SHA384", "SHA512"};
+
+class Differential : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() { env_ = new ProviderEnv(); }
+    static void TearDownTestSuite() { delete env_; env_ = nullptr; }
+    static ProviderEnv *env_;
+    std::mt19937 rng_{20261124};
+    size_t pick(size_t lo, size_t hi) { return std::uniform_int_distribution<size_t>(lo, hi)(rng_); }
+};
+ProviderEnv *Differential::env_ = nullptr;
+
+TEST_F(Differential, Ciphers)
+{
+    ASSERT_TRUE(env_->loaded()) << env_->load_error();
+    for (const char *alg : kCiphers) {
+        EVP_CIPHER *c = EVP_CIPHER_fetch(env_->ctx(), alg, kDefault);
+        ASSERT_NE(c, nullptr);
+        const size_t klen = static_cast<size_t>(EVP_CIPHER_get_key_length(c));
+        const size_t ivlen = static_cast<size_t>(EVP_CIPHER_get_iv_length(c));
+        const bool block = EVP_CIPHER_get_block_size(c) > 1;
+        EVP_CIPHER_free(c);
+        for (int round = 0; round < 24; ++round) {
+            SCOPED_TRACE(std::string(alg) + " round " + std::to_string(round));
+            auto key = random_bytes(klen);
+            auto iv = random_bytes(ivlen);
+            const bool pad = !block || round % 2 == 0;
+            size_t len = pick(0, round < 20 ? 600 : 70000);
+            if (!pad)
+                len -= len % 16;
+            auto pt = random_bytes(len);
+            std::vector<size_t> chunks;
+            if (round % 3 == 1)
+                chunks = {1, 7, 15, 16, 17, 33};
+            else if (round % 3 == 2)
+                chunks = {pick(1, 4096)};
+            std::vector<uint8_t> a, b, back;
+            ASSERT_TRUE(evp_cipher(env_->ctx(), alg, kAcrypto, true, key, iv, pt, a, pad, chunks))
+                << drain_errors();
+            ASSERT_TRUE(evp_cipher(env_->ctx(), alg, kDefault, true, key, iv, pt, b, pad));
+            ASSERT_EQ(a, b);
+            ASSERT_TRUE(evp_cipher(env_->ctx(), alg, kAcrypto, false, key, iv, a, back, pad, chunks))
+                << drain_errors();
+            ASSERT_EQ(back, pt);
+        }
+    }
+}
+
+TEST_F(Differential, Digests)
+{
+    ASSERT_TRUE(env_->loaded()) << env_->load_error();
+    for (const char *alg : kDigests) {
+        for (int round = 0; round < 16; ++round) {
+            SCOPED_TRACE(std::string(alg) + " round " + std::to_string(round));
+            // Rounds past 12 cross the streaming chunk (partial device steps).
+            size_t len = pick(0, round < 12 ? 1000 : 200000);
+            auto msg = random_bytes(len);
+            std::vector<size_t> chunks;
+            if (round % 3 == 1)
+                chunks = {1, 3, 63, 64, 65, 127, 129};
+            else if (round % 3 == 2)
+                chunks = {pick(1, 20000)};
+            std::vector<uint8_t> a, b;
+            ASSERT_TRUE(evp_digest(env_->ctx(), alg, kAcrypto, msg, a, chunks)) << drain_errors();
+            ASSERT_TRUE(evp_digest(env_->ctx(), alg, kDefault, msg, b));
+            ASSERT_EQ(a, b);
+        }
+    }
+}
+
+TEST_F(Differential, DigestCopyMidStream)
+{
+    ASSERT_TRUE(env_->loaded()) << env_->load_error();
+    EVP_MD *md = EVP_MD_fetch(env_->ctx(), "SHA256", kAcrypto);
+    ASSERT_NE(md, nullptr);
+    EVP_MD_CTX *a = EVP_MD_CTX_new();
+    EVP_MD_CTX *b = EVP_MD_CTX_new();
+    auto head = random_bytes(20000);
+    auto tail = random_bytes(333);
+    ASSERT_EQ(EVP_DigestInit_ex2(a, md, nullptr), 1);
+    ASSERT_EQ(EVP_DigestUpdate(a, head.data(), head.size()), 1);
+    ASSERT_EQ(EVP_MD_CTX_copy_ex(b, a), 1);
+    ASSERT_EQ(EVP_DigestUpdate(b, tail.data(), tail.size()), 1);
+    unsigned char o1[32], o2[32];
+    unsigned int l = 0;
+    ASSERT_EQ(EVP_DigestFinal_ex(a, o1, &l), 1);
+    ASSERT_EQ(EVP_DigestFinal_ex(b, o2, &l), 1);
+    std::vector<uint8_t> ra, rb, both = head;
+    both.insert(both.end(), tail.begin(), tail.end());
+    ASSERT_TRUE(evp_digest(env_->ctx(), "SHA256", kDefault, head, ra));
+    ASSERT_TRUE(evp_digest(env_->ctx(), "SHA256", kDefault, both, rb));
+    EXPECT_EQ(std::vector<uint8_t>(o1, o1 + 32), ra);
+    EXPECT_EQ(std::vector<uint8_t>(o2, o2 + 32), rb);
+    EVP_MD_CTX_free(a);
+    EVP_MD_CTX_free(b);
+    EVP_MD_free(md);
+}
+
+TEST_F(Differential, Hmac)
+{
+    ASSERT_TRUE(env_->loaded()) << env_->load_error();
+    for (const char *alg : kDigests) {
+        for (int round = 0; round < 12; ++round) {
+            SCOPED_TRACE(std::string(alg) + " round " + std::to_string(round));
+            auto key = random_bytes(pick(1, 200)); // past the block size too
+            auto msg = random_bytes(pick(0, round < 9 ? 2000 : 100000));
+            std::vector<size_t> chunks;
+            if (round % 2 == 1)
+                chunks = {1, 5, 64, 100};
+            std::vector<uint8_t> a, b;
+            ASSERT_TRUE(evp_hmac(env_->ctx(), alg, kAcrypto, key, msg, a, chunks)) << drain_errors();
+            ASSERT_TRUE(evp_hmac(env_->ctx(), alg, kDefault, key, msg, b));
+            ASSERT_EQ(a, b);
+        }
+    }
+}
+
+TEST_F(Differential, HmacReinitKeepsKey)
+{
+    ASSERT_TRUE(env_->loaded()) << env_->load_error();
+    EVP_MAC *mac = EVP_MAC_fetch(env_->ctx(), "HMAC", kAcrypto);
+    ASSERT_NE(mac, nullptr);
+    EVP_MAC_CTX *mc = EVP_MAC_CTX_new(mac);
+    auto key = random_bytes(32);
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", const_cast<char *>("SHA256"), 0),
+                           OSSL_PARAM_construct_end()};
+    ASSERT_EQ(EVP_MAC_init(mc, key.data(), key.size(), params), 1);
+    std::vector<uint8_t> msg = {1, 2, 3};
+    unsigned char o1[32], o2[32];
+    size_t l = 0;
+    ASSERT_EQ(EVP_MAC_update(mc, msg.data(), msg.size()), 1);
+    ASSERT_EQ(EVP_MAC_final(mc, o1, &l, sizeof o1), 1);
+    ASSERT_EQ(EVP_MAC_init(mc, nullptr, 0, nullptr), 1);
+    ASSERT_EQ(EVP_MAC_update(mc, msg.data(), msg.size()), 1);
+    ASSERT_EQ(EVP_MAC_final(mc, o2, &l, sizeof o2), 1);
+    EXPECT_EQ(0, memcmp(o1, o2, 32));
+    EVP_MAC_CTX_free(mc);
+    EVP_MAC_free(mac);
+}
+
+} // namespace
+} // namespace acrypto::test
