@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: Apache-2.0
+// KeyData: acrypto's key object for RSA, RSA-PSS, EC, X25519 and X448 (values plus device DER).
+#pragma once
+
+#include <openssl/types.h>
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <vector>
+
+#include "acrypto/sched/ref.hpp"
+#include "acrypto/sched/session.hpp"
+#include "prov_ctx.hpp"
+
+namespace acrypto::prov::pk {
+
+/// The key types acrypto's keymgmt serves.
+enum class KeyType { Rsa, RsaPss, Ec, X25519, X448 };
+
+/// OpenSSL name of a key type ("RSA", "RSA-PSS", "EC", "X25519", "X448").
+const char *key_type_name(KeyType t);
+/// enum acrypto_alg of a key type.
+uint32_t key_type_alg(KeyType t);
+
+/**
+ * One key. Its values live in `pkey`, a libcrypto object of the default
+ * provider reached only through public EVP calls (import/export via OSSL_PARAM,
+ * DER via encoders): no private OpenSSL structure is touched. Devices get the
+ * key as DER (PKCS#8 or SubjectPublicKeyInfo) in a scheduler key context,
+ * which wipes it when it dies. Refcounted: operation contexts hold references.
+ */
+struct KeyData {
+    ProvCtx *pctx = nullptr;
+    KeyType type = KeyType::Rsa;
+    std::atomic<int> refs{1};
+    EVP_PKEY *pkey = nullptr; ///< values; nullptr while empty
+    bool has_priv = false;
+    bool has_pub = false;
+
+    std::mutex mu; ///< guards the cached device keys (never held across execute())
+    acrypto::sched::Ref<acrypto::sched::Key> dev_priv;
+    acrypto::sched::Ref<acrypto::sched::Key> dev_pub;
+    uint64_t dev_generation = 0;
+};
+
+/// A new empty key of type `t` (refs 1), or nullptr.
+KeyData *key_new(ProvCtx *pctx, KeyType t);
+void key_ref(KeyData *k);
+/// Drop a reference; the last one frees the values and the device keys.
+void key_unref(KeyData *k);
+/// Replace the values (takes ownership of `pkey`); drops cached device keys.
+void key_set_pkey(KeyData *k, EVP_PKEY *pkey, bool has_priv, bool has_pub);
+
+/// The device key context (DER) for private or public operations; empty Ref on failure.
+acrypto::sched::Ref<acrypto::sched::Key> key_device(KeyData *k, bool priv);
+
+/// SubjectPublicKeyInfo DER of the public key (peers of a derive). False on failure.
+bool key_public_der(const KeyData *k, std::vector<uint8_t> &out);
+/// Largest signature / ciphertext / secret size, 0 if unknown.
+size_t key_max_size(const KeyData *k);
+/// Key size in bits, 0 if unknown.
+uint32_t key_bits(const KeyData *k);
+/// EC: OpenSSL NID of the named curve, else 0.
+uint32_t key_curve_nid(const KeyData *k);
+/// A new libcrypto key of the default provider from parsed PKCS#8 DER, or nullptr.
+EVP_PKEY *key_from_pkcs8(ProvCtx *pctx, const uint8_t *der, size_t len);
+
+} // namespace acrypto::prov::pk
