@@ -174,6 +174,8 @@ struct SchedulerCore::Impl {
     Errc submit(const Ref<Session> &s);
     int run_inline(Session &s);
     bool supports(const acrypto_step &step) const noexcept;
+    /// Whether step `i` can only run fused with step i-1 on some healthy device.
+    bool covered_by_fused(const acrypto_session &c, uint32_t i) const noexcept;
     bool prefer_inline(const acrypto_step &step) const noexcept;
 
     // completion.cpp

@@ -181,6 +181,14 @@ Errc SchedulerCore::Impl::submit(const Ref<Session> &ref) {
     if (c.nsteps < 1 || c.nsteps > ACRYPTO_MAX_STEPS || c.steps != &s.step(0) || c.cur >= c.nsteps ||
         s.done())
         return Errc::InvalidInput;
+    // Later route steps are placed when they come up; refuse now a route that no
+    // device could finish (the first step is checked by placement itself).
+    for (uint32_t i = c.cur + 1; i < c.nsteps; ++i) {
+        if (!supports(c.steps[i]) && !covered_by_fused(c, i)) {
+            counters.unsupported.add();
+            return Errc::Unsupported;
+        }
+    }
     auto &ss = SessionAccess::sched(s);
     ss.retries = 0;
     ss.avoid_dev = detail::kNoDevice;
@@ -264,6 +272,17 @@ int SchedulerCore::Impl::run_inline(Session &s) {
     counters.inline_runs.add();
     s.finish(ACRYPTO_OK, 0, last ? last->name.c_str() : nullptr);
     return ACRYPTO_OK;
+}
+
+bool SchedulerCore::Impl::covered_by_fused(const acrypto_session &c, uint32_t i) const noexcept {
+    if (i == 0) return false;
+    for (uint32_t k = 0, n = device_count(); k < n; ++k) {
+        Device *d = device(k);
+        if (!d->healthy()) continue;
+        for (const auto &cap : d->caps)
+            if (detail::cap_steps(cap, c, i - 1) == 2) return true;
+    }
+    return false;
 }
 
 bool SchedulerCore::Impl::supports(const acrypto_step &step) const noexcept {
