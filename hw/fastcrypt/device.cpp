@@ -458,6 +458,11 @@ void FastcryptDevice::recover(FaultCause cause, const std::string &message) {
         return;
     }
     // Collect the lost descriptors in post order (cookies increase monotonically).
+    std::optional<uint32_t> fatal_cookie;
+    if (cause == FaultCause::Fatal) {
+        const uint32_t idx = fpi_.fault().fatal_index;
+        if (idx < by_slot_.size() && by_slot_[idx]) fatal_cookie = by_slot_[idx]->cookie;
+    }
     std::vector<std::unique_ptr<Piece>> lost;
     for (auto &slot : by_slot_)
         if (slot) lost.push_back(std::move(slot));
@@ -465,6 +470,13 @@ void FastcryptDevice::recover(FaultCause cause, const std::string &message) {
         return static_cast<int32_t>(a->cookie - b->cookie) < 0;
     });
     const int give_up = cause == FaultCause::Timeout ? ACRYPTO_E_TIMEOUT : ACRYPTO_E_DEVICE;
+    // Only the descriptor the fault points at is charged a retry: a FATAL names its ring
+    // index, a timeout blames the oldest descriptor (the one the engine was working on).
+    // The others were collateral and are re-posted free; max-recoveries bounds the loop.
+    std::optional<uint32_t> culprit = fatal_cookie;
+    if (cause == FaultCause::Timeout && !lost.empty()) {
+        culprit = lost.front()->cookie;
+    }
     std::vector<Job *> touched;
     for (auto it = lost.rbegin(); it != lost.rend(); ++it) {
         Piece &p = **it;
@@ -473,8 +485,9 @@ void FastcryptDevice::recover(FaultCause cause, const std::string &message) {
             p.has_bounce = false;
         }
         Job *j = p.job;
-        if (j->status == ACRYPTO_OK && j->retries < cfg_.max_retries) {
-            ++j->retries;
+        const bool charged = !culprit || *culprit == p.cookie;
+        if (j->status == ACRYPTO_OK && (!charged || j->retries < cfg_.max_retries)) {
+            if (charged) ++j->retries;
             retry_.push_front(std::move(*it)); // reverse walk + push_front keeps post order
         } else {
             if (j->status == ACRYPTO_OK) j->status = give_up;
@@ -488,7 +501,13 @@ void FastcryptDevice::recover(FaultCause cause, const std::string &message) {
                   fault_cause_name(cause) + ")");
         return;
     }
-    auto r = bring_up();
+    // A fault can hit the self-test itself: a few attempts before giving up, except when
+    // the card is gone or no longer answers as FPI v1.
+    Result<void> r;
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        r = bring_up();
+        if (r || r.error().code == Errc::Unsupported || fpi_.fault().cause == FaultCause::Removed) break;
+    }
     if (!r) {
         go_broken("recovery failed: " + r.error().message);
         return;
