@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: Apache-2.0
+// Doorbell: a futex a worker sleeps on until new work, a flush request or a deadline.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+namespace acrypto::soft::mb {
+
+/**
+ * One sleeper, many ringers. The sleeper announces itself (prepare), re-checks
+ * for work, then waits on the sequence number it read; a ring after prepare
+ * changes the number, so the wait returns at once and no wake-up is lost.
+ * Ringers skip the system call when nobody sleeps.
+ */
+class Doorbell {
+public:
+    /// Sleeper: announce the intent to sleep; returns the sequence to wait on.
+    uint32_t prepare() noexcept;
+    /// Sleeper: the re-check found work; do not sleep.
+    void cancel() noexcept { waiting_.store(0, std::memory_order_relaxed); }
+    /// Sleeper: block until rung (or `timeout_ns` passed, if nonzero).
+    void wait(uint32_t seen, uint64_t timeout_ns) noexcept;
+    /// Ringer: wake the sleeper if it sleeps or is about to. Never blocks.
+    void ring() noexcept;
+    /// Whether the sleeper announced it is (about to be) asleep.
+    bool sleeping() const noexcept { return waiting_.load(std::memory_order_seq_cst) != 0; }
+
+private:
+    std::atomic<uint32_t> seq_{0};
+    std::atomic<uint32_t> waiting_{0};
+};
+
+/// CLOCK_MONOTONIC in nanoseconds.
+uint64_t now_ns() noexcept;
+
+} // namespace acrypto::soft::mb

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: Apache-2.0
+// Worker: one thread, one IMB_MGR; fills lanes from dequeued bursts, flushes on deadline or idle.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "acrypto/device.h"
+#include "acrypto/soft/mb/arch.hpp"
+#include "acrypto/soft/mb/doorbell.hpp"
+#include "acrypto/soft/mb/job.hpp"
+#include "acrypto/soft/mb/key_cache.hpp"
+#include "acrypto/soft/mb/worker_stats.hpp"
+
+namespace acrypto::soft::mb {
+
+/// What a worker needs from its device.
+struct WorkerParams {
+    acrypto_host *host = nullptr;
+    const acrypto_host_ops *hops = nullptr;
+    Arch arch = Arch::Sse;         ///< concrete code path
+    uint64_t flush_ns = 20000;     ///< latency budget at priority 4
+    uint64_t linger_ns = 0;        ///< idle wait for more work before flushing
+    uint32_t index = 0;            ///< worker number (thread name)
+};
+
+/// Latency budget of a session of priority `prio` in a partial batch: `flush_ns`
+/// at priority 4, twice that at 0, a quarter at 7 (linear in between).
+uint64_t budget_ns(uint64_t flush_ns, uint32_t prio) noexcept;
+
+/**
+ * One worker thread. Sessions it dequeues become jobs in its own manager;
+ * the manager returns them in submission order, so in-flight sessions sit in
+ * a ring in that order, with a sliding-window minimum of their deadlines.
+ */
+class Worker {
+public:
+    /// Sessions one worker holds at most (each is up to kMaxParts jobs; the
+    /// manager queues 256).
+    static constexpr uint32_t kRing = 64;
+    /// Largest burst taken from the host at once.
+    static constexpr uint32_t kMaxBurst = 32;
+
+    /// Creates the manager; nullptr with `*why` on failure. The thread starts in start().
+    static std::unique_ptr<Worker> create(const WorkerParams &p, std::string *why);
+    ~Worker();
+    Worker(const Worker &) = delete;
+    Worker &operator=(const Worker &) = delete;
+
+    void start();
+    /// Finish everything in flight, then leave; join().
+    void stop() noexcept;
+
+    /// New work may be queued. Any thread, never blocks.
+    void ring() noexcept { bell_.ring(); }
+    /// Whether the worker sleeps (or is about to): the device rings sleepers first.
+    bool sleeping() const noexcept { return bell_.sleeping(); }
+    /// Complete partial batches now. Any thread, never blocks.
+    void request_flush() noexcept;
+    /// Drop the key schedule of `key_id`. Any thread.
+    void key_free(uint64_t key_id) { cache_.drop(key_id); }
+
+    const WorkerStats &stats() const noexcept { return stats_; }
+    size_t cached_keys() const { return cache_.size(); }
+    uint64_t key_builds() const noexcept { return cache_.builds(); }
+
+private:
+    Worker(const WorkerParams &p, ManagerPtr mgr);
+    void run() noexcept;
+    uint32_t pull(uint64_t now) noexcept;
+    void submit_slot(Slot &slot) noexcept;
+    void drain(IMB_JOB *first) noexcept;
+    void finish_session(Slot &slot, uint64_t now) noexcept;
+    void complete(acrypto_session *s, int status) noexcept;
+    void flush_all(WorkerStat cause) noexcept;
+    void flush_until(uint64_t now) noexcept;
+    void flush_one() noexcept;
+    uint32_t inflight() const noexcept { return static_cast<uint32_t>(tail_ - head_); }
+    uint64_t min_deadline() const noexcept;
+    void push_deadline(uint64_t seq) noexcept;
+    void pop_deadlines() noexcept;
+    void fail_all(int status) noexcept;
+
+    WorkerParams p_;
+    ManagerPtr mgr_;
+    KeyCache cache_;
+    std::unique_ptr<Slot[]> ring_;
+    uint64_t head_ = 0; ///< oldest in-flight session (sequence number)
+    uint64_t tail_ = 0; ///< next sequence number
+    // Sliding-window minimum of deadlines over [head_, tail_): sequence numbers
+    // with increasing deadlines.
+    uint64_t dq_[kRing] = {};
+    uint32_t dq_head_ = 0;
+    uint32_t dq_size_ = 0;
+    uint64_t now_ = 0; ///< time of the current loop iteration
+
+    Doorbell bell_;
+    std::atomic<bool> stop_{false};
+    std::atomic<bool> flush_req_{false};
+    std::thread thread_;
+    WorkerStats stats_;
+};
+
+} // namespace acrypto::soft::mb

@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: Apache-2.0
+// Lanes, partial batches and flushes: every session completes once, whatever fills the lanes.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "mb_test_util.hpp"
+#include "reference.hpp"
+
+namespace acrypto::soft::mb::testing {
+namespace {
+
+using acrypto::test::pattern_bytes;
+
+std::unique_ptr<OwnedSession> cbc(size_t n, uint64_t seed, Bytes *want,
+                                  uint32_t dir = ACRYPTO_DIR_ENCRYPT) {
+    Bytes key = pattern_bytes(16, seed), iv = pattern_bytes(16, seed + 1),
+          in = pattern_bytes(n, seed + 2);
+    if (want) {
+        *want = acrypto::test::reference_cipher(ACRYPTO_ALG_AES, ACRYPTO_MODE_CBC, dir, key, iv,
+                                                in);
+    }
+    return acrypto::test::make_cipher(ACRYPTO_ALG_AES, ACRYPTO_MODE_CBC, dir, key, iv, in);
+}
+
+/// Poll a stat until it reaches `at_least` (bounded; the test fails if not).
+bool wait_stat(const DeviceHarness &h, const std::string &name, uint64_t at_least) {
+    for (int i = 0; i < 5000; ++i) {
+        if (stat(h, name) >= at_least) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return false;
+}
+
+TEST(MbBatching, QueuedSessionsFillLanes) {
+    auto h = open_mb();
+    ASSERT_TRUE(h);
+    std::vector<std::unique_ptr<OwnedSession>> batch;
+    std::vector<Bytes> want(200);
+    for (size_t i = 0; i < want.size(); ++i) batch.push_back(cbc(1024, 100 + 3 * i, &want[i]));
+    ASSERT_TRUE(run_batch(*h, batch));
+    for (size_t i = 0; i < batch.size(); ++i) {
+        ASSERT_EQ(h->completions(batch[i]->get()), 1u);
+        EXPECT_TRUE(batch[i]->output_bytes() == want[i]) << i;
+    }
+    EXPECT_EQ(h->duplicate_completions(), 0u);
+    // All 200 were queued before the first dequeue: full lanes completed together.
+    EXPECT_GT(stat(*h, "batch_8_15") + stat(*h, "batch_16_up"), 0u);
+    EXPECT_GT(h->largest_dequeue(), 1u);
+    EXPECT_EQ(stat(*h, "sessions"), 200u);
+    EXPECT_EQ(stat(*h, "bytes"), 200u * 1024u);
+}
+
+TEST(MbBatching, LoneSessionIsFlushedWhenTheQueueRunsDry) {
+    auto h = open_mb({{"flush-us", "10000000"}});
+    ASSERT_TRUE(h);
+    Bytes want;
+    auto s = cbc(64, 7, &want);
+    ASSERT_EQ(h->run(*s->get()), ACRYPTO_OK);
+    EXPECT_TRUE(s->output_bytes() == want);
+    EXPECT_GE(stat(*h, "flush_idle"), 1u);
+    EXPECT_EQ(stat(*h, "flush_deadline"), 0u);
+}
+
+TEST(MbBatching, LingeringPartialBatchIsFlushedAtItsDeadline) {
+    // Linger far longer than the budget: only the deadline can release it.
+    auto h = open_mb({{"flush-us", "2000"}, {"linger-us", "10000000"}});
+    ASSERT_TRUE(h);
+    Bytes want;
+    auto s = cbc(256, 11, &want);
+    ASSERT_EQ(h->run(*s->get()), ACRYPTO_OK);
+    EXPECT_TRUE(s->output_bytes() == want);
+    EXPECT_GE(stat(*h, "flush_deadline"), 1u);
+    EXPECT_GE(stat(*h, "flush_waits"), 1u);
+    EXPECT_EQ(stat(*h, "flush_idle"), 0u);
+}
+
+TEST(MbBatching, FlushRequestReleasesAPartialBatch) {
+    auto h = open_mb({{"flush-us", "5000000"}, {"linger-us", "5000000"}});
+    ASSERT_TRUE(h);
+    Bytes want;
+    auto s = cbc(512, 13, &want);
+    h->enqueue(s->get());
+    h->kick();
+    ASSERT_TRUE(wait_stat(*h, "jobs", 1));
+    h->flush();
+    ASSERT_TRUE(h->wait(s->get()));
+    EXPECT_EQ(h->status_of(s->get()), ACRYPTO_OK);
+    EXPECT_TRUE(s->output_bytes() == want);
+    EXPECT_GE(stat(*h, "flush_requested"), 1u);
+    EXPECT_EQ(stat(*h, "flush_deadline"), 0u);
+    EXPECT_EQ(stat(*h, "flush_idle"), 0u);
+}
+
+TEST(MbBatching, ZeroBudgetStillCompletesEverything) {
+    auto h = open_mb({{"flush-us", "0"}});
+    ASSERT_TRUE(h);
+    std::vector<std::unique_ptr<OwnedSession>> batch;
+    std::vector<Bytes> want(50);
+    for (size_t i = 0; i < want.size(); ++i) batch.push_back(cbc(48 * (i + 1), 300 + i, &want[i]));
+    ASSERT_TRUE(run_batch(*h, batch));
+    for (size_t i = 0; i < batch.size(); ++i) EXPECT_TRUE(batch[i]->output_bytes() == want[i]);
+}
+
+TEST(MbBatching, MoreSessionsThanTheRingHolds) {
+    auto h = open_mb();
+    ASSERT_TRUE(h);
+    std::vector<std::unique_ptr<OwnedSession>> batch;
+    std::vector<Bytes> want(1000);
+    for (size_t i = 0; i < want.size(); ++i) {
+        batch.push_back(cbc(16 * (1 + i % 70), 2000 + 3 * i, &want[i],
+                            i % 3 ? ACRYPTO_DIR_ENCRYPT : ACRYPTO_DIR_DECRYPT));
+        batch.back()->get()->priority = static_cast<uint32_t>(i % 8);
+    }
+    ASSERT_TRUE(run_batch(*h, batch));
+    for (size_t i = 0; i < batch.size(); ++i) {
+        ASSERT_EQ(h->status_of(batch[i]->get()), ACRYPTO_OK);
+        EXPECT_TRUE(batch[i]->output_bytes() == want[i]) << i;
+    }
+    EXPECT_EQ(h->duplicate_completions(), 0u);
+}
+
+TEST(MbBatching, ConcurrentSubmittersAndWorkers) {
+    auto h = open_mb({{"workers", "2"}, {"flush-us", "50"}});
+    ASSERT_TRUE(h);
+    constexpr int kThreads = 4, kPer = 150;
+    std::vector<std::unique_ptr<OwnedSession>> all(kThreads * kPer);
+    std::vector<Bytes> want(all.size());
+    for (size_t i = 0; i < all.size(); ++i) {
+        Bytes key = pattern_bytes(32, i), in = pattern_bytes(100 + i % 300, i + 7);
+        switch (i % 4) {
+        case 0: all[i] = cbc(16 * (1 + i % 40), 4000 + i, &want[i]); break;
+        case 1:
+            want[i] = acrypto::test::reference_hmac(ACRYPTO_ALG_SHA256, key, in);
+            all[i] = acrypto::test::make_hmac(ACRYPTO_ALG_SHA256, key, in);
+            break;
+        case 2:
+            want[i] = acrypto::test::reference_digest(ACRYPTO_ALG_SHA512, in);
+            all[i] = acrypto::test::make_digest(ACRYPTO_ALG_SHA512, in);
+            break;
+        default: {
+            Bytes iv = pattern_bytes(16, i + 9);
+            want[i] = acrypto::test::reference_cipher(ACRYPTO_ALG_AES, ACRYPTO_MODE_CTR,
+                                                      ACRYPTO_DIR_ENCRYPT, key, iv, in);
+            all[i] = acrypto::test::make_cipher(ACRYPTO_ALG_AES, ACRYPTO_MODE_CTR,
+                                                ACRYPTO_DIR_ENCRYPT, key, iv, in);
+        }
+        }
+        all[i]->get()->priority = static_cast<uint32_t>(i % 8);
+    }
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&, t] {
+            for (int k = 0; k < kPer; ++k) {
+                h->enqueue(all[t * kPer + k]->get());
+                if (k % 5 == 4) h->kick();
+            }
+            h->kick();
+        });
+    }
+    for (auto &t : threads) t.join();
+    ASSERT_TRUE(h->wait_all());
+    for (size_t i = 0; i < all.size(); ++i) {
+        ASSERT_EQ(h->completions(all[i]->get()), 1u) << i;
+        ASSERT_EQ(h->status_of(all[i]->get()), ACRYPTO_OK) << i;
+        EXPECT_TRUE(all[i]->output_bytes() == want[i]) << i;
+    }
+    EXPECT_EQ(stat(*h, "sessions"), all.size());
+    EXPECT_EQ(stat(*h, "workers"), 2u);
+}
+
+} // namespace
+} // namespace acrypto::soft::mb::testing
