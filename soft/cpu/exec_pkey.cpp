@@ -18,7 +18,7 @@ namespace acrypto::soft::cpu {
 
 namespace {
 
-constexpr uint32_t kKeyMax = 1u << 16; // DER bytes (RSA-16384 PKCS#8 fits)
+constexpr uint32_t kKeyMax = 1u << 16; // DER bytes accepted (RSA-16384 PKCS#8 fits)
 constexpr uint32_t kFamilyId = 0x23;
 
 /// PKCS#8 starts SEQUENCE { INTEGER version, ... }; SPKI starts SEQUENCE { SEQUENCE alg, ... }.
@@ -270,7 +270,7 @@ int run(ExecCtx &c, acrypto_step &st)
 
 #define PK_CAP(alg, mode, ops)                                                                  \
     {                                                                                           \
-        ACRYPTO_OP_PKEY, alg, mode, 0, 0, kKeyMax, 0, 0, uint64_t{1} << 16, 0, 0, 0, 20000, 0.0, \
+        ACRYPTO_OP_PKEY, alg, mode, 0, 0, 0, 0, 0, uint64_t{1} << 16, 0, 0, 0, 20000, 0.0, \
             ops                                                                                 \
     }
 
