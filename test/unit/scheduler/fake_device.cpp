@@ -18,6 +18,10 @@ std::map<std::string, FakeDevice *> &registry() {
     static auto *m = new std::map<std::string, FakeDevice *>;
     return *m;
 }
+std::vector<std::unique_ptr<FakeDevice>> &all_instances() {
+    static auto *v = new std::vector<std::unique_ptr<FakeDevice>>;
+    return *v;
+}
 
 std::vector<std::string> split(const std::string &s) {
     std::vector<std::string> out;
@@ -157,7 +161,8 @@ int fake_open(const acrypto_config *cfg, uint32_t index, acrypto_host *host,
     if (raw->mode == FakeMode::Worker) raw->worker = std::thread(worker_loop, raw);
     {
         std::lock_guard lk(g_mu);
-        registry()[raw->name] = d.release();
+        registry()[raw->name] = raw;
+        all_instances().push_back(std::move(d));
     }
     *dev = raw;
     return ACRYPTO_OK;
