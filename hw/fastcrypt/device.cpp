@@ -258,7 +258,8 @@ void FastcryptDevice::accept(acrypto_session *s) {
     if (tdes && k->len == 16) std::memcpy(j->key + 16, k->data, 8); // two-key: K1|K2|K1
     j->len = st->src_len;
     if (cbc) std::memcpy(j->chain, st->iv, BLOCK);
-    const bool in_place = st->src < st->dst + j->len && st->dst < st->src + j->len;
+    const auto src_a = reinterpret_cast<uintptr_t>(st->src), dst_a = reinterpret_cast<uintptr_t>(st->dst);
+    const bool in_place = src_a < dst_a + j->len && dst_a < src_a + j->len;
     if (j->len > chunk_) {
         count(Counter::Split);
         // A piece's input must survive until that piece completes (a re-post reads it
@@ -332,7 +333,11 @@ bool FastcryptDevice::post_piece(Piece &p) {
 void FastcryptDevice::fill() {
     for (;;) {
         if (fpi_.full() || free_bounce_.empty()) {
-            if (!retry_.empty() || !jobs_.empty()) count(Counter::RingFull);
+            const bool waiting = !retry_.empty() ||
+                                 std::any_of(jobs_.begin(), jobs_.end(),
+                                             [](const auto &j) { return j->next_off < j->len; }) ||
+                                 (hops_->pending_fn != nullptr && hops_->pending_fn(host_) > 0);
+            if (waiting) count(Counter::RingFull); // busy: the work stays queued, nothing fails
             return;
         }
         Piece p;
@@ -591,6 +596,7 @@ void FastcryptDevice::thread_main() {
         // Acknowledge first, then reap up to RING_HEAD (§2.5 step 5): a completion that
         // lands between the two raises the line again.
         auto bits = fpi_.ack();
+        irq.unmask(); // acknowledged at the device: re-arm delivery (VFIO INTx) on every path
         if (!bits) {
             recover(fpi_.fault().cause, bits.error().message);
             continue;
@@ -614,7 +620,6 @@ void FastcryptDevice::thread_main() {
             recover(FaultCause::Timeout, "no completion for " + std::to_string(cfg_.watchdog.count()) + " ms");
             continue;
         }
-        irq.unmask();
     }
 }
 

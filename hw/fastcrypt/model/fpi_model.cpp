@@ -291,6 +291,11 @@ bool FpiModel::process_one(std::unique_lock<std::mutex> &lk) {
     }
     uint8_t d[regs::DESC_SIZE];
     std::memcpy(d, dp, sizeof d);
+    struct Wipe {
+        uint8_t *p;
+        size_t n;
+        ~Wipe() { explicit_bzero(p, n); }
+    } wipe_desc{d, sizeof d}; // key and IV never outlive the descriptor (§3.3 step 6)
     busy_ = true;
 
     const uint32_t control = load_le32(d + regs::D_CONTROL);
