@@ -6,6 +6,7 @@
 #include <openssl/params.h>
 #include <openssl/provider.h>
 
+#include <cstdio>
 #include <cstring>
 #include <mutex>
 #include <new>
@@ -264,6 +265,9 @@ OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
         std::string error;
         CoreAccess core{handle, pctx->core_get_params};
         if (!load_settings(core, all_algorithm_names(), pctx->settings, error)) {
+            // Applications drop errors from configuration loading (3.0 pops them):
+            // say it where an administrator will see it too.
+            std::fprintf(stderr, "acrypto: configuration error: %s\n", error.c_str());
             raise(pctx, kReasonConfig, "%s", error.c_str());
             delete pctx;
             return 0;
@@ -272,6 +276,7 @@ OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
         register_ctx(pctx);
         // Drivers marked required must be present at start-up.
         if (!pctx->settings.required.empty() && !start_scheduler(pctx)) {
+            std::fprintf(stderr, "acrypto: start-up failed: %s\n", pctx->sched_error.c_str());
             raise(pctx, kReasonNoScheduler, "%s", pctx->sched_error.c_str());
             unregister_ctx(pctx);
             OSSL_LIB_CTX_free(pctx->libctx);

@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <string>
 #include <thread>
 
 #include "provider_env.hpp"
@@ -25,6 +26,13 @@ constexpr const char *kDefault = "provider=default";
 
 /// acrypto section: only the simulated device, with latency, never inline.
 const char *const kSimKeys = "devices = sim\ninline-threshold = 0\nsim.latency-us = 3000\n";
+/// Without the sim plugin: the cpu device's worker threads, never inline (completions race pauses).
+const char *const kCpuKeys = "devices = cpu\ninline-threshold = 0\n";
+
+bool have_sim()
+{
+    return access((std::string(plugin_dir()) + "/acrypto-dev-sim.so").c_str(), R_OK) == 0;
+}
 
 struct Work {
     OSSL_LIB_CTX *ctx = nullptr;
@@ -46,12 +54,13 @@ int job_encrypt(void *arg)
 
 class AsyncJobs : public ::testing::Test {
 protected:
-    static void SetUpTestSuite() { env_ = new ProviderEnv(kSimKeys); }
+    static void SetUpTestSuite() { env_ = new ProviderEnv(have_sim() ? kSimKeys : kCpuKeys); }
     static void TearDownTestSuite() { delete env_; env_ = nullptr; }
     static ProviderEnv *env_;
 
     void SetUp() override
     {
+        sim_ = have_sim();
         ASSERT_TRUE(env_->loaded()) << env_->load_error();
         w_.ctx = env_->ctx();
         w_.key = random_bytes(16);
@@ -74,6 +83,7 @@ protected:
     }
     Work w_;
     std::vector<uint8_t> want_;
+    bool sim_ = false; ///< sessions certainly still in flight when the job pauses
 };
 ProviderEnv *AsyncJobs::env_ = nullptr;
 
@@ -101,7 +111,9 @@ TEST_F(AsyncJobs, PausesAndWakesThroughOneFd)
         pollfd pfd{fd, POLLIN, 0};
         ASSERT_EQ(poll(&pfd, 1, 10000), 1) << "completion never signalled the fd";
     }
-    EXPECT_GT(pauses, 0);
+    if (sim_) {
+        EXPECT_GT(pauses, 0);
+    }
     ASSERT_TRUE(w_.ok) << drain_errors();
     EXPECT_EQ(w_.out, want_);
     ASYNC_WAIT_CTX_free(wctx);
@@ -122,7 +134,9 @@ TEST_F(AsyncJobs, SpuriousResumesAreHarmless)
         ASSERT_LT(++resumes, 100000);
         // Resume at once, whatever the fd says (s_server's handshake loop does this).
     }
-    EXPECT_GT(resumes, 0);
+    if (sim_) {
+        EXPECT_GT(resumes, 0);
+    }
     ASSERT_TRUE(w_.ok) << drain_errors();
     EXPECT_EQ(w_.out, want_);
     ASYNC_WAIT_CTX_free(wctx);
@@ -184,7 +198,9 @@ TEST_F(AsyncJobs, CallbackModeRegistersNoFd)
         uint64_t v;
         (void)!read(g_callback_fd, &v, sizeof v);
     }
-    EXPECT_GT(pauses, 0);
+    if (sim_) {
+        EXPECT_GT(pauses, 0);
+    }
     EXPECT_GE(g_callbacks.load(), pauses);
     ASSERT_TRUE(w_.ok) << drain_errors();
     EXPECT_EQ(w_.out, want_);
@@ -194,6 +210,8 @@ TEST_F(AsyncJobs, CallbackModeRegistersNoFd)
 
 TEST_F(AsyncJobs, AbandonedJobWithFreedWaitCtx)
 {
+    if (!sim_)
+        GTEST_SKIP() << "needs the sim device to hold a session in flight";
     const uint64_t live_before = acrypto::prov::WaitNotifier::live_count();
     // Heap-held so the paused fibre's pointer stays valid: the job is never resumed.
     auto *w = new Work(w_);
