@@ -72,10 +72,10 @@ int AesEngine::load_key(const acrypto_step &st, bool decrypt, bool inverse, Scra
         aes_expand_decrypt(st.key->data, len, s.sched);
     else
         aes_expand_forward(st.key->data, len, s.sched);
-    cword_main_ = make_control_word(len, keygen, decrypt);
-    cword_enc_ = make_control_word(len, keygen, false);
+    s.cword_main = make_control_word(len, keygen, decrypt);
+    s.cword_enc = make_control_word(len, keygen, false);
     std::memset(s.cword, 0, sizeof s.cword);
-    std::memcpy(s.cword, &cword_main_, sizeof cword_main_); // little-endian dword 0
+    std::memcpy(s.cword, &s.cword_main, sizeof s.cword_main); // little-endian dword 0
     return ACRYPTO_OK;
 }
 
@@ -143,9 +143,9 @@ int AesEngine::encrypt_block(const uint8_t in[16], uint8_t out[16], Scratch &s) 
     // One forward ECB block (keystream for CFB/OFB/CTR tails). The direction bit differs
     // from a CFB-decrypt control word, so switch it; call() reloads the key anyway (§3.6).
     std::memcpy(s.blk_in, in, kBlock);
-    std::memcpy(s.cword, &cword_enc_, sizeof cword_enc_);
+    std::memcpy(s.cword, &s.cword_enc, sizeof s.cword_enc);
     const int rc = call(XcryptOp::Ecb, s.blk_in, s.blk_out, 1, s);
-    std::memcpy(s.cword, &cword_main_, sizeof cword_main_);
+    std::memcpy(s.cword, &s.cword_main, sizeof s.cword_main);
     std::memcpy(out, s.blk_out, kBlock);
     return rc;
 }
@@ -172,7 +172,7 @@ int AesEngine::ctr_blocks(const uint8_t *src, uint8_t *dst, uint64_t blocks, Scr
     // No ACE2, or the C7 CTR erratum: counter blocks encrypted with ECB in the bounce buffer.
     stats_.add(Stat::CtrSoftware, blocks);
     s.bounce_dirty = true;
-    std::memcpy(s.cword, &cword_enc_, sizeof cword_enc_);
+    std::memcpy(s.cword, &s.cword_enc, sizeof s.cword_enc);
     constexpr uint64_t kChunk = Scratch::kBounceBytes / kBlock;
     while (blocks > 0) {
         const uint64_t m = std::min(kChunk, blocks);
@@ -188,7 +188,7 @@ int AesEngine::ctr_blocks(const uint8_t *src, uint8_t *dst, uint64_t blocks, Scr
         dst += kBlock * m;
         blocks -= m;
     }
-    std::memcpy(s.cword, &cword_main_, sizeof cword_main_);
+    std::memcpy(s.cword, &s.cword_main, sizeof s.cword_main);
     return ACRYPTO_OK;
 }
 

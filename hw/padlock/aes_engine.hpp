@@ -10,7 +10,8 @@
 
 namespace acrypto::hw::padlock {
 
-/// Runs ACRYPTO_OP_CIPHER / ACRYPTO_ALG_AES steps on the ACE unit.
+/// Runs ACRYPTO_OP_CIPHER / ACRYPTO_ALG_AES steps on the ACE unit. Stateless: all per-step
+/// state lives in the caller's Scratch, so workers share one engine.
 class AesEngine {
 public:
     AesEngine(Isa &isa, const Features &f, Stats &stats) : isa_(isa), f_(f), stats_(stats) {}
@@ -30,8 +31,6 @@ private:
     Isa &isa_;
     const Features &f_;
     Stats &stats_;
-    uint32_t cword_main_ = 0; ///< control word of the step's own mode and direction
-    uint32_t cword_enc_ = 0;  ///< forward-cipher control word (tails, keystream blocks)
 };
 
 } // namespace acrypto::hw::padlock

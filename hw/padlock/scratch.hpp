@@ -25,6 +25,8 @@ struct alignas(regs::PAGE) Scratch {
     alignas(128) uint8_t phe_state[regs::PHE_STATE_BYTES];
     alignas(128) uint8_t pad[2 * regs::SHA512_BLOCK];
     alignas(16) uint8_t rng[64];
+    uint32_t cword_main = 0; ///< control word of the step's own mode and direction
+    uint32_t cword_enc = 0;  ///< forward-cipher control word (tails, keystream blocks)
     bool bounce_dirty = false;
 
     /// Wipes key material, chaining values and (if used) the bounce buffer.

@@ -362,7 +362,12 @@ Fault Emulator::xcrypt_once(XcryptOp op, Regs &r, uint64_t max_blocks) {
     if (!ecb && !check(r.rax, 16, writes_iv ? Access::Write : Access::Read, r.rax, 16))
         return fault(Fault::PageFault, FaultCause::OutOfBounds, r.rax);
 
-    const uint64_t m = std::min(n, max_blocks);
+    // Interrupts are taken between fetch groups, so the restarted instruction's prefetch ends
+    // where the original one would have (no further over-read).
+    const uint64_t group_budget = max_blocks >= std::numeric_limits<uint64_t>::max() - f
+                                      ? max_blocks
+                                      : (max_blocks + f - 1) / f * f;
+    const uint64_t m = std::min(n, group_budget);
     uint8_t iv[16] = {}, in[16], out[16], tmp[16];
     if (!ecb)
         std::memcpy(iv, reinterpret_cast<const void *>(r.rax), 16);

@@ -361,6 +361,9 @@ TEST(PadlockStress, ExactlyOnceWithInterruptsAndContextSwitches) {
         EXPECT_EQ(acrypto::test::to_hex(ss[i]->output()), acrypto::test::to_hex(want[i])) << i;
     }
     EXPECT_EQ(h->duplicate_completions(), 0u);
+    for (const auto &[k, v] : h->stats())
+        if (v && k.rfind("fault", 0) == 0)
+            ADD_FAILURE() << k << " = " << v;
     h->close();
     EXPECT_EQ(h->violations(), "");
 }
