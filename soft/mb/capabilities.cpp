@@ -4,6 +4,8 @@
 
 #include <iterator>
 
+#include "acrypto/soft/mb/job.hpp"
+
 namespace acrypto::soft::mb {
 
 namespace {
@@ -72,7 +74,8 @@ std::vector<acrypto_capability> make_capabilities(Arch a, uint32_t workers) {
         c.key_max = r.key_max;
         c.key_step = r.key_step;
         c.flags = r.flags;
-        c.max_input = kMaxInput;
+        // HMAC runs only as one job: the library's lane length is 16 bits.
+        c.max_input = r.op == ACRYPTO_OP_MAC ? kHashJobMax : kMaxInput;
         c.latency_ns = r.latency_ns;
         c.bytes_per_sec = r.bytes_per_sec * scale;
         c.ops_per_sec = r.ops_per_sec * scale;

@@ -70,6 +70,14 @@ int check_cipher_buffers(const acrypto_step &st) noexcept {
     return 0;
 }
 
+// Decrypt: the next chaining value is the last ciphertext block of the chunk,
+// which an in-place operation overwrites, so keep it before submitting.
+void save_next_iv(Slot &slot) noexcept {
+    if (slot.plan.encrypt) return;
+    size_t bs = slot.plan.kind == OpKind::AesCbc ? 16 : 8;
+    std::memcpy(slot.iv_next, slot.step->src + slot.done + slot.chunk - bs, bs);
+}
+
 } // namespace
 
 uint32_t mb_digest_size(uint32_t alg) noexcept {
@@ -139,6 +147,7 @@ int plan_step(const acrypto_step &st, Plan *p) noexcept {
         if ((st.flags & kOneShot) != kOneShot) return ACRYPTO_E_UNSUPPORTED;
         if (st.src_len && !st.src) return ACRYPTO_E_INVALID;
         if (!st.dst || st.dst_len < p->digest_len) return ACRYPTO_E_INVALID;
+        if (hmac && st.src_len > kHashJobMax) return ACRYPTO_E_UNSUPPORTED;
         p->kind = hmac ? OpKind::Hmac : OpKind::Digest;
         p->schedule = ScheduleKind::Hmac;
         p->hash_alg = st.alg;
@@ -157,10 +166,13 @@ uint32_t prepare_parts(Slot &slot) noexcept {
     case OpKind::AesCbc:
     case OpKind::DesCbc:
     case OpKind::Des3Cbc: {
-        // Decrypt: the next chaining value is the last ciphertext block, which
-        // an in-place operation overwrites, so keep it now.
-        size_t bs = slot.plan.kind == OpKind::AesCbc ? 16 : 8;
-        if (!slot.plan.encrypt) std::memcpy(slot.iv_next, st.src + st.src_len - bs, bs);
+        // AES-CBC decrypt is single-buffer in the library and takes any length;
+        // the lane algorithms run in chunks.
+        bool lanes = slot.plan.kind != OpKind::AesCbc || slot.plan.encrypt;
+        slot.done = 0;
+        slot.chunk = lanes && st.src_len > kCbcChunk ? kCbcChunk : st.src_len;
+        std::memcpy(slot.chain, st.iv, slot.plan.kind == OpKind::AesCbc ? 16 : 8);
+        save_next_iv(slot);
         slot.parts[slot.nparts++] = Part::Whole;
         break;
     }
@@ -221,6 +233,12 @@ void fill_job(const Slot &slot, uint32_t i, IMB_JOB *job) noexcept {
     job->msg_len_to_cipher_in_bytes = st.src_len;
     job->iv = st.iv;
     job->iv_len_in_bytes = st.iv_len;
+    if (p.kind == OpKind::AesCbc || p.kind == OpKind::DesCbc || p.kind == OpKind::Des3Cbc) {
+        job->src = st.src + slot.done;
+        job->dst = st.dst + slot.done;
+        job->msg_len_to_cipher_in_bytes = slot.chunk;
+        job->iv = slot.chain;
+    }
     switch (p.kind) {
     case OpKind::AesCbc:
         job->cipher_mode = IMB_CIPHER_CBC;
@@ -329,6 +347,77 @@ int status_from_job(const IMB_JOB *job) noexcept {
     }
 }
 
+bool next_chunk(Slot &slot) noexcept {
+    if (slot.plan.kind != OpKind::AesCbc && slot.plan.kind != OpKind::DesCbc &&
+        slot.plan.kind != OpKind::Des3Cbc) {
+        return false;
+    }
+    const acrypto_step &st = *slot.step;
+    uint64_t end = slot.done + slot.chunk;
+    if (end >= st.src_len || slot.status != ACRYPTO_OK) return false;
+    size_t bs = slot.plan.kind == OpKind::AesCbc ? 16 : 8;
+    if (slot.plan.encrypt) {
+        std::memcpy(slot.chain, st.dst + end - bs, bs);
+    } else {
+        std::memcpy(slot.chain, slot.iv_next, bs);
+    }
+    slot.done = end;
+    slot.chunk = st.src_len - end > kCbcChunk ? kCbcChunk : st.src_len - end;
+    save_next_iv(slot);
+    slot.parts_left = slot.nparts;
+    return true;
+}
+
+bool digest_direct(IMB_MGR *mgr, Slot &slot) noexcept {
+    const acrypto_step &st = *slot.step;
+    if (slot.plan.kind != OpKind::Digest || st.src_len <= kHashJobMax) return false;
+    hash_fn_t fn = nullptr;
+    switch (st.alg) {
+    case ACRYPTO_ALG_SHA1: fn = mgr->sha1; break;
+    case ACRYPTO_ALG_SHA224: fn = mgr->sha224; break;
+    case ACRYPTO_ALG_SHA256: fn = mgr->sha256; break;
+    case ACRYPTO_ALG_SHA384: fn = mgr->sha384; break;
+    case ACRYPTO_ALG_SHA512: fn = mgr->sha512; break;
+    default: return false;
+    }
+    fn(st.src, st.src_len, st.dst);
+    slot.status = ACRYPTO_OK;
+    slot.parts_left = 0;
+    return true;
+}
+
+int hmac_empty(IMB_MGR *mgr, const acrypto_step &st, uint32_t digest_len) noexcept {
+    hash_fn_t fn = nullptr;
+    size_t block = 64;
+    switch (st.alg) {
+    case ACRYPTO_ALG_SHA1: fn = mgr->sha1; break;
+    case ACRYPTO_ALG_SHA224: fn = mgr->sha224; break;
+    case ACRYPTO_ALG_SHA256: fn = mgr->sha256; break;
+    case ACRYPTO_ALG_SHA384: fn = mgr->sha384; block = 128; break;
+    case ACRYPTO_ALG_SHA512: fn = mgr->sha512; block = 128; break;
+    default: return ACRYPTO_E_UNSUPPORTED;
+    }
+    // HMAC(K, "") = H((K ^ opad) || H(K ^ ipad)), K hashed first when longer than a block.
+    alignas(16) uint8_t k[128] = {};
+    alignas(16) uint8_t buf[128 + 64];
+    alignas(16) uint8_t inner[64];
+    const acrypto_key &key = *st.key;
+    if (key.len > block) {
+        fn(key.data, key.len, k);
+    } else if (key.len) {
+        std::memcpy(k, key.data, key.len);
+    }
+    for (size_t i = 0; i < block; ++i) buf[i] = k[i] ^ 0x36;
+    fn(buf, block, inner);
+    for (size_t i = 0; i < block; ++i) buf[i] = k[i] ^ 0x5c;
+    std::memcpy(buf + block, inner, digest_len);
+    fn(buf, block + digest_len, st.dst);
+    secure_wipe(k, sizeof k);
+    secure_wipe(buf, sizeof buf);
+    secure_wipe(inner, sizeof inner);
+    return ACRYPTO_OK;
+}
+
 int finish_step(Slot &slot) noexcept {
     acrypto_step &st = *slot.step;
     if (slot.status != ACRYPTO_OK) return slot.status;
@@ -339,6 +428,7 @@ int finish_step(Slot &slot) noexcept {
         size_t bs = slot.plan.kind == OpKind::AesCbc ? 16 : 8;
         if (slot.plan.encrypt) {
             std::memcpy(st.iv, st.dst + st.src_len - bs, bs);
+            secure_wipe(slot.chain, sizeof slot.chain);
         } else {
             std::memcpy(st.iv, slot.iv_next, bs);
         }
@@ -398,21 +488,29 @@ int run_step_sync(IMB_MGR *mgr, KeyCache &cache, acrypto_step &st) noexcept {
         return ACRYPTO_OK;
     }
     if (rc != 0) return rc;
+    if (slot.plan.kind == OpKind::Hmac && st.src_len == 0) {
+        rc = hmac_empty(mgr, st, slot.plan.digest_len);
+        if (rc == ACRYPTO_OK) st.out_len = slot.plan.digest_len;
+        return rc;
+    }
+    if (digest_direct(mgr, slot)) return finish_step(slot);
     if (slot.plan.kind != OpKind::Digest) {
         auto guard = cache.lock();
         slot.key = cache.get(*st.key, slot.plan.schedule, slot.plan.hash_alg, &rc);
         if (!slot.key) return rc;
     }
     uint32_t n = prepare_parts(slot);
-    for (uint32_t i = 0; i < n; ++i) {
-        IMB_JOB *job = IMB_GET_NEXT_JOB(mgr);
-        fill_job(slot, i, job);
-        for (IMB_JOB *done = IMB_SUBMIT_JOB(mgr); done; done = IMB_GET_COMPLETED_JOB(mgr)) {
-            finish_part(done);
+    do {
+        for (uint32_t i = 0; i < n; ++i) {
+            IMB_JOB *job = IMB_GET_NEXT_JOB(mgr);
+            fill_job(slot, i, job);
+            for (IMB_JOB *done = IMB_SUBMIT_JOB(mgr); done; done = IMB_GET_COMPLETED_JOB(mgr)) {
+                finish_part(done);
+            }
         }
-    }
-    while (IMB_JOB *done = IMB_FLUSH_JOB(mgr)) finish_part(done);
-    if (slot.parts_left != 0) return ACRYPTO_E_INTERNAL;
+        while (IMB_JOB *done = IMB_FLUSH_JOB(mgr)) finish_part(done);
+        if (slot.parts_left != 0) return ACRYPTO_E_INTERNAL;
+    } while (next_chunk(slot));
     return finish_step(slot);
 }
 

@@ -46,24 +46,17 @@ void Worker::request_flush() noexcept {
     bell_.ring();
 }
 
-uint64_t Worker::min_deadline() const noexcept {
-    return dq_size_ ? ring_[dq_[dq_head_] % kRing].deadline_ns : UINT64_MAX;
-}
-
-void Worker::push_deadline(uint64_t seq) noexcept {
-    uint64_t d = ring_[seq % kRing].deadline_ns;
-    while (dq_size_ && ring_[dq_[(dq_head_ + dq_size_ - 1) % kRing] % kRing].deadline_ns >= d) {
-        --dq_size_;
+uint64_t Worker::min_deadline() noexcept {
+    if (min_stale_) {
+        uint64_t m = UINT64_MAX;
+        for (uint64_t q = head_; q < tail_; ++q) {
+            const Slot &slot = ring_[q % kRing];
+            if (slot.session && slot.deadline_ns < m) m = slot.deadline_ns;
+        }
+        min_deadline_ = m;
+        min_stale_ = false;
     }
-    dq_[(dq_head_ + dq_size_) % kRing] = seq;
-    ++dq_size_;
-}
-
-void Worker::pop_deadlines() noexcept {
-    while (dq_size_ && dq_[dq_head_] < head_) {
-        dq_head_ = (dq_head_ + 1) % kRing;
-        --dq_size_;
-    }
+    return min_deadline_;
 }
 
 void Worker::complete(acrypto_session *s, int status) noexcept {
@@ -85,7 +78,7 @@ void Worker::finish_session(Slot &slot, uint64_t now) noexcept {
     slot.step = nullptr;
     slot.key = nullptr;
     while (head_ < tail_ && ring_[head_ % kRing].session == nullptr) ++head_;
-    pop_deadlines();
+    if (slot.deadline_ns <= min_deadline_) min_stale_ = true;
     complete(s, rc);
 }
 
@@ -97,7 +90,13 @@ void Worker::drain(IMB_JOB *first) noexcept {
         auto *slot = static_cast<Slot *>(job->user_data);
         int rc = status_from_job(job);
         if (rc != ACRYPTO_OK && slot->status == ACRYPTO_OK) slot->status = rc;
-        if (--slot->parts_left == 0) finish_session(*slot, now);
+        if (--slot->parts_left == 0) {
+            if (next_chunk(*slot)) {
+                resubmit_[nresubmit_++] = slot;
+            } else {
+                finish_session(*slot, now);
+            }
+        }
     }
     stats_.batch(n);
 }
@@ -110,6 +109,10 @@ void Worker::submit_slot(Slot &slot) noexcept {
         stats_.add(WorkerStat::Jobs);
         if (IMB_JOB *done = IMB_SUBMIT_JOB(mgr_.get())) drain(done);
     }
+}
+
+void Worker::pump_resubmits() noexcept {
+    while (nresubmit_) submit_slot(*resubmit_[--nresubmit_]);
 }
 
 void Worker::fail_all(int status) noexcept {
@@ -125,16 +128,23 @@ void Worker::fail_all(int status) noexcept {
         complete(s, status);
     }
     head_ = tail_;
-    pop_deadlines();
+    nresubmit_ = 0;
+    min_deadline_ = UINT64_MAX;
+    min_stale_ = false;
 }
 
 void Worker::flush_one() noexcept {
     IMB_JOB *job = IMB_FLUSH_JOB(mgr_.get());
     if (!job) {
-        fail_all(ACRYPTO_E_DEVICE);
+        if (nresubmit_) {
+            pump_resubmits();
+        } else {
+            fail_all(ACRYPTO_E_DEVICE);
+        }
         return;
     }
     drain(job);
+    pump_resubmits();
 }
 
 void Worker::flush_all(WorkerStat cause) noexcept {
@@ -164,11 +174,11 @@ uint32_t Worker::pull(uint64_t now) noexcept {
     // Phase 1, under the key cache lock: resolve each step and its key schedule.
     // Completions wait for phase 2: a completion may free a key, and key_free
     // takes this lock.
-    struct Rejected {
+    struct Done {
         acrypto_session *s;
         int status;
     };
-    Rejected rejected[kMaxBurst];
+    Done rejected[kMaxBurst];
     uint32_t nrej = 0;
     uint64_t first = tail_;
     {
@@ -191,6 +201,12 @@ uint32_t Worker::pull(uint64_t now) noexcept {
                 rejected[nrej++] = {s, rc};
                 continue;
             }
+            if (slot.plan.kind == OpKind::Hmac && st.src_len == 0) {
+                rc = hmac_empty(mgr_.get(), st, slot.plan.digest_len);
+                if (rc == ACRYPTO_OK) st.out_len = slot.plan.digest_len;
+                rejected[nrej++] = {s, rc};
+                continue;
+            }
             KeySchedule *ks = nullptr;
             if (slot.plan.kind != OpKind::Digest) {
                 ks = cache_.get(*st.key, slot.plan.schedule, slot.plan.hash_alg, &rc);
@@ -205,6 +221,7 @@ uint32_t Worker::pull(uint64_t now) noexcept {
             slot.key = ks;
             slot.admit_ns = now;
             slot.deadline_ns = now + budget_ns(p_.flush_ns, s->priority);
+            if (slot.deadline_ns < min_deadline_) min_deadline_ = slot.deadline_ns;
             ++tail_;
         }
     }
@@ -212,10 +229,14 @@ uint32_t Worker::pull(uint64_t now) noexcept {
     for (uint32_t i = 0; i < nrej; ++i) complete(rejected[i].s, rejected[i].status);
     for (uint64_t q = first; q < tail_; ++q) {
         Slot &slot = ring_[q % kRing];
-        push_deadline(q);
+        if (digest_direct(mgr_.get(), slot)) {
+            finish_session(slot, now_ns());
+            continue;
+        }
         prepare_parts(slot);
         submit_slot(slot);
     }
+    pump_resubmits();
     return n;
 }
 

@@ -206,7 +206,8 @@ TEST_P(MbDifferential, Aead) {
 TEST_P(MbDifferential, DigestsAndHmac) {
     const uint32_t algs[] = {ACRYPTO_ALG_SHA1, ACRYPTO_ALG_SHA224, ACRYPTO_ALG_SHA256,
                              ACRYPTO_ALG_SHA384, ACRYPTO_ALG_SHA512};
-    std::vector<size_t> lens = {0, 1, 55, 56, 63, 64, 65, 111, 112, 127, 128, 129, 1000, 65539};
+    std::vector<size_t> lens = {0,   1,   55,   56,    63,    64,    65,   111,
+                                112, 127, 128,  129,   1000,  65534, 65535, 65539};
     if (big_) lens.push_back(3 * kMiB + 1);
     const size_t key_lens[] = {0, 1, 20, 64, 65, 128, 129, 200};
     uint64_t seed = 5000;
@@ -225,6 +226,7 @@ TEST_P(MbDifferential, DigestsAndHmac) {
             size_t kl = key_lens[k % std::size(key_lens)];
             ++k;
             Bytes key = pattern_bytes(kl, seed++);
+            if (n > 65534) continue; // HMAC: one job at most (capability max_input)
             Case m;
             m.name = "HMAC-" + acrypto::test::digest_name(alg) + " key" + std::to_string(kl) +
                      " " + std::to_string(n);

@@ -94,7 +94,9 @@ TEST(MbLifecycle, RefusedSessionsCompleteWithAClearStatus) {
     EXPECT_EQ(h->run(*empty->get()), ACRYPTO_OK);
     EXPECT_EQ(empty->step().out_len, 0u);
     EXPECT_EQ(acrypto::test::to_hex({empty->step().iv, 16}), acrypto::test::to_hex(iv));
-    EXPECT_EQ(stat(*h, "errors"), 5u);
+    auto huge = acrypto::test::make_hmac(ACRYPTO_ALG_SHA256, key, pattern_bytes(65535, 8));
+    EXPECT_EQ(h->run(*huge->get()), ACRYPTO_E_UNSUPPORTED);
+    EXPECT_EQ(stat(*h, "errors"), 6u);
 }
 
 TEST(MbLifecycle, PluginExportsTheDriver) {

@@ -32,6 +32,14 @@ inline constexpr int kNoWork = 1;
 /// (UNSUPPORTED: not an mb operation; INVALID: bad lengths/sizes).
 int plan_step(const acrypto_step &st, Plan *plan) noexcept;
 
+/// Largest input one multi-buffer cipher job takes (the library keeps lane
+/// lengths in 16 bits: AES-CBC encrypt 65520, DES/3DES 65528). Longer CBC
+/// inputs run as a chain of jobs of this size, each started when the last ended.
+inline constexpr uint64_t kCbcChunk = 65520;
+/// Largest message one hash job takes. Longer digests use the library's
+/// single-buffer functions; longer HMAC inputs are not supported.
+inline constexpr uint64_t kHashJobMax = 65534;
+
 /// Most jobs one session becomes (CTR: partial head block, then two counter ranges
 /// when the library's 32-bit counter would wrap).
 inline constexpr uint32_t kMaxParts = 3;
@@ -55,10 +63,13 @@ struct Slot {
     uint8_t nparts = 0;
     uint8_t parts_left = 0;
     Part parts[kMaxParts] = {};
+    uint64_t done = 0;       ///< CBC: bytes finished by earlier chunks
+    uint64_t chunk = 0;      ///< CBC: bytes in the chunk in flight
     uint32_t head_len = 0;   ///< CTR: bytes served from the partially used keystream block
     uint64_t body1_len = 0;  ///< CTR: bytes before the 32-bit counter wrap
     alignas(16) uint8_t tag[16] = {};      ///< AEAD tag as the library computed it
-    alignas(16) uint8_t iv_next[16] = {};  ///< CBC decrypt: last ciphertext block, saved first
+    alignas(16) uint8_t chain[16] = {};    ///< CBC: IV of the chunk in flight
+    alignas(16) uint8_t iv_next[16] = {};  ///< CBC decrypt: last ciphertext block of the chunk, saved first
     alignas(16) uint8_t head[16] = {};     ///< CTR: workspace for the partial first block
     alignas(16) uint8_t ctr_head[16] = {}; ///< CTR: counter of the partially used block (iv - 1)
     alignas(16) uint8_t ctr_body2[16] = {}; ///< CTR: counter after the 32-bit wrap
@@ -70,6 +81,17 @@ uint32_t prepare_parts(Slot &slot) noexcept;
 
 /// Fill `job` (from IMB_GET_NEXT_JOB) with part `i` of `slot`.
 void fill_job(const Slot &slot, uint32_t i, IMB_JOB *job) noexcept;
+
+/// CBC chains: after the chunk in flight came back, set up the next one.
+/// Returns false when the step is complete.
+bool next_chunk(Slot &slot) noexcept;
+
+/// Digest too long for a job: hash it now with the single-buffer function.
+bool digest_direct(IMB_MGR *mgr, Slot &slot) noexcept;
+
+/// HMAC of an empty message (the job API refuses zero-length HMAC): two
+/// single-buffer hashes over stack buffers, wiped after.
+int hmac_empty(IMB_MGR *mgr, const acrypto_step &st, uint32_t digest_len) noexcept;
 
 /// After every part came back IMB_STATUS_COMPLETED: write chaining IV, num,
 /// tag and out_len into the step, verify AEAD tags. Returns the session status.

@@ -32,9 +32,10 @@ struct WorkerParams {
 uint64_t budget_ns(uint64_t flush_ns, uint32_t prio) noexcept;
 
 /**
- * One worker thread. Sessions it dequeues become jobs in its own manager;
- * the manager returns them in submission order, so in-flight sessions sit in
- * a ring in that order, with a sliding-window minimum of their deadlines.
+ * One worker thread. Sessions it dequeues become jobs in its own manager and
+ * sit in a ring in admission order; the manager returns jobs in submission
+ * order, so sessions mostly complete in ring order (CBC chains longer than one
+ * job finish later), and a ring slot is reused once every older one is done.
  */
 class Worker {
 public:
@@ -79,9 +80,8 @@ private:
     void flush_until(uint64_t now) noexcept;
     void flush_one() noexcept;
     uint32_t inflight() const noexcept { return static_cast<uint32_t>(tail_ - head_); }
-    uint64_t min_deadline() const noexcept;
-    void push_deadline(uint64_t seq) noexcept;
-    void pop_deadlines() noexcept;
+    uint64_t min_deadline() noexcept;
+    void pump_resubmits() noexcept;
     void fail_all(int status) noexcept;
 
     WorkerParams p_;
@@ -90,12 +90,13 @@ private:
     std::unique_ptr<Slot[]> ring_;
     uint64_t head_ = 0; ///< oldest in-flight session (sequence number)
     uint64_t tail_ = 0; ///< next sequence number
-    // Sliding-window minimum of deadlines over [head_, tail_): sequence numbers
-    // with increasing deadlines.
-    uint64_t dq_[kRing] = {};
-    uint32_t dq_head_ = 0;
-    uint32_t dq_size_ = 0;
-    uint64_t now_ = 0; ///< time of the current loop iteration
+    // Earliest deadline in flight; recomputed lazily (a scan of at most kRing
+    // slots) only after the session holding it completes.
+    uint64_t min_deadline_ = UINT64_MAX;
+    bool min_stale_ = false;
+    // CBC chains whose next chunk waits to be submitted (drain never submits).
+    Slot *resubmit_[kRing] = {};
+    uint32_t nresubmit_ = 0;
 
     Doorbell bell_;
     std::atomic<bool> stop_{false};
