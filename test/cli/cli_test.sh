@@ -121,6 +121,19 @@ config-optional-missing)
     echo "$out" | grep -q "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" || fail "wrong digest: $out"
     echo "$out" | grep -q "nosuchdriver" || fail "the missing driver is not reported: $out"
     ;;
+config-samples)
+    # Every sample in config/ loads acrypto and serves a digest (module path added).
+    SAMPLES=$(cd "$(dirname "$0")/../../config" && pwd)
+    for sample in "$SAMPLES"/*.cnf; do
+        sed "s|^\[acrypto_sect\]\$|[acrypto_sect]\nmodule = $MODULE\nplugin-dir = $PLUGINS|" "$sample" > "$WORK/sample.cnf"
+        out=$(OPENSSL_CONF=$WORK/sample.cnf "$OPENSSL" list -providers -verbose 2>&1) || fail "$sample: $out"
+        echo "$out" | grep -A4 "name: acrypto" | grep -q "status: active" || fail "$sample: acrypto not active: $out"
+        a=$(printf abc | OPENSSL_CONF=$WORK/sample.cnf "$OPENSSL" dgst -sha256 -propquery provider=acrypto -r 2>&1) ||
+            fail "$sample: dgst failed: $a"
+        echo "$a" | grep -q "^ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" ||
+            fail "$sample: wrong digest: $a"
+    done
+    ;;
 *)
     fail "unknown case $CASE"
     ;;
