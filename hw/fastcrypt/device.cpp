@@ -269,9 +269,7 @@ void FastcryptDevice::accept(acrypto_session *s) {
     jobs_.push_back(std::move(j));
 }
 
-bool FastcryptDevice::dequeue_more() {
-    const uint32_t room = std::min<uint32_t>(static_cast<uint32_t>(free_bounce_.size()),
-                                             fpi_.capacity() - fpi_.in_flight());
+bool FastcryptDevice::dequeue_more(uint32_t room) {
     if (room == 0) return false;
     acrypto_session *got[64];
     const uint32_t want = std::min<uint32_t>(room, 64);
@@ -300,7 +298,7 @@ bool FastcryptDevice::next_piece(Piece &p) {
     return false;
 }
 
-bool FastcryptDevice::post_piece(Piece &p) {
+bool FastcryptDevice::post_piece(Piece &p, bool irq) {
     Job *j = p.job;
     const uint32_t b = free_bounce_.back();
     const DmaBuf &buf = bounce_[b];
@@ -310,7 +308,7 @@ bool FastcryptDevice::post_piece(Piece &p) {
     r.alg = j->alg;
     r.mode = j->mode;
     r.dir = j->dir;
-    r.irq = true;
+    r.irq = irq;
     r.iv_writeback = j->mode == Mode::Cbc && info_.iv_writeback;
     r.length = p.len;
     r.src = r.dst = buf.bus; // in place inside the bounce buffer
@@ -318,7 +316,7 @@ bool FastcryptDevice::post_piece(Piece &p) {
     std::memcpy(r.iv, p.iv_in, BLOCK);
     p.cookie = r.cookie = ++cookie_seq_;
     const bool was_idle = fpi_.in_flight() == 0;
-    auto slot = fpi_.post(r);
+    auto slot = fpi_.post(r, FpiEngine::Doorbell::Defer);
     explicit_bzero(r.key, sizeof r.key);
     if (!slot) return false;
     free_bounce_.pop_back();
@@ -331,8 +329,13 @@ bool FastcryptDevice::post_piece(Piece &p) {
 }
 
 void FastcryptDevice::fill() {
+    // Cut as many pieces as the ring and the bounce pool take, then post them as one batch:
+    // one doorbell, and an interrupt only every IRQ_EVERY descriptors and on the last one
+    // (earlier completions are reaped with it; errors always interrupt).
+    constexpr size_t IRQ_EVERY = 8;
     for (;;) {
-        if (fpi_.full() || free_bounce_.empty()) {
+        const size_t room = std::min<size_t>(free_bounce_.size(), fpi_.capacity() - fpi_.in_flight());
+        if (room == 0) {
             const bool waiting = !retry_.empty() ||
                                  std::any_of(jobs_.begin(), jobs_.end(),
                                              [](const auto &j) { return j->next_off < j->len; }) ||
@@ -340,24 +343,35 @@ void FastcryptDevice::fill() {
             if (waiting) count(Counter::RingFull); // busy: the work stays queued, nothing fails
             return;
         }
-        Piece p;
-        if (!retry_.empty()) {
-            p = *retry_.front();
-            retry_.pop_front();
-            if (p.job->status != ACRYPTO_OK) {
-                --p.job->outstanding;
-                maybe_finish(p.job);
+        batch_.clear();
+        while (batch_.size() < room) {
+            Piece p;
+            if (!retry_.empty()) {
+                p = *retry_.front();
+                retry_.pop_front();
+                if (p.job->status != ACRYPTO_OK) {
+                    --p.job->outstanding;
+                    maybe_finish(p.job);
+                    continue;
+                }
+                count(Counter::Resubmitted);
+            } else if (!next_piece(p)) {
+                if (!dequeue_more(static_cast<uint32_t>(room - batch_.size()))) break;
                 continue;
             }
-            count(Counter::Resubmitted);
-        } else if (!next_piece(p)) {
-            if (!dequeue_more()) return;
-            continue;
+            batch_.push_back(p);
         }
-        if (!post_piece(p)) {
-            retry_.push_front(std::make_unique<Piece>(p));
-            return;
+        if (batch_.empty()) return;
+        for (size_t i = 0; i < batch_.size(); ++i) {
+            const bool irq = (i + 1) % IRQ_EVERY == 0 || i + 1 == batch_.size();
+            if (!post_piece(batch_[i], irq)) {
+                // Cannot happen with room computed above; keep the pieces and stop filling.
+                for (size_t k = batch_.size(); k-- > i;) retry_.push_front(std::make_unique<Piece>(batch_[k]));
+                fpi_.ring_doorbell();
+                return;
+            }
         }
+        fpi_.ring_doorbell();
     }
 }
 

@@ -115,10 +115,10 @@ private:
     void build_caps();
     void thread_main();
     void fill();
-    bool dequeue_more();
+    bool dequeue_more(uint32_t room);
     void accept(acrypto_session *s);
     bool next_piece(Piece &p);
-    bool post_piece(Piece &p);
+    bool post_piece(Piece &p, bool irq);
     void on_completion(const Completion &c, std::optional<FaultCause> &fault);
     void maybe_finish(Job *j);
     void recover(FaultCause cause, const std::string &message);
@@ -145,6 +145,7 @@ private:
     // Ring-thread state.
     std::deque<std::unique_ptr<Job>> jobs_;
     std::deque<std::unique_ptr<Piece>> retry_;
+    std::vector<Piece> batch_; ///< pieces cut by one fill() pass, posted together
     std::vector<std::unique_ptr<Piece>> by_slot_;
     std::vector<DmaBuf> bounce_;
     std::vector<uint32_t> free_bounce_;

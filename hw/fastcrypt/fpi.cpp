@@ -153,6 +153,7 @@ Result<EngineInfo> FpiEngine::reset() {
     reset_ok_ = false;
     in_flight_ = 0;
     sw_head_ = sw_tail_ = 0;
+    doorbell_pending_ = false;
     fault_ = {};
     wr(regs::CTRL, regs::CTRL_SOFT_RESET);
     // Bounded poll for READY with a growing sleep (no spinning; Linux hifn_wait_puc style).
@@ -237,7 +238,15 @@ Result<void> FpiEngine::start_ring() {
     return {};
 }
 
-Result<uint32_t> FpiEngine::post(const Request &req) {
+void FpiEngine::ring_doorbell() {
+    if (!doorbell_pending_) return;
+    doorbell_pending_ = false;
+    // Descriptors must be visible before the doorbell (§2.5 step 3).
+    mmio_.wmb();
+    wr(regs::RING_TAIL, sw_tail_);
+}
+
+Result<uint32_t> FpiEngine::post(const Request &req, Doorbell when) {
     if (!reset_ok_ || !ring_) return Error{Errc::DeviceBroken, "ring not started"};
     if (full()) return Error{Errc::Busy, "ring full"};
     const uint32_t slot = sw_tail_;
@@ -256,11 +265,10 @@ Result<uint32_t> FpiEngine::post(const Request &req) {
     store_le32(p + regs::D_COOKIE, req.cookie);
     __atomic_store_n(reinterpret_cast<uint32_t *>(p + regs::D_STATUS), 0u, __ATOMIC_RELAXED);
     cookies_[slot] = req.cookie;
-    // The descriptor must be visible before the doorbell (§2.5 step 3).
-    mmio_.wmb();
     sw_tail_ = (sw_tail_ + 1) % opt_.ring_size;
     ++in_flight_;
-    wr(regs::RING_TAIL, sw_tail_);
+    doorbell_pending_ = true;
+    if (when == Doorbell::Now) ring_doorbell();
     return slot;
 }
 

@@ -132,9 +132,14 @@ public:
     Result<void> start_ring();
     /// Run the §3.6 known answers through the ring (the ring must be empty); waits on the IRQ.
     Result<void> self_test();
+    /// When post() rings the doorbell.
+    enum class Doorbell : uint8_t { Now, Defer };
     /// Post one descriptor: Busy when the ring is full (one slot always stays empty).
-    /// Returns the slot index.
-    Result<uint32_t> post(const Request &req);
+    /// Returns the slot index. With Doorbell::Defer the device does not see it until
+    /// ring_doorbell() (one RING_TAIL write for a batch).
+    Result<uint32_t> post(const Request &req, Doorbell when = Doorbell::Now);
+    /// Publish every deferred descriptor (release barrier, then RING_TAIL).
+    void ring_doorbell();
     /// Acknowledge the interrupt: read INT_STATUS and write the bits back (W1C).
     /// Returns the bits (0 = spurious). DeviceBroken on FATAL or removal (see fault()).
     Result<uint32_t> ack();
@@ -179,6 +184,7 @@ private:
     uint32_t sw_head_ = 0;         ///< next slot to reap
     uint32_t sw_tail_ = 0;         ///< next slot to fill
     uint32_t in_flight_ = 0;
+    bool doorbell_pending_ = false;
     bool reset_ok_ = false;
 };
 

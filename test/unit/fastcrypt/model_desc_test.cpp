@@ -98,6 +98,30 @@ TEST(ModelDesc, InjectedDmaFaultsAreDescriptorErrors) {
     }
 }
 
+TEST(ModelDesc, Dma64AllowsHighAddresses) {
+    ModelOptions o;
+    o.caps |= regs::CAPS_DMA64;
+    {
+        ModelRig r(o);
+        r.wr(regs::RING_BASE_LO, 0x40);
+        r.wr(regs::RING_BASE_HI, 1);
+        r.wr(regs::RING_SIZE, 4);
+        r.wr(regs::CTRL, regs::CTRL_ENABLE);
+        EXPECT_EQ(r.rd(regs::CTRL), regs::CTRL_ENABLE) << "a high ring base is legal with DMA64";
+        EXPECT_EQ(r.rd(regs::STATUS) & regs::STATUS_HALTED, 0u);
+    }
+    ModelRig r(o);
+    r.start(8);
+    DmaBuf buf = r.arena->alloc(64, 8);
+    const Bytes key = key24(DES_KEY);
+    // Past the range check (DMA64), the unmapped high address is a source DMA fault.
+    r.put_desc(0, ENC_CBC, 8, 0x100000000ull, buf.bus, key.data(), FIPS81_IV.data(), 1);
+    r.wr(regs::RING_TAIL, 1);
+    ASSERT_EQ(r.model->step(1), 1u);
+    EXPECT_EQ(r.status(0), regs::D_ST_DONE | regs::ERR_SRC_DMA_FAULT);
+    r.arena->free(buf);
+}
+
 TEST(ModelDesc, StatusWriteFaultIsFatal5) {
     ModelRig r;
     r.start(8);
