@@ -489,7 +489,11 @@ bool Device::post_chunk_locked(Op &op) {
                                          : op.total;
     uint32_t dlen = round4(len);
     uint32_t nseg = std::max<uint32_t>(1, (dlen + kSegMax - 1) / kSegMax);
-    if (cmd_.free() < 1 || res_.free() < 1 || src_.free() < nseg || dst_.free() < nseg)
+    // One slot of every ring always stays free. The jump descriptor is rewritten when
+    // the producer wraps; with a free slot, the command that last followed it (the
+    // one at slot 0) has already been reaped, so the chip's write-back of that jump
+    // can no longer clear the fresh VALID.
+    if (cmd_.free() < 2 || res_.free() < 2 || src_.free() < nseg + 1 || dst_.free() < nseg + 1)
         return false;
     DmaBuf bounce = t_.arena->alloc(std::max<uint32_t>(dlen, 4), 16);
     if (!bounce)
@@ -541,8 +545,6 @@ bool Device::post_chunk_locked(Op &op) {
     }
     uint8_t *cbuf = cmd_bufs_[idx].cpu;
     size_t clen = encode_command(sp, cbuf);
-    if (post_hook_)
-        post_hook_(sp, cbuf, clen);
     std::memset(res_bufs_[idx].cpu, 0xFF, kResultBytes); // poison: an unwritten record is caught
 
     auto put = [](Ring &r, uint32_t l, uint32_t p) {
@@ -555,11 +557,14 @@ bool Device::post_chunk_locked(Op &op) {
             r.prod = 0;
         }
     };
+    std::vector<uint32_t *> hook_src, hook_dst;
     auto scatter = [&](Ring &r, uint32_t total, uint32_t &count) {
         uint32_t off = 0;
         do {
             uint32_t n = std::min(total - off, kSegMax);
             bool last = off + n >= total;
+            if (post_hook_)
+                (&r == &src_ ? hook_src : hook_dst).push_back(r.desc(r.prod));
             put(r, n | HIFN_D_VALID | HIFN_D_MASKDONEIRQ | (last ? HIFN_D_LAST : 0),
                 static_cast<uint32_t>(bounce.bus + off));
             off += n;
@@ -568,11 +573,22 @@ bool Device::post_chunk_locked(Op &op) {
     };
     scatter(src_, static_cast<uint32_t>(len), sl.nsrc);
     scatter(dst_, dlen, sl.ndst);
+    uint32_t *res_desc = res_.desc(res_.prod);
     put(res_, kResultBytes | HIFN_D_VALID | HIFN_D_LAST, static_cast<uint32_t>(res_bufs_[idx].bus));
+    uint32_t cmd_l = 0, cmd_p = static_cast<uint32_t>(cmd_bufs_[idx].bus);
+    if (post_hook_) {
+        uint32_t cd[2] = {0, cmd_p};
+        PostView v{sp, cbuf, clen, cd, res_desc, hook_src, hook_dst};
+        post_hook_(v);
+        cmd_l = cd[0];
+        cmd_p = cd[1];
+    }
     t_.bar1->wmb();
     // The command descriptor goes last: VALID here hands the whole packet over.
-    put(cmd_, static_cast<uint32_t>(clen) | HIFN_D_VALID | HIFN_D_LAST | HIFN_D_MASKDONEIRQ,
-        static_cast<uint32_t>(cmd_bufs_[idx].bus));
+    put(cmd_,
+        cmd_l != 0 ? cmd_l
+                   : static_cast<uint32_t>(clen) | HIFN_D_VALID | HIFN_D_LAST | HIFN_D_MASKDONEIRQ,
+        cmd_p);
     if (outstanding_++ == 0)
         progress_ = Clock::now();
     c_.commands++;
@@ -588,10 +604,14 @@ void Device::submit_locked(std::vector<Completion> &done) {
     bool posted = false;
     for (;;) {
         if (ready_.empty()) {
-            if (cmd_.free() == 0)
+            if (cmd_.free() <= 1) {
+                // Full ring: stop dequeuing; work stays queued in the scheduler (busy).
+                if (host_.ops->pending_fn != nullptr && host_.ops->pending_fn(host_.host) > 0)
+                    c_.busy++;
                 break;
+            }
             acrypto_session *batch[16];
-            uint32_t want = std::min<uint32_t>(16, cmd_.free());
+            uint32_t want = std::min<uint32_t>(16, cmd_.free() - 1);
             uint32_t got = host_.ops->dequeue_fn(host_.host, batch, want);
             if (got == 0)
                 break;

@@ -54,6 +54,18 @@ struct HostLink {
 
 class DeviceTestPeer;
 
+/// What a test hook may alter of one command just before its command descriptor
+/// turns VALID: the command bytes and the descriptors already posted for it.
+struct PostView {
+    CommandSpec &spec;
+    uint8_t *cmd;                  ///< command buffer (kMaxCommandBytes)
+    size_t &cmd_len;               ///< bytes the command descriptor will announce
+    uint32_t *cmd_desc;            ///< the command descriptor (l, p), written after the hook
+    uint32_t *res_desc;            ///< the result descriptor (l, p)
+    std::vector<uint32_t *> src;   ///< source descriptors
+    std::vector<uint32_t *> dst;   ///< destination descriptors
+};
+
 /**
  * One card. A reaper thread waits on the interrupt line (bounded, so a lost
  * interrupt degrades to polling), reaps results in ring order, validates every
@@ -156,7 +168,7 @@ private:
     std::thread thread_;
 
     /// Test-only: called on each command right before it is handed to the chip.
-    std::function<void(CommandSpec &, uint8_t *cmd, size_t &len)> post_hook_;
+    std::function<void(PostView &)> post_hook_;
 
     struct Counters {
         std::atomic<uint64_t> commands{0}, sessions{0}, bytes{0}, busy{0}, invalid{0},

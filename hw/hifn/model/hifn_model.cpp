@@ -166,7 +166,12 @@ void HifnModel::write_reg(unsigned bar, uint32_t off, uint32_t value) {
         else if (bar == 1)
             write1(off, value);
     }
-    cv_.notify_all();
+    // Only a ring enable or a configuration change makes the engine look again at
+    // once; otherwise it re-polls at its own pace, as the chip does (POLLFREQ). Waking
+    // on every acknowledge would turn C_WAIT into an interrupt storm.
+    if (bar == 1 && ((off == regs::HIFN_1_DMA_CSR && (value & regs::HIFN_DMACSR_CTRL_MASK) != 0) ||
+                     off == regs::HIFN_1_DMA_CNFG))
+        cv_.notify_all();
 }
 
 uint32_t HifnModel::read0(uint32_t off) {

@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: Apache-2.0
+// Every §7.6 error provoked and handled; injected faults; watchdog and reset recovery;
+// hostile write-backs. Every session must complete exactly once.
+#include <gtest/gtest.h>
+
+#include <thread>
+#include <vector>
+
+#include "hifn_fixture.hpp"
+#include "reference.hpp"
+#include "regs.hpp"
+
+using namespace hifn_test;
+using namespace acrypto::hw::hifn::regs;
+using acrypto::hw::hifn::DeviceTestPeer;
+using acrypto::hw::hifn::PostView;
+using acrypto::hw::hifn::model::Fault;
+using acrypto::test::make_cipher;
+using acrypto::test::OwnedSession;
+using acrypto::test::pattern_bytes;
+
+namespace {
+
+uint64_t statv(DeviceHarness &h, const char *name) {
+    auto s = h.stats();
+    return s.count(name) ? s.at(name) : ~0ull;
+}
+
+struct Batch {
+    std::vector<std::unique_ptr<OwnedSession>> ss;
+    Bytes key = pattern_bytes(16, 77), iv = pattern_bytes(16, 78);
+    void add(DeviceHarness &h, int n, size_t len = 256) {
+        for (int i = 0; i < n; ++i) {
+            ss.push_back(make_cipher(ACRYPTO_ALG_AES, ACRYPTO_MODE_CBC, ACRYPTO_DIR_ENCRYPT, key,
+                                     iv, pattern_bytes(len, ss.size() + 1)));
+            h.enqueue(ss.back()->get());
+        }
+        h.kick();
+    }
+    /// Sessions that succeeded carry the right bytes; returns how many succeeded.
+    int check(DeviceHarness &h) {
+        int ok = 0;
+        for (auto &s : ss) {
+            EXPECT_EQ(h.completions(s->get()), 1u);
+            if (h.status_of(s->get()) != ACRYPTO_OK)
+                continue;
+            ++ok;
+            Bytes in(s->step().src, s->step().src + s->step().src_len);
+            EXPECT_EQ(s->output_bytes(),
+                      acrypto::test::reference_cipher(ACRYPTO_ALG_AES, ACRYPTO_MODE_CBC,
+                                                      ACRYPTO_DIR_ENCRYPT, key, iv, in));
+        }
+        return ok;
+    }
+};
+
+/// One AES-CBC session run with a hook altering its command; returns its status.
+int run_hooked(DeviceHarness &h, std::function<void(PostView &)> hook, size_t len = 64) {
+    DeviceTestPeer::set_post_hook(driver(h), std::move(hook));
+    auto s = make_cipher(ACRYPTO_ALG_AES, ACRYPTO_MODE_CBC, ACRYPTO_DIR_ENCRYPT,
+                         pattern_bytes(16, 1), pattern_bytes(16, 2), pattern_bytes(len, 3));
+    int st = h.run(*s->get(), std::chrono::seconds(20));
+    DeviceTestPeer::set_post_hook(driver(h), nullptr);
+    EXPECT_EQ(h.completions(s->get()), 1u);
+    return st;
+}
+
+/// After a fault, the device must still do correct work (unless broken).
+void still_works(DeviceHarness &h) {
+    Batch b;
+    b.add(h, 8, 1024);
+    ASSERT_TRUE(h.wait_all(std::chrono::seconds(20)));
+    EXPECT_EQ(b.check(h), 8);
+}
+
+void put16(uint8_t *p, uint16_t v) {
+    p[0] = static_cast<uint8_t>(v);
+    p[1] = static_cast<uint8_t>(v >> 8);
+}
+
+} // namespace
+
+// ---- §7.6 conditions, each provoked by altering one command -----------------------
+
+TEST(Errors, SourceTotalMismatchIsCmdinval) {
+    auto h = open_model();
+    ASSERT_TRUE(h);
+    EXPECT_EQ(run_hooked(*h, [](PostView &v) { put16(v.cmd + 4, 68); }), ACRYPTO_E_DEVICE);
+    EXPECT_EQ(statv(*h, "command_error"), 1u);
+    EXPECT_EQ(chip(*h).stats().cmdinval, 1u);
+    EXPECT_FALSE(h->broken());
+    still_works(*h);
+}
+
+TEST(Errors, ReservedKeySizeIsCmdinval) {
+    auto h = open_model();
+    ASSERT_TRUE(h);
+    EXPECT_EQ(run_hooked(*h, [](PostView &v) { v.cmd[9] |= 0x06; }), ACRYPTO_E_DEVICE);
+    EXPECT_EQ(chip(*h).stats().cmdinval, 1u);
+    still_works(*h);
+}
+
+TEST(Errors, CommandShorterThanItsFlagsIsCmdinval) {
+    auto h = open_model();
+    ASSERT_TRUE(h);
+    EXPECT_EQ(run_hooked(*h, [](PostView &v) { v.cmd_len -= 8; }), ACRYPTO_E_DEVICE);
+    EXPECT_EQ(chip(*h).stats().cmdinval, 1u);
+    still_works(*h);
+}
+
+TEST(Errors, SkipPlusLengthBeyondSourceIsCmdinval) {
+    auto h = open_model();
+    ASSERT_TRUE(h);
+    EXPECT_EQ(run_hooked(*h, [](PostView &v) { put16(v.cmd + 10, 16); }), ACRYPTO_E_DEVICE);
+    EXPECT_EQ(chip(*h).stats().cmdinval, 1u);
+    still_works(*h);
+}
+
+TEST(Errors, PartialBlockIsDataerr) {
+    auto h = open_model();
+    ASSERT_TRUE(h);
+    EXPECT_EQ(run_hooked(*h, [](PostView &v) { put16(v.cmd + 12, 60); }), ACRYPTO_E_DEVICE);
+    EXPECT_EQ(chip(*h).stats().dataerr, 1u);
+    EXPECT_EQ(statv(*h, "command_error"), 1u);
+    still_works(*h);
+}
+
+TEST(Errors, CmdinvalWithStallReactionEndsInWatchdogReset) {
+    auto h = open_model({{"model-cmd-error", "stall"}});
+    ASSERT_TRUE(h);
+    EXPECT_EQ(run_hooked(*h, [](PostView &v) { put16(v.cmd + 4, 68); }), ACRYPTO_E_TIMEOUT);
+    EXPECT_EQ(statv(*h, "watchdog"), 1u);
+    still_works(*h);
+}
+
+TEST(Errors, SourceBufferOutsideWindowIsSourceAbort) {
+    auto h = open_model();
+    ASSERT_TRUE(h);
+    EXPECT_EQ(run_hooked(*h, [](PostView &v) { v.src[0][1] = 0x1000; }), ACRYPTO_E_DEVICE);
+    EXPECT_EQ(statv(*h, "aborts"), 1u);
+    EXPECT_EQ(chip(*h).stats().aborts, 1u);
+    still_works(*h);
+}
+
+TEST(Errors, MisalignedDestinationIsDestinationAbort) {
+    auto h = open_model();
+    ASSERT_TRUE(h);
+    EXPECT_EQ(run_hooked(*h, [](PostView &v) { v.dst[0][1] += 2; }), ACRYPTO_E_DEVICE);
+    EXPECT_EQ(statv(*h, "aborts"), 1u);
+    still_works(*h);
+}
+
+TEST(Errors, JumpToGarbageIsResultAbort) {
+    auto h = open_model();
+    ASSERT_TRUE(h);
+    EXPECT_EQ(run_hooked(*h,
+                         [](PostView &v) {
+                             v.res_desc[1] = 0xFFFFFFF0u;
+                             v.res_desc[0] = HIFN_D_VALID | HIFN_D_JUMP;
+                         }),
+              ACRYPTO_E_DEVICE);
+    EXPECT_EQ(statv(*h, "aborts"), 1u);
+    still_works(*h);
+}
+
+TEST(Errors, ShortDestinationIsDstOverrun) {
+    auto h = open_model();
+    ASSERT_TRUE(h);
+    EXPECT_EQ(run_hooked(*h, [](PostView &v) { v.dst[0][0] -= 16; }), ACRYPTO_E_DEVICE);
+    EXPECT_EQ(statv(*h, "dst_overrun"), 1u);
+    EXPECT_EQ(chip(*h).stats().dstover, 1u);
+    EXPECT_FALSE(h->broken());
+    still_works(*h);
+}
+
+TEST(Errors, ShortResultDescriptorIsROverAndCaught) {
+    auto h = open_model();
+    ASSERT_TRUE(h);
+    EXPECT_EQ(run_hooked(*h, [](PostView &v) { v.res_desc[0] = (v.res_desc[0] & ~0xFFFFu) | 8; }),
+              ACRYPTO_E_DEVICE);
+    EXPECT_EQ(chip(*h).stats().rover, 1u);
+    // The crypt result word was never written (still poisoned): a device that does
+    // this is broken, and says so.
+    EXPECT_TRUE(h->broken());
+    EXPECT_EQ(statv(*h, "hostile"), 1u);
+}
+
+// ---- Injected faults ------------------------------------------------------------
+
+TEST(Faults, StallEndsInWatchdogResetAndEverySessionCompletesOnce) {
+    auto h = open_model();
+    ASSERT_TRUE(h);
+    chip(*h).inject(Fault::Stall);
+    Batch b;
+    b.add(*h, 40);
+    ASSERT_TRUE(h->wait_all(std::chrono::seconds(20)));
+    int ok = b.check(*h);
+    EXPECT_LT(ok, 40);
+    EXPECT_GT(ok, 0) << "work not yet posted runs after the reset";
+    for (auto &s : b.ss) {
+        if (h->status_of(s->get()) != ACRYPTO_OK) {
+            EXPECT_EQ(h->status_of(s->get()), ACRYPTO_E_TIMEOUT);
+        }
+    }
+    EXPECT_EQ(statv(*h, "watchdog"), 1u);
+    EXPECT_FALSE(h->broken());
+    still_works(*h);
+}
+
+TEST(Faults, DmaErrorAbortsAndRecovers) {
+    auto h = open_model();
+    ASSERT_TRUE(h);
+    chip(*h).inject(Fault::DmaError);
+    Batch b;
+    b.add(*h, 20);
+    ASSERT_TRUE(h->wait_all(std::chrono::seconds(20)));
+    EXPECT_LT(b.check(*h), 20);
+    EXPECT_EQ(statv(*h, "aborts"), 1u);
+    still_works(*h);
+}
+
+TEST(Faults, LostInterruptsDegradeToPolling) {
+    auto h = open_model();
+    ASSERT_TRUE(h);
+    chip(*h).inject(Fault::DropIrq, 1000000);
+    Batch b;
+    b.add(*h, 30);
+    ASSERT_TRUE(h->wait_all(std::chrono::seconds(20)));
+    EXPECT_EQ(b.check(*h), 30);
+    EXPECT_GT(chip(*h).stats().irqs_dropped, 0u);
+    EXPECT_GT(statv(*h, "polled"), 0u);
+}
+
+TEST(Faults, SpuriousInterruptsAreCountedAndHarmless) {
+    auto h = open_model();
+    ASSERT_TRUE(h);
+    chip(*h).inject(Fault::SpuriousIrq, 5);
+    for (int i = 0; i < 200 && statv(*h, "spurious_irqs") == 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    EXPECT_GT(statv(*h, "spurious_irqs"), 0u);
+    still_works(*h);
+}
+
+TEST(Faults, BadStatusFailsOneSessionOnly) {
+    auto h = open_model();
+    ASSERT_TRUE(h);
+    chip(*h).inject(Fault::BadStatus);
+    Batch b;
+    b.add(*h, 10);
+    ASSERT_TRUE(h->wait_all(std::chrono::seconds(20)));
+    EXPECT_EQ(b.check(*h), 9);
+    EXPECT_EQ(statv(*h, "dst_overrun"), 1u);
+    EXPECT_FALSE(h->broken());
+}
+
+TEST(Faults, HostileResidualMarksTheDeviceBroken) {
+    auto h = open_model();
+    ASSERT_TRUE(h);
+    chip(*h).inject(Fault::Hostile);
+    Batch b;
+    b.add(*h, 30);
+    ASSERT_TRUE(h->wait_all(std::chrono::seconds(20)));
+    EXPECT_LT(b.check(*h), 30);
+    EXPECT_TRUE(h->broken());
+    EXPECT_NE(h->broken_reason().find("impossible"), std::string::npos) << h->broken_reason();
+    EXPECT_EQ(statv(*h, "hostile"), 1u);
+}
+
+TEST(Faults, DoubleClearedSlotIsCaughtNeverMisread) {
+    auto h = open_model({{"ring-size", "8"}});
+    ASSERT_TRUE(h);
+    chip(*h).inject(Fault::DoubleClear, 3);
+    Batch b;
+    b.add(*h, 60);
+    ASSERT_TRUE(h->wait_all(std::chrono::seconds(20)));
+    b.check(*h); // whatever completed OK carries exactly the reference bytes
+    EXPECT_EQ(h->duplicate_completions(), 0u);
+}
+
+TEST(Faults, SelfResetRecoversThroughTheWatchdog) {
+    auto h = open_model();
+    ASSERT_TRUE(h);
+    chip(*h).inject(Fault::SelfReset);
+    Batch b;
+    b.add(*h, 10);
+    ASSERT_TRUE(h->wait_all(std::chrono::seconds(20)));
+    b.check(*h);
+    EXPECT_GE(statv(*h, "watchdog"), 1u);
+    still_works(*h);
+}
+
+TEST(Faults, ValidNeverClearedRecoversThroughTheWatchdog) {
+    auto h = open_model();
+    ASSERT_TRUE(h);
+    chip(*h).inject(Fault::ValidStuck);
+    Batch b;
+    b.add(*h, 10);
+    ASSERT_TRUE(h->wait_all(std::chrono::seconds(20)));
+    b.check(*h);
+    EXPECT_GE(statv(*h, "watchdog"), 1u);
+    still_works(*h);
+}
+
+TEST(Faults, PowerCycleRelocksAndTheResetUnlocksAgain) {
+    auto h = open_model();
+    ASSERT_TRUE(h);
+    chip(*h).power_cycle();
+    Batch b;
+    b.add(*h, 5);
+    ASSERT_TRUE(h->wait_all(std::chrono::seconds(20)));
+    b.check(*h);
+    EXPECT_EQ(chip(*h).stats().unlocks, 2u);
+    EXPECT_EQ(chip(*h).enable_level(), 0x11u);
+    still_works(*h);
+}
+
+TEST(Faults, EndlessStallsEndInBrokenWithEverySessionCompleted) {
+    auto h = open_model({{"fault-stall-every", "1"}, {"max-resets", "2"}, {"watchdog-ms", "100"}});
+    ASSERT_TRUE(h);
+    Batch b;
+    // Each round's work dies in a stall; the third reset in a row without any
+    // completion gives up.
+    for (int round = 0; round < 3; ++round) {
+        b.add(*h, 4);
+        ASSERT_TRUE(h->wait_all(std::chrono::seconds(20)));
+    }
+    EXPECT_EQ(b.check(*h), 0);
+    EXPECT_TRUE(h->broken());
+    EXPECT_EQ(statv(*h, "watchdog"), 3u);
+}
+
+TEST(Faults, CloseWithWorkInFlightCompletesEverything) {
+    auto h = open_model({{"watchdog-ms", "60000"}});
+    ASSERT_TRUE(h);
+    chip(*h).inject(Fault::Stall);
+    Batch b;
+    b.add(*h, 20);
+    for (int i = 0; i < 200 && h->pending() > 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    h->close(); // the harness fails the test unless every session completed exactly once
+    EXPECT_EQ(h->duplicate_completions(), 0u);
+    EXPECT_EQ(h->outstanding(), 0u);
+}
