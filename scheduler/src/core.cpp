@@ -319,7 +319,8 @@ SchedulerCore::~SchedulerCore() = default;
 
 Result<std::unique_ptr<SchedulerCore>> SchedulerCore::create(const Options &opts) {
     std::unique_ptr<SchedulerCore> core(new SchedulerCore(std::make_unique<Impl>(opts)));
-    for (const acrypto_balancer *b : {acrypto_builtin_least_loaded(), acrypto_builtin_round_robin()}) {
+    for (const acrypto_balancer *b : {acrypto_builtin_least_loaded(), acrypto_builtin_round_robin(),
+                                     acrypto_builtin_cost()}) {
         auto r = core->impl_->add_balancer(b);
         if (!r) return r.error();
     }

@@ -123,5 +123,7 @@ private:
 /// The built-in balancer tables (each defined in its own file).
 extern "C" const acrypto_balancer *acrypto_builtin_least_loaded(void);
 extern "C" const acrypto_balancer *acrypto_builtin_round_robin(void);
+/// "cost": expected completion = queued work / learned rate + learned latency.
+extern "C" const acrypto_balancer *acrypto_builtin_cost(void);
 
 } // namespace acrypto::sched
