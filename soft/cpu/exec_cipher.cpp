@@ -149,10 +149,28 @@ int run(ExecCtx &c, acrypto_step &st) {
                 if (scratch) EVP_CIPHER_CTX_reset(ctx);
                 return rc;
             }
-        } else if (EVP_CipherInit_ex2(ctx, nullptr, nullptr, iv, enc, nullptr) != 1) {
-            ERR_clear_error();
-            rc = ACRYPTO_E_INTERNAL;
-        } else if (num != 0 && EVP_CIPHER_CTX_set_num(ctx, num) != 1) {
+        } else if (num != 0) {
+            // CFB/OFB keep their whole state in iv: finish the block by hand
+            // (OpenSSL 3.0 cannot set num on a provider context).
+            size_t take = kBlock - num < n ? kBlock - num : n;
+            for (size_t i = 0; i < take; ++i) {
+                const uint8_t in = src[i];
+                const uint8_t out = in ^ iv[num + i];
+                dst[i] = out;
+                if (st.mode == ACRYPTO_MODE_CFB) iv[num + i] = enc ? out : in;
+            }
+            src += take, dst += take, n -= take;
+            num = static_cast<uint32_t>((num + take) % kBlock);
+            if (num != 0) {
+                std::memcpy(st.iv, iv, kBlock);
+                st.num = num;
+                st.out_len = st.src_len;
+                if (scratch) EVP_CIPHER_CTX_reset(ctx);
+                return rc;
+            }
+        }
+        if (rc == ACRYPTO_OK && !(st.mode == ACRYPTO_MODE_CTR && st.num != 0) &&
+            EVP_CipherInit_ex2(ctx, nullptr, nullptr, iv, enc, nullptr) != 1) {
             ERR_clear_error();
             rc = ACRYPTO_E_INTERNAL;
         }

@@ -240,11 +240,13 @@ std::unique_ptr<OwnedSession> make_rand(size_t len, const BufferLayout &layout) 
 Bytes pattern_bytes(size_t n, uint64_t seed) {
     Bytes b(n);
     uint64_t x = seed * 0x9E3779B97F4A7C15ull + 0x2545F4914F6CDD1Dull;
-    for (size_t i = 0; i < n; ++i) {
+    uint8_t *p = b.data();
+    for (size_t i = 0; i < n; i += 8) {
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
-        b[i] = static_cast<uint8_t>(x >> 24);
+        uint64_t v = x * 0x2545F4914F6CDD1Dull;
+        std::memcpy(p + i, &v, n - i < 8 ? n - i : 8);
     }
     return b;
 }

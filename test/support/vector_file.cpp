@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -27,7 +28,25 @@ bool iequal(const std::string &a, const std::string &b) {
            });
 }
 
+bool is_meta(const std::string &k) {
+    return iequal(k, "Title") || iequal(k, "Availablein") || iequal(k, "FIPSversion");
+}
+
+const std::string kEmpty;
+
 } // namespace
+
+const std::string &Stanza::type() const {
+    for (const auto &[k, v] : kv)
+        if (!is_meta(k)) return k;
+    return kEmpty;
+}
+
+const std::string &Stanza::type_value() const {
+    for (const auto &[k, v] : kv)
+        if (!is_meta(k)) return v;
+    return kEmpty;
+}
 
 std::optional<std::string> Stanza::get(const std::string &k) const {
     for (const auto &[key, v] : kv)
@@ -42,6 +61,17 @@ Bytes Stanza::bytes(const std::string &k) const {
     if (s.size() >= 2 && s.front() == '"' && s.back() == '"')
         return Bytes(s.begin() + 1, s.end() - 1);
     return from_hex(s);
+}
+
+Bytes Stanza::repeated(const std::string &k) const {
+    Bytes one = bytes(k);
+    auto n = get("Ncopy");
+    if (!n) return one;
+    const size_t count = std::stoull(*n);
+    Bytes out(one.size() * count);
+    for (size_t i = 0; i < count && !one.empty(); ++i)
+        std::memcpy(out.data() + i * one.size(), one.data(), one.size());
+    return out;
 }
 
 std::vector<Stanza> parse_vectors(const std::string &text, const std::string &name,
@@ -63,6 +93,27 @@ std::vector<Stanza> parse_vectors(const std::string &text, const std::string &na
             continue;
         }
         if (line[0] == '#') continue;
+        if (line.rfind("-----BEGIN", 0) == 0) {
+            // A PEM block (evp_test key definitions): kept whole under the key "PEM".
+            std::string pem = line + "\n";
+            bool closed = false;
+            while (!closed && std::getline(in, raw)) {
+                ++lineno;
+                std::string l = trim(raw);
+                pem += l + "\n";
+                closed = l.rfind("-----END", 0) == 0;
+            }
+            if (!closed) {
+                if (err) *err = name + ":" + std::to_string(lineno) + ": unterminated PEM block";
+                return {};
+            }
+            if (cur.kv.empty()) {
+                cur.file = name;
+                cur.line = lineno;
+            }
+            cur.kv.emplace_back("PEM", std::move(pem));
+            continue;
+        }
         size_t eq = line.find('=');
         if (eq == std::string::npos) {
             if (err) *err = name + ":" + std::to_string(lineno) + ": expected 'Key = Value'";
@@ -78,6 +129,7 @@ std::vector<Stanza> parse_vectors(const std::string &text, const std::string &na
             cur.file = name;
             cur.line = lineno;
         }
+        if (iequal(k, "Title")) cur.title = v;
         cur.kv.emplace_back(std::move(k), std::move(v));
     }
     flush();

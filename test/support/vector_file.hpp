@@ -15,22 +15,28 @@ namespace acrypto::test {
  * One stanza: consecutive `Key = Value` lines, ended by a blank line or end of
  * file; `#` starts a comment line. The first pair names the test type
  * (`Cipher = AES-128-CBC`, `Digest = SHA256`, `MAC = HMAC`). Values are hex,
- * or a "quoted string" taken literally (evp_test convention).
+ * or a "quoted string" taken literally (evp_test convention). A PEM block
+ * (`-----BEGIN ...` through `-----END ...`) becomes the pair ("PEM", text).
  */
 struct Stanza {
     std::string file;
     int line = 0; ///< line of the first pair
     std::vector<std::pair<std::string, std::string>> kv;
 
-    /// The first key ("Cipher", "Digest", "MAC", "Title"...), and its value.
-    const std::string &type() const { return kv.front().first; }
-    const std::string &type_value() const { return kv.front().second; }
+    std::string title; ///< value of a `Title` line inside the stanza, if any
+
+    /// The test type: the first key that is not Title/Availablein/FIPSversion
+    /// ("Cipher", "Digest", "MAC"), and its value. Empty for a title-only stanza.
+    const std::string &type() const;
+    const std::string &type_value() const;
     /// Value of the first pair with key `k` (case-insensitive), if any.
     std::optional<std::string> get(const std::string &k) const;
     bool has(const std::string &k) const { return get(k).has_value(); }
     /// Value as bytes: hex, or a quoted literal. Missing key -> empty.
     /// Throws std::invalid_argument on bad hex.
     Bytes bytes(const std::string &k) const;
+    /// bytes(k) repeated as many times as the `Ncopy` key says (once without it).
+    Bytes repeated(const std::string &k) const;
     /// "file:line" for messages.
     std::string where() const { return file + ":" + std::to_string(line); }
 };
