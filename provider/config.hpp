@@ -30,6 +30,9 @@ enum class ConfigKey : int {
 /// Names of ConfigKey values, same order.
 extern const char *const kConfigKeyNames[static_cast<int>(ConfigKey::Count)];
 
+/// Inline threshold in bytes used for inline-threshold = auto.
+inline constexpr size_t kAutoInlineThreshold = 2048;
+
 /// Prefix of per-algorithm priority keys: "priority.<algorithm>".
 inline constexpr const char kPriorityPrefix[] = "priority.";
 

@@ -115,8 +115,9 @@ bool create_locked(ProvCtx *pctx)
             return false;
         }
     }
-    if (!st.inline_auto)
-        sc->set_inline_threshold(st.inline_threshold);
+    // auto: small work stays on the caller's thread even inside a job (queueing
+    // and a pause cost more than the crypto; QAT keeps 2048 bytes on the CPU).
+    sc->set_inline_threshold(st.inline_auto ? kAutoInlineThreshold : st.inline_threshold);
 
     uint32_t opened = 0;
     std::string warnings;
