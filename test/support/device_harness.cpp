@@ -240,6 +240,16 @@ uint32_t DeviceHarness::largest_dequeue() const {
     return largest_dequeue_;
 }
 
+std::vector<const acrypto_session *> DeviceHarness::completion_order() const {
+    std::lock_guard lk(mu_);
+    return completion_order_;
+}
+
+std::vector<const acrypto_session *> DeviceHarness::dequeue_order() const {
+    std::lock_guard lk(mu_);
+    return dequeue_order_;
+}
+
 bool DeviceHarness::broken() const {
     std::lock_guard lk(mu_);
     return broken_;
@@ -321,7 +331,10 @@ void DeviceHarness::complete_locked(acrypto_session *s, int status, uint32_t ste
         return;
     }
     Record &r = it->second;
-    if (r.completions++ == 0 && outstanding_ > 0) --outstanding_;
+    if (r.completions++ == 0) {
+        if (outstanding_ > 0) --outstanding_;
+        if (by_device) completion_order_.push_back(s);
+    }
     r.status = status;
     r.steps_done = steps;
     cv_.notify_all();
@@ -350,6 +363,7 @@ uint32_t DeviceHarness::host_dequeue(acrypto_host *h, acrypto_session **out, uin
             q.pop_front();
             --self_->queued_;
             self_->records_[s].dequeued = true;
+            self_->dequeue_order_.push_back(s);
             std::fill(std::begin(s->dev_scratch), std::end(s->dev_scratch), 0);
             out[n++] = s;
         }

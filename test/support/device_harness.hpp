@@ -93,6 +93,10 @@ public:
     uint64_t total_completions() const;
     /// Completions the device itself reported (excludes harness-completed ones).
     uint64_t device_completions() const;
+    /// Sessions in the order the device completed them (first completion of each).
+    std::vector<const acrypto_session *> completion_order() const;
+    /// Sessions in the order the device dequeued them.
+    std::vector<const acrypto_session *> dequeue_order() const;
     /// Largest number of sessions one dequeue_fn call returned.
     uint32_t largest_dequeue() const;
 
@@ -155,6 +159,8 @@ private:
     uint64_t total_ = 0;
     uint64_t by_device_ = 0;
     uint32_t largest_dequeue_ = 0;
+    std::vector<const acrypto_session *> completion_order_;
+    std::vector<const acrypto_session *> dequeue_order_;
     bool broken_ = false;
     std::string broken_reason_;
     std::vector<std::string> logs_;
