@@ -2,6 +2,10 @@
 // CryptoEngine: DES, 3DES, RC4, AES (ECB/CBC/CFB/OFB), MD5, SHA-1 and HMAC via libcrypto.
 #include "crypto_engine.hpp"
 
+#include <map>
+#include <mutex>
+#include <string>
+
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
@@ -10,6 +14,8 @@
 namespace acrypto::hw::hifn::model {
 
 struct CryptoEngine::Impl {
+    std::mutex mu;
+    std::map<std::string, EVP_CIPHER *> ciphers; ///< fetched once: a fetch per command is slow
     OSSL_LIB_CTX *ctx = nullptr;
     OSSL_PROVIDER *deflt = nullptr;
     OSSL_PROVIDER *legacy = nullptr;
@@ -29,6 +35,8 @@ CryptoEngine::CryptoEngine() : impl_(new Impl) {
 }
 
 CryptoEngine::~CryptoEngine() {
+    for (auto &kv : impl_->ciphers)
+        EVP_CIPHER_free(kv.second);
     EVP_MAC_free(impl_->hmac);
     EVP_MD_free(impl_->md5);
     EVP_MD_free(impl_->sha1);
@@ -72,9 +80,19 @@ bool CryptoEngine::cipher(CipherAlg alg, CipherMode mode, bool decrypt,
     const char *name = cipher_name(alg, mode, key.size());
     if (name == nullptr || impl_->ctx == nullptr)
         return false;
-    EVP_CIPHER *c = EVP_CIPHER_fetch(impl_->ctx, name, nullptr);
-    if (c == nullptr)
-        return false;
+    EVP_CIPHER *c = nullptr;
+    {
+        std::lock_guard lk(impl_->mu);
+        auto it = impl_->ciphers.find(name);
+        if (it != impl_->ciphers.end()) {
+            c = it->second;
+        } else {
+            c = EVP_CIPHER_fetch(impl_->ctx, name, nullptr);
+            if (c == nullptr)
+                return false;
+            impl_->ciphers.emplace(name, c);
+        }
+    }
     bool ok = false;
     EVP_CIPHER_CTX *x = EVP_CIPHER_CTX_new();
     int outl = 0, finl = 0;
@@ -94,7 +112,6 @@ bool CryptoEngine::cipher(CipherAlg alg, CipherMode mode, bool decrypt,
              static_cast<size_t>(outl + finl) == in.size();
         EVP_CIPHER_CTX_free(x);
     }
-    EVP_CIPHER_free(c);
     return ok;
 }
 

@@ -147,6 +147,7 @@ HifnModel::Step HifnModel::step_locked(std::unique_lock<std::mutex> &lk) {
         return wait_on(kRes);
 
     ++cmd_index_;
+    const auto started = std::chrono::steady_clock::now();
     if (fault_now_locked(Fault::Stall)) {
         stalled_ = true;
         return Step::Halted;
@@ -363,10 +364,11 @@ HifnModel::Step HifnModel::step_locked(std::unique_lock<std::mutex> &lk) {
 
     // 5. Processing time at the configured rate.
     if (cfg_.rate_mbps != 0) {
-        auto now = std::chrono::steady_clock::now();
+        // The chip's time for this command counts from when it fetched it; the host's
+        // own crypto time is hidden inside it, not added to it.
         auto cost = std::chrono::nanoseconds(uint64_t{in.size()} * 8000u / cfg_.rate_mbps +
                                              cfg_.command_ns);
-        busy_until_ = std::max(busy_until_, now) + cost;
+        busy_until_ = std::max(busy_until_, started) + cost;
         while (!stop_ && gen == gen_ && std::chrono::steady_clock::now() < busy_until_)
             cv_.wait_until(lk, busy_until_);
         if (gen != gen_ || stop_)
