@@ -114,8 +114,9 @@ int Device::execute(acrypto_session &s, Scratch &scratch, uint32_t *steps_done) 
     case ACRYPTO_E_UNSUPPORTED: stats_.add(Stat::SessionsUnsupported); break;
     default:
         stats_.add(Stat::SessionsFailed);
-        log(ACRYPTO_LOG_WARN, opts_.name + ": instruction fault on session " +
-                                  std::to_string(s.id) + " (" + isa_->name() + ")");
+        log(ACRYPTO_LOG_WARN, opts_.name + ": session " + std::to_string(s.id) + " failed (" +
+                                  std::to_string(rc) + ") on the " + isa_->name() + " layer " +
+                                  isa_->last_fault_reason());
         break;
     }
     return rc;

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 
 namespace acrypto::hw::padlock {
 
@@ -48,6 +49,8 @@ public:
     /// Declares driver-owned scratch memory (bounce buffers, schedules, state) to a checking
     /// implementation, so over-reads into it are legal. Native: no effect.
     virtual void note_memory(const void *p, size_t len, MemoryNote note) {}
+    /// Why the calling thread's last instruction faulted ("" when unknown). Native: "".
+    virtual std::string last_fault_reason() const { return {}; }
 };
 
 /// The native layer, or nullptr when this build cannot execute PadLock instructions.

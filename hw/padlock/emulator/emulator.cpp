@@ -4,6 +4,7 @@
 #include "emulator.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 
@@ -207,6 +208,15 @@ Fault Emulator::fault(Fault f, FaultCause c, uint64_t addr) {
 }
 
 FaultInfo Emulator::last_fault() const { return t_cpu.last; }
+
+std::string Emulator::last_fault_reason() const {
+    const FaultInfo f = t_cpu.last;
+    static const char *const kFault[] = {"none", "#UD", "#GP", "#PF"};
+    char addr[32];
+    std::snprintf(addr, sizeof addr, "%#llx", static_cast<unsigned long long>(f.addr));
+    return std::string(kFault[static_cast<int>(f.fault)]) + " " + fault_cause_name(f.cause) +
+           " at " + addr;
+}
 
 bool Emulator::key_cached() const { return t_cpu.owner == id_ && t_cpu.eflags30; }
 

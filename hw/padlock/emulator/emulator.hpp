@@ -91,6 +91,7 @@ public:
     Fault rep_xstore(Regs &r) override;
     void reload_key() override;
     void note_memory(const void *p, size_t len, MemoryNote note) override;
+    std::string last_fault_reason() const override;
 
     /// Decodes and executes one instruction from its bytes (prefixes included).
     Fault execute(std::span<const uint8_t> insn, Regs &r);
