@@ -140,3 +140,52 @@ bool param_saltlen(const OSSL_PARAM *p, int *saltlen)
 }
 
 } // namespace acrypto::prov::pk
+
+#include <openssl/crypto.h>
+
+#include "acrypto/sched/scheduler.hpp"
+#include "provider_state.hpp"
+
+namespace acrypto::prov::pk {
+
+void sym_key_drop(SymKey &k)
+{
+    if (k.key && k.generation != fork_generation()) {
+        // Made by a scheduler abandoned at fork(): never call into it. Wipe, leak.
+        const acrypto_key &c = k.key->c();
+        OPENSSL_cleanse(const_cast<uint8_t *>(c.data), c.len);
+        (void)k.key.release();
+    }
+    k.key.reset();
+}
+
+bool sym_key_set(ProvCtx *pctx, SymKey &k, uint32_t alg, const uint8_t *key, size_t len)
+{
+    acrypto::sched::SchedulerCore *sc = scheduler(pctx);
+    if (sc == nullptr)
+        return false;
+    auto nk = sc->make_key(alg, key, len);
+    if (!nk)
+        return false;
+    sym_key_drop(k);
+    k.key = nk;
+    k.generation = fork_generation();
+    return true;
+}
+
+bool sym_key_fresh(ProvCtx *pctx, SymKey &k)
+{
+    if (!k.key)
+        return false;
+    if (k.generation == fork_generation())
+        return true;
+    const acrypto_key &c = k.key->c();
+    SymKey n;
+    if (!sym_key_set(pctx, n, c.alg, c.data, c.len))
+        return false;
+    sym_key_drop(k);
+    k = n;
+    return true;
+}
+
+} // namespace acrypto::prov::pk

@@ -40,3 +40,20 @@ bool param_saltlen(const OSSL_PARAM *p, int *saltlen);
 bool param_set_pad_mode(OSSL_PARAM *p, int pad);
 
 } // namespace acrypto::prov::pk
+
+namespace acrypto::prov::pk {
+
+/// A symmetric key context that follows the scheduler across fork().
+struct SymKey {
+    acrypto::sched::Ref<acrypto::sched::Key> key;
+    uint64_t generation = 0;
+};
+
+/// Make `k` from key bytes (old key dropped). False when the scheduler is unavailable.
+bool sym_key_set(ProvCtx *pctx, SymKey &k, uint32_t alg, const uint8_t *key, size_t len);
+/// Re-make the key under the current scheduler after fork(). False when unavailable.
+bool sym_key_fresh(ProvCtx *pctx, SymKey &k);
+/// Drop the key (wiped by the scheduler; a pre-fork key is wiped here and abandoned).
+void sym_key_drop(SymKey &k);
+
+} // namespace acrypto::prov::pk

@@ -16,8 +16,10 @@ extern const OSSL_ALGORITHM kAsymCipherAlgorithms[];
 extern const OSSL_ALGORITHM kKeyexchAlgorithms[];
 /// Device-seeded random generators (rand.cpp).
 extern const OSSL_ALGORITHM kRandAlgorithms[];
-/// AES-GCM, AES-XTS, ChaCha20, ChaCha20-Poly1305, DES, 3DES (cipher_*.cpp).
-extern const OSSL_ALGORITHM kCipherAlgorithms[];
+/// AES-GCM and ChaCha20-Poly1305 (cipher_aead.cpp).
+extern const OSSL_ALGORITHM kAeadCipherAlgorithms[];
+/// AES-XTS, ChaCha20, DES, 3DES (cipher_plain.cpp).
+extern const OSSL_ALGORITHM kPlainCipherAlgorithms[];
 /// CMAC (mac_cmac.cpp).
 extern const OSSL_ALGORITHM kMacAlgorithms[];
 

@@ -1,0 +1,646 @@
+// SPDX-License-Identifier: Apache-2.0
+// AEAD ciphers AES-GCM and ChaCha20-Poly1305: streaming EVP API, TLS 1.2 record mode, TLS 1.3 pattern.
+#include <openssl/core_dispatch.h>
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+#include <openssl/rand.h>
+
+#include <cstring>
+#include <new>
+#include <vector>
+
+#include "errors.hpp"
+#include "execute.hpp"
+#include "op_params.hpp"
+#include "pk_common.hpp"
+#include "pk_tables.hpp"
+
+namespace acrypto::prov::pk {
+
+namespace {
+
+constexpr size_t kTagLen = 16;
+constexpr size_t kTlsAadLen = 13;         // EVP_AEAD_TLS1_AAD_LEN
+constexpr size_t kGcmExplicitIv = 8;      // EVP_GCM_TLS_EXPLICIT_IV_LEN
+constexpr size_t kGcmFixedIv = 4;         // EVP_GCM_TLS_FIXED_IV_LEN
+constexpr unsigned int kEvpGcmMode = 0x6; // EVP_CIPH_GCM_MODE
+
+struct AeadInfo {
+    const char *names;
+    uint32_t alg;
+    uint32_t mode;
+    size_t key_len;
+    size_t iv_len;
+};
+
+constexpr AeadInfo kAeadInfos[] = {
+    {"AES-128-GCM:id-aes128-GCM:2.16.840.1.101.3.4.1.6", ACRYPTO_ALG_AES, ACRYPTO_MODE_GCM, 16, 12},
+    {"AES-192-GCM:id-aes192-GCM:2.16.840.1.101.3.4.1.26", ACRYPTO_ALG_AES, ACRYPTO_MODE_GCM, 24, 12},
+    {"AES-256-GCM:id-aes256-GCM:2.16.840.1.101.3.4.1.46", ACRYPTO_ALG_AES, ACRYPTO_MODE_GCM, 32, 12},
+    {"ChaCha20-Poly1305", ACRYPTO_ALG_CHACHA20, ACRYPTO_MODE_POLY1305, 32, 12},
+};
+
+struct AeadCtx {
+    ProvCtx *pctx = nullptr;
+    const AeadInfo *info = nullptr;
+    OpOptions opts;
+    SymKey key;
+    bool enc = true;
+    uint8_t iv[ACRYPTO_MAX_IV] = {};
+    size_t ivlen = 12;
+    bool iv_set = false;
+    std::vector<uint8_t> aad;
+    std::vector<uint8_t> payload; ///< every payload byte of this message so far
+    size_t out_done = 0;
+    bool ran = false;             ///< a session covered `payload`
+    int last_status = ACRYPTO_OK;
+    bool checked = false;         ///< last session checked `tag` itself
+    uint8_t tag[kTagLen] = {};    ///< encrypt: computed; decrypt: expected
+    size_t taglen = kTagLen;
+    bool tag_set = false;
+    uint8_t computed[kTagLen] = {};
+    // TLS 1.2 record mode.
+    uint8_t tls_aad[kTlsAadLen] = {};
+    bool tls_aad_set = false;
+    size_t tls_payload = 0;
+    bool iv_gen = false;
+    uint8_t fixed_nonce[12] = {}; ///< ChaCha20-Poly1305 TLS nonce
+};
+
+bool is_gcm(const AeadCtx *c) { return c->info->mode == ACRYPTO_MODE_GCM; }
+
+void reset_message(AeadCtx *c)
+{
+    c->aad.clear();
+    OPENSSL_cleanse(c->payload.data(), c->payload.size());
+    c->payload.clear();
+    c->out_done = 0;
+    c->ran = false;
+    c->last_status = ACRYPTO_OK;
+    c->checked = false;
+}
+
+/**
+ * One AEAD session over (aad, src) with `iv`. Decrypt checks `expect` when given,
+ * else the device returns the tag it computed. Output and tag are copied out.
+ */
+int run_aead(AeadCtx *c, const uint8_t *iv, const uint8_t *aad, size_t aad_len,
+             const uint8_t *src, size_t len, uint8_t *out, const uint8_t *expect, size_t expect_len,
+             uint8_t *tag_out)
+{
+    if (!sym_key_fresh(c->pctx, c->key))
+        return ACRYPTO_E_SHUTDOWN;
+    auto s = make_session(c->opts, aad_len + 2 * len + 64);
+    if (!s)
+        return ACRYPTO_E_NOMEM;
+    acrypto_step &st = s->step(0);
+    st.op = ACRYPTO_OP_CIPHER;
+    st.alg = c->info->alg;
+    st.mode = c->info->mode;
+    st.dir = c->enc ? ACRYPTO_DIR_ENCRYPT : ACRYPTO_DIR_DECRYPT;
+    s->set_key(0, c->key.key);
+    st.iv_len = static_cast<uint32_t>(c->ivlen);
+    std::memcpy(st.iv, iv, c->ivlen);
+    if (aad_len > 0) {
+        st.aad = arena_copy(*s, aad, aad_len);
+        st.aad_len = aad_len;
+    }
+    st.src = arena_copy(*s, src, len);
+    st.src_len = len;
+    st.dst = s->alloc(len == 0 ? 1 : len);
+    st.dst_len = len;
+    if (!c->enc && expect != nullptr) {
+        st.tag_len = static_cast<uint32_t>(expect_len);
+        std::memcpy(st.tag, expect, expect_len);
+    } else {
+        st.tag_len = c->enc ? static_cast<uint32_t>(c->taglen) : 0;
+    }
+    if (st.src == nullptr || st.dst == nullptr || (aad_len > 0 && st.aad == nullptr))
+        return ACRYPTO_E_NOMEM;
+    int status = execute(c->pctx, s);
+    if (status == ACRYPTO_OK || status == ACRYPTO_E_VERIFY) {
+        if (len > 0)
+            std::memcpy(out, st.dst, len);
+        OPENSSL_cleanse(st.dst, len);
+        if (status == ACRYPTO_OK && tag_out != nullptr)
+            std::memcpy(tag_out, st.tag, kTagLen);
+    }
+    return status;
+}
+
+/// Run the whole message so far; write output bytes [from, payload.size()) to `out`.
+int run_message(AeadCtx *c, uint8_t *out, size_t from)
+{
+    std::vector<uint8_t> all(c->payload.size());
+    const bool check = !c->enc && c->tag_set;
+    int status = run_aead(c, c->iv, c->aad.data(), c->aad.size(), c->payload.data(),
+                          c->payload.size(), all.data(), check ? c->tag : nullptr, c->taglen,
+                          c->enc ? c->tag : c->computed);
+    if (status == ACRYPTO_OK || status == ACRYPTO_E_VERIFY) {
+        if (out != nullptr && all.size() > from)
+            std::memcpy(out, all.data() + from, all.size() - from);
+        c->ran = true;
+        c->checked = check;
+        c->last_status = status;
+        status = ACRYPTO_OK;
+    }
+    OPENSSL_cleanse(all.data(), all.size());
+    return status;
+}
+
+// ---- TLS 1.2 record mode -------------------------------------------------------------
+
+int tls_record(AeadCtx *c, uint8_t *out, size_t *outl, const uint8_t *in, size_t len)
+{
+    c->tls_aad_set = false; // one record per tlsaad, as OpenSSL does
+    const size_t explicit_iv = is_gcm(c) ? kGcmExplicitIv : 0;
+    if (out != in || len < explicit_iv + kTagLen) {
+        raise(c->pctx, kReasonBadLength, "TLS record of %zu bytes (in place, with tag)", len);
+        return 0;
+    }
+    uint8_t nonce[12];
+    if (is_gcm(c)) {
+        if (c->enc) {
+            if (!c->iv_gen) {
+                raise(c->pctx, kReasonNotInitialized, "TLS GCM without a fixed IV");
+                return 0;
+            }
+            std::memcpy(out, c->iv + c->ivlen - kGcmExplicitIv, kGcmExplicitIv);
+            std::memcpy(nonce, c->iv, 12);
+            // Invocation counter: the last 8 bytes, big-endian, for the next record.
+            for (int i = 11; i >= 4; --i)
+                if (++c->iv[i] != 0)
+                    break;
+        } else {
+            std::memcpy(c->iv + kGcmFixedIv, in, kGcmExplicitIv);
+            std::memcpy(nonce, c->iv, 12);
+        }
+    } else {
+        std::memcpy(nonce, c->fixed_nonce, 12);
+        for (int i = 0; i < 8; ++i)
+            nonce[4 + i] ^= c->tls_aad[i];
+    }
+    const size_t plen = len - explicit_iv - kTagLen;
+    const uint8_t *payload = in + explicit_iv;
+    uint8_t *dst = out + explicit_iv;
+    int status = c->enc ? run_aead(c, nonce, c->tls_aad, kTlsAadLen, payload, plen, dst, nullptr,
+                                   0, dst + plen)
+                        : run_aead(c, nonce, c->tls_aad, kTlsAadLen, payload, plen, dst,
+                                   payload + plen, kTagLen, nullptr);
+    if (status != ACRYPTO_OK) {
+        OPENSSL_cleanse(dst, plen);
+        if (status != ACRYPTO_E_VERIFY)
+            raise_status(c->pctx, status, "TLS record");
+        return 0;
+    }
+    *outl = c->enc ? len : plen;
+    return 1;
+}
+
+int set_tls_aad(AeadCtx *c, const OSSL_PARAM *p)
+{
+    const void *data = nullptr;
+    size_t len = 0;
+    if (OSSL_PARAM_get_octet_string_ptr(p, &data, &len) != 1 || len != kTlsAadLen)
+        return 0;
+    std::memcpy(c->tls_aad, data, kTlsAadLen);
+    size_t rec = static_cast<size_t>(c->tls_aad[11]) << 8 | c->tls_aad[12];
+    const size_t strip = (is_gcm(c) ? kGcmExplicitIv : 0) + (c->enc ? 0 : kTagLen);
+    if (rec < strip)
+        return 0;
+    rec -= strip;
+    c->tls_aad[11] = static_cast<uint8_t>(rec >> 8);
+    c->tls_aad[12] = static_cast<uint8_t>(rec);
+    c->tls_payload = rec;
+    c->tls_aad_set = true;
+    return 1;
+}
+
+int set_tls_fixed_iv(AeadCtx *c, const OSSL_PARAM *p)
+{
+    const void *data = nullptr;
+    size_t len = 0;
+    if (OSSL_PARAM_get_octet_string_ptr(p, &data, &len) != 1)
+        return 0;
+    if (!is_gcm(c)) {
+        if (len != 12)
+            return 0;
+        std::memcpy(c->fixed_nonce, data, 12);
+        return 1;
+    }
+    if (len == c->ivlen) { // the whole IV
+        std::memcpy(c->iv, data, len);
+        c->iv_gen = true;
+        c->iv_set = true;
+        return 1;
+    }
+    if (len < kGcmFixedIv || c->ivlen - len < 8)
+        return 0;
+    std::memcpy(c->iv, data, len);
+    if (c->enc && RAND_bytes_ex(libctx(c->pctx), c->iv + len, c->ivlen - len, 0) != 1)
+        return 0;
+    c->iv_gen = true;
+    c->iv_set = true;
+    return 1;
+}
+
+// ---- dispatch functions ----------------------------------------------------------------
+
+template <size_t I>
+void *aead_newctx(void *provctx)
+{
+    try {
+        auto *c = new AeadCtx;
+        c->pctx = static_cast<ProvCtx *>(provctx);
+        c->info = &kAeadInfos[I];
+        c->ivlen = c->info->iv_len;
+        const char *first = c->info->alg == ACRYPTO_ALG_AES ? "AES-GCM" : "ChaCha20-Poly1305";
+        c->opts = default_options(c->pctx, first);
+        return c;
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+void aead_freectx(void *vctx)
+{
+    auto *c = static_cast<AeadCtx *>(vctx);
+    if (c == nullptr)
+        return;
+    reset_message(c);
+    sym_key_drop(c->key);
+    OPENSSL_cleanse(c->iv, sizeof c->iv);
+    OPENSSL_cleanse(c->fixed_nonce, sizeof c->fixed_nonce);
+    delete c;
+}
+
+void *aead_dupctx(void *vctx)
+{
+    try {
+        return new AeadCtx(*static_cast<AeadCtx *>(vctx));
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+int aead_set_ctx_params(void *vctx, const OSSL_PARAM params[]);
+
+int aead_init(AeadCtx *c, bool enc, const unsigned char *key, size_t keylen,
+              const unsigned char *iv, size_t ivlen, const OSSL_PARAM params[])
+{
+    c->enc = enc;
+    reset_message(c);
+    c->tag_set = false;
+    c->tls_aad_set = false;
+    if (key != nullptr) {
+        if (keylen != c->info->key_len) {
+            raise(c->pctx, kReasonBadKeyLength, "key of %zu bytes", keylen);
+            return 0;
+        }
+        if (!sym_key_set(c->pctx, c->key, c->info->alg, key, keylen)) {
+            raise(c->pctx, kReasonNoScheduler, "no scheduler");
+            return 0;
+        }
+    }
+    if (aead_set_ctx_params(c, params) != 1)
+        return 0;
+    if (iv != nullptr) {
+        if (ivlen == 0 || ivlen > (is_gcm(c) ? size_t{ACRYPTO_MAX_IV} : size_t{12})) {
+            raise(c->pctx, kReasonBadIvLength, "IV of %zu bytes", ivlen);
+            return 0;
+        }
+        c->ivlen = ivlen;
+        std::memcpy(c->iv, iv, ivlen);
+        c->iv_set = true;
+    }
+    return 1;
+}
+
+int aead_einit(void *vctx, const unsigned char *key, size_t keylen, const unsigned char *iv,
+               size_t ivlen, const OSSL_PARAM params[])
+{
+    try {
+        return aead_init(static_cast<AeadCtx *>(vctx), true, key, keylen, iv, ivlen, params);
+    } catch (...) {
+        return 0;
+    }
+}
+
+int aead_dinit(void *vctx, const unsigned char *key, size_t keylen, const unsigned char *iv,
+               size_t ivlen, const OSSL_PARAM params[])
+{
+    try {
+        return aead_init(static_cast<AeadCtx *>(vctx), false, key, keylen, iv, ivlen, params);
+    } catch (...) {
+        return 0;
+    }
+}
+
+int update_impl(AeadCtx *c, unsigned char *out, size_t *outl, size_t outsize,
+                const unsigned char *in, size_t inl)
+{
+    if (!c->key.key) {
+        raise(c->pctx, kReasonNotInitialized, "no key");
+        return 0;
+    }
+    if (c->tls_aad_set)
+        return tls_record(c, out, outl, in, inl);
+    if (!c->iv_set) {
+        raise(c->pctx, kReasonNotInitialized, "no IV");
+        return 0;
+    }
+    if (out == nullptr) { // additional data
+        if (c->ran || !c->payload.empty()) {
+            raise(c->pctx, kReasonNotInitialized, "AAD after the payload");
+            return 0;
+        }
+        c->aad.insert(c->aad.end(), in, in + inl);
+        *outl = inl;
+        return 1;
+    }
+    if (outsize < inl) {
+        raise(c->pctx, kReasonOutputTooSmall, "output of %zu bytes for %zu", outsize, inl);
+        return 0;
+    }
+    if (inl == 0) {
+        *outl = 0;
+        return 1;
+    }
+    // Devices take whole messages: each update re-runs the message so far (one
+    // update, the common case and TLS's, is one session) and emits the new part.
+    const size_t from = c->payload.size();
+    c->payload.insert(c->payload.end(), in, in + inl);
+    int status = run_message(c, out, from);
+    if (status != ACRYPTO_OK) {
+        raise_status(c->pctx, status, c->info->alg == ACRYPTO_ALG_AES ? "AES-GCM" : "ChaCha20-Poly1305");
+        return 0;
+    }
+    c->out_done = c->payload.size();
+    *outl = inl;
+    return 1;
+}
+
+int aead_update(void *vctx, unsigned char *out, size_t *outl, size_t outsize,
+                const unsigned char *in, size_t inl)
+{
+    try {
+        return update_impl(static_cast<AeadCtx *>(vctx), out, outl, outsize, in, inl);
+    } catch (...) {
+        return 0;
+    }
+}
+
+int final_impl(AeadCtx *c, size_t *outl)
+{
+    *outl = 0;
+    if (!c->key.key || !c->iv_set)
+        return 0;
+    if (!c->ran) { // no payload: tag over the AAD alone
+        int status = run_message(c, nullptr, 0);
+        if (status != ACRYPTO_OK) {
+            raise_status(c->pctx, status, "AEAD tag");
+            return 0;
+        }
+    }
+    int ok = 1;
+    if (!c->enc) {
+        if (!c->tag_set) {
+            ok = 0;
+        } else if (c->checked) {
+            ok = c->last_status == ACRYPTO_OK;
+        } else {
+            ok = CRYPTO_memcmp(c->computed, c->tag, c->taglen) == 0;
+        }
+    }
+    // The next message needs a new IV (TLS 1.3 re-inits with one per record).
+    reset_message(c);
+    c->iv_set = false;
+    return ok;
+}
+
+int aead_final(void *vctx, unsigned char *out, size_t *outl, size_t outsize)
+{
+    try {
+        return final_impl(static_cast<AeadCtx *>(vctx), outl);
+    } catch (...) {
+        return 0;
+    }
+}
+
+int aead_cipher(void *vctx, unsigned char *out, size_t *outl, size_t outsize,
+                const unsigned char *in, size_t inl)
+{
+    try {
+        auto *c = static_cast<AeadCtx *>(vctx);
+        if (in == nullptr)
+            return final_impl(c, outl);
+        return update_impl(c, out, outl, outsize, in, inl);
+    } catch (...) {
+        return 0;
+    }
+}
+
+template <size_t I>
+int aead_get_params(OSSL_PARAM params[])
+{
+    const AeadInfo &info = kAeadInfos[I];
+    OSSL_PARAM *p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_MODE);
+    if (p != nullptr && OSSL_PARAM_set_uint(p, info.mode == ACRYPTO_MODE_GCM ? kEvpGcmMode : 0) != 1)
+        return 0;
+    if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_KEYLEN)) != nullptr &&
+        OSSL_PARAM_set_size_t(p, info.key_len) != 1)
+        return 0;
+    if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_IVLEN)) != nullptr &&
+        OSSL_PARAM_set_size_t(p, info.iv_len) != 1)
+        return 0;
+    if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_BLOCK_SIZE)) != nullptr &&
+        OSSL_PARAM_set_size_t(p, 1) != 1)
+        return 0;
+    for (const char *flag : {OSSL_CIPHER_PARAM_AEAD, OSSL_CIPHER_PARAM_CUSTOM_IV}) {
+        if ((p = OSSL_PARAM_locate(params, flag)) != nullptr && OSSL_PARAM_set_int(p, 1) != 1)
+            return 0;
+    }
+    for (const char *flag : {OSSL_CIPHER_PARAM_CTS, OSSL_CIPHER_PARAM_TLS1_MULTIBLOCK,
+                             OSSL_CIPHER_PARAM_HAS_RAND_KEY}) {
+        if ((p = OSSL_PARAM_locate(params, flag)) != nullptr && OSSL_PARAM_set_int(p, 0) != 1)
+            return 0;
+    }
+    return 1;
+}
+
+int aead_get_ctx_params(void *vctx, OSSL_PARAM params[])
+{
+    auto *c = static_cast<AeadCtx *>(vctx);
+    OSSL_PARAM *p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_IVLEN);
+    if (p != nullptr && OSSL_PARAM_set_size_t(p, c->ivlen) != 1)
+        return 0;
+    if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_KEYLEN)) != nullptr &&
+        OSSL_PARAM_set_size_t(p, c->info->key_len) != 1)
+        return 0;
+    if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_AEAD_TAGLEN)) != nullptr &&
+        OSSL_PARAM_set_size_t(p, c->taglen) != 1)
+        return 0;
+    for (const char *name : {OSSL_CIPHER_PARAM_IV, OSSL_CIPHER_PARAM_UPDATED_IV}) {
+        if ((p = OSSL_PARAM_locate(params, name)) != nullptr &&
+            OSSL_PARAM_set_octet_string(p, c->iv, c->ivlen) != 1 &&
+            OSSL_PARAM_set_octet_ptr(p, c->iv, c->ivlen) != 1)
+            return 0;
+    }
+    if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_AEAD_TAG)) != nullptr) {
+        if (!c->enc || p->data_size == 0 || p->data_size > kTagLen ||
+            OSSL_PARAM_set_octet_string(p, c->tag, p->data_size) != 1) {
+            raise(c->pctx, kReasonBadParam, "tag is only readable after encryption");
+            return 0;
+        }
+    }
+    if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_AEAD_TLS1_AAD_PAD)) != nullptr &&
+        OSSL_PARAM_set_size_t(p, kTagLen) != 1)
+        return 0;
+    if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_AEAD_TLS1_GET_IV_GEN)) != nullptr) {
+        // Copy the invocation field out and advance it (RFC 5288 explicit nonce).
+        if (!is_gcm(c) || !c->iv_gen || p->data == nullptr || p->data_size == 0)
+            return 0;
+        size_t n = p->data_size > c->ivlen ? c->ivlen : p->data_size;
+        std::memcpy(p->data, c->iv + c->ivlen - n, n);
+        p->return_size = n;
+        for (int i = static_cast<int>(c->ivlen) - 1; i >= static_cast<int>(c->ivlen) - 8; --i)
+            if (++c->iv[i] != 0)
+                break;
+    }
+    return get_op_params(c->opts, params);
+}
+
+int aead_set_ctx_params(void *vctx, const OSSL_PARAM params[])
+{
+    try {
+        auto *c = static_cast<AeadCtx *>(vctx);
+        if (params == nullptr)
+            return 1;
+        const OSSL_PARAM *p = OSSL_PARAM_locate_const(params, OSSL_CIPHER_PARAM_AEAD_IVLEN);
+        if (p != nullptr) {
+            size_t n = 0;
+            if (OSSL_PARAM_get_size_t(p, &n) != 1 || n == 0 ||
+                n > (is_gcm(c) ? size_t{ACRYPTO_MAX_IV} : size_t{12})) {
+                raise(c->pctx, kReasonBadIvLength, "IV length %zu", n);
+                return 0;
+            }
+            c->ivlen = n;
+        }
+        if ((p = OSSL_PARAM_locate_const(params, OSSL_CIPHER_PARAM_AEAD_TAG)) != nullptr) {
+            const void *data = nullptr;
+            size_t len = 0;
+            if (p->data == nullptr && !c->enc) {
+                return 0;
+            } else if (p->data == nullptr) { // tag length only
+                len = p->data_size;
+            } else if (OSSL_PARAM_get_octet_string_ptr(p, &data, &len) != 1) {
+                return 0;
+            }
+            if (len == 0 || len > kTagLen || (data != nullptr && c->enc)) {
+                raise(c->pctx, kReasonBadParam, "AEAD tag of %zu bytes", len);
+                return 0;
+            }
+            c->taglen = len;
+            if (data != nullptr) {
+                std::memcpy(c->tag, data, len);
+                c->tag_set = true;
+            }
+        }
+        if ((p = OSSL_PARAM_locate_const(params, OSSL_CIPHER_PARAM_AEAD_TLS1_AAD)) != nullptr &&
+            set_tls_aad(c, p) != 1) {
+            raise(c->pctx, kReasonBadParam, "TLS AAD");
+            return 0;
+        }
+        if ((p = OSSL_PARAM_locate_const(params, OSSL_CIPHER_PARAM_AEAD_TLS1_IV_FIXED)) != nullptr &&
+            set_tls_fixed_iv(c, p) != 1) {
+            raise(c->pctx, kReasonBadParam, "TLS fixed IV");
+            return 0;
+        }
+        if ((p = OSSL_PARAM_locate_const(params, OSSL_CIPHER_PARAM_AEAD_TLS1_SET_IV_INV)) !=
+            nullptr) {
+            const void *data = nullptr;
+            size_t len = 0;
+            if (!is_gcm(c) || c->enc || !c->iv_gen ||
+                OSSL_PARAM_get_octet_string_ptr(p, &data, &len) != 1 || len == 0 || len > c->ivlen)
+                return 0;
+            std::memcpy(c->iv + c->ivlen - len, data, len);
+        }
+        return set_op_params(c->pctx, c->opts, params);
+    } catch (...) {
+        return 0;
+    }
+}
+
+const OSSL_PARAM kGettable[] = {
+    OSSL_PARAM_uint(OSSL_CIPHER_PARAM_MODE, nullptr),
+    OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_KEYLEN, nullptr),
+    OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_IVLEN, nullptr),
+    OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_BLOCK_SIZE, nullptr),
+    OSSL_PARAM_int(OSSL_CIPHER_PARAM_AEAD, nullptr),
+    OSSL_PARAM_int(OSSL_CIPHER_PARAM_CUSTOM_IV, nullptr),
+    OSSL_PARAM_int(OSSL_CIPHER_PARAM_CTS, nullptr),
+    OSSL_PARAM_int(OSSL_CIPHER_PARAM_TLS1_MULTIBLOCK, nullptr),
+    OSSL_PARAM_int(OSSL_CIPHER_PARAM_HAS_RAND_KEY, nullptr),
+    OSSL_PARAM_END};
+const OSSL_PARAM kCtxGettable[] = {
+    OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_KEYLEN, nullptr),
+    OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_IVLEN, nullptr),
+    OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_AEAD_TAGLEN, nullptr),
+    OSSL_PARAM_octet_string(OSSL_CIPHER_PARAM_IV, nullptr, 0),
+    OSSL_PARAM_octet_string(OSSL_CIPHER_PARAM_UPDATED_IV, nullptr, 0),
+    OSSL_PARAM_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, nullptr, 0),
+    OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_AEAD_TLS1_AAD_PAD, nullptr),
+    OSSL_PARAM_octet_string(OSSL_CIPHER_PARAM_AEAD_TLS1_GET_IV_GEN, nullptr, 0),
+    ACRYPTO_OP_SETTABLE_PARAMS,
+    OSSL_PARAM_END};
+const OSSL_PARAM kCtxSettable[] = {
+    OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_AEAD_IVLEN, nullptr),
+    OSSL_PARAM_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, nullptr, 0),
+    OSSL_PARAM_octet_string(OSSL_CIPHER_PARAM_AEAD_TLS1_AAD, nullptr, 0),
+    OSSL_PARAM_octet_string(OSSL_CIPHER_PARAM_AEAD_TLS1_IV_FIXED, nullptr, 0),
+    OSSL_PARAM_octet_string(OSSL_CIPHER_PARAM_AEAD_TLS1_SET_IV_INV, nullptr, 0),
+    ACRYPTO_OP_SETTABLE_PARAMS,
+    OSSL_PARAM_END};
+
+const OSSL_PARAM *aead_gettable(void *provctx) { return kGettable; }
+const OSSL_PARAM *aead_ctx_gettable(void *vctx, void *provctx) { return kCtxGettable; }
+const OSSL_PARAM *aead_ctx_settable(void *vctx, void *provctx) { return kCtxSettable; }
+
+#define AEAD_FN(id, fn) {id, reinterpret_cast<void (*)(void)>(fn)}
+
+template <size_t I>
+struct AeadTable {
+    static const OSSL_DISPATCH fns[];
+};
+
+template <size_t I>
+const OSSL_DISPATCH AeadTable<I>::fns[] = {
+    AEAD_FN(OSSL_FUNC_CIPHER_NEWCTX, aead_newctx<I>),
+    AEAD_FN(OSSL_FUNC_CIPHER_FREECTX, aead_freectx),
+    AEAD_FN(OSSL_FUNC_CIPHER_DUPCTX, aead_dupctx),
+    AEAD_FN(OSSL_FUNC_CIPHER_ENCRYPT_INIT, aead_einit),
+    AEAD_FN(OSSL_FUNC_CIPHER_DECRYPT_INIT, aead_dinit),
+    AEAD_FN(OSSL_FUNC_CIPHER_UPDATE, aead_update),
+    AEAD_FN(OSSL_FUNC_CIPHER_FINAL, aead_final),
+    AEAD_FN(OSSL_FUNC_CIPHER_CIPHER, aead_cipher),
+    AEAD_FN(OSSL_FUNC_CIPHER_GET_PARAMS, aead_get_params<I>),
+    AEAD_FN(OSSL_FUNC_CIPHER_GETTABLE_PARAMS, aead_gettable),
+    AEAD_FN(OSSL_FUNC_CIPHER_GET_CTX_PARAMS, aead_get_ctx_params),
+    AEAD_FN(OSSL_FUNC_CIPHER_GETTABLE_CTX_PARAMS, aead_ctx_gettable),
+    AEAD_FN(OSSL_FUNC_CIPHER_SET_CTX_PARAMS, aead_set_ctx_params),
+    AEAD_FN(OSSL_FUNC_CIPHER_SETTABLE_CTX_PARAMS, aead_ctx_settable),
+    {0, nullptr}};
+
+} // namespace
+
+/// The AEAD entries of kCipherAlgorithms (cipher_table.cpp concatenates).
+const OSSL_ALGORITHM kAeadCipherAlgorithms[] = {
+    {kAeadInfos[0].names, "provider=acrypto", AeadTable<0>::fns, "acrypto AES-128-GCM"},
+    {kAeadInfos[1].names, "provider=acrypto", AeadTable<1>::fns, "acrypto AES-192-GCM"},
+    {kAeadInfos[2].names, "provider=acrypto", AeadTable<2>::fns, "acrypto AES-256-GCM"},
+    {kAeadInfos[3].names, "provider=acrypto", AeadTable<3>::fns, "acrypto ChaCha20-Poly1305"},
+    {nullptr, nullptr, nullptr, nullptr}};
+
+} // namespace acrypto::prov::pk

@@ -1,0 +1,492 @@
+// SPDX-License-Identifier: Apache-2.0
+// Non-AEAD extra ciphers: AES-XTS, ChaCha20, DES and 3DES (two- and three-key) in ECB/CBC with padding.
+#include <openssl/core_dispatch.h>
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+
+#include <cstring>
+#include <new>
+
+#include "errors.hpp"
+#include "execute.hpp"
+#include "op_params.hpp"
+#include "pk_common.hpp"
+#include "pk_tables.hpp"
+
+namespace acrypto::prov::pk {
+
+namespace {
+
+constexpr size_t kMaxBlock = 16;
+
+struct PlainInfo {
+    const char *names;
+    uint32_t alg;
+    uint32_t mode;
+    size_t key_len;     ///< bytes the application passes
+    size_t iv_len;
+    size_t block;       ///< 1 for stream-like modes
+    unsigned int evp_mode;
+};
+
+// EVP_CIPH_*_MODE values: ECB 1, CBC 2, stream 0, XTS 0x10001.
+constexpr PlainInfo kPlainInfos[] = {
+    {"AES-128-XTS:1.3.111.2.1619.0.1.1", ACRYPTO_ALG_AES, ACRYPTO_MODE_XTS, 32, 16, 1, 0x10001},
+    {"AES-256-XTS:1.3.111.2.1619.0.1.2", ACRYPTO_ALG_AES, ACRYPTO_MODE_XTS, 64, 16, 1, 0x10001},
+    {"ChaCha20", ACRYPTO_ALG_CHACHA20, ACRYPTO_MODE_STREAM, 32, 16, 1, 0},
+    {"DES-ECB:1.3.14.3.2.6", ACRYPTO_ALG_DES, ACRYPTO_MODE_ECB, 8, 0, 8, 1},
+    {"DES-CBC:DES:1.3.14.3.2.7", ACRYPTO_ALG_DES, ACRYPTO_MODE_CBC, 8, 8, 8, 2},
+    {"DES-EDE-ECB:DES-EDE:1.3.14.3.2.17", ACRYPTO_ALG_DES_EDE3, ACRYPTO_MODE_ECB, 16, 0, 8, 1},
+    {"DES-EDE-CBC", ACRYPTO_ALG_DES_EDE3, ACRYPTO_MODE_CBC, 16, 8, 8, 2},
+    {"DES-EDE3-ECB:DES-EDE3", ACRYPTO_ALG_DES_EDE3, ACRYPTO_MODE_ECB, 24, 0, 8, 1},
+    {"DES-EDE3-CBC:DES3:1.2.840.113549.3.7", ACRYPTO_ALG_DES_EDE3, ACRYPTO_MODE_CBC, 24, 8, 8, 2},
+};
+
+struct PlainCtx {
+    ProvCtx *pctx = nullptr;
+    const PlainInfo *info = nullptr;
+    OpOptions opts;
+    SymKey key;
+    bool enc = true;
+    bool pad = true;
+    uint8_t iv[ACRYPTO_MAX_IV] = {};
+    uint8_t oiv[ACRYPTO_MAX_IV] = {};
+    uint32_t num = 0;
+    uint8_t buf[kMaxBlock] = {};
+    size_t bufsz = 0;
+};
+
+/// One session over `len` bytes (block multiple for ECB/CBC); chaining state comes back.
+int run_plain(PlainCtx *c, uint8_t *out, const uint8_t *a, size_t alen, const uint8_t *b,
+              size_t blen)
+{
+    const size_t len = alen + blen;
+    if (len == 0)
+        return ACRYPTO_OK;
+    if (!sym_key_fresh(c->pctx, c->key))
+        return ACRYPTO_E_SHUTDOWN;
+    auto s = make_session(c->opts, 2 * len + 64);
+    uint8_t *src = s ? s->alloc(len) : nullptr;
+    uint8_t *dst = s ? s->alloc(len) : nullptr;
+    if (src == nullptr || dst == nullptr)
+        return ACRYPTO_E_NOMEM;
+    if (alen > 0)
+        std::memcpy(src, a, alen);
+    if (blen > 0)
+        std::memcpy(src + alen, b, blen);
+    acrypto_step &st = s->step(0);
+    st.op = ACRYPTO_OP_CIPHER;
+    st.alg = c->info->alg;
+    st.mode = c->info->mode;
+    st.dir = c->enc ? ACRYPTO_DIR_ENCRYPT : ACRYPTO_DIR_DECRYPT;
+    s->set_key(0, c->key.key);
+    st.iv_len = static_cast<uint32_t>(c->info->iv_len);
+    std::memcpy(st.iv, c->iv, c->info->iv_len);
+    st.num = c->num;
+    st.src = src;
+    st.src_len = len;
+    st.dst = dst;
+    st.dst_len = len;
+    int status = execute(c->pctx, s);
+    if (status == ACRYPTO_OK) {
+        std::memcpy(out, dst, len);
+        if (c->info->mode != ACRYPTO_MODE_XTS) { // XTS: every update is one data unit
+            std::memcpy(c->iv, st.iv, c->info->iv_len);
+            c->num = st.num;
+        }
+    }
+    OPENSSL_cleanse(src, len);
+    OPENSSL_cleanse(dst, len);
+    return status;
+}
+
+int fail(PlainCtx *c, int status)
+{
+    raise_status(c->pctx, status, c->enc ? "encryption" : "decryption");
+    return 0;
+}
+
+template <size_t I>
+void *plain_newctx(void *provctx)
+{
+    try {
+        auto *c = new PlainCtx;
+        c->pctx = static_cast<ProvCtx *>(provctx);
+        c->info = &kPlainInfos[I];
+        c->pad = c->info->block > 1;
+        const char *names = c->info->names;
+        char first[32] = {};
+        size_t n = std::strcspn(names, ":");
+        std::memcpy(first, names, n < sizeof first - 1 ? n : sizeof first - 1);
+        c->opts = default_options(c->pctx, first);
+        return c;
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+void plain_freectx(void *vctx)
+{
+    auto *c = static_cast<PlainCtx *>(vctx);
+    if (c == nullptr)
+        return;
+    sym_key_drop(c->key);
+    OPENSSL_cleanse(c->buf, sizeof c->buf);
+    delete c;
+}
+
+void *plain_dupctx(void *vctx)
+{
+    try {
+        return new PlainCtx(*static_cast<PlainCtx *>(vctx));
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+int plain_set_ctx_params(void *vctx, const OSSL_PARAM params[]);
+
+int plain_init(PlainCtx *c, bool enc, const unsigned char *key, size_t keylen,
+               const unsigned char *iv, size_t ivlen, const OSSL_PARAM params[])
+{
+    c->enc = enc;
+    c->bufsz = 0;
+    c->num = 0;
+    if (iv != nullptr && c->info->iv_len > 0) {
+        if (ivlen != c->info->iv_len) {
+            raise(c->pctx, kReasonBadIvLength, "IV of %zu bytes", ivlen);
+            return 0;
+        }
+        std::memcpy(c->iv, iv, ivlen);
+        std::memcpy(c->oiv, iv, ivlen);
+    } else if (c->info->iv_len > 0) {
+        std::memcpy(c->iv, c->oiv, c->info->iv_len);
+    }
+    if (key != nullptr) {
+        if (keylen != c->info->key_len) {
+            raise(c->pctx, kReasonBadKeyLength, "key of %zu bytes", keylen);
+            return 0;
+        }
+        uint8_t k[64];
+        std::memcpy(k, key, keylen);
+        size_t dev_len = keylen;
+        if (c->info->alg == ACRYPTO_ALG_DES_EDE3 && keylen == 16) { // two-key: K1|K2|K1
+            std::memcpy(k + 16, key, 8);
+            dev_len = 24;
+        }
+        bool ok = sym_key_set(c->pctx, c->key, c->info->alg, k, dev_len);
+        OPENSSL_cleanse(k, sizeof k);
+        if (!ok) {
+            raise(c->pctx, kReasonNoScheduler, "no scheduler");
+            return 0;
+        }
+    }
+    return plain_set_ctx_params(c, params);
+}
+
+int plain_einit(void *vctx, const unsigned char *key, size_t keylen, const unsigned char *iv,
+                size_t ivlen, const OSSL_PARAM params[])
+{
+    try {
+        return plain_init(static_cast<PlainCtx *>(vctx), true, key, keylen, iv, ivlen, params);
+    } catch (...) {
+        return 0;
+    }
+}
+
+int plain_dinit(void *vctx, const unsigned char *key, size_t keylen, const unsigned char *iv,
+                size_t ivlen, const OSSL_PARAM params[])
+{
+    try {
+        return plain_init(static_cast<PlainCtx *>(vctx), false, key, keylen, iv, ivlen, params);
+    } catch (...) {
+        return 0;
+    }
+}
+
+int update_impl(PlainCtx *c, unsigned char *out, size_t *outl, size_t outsize,
+                const unsigned char *in, size_t inl)
+{
+    if (!c->key.key) {
+        raise(c->pctx, kReasonNotInitialized, "no key");
+        return 0;
+    }
+    const size_t bs = c->info->block;
+    if (bs == 1) {
+        if (c->info->mode == ACRYPTO_MODE_XTS && inl < 16) {
+            raise(c->pctx, kReasonBadLength, "XTS data unit of %zu bytes", inl);
+            return 0;
+        }
+        if (outsize < inl) {
+            raise(c->pctx, kReasonOutputTooSmall, "output too small");
+            return 0;
+        }
+        int status = run_plain(c, out, in, inl, nullptr, 0);
+        if (status != ACRYPTO_OK)
+            return fail(c, status);
+        *outl = inl;
+        return 1;
+    }
+    // Block modes: keep the tail (and, decrypting with padding, one whole block).
+    const size_t total = c->bufsz + inl;
+    size_t keep = total % bs;
+    if (!c->enc && c->pad && keep == 0 && total > 0)
+        keep = bs;
+    const size_t n = total - keep;
+    if (n == 0) {
+        std::memcpy(c->buf + c->bufsz, in, inl);
+        c->bufsz = total;
+        *outl = 0;
+        return 1;
+    }
+    if (outsize < n) {
+        raise(c->pctx, kReasonOutputTooSmall, "output of %zu bytes for %zu", outsize, n);
+        return 0;
+    }
+    const size_t from_in = n - c->bufsz;
+    int status = run_plain(c, out, c->buf, c->bufsz, in, from_in);
+    if (status != ACRYPTO_OK)
+        return fail(c, status);
+    std::memcpy(c->buf, in + from_in, keep);
+    c->bufsz = keep;
+    *outl = n;
+    return 1;
+}
+
+int plain_update(void *vctx, unsigned char *out, size_t *outl, size_t outsize,
+                 const unsigned char *in, size_t inl)
+{
+    try {
+        return update_impl(static_cast<PlainCtx *>(vctx), out, outl, outsize, in, inl);
+    } catch (...) {
+        return 0;
+    }
+}
+
+int final_impl(PlainCtx *c, unsigned char *out, size_t *outl, size_t outsize)
+{
+    *outl = 0;
+    const size_t bs = c->info->block;
+    if (bs == 1)
+        return 1;
+    if (!c->pad) {
+        if (c->bufsz != 0) {
+            raise(c->pctx, kReasonBadLength, "data not a multiple of the block size");
+            return 0;
+        }
+        return 1;
+    }
+    uint8_t block[kMaxBlock];
+    if (c->enc) {
+        const auto padv = static_cast<uint8_t>(bs - c->bufsz);
+        std::memset(c->buf + c->bufsz, padv, padv);
+        if (outsize < bs) {
+            raise(c->pctx, kReasonOutputTooSmall, "output too small");
+            return 0;
+        }
+        int status = run_plain(c, out, c->buf, bs, nullptr, 0);
+        c->bufsz = 0;
+        if (status != ACRYPTO_OK)
+            return fail(c, status);
+        *outl = bs;
+        return 1;
+    }
+    if (c->bufsz != bs) {
+        raise(c->pctx, kReasonBadLength, "wrong final block length");
+        return 0;
+    }
+    int status = run_plain(c, block, c->buf, bs, nullptr, 0);
+    c->bufsz = 0;
+    if (status != ACRYPTO_OK)
+        return fail(c, status);
+    const size_t padv = block[bs - 1];
+    bool ok = padv >= 1 && padv <= bs;
+    for (size_t i = 0; ok && i < padv; ++i)
+        ok = block[bs - 1 - i] == padv;
+    if (!ok || outsize < bs - padv) {
+        OPENSSL_cleanse(block, sizeof block);
+        raise(c->pctx, kReasonBadDecrypt, "bad decrypt");
+        return 0;
+    }
+    std::memcpy(out, block, bs - padv);
+    OPENSSL_cleanse(block, sizeof block);
+    *outl = bs - padv;
+    return 1;
+}
+
+int plain_final(void *vctx, unsigned char *out, size_t *outl, size_t outsize)
+{
+    try {
+        return final_impl(static_cast<PlainCtx *>(vctx), out, outl, outsize);
+    } catch (...) {
+        return 0;
+    }
+}
+
+int plain_cipher(void *vctx, unsigned char *out, size_t *outl, size_t outsize,
+                 const unsigned char *in, size_t inl)
+{
+    try {
+        auto *c = static_cast<PlainCtx *>(vctx);
+        if (!c->key.key || outsize < inl || inl % c->info->block != 0)
+            return 0;
+        int status = run_plain(c, out, in, inl, nullptr, 0);
+        if (status != ACRYPTO_OK)
+            return fail(c, status);
+        *outl = inl;
+        return 1;
+    } catch (...) {
+        return 0;
+    }
+}
+
+template <size_t I>
+int plain_get_params(OSSL_PARAM params[])
+{
+    const PlainInfo &info = kPlainInfos[I];
+    OSSL_PARAM *p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_MODE);
+    if (p != nullptr && OSSL_PARAM_set_uint(p, info.evp_mode) != 1)
+        return 0;
+    if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_KEYLEN)) != nullptr &&
+        OSSL_PARAM_set_size_t(p, info.key_len) != 1)
+        return 0;
+    if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_IVLEN)) != nullptr &&
+        OSSL_PARAM_set_size_t(p, info.iv_len) != 1)
+        return 0;
+    if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_BLOCK_SIZE)) != nullptr &&
+        OSSL_PARAM_set_size_t(p, info.block) != 1)
+        return 0;
+    for (const char *flag : {OSSL_CIPHER_PARAM_AEAD, OSSL_CIPHER_PARAM_CUSTOM_IV,
+                             OSSL_CIPHER_PARAM_CTS, OSSL_CIPHER_PARAM_TLS1_MULTIBLOCK,
+                             OSSL_CIPHER_PARAM_HAS_RAND_KEY}) {
+        if ((p = OSSL_PARAM_locate(params, flag)) != nullptr && OSSL_PARAM_set_int(p, 0) != 1)
+            return 0;
+    }
+    return 1;
+}
+
+int plain_get_ctx_params(void *vctx, OSSL_PARAM params[])
+{
+    auto *c = static_cast<PlainCtx *>(vctx);
+    OSSL_PARAM *p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_IVLEN);
+    if (p != nullptr && OSSL_PARAM_set_size_t(p, c->info->iv_len) != 1)
+        return 0;
+    if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_KEYLEN)) != nullptr &&
+        OSSL_PARAM_set_size_t(p, c->info->key_len) != 1)
+        return 0;
+    if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_PADDING)) != nullptr &&
+        OSSL_PARAM_set_uint(p, c->pad ? 1 : 0) != 1)
+        return 0;
+    if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_NUM)) != nullptr &&
+        OSSL_PARAM_set_uint(p, c->num) != 1)
+        return 0;
+    if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_IV)) != nullptr &&
+        OSSL_PARAM_set_octet_string(p, c->oiv, c->info->iv_len) != 1 &&
+        OSSL_PARAM_set_octet_ptr(p, c->oiv, c->info->iv_len) != 1)
+        return 0;
+    if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_UPDATED_IV)) != nullptr &&
+        OSSL_PARAM_set_octet_string(p, c->iv, c->info->iv_len) != 1 &&
+        OSSL_PARAM_set_octet_ptr(p, c->iv, c->info->iv_len) != 1)
+        return 0;
+    return get_op_params(c->opts, params);
+}
+
+int plain_set_ctx_params(void *vctx, const OSSL_PARAM params[])
+{
+    try {
+        auto *c = static_cast<PlainCtx *>(vctx);
+        if (params == nullptr)
+            return 1;
+        const OSSL_PARAM *p = OSSL_PARAM_locate_const(params, OSSL_CIPHER_PARAM_PADDING);
+        if (p != nullptr) {
+            unsigned int pad = 0;
+            if (OSSL_PARAM_get_uint(p, &pad) != 1)
+                return 0;
+            c->pad = pad != 0 && c->info->block > 1;
+        }
+        if ((p = OSSL_PARAM_locate_const(params, OSSL_CIPHER_PARAM_NUM)) != nullptr) {
+            unsigned int num = 0;
+            if (OSSL_PARAM_get_uint(p, &num) != 1 || num >= 64)
+                return 0;
+            c->num = num;
+        }
+        if ((p = OSSL_PARAM_locate_const(params, OSSL_CIPHER_PARAM_KEYLEN)) != nullptr) {
+            size_t len = 0;
+            if (OSSL_PARAM_get_size_t(p, &len) != 1 || len != c->info->key_len)
+                return 0;
+        }
+        return set_op_params(c->pctx, c->opts, params);
+    } catch (...) {
+        return 0;
+    }
+}
+
+const OSSL_PARAM kGettable[] = {
+    OSSL_PARAM_uint(OSSL_CIPHER_PARAM_MODE, nullptr),
+    OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_KEYLEN, nullptr),
+    OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_IVLEN, nullptr),
+    OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_BLOCK_SIZE, nullptr),
+    OSSL_PARAM_int(OSSL_CIPHER_PARAM_AEAD, nullptr),
+    OSSL_PARAM_int(OSSL_CIPHER_PARAM_CUSTOM_IV, nullptr),
+    OSSL_PARAM_int(OSSL_CIPHER_PARAM_CTS, nullptr),
+    OSSL_PARAM_int(OSSL_CIPHER_PARAM_TLS1_MULTIBLOCK, nullptr),
+    OSSL_PARAM_int(OSSL_CIPHER_PARAM_HAS_RAND_KEY, nullptr),
+    OSSL_PARAM_END};
+const OSSL_PARAM kCtxGettable[] = {
+    OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_KEYLEN, nullptr),
+    OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_IVLEN, nullptr),
+    OSSL_PARAM_uint(OSSL_CIPHER_PARAM_PADDING, nullptr),
+    OSSL_PARAM_uint(OSSL_CIPHER_PARAM_NUM, nullptr),
+    OSSL_PARAM_octet_string(OSSL_CIPHER_PARAM_IV, nullptr, 0),
+    OSSL_PARAM_octet_string(OSSL_CIPHER_PARAM_UPDATED_IV, nullptr, 0),
+    ACRYPTO_OP_SETTABLE_PARAMS,
+    OSSL_PARAM_END};
+const OSSL_PARAM kCtxSettable[] = {
+    OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_KEYLEN, nullptr),
+    OSSL_PARAM_uint(OSSL_CIPHER_PARAM_PADDING, nullptr),
+    OSSL_PARAM_uint(OSSL_CIPHER_PARAM_NUM, nullptr),
+    ACRYPTO_OP_SETTABLE_PARAMS,
+    OSSL_PARAM_END};
+
+const OSSL_PARAM *plain_gettable(void *provctx) { return kGettable; }
+const OSSL_PARAM *plain_ctx_gettable(void *vctx, void *provctx) { return kCtxGettable; }
+const OSSL_PARAM *plain_ctx_settable(void *vctx, void *provctx) { return kCtxSettable; }
+
+#define PLAIN_FN(id, fn) {id, reinterpret_cast<void (*)(void)>(fn)}
+
+template <size_t I>
+struct PlainTable {
+    static const OSSL_DISPATCH fns[];
+};
+
+template <size_t I>
+const OSSL_DISPATCH PlainTable<I>::fns[] = {
+    PLAIN_FN(OSSL_FUNC_CIPHER_NEWCTX, plain_newctx<I>),
+    PLAIN_FN(OSSL_FUNC_CIPHER_FREECTX, plain_freectx),
+    PLAIN_FN(OSSL_FUNC_CIPHER_DUPCTX, plain_dupctx),
+    PLAIN_FN(OSSL_FUNC_CIPHER_ENCRYPT_INIT, plain_einit),
+    PLAIN_FN(OSSL_FUNC_CIPHER_DECRYPT_INIT, plain_dinit),
+    PLAIN_FN(OSSL_FUNC_CIPHER_UPDATE, plain_update),
+    PLAIN_FN(OSSL_FUNC_CIPHER_FINAL, plain_final),
+    PLAIN_FN(OSSL_FUNC_CIPHER_CIPHER, plain_cipher),
+    PLAIN_FN(OSSL_FUNC_CIPHER_GET_PARAMS, plain_get_params<I>),
+    PLAIN_FN(OSSL_FUNC_CIPHER_GETTABLE_PARAMS, plain_gettable),
+    PLAIN_FN(OSSL_FUNC_CIPHER_GET_CTX_PARAMS, plain_get_ctx_params),
+    PLAIN_FN(OSSL_FUNC_CIPHER_GETTABLE_CTX_PARAMS, plain_ctx_gettable),
+    PLAIN_FN(OSSL_FUNC_CIPHER_SET_CTX_PARAMS, plain_set_ctx_params),
+    PLAIN_FN(OSSL_FUNC_CIPHER_SETTABLE_CTX_PARAMS, plain_ctx_settable),
+    {0, nullptr}};
+
+#define PLAIN_ALG(i) \
+    {kPlainInfos[i].names, "provider=acrypto", PlainTable<i>::fns, "acrypto cipher"}
+
+} // namespace
+
+// kPlainCipherAlgorithms: AES-XTS, ChaCha20, DES, two- and three-key 3DES.
+const OSSL_ALGORITHM kPlainCipherAlgorithms[] = {
+    PLAIN_ALG(0), PLAIN_ALG(1), PLAIN_ALG(2), PLAIN_ALG(3), PLAIN_ALG(4),
+    PLAIN_ALG(5), PLAIN_ALG(6), PLAIN_ALG(7), PLAIN_ALG(8), {nullptr, nullptr, nullptr, nullptr}};
+
+} // namespace acrypto::prov::pk
