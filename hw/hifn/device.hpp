@@ -145,7 +145,7 @@ private:
     DeviceConfig cfg_;
     HostLink host_;
     std::vector<acrypto_capability> caps_;
-    uint32_t level_ = 0;
+    std::atomic<uint32_t> level_{0};
 
     mutable std::mutex mu_;
     Ring cmd_, src_, dst_, res_;

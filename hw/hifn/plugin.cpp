@@ -27,6 +27,7 @@ enum class Key {
     ModelSeed,
     ModelCmdError,
     ModelRelock,
+    ModelEnableLevel,
     PciIds,
     RingSize,
     WatchdogMs,
@@ -48,7 +49,7 @@ enum class Key {
 constexpr const char *kKeyNames[] = {
     "model",                  "model-rate-mbps",        "model-variant",
     "model-seed",             "model-cmd-error",        "model-relock",
-    "pci-ids",                "ring-size",              "watchdog-ms",
+    "model-enable-level",     "pci-ids",                "ring-size",              "watchdog-ms",
     "poll-ms",                "max-resets",             "fault-stall-every",
     "fault-bad-status-every", "fault-dma-error-every",  "fault-drop-irq-every",
     "fault-spurious-irq-every", "fault-hostile-every",  "fault-self-reset-every",
@@ -152,6 +153,14 @@ int parse(const acrypto_config *cfg, Settings &s, std::string &err) {
                 s.mc.relock_on_second_unlock = true;
             else
                 return bad("expected ignore or lock");
+            break;
+        case Key::ModelEnableLevel:
+            if (v != nullptr && std::strcmp(v, "1") == 0)
+                s.mc.unlock_level = 0x10;
+            else if (v != nullptr && std::strcmp(v, "2") == 0)
+                s.mc.unlock_level = 0x11;
+            else
+                return bad("expected 1 (DES, MD5, SHA-1) or 2 (adds 3DES, AES)");
             break;
         case Key::PciIds: {
             auto r = parse_pci_ids(v ? v : "");

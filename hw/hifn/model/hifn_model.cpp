@@ -394,7 +394,8 @@ void HifnModel::secret2(uint32_t v) {
     ++hs_count_;
     if (hs_count_ == 12 && lock_ != Lock::Unlocked) {
         lock_ = Lock::Unlocked;
-        level_ = HIFN_PUSTAT_ENA_2 >> 8;
+        level_ = cfg_.unlock_level == (HIFN_PUSTAT_ENA_1 >> 8) ? HIFN_PUSTAT_ENA_1 >> 8
+                                                                 : HIFN_PUSTAT_ENA_2 >> 8;
         ++st_.unlocks;
     } else if (hs_count_ >= 13) {
         hs_active_ = false; // [F][N]'s 13th word is accepted silently

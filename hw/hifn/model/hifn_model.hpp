@@ -45,6 +45,7 @@ struct ModelConfig {
     uint32_t rate_mbps = 0;           ///< processing rate in Mbit/s; 0 = as fast as the host
     uint32_t command_ns = 0;          ///< fixed cost per command, ns (with rate_mbps)
     uint64_t seed = 1;                ///< unlock seed and RNG stream
+    uint32_t unlock_level = 0x11;     ///< enable level an unlock reaches: 0x11, or 0x10 (DES-only part)
     CmdErrorReaction on_cmd_error = CmdErrorReaction::Complete;
     bool relock_on_second_unlock = false; ///< a second handshake while unlocked locks the chip
     bool unlock_survives_mstreset = true; ///< §7.2: unlock lost only on power cycle

@@ -341,3 +341,58 @@ TEST(Faults, CloseWithWorkInFlightCompletesEverything) {
     EXPECT_EQ(h->duplicate_completions(), 0u);
     EXPECT_EQ(h->outstanding(), 0u);
 }
+
+// ---- Enable level and the context cache ----------------------------------------------
+
+TEST(Errors, EnableLevelOneOffersDesOnlyAndRefusesAbove) {
+    auto h = open_model({{"model-enable-level", "1"}});
+    ASSERT_TRUE(h);
+    EXPECT_EQ(driver(*h).enable_level(), 0x10u);
+    for (uint32_t i = 0; i < h->desc().ncaps; ++i) {
+        EXPECT_NE(h->desc().caps[i].alg, static_cast<uint32_t>(ACRYPTO_ALG_AES));
+        EXPECT_NE(h->desc().caps[i].alg, static_cast<uint32_t>(ACRYPTO_ALG_DES_EDE3));
+    }
+    auto aes = make_cipher(ACRYPTO_ALG_AES, ACRYPTO_MODE_ECB, ACRYPTO_DIR_ENCRYPT,
+                           pattern_bytes(16, 1), {}, pattern_bytes(32, 2));
+    EXPECT_EQ(h->run(*aes->get()), ACRYPTO_E_UNSUPPORTED);
+    // A DES command turned into 3DES on the way (key 8 -> 24 bytes) is above level 1.
+    DeviceTestPeer::set_post_hook(driver(*h), [](PostView &v) {
+        v.cmd[8] = (v.cmd[8] & ~0x03) | 0x01;
+        memmove(v.cmd + 16 + 24, v.cmd + 16 + 8, 8);
+        v.cmd_len += 16;
+    });
+    auto des = make_cipher(ACRYPTO_ALG_DES, ACRYPTO_MODE_CBC, ACRYPTO_DIR_ENCRYPT,
+                           pattern_bytes(8, 1), pattern_bytes(8, 2), pattern_bytes(64, 3));
+    EXPECT_EQ(h->run(*des->get()), ACRYPTO_E_DEVICE);
+    DeviceTestPeer::set_post_hook(driver(*h), nullptr);
+    EXPECT_EQ(chip(*h).stats().cmdinval, 1u);
+    auto ok = make_cipher(ACRYPTO_ALG_DES, ACRYPTO_MODE_CBC, ACRYPTO_DIR_ENCRYPT,
+                          pattern_bytes(8, 1), pattern_bytes(8, 2), pattern_bytes(64, 3));
+    EXPECT_EQ(h->run(*ok->get()), ACRYPTO_OK);
+}
+
+namespace {
+/// Drop NEW_KEY from an AES-128-CBC command: the chip must use its cached key.
+void strip_key(PostView &v) {
+    v.cmd[9] &= static_cast<uint8_t>(~(HIFN_CRYPT_CMD_NEW_KEY >> 8));
+    memmove(v.cmd + 16, v.cmd + 32, 16);
+    v.cmd_len -= 16;
+}
+} // namespace
+
+TEST(Errors, ContextCacheServesCommandsWithoutAKey) {
+    auto h = open_model();
+    ASSERT_TRUE(h);
+    Bytes key = pattern_bytes(16, 1), iv = pattern_bytes(16, 2), in = pattern_bytes(64, 3);
+    auto first = make_cipher(ACRYPTO_ALG_AES, ACRYPTO_MODE_CBC, ACRYPTO_DIR_ENCRYPT, key, iv, in);
+    ASSERT_EQ(h->run(*first->get()), ACRYPTO_OK); // loads session 0's key
+    EXPECT_EQ(run_hooked(*h, strip_key), ACRYPTO_OK);
+    EXPECT_EQ(chip(*h).stats().cmdinval, 0u);
+}
+
+TEST(Errors, MissingCachedKeyIsCmdinval) {
+    auto h = open_model();
+    ASSERT_TRUE(h);
+    EXPECT_EQ(run_hooked(*h, strip_key), ACRYPTO_E_DEVICE);
+    EXPECT_EQ(chip(*h).stats().cmdinval, 1u);
+}
