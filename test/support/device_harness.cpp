@@ -182,10 +182,13 @@ bool DeviceHarness::wait_all(std::chrono::milliseconds timeout) {
 
 bool DeviceHarness::wait(const acrypto_session *s, std::chrono::milliseconds timeout) {
     std::unique_lock lk(mu_);
-    return cv_.wait_for(lk, timeout, [&] {
+    ++session_waiters_;
+    bool ok = cv_.wait_for(lk, timeout, [&] {
         auto it = records_.find(s);
         return it != records_.end() && it->second.completions > 0;
     });
+    --session_waiters_;
+    return ok;
 }
 
 uint32_t DeviceHarness::completions(const acrypto_session *s) const {
@@ -337,7 +340,9 @@ void DeviceHarness::complete_locked(acrypto_session *s, int status, uint32_t ste
     }
     r.status = status;
     r.steps_done = steps;
-    cv_.notify_all();
+    // Wake waiters only when what they wait for may be true: a waiter on every
+    // session would otherwise be woken (a context switch) per completion.
+    if (outstanding_ == 0 || session_waiters_ > 0) cv_.notify_all();
 }
 
 void DeviceHarness::drain_queue_locked(int status) {

@@ -156,6 +156,7 @@ private:
     uint32_t outstanding_ = 0;
     uint32_t stray_ = 0; ///< completions of sessions never handed out
     uint32_t dup_retired_ = 0; ///< duplicates of sessions since re-enqueued
+    uint32_t session_waiters_ = 0; ///< threads in wait(s): every completion may concern them
     uint64_t total_ = 0;
     uint64_t by_device_ = 0;
     uint32_t largest_dequeue_ = 0;
