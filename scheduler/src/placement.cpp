@@ -81,17 +81,13 @@ Errc SchedulerCore::Impl::place(Session &s, PlaceMode mode) {
 
     if (c.flags & ACRYPTO_SESSION_F_BOUND) {
         // A bound session runs on its device or fails; it never moves.
-        for (int attempt = 0; attempt < 2; ++attempt) {
-            Device *d = find_device(s.bound_device());
-            if (!d || !d->healthy()) return Errc::Bound;
-            uint32_t n = 0;
-            if (!detail::find_cap(d->caps.data(), static_cast<uint32_t>(d->caps.size()), c, c.cur, &n))
-                return Errc::Bound;
-            Errc e = enqueue(d, s, n, mode);
-            if (e == Errc::DeviceBroken) return Errc::Bound;
-            return e;
-        }
-        return Errc::Bound;
+        Device *d = find_device(s.bound_device());
+        if (!d || !d->healthy()) return Errc::Bound;
+        uint32_t n = 0;
+        if (!detail::find_cap(d->caps.data(), static_cast<uint32_t>(d->caps.size()), c, c.cur, &n))
+            return Errc::Bound;
+        Errc e = enqueue(d, s, n, mode);
+        return e == Errc::DeviceBroken ? Errc::Bound : e;
     }
 
     auto &cands = t_scratch.cands;
@@ -183,12 +179,25 @@ Errc SchedulerCore::Impl::submit(const Ref<Session> &ref) {
         return Errc::InvalidInput;
     // Later route steps are placed when they come up; refuse now a route that no
     // device could finish (the first step is checked by placement itself).
-    for (uint32_t i = c.cur + 1; i < c.nsteps; ++i) {
-        if (!supports(c.steps[i]) && !covered_by_fused(c, i)) {
-            counters.unsupported.add();
-            return Errc::Unsupported;
+    if (c.flags & ACRYPTO_SESSION_F_BOUND) {
+        Device *d = find_device(s.bound_device());
+        for (uint32_t cur = c.cur, k = 0; d && cur < c.nsteps; cur += k) {
+            if (!detail::find_cap(d->caps.data(), static_cast<uint32_t>(d->caps.size()), c, cur, &k)) {
+                counters.bound.add();
+                return Errc::Bound;
+            }
+        }
+    } else {
+        for (uint32_t i = c.cur + 1; i < c.nsteps; ++i) {
+            if (!supports(c.steps[i]) && !covered_by_fused(c, i)) {
+                counters.unsupported.add();
+                return Errc::Unsupported;
+            }
         }
     }
+    // One submission at a time: a session queued or in flight cannot be submitted again.
+    if (SessionAccess::sched(s).submitted.exchange(1, std::memory_order_acq_rel) != 0)
+        return Errc::InvalidInput;
     auto &ss = SessionAccess::sched(s);
     ss.retries = 0;
     ss.avoid_dev = detail::kNoDevice;
@@ -196,6 +205,7 @@ Errc SchedulerCore::Impl::submit(const Ref<Session> &ref) {
     const uint32_t prio = c.priority > ACRYPTO_PRIO_MAX ? ACRYPTO_PRIO_MAX : c.priority;
     Errc e = place(s, PlaceMode::Submit);
     if (e != Errc::Ok) {
+        ss.submitted.store(0, std::memory_order_release);
         drop_ref(s);
         switch (e) {
         case Errc::Busy: counters.busy.add(); break;

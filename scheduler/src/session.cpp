@@ -172,6 +172,7 @@ void Session::destroy(Session *s) noexcept {
     ss.in_queue = 0;
     ss.waiters.store(0, std::memory_order_relaxed);
     ss.finishing.store(0, std::memory_order_relaxed);
+    ss.submitted.store(0, std::memory_order_relaxed);
 
     auto &lp = t_pool;
     if (!lp.dead && lp.count < kLocalPoolMax) {
@@ -269,6 +270,7 @@ void Session::rearm() noexcept {
     sched_.retries = 0;
     sched_.avoid_dev = UINT32_MAX;
     sched_.finishing.store(0, std::memory_order_relaxed);
+    sched_.submitted.store(0, std::memory_order_relaxed);
     state_.store(0, std::memory_order_release);
 }
 

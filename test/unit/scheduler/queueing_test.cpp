@@ -169,3 +169,44 @@ TEST_F(Queueing, PendingCountsQueuedOnly) {
 
 } // namespace
 } // namespace acrypto::sched::test
+
+namespace acrypto::sched::test {
+namespace {
+
+TEST_F(Queueing, SecondSubmitOfAQueuedSessionIsRefused) {
+    make();
+    open({{"names", "m0"}, {"mode", "manual"}});
+    auto s = cipher();
+    ASSERT_EQ(core_->submit(s), Errc::Ok);
+    EXPECT_EQ(core_->submit(s), Errc::InvalidInput);
+    ASSERT_EQ(fake("m0")->pull(4), 1u);
+    fake("m0")->complete_all(ACRYPTO_OK);
+    EXPECT_EQ(core_->submit(s), Errc::InvalidInput); // done: rearm first
+    s->rearm();
+    ASSERT_EQ(core_->submit(s), Errc::Ok);
+    ASSERT_EQ(fake("m0")->pull(4), 1u);
+    fake("m0")->complete_all(ACRYPTO_OK);
+    EXPECT_TRUE(s->done());
+}
+
+TEST_F(Queueing, BoundRouteMustFitTheBoundDevice) {
+    make();
+    open({{"names", "c0"}, {"mode", "manual"}, {"caps", "aes-cbc"}});
+    open({{"names", "h0"}, {"mode", "manual"}, {"caps", "aes-cbc,hmac-sha256"}});
+    auto s = Session::make(2, 256);
+    fill_cipher_step(*s, 0, 32);
+    fill_hmac_step(*s, 1, 32);
+    s->bind("c0");
+    EXPECT_EQ(core_->submit(s), Errc::Bound);
+    s->bind("h0");
+    ASSERT_EQ(core_->submit(s), Errc::Ok);
+    for (int i = 0; i < 2; ++i) {
+        ASSERT_EQ(fake("h0")->pull(4), 1u);
+        fake("h0")->complete_all(ACRYPTO_OK);
+    }
+    EXPECT_TRUE(s->done());
+    EXPECT_EQ(s->status(), ACRYPTO_OK);
+}
+
+} // namespace
+} // namespace acrypto::sched::test

@@ -43,6 +43,7 @@ struct SessionSched {
     uint32_t in_queue = 0;           ///< 1 while in a device queue (not yet dequeued)
     mutable std::atomic<uint32_t> waiters{0};
     std::atomic<uint32_t> finishing{0};
+    std::atomic<uint32_t> submitted{0}; ///< 1 from submit() until rearm() or recycling
     void *arena_more = nullptr;      ///< overflow arena chunks (singly linked)
     StepSnapshot snap[2];            ///< steps cur, cur+1 as handed over
 };
