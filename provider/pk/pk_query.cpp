@@ -38,6 +38,7 @@ extern "C" const OSSL_ALGORITHM *acrypto_pk_query(int operation_id)
         case OSSL_OP_ASYM_CIPHER: return kAsymCipherAlgorithms;
         case OSSL_OP_KEYEXCH: return kKeyexchAlgorithms;
         case OSSL_OP_CIPHER: return cipher_algorithms();
+        case OSSL_OP_KDF: return kKdfAlgorithms;
         default: return nullptr;
         }
     } catch (...) {

@@ -20,6 +20,8 @@ extern const OSSL_ALGORITHM kRandAlgorithms[];
 extern const OSSL_ALGORITHM kAeadCipherAlgorithms[];
 /// AES-XTS, ChaCha20, DES, 3DES (cipher_plain.cpp).
 extern const OSSL_ALGORITHM kPlainCipherAlgorithms[];
+/// TLS1-PRF, HKDF, TLS13-KDF (kdf_forward.cpp).
+extern const OSSL_ALGORITHM kKdfAlgorithms[];
 /// CMAC (mac_cmac.cpp).
 extern const OSSL_ALGORITHM kMacAlgorithms[];
 
