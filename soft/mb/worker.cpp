@@ -66,11 +66,11 @@ void Worker::complete(acrypto_session *s, int status) noexcept {
     p_.hops->complete_fn(p_.host, s, status, 1);
 }
 
-void Worker::finish_session(Slot &slot, uint64_t now) noexcept {
+void Worker::finish_session(Slot &slot) noexcept {
     int rc = finish_step(slot);
     if (slot.key) --slot.key->in_use;
     acrypto_session *s = slot.session;
-    uint64_t waited = now > slot.admit_ns ? now - slot.admit_ns : 0;
+    uint64_t waited = now_ > slot.admit_ns ? now_ - slot.admit_ns : 0;
     stats_.add(WorkerStat::WaitNs, waited);
     stats_.max(WorkerStat::WaitMaxNs, waited);
     stats_.add(WorkerStat::Bytes, slot.step->src_len);
@@ -83,10 +83,11 @@ void Worker::finish_session(Slot &slot, uint64_t now) noexcept {
 }
 
 void Worker::drain(IMB_JOB *first) noexcept {
-    uint64_t now = now_ns();
-    uint32_t n = 0;
+    // The manager returns one job per call in steady state; what it had to
+    // work with when it produced one is the lane fill.
+    stats_.batch(jobs_in_mgr_);
     for (IMB_JOB *job = first; job; job = IMB_GET_COMPLETED_JOB(mgr_.get())) {
-        ++n;
+        --jobs_in_mgr_;
         auto *slot = static_cast<Slot *>(job->user_data);
         int rc = status_from_job(job);
         if (rc != ACRYPTO_OK && slot->status == ACRYPTO_OK) slot->status = rc;
@@ -94,11 +95,10 @@ void Worker::drain(IMB_JOB *first) noexcept {
             if (next_chunk(*slot)) {
                 resubmit_[nresubmit_++] = slot;
             } else {
-                finish_session(*slot, now);
+                finish_session(*slot);
             }
         }
     }
-    stats_.batch(n);
 }
 
 void Worker::submit_slot(Slot &slot) noexcept {
@@ -107,6 +107,7 @@ void Worker::submit_slot(Slot &slot) noexcept {
         IMB_JOB *job = IMB_GET_NEXT_JOB(mgr_.get());
         fill_job(slot, i, job);
         stats_.add(WorkerStat::Jobs);
+        ++jobs_in_mgr_;
         if (IMB_JOB *done = IMB_SUBMIT_JOB(mgr_.get())) drain(done);
     }
 }
@@ -129,6 +130,7 @@ void Worker::fail_all(int status) noexcept {
     }
     head_ = tail_;
     nresubmit_ = 0;
+    jobs_in_mgr_ = 0;
     min_deadline_ = UINT64_MAX;
     min_stale_ = false;
 }
@@ -159,7 +161,8 @@ void Worker::flush_until(uint64_t now) noexcept {
     while (inflight() && min_deadline() <= now) flush_one();
 }
 
-uint32_t Worker::pull(uint64_t now) noexcept {
+uint32_t Worker::pull() noexcept {
+    const uint64_t now = now_;
     if (inflight() == kRing) {
         stats_.add(WorkerStat::FlushFull);
         flush_one();
@@ -230,7 +233,7 @@ uint32_t Worker::pull(uint64_t now) noexcept {
     for (uint64_t q = first; q < tail_; ++q) {
         Slot &slot = ring_[q % kRing];
         if (digest_direct(mgr_.get(), slot)) {
-            finish_session(slot, now_ns());
+            finish_session(slot);
             continue;
         }
         prepare_parts(slot);
@@ -243,12 +246,13 @@ uint32_t Worker::pull(uint64_t now) noexcept {
 void Worker::run() noexcept {
     uint64_t linger_start = 0;
     while (!stop_.load(std::memory_order_acquire)) {
-        uint32_t got = pull(now_ns());
+        now_ = now_ns();
+        uint32_t got = pull();
         if (flush_req_.load(std::memory_order_relaxed) &&
             flush_req_.exchange(false, std::memory_order_acq_rel)) {
             flush_all(WorkerStat::FlushRequested);
         }
-        if (inflight()) flush_until(now_ns());
+        if (inflight()) flush_until(now_);
         if (got) {
             linger_start = 0;
             continue;
@@ -257,13 +261,13 @@ void Worker::run() noexcept {
             // Nothing queued and a partial batch waits. Optionally linger for
             // more sessions, never past the earliest deadline; then flush.
             if (p_.linger_ns) {
-                uint64_t t = now_ns();
+                uint64_t t = now_;
                 if (!linger_start) linger_start = t;
                 uint64_t until = std::min(linger_start + p_.linger_ns, min_deadline());
                 if (t < until) {
                     uint32_t seen = bell_.prepare();
                     if (stop_.load(std::memory_order_acquire) ||
-                        flush_req_.load(std::memory_order_acquire) || pull(now_ns())) {
+                        flush_req_.load(std::memory_order_acquire) || pull()) {
                         bell_.cancel();
                         linger_start = 0;
                         continue;
@@ -283,7 +287,7 @@ void Worker::run() noexcept {
             flush_req_.store(false, std::memory_order_relaxed);
             continue;
         }
-        if (pull(now_ns())) {
+        if (pull()) {
             bell_.cancel();
             continue;
         }

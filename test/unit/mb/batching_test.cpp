@@ -46,7 +46,7 @@ TEST(MbBatching, QueuedSessionsFillLanes) {
     }
     EXPECT_EQ(h->duplicate_completions(), 0u);
     // All 200 were queued before the first dequeue: full lanes completed together.
-    EXPECT_GT(stat(*h, "batch_8_15") + stat(*h, "batch_16_up"), 0u);
+    EXPECT_GT(stat(*h, "batch_8_15") + stat(*h, "batch_16_up"), 0u) << [&] { std::string o; for (auto &[k, v] : h->stats()) o += k + "=" + std::to_string(v) + " "; return o; }();
     EXPECT_GT(h->largest_dequeue(), 1u);
     EXPECT_EQ(stat(*h, "sessions"), 200u);
     EXPECT_EQ(stat(*h, "bytes"), 200u * 1024u);

@@ -14,11 +14,11 @@ enum class WorkerStat : uint8_t {
     VerifyFailures,  ///< AEAD tags that did not verify
     Bytes,           ///< input bytes of completed sessions
     Jobs,            ///< intel-ipsec-mb jobs submitted
-    Batch1,          ///< jobs completing together, per submit/flush call: 1
+    Batch1,          ///< lane fill: jobs in the manager when a submit/flush returned work: 1
     Batch2To3,       ///< ... 2-3
     Batch4To7,       ///< ... 4-7
-    Batch8To15,      ///< ... 8-15
-    Batch16Up,       ///< ... 16 or more
+    Batch8To15,      ///< ... 8-15 (AVX2/AVX/SSE AES-CBC lanes are full at 8)
+    Batch16Up,       ///< ... 16 or more (AVX-512 lanes are full at 16)
     FlushIdle,       ///< partial batches flushed because no more work was queued
     FlushDeadline,   ///< partial batches flushed because a session's latency budget expired
     FlushRequested,  ///< flushes asked for through flush_fn
@@ -50,7 +50,7 @@ struct alignas(64) WorkerStats {
     uint64_t get(WorkerStat s) const noexcept {
         return v[static_cast<size_t>(s)].load(std::memory_order_relaxed);
     }
-    /// Histogram bucket for `n` jobs completing in one call.
+    /// Histogram bucket for `n` jobs in the manager when one completed.
     void batch(uint32_t n) noexcept;
 };
 
