@@ -204,6 +204,19 @@ TEST(FastcryptFaults, SurpriseRemovalMarksBrokenAndFailsEverything) {
     r.h->close();
 }
 
+TEST(FastcryptFaults, SlowButProgressingDeviceIsNotTimedOut) {
+    // 30 descriptors of 6 ms each take far longer than the 80 ms watchdog in total, but every
+    // completion is progress: no reset may happen.
+    Rig r(fast({{"model-desc-ns", "6000000"}, {"model-max-xfer", "64"}}));
+    ASSERT_TRUE(r.h);
+    Job j = des3_cbc(30 * 64, 77, ACRYPTO_DIR_DECRYPT);
+    ASSERT_EQ(r.h->run(*j.s->get()), ACRYPTO_OK);
+    EXPECT_EQ(j.s->output_bytes(), j.want);
+    EXPECT_EQ(r.h->stats().at("fault_timeout"), 0u);
+    EXPECT_EQ(r.h->stats().at("resets"), 1u);
+    r.h->close();
+}
+
 TEST(FastcryptFaults, OpenRefusesDeviceFailingSelfTest) {
     std::string why;
     auto h = DeviceHarness::open(driver_table(), fast({{"fault-rate", "1"}, {"fault-kinds", "dst-dma"}}), 0, &why);

@@ -2,6 +2,8 @@
 // FpiEngine over the model: identification, refusal, self-test, ring full/wrap, write-back checks.
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include "fpi.hpp"
 #include "model_rig.hpp"
 #include "reference.hpp"
@@ -255,6 +257,42 @@ TEST(FpiEngine, DistrustsHeadAndAllOnes) {
     EXPECT_TRUE(e.reap(done));
     EXPECT_EQ(done.size(), 1u);
     r.arena->free(buf);
+}
+
+TEST(FpiEngine, RandomWriteBackNeverPassesAsValid) {
+    // A hostile device scribbles on status words and cookies: reap() hands over only slots
+    // whose status and cookie are exactly what a correct device writes, in order.
+    std::mt19937 rng(7);
+    for (int round = 0; round < 200; ++round) {
+        ModelRig r;
+        FpiEngine e(*r.win, *r.arena, *r.irq, opts(8));
+        ASSERT_TRUE(e.reset());
+        ASSERT_TRUE(e.start_ring());
+        DmaBuf buf = r.arena->alloc(64, 8);
+        for (uint32_t i = 0; i < 5; ++i) ASSERT_TRUE(e.post(des_ecb(buf.bus, 100 + i)));
+        ASSERT_EQ(r.model->step(5), 5u);
+        const uint32_t victim = rng() % 5;
+        uint8_t *d = r.programmed_slot(victim);
+        const uint32_t garbage = static_cast<uint32_t>(rng());
+        const bool on_status = rng() % 2 == 0;
+        ModelRig::put32(d + (on_status ? regs::D_STATUS : regs::D_COOKIE), garbage);
+        const bool still_valid = on_status ? garbage == regs::D_ST_DONE ||
+                                                 ((garbage & ~0x800000FFu) == 0 && (garbage & regs::D_ST_DONE) &&
+                                                  (garbage & 0xFFu) <= regs::ERR_MAX)
+                                           : garbage == 100 + victim;
+        std::vector<Completion> done;
+        auto res = e.reap(done);
+        if (still_valid) {
+            EXPECT_TRUE(res);
+            EXPECT_EQ(done.size(), 5u);
+        } else {
+            ASSERT_FALSE(res);
+            EXPECT_EQ(done.size(), victim) << "only the valid prefix is handed over";
+            EXPECT_EQ(e.in_flight(), 5u - victim);
+        }
+        for (size_t i = 0; i < done.size(); ++i) EXPECT_EQ(done[i].cookie, 100 + i);
+        r.arena->free(buf);
+    }
 }
 
 TEST(FpiEngine, FatalIsReportedByAckWithCode) {
