@@ -46,7 +46,7 @@ fi
 
 # run <label> <args...>: prints the speed line (bytes/s per size, in 1000s) of one run.
 run() {
-    OPENSSL_CONF=$CONF "$OPENSSL" speed -elapsed -seconds "$SECS" -evp "$ALG" "$@" </dev/null 2>/dev/null |
+    OPENSSL_CONF=$CONF "$OPENSSL" speed -elapsed -seconds "$SECS" "$@" -evp "$ALG" </dev/null 2>/dev/null |
         awk -v alg="$ALG" 'tolower($1) == tolower(alg) { $1 = ""; gsub(/k/, ""); print }'
 }
 

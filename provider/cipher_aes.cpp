@@ -463,33 +463,34 @@ int aes_get_ctx_params(void *vctx, OSSL_PARAM params[])
 {
     auto *c = static_cast<AesCtx *>(vctx);
     try {
-        OSSL_PARAM *p;
-        if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_KEYLEN)) != nullptr &&
-            !OSSL_PARAM_set_size_t(p, c->info->key_len))
-            goto bad;
-        if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_IVLEN)) != nullptr &&
-            !OSSL_PARAM_set_size_t(p, iv_len(c->info)))
-            goto bad;
-        if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_PADDING)) != nullptr &&
-            !OSSL_PARAM_set_uint(p, c->pad ? 1 : 0))
-            goto bad;
-        if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_NUM)) != nullptr &&
-            !OSSL_PARAM_set_uint(p, c->num))
-            goto bad;
-        if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_IV)) != nullptr &&
-            !OSSL_PARAM_set_octet_string(p, c->oiv, iv_len(c->info)) &&
-            !OSSL_PARAM_set_octet_ptr(p, c->oiv, iv_len(c->info)))
-            goto bad;
-        if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_UPDATED_IV)) != nullptr &&
-            !OSSL_PARAM_set_octet_string(p, c->iv, iv_len(c->info)) &&
-            !OSSL_PARAM_set_octet_ptr(p, c->iv, iv_len(c->info)))
-            goto bad;
-        if (!get_op_params(c->opts, params))
-            goto bad;
+        // One pass over the request (EVP asks for ivlen on every update in 3.0).
+        for (OSSL_PARAM *p = params; p != nullptr && p->key != nullptr; ++p) {
+            const char *k = p->key;
+            int ok = 1;
+            if (std::strcmp(k, OSSL_CIPHER_PARAM_IVLEN) == 0)
+                ok = OSSL_PARAM_set_size_t(p, iv_len(c->info));
+            else if (std::strcmp(k, OSSL_CIPHER_PARAM_KEYLEN) == 0)
+                ok = OSSL_PARAM_set_size_t(p, c->info->key_len);
+            else if (std::strcmp(k, OSSL_CIPHER_PARAM_PADDING) == 0)
+                ok = OSSL_PARAM_set_uint(p, c->pad ? 1 : 0);
+            else if (std::strcmp(k, OSSL_CIPHER_PARAM_NUM) == 0)
+                ok = OSSL_PARAM_set_uint(p, c->num);
+            else if (std::strcmp(k, OSSL_CIPHER_PARAM_IV) == 0)
+                ok = OSSL_PARAM_set_octet_string(p, c->oiv, iv_len(c->info)) ||
+                     OSSL_PARAM_set_octet_ptr(p, c->oiv, iv_len(c->info));
+            else if (std::strcmp(k, OSSL_CIPHER_PARAM_UPDATED_IV) == 0)
+                ok = OSSL_PARAM_set_octet_string(p, c->iv, iv_len(c->info)) ||
+                     OSSL_PARAM_set_octet_ptr(p, c->iv, iv_len(c->info));
+            else if (std::strcmp(k, kParamPriority) == 0)
+                ok = OSSL_PARAM_set_uint(p, c->opts.priority);
+            else if (std::strcmp(k, kParamDevice) == 0)
+                ok = OSSL_PARAM_set_utf8_string(p, c->opts.device);
+            if (!ok) {
+                raise(c->pctx, kReasonBadParam, "cannot return cipher parameter %s", k);
+                return 0;
+            }
+        }
         return 1;
-    bad:
-        raise(c->pctx, kReasonBadParam, "cannot return cipher parameter");
-        return 0;
     } catch (...) {
         return 0;
     }
@@ -499,33 +500,35 @@ int aes_set_ctx_params(void *vctx, const OSSL_PARAM params[])
 {
     auto *c = static_cast<AesCtx *>(vctx);
     try {
-        if (params == nullptr)
-            return 1;
-        const OSSL_PARAM *p;
-        if ((p = OSSL_PARAM_locate_const(params, OSSL_CIPHER_PARAM_PADDING)) != nullptr) {
-            unsigned int v = 0;
-            if (!OSSL_PARAM_get_uint(p, &v)) {
-                raise(c->pctx, kReasonBadParam, "padding");
-                return 0;
+        for (const OSSL_PARAM *p = params; p != nullptr && p->key != nullptr; ++p) {
+            const char *k = p->key;
+            if (std::strcmp(k, OSSL_CIPHER_PARAM_PADDING) == 0) {
+                unsigned int v = 0;
+                if (!OSSL_PARAM_get_uint(p, &v)) {
+                    raise(c->pctx, kReasonBadParam, "padding");
+                    return 0;
+                }
+                c->pad = v != 0;
+            } else if (std::strcmp(k, OSSL_CIPHER_PARAM_NUM) == 0) {
+                unsigned int v = 0;
+                if (!OSSL_PARAM_get_uint(p, &v) || v >= kBlock) {
+                    raise(c->pctx, kReasonBadParam, "num");
+                    return 0;
+                }
+                c->num = v;
+            } else if (std::strcmp(k, OSSL_CIPHER_PARAM_KEYLEN) == 0) {
+                size_t v = 0;
+                if (!OSSL_PARAM_get_size_t(p, &v) || v != c->info->key_len) {
+                    raise(c->pctx, kReasonBadKeyLength, "key length cannot change");
+                    return 0;
+                }
+            } else if (std::strncmp(k, "acrypto-", 8) == 0) {
+                const OSSL_PARAM one[] = {*p, OSSL_PARAM_END};
+                if (!set_op_params(c->pctx, c->opts, one))
+                    return 0;
             }
-            c->pad = v != 0;
         }
-        if ((p = OSSL_PARAM_locate_const(params, OSSL_CIPHER_PARAM_NUM)) != nullptr) {
-            unsigned int v = 0;
-            if (!OSSL_PARAM_get_uint(p, &v) || v >= kBlock) {
-                raise(c->pctx, kReasonBadParam, "num");
-                return 0;
-            }
-            c->num = v;
-        }
-        if ((p = OSSL_PARAM_locate_const(params, OSSL_CIPHER_PARAM_KEYLEN)) != nullptr) {
-            size_t v = 0;
-            if (!OSSL_PARAM_get_size_t(p, &v) || v != c->info->key_len) {
-                raise(c->pctx, kReasonBadKeyLength, "key length cannot change");
-                return 0;
-            }
-        }
-        return set_op_params(c->pctx, c->opts, params);
+        return 1;
     } catch (...) {
         raise(c->pctx, kReasonInternal, "AES set params");
         return 0;

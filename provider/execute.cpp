@@ -137,13 +137,17 @@ int run_paused(acrypto::sched::SchedulerCore *sc, const acrypto::sched::Ref<Sess
 
 bool inline_preferred(ProvCtx *pctx, const Session &s)
 {
-    acrypto::sched::SchedulerCore *sc = scheduler(pctx);
-    if (sc == nullptr || s.bound_device() != nullptr)
+    // The threshold is the one handed to the scheduler (prefer_inline's static
+    // rule); checking it here saves a capability scan per operation: run_inline
+    // finds the device and answers UNSUPPORTED when no inline device can.
+    if (s.bound_device() != nullptr)
         return false;
-    if (sc->prefer_inline(s.step(0)))
+    const Settings &st = pctx->settings;
+    const size_t len = s.step(0).src_len;
+    const size_t thr = st.inline_auto ? kAutoInlineThreshold : st.inline_threshold;
+    if (thr != 0 && len <= thr)
         return true;
-    return pctx->settings.inline_auto && s.step(0).src_len <= kSyncInlineMax &&
-           ASYNC_get_current_job() == nullptr;
+    return st.inline_auto && len <= kSyncInlineMax && ASYNC_get_current_job() == nullptr;
 }
 
 int run_inline_now(ProvCtx *pctx, Session &s)

@@ -87,13 +87,13 @@ mac)
     done
     ;;
 speed-closed-pipe)
-    out=$(: | OPENSSL_CONF=$CONF timeout 120 "$OPENSSL" speed -async_jobs 8 -evp aes-128-cbc -seconds 1 \
-        -propquery provider=acrypto 2>&1) || fail "speed with a closed stdin pipe: $out"
+    out=$(: | OPENSSL_CONF=$CONF timeout 120 "$OPENSSL" speed -async_jobs 8 -seconds 1 -propquery provider=acrypto -evp aes-128-cbc \
+        2>&1) || fail "speed with a closed stdin pipe: $out"
     echo "$out" | grep -q "^AES-128-CBC\|^aes-128-cbc" || fail "speed printed no result: $out"
     ;;
 speed-dev-null)
-    out=$(OPENSSL_CONF=$CONF timeout 120 "$OPENSSL" speed -async_jobs 8 -evp aes-128-cbc -seconds 1 \
-        -propquery provider=acrypto 2>&1 </dev/null) || fail "speed with </dev/null: $out"
+    out=$(OPENSSL_CONF=$CONF timeout 120 "$OPENSSL" speed -async_jobs 8 -seconds 1 -propquery provider=acrypto -evp aes-128-cbc \
+        2>&1 </dev/null) || fail "speed with </dev/null: $out"
     echo "$out" | grep -q "^AES-128-CBC\|^aes-128-cbc" || fail "speed printed no result: $out"
     ;;
 config-unknown-key)
