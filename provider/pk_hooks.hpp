@@ -16,4 +16,12 @@ extern "C" {
  */
 const OSSL_ALGORITHM *acrypto_pk_query(int operation_id);
 
+/**
+ * OSSL_FUNC_PROVIDER_GET_CAPABILITIES answered by provider/pk/ (TLS-GROUP for the
+ * groups it serves). Returns 1, or 0 when `cb` fails. The provider core holds a
+ * weak default that declares nothing.
+ */
+int acrypto_pk_get_capabilities(void *provctx, const char *capability, OSSL_CALLBACK *cb,
+                                void *arg);
+
 } // extern "C"

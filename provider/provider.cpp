@@ -31,6 +31,13 @@ extern "C" __attribute__((weak)) const OSSL_ALGORITHM *acrypto_pk_query(int)
     return nullptr;
 }
 
+/// Default when provider/pk/ contributes nothing: no capabilities.
+extern "C" __attribute__((weak)) int acrypto_pk_get_capabilities(void *, const char *,
+                                                                 OSSL_CALLBACK *, void *)
+{
+    return 1;
+}
+
 namespace acrypto::prov {
 
 namespace {
@@ -194,6 +201,15 @@ const OSSL_ALGORITHM *acrypto_query(void *, int operation_id, int *no_cache)
 
 const OSSL_ITEM *acrypto_get_reason_strings(void *) { return reason_strings(); }
 
+int acrypto_get_capabilities(void *provctx, const char *capability, OSSL_CALLBACK *cb, void *arg)
+{
+    try {
+        return acrypto_pk_get_capabilities(provctx, capability, cb, arg);
+    } catch (...) {
+        return 0;
+    }
+}
+
 int acrypto_self_test(void *provctx)
 {
     try {
@@ -225,6 +241,7 @@ const OSSL_DISPATCH kProviderDispatch[] = {
     ACRYPTO_FN(OSSL_FUNC_PROVIDER_GET_PARAMS, &acrypto_get_params),
     ACRYPTO_FN(OSSL_FUNC_PROVIDER_QUERY_OPERATION, &acrypto_query),
     ACRYPTO_FN(OSSL_FUNC_PROVIDER_GET_REASON_STRINGS, &acrypto_get_reason_strings),
+    ACRYPTO_FN(OSSL_FUNC_PROVIDER_GET_CAPABILITIES, &acrypto_get_capabilities),
     ACRYPTO_FN(OSSL_FUNC_PROVIDER_SELF_TEST, &acrypto_self_test),
     {0, nullptr}};
 
