@@ -2,6 +2,7 @@
 // Emulator: xcrypt/xsha/xstore semantics, key cache, alignment and over-read checks (spec §9.1).
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include "emulator.hpp"
+#include "gmi.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -186,6 +187,7 @@ const char *fault_cause_name(FaultCause c) {
     case FaultCause::BadSchedule: return "bad-schedule";
     case FaultCause::PheBlockMode: return "phe-block-mode";
     case FaultCause::PheBadCount: return "phe-bad-count";
+    case FaultCause::GmiMode: return "gmi-mode";
     case FaultCause::OutOfBounds: return "out-of-bounds";
     }
     return "?";
@@ -635,6 +637,9 @@ Fault Emulator::execute(std::span<const uint8_t> insn, Regs &r) {
             return xcrypt(kOps[(modrm - 0xC8) / 8], r);
         }
         case 0xF0: // GMI sm4
+            if (!rep)
+                return fault(Fault::InvalidOpcode, FaultCause::BadPrefix);
+            return ccs_encrypt(r);
         case 0xF8: // xrng2
             return fault(Fault::InvalidOpcode, FaultCause::Unimplemented);
         default: return fault(Fault::InvalidOpcode, FaultCause::BadPrefix);
@@ -642,8 +647,11 @@ Fault Emulator::execute(std::span<const uint8_t> insn, Regs &r) {
     }
     if (op == 0xA6) {
         switch (modrm) {
-        case 0xC0: // montmul: undocumented, never used (§7)
         case 0xE8: // GMI sm3
+            if (!rep)
+                return fault(Fault::InvalidOpcode, FaultCause::BadPrefix);
+            return ccs_hash(r);
+        case 0xC0: // montmul: undocumented, never used (§7)
         case 0xF0: // montmul2
         case 0xF8: // xmodexp
             return fault(Fault::InvalidOpcode, FaultCause::Unimplemented);

@@ -44,6 +44,7 @@ enum class FaultCause {
     BadSchedule,       ///< #GP: keygen=1 schedule is not an AES expansion of any key
     PheBlockMode,      ///< #GP: EAX=-1 on a core without block hashing (C7)
     PheBadCount,       ///< #GP: EAX=n not a multiple of 64 or above ECX
+    GmiMode,           ///< #GP: SM4 mode not available on this core (CTR/CFB/OFB on family 6)
     OutOfBounds,       ///< #PF: access (over-read included) outside owned memory
 };
 inline constexpr size_t kFaultCauseCount = static_cast<size_t>(FaultCause::OutOfBounds) + 1;
@@ -93,6 +94,13 @@ public:
     void note_memory(const void *p, size_t len, MemoryNote note) override;
     std::string last_fault_reason() const override;
 
+    /// GMI `sm4` (F3 0F A7 F0): ESI src, EDI dst, ECX blocks, EAX control value, EBX -> key,
+    /// EDX -> IV (spec §2.1, §8). Zhaoxin profiles with CCS only.
+    Fault ccs_encrypt(Regs &r);
+    /// GMI `sm3` (F3 0F A6 E8): EBX = 0x20, EAX = -1 (ECX blocks) or 0 (ECX bytes, engine
+    /// pads), EDI -> big-endian state.
+    Fault ccs_hash(Regs &r);
+
     /// Decodes and executes one instruction from its bytes (prefixes included).
     Fault execute(std::span<const uint8_t> insn, Regs &r);
 
@@ -124,6 +132,8 @@ private:
     Fault xsha_once(ShaOp op, Regs &r, uint64_t max_blocks, bool &done);
     void after_instruction();
     uint64_t unit_budget() const;
+    struct Gmi;
+    Gmi &gmi();
 
     EmulatorOptions opts_;
     Features features_;
@@ -133,6 +143,8 @@ private:
     std::array<std::atomic<uint64_t>, kFaultCauseCount> faults_{};
     std::atomic<uint64_t> instructions_{0};
     std::atomic<uint64_t> restarts_{0};
+    std::once_flag gmi_once_;
+    std::unique_ptr<Gmi> gmi_;
 };
 
 } // namespace acrypto::hw::padlock::emu
