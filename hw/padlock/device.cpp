@@ -3,6 +3,7 @@
 #include "device.hpp"
 
 #include <cstring>
+#include <exception>
 
 #include "key_schedule.hpp"
 
@@ -53,14 +54,30 @@ void Device::data_ready() {
         ++kicks_;
         if (!started_) {
             started_ = true;
-            for (uint32_t i = 0; i < opts_.workers; ++i)
-                workers_.emplace_back([this] { worker_main(); });
+            try {
+                for (uint32_t i = 0; i < opts_.workers; ++i)
+                    workers_.emplace_back([this] { worker_main(); });
+            } catch (const std::exception &e) {
+                if (workers_.empty() && hops_->mark_broken_fn)
+                    hops_->mark_broken_fn(host_, (opts_.name + ": no worker thread: " +
+                                                  e.what()).c_str());
+            }
         }
     }
     cv_.notify_one();
 }
 
 void Device::worker_main() {
+    try {
+        worker_loop();
+    } catch (const std::exception &e) {
+        // Out of memory for the scratch, typically: this worker cannot serve the queue.
+        if (hops_->mark_broken_fn)
+            hops_->mark_broken_fn(host_, (opts_.name + ": worker failed: " + e.what()).c_str());
+    }
+}
+
+void Device::worker_loop() {
     ScratchHolder holder(*isa_);
     acrypto_session *batch[kMaxBurst];
     for (;;) {

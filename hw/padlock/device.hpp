@@ -64,6 +64,7 @@ private:
     int execute(acrypto_session &s, Scratch &scratch, uint32_t *steps_done);
     int execute_step(acrypto_step &st, Scratch &scratch);
     void worker_main();
+    void worker_loop();
     void log(int level, const std::string &msg) const;
 
     std::unique_ptr<Isa> isa_;
