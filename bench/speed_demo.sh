@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Side-by-side `openssl speed -elapsed`: default provider vs acrypto sync vs acrypto -async_jobs N.
-# Usage: bench/speed_demo.sh [-m <module dir>] [-a <alg>] [-s <seconds>] [-j <async jobs>] [-r <runs>] [-c <openssl.cnf>]
+# Usage: bench/speed_demo.sh [-m <module dir>] [-a <alg>] [-s <seconds>] [-j <async jobs>] [-r <runs>]
+#                            [-d <devices>] [-c <openssl.cnf>]
 #   module dir: folder holding acrypto.so and acrypto/ (default: build/release/modules)
+#   devices: acrypto's `devices` key (default "cpu, mb" when the mb plugin is built, else "cpu")
 set -eu
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 MODDIR=$HERE/build/release/modules
@@ -11,7 +13,8 @@ SECS=1
 JOBS=16
 RUNS=3
 CONF=
-while getopts "m:a:s:j:r:c:h" o; do
+DEVICES=
+while getopts "m:a:s:j:r:c:d:h" o; do
     case $o in
     m) MODDIR=$(cd "$OPTARG" && pwd) ;;
     a) ALG=$OPTARG ;;
@@ -19,7 +22,8 @@ while getopts "m:a:s:j:r:c:h" o; do
     j) JOBS=$OPTARG ;;
     r) RUNS=$OPTARG ;;
     c) CONF=$OPTARG ;;
-    *) sed -n 3,5p "$0"; exit 2 ;;
+    d) DEVICES=$OPTARG ;;
+    *) sed -n 3,7p "$0"; exit 2 ;;
     esac
 done
 OPENSSL=${OPENSSL:-openssl}
@@ -27,6 +31,10 @@ OPENSSL=${OPENSSL:-openssl}
 
 TMP=$(mktemp -d /tmp/acrypto-speed.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
+if [ -z "$DEVICES" ]; then
+    DEVICES=cpu
+    [ -f "$MODDIR/acrypto/acrypto-dev-mb.so" ] && DEVICES="cpu, mb"
+fi
 if [ -z "$CONF" ]; then
     CONF=$TMP/openssl.cnf
     cat > "$CONF" <<CNF
@@ -41,6 +49,7 @@ activate = 1
 [acrypto_sect]
 module = $MODDIR/acrypto.so
 activate = 1
+devices = $DEVICES
 CNF
 fi
 
@@ -60,6 +69,7 @@ median_runs() {
 }
 
 echo "openssl speed -elapsed -evp $ALG -seconds $SECS, median of $RUNS runs ($("$OPENSSL" version))"
+echo "acrypto devices: $DEVICES (configuration: $CONF)"
 D=$(median_runs -propquery provider=default)
 S=$(median_runs -propquery provider=acrypto)
 A=$(median_runs -propquery provider=acrypto -async_jobs "$JOBS")
