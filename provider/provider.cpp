@@ -61,8 +61,10 @@ void append_pk(std::vector<OSSL_ALGORITHM> &v, int op)
 
 const Tables &tables()
 {
-    static const Tables *t = [] {
-        auto *tb = new Tables;
+    // Built on first query (thread-safe); destroyed when the module unloads.
+    static const Tables t = [] {
+        Tables built;
+        Tables *tb = &built;
         append_cipher_algorithms(tb->cipher);
         append_pk(tb->cipher, OSSL_OP_CIPHER);
         append_digest_algorithms(tb->digest);
@@ -77,9 +79,9 @@ const Tables &tables()
         for (auto *v : {&tb->cipher, &tb->digest, &tb->mac, &tb->keymgmt, &tb->signature,
                         &tb->asym, &tb->keyexch, &tb->rand, &tb->kdf})
             v->push_back({nullptr, nullptr, nullptr, nullptr});
-        return tb;
+        return built;
     }();
-    return *t;
+    return t;
 }
 
 /// Every name the provider registers (for priority.<algorithm> keys).
