@@ -4,6 +4,7 @@
 
 #include <climits>
 #include <cstring>
+#include <new>
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -44,30 +45,82 @@ const char *aes_name(uint32_t mode, size_t key_len) {
     return names[k][mode - ACRYPTO_MODE_ECB];
 }
 
-void free_ctx(void *p) { EVP_CIPHER_CTX_free(static_cast<EVP_CIPHER_CTX *>(p)); }
+/// A keyed context and the chaining state it is at, so the hot path can skip
+/// re-initialising it (EVP_CipherInit_ex2 costs several times the cipher on one block).
+struct Keyed {
+    EVP_CIPHER_CTX *ctx = nullptr;
+    uint8_t chain[kBlock] = {0}; ///< CBC: the context's IV; CTR: its next counter block
+    uint32_t num = 0;            ///< CTR: keystream bytes used in the context's block
+    bool known = false;          ///< chain/num describe the context
+};
+
+void free_keyed(void *p) {
+    auto *k = static_cast<Keyed *>(p);
+    EVP_CIPHER_CTX_free(k->ctx);
+    OPENSSL_cleanse(k, sizeof(*k));
+    delete k;
+}
+
+/// This thread's fetched AES ciphers, [key size][mode]: a new key costs no fetch.
+struct Fetched {
+    EVP_CIPHER *c[3][5] = {};
+};
+const int kFetchedTag = 0;
+
+void free_fetched(void *p) {
+    auto *f = static_cast<Fetched *>(p);
+    for (auto &row : f->c)
+        for (EVP_CIPHER *c : row) EVP_CIPHER_free(c);
+    delete f;
+}
+
+EVP_CIPHER *fetched(ExecCtx &c, uint32_t mode, size_t key_len) {
+    auto *f = static_cast<Fetched *>(c.local(&kFetchedTag));
+    if (!f) {
+        f = new (std::nothrow) Fetched;
+        if (!f) return nullptr;
+        c.set_local(&kFetchedTag, f, free_fetched);
+    }
+    EVP_CIPHER *&slot = f->c[(key_len - 16) / 8][mode - ACRYPTO_MODE_ECB];
+    if (!slot) slot = EVP_CIPHER_fetch(c.libctx(), aes_name(mode, key_len), nullptr);
+    return slot;
+}
+
+bool key_ctx(ExecCtx &c, EVP_CIPHER_CTX *ctx, const acrypto_step &st, bool enc) {
+    static const uint8_t zero_iv[kBlock] = {0};
+    EVP_CIPHER *cipher = fetched(c, st.mode, st.key->len);
+    bool ok = ctx && cipher &&
+              EVP_CipherInit_ex2(ctx, cipher, st.key->data,
+                                 st.mode == ACRYPTO_MODE_ECB ? nullptr : zero_iv, enc ? 1 : 0,
+                                 nullptr) == 1 &&
+              EVP_CIPHER_CTX_set_padding(ctx, 0) == 1;
+    if (!ok) ERR_clear_error();
+    return ok;
+}
 
 // The keyed context for this step's key: built once per (key, mode, direction)
-// per thread, so the hot path runs no fetch and no key expansion.
-EVP_CIPHER_CTX *keyed_ctx(ExecCtx &c, const acrypto_step &st, bool enc) {
+// per thread, so the hot path runs no fetch and no key expansion. Key id 0 is not
+// cacheable: `local` is set up on the thread's scratch context instead.
+Keyed *keyed(ExecCtx &c, const acrypto_step &st, bool enc, Keyed &local) {
     const uint32_t tag = key_tag(kFamilyId, st.mode, st.dir);
-    if (void *p = c.key_find(st.key->id, tag)) return static_cast<EVP_CIPHER_CTX *>(p);
-    const char *name = aes_name(st.mode, st.key->len);
-    EVP_CIPHER *cipher = EVP_CIPHER_fetch(c.libctx(), name, nullptr);
-    EVP_CIPHER_CTX *ctx = cipher ? EVP_CIPHER_CTX_new() : nullptr;
-    bool ok = ctx && EVP_CipherInit_ex2(ctx, cipher, st.key->data, nullptr, enc ? 1 : 0,
-                                        nullptr) == 1 &&
-              EVP_CIPHER_CTX_set_padding(ctx, 0) == 1;
-    EVP_CIPHER_free(cipher); // the context keeps its own reference
-    if (!ok) {
-        EVP_CIPHER_CTX_free(ctx);
-        ERR_clear_error();
-        return nullptr;
+    if (st.key->id != 0) {
+        if (void *p = c.key_find(st.key->id, tag)) return static_cast<Keyed *>(p);
+        auto *k = new (std::nothrow) Keyed;
+        if (!k) return nullptr;
+        k->ctx = EVP_CIPHER_CTX_new();
+        if (!key_ctx(c, k->ctx, st, enc)) {
+            free_keyed(k);
+            return nullptr;
+        }
+        k->known = true; // zero IV, counter zero, num 0
+        c.key_put(st.key->id, tag, k, free_keyed);
+        return k;
     }
-    if (!c.key_put(st.key->id, tag, ctx, free_ctx)) {
-        // Key id 0 (not cacheable): hand the caller a context it frees through scratch.
+    local.ctx = c.scratch_cipher();
+    if (!local.ctx || EVP_CIPHER_CTX_reset(local.ctx) != 1 || !key_ctx(c, local.ctx, st, enc))
         return nullptr;
-    }
-    return ctx;
+    local.known = true;
+    return &local;
 }
 
 bool overlaps(const uint8_t *a, const uint8_t *b, size_t n) {
@@ -88,112 +141,153 @@ int update(EVP_CIPHER_CTX *ctx, uint8_t *dst, const uint8_t *src, size_t n) {
     return ACRYPTO_OK;
 }
 
-// counter - 1 (128-bit big-endian), for recomputing a partly used CTR keystream block.
+// 128-bit big-endian counter arithmetic (CTR mode, SP 800-38A).
 void ctr_dec(uint8_t *ctr) {
     for (int i = 15; i >= 0; --i)
         if (ctr[i]-- != 0) break;
 }
+void ctr_add(uint8_t *ctr, uint64_t blocks) {
+    for (int i = 15; i >= 0 && blocks; --i) {
+        uint64_t v = uint64_t(ctr[i]) + (blocks & 0xff);
+        ctr[i] = static_cast<uint8_t>(v);
+        blocks = (blocks >> 8) + (v >> 8);
+    }
+}
 
-int run(ExecCtx &c, acrypto_step &st) {
-    const bool enc = st.dir == ACRYPTO_DIR_ENCRYPT;
+int reinit(EVP_CIPHER_CTX *ctx, const uint8_t *iv, bool enc) {
+    if (EVP_CipherInit_ex2(ctx, nullptr, nullptr, iv, enc ? 1 : 0, nullptr) == 1)
+        return ACRYPTO_OK;
+    ERR_clear_error();
+    return ACRYPTO_E_INTERNAL;
+}
+
+// CBC without re-initialising: the context chains from k.chain, so feed it
+// p0 ^ chain ^ iv (encrypt) or correct its first output block (decrypt).
+int run_cbc(Keyed &k, acrypto_step &st, bool enc) {
+    const size_t n = st.src_len;
+    int rc;
+    if (enc) {
+        uint8_t first[kBlock];
+        for (size_t i = 0; i < kBlock; ++i) first[i] = st.src[i] ^ k.chain[i] ^ st.iv[i];
+        rc = update(k.ctx, st.dst, first, kBlock);
+        if (rc == ACRYPTO_OK) rc = update(k.ctx, st.dst + kBlock, st.src + kBlock, n - kBlock);
+        OPENSSL_cleanse(first, sizeof(first));
+        if (rc != ACRYPTO_OK) return rc;
+        std::memcpy(k.chain, st.dst + n - kBlock, kBlock);
+    } else {
+        uint8_t last_in[kBlock]; // in place, the input's last block is overwritten
+        std::memcpy(last_in, st.src + n - kBlock, kBlock);
+        rc = update(k.ctx, st.dst, st.src, n);
+        if (rc != ACRYPTO_OK) return rc;
+        for (size_t i = 0; i < kBlock; ++i) st.dst[i] ^= k.chain[i] ^ st.iv[i];
+        std::memcpy(k.chain, last_in, kBlock);
+    }
+    std::memcpy(st.iv, k.chain, kBlock);
+    return ACRYPTO_OK;
+}
+
+// CTR: reposition the context only when the step does not continue where it is.
+int run_ctr(Keyed &k, acrypto_step &st, bool enc) {
     const uint8_t *src = st.src;
     uint8_t *dst = st.dst;
     size_t n = st.src_len;
-    uint8_t last_in[kBlock];
-    // CBC decrypt in place overwrites the block the next chunk chains from.
-    if (st.mode == ACRYPTO_MODE_CBC && !enc && n >= kBlock)
-        std::memcpy(last_in, src + n - kBlock, kBlock);
-
-    EVP_CIPHER_CTX *ctx = keyed_ctx(c, st, enc);
-    bool scratch = false;
-    if (!ctx) {
-        if (st.key->id != 0) return ACRYPTO_E_INVALID;
-        // Uncacheable key: key the thread's scratch context for this one step.
-        ctx = c.scratch_cipher();
-        EVP_CIPHER *cipher = EVP_CIPHER_fetch(c.libctx(), aes_name(st.mode, st.key->len), nullptr);
-        bool ok = ctx && cipher && EVP_CIPHER_CTX_reset(ctx) == 1 &&
-                  EVP_CipherInit_ex2(ctx, cipher, st.key->data, nullptr, enc, nullptr) == 1 &&
-                  EVP_CIPHER_CTX_set_padding(ctx, 0) == 1;
-        EVP_CIPHER_free(cipher);
-        if (!ok) {
-            ERR_clear_error();
-            return ACRYPTO_E_INTERNAL;
-        }
-        scratch = true;
-    }
-    int rc = ACRYPTO_OK;
-    if (st.mode != ACRYPTO_MODE_ECB) {
-        uint8_t iv[kBlock];
-        std::memcpy(iv, st.iv, kBlock);
+    if (!(k.known && k.num == st.num && std::memcmp(k.chain, st.iv, kBlock) == 0)) {
+        k.known = false;
         uint32_t num = st.num;
-        if (st.mode == ACRYPTO_MODE_CTR && num != 0) {
-            // The keystream block in use is E(counter - 1): regenerate it, then
-            // finish it by hand; the context is left at `counter`, num 0.
+        if (num != 0) {
+            // The keystream block in use is E(counter - 1): regenerate it and finish
+            // it by hand; the context is then at `counter`, num 0.
             uint8_t ks[kBlock] = {0};
             uint8_t prev[kBlock];
-            std::memcpy(prev, iv, kBlock);
+            std::memcpy(prev, st.iv, kBlock);
             ctr_dec(prev);
-            if (EVP_CipherInit_ex2(ctx, nullptr, nullptr, prev, enc, nullptr) != 1 ||
-                update(ctx, ks, ks, kBlock) != ACRYPTO_OK) {
-                ERR_clear_error();
-                rc = ACRYPTO_E_INTERNAL;
-            }
+            int rc = reinit(k.ctx, prev, enc);
+            if (rc == ACRYPTO_OK) rc = update(k.ctx, ks, ks, kBlock);
+            if (rc != ACRYPTO_OK) return rc;
             size_t take = kBlock - num < n ? kBlock - num : n;
-            for (size_t i = 0; rc == ACRYPTO_OK && i < take; ++i) dst[i] = src[i] ^ ks[num + i];
+            for (size_t i = 0; i < take; ++i) dst[i] = src[i] ^ ks[num + i];
             OPENSSL_cleanse(ks, sizeof(ks));
             src += take, dst += take, n -= take;
             num = static_cast<uint32_t>((num + take) % kBlock);
-            if (num != 0) { // still inside the same block: counter unchanged
+            if (num != 0) { // still inside the block: the counter does not move
                 st.num = num;
-                st.out_len = st.src_len;
-                if (scratch) EVP_CIPHER_CTX_reset(ctx);
-                return rc;
+                return ACRYPTO_OK;
             }
-        } else if (num != 0) {
-            // CFB/OFB keep their whole state in iv: finish the block by hand
-            // (OpenSSL 3.0 cannot set num on a provider context).
-            size_t take = kBlock - num < n ? kBlock - num : n;
-            for (size_t i = 0; i < take; ++i) {
-                const uint8_t in = src[i];
-                const uint8_t out = in ^ iv[num + i];
-                dst[i] = out;
-                if (st.mode == ACRYPTO_MODE_CFB) iv[num + i] = enc ? out : in;
-            }
-            src += take, dst += take, n -= take;
-            num = static_cast<uint32_t>((num + take) % kBlock);
-            if (num != 0) {
-                std::memcpy(st.iv, iv, kBlock);
-                st.num = num;
-                st.out_len = st.src_len;
-                if (scratch) EVP_CIPHER_CTX_reset(ctx);
-                return rc;
-            }
+        } else if (int rc = reinit(k.ctx, st.iv, enc); rc != ACRYPTO_OK) {
+            return rc;
         }
-        if (rc == ACRYPTO_OK && !(st.mode == ACRYPTO_MODE_CTR && st.num != 0) &&
-            EVP_CipherInit_ex2(ctx, nullptr, nullptr, iv, enc, nullptr) != 1) {
-            ERR_clear_error();
-            rc = ACRYPTO_E_INTERNAL;
+        std::memcpy(k.chain, st.iv, kBlock);
+        k.num = 0;
+        k.known = true;
+    }
+    if (int rc = update(k.ctx, dst, src, n); rc != ACRYPTO_OK) {
+        k.known = false;
+        return rc;
+    }
+    // Blocks generated: the rest of the current one is used first.
+    const size_t rest = k.num ? kBlock - k.num : 0;
+    const uint64_t fresh = n > rest ? (n - rest + kBlock - 1) / kBlock : 0;
+    ctr_add(k.chain, fresh);
+    k.num = static_cast<uint32_t>((k.num + n) % kBlock);
+    std::memcpy(st.iv, k.chain, kBlock);
+    st.num = k.num;
+    return ACRYPTO_OK;
+}
+
+// CFB/OFB keep their whole state in iv: finish a started block by hand (OpenSSL
+// 3.0 cannot set num on a provider context), then run from a block boundary.
+int run_feedback(Keyed &k, acrypto_step &st, bool enc) {
+    const uint8_t *src = st.src;
+    uint8_t *dst = st.dst;
+    size_t n = st.src_len;
+    k.known = false;
+    uint8_t iv[kBlock];
+    std::memcpy(iv, st.iv, kBlock);
+    uint32_t num = st.num;
+    if (num != 0) {
+        size_t take = kBlock - num < n ? kBlock - num : n;
+        for (size_t i = 0; i < take; ++i) {
+            const uint8_t in = src[i];
+            const uint8_t out = in ^ iv[num + i];
+            dst[i] = out;
+            if (st.mode == ACRYPTO_MODE_CFB) iv[num + i] = enc ? out : in;
+        }
+        src += take, dst += take, n -= take;
+        num = static_cast<uint32_t>((num + take) % kBlock);
+        if (num != 0) {
+            std::memcpy(st.iv, iv, kBlock);
+            st.num = num;
+            return ACRYPTO_OK;
         }
     }
-    if (rc == ACRYPTO_OK) rc = update(ctx, dst, src, n);
-    if (rc == ACRYPTO_OK) {
-        st.out_len = st.src_len;
-        switch (st.mode) {
-        case ACRYPTO_MODE_ECB: break;
-        case ACRYPTO_MODE_CBC:
-            if (st.src_len >= kBlock)
-                std::memcpy(st.iv, enc ? st.dst + st.src_len - kBlock : last_in, kBlock);
-            break;
-        default: {
-            if (EVP_CIPHER_CTX_get_updated_iv(ctx, st.iv, kBlock) != 1) rc = ACRYPTO_E_INTERNAL;
-            int num = EVP_CIPHER_CTX_get_num(ctx);
-            st.num = num > 0 ? static_cast<uint32_t>(num) : 0;
-            ERR_clear_error();
-            break;
-        }
-        }
+    int rc = reinit(k.ctx, iv, enc);
+    if (rc == ACRYPTO_OK) rc = update(k.ctx, dst, src, n);
+    if (rc != ACRYPTO_OK) return rc;
+    if (EVP_CIPHER_CTX_get_updated_iv(k.ctx, st.iv, kBlock) != 1) rc = ACRYPTO_E_INTERNAL;
+    int got = EVP_CIPHER_CTX_get_num(k.ctx);
+    st.num = got > 0 ? static_cast<uint32_t>(got) : 0;
+    ERR_clear_error();
+    return rc;
+}
+
+int run(ExecCtx &c, acrypto_step &st) {
+    const bool enc = st.dir == ACRYPTO_DIR_ENCRYPT;
+    Keyed local;
+    Keyed *k = keyed(c, st, enc, local);
+    if (!k) return ACRYPTO_E_INTERNAL;
+    int rc;
+    switch (st.mode) {
+    case ACRYPTO_MODE_ECB: rc = update(k->ctx, st.dst, st.src, st.src_len); break;
+    case ACRYPTO_MODE_CBC: rc = run_cbc(*k, st, enc); break;
+    case ACRYPTO_MODE_CTR: rc = run_ctr(*k, st, enc); break;
+    default: rc = run_feedback(*k, st, enc); break;
     }
-    if (scratch) EVP_CIPHER_CTX_reset(ctx);
+    if (rc == ACRYPTO_OK) st.out_len = st.src_len;
+    else k->known = false;
+    if (k == &local) {
+        EVP_CIPHER_CTX_reset(local.ctx);
+        OPENSSL_cleanse(local.chain, sizeof(local.chain));
+    }
     return rc;
 }
 
