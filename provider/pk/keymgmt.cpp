@@ -461,7 +461,9 @@ void *km_dup(const void *src, int selection)
         if (k == nullptr)
             return nullptr;
         KeyData *d = key_new(k->pctx, k->type);
-        if (d == nullptr || k->pkey == nullptr)
+        // Only EC keys carry domain parameters (the group); others copy as empty keys.
+        if (d == nullptr || k->pkey == nullptr ||
+            ((selection & kSelectKeypair) == 0 && k->type != KeyType::Ec))
             return d;
         if (!k->has_priv)
             selection &= ~OSSL_KEYMGMT_SELECT_PRIVATE_KEY;
