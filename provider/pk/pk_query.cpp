@@ -39,6 +39,8 @@ extern "C" const OSSL_ALGORITHM *acrypto_pk_query(int operation_id)
         case OSSL_OP_KEYEXCH: return kKeyexchAlgorithms;
         case OSSL_OP_CIPHER: return cipher_algorithms();
         case OSSL_OP_KDF: return kKdfAlgorithms;
+        case OSSL_OP_MAC: return kMacAlgorithms;
+        case OSSL_OP_RAND: return kRandAlgorithms;
         default: return nullptr;
         }
     } catch (...) {
