@@ -894,7 +894,7 @@ void Device::reaper() {
                             wr1(HIFN_1_PUB_STATUS, HIFN_PUBSTS_DONE);
                         // Storm guard: a line that stays asserted after acknowledge.
                         if ((rd1(HIFN_1_DMA_CSR) & ier_ & ~HIFN_DMACSR_C_WAIT) != 0) {
-                            if (++storm_ > 1000) {
+                            if (++storm_ > 64) {
                                 c_.storm_masked++;
                                 ier_ = 0;
                                 wr1(HIFN_1_DMA_IER, 0);

@@ -4,6 +4,8 @@
 #include <cstring>
 #include <vector>
 
+#include <openssl/crypto.h>
+
 #include "../regs.hpp"
 #include "crypto_engine.hpp"
 #include "hifn_model.hpp"
@@ -185,6 +187,10 @@ HifnModel::Step HifnModel::step_locked(std::unique_lock<std::mutex> &lk) {
     Command c;
     uint32_t pu_err = 0;
     std::vector<uint8_t> cmd(cbuf, cbuf + cmd_len);
+    struct Wipe { // the command copy carries keys
+        std::vector<uint8_t> &v;
+        ~Wipe() { OPENSSL_cleanse(v.data(), v.size()); }
+    } wipe_cmd{cmd};
     size_t off = 0;
     auto need = [&](size_t n) {
         if (off + n > cmd.size()) {
@@ -351,6 +357,8 @@ HifnModel::Step HifnModel::step_locked(std::unique_lock<std::mutex> &lk) {
         }
         if (c.mac && !c.decode)
             do_mac(out); // encode: MAC over the ciphertext
+        OPENSSL_cleanse(ctx.key.data(), ctx.key.size()); // the engines' copy of the keys
+        OPENSSL_cleanse(ctx.mac_key.data(), ctx.mac_key.size());
         lk.lock();
         if (gen != gen_ || stop_)
             return Step::Idle; // reset while the engines ran: the command is gone

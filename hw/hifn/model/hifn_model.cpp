@@ -5,6 +5,8 @@
 #include "../regs.hpp"
 #include "crypto_engine.hpp"
 
+#include <openssl/crypto.h>
+
 namespace acrypto::hw::hifn::model {
 
 using namespace regs;
@@ -46,8 +48,8 @@ HifnModel::~HifnModel() {
     cv_.notify_all();
     thread_.join();
     for (auto &c : contexts_) { // contexts hold keys
-        std::fill(c.key.begin(), c.key.end(), 0);
-        std::fill(c.mac_key.begin(), c.mac_key.end(), 0);
+        OPENSSL_cleanse(c.key.data(), c.key.size());
+        OPENSSL_cleanse(c.mac_key.data(), c.mac_key.size());
     }
 }
 
@@ -68,6 +70,10 @@ void HifnModel::power_cycle() {
     uint64_t s = cfg_.seed;
     seed_ = static_cast<uint32_t>(splitmix(s)) | 1u;
     hs_active_ = false;
+    for (auto &c : contexts_) {
+        OPENSSL_cleanse(c.key.data(), c.key.size());
+        OPENSSL_cleanse(c.mac_key.data(), c.mac_key.size());
+    }
     contexts_.assign(kMaxContexts, Context{});
     irq_level_ = false;
     pll_settling_ = false;
@@ -150,6 +156,8 @@ void HifnModel::update_irq_locked(bool edge) {
 }
 
 uint32_t HifnModel::read_reg(unsigned bar, uint32_t off) {
+    if (gone_.load(std::memory_order_relaxed))
+        return 0xFFFFFFFFu; // what a read from a vanished PCI device returns
     std::lock_guard lk(mu_);
     if (bar == 0)
         return read0(off);
@@ -159,6 +167,8 @@ uint32_t HifnModel::read_reg(unsigned bar, uint32_t off) {
 }
 
 void HifnModel::write_reg(unsigned bar, uint32_t off, uint32_t value) {
+    if (gone_.load(std::memory_order_relaxed))
+        return;
     {
         std::lock_guard lk(mu_);
         if (bar == 0)
@@ -346,8 +356,11 @@ void HifnModel::master_reset_locked() {
     ++st_.resets;
     puisr_ = 0;
     puctrl_ = 0;
-    for (auto &c : contexts_)
-        c = Context{}; // model choice: the context cache is lost, keys must be re-sent
+    for (auto &c : contexts_) { // model choice: the context cache is lost, keys must be re-sent
+        OPENSSL_cleanse(c.key.data(), c.key.size());
+        OPENSSL_cleanse(c.mac_key.data(), c.mac_key.size());
+        c = Context{};
+    }
     if (!cfg_.unlock_survives_mstreset && lock_ != Lock::Dead) {
         lock_ = Lock::Locked;
         level_ = 0;

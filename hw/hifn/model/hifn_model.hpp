@@ -82,6 +82,8 @@ public:
     void inject(Fault fault, uint32_t count = 1);
     /// Power cycle: every register, the unlock state and contexts back to reset values.
     void power_cycle();
+    /// Surprise removal: every register read returns 0xFFFFFFFF, writes are lost.
+    void unplug() { gone_.store(true); }
     /// Snapshot of the counters.
     ModelStats stats() const;
     /// Current enable level (PUSTAT bits 15:8 >> 8), for tests.
@@ -161,6 +163,7 @@ private:
     bool irq_level_ = false;
 
     ModelStats st_;
+    std::atomic<bool> gone_{false};
     std::thread thread_;
 };
 

@@ -396,3 +396,15 @@ TEST(Errors, MissingCachedKeyIsCmdinval) {
     EXPECT_EQ(run_hooked(*h, strip_key), ACRYPTO_E_DEVICE);
     EXPECT_EQ(chip(*h).stats().cmdinval, 1u);
 }
+
+TEST(Faults, VanishedDeviceIsBrokenAndItsSessionsComplete) {
+    auto h = open_model();
+    ASSERT_TRUE(h);
+    chip(*h).unplug();
+    Batch b;
+    b.add(*h, 10);
+    ASSERT_TRUE(h->wait_all(std::chrono::seconds(20)));
+    EXPECT_EQ(b.check(*h), 0);
+    EXPECT_TRUE(h->broken());
+    EXPECT_NE(h->broken_reason().find("all ones"), std::string::npos) << h->broken_reason();
+}
