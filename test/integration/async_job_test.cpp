@@ -342,3 +342,44 @@ TEST_F(AsyncJobs, ForkedChildGetsAFreshScheduler)
 
 } // namespace
 } // namespace acrypto::test
+
+namespace acrypto::test {
+namespace {
+
+TEST_F(AsyncJobs, OffloadedSessionsCompleteExactlyOnceAndCarryPriority)
+{
+    const long long sub0 = env_->stat("submitted");
+    const long long done0 = env_->stat("completed");
+    const long long dup0 = env_->stat("duplicates");
+    const long long p7 = env_->stat("prio.7.submitted");
+    ASSERT_GE(sub0, 0) << env_->stats();
+    EVP_CIPHER *c = EVP_CIPHER_fetch(env_->ctx(), "AES-128-CBC", kAcrypto);
+    ASSERT_NE(c, nullptr);
+    EVP_CIPHER_CTX *cc = EVP_CIPHER_CTX_new();
+    ASSERT_EQ(EVP_EncryptInit_ex2(cc, c, w_.key.data(), w_.iv.data(), nullptr), 1);
+    unsigned int prio = 7;
+    OSSL_PARAM p[] = {OSSL_PARAM_construct_uint("acrypto-priority", &prio), OSSL_PARAM_construct_end()};
+    ASSERT_EQ(EVP_CIPHER_CTX_set_params(cc, p), 1);
+    constexpr int kOps = 20;
+    std::vector<uint8_t> out(w_.pt.size() + 16);
+    for (int i = 0; i < kOps; ++i) {
+        int outl = 0;
+        ASSERT_EQ(EVP_EncryptUpdate(cc, out.data(), &outl, w_.pt.data(), 4096), 1) << drain_errors();
+    }
+    EVP_CIPHER_CTX_free(cc);
+    EVP_CIPHER_free(c);
+    const long long subs = env_->stat("submitted") - sub0;
+    // The device thread counts a completion just after waking the waiter.
+    long long dones = env_->stat("completed") - done0;
+    for (int i = 0; i < 200 && dones < subs; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        dones = env_->stat("completed") - done0;
+    }
+    EXPECT_GE(subs, kOps);
+    EXPECT_EQ(dones, subs) << env_->stats();
+    EXPECT_EQ(env_->stat("duplicates"), dup0);
+    EXPECT_GE(env_->stat("prio.7.submitted") - p7, kOps);
+}
+
+} // namespace
+} // namespace acrypto::test

@@ -165,5 +165,38 @@ TEST_F(KnownAnswer, ProviderParamsAndSelfTest)
     OSSL_PROVIDER_unload(p);
 }
 
+TEST(ConfiguredPriority, AppliesToNewContexts)
+{
+    ProviderEnv env("priority.aes-128-cbc = 6\npriority.sha256 = 1\n");
+    ASSERT_TRUE(env.loaded()) << env.load_error();
+    EVP_CIPHER *c = EVP_CIPHER_fetch(env.ctx(), "AES-128-CBC", kAcrypto);
+    ASSERT_NE(c, nullptr);
+    EVP_CIPHER_CTX *cc = EVP_CIPHER_CTX_new();
+    unsigned char key[16] = {}, iv[16] = {};
+    ASSERT_EQ(EVP_EncryptInit_ex2(cc, c, key, iv, nullptr), 1);
+    unsigned int got = 99;
+    OSSL_PARAM g[] = {OSSL_PARAM_construct_uint("acrypto-priority", &got), OSSL_PARAM_construct_end()};
+    ASSERT_EQ(EVP_CIPHER_CTX_get_params(cc, g), 1);
+    EXPECT_EQ(got, 6u);
+    EVP_CIPHER_CTX_free(cc);
+    EVP_CIPHER_free(c);
+    EVP_MD *md = EVP_MD_fetch(env.ctx(), "SHA2-256", kAcrypto);
+    ASSERT_NE(md, nullptr);
+    EVP_MD_CTX *mc = EVP_MD_CTX_new();
+    ASSERT_EQ(EVP_DigestInit_ex2(mc, md, nullptr), 1);
+    got = 99;
+    OSSL_PARAM h[] = {OSSL_PARAM_construct_uint("acrypto-priority", &got), OSSL_PARAM_construct_end()};
+    ASSERT_EQ(EVP_MD_CTX_get_params(mc, h), 1);
+    EXPECT_EQ(got, 1u) << "priority.sha256 applies to every name of SHA2-256";
+    EVP_MD_CTX_free(mc);
+    EVP_MD_free(md);
+}
+
+TEST(ConfiguredPriority, UnknownKeyFailsStartUp)
+{
+    ProviderEnv env("no-such-key = 1\n");
+    EXPECT_FALSE(env.loaded());
+}
+
 } // namespace
 } // namespace acrypto::test
