@@ -13,6 +13,7 @@
 
 #include <cstring>
 #include <new>
+#include <vector>
 
 namespace acrypto::soft::cpu {
 
@@ -207,55 +208,141 @@ int do_keygen(OSSL_LIB_CTX *libctx, acrypto_step &st)
     return rc;
 }
 
+/// An initialised operation context kept per (key, mode) and thread: creating one
+/// fetches the operation and costs about as much as an ECDSA signature.
+struct OpCache {
+    EVP_PKEY_CTX *ctx = nullptr;
+    int32_t pad = 0;
+    uint32_t digest = 0;
+    uint32_t mgf1 = 0;
+    int32_t saltlen = 0;
+    std::vector<uint8_t> peer; ///< derive: the peer already set on ctx
+};
+
+void free_op(void *p)
+{
+    auto *o = static_cast<OpCache *>(p);
+    EVP_PKEY_CTX_free(o->ctx);
+    delete o;
+}
+
+bool same_params(const OpCache &o, const acrypto_pk_params &pk)
+{
+    return o.pad == pk.pad && o.digest == pk.digest && o.mgf1 == pk.mgf1_digest &&
+           o.saltlen == pk.saltlen;
+}
+
+/// A fresh context initialised for the step's mode and parameters, or nullptr.
+EVP_PKEY_CTX *init_ctx(OSSL_LIB_CTX *libctx, EVP_PKEY *pkey, const acrypto_step &st)
+{
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(libctx, pkey, nullptr);
+    if (ctx == nullptr)
+        return nullptr;
+    bool ok = false;
+    switch (st.mode) {
+    case ACRYPTO_MODE_PK_SIGN: ok = EVP_PKEY_sign_init(ctx) == 1 && set_sig_params(ctx, st); break;
+    case ACRYPTO_MODE_PK_VERIFY:
+        ok = EVP_PKEY_verify_init(ctx) == 1 && set_sig_params(ctx, st);
+        break;
+    case ACRYPTO_MODE_PK_ENCRYPT:
+        ok = is_rsa(st.alg) && EVP_PKEY_encrypt_init(ctx) == 1 && set_asym_params(ctx, st);
+        break;
+    case ACRYPTO_MODE_PK_DECRYPT:
+        ok = is_rsa(st.alg) && EVP_PKEY_decrypt_init(ctx) == 1 && set_asym_params(ctx, st);
+        break;
+    case ACRYPTO_MODE_PK_DERIVE: ok = EVP_PKEY_derive_init(ctx) == 1; break;
+    default: break;
+    }
+    if (!ok) {
+        EVP_PKEY_CTX_free(ctx);
+        return nullptr;
+    }
+    return ctx;
+}
+
 int run(ExecCtx &c, acrypto_step &st)
 {
     OSSL_LIB_CTX *libctx = c.libctx();
     if (st.mode == ACRYPTO_MODE_PK_KEYGEN)
         return do_keygen(libctx, st);
+    if (st.mode < ACRYPTO_MODE_PK_SIGN || st.mode > ACRYPTO_MODE_PK_DERIVE)
+        return ACRYPTO_E_UNSUPPORTED;
     if (st.key == nullptr || st.key->data == nullptr || st.key->len == 0 || st.key->len > kKeyMax)
         return ACRYPTO_E_INVALID;
-    EVP_PKEY *pkey = get_key(c, *st.key);
-    if (pkey == nullptr)
-        return ACRYPTO_E_INVALID;
-    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(libctx, pkey, nullptr);
-    EVP_PKEY_free(pkey); // the ctx holds its own reference
-    if (ctx == nullptr)
-        return ACRYPTO_E_NOMEM;
+    // An OAEP label is not part of the cached parameters: such contexts are not kept.
+    const bool cacheable = st.key->id != 0 && (st.pk.label == nullptr || st.pk.label_len == 0);
+    const uint32_t tag = key_tag(kFamilyId, st.mode, 1);
+    auto *oc = cacheable ? static_cast<OpCache *>(c.key_find(st.key->id, tag)) : nullptr;
+    EVP_PKEY_CTX *ctx = nullptr;
+    if (oc != nullptr && same_params(*oc, st.pk)) {
+        ctx = oc->ctx;
+    } else {
+        EVP_PKEY *pkey = get_key(c, *st.key);
+        if (pkey == nullptr)
+            return ACRYPTO_E_INVALID;
+        ctx = init_ctx(libctx, pkey, st);
+        EVP_PKEY_free(pkey); // the ctx holds its own reference
+        if (ctx == nullptr)
+            return ACRYPTO_E_INVALID;
+        if (cacheable) {
+            if (oc == nullptr) {
+                oc = new (std::nothrow) OpCache;
+                if (oc != nullptr && !c.key_put(st.key->id, tag, oc, free_op))
+                    oc = nullptr; // destroyed by key_put
+            }
+            if (oc != nullptr) {
+                EVP_PKEY_CTX_free(oc->ctx);
+                oc->ctx = ctx;
+                oc->pad = st.pk.pad;
+                oc->digest = st.pk.digest;
+                oc->mgf1 = st.pk.mgf1_digest;
+                oc->saltlen = st.pk.saltlen;
+            }
+        }
+    }
+    EVP_PKEY_CTX *owned = oc != nullptr && oc->ctx == ctx ? nullptr : ctx;
     int rc = ACRYPTO_E_INVALID;
     size_t outl = st.dst_len;
     switch (st.mode) {
     case ACRYPTO_MODE_PK_SIGN:
-        if (st.dst != nullptr && EVP_PKEY_sign_init(ctx) == 1 && set_sig_params(ctx, st) &&
-            EVP_PKEY_sign(ctx, st.dst, &outl, st.src, st.src_len) == 1)
+        if (st.dst != nullptr && EVP_PKEY_sign(ctx, st.dst, &outl, st.src, st.src_len) == 1)
             rc = ACRYPTO_OK;
         break;
     case ACRYPTO_MODE_PK_VERIFY:
-        if (EVP_PKEY_verify_init(ctx) == 1 && set_sig_params(ctx, st)) {
-            rc = EVP_PKEY_verify(ctx, st.pk.other, st.pk.other_len, st.src, st.src_len) == 1
-                     ? ACRYPTO_OK
-                     : ACRYPTO_E_VERIFY;
-            outl = 0;
-        }
+        rc = EVP_PKEY_verify(ctx, st.pk.other, st.pk.other_len, st.src, st.src_len) == 1
+                 ? ACRYPTO_OK
+                 : ACRYPTO_E_VERIFY;
+        outl = 0;
         break;
     case ACRYPTO_MODE_PK_ENCRYPT:
-        if (is_rsa(st.alg) && st.dst != nullptr && EVP_PKEY_encrypt_init(ctx) == 1 &&
-            set_asym_params(ctx, st) &&
-            EVP_PKEY_encrypt(ctx, st.dst, &outl, st.src, st.src_len) == 1)
+        if (st.dst != nullptr && EVP_PKEY_encrypt(ctx, st.dst, &outl, st.src, st.src_len) == 1)
             rc = ACRYPTO_OK;
         break;
     case ACRYPTO_MODE_PK_DECRYPT:
-        if (is_rsa(st.alg) && st.dst != nullptr && EVP_PKEY_decrypt_init(ctx) == 1 &&
-            set_asym_params(ctx, st) &&
+        // The TLS versions change per connection: set them on every use.
+        if (st.dst != nullptr && (st.pk.pad != RSA_PKCS1_WITH_TLS_PADDING || set_asym_params(ctx, st)) &&
             EVP_PKEY_decrypt(ctx, st.dst, &outl, st.src, st.src_len) == 1)
             rc = ACRYPTO_OK;
         break;
     case ACRYPTO_MODE_PK_DERIVE: {
-        EVP_PKEY *peer = peer_key(libctx, st);
-        if (peer != nullptr && st.dst != nullptr && EVP_PKEY_derive_init(ctx) == 1 &&
-            EVP_PKEY_derive_set_peer_ex(ctx, peer, 0) == 1 &&
-            EVP_PKEY_derive(ctx, st.dst, &outl) == 1)
+        // The same peer again (a benchmark, a static key): it is already set.
+        const bool same_peer = owned == nullptr && st.pk.other != nullptr &&
+                               oc->peer.size() == st.pk.other_len &&
+                               std::memcmp(oc->peer.data(), st.pk.other, st.pk.other_len) == 0;
+        bool ok = same_peer;
+        if (!same_peer) {
+            EVP_PKEY *peer = peer_key(libctx, st);
+            ok = peer != nullptr && EVP_PKEY_derive_set_peer_ex(ctx, peer, 0) == 1;
+            EVP_PKEY_free(peer);
+            if (owned == nullptr) {
+                if (ok)
+                    oc->peer.assign(st.pk.other, st.pk.other + st.pk.other_len);
+                else
+                    oc->peer.clear();
+            }
+        }
+        if (ok && st.dst != nullptr && EVP_PKEY_derive(ctx, st.dst, &outl) == 1)
             rc = ACRYPTO_OK;
-        EVP_PKEY_free(peer);
         break;
     }
     default:
@@ -264,7 +351,7 @@ int run(ExecCtx &c, acrypto_step &st)
     }
     if (rc == ACRYPTO_OK)
         st.out_len = outl;
-    EVP_PKEY_CTX_free(ctx);
+    EVP_PKEY_CTX_free(owned);
     return rc;
 }
 
