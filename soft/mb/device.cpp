@@ -53,6 +53,7 @@ std::unique_ptr<MbDevice> MbDevice::open(const acrypto_config *cfg, uint32_t ind
     d->host_ = host;
     d->hops_ = hops;
     d->caps_ = make_capabilities(d->arch_, d->cfg_.workers);
+    d->wake_batch_ = cbc_lanes(d->arch_);
     for (uint32_t i = 0; i < d->cfg_.workers; ++i) {
         WorkerParams p;
         p.host = host;
@@ -101,19 +102,29 @@ void MbDevice::data_ready() noexcept {
     // queued session when it re-checks, or we see it sleeping here.
     std::atomic_thread_fence(std::memory_order_seq_cst);
     size_t n = workers_.size();
-    if (n == 1) {
-        if (workers_[0]->sleeping()) workers_[0]->ring();
-        return;
-    }
     // Start at a per-thread offset so submitters spread their wake-ups without
     // sharing a counter.
     static thread_local uint32_t rotor = 0;
-    uint32_t start = rotor++;
+    uint32_t start = n > 1 ? rotor++ : 0;
+    bool enough = false, asked = false;
     for (size_t i = 0; i < n; ++i) {
         Worker &w = *workers_[(start + i) % n];
-        if (w.sleeping()) {
-            w.ring();
-            return;
+        switch (w.wait_mode()) {
+        case Doorbell::Mode::Awake: break;
+        case Doorbell::Mode::Idle: w.ring(); return;
+        case Doorbell::Mode::Linger:
+            // A lingering worker wakes on its own timeout; a system call per
+            // session would cost more than the batch saves. Wake it when a
+            // full set of lanes is queued.
+            if (!asked) {
+                asked = true;
+                enough = !hops_->pending_fn || hops_->pending_fn(host_) >= wake_batch_;
+            }
+            if (enough) {
+                w.ring();
+                return;
+            }
+            break;
         }
     }
 }

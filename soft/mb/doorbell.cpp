@@ -25,8 +25,8 @@ uint64_t now_ns() noexcept {
     return static_cast<uint64_t>(ts.tv_sec) * 1000000000u + static_cast<uint64_t>(ts.tv_nsec);
 }
 
-uint32_t Doorbell::prepare() noexcept {
-    waiting_.store(1, std::memory_order_seq_cst);
+uint32_t Doorbell::prepare(Mode m) noexcept {
+    waiting_.store(static_cast<uint32_t>(m), std::memory_order_seq_cst);
     return seq_.load(std::memory_order_seq_cst);
 }
 

@@ -265,7 +265,7 @@ void Worker::run() noexcept {
                 if (!linger_start) linger_start = t;
                 uint64_t until = std::min(linger_start + p_.linger_ns, min_deadline());
                 if (t < until) {
-                    uint32_t seen = bell_.prepare();
+                    uint32_t seen = bell_.prepare(Doorbell::Mode::Linger);
                     if (stop_.load(std::memory_order_acquire) ||
                         flush_req_.load(std::memory_order_acquire) || pull()) {
                         bell_.cancel();

@@ -15,16 +15,22 @@ namespace acrypto::soft::mb {
  */
 class Doorbell {
 public:
+    /// Why the sleeper sleeps.
+    enum class Mode : uint32_t {
+        Awake = 0,
+        Idle = 1,   ///< nothing in flight: any new work should wake it
+        Linger = 2, ///< a partial batch waits for more work, with a timeout
+    };
     /// Sleeper: announce the intent to sleep; returns the sequence to wait on.
-    uint32_t prepare() noexcept;
+    uint32_t prepare(Mode m = Mode::Idle) noexcept;
     /// Sleeper: the re-check found work; do not sleep.
     void cancel() noexcept { waiting_.store(0, std::memory_order_relaxed); }
     /// Sleeper: block until rung (or `timeout_ns` passed, if nonzero).
     void wait(uint32_t seen, uint64_t timeout_ns) noexcept;
     /// Ringer: wake the sleeper if it sleeps or is about to. Never blocks.
     void ring() noexcept;
-    /// Whether the sleeper announced it is (about to be) asleep.
-    bool sleeping() const noexcept { return waiting_.load(std::memory_order_seq_cst) != 0; }
+    /// Whether (and why) the sleeper announced it is (about to be) asleep.
+    Mode mode() const noexcept { return static_cast<Mode>(waiting_.load(std::memory_order_seq_cst)); }
 
 private:
     std::atomic<uint32_t> seq_{0};

@@ -57,8 +57,9 @@ public:
 
     /// New work may be queued. Any thread, never blocks.
     void ring() noexcept { bell_.ring(); }
-    /// Whether the worker sleeps (or is about to): the device rings sleepers first.
-    bool sleeping() const noexcept { return bell_.sleeping(); }
+    /// Whether the worker sleeps (or is about to), and why: the device rings
+    /// idle sleepers at once, lingering ones only when a batch is queued.
+    Doorbell::Mode wait_mode() const noexcept { return bell_.mode(); }
     /// Complete partial batches now. Any thread, never blocks.
     void request_flush() noexcept;
     /// Drop the key schedule of `key_id`. Any thread.
