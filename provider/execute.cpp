@@ -147,7 +147,12 @@ bool inline_preferred(ProvCtx *pctx, const Session &s)
     const size_t thr = st.inline_auto ? kAutoInlineThreshold : st.inline_threshold;
     if (thr != 0 && len <= thr)
         return true;
-    return st.inline_auto && len <= kSyncInlineMax && ASYNC_get_current_job() == nullptr;
+    if (!st.inline_auto || len > kSyncInlineMax)
+        return false;
+    // A caller that cannot be paused (no job, or a job without a wait ctx) blocks
+    // anyway: running the work itself beats a queue hop and a wake-up.
+    ASYNC_JOB *job = ASYNC_get_current_job();
+    return job == nullptr || ASYNC_get_wait_ctx(job) == nullptr;
 }
 
 int run_inline_now(ProvCtx *pctx, Session &s)

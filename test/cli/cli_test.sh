@@ -96,6 +96,12 @@ speed-dev-null)
         2>&1 </dev/null) || fail "speed with </dev/null: $out"
     echo "$out" | grep -q "^AES-128-CBC\|^aes-128-cbc" || fail "speed printed no result: $out"
     ;;
+speed-multi)
+    # -multi forks after acrypto loaded: children start their own scheduler.
+    out=$(OPENSSL_CONF=$CONF timeout 120 "$OPENSSL" speed -multi 2 -async_jobs 4 -seconds 1 -bytes 4096 \
+        -propquery provider=acrypto -evp aes-128-cbc 2>&1 </dev/null) || fail "speed -multi: $out"
+    echo "$out" | grep -q "^AES-128-CBC\|^aes-128-cbc" || fail "speed -multi printed no result: $out"
+    ;;
 config-unknown-key)
     write_conf "$WORK/bad.cnf" "bogus-key = 1"
     out=$(OPENSSL_CONF=$WORK/bad.cnf "$OPENSSL" dgst -sha256 -propquery provider=acrypto /dev/null 2>&1) &&
