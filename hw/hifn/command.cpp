@@ -70,13 +70,13 @@ size_t encode_command(const CommandSpec &s, uint8_t *out) {
                      HIFN_MAC_CMD_RESULT;
         if (s.crypt)
             m |= HIFN_MAC_CMD_POS_IPSEC; // MAC over the ciphertext, both directions
-        if (s.mac_hmac)
+        if (s.mac_hmac && s.send_mac_key)
             m |= HIFN_MAC_CMD_NEW_KEY;
         put_sub(out + off, m, s.src_len);
         off += 8;
     }
     if (s.crypt) {
-        uint32_t c = s.crypt_alg | s.crypt_mode | HIFN_CRYPT_CMD_NEW_KEY;
+        uint32_t c = s.crypt_alg | s.crypt_mode | (s.send_key ? HIFN_CRYPT_CMD_NEW_KEY : 0);
         if (s.crypt_alg == HIFN_CRYPT_CMD_ALG_AES)
             c |= s.key.size() == 16   ? HIFN_CRYPT_CMD_KSZ_128
                  : s.key.size() == 24 ? HIFN_CRYPT_CMD_KSZ_192
@@ -86,15 +86,17 @@ size_t encode_command(const CommandSpec &s, uint8_t *out) {
         put_sub(out + off, c, s.src_len);
         off += 8;
     }
-    if (s.mac && s.mac_hmac) {
+    if (s.mac && s.mac_hmac && s.send_mac_key) {
         std::memset(out + off, 0, HIFN_MAC_KEY_LENGTH);
         if (!s.mac_key.empty())
             std::memcpy(out + off, s.mac_key.data(), s.mac_key.size());
         off += HIFN_MAC_KEY_LENGTH;
     }
     if (s.crypt) {
-        std::memcpy(out + off, s.key.data(), s.key.size());
-        off += s.key.size();
+        if (s.send_key) {
+            std::memcpy(out + off, s.key.data(), s.key.size());
+            off += s.key.size();
+        }
         if (send_iv) {
             // Exactly the block size: [L]'s 24-byte 3DES IV is a known over-read (§6.7).
             std::memcpy(out + off, s.iv.data(), ivlen);

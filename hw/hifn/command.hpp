@@ -23,6 +23,8 @@ struct CommandSpec {
     uint32_t src_len = 0;         ///< total source bytes
     uint32_t dst_len = 0;         ///< total destination bytes posted (multiple of 4)
     uint16_t session = 0;         ///< context slot
+    bool send_key = true;         ///< false: the chip uses the key cached in `session`
+    bool send_mac_key = true;     ///< false: the chip uses the HMAC key cached in `session`
 };
 
 /// Where the sections of this command's result record sit (§4.6).

@@ -109,6 +109,7 @@ Result<std::unique_ptr<Device>> Device::open(Transport t, const DeviceConfig &cf
             return R(Errc::Unsupported, "DMA memory above 4 GiB: the chip is 32-bit only");
     }
     d->slots_.resize(n);
+    d->ctx_.resize(HIFN_795X_CTX_RAM / HIFN_CTX_SIZE_LARGE); // PUCNFG 0x0344: 64 contexts
     if (auto r = d->init_hw(true); !r)
         return r.error();
     d->build_caps();
@@ -235,6 +236,8 @@ void Device::init_rings() {
     for (auto &s : slots_)
         s = Slot{};
     outstanding_ = 0;
+    for (auto &c : ctx_)
+        c = CtxSlot{}; // a reset may have cleared the chip's contexts: send keys again
 }
 
 void Device::init_registers() {
@@ -536,6 +539,22 @@ bool Device::post_chunk_locked(Op &op) {
         sl.out_min = static_cast<uint32_t>(len);
         sl.out_max = dlen;
     }
+    uint16_t slot = pick_context_locked(op);
+    CtxSlot &ctx = ctx_[slot];
+    sp.session = slot;
+    if (op.cs != nullptr) {
+        uint64_t id = op.cs->key->id;
+        sp.send_key = id == 0 || ctx.key != id;
+        ctx.key = id;
+        (sp.send_key ? c_.key_sends : c_.key_hits)++;
+    }
+    if (op.ms != nullptr && op.ms->op == ACRYPTO_OP_MAC) {
+        uint64_t id = op.ms->key->id;
+        sp.send_mac_key = id == 0 || ctx.mac_key != id;
+        ctx.mac_key = id;
+        (sp.send_mac_key ? c_.key_sends : c_.key_hits)++;
+    }
+    ctx.used = ++ctx_clock_;
     if (op.ms != nullptr) {
         sp.mac = true;
         sp.mac_md5 = op.ms->alg == ACRYPTO_ALG_MD5;
@@ -596,6 +615,34 @@ bool Device::post_chunk_locked(Op &op) {
     c_.submit_ns += static_cast<uint64_t>(
         std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count());
     return true;
+}
+
+uint16_t Device::pick_context_locked(const Op &op) {
+    // The slot already holding this op's key(s), else the least recently used one.
+    uint64_t want = op.cs != nullptr ? op.cs->key->id : 0;
+    uint64_t want_mac = op.ms != nullptr && op.ms->op == ACRYPTO_OP_MAC ? op.ms->key->id : 0;
+    size_t best = 0;
+    for (size_t i = 0; i < ctx_.size(); ++i) {
+        const CtxSlot &c = ctx_[i];
+        if ((want != 0 && c.key == want) || (want == 0 && want_mac != 0 && c.mac_key == want_mac))
+            return static_cast<uint16_t>(i);
+        if (c.used < ctx_[best].used)
+            best = i;
+    }
+    return static_cast<uint16_t>(best);
+}
+
+void Device::key_free(uint64_t key_id) {
+    if (key_id == 0)
+        return;
+    std::lock_guard lk(mu_);
+    // Key ids are never reused, so a stale entry is harmless; dropping it frees the slot.
+    for (auto &c : ctx_) {
+        if (c.key == key_id)
+            c.key = 0;
+        if (c.mac_key == key_id)
+            c.mac_key = 0;
+    }
 }
 
 void Device::submit_locked(std::vector<Completion> &done) {
@@ -702,6 +749,8 @@ bool Device::finish_slot_locked(Slot &sl, std::vector<Completion> &done, bool) {
         rc = check_result(sl.spec, {res_bufs_[idx].cpu, kResultBytes}, sl.out_min, sl.out_max);
     int status = ACRYPTO_OK;
     bool hostile = !order_ok || rc.status == ResultStatus::Hostile;
+    if (rc.status != ResultStatus::Ok || hostile)
+        ctx_[sl.spec.session] = CtxSlot{}; // whether the chip loaded the keys is unknown
     switch (rc.status) {
     case ResultStatus::Ok: break;
     case ResultStatus::DstOverrun: c_.dst_overrun++; status = ACRYPTO_E_DEVICE; break;
@@ -1115,7 +1164,8 @@ std::vector<acrypto_stat> Device::stats() const {
         {"device_gone", c_.device_gone.load()},  {"rng_words", c_.rng_words.load()},
         {"rng_health_fail", c_.rng_health_fail.load()}, {"submit_ns", c_.submit_ns.load()},
         {"reap_ns", c_.reap_ns.load()},          {"salvaged", c_.salvaged.load()},
-        {"shutdown", c_.shutdown.load()},
+        {"shutdown", c_.shutdown.load()},        {"key_sends", c_.key_sends.load()},
+        {"key_hits", c_.key_hits.load()},
     };
 }
 

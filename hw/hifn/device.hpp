@@ -94,6 +94,8 @@ public:
     std::vector<acrypto_stat> stats() const;
     /// Capabilities allowed by the enable level read after unlocking.
     const std::vector<acrypto_capability> &caps() const { return caps_; }
+    /// A key context died: forget which context slot holds it.
+    void key_free(uint64_t key_id);
     /// Sessions the scheduler may queue.
     uint32_t queue_len() const { return cfg_.ring_size * 4; }
     /// Enable level read at the last init (PUSTAT bits 15:8).
@@ -159,6 +161,16 @@ private:
     std::chrono::steady_clock::time_point progress_{};
     uint32_t consecutive_resets_ = 0, idle_ticks_ = 0, storm_ = 0;
 
+    /// Which key each chip context slot holds (§5.3): keys are sent only when the
+    /// slot does not already hold them. All slots are forgotten on any reset.
+    struct CtxSlot {
+        uint64_t key = 0, mac_key = 0; ///< key ids; 0 = nothing known
+        uint64_t used = 0;             ///< LRU clock
+    };
+    std::vector<CtxSlot> ctx_;
+    uint64_t ctx_clock_ = 0;
+    uint16_t pick_context_locked(const Op &op);
+
     std::mutex rng_mu_;
     HealthTest health_;
     bool rng_ok_ = false;
@@ -175,7 +187,7 @@ private:
             unsupported{0}, dst_overrun{0}, command_error{0}, source_left{0}, mac_error{0},
             hostile{0}, aborts{0}, watchdog{0}, resets{0}, irqs{0}, spurious{0}, polled{0},
             storm_masked{0}, device_gone{0}, rng_words{0}, rng_health_fail{0}, submit_ns{0},
-            reap_ns{0}, salvaged{0}, shutdown{0};
+            reap_ns{0}, salvaged{0}, shutdown{0}, key_sends{0}, key_hits{0};
     };
     mutable Counters c_;
 };

@@ -411,9 +411,11 @@ int get_entropy(void *dev, uint8_t *buf, size_t len) noexcept {
     }
 }
 
-void key_free(void *, uint64_t) noexcept {
-    // Keys are sent with every command and wiped from command buffers on completion:
-    // nothing is cached under a key id.
+void key_free(void *dev, uint64_t key_id) noexcept {
+    try {
+        static_cast<Instance *>(dev)->dev->key_free(key_id);
+    } catch (...) {
+    }
 }
 
 void close_dev(void *dev) noexcept {

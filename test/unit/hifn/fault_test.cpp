@@ -380,14 +380,34 @@ void strip_key(PostView &v) {
 }
 } // namespace
 
-TEST(Errors, ContextCacheServesCommandsWithoutAKey) {
+TEST(Errors, ContextCacheSendsAKeyOnceAndAgainAfterReset) {
     auto h = open_model();
     ASSERT_TRUE(h);
-    Bytes key = pattern_bytes(16, 1), iv = pattern_bytes(16, 2), in = pattern_bytes(64, 3);
-    auto first = make_cipher(ACRYPTO_ALG_AES, ACRYPTO_MODE_CBC, ACRYPTO_DIR_ENCRYPT, key, iv, in);
-    ASSERT_EQ(h->run(*first->get()), ACRYPTO_OK); // loads session 0's key
-    EXPECT_EQ(run_hooked(*h, strip_key), ACRYPTO_OK);
-    EXPECT_EQ(chip(*h).stats().cmdinval, 0u);
+    Bytes key = pattern_bytes(16, 1), iv = pattern_bytes(16, 2);
+    auto first = make_cipher(ACRYPTO_ALG_AES, ACRYPTO_MODE_CBC, ACRYPTO_DIR_ENCRYPT, key, iv,
+                             pattern_bytes(64, 3));
+    auto run_same_key = [&](uint64_t seed) {
+        Bytes in = pattern_bytes(96, seed);
+        auto s = make_cipher(ACRYPTO_ALG_AES, ACRYPTO_MODE_CBC, ACRYPTO_DIR_ENCRYPT, key, iv, in);
+        s->step().key = &first->keys[0]; // the same key context (same id) as `first`
+        ASSERT_EQ(h->run(*s->get()), ACRYPTO_OK);
+        EXPECT_EQ(s->output_bytes(),
+                  acrypto::test::reference_cipher(ACRYPTO_ALG_AES, ACRYPTO_MODE_CBC,
+                                                  ACRYPTO_DIR_ENCRYPT, key, iv, in));
+    };
+    ASSERT_EQ(h->run(*first->get()), ACRYPTO_OK);
+    EXPECT_EQ(statv(*h, "key_sends"), 1u);
+    run_same_key(10);
+    run_same_key(11);
+    EXPECT_EQ(statv(*h, "key_hits"), 2u) << "the chip's context held the key";
+    // A reset forgets every context: the next command must carry the key again.
+    chip(*h).inject(Fault::Stall);
+    auto lost = make_cipher(ACRYPTO_ALG_AES, ACRYPTO_MODE_CBC, ACRYPTO_DIR_ENCRYPT, key, iv,
+                            pattern_bytes(64, 4));
+    EXPECT_EQ(h->run(*lost->get()), ACRYPTO_E_TIMEOUT);
+    run_same_key(12);
+    EXPECT_EQ(statv(*h, "key_hits"), 2u);
+    h->key_free(first->keys[0].id);
 }
 
 TEST(Errors, MissingCachedKeyIsCmdinval) {
