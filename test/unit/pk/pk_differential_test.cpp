@@ -325,5 +325,64 @@ TEST(Signature, SizeQueryAndAlgorithmId)
     EVP_PKEY_free(key);
 }
 
+/// Work counters of the acrypto scheduler (sessions submitted plus inline runs).
+long long work_count()
+{
+    OSSL_PROVIDER *p = OSSL_PROVIDER_load(env().ctx(), "acrypto");
+    std::string text(1 << 16, '\0');
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("acrypto-stats", text.data(), text.size()),
+                           OSSL_PARAM_construct_end()};
+    long long n = -1;
+    if (p != nullptr && OSSL_PROVIDER_get_params(p, params) == 1) {
+        n = 0;
+        for (const char *k : {"\nsubmitted=", "\ninline="}) {
+            size_t at = ("\n" + text).find(k);
+            if (at != std::string::npos)
+                n += std::atoll(("\n" + text).c_str() + at + std::strlen(k));
+        }
+    }
+    OSSL_PROVIDER_unload(p);
+    return n;
+}
+
+/// NULL-output size queries answer at once: no session is submitted or run.
+TEST(SizeQuery, NeverSubmitsWork)
+{
+    ASSERT_TRUE(env().loaded()) << env().load_error();
+    EVP_PKEY *rsa = keygen(kDefault, "RSA", "2048");
+    EVP_PKEY *a = keygen(kDefault, "X25519", nullptr), *b = keygen(kDefault, "X25519", nullptr);
+    ASSERT_TRUE(rsa && a && b);
+    Bytes tbs = random_bytes(32);
+    EVP_PKEY_CTX *sc = EVP_PKEY_CTX_new_from_pkey(env().ctx(), rsa, kAcrypto);
+    EVP_PKEY_CTX *dc = EVP_PKEY_CTX_new_from_pkey(env().ctx(), rsa, kAcrypto);
+    EVP_PKEY_CTX *xc = EVP_PKEY_CTX_new_from_pkey(env().ctx(), a, kAcrypto);
+    ASSERT_EQ(EVP_PKEY_sign_init(sc), 1);
+    ASSERT_EQ(EVP_PKEY_CTX_set_signature_md(sc, EVP_sha256()), 1);
+    ASSERT_EQ(EVP_PKEY_decrypt_init(dc), 1);
+    ASSERT_EQ(EVP_PKEY_derive_init(xc), 1);
+    ASSERT_EQ(EVP_PKEY_derive_set_peer(xc, b), 1);
+    const long long before = work_count();
+    ASSERT_GE(before, 0);
+    size_t len = 0;
+    EXPECT_EQ(EVP_PKEY_sign(sc, nullptr, &len, tbs.data(), tbs.size()), 1);
+    EXPECT_EQ(len, 256u);
+    EXPECT_EQ(EVP_PKEY_decrypt(dc, nullptr, &len, tbs.data(), tbs.size()), 1);
+    EXPECT_EQ(len, 256u);
+    EXPECT_EQ(EVP_PKEY_derive(xc, nullptr, &len), 1);
+    EXPECT_EQ(len, 32u);
+    EXPECT_EQ(work_count(), before);
+    // And a real signature does count.
+    Bytes sig(256);
+    len = sig.size();
+    EXPECT_EQ(EVP_PKEY_sign(sc, sig.data(), &len, tbs.data(), tbs.size()), 1);
+    EXPECT_GT(work_count(), before);
+    EVP_PKEY_CTX_free(sc);
+    EVP_PKEY_CTX_free(dc);
+    EVP_PKEY_CTX_free(xc);
+    EVP_PKEY_free(rsa);
+    EVP_PKEY_free(a);
+    EVP_PKEY_free(b);
+}
+
 } // namespace
 } // namespace acrypto::test::pk
