@@ -18,8 +18,29 @@
 #include "provider_env.hpp"
 #include "wait_notifier.hpp"
 
+#if defined(__SANITIZE_THREAD__)
+#define ACRYPTO_UNDER_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define ACRYPTO_UNDER_TSAN 1
+#endif
+#endif
+
 namespace acrypto::test {
 namespace {
+
+/// Abandoned jobs stay reachable (leak checkers): OpenSSL offers no way to free a paused job.
+std::vector<void *> g_abandoned;
+
+/// ThreadSanitizer cannot follow a multi-threaded fork whose child starts threads.
+bool fork_unsupported()
+{
+#ifdef ACRYPTO_UNDER_TSAN
+    return true;
+#else
+    return false;
+#endif
+}
 
 constexpr const char *kAcrypto = "provider=acrypto";
 constexpr const char *kDefault = "provider=default";
@@ -219,6 +240,8 @@ TEST_F(AsyncJobs, AbandonedJobWithFreedWaitCtx)
     ASYNC_JOB *job = nullptr;
     int ret = 0;
     ASSERT_EQ(ASYNC_start_job(&job, wctx, &ret, job_encrypt, &w, sizeof w), ASYNC_PAUSE);
+    g_abandoned.push_back(job);
+    g_abandoned.push_back(w);
     ASSERT_GE(the_fd(wctx), 0);
     // The application gives up (HAProxy's close path): frees the wait ctx, never resumes.
     ASYNC_WAIT_CTX_free(wctx);
@@ -281,6 +304,8 @@ TEST_F(AsyncJobs, ManyJobsCompleteExactlyOnce)
 
 TEST_F(AsyncJobs, EventfdExhaustionFallsBackToSynchronous)
 {
+    if (fork_unsupported())
+        GTEST_SKIP() << "fork with threads under ThreadSanitizer";
     pid_t pid = fork();
     ASSERT_GE(pid, 0);
     if (pid == 0) {
@@ -309,6 +334,8 @@ TEST_F(AsyncJobs, EventfdExhaustionFallsBackToSynchronous)
 
 TEST_F(AsyncJobs, ForkedChildGetsAFreshScheduler)
 {
+    if (fork_unsupported())
+        GTEST_SKIP() << "fork with threads under ThreadSanitizer";
     std::vector<uint8_t> out;
     ASSERT_TRUE(evp_cipher(env_->ctx(), "AES-128-CBC", kAcrypto, true, w_.key, w_.iv, w_.pt, out));
     pid_t pid = fork();
