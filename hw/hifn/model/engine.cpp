@@ -470,6 +470,8 @@ HifnModel::Step HifnModel::step_locked(std::unique_lock<std::mutex> &lk) {
         return Step::Halted;
     }
     retire(kRes, pk.res);
+    if (fault_now_locked(Fault::SpuriousIrq))
+        irq_.raise(); // an extra pulse with nothing new to report
     if (fault_now_locked(Fault::DoubleClear)) {
         auto *w = reinterpret_cast<uint32_t *>(arena_.to_cpu(rings_[kRes].cur, 8));
         if (w != nullptr)

@@ -428,3 +428,21 @@ TEST(Faults, VanishedDeviceIsBrokenAndItsSessionsComplete) {
     EXPECT_TRUE(h->broken());
     EXPECT_NE(h->broken_reason().find("all ones"), std::string::npos) << h->broken_reason();
 }
+
+TEST(Faults, EveryFaultKindFromConfigurationKeepsExactlyOnce) {
+    // The plugin's fault keys, each firing every few commands: whatever happens,
+    // every session completes exactly once and successful ones carry correct bytes.
+    const char *keys[] = {"fault-bad-status-every",   "fault-dma-error-every",
+                          "fault-drop-irq-every",     "fault-spurious-irq-every",
+                          "fault-double-clear-every", "fault-self-reset-every"};
+    for (const char *k : keys) {
+        auto h = open_model({{k, "7"}, {"max-resets", "1000"}, {"watchdog-ms", "100"}});
+        ASSERT_TRUE(h);
+        Batch b;
+        b.add(*h, 30, 512);
+        ASSERT_TRUE(h->wait_all(std::chrono::seconds(30))) << k;
+        b.check(*h);
+        EXPECT_EQ(h->duplicate_completions(), 0u) << k;
+        EXPECT_GT(chip(*h).stats().faults, 0u) << k;
+    }
+}
