@@ -270,6 +270,67 @@ INSTANTIATE_TEST_SUITE_P(Profiles, PadlockCipher,
                              return n;
                          });
 
+TEST(PadlockKnownAnswer, Sp80038aAtEveryMisalignment) {
+    // spec §9.2 tests 4-8 through the driver, src and dst at every offset 0..15.
+    auto h = open_emulator("nano-stepping-2");
+    ASSERT_TRUE(h);
+    const Bytes key = acrypto::test::from_hex("2b7e151628aed2a6abf7158809cf4f3c");
+    const Bytes pt = acrypto::test::from_hex(
+        "6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51"
+        "30c81c46a35ce411e5fbc1191a0a52eff69f2445df4f9b17ad2b417be66c3710");
+    const Bytes iv = acrypto::test::from_hex("000102030405060708090a0b0c0d0e0f");
+    const Bytes ctr = acrypto::test::from_hex("f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff");
+    struct Kat {
+        uint32_t mode;
+        const char *ct;
+    };
+    const Kat kats[] = {
+        {ACRYPTO_MODE_ECB, "3ad77bb40d7a3660a89ecaf32466ef97f5d3d58503b9699de785895a96fdbaaf"
+                           "43b1cd7f598ece23881b00e3ed0306887b0c785e27e8ad3f8223207104725dd4"},
+        {ACRYPTO_MODE_CBC, "7649abac8119b246cee98e9b12e9197d5086cb9b507219ee95db113a917678b2"
+                           "73bed6b8e3c1743b7116e69e222295163ff1caa1681fac09120eca307586e1a7"},
+        {ACRYPTO_MODE_CFB, "3b3fd92eb72dad20333449f8e83cfb4ac8a64537a0b3a93fcde3cdad9f1ce58b"
+                           "26751f67a3cbb140b1808cf187a4f4dfc04b05357c5d1c0eeac4c66f9ff7f2e6"},
+        {ACRYPTO_MODE_OFB, "3b3fd92eb72dad20333449f8e83cfb4a7789508d16918f03f53c52dac54ed825"
+                           "9740051e9c5fecf64344f7a82260edcc304c6528f659c77866a510d9c1d6ae5e"},
+        {ACRYPTO_MODE_CTR, "874d6191b620e3261bef6864990db6ce9806f66b7970fdff8617187bb9fffdff"
+                           "5ae4df3edbd5d35e5b4f09020db03eab1e031dda2fbe03d1792170a0f3009cee"},
+    };
+    for (const Kat &k : kats)
+        for (size_t off = 0; off < 16; ++off)
+            for (uint32_t dir : {kEnc, kDec}) {
+                BufferLayout l;
+                l.src_offset = off;
+                l.dst_offset = 15 - off;
+                const Bytes ct = acrypto::test::from_hex(k.ct);
+                const Bytes &in = dir == kEnc ? pt : ct;
+                auto s = acrypto::test::make_cipher(ACRYPTO_ALG_AES, k.mode, dir, key,
+                                                    k.mode == ACRYPTO_MODE_CTR ? ctr : iv, in, l);
+                ASSERT_EQ(h->run(*s->get()), ACRYPTO_OK);
+                EXPECT_EQ(acrypto::test::to_hex(s->output()), dir == kEnc ? k.ct : acrypto::test::to_hex(pt))
+                    << "mode " << k.mode << " offset " << off << " dir " << dir;
+            }
+}
+
+TEST(PadlockDevice, CloseWithWorkQueuedCompletesEverythingOnce) {
+    auto h = open_emulator("zhaoxin-f7", {{"workers", "2"}});
+    ASSERT_TRUE(h);
+    std::vector<std::unique_ptr<acrypto::test::OwnedSession>> ss;
+    for (int i = 0; i < 64; ++i) {
+        ss.push_back(acrypto::test::make_digest(ACRYPTO_ALG_SHA256,
+                                                acrypto::test::pattern_bytes(4096, i)));
+        h->enqueue(ss.back()->get());
+    }
+    h->kick();
+    h->close(); // the harness completes what the device never dequeued
+    for (auto &s : ss) {
+        EXPECT_EQ(h->completions(s->get()), 1u);
+        const int st = h->status_of(s->get());
+        EXPECT_TRUE(st == ACRYPTO_OK || st == ACRYPTO_E_SHUTDOWN) << st;
+    }
+    EXPECT_EQ(h->violations(), "");
+}
+
 TEST(PadlockCtr, CarryPastTheSixteenBitCounter) {
     auto h = open_emulator("nano");
     ASSERT_TRUE(h);

@@ -212,7 +212,7 @@ TEST_F(EmuAes, InterruptionAtEveryBlockBoundaryGivesIdenticalOutput) {
 
 TEST_F(EmuAes, MisalignedOperandsFaultGp) {
     for (int field = 0; field < 5; ++field) {
-        for (int mis = 1; mis < 16; mis += 7) {
+        for (int mis = 1; mis < 16; ++mis) {
             b_.set_key(kSpKey, false, false, false);
             Regs r = b_.regs(1);
             uint64_t *p[] = {&r.rsi, &r.rdi, &r.rax, &r.rbx, &r.rdx};
