@@ -208,7 +208,7 @@ int run_asym(AsymCtx *c, unsigned char *out, size_t *outlen, size_t outsize,
         raise(c->pctx, kReasonNoMemory, "RSA session");
         return 0;
     }
-    int status = execute(c->pctx, s);
+    int status = run_pk(c->pctx, s);
     if (status != ACRYPTO_OK) {
         raise_status(c->pctx, status, c->encrypt ? "RSA encryption" : "RSA decryption");
         return 0;

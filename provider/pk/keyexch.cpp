@@ -193,7 +193,7 @@ int kex_derive(void *vctx, unsigned char *secret, size_t *secretlen, size_t outl
             raise(c->pctx, kReasonNoMemory, "derive session");
             return 0;
         }
-        int status = execute(c->pctx, s);
+        int status = run_pk(c->pctx, s);
         if (status != ACRYPTO_OK) {
             raise_status(c->pctx, status, "key exchange");
             return 0;

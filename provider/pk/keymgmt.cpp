@@ -289,7 +289,7 @@ KeyData *gen_keypair(GenCtx *g)
     s->set_key(0, key);
     st.dst = out;
     st.dst_len = room;
-    int status = execute(g->pctx, s);
+    int status = run_pk(g->pctx, s);
     if (status != ACRYPTO_OK) {
         raise_status(g->pctx, status, "key generation");
         return nullptr;

@@ -189,3 +189,19 @@ bool sym_key_fresh(ProvCtx *pctx, SymKey &k)
 }
 
 } // namespace acrypto::prov::pk
+
+#include <openssl/async.h>
+
+#include "execute.hpp"
+
+namespace acrypto::prov::pk {
+
+int run_pk(ProvCtx *pctx, const acrypto::sched::Ref<acrypto::sched::Session> &s)
+{
+    ASYNC_JOB *job = ASYNC_get_current_job();
+    if (job != nullptr && ASYNC_get_wait_ctx(job) != nullptr)
+        return execute(pctx, s, ExecMode::Offload);
+    return execute(pctx, s);
+}
+
+} // namespace acrypto::prov::pk

@@ -57,3 +57,15 @@ bool sym_key_fresh(ProvCtx *pctx, SymKey &k);
 void sym_key_drop(SymKey &k);
 
 } // namespace acrypto::prov::pk
+
+namespace acrypto::prov::pk {
+
+/**
+ * execute() for public-key sessions. Their inputs are a few dozen bytes but each
+ * costs a signature's worth of work, so the byte-based inline threshold does not
+ * fit them: inside an ASYNC_JOB with a wait ctx they always go to a device and the
+ * job pauses (that is where async callers win); elsewhere execute() decides.
+ */
+int run_pk(ProvCtx *pctx, const acrypto::sched::Ref<acrypto::sched::Session> &s);
+
+} // namespace acrypto::prov::pk

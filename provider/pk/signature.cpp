@@ -198,7 +198,7 @@ int run_sig(SigCtx *c, bool sign, uint8_t *sig, size_t *siglen, size_t sigsize,
         raise(c->pctx, kReasonNoMemory, "signature session");
         return 0;
     }
-    int status = execute(c->pctx, s);
+    int status = run_pk(c->pctx, s);
     if (!sign)
         return status == ACRYPTO_OK ? 1 : (status == ACRYPTO_E_VERIFY ? 0 : (raise_status(c->pctx, status, "signature verification"), 0));
     if (status != ACRYPTO_OK) {
