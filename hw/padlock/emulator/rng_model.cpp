@@ -5,9 +5,10 @@
 
 #include <cstring>
 
+#include <sys/random.h>
+
 #include <openssl/aes.h>
 #include <openssl/crypto.h>
-#include <openssl/rand.h>
 #include <openssl/sha.h>
 
 #include "../regs.hpp"
@@ -51,7 +52,9 @@ RngModel::RngModel(const RngOptions &opts) : fault_(opts.fault), two_sources_(op
         for (int i = 0; i < 8; ++i)
             s[i] = static_cast<uint8_t>(*opts.seed >> (8 * i));
         SHA256(s, sizeof s, seed);
-    } else if (RAND_bytes(seed, sizeof seed) != 1) {
+    } else if (getrandom(seed, sizeof seed, 0) != static_cast<ssize_t>(sizeof seed)) {
+        // Straight from the kernel, never RAND_bytes: this runs while the provider starts, and
+        // touching libcrypto's DRBG here would seed it before acrypto's own seed source exists.
         // Fall back to a fixed key: the model is a test double, not a real source.
         SHA256(reinterpret_cast<const uint8_t *>("acrypto-padlock"), 15, seed);
     }
