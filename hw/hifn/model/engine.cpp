@@ -399,6 +399,7 @@ HifnModel::Step HifnModel::step_locked(std::unique_lock<std::mutex> &lk) {
         if (bits)
             set_status_locked(bits);
     };
+    drop_irq_ = fault_now_locked(Fault::DropIrq);
     for (auto &j : pk.jumps)
         store_release(j.ptr, j.l & ~HIFN_D_VALID); // the chip clears VALID on jumps too (§3.3)
     retire(kCmd, pk.cmd);
@@ -466,10 +467,12 @@ HifnModel::Step HifnModel::step_locked(std::unique_lock<std::mutex> &lk) {
     ++st_.commands;
     st_.bytes += in.size();
     if (fault_now_locked(Fault::ValidStuck)) {
+        drop_irq_ = false;
         halted_ = true; // the result never shows up; the engine wedges
         return Step::Halted;
     }
     retire(kRes, pk.res);
+    drop_irq_ = false;
     if (fault_now_locked(Fault::SpuriousIrq))
         irq_.raise(); // an extra pulse with nothing new to report
     if (fault_now_locked(Fault::DoubleClear)) {

@@ -145,7 +145,7 @@ void HifnModel::set_pu_locked(uint32_t bits) {
 void HifnModel::update_irq_locked(bool edge) {
     bool level = (csr_locked() & ier_) != 0;
     if (level && (edge || !irq_level_)) {
-        if (fault_now_locked(Fault::DropIrq)) {
+        if (drop_irq_) {
             ++st_.irqs_dropped;
         } else {
             ++st_.irqs;

@@ -161,6 +161,7 @@ private:
     uint64_t cmd_index_ = 0;
     std::chrono::steady_clock::time_point busy_until_{};
     bool irq_level_ = false;
+    bool drop_irq_ = false; ///< the command being completed loses its interrupt
 
     ModelStats st_;
     std::atomic<bool> gone_{false};
