@@ -6,6 +6,7 @@
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -139,6 +140,21 @@ Result<std::vector<PciFunction>> pci_find(std::span<const PciId> ids, const PciS
         return R(Errc::NotFound, "no PCI bus visible at " + bus_dir +
                                      "/devices: this machine (or container) exposes no PCI "
                                      "devices, so no card can be found");
+    // libpci reports a malformed tree through its error hook; leaving it by longjmp
+    // leaks what it had open. Check the entries first so that path stays a last resort.
+    {
+        std::error_code ec;
+        for (const auto &e : std::filesystem::directory_iterator(bus_dir + "/devices", ec)) {
+            std::string name = e.path().filename().string();
+            unsigned dom, bus, dev, fn;
+            char tail;
+            if (std::sscanf(name.c_str(), "%x:%x:%x.%x%c", &dom, &bus, &dev, &fn, &tail) != 4 ||
+                !std::filesystem::exists(e.path() / "vendor", ec) ||
+                !std::filesystem::exists(e.path() / "device", ec))
+                return R(Errc::DeviceBroken, "sysfs entry " + bus_dir + "/devices/" + name +
+                                                 " is not a PCI function; libpci scan skipped");
+        }
+    }
     pci_access *acc = pci_alloc();
     if (acc == nullptr)
         return R(Errc::NoMemory, "libpci: pci_alloc failed");
