@@ -65,6 +65,7 @@ struct Device::Op {
     std::condition_variable *wcv = nullptr;
     int *wstatus = nullptr;
     bool *wdone = nullptr;
+    std::shared_ptr<void> keep; ///< keeps an internal request's buffers alive until completion
 };
 
 /// One posted command, indexed by its command/result ring position.
@@ -897,6 +898,7 @@ void Device::recover_locked(int status, const char *why, std::vector<Completion>
 void Device::deliver(std::vector<Completion> &done) {
     for (auto &[op, status] : done) {
         if (op->wdone != nullptr) {
+            std::shared_ptr<void> keep = op->keep; // outlives the notify even if the waiter left
             std::lock_guard lk(*op->wmu);
             *op->wstatus = status;
             *op->wdone = true;
@@ -1058,44 +1060,48 @@ Result<void> Device::self_test() {
     static const uint8_t zero_key[16] = {};
     static const uint8_t expect[16] = {0x66, 0xe9, 0x4b, 0xd4, 0xef, 0x8a, 0x2c, 0x3b,
                                        0x88, 0x4c, 0xfa, 0x59, 0xca, 0x34, 0x2b, 0x2e};
-    acrypto_key key{};
-    key.alg = ACRYPTO_ALG_AES;
-    key.data = zero_key;
-    key.len = 16;
-    uint8_t in[16] = {}, out[16] = {};
-    acrypto_step st{};
-    st.op = ACRYPTO_OP_CIPHER;
-    st.alg = ACRYPTO_ALG_AES;
-    st.mode = ACRYPTO_MODE_ECB;
-    st.dir = ACRYPTO_DIR_ENCRYPT;
-    st.key = &key;
-    st.src = in;
-    st.src_len = 16;
-    st.dst = out;
-    st.dst_len = 16;
-    acrypto_session s{};
-    s.struct_size = sizeof s;
-    s.nsteps = 1;
-    s.ncur = 1;
-    s.steps = &st;
-    std::mutex m;
-    std::condition_variable cv;
-    int status = ACRYPTO_E_INTERNAL;
-    bool fin = false;
+    // Shared with the op: if the wait below gives up, the request still owns its buffers.
+    struct State {
+        acrypto_key key{};
+        uint8_t in[16] = {}, out[16] = {};
+        acrypto_step st{};
+        acrypto_session s{};
+        std::mutex m;
+        std::condition_variable cv;
+        int status = ACRYPTO_E_INTERNAL;
+        bool fin = false;
+    };
+    auto k = std::make_shared<State>();
+    k->key.alg = ACRYPTO_ALG_AES;
+    k->key.data = zero_key;
+    k->key.len = 16;
+    k->st.op = ACRYPTO_OP_CIPHER;
+    k->st.alg = ACRYPTO_ALG_AES;
+    k->st.mode = ACRYPTO_MODE_ECB;
+    k->st.dir = ACRYPTO_DIR_ENCRYPT;
+    k->st.key = &k->key;
+    k->st.src = k->in;
+    k->st.src_len = 16;
+    k->st.dst = k->out;
+    k->st.dst_len = 16;
+    k->s.struct_size = sizeof k->s;
+    k->s.nsteps = 1;
+    k->s.ncur = 1;
+    k->s.steps = &k->st;
     auto *op = new Op;
-    op->s = &s;
-    op->wmu = &m;
-    op->wcv = &cv;
-    op->wstatus = &status;
-    op->wdone = &fin;
+    op->s = &k->s;
+    op->wmu = &k->m;
+    op->wcv = &k->cv;
+    op->wstatus = &k->status;
+    op->wdone = &k->fin;
+    op->keep = k;
     {
         std::lock_guard lk(mu_);
         if (broken_ || closing_) {
             delete op;
             return Result<void>(Errc::DeviceBroken, "device is broken or closing");
         }
-        int p = prepare_locked(*op);
-        if (p != ACRYPTO_OK) {
+        if (prepare_locked(*op) != ACRYPTO_OK) {
             delete op;
             return Result<void>(Errc::Unsupported, "self-test step refused");
         }
@@ -1103,14 +1109,13 @@ Result<void> Device::self_test() {
         ready_.push_back(op);
     }
     data_ready();
-    std::unique_lock lk(m);
-    // The op always completes (reset, broken and close all complete it): wait for it.
-    if (!cv.wait_for(lk, cfg_.watchdog * 3 + std::chrono::seconds(2), [&] { return fin; }))
+    std::unique_lock lk(k->m);
+    if (!k->cv.wait_for(lk, cfg_.watchdog * 3 + std::chrono::seconds(2), [&] { return k->fin; }))
         return Result<void>(Errc::Timeout, "self-test did not complete");
-    if (status != ACRYPTO_OK)
+    if (k->status != ACRYPTO_OK)
         return Result<void>(Errc::DeviceBroken, "self-test failed with status " +
-                                                    std::to_string(status));
-    if (std::memcmp(out, expect, 16) != 0)
+                                                    std::to_string(k->status));
+    if (std::memcmp(k->out, expect, 16) != 0)
         return Result<void>(Errc::DeviceBroken, "AES-128-ECB known answer mismatch");
     return {};
 }
