@@ -42,6 +42,7 @@ enum class Key {
     FaultSelfResetEvery,
     FaultDoubleClearEvery,
     FaultValidStuckEvery,
+    FaultGarbageEvery,
     FaultStuckRng,
     Count_
 };
@@ -53,7 +54,8 @@ constexpr const char *kKeyNames[] = {
     "poll-ms",                "max-resets",             "fault-stall-every",
     "fault-bad-status-every", "fault-dma-error-every",  "fault-drop-irq-every",
     "fault-spurious-irq-every", "fault-hostile-every",  "fault-self-reset-every",
-    "fault-double-clear-every", "fault-valid-stuck-every", "fault-stuck-rng",
+    "fault-double-clear-every", "fault-valid-stuck-every", "fault-garbage-every",
+    "fault-stuck-rng",
     nullptr};
 static_assert(sizeof(kKeyNames) / sizeof(kKeyNames[0]) == static_cast<size_t>(Key::Count_) + 1);
 
@@ -197,6 +199,7 @@ int parse(const acrypto_config *cfg, Settings &s, std::string &err) {
         case Key::FaultSelfResetEvery: rc = fault(model::Fault::SelfReset); break;
         case Key::FaultDoubleClearEvery: rc = fault(model::Fault::DoubleClear); break;
         case Key::FaultValidStuckEvery: rc = fault(model::Fault::ValidStuck); break;
+        case Key::FaultGarbageEvery: rc = fault(model::Fault::Garbage); break;
         case Key::FaultStuckRng:
             if (v != nullptr && (std::strcmp(v, "1") == 0 || std::strcmp(v, "yes") == 0))
                 s.mc.stuck_rng = true;

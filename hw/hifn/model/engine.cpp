@@ -455,6 +455,9 @@ HifnModel::Step HifnModel::step_locked(std::unique_lock<std::mutex> &lk) {
     }
     if (c.crypt && pu_err == 0)
         rec.resize(rec.size() + HIFN_CRYPT_RES_SIZE, 0);
+    if (fault_now_locked(Fault::Garbage))
+        for (auto &b : rec)
+            b = static_cast<uint8_t>(rng_state_ = rng_state_ * 6364136223846793005ull + 1, rng_state_ >> 56);
     if (rec.size() > res_len) {
         ++st_.rover;
         set_status_locked(HIFN_DMACSR_R_OVER);

@@ -32,6 +32,7 @@ enum class Fault : unsigned {
     SelfReset,   ///< the chip resets itself mid-command (rings stop, nothing completes)
     DoubleClear, ///< also clears VALID of the next result slot
     ValidStuck,  ///< completes the command but never clears the result VALID
+    Garbage,     ///< the result record is random bytes (a device gone mad)
     Count_
 };
 

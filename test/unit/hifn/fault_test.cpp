@@ -448,3 +448,18 @@ TEST(Faults, EveryFaultKindFromConfigurationKeepsExactlyOnce) {
         EXPECT_GT(chip(*h).stats().faults, 0u) << k;
     }
 }
+
+TEST(Faults, RandomResultRecordsNeverReachTheCaller) {
+    // Many seeds of a device writing random result records: the driver must never
+    // report success with wrong bytes, never complete twice, and end up broken.
+    for (uint32_t seed = 1; seed <= 8; ++seed) {
+        auto h = open_model({{"fault-garbage-every", "2"}, {"model-seed", std::to_string(seed)}});
+        ASSERT_TRUE(h);
+        Batch b;
+        b.add(*h, 16, 128);
+        ASSERT_TRUE(h->wait_all(std::chrono::seconds(20)));
+        b.check(*h);
+        EXPECT_EQ(h->duplicate_completions(), 0u);
+        EXPECT_TRUE(h->broken()) << "seed " << seed;
+    }
+}
