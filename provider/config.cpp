@@ -95,7 +95,8 @@ void collect_section(CONF *conf, const char *sect, const std::string &prefix,
 
 /// Keys of the section configuring provider `provider_name` in the active config file.
 /// Returns false when the file or the section cannot be found (nothing to check).
-bool file_keys(const char *provider_name, std::vector<FileKey> &out, std::string &section)
+bool file_keys(const char *provider_name, const char *module_file, std::vector<FileKey> &out,
+               std::string &section)
 {
     const char *env = std::getenv("OPENSSL_CONF");
     char *deflt = nullptr;
@@ -113,14 +114,29 @@ bool file_keys(const char *provider_name, std::vector<FileKey> &out, std::string
         const char *init = NCONF_get_string(conf, nullptr, "openssl_conf");
         const char *provs = init != nullptr ? NCONF_get_string(conf, init, "providers") : nullptr;
         STACK_OF(CONF_VALUE) *plist = provs != nullptr ? NCONF_get_section(conf, provs) : nullptr;
-        for (int i = 0; plist != nullptr && i < sk_CONF_VALUE_num(plist); ++i) {
-            CONF_VALUE *cv = sk_CONF_VALUE_value(plist, i);
-            if (strcasecmp(cv->name, provider_name) != 0)
-                continue;
-            section = cv->value;
-            collect_section(conf, cv->value, "", out, 0);
-            found = true;
-            break;
+        auto base = [](const char *path) {
+            const char *slash = std::strrchr(path, '/');
+            return std::string(slash != nullptr ? slash + 1 : path);
+        };
+        // Our entry: the one named like this provider instance, else (an
+        // `identity` renamed it) the one whose `module` is our module file.
+        for (int pass = 0; pass < 2 && !found; ++pass) {
+            for (int i = 0; plist != nullptr && i < sk_CONF_VALUE_num(plist); ++i) {
+                CONF_VALUE *cv = sk_CONF_VALUE_value(plist, i);
+                bool ours = false;
+                if (pass == 0) {
+                    ours = strcasecmp(cv->name, provider_name) == 0;
+                } else if (module_file != nullptr) {
+                    const char *mod = NCONF_get_string(conf, cv->value, "module");
+                    ours = mod != nullptr && base(mod) == base(module_file);
+                }
+                if (!ours)
+                    continue;
+                section = cv->value;
+                collect_section(conf, cv->value, "", out, 0);
+                found = true;
+                break;
+            }
         }
     }
     // Loading may leave parse errors on the queue; they are not ours to report.
@@ -342,7 +358,7 @@ bool load_settings(const CoreAccess &core, const std::vector<std::string> &algor
     // Unknown keys: only what the configuration file shows (3.0 answers named keys only).
     std::vector<FileKey> fkeys;
     std::string section;
-    if (file_keys(prov_name, fkeys, section)) {
+    if (file_keys(prov_name, module_file, fkeys, section)) {
         std::vector<std::string> bal_names;
         for (const auto &fk : fkeys) {
             const std::string &k = fk.name;
