@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "cpuid.hpp"
+#include "isa.hpp"
 #include "emulator/profile.hpp"
 #include "regs.hpp"
 
@@ -125,6 +126,27 @@ TEST(Cpuid, ThisMachineHasNoPadlock) {
         EXPECT_FALSE(f.any());
     else
         GTEST_SKIP() << "PadLock-capable vendor: " << f.describe();
+}
+
+} // namespace
+} // namespace acrypto::hw::padlock
+
+namespace acrypto::hw::padlock {
+namespace {
+
+TEST(NativeIsa, BuiltButOnlyTheFlagsReloadRunsWithoutPadlock) {
+    auto n = make_native_isa();
+#if defined(__x86_64__)
+    ASSERT_TRUE(n);
+    EXPECT_STREQ(n->name(), "native");
+    // pushf/popf is an ordinary instruction: it must leave the stack and red zone intact.
+    volatile uint64_t canary = 0x0123456789abcdefull;
+    n->reload_key();
+    EXPECT_EQ(canary, 0x0123456789abcdefull);
+    EXPECT_EQ(n->last_fault_reason(), "");
+#else
+    EXPECT_FALSE(n);
+#endif
 }
 
 } // namespace
