@@ -2,6 +2,7 @@
 // Emulator xstore / rep xstore: divisors, status words, slack writes, injected faults.
 #include <gtest/gtest.h>
 
+#include "entropy_source.hpp"
 #include "regs.hpp"
 #include "test_util.hpp"
 
@@ -97,6 +98,36 @@ TEST(EmuRng, AbsentRngRaisesUd) {
     EXPECT_TRUE(e.features().rng);
     const FixedCpuid c = emu::make_cpuid(false, 6, 9, 8, regs::EDX_RNG);
     EXPECT_FALSE(detect_features(c).rng);
+}
+
+} // namespace
+} // namespace acrypto::hw::padlock
+
+namespace acrypto::hw::padlock {
+namespace {
+
+TEST(HealthTestsUnit, CutoffsFromSp80090b) {
+    // Repetition count: the sixth identical sample in a row fails (H = 4 bits/byte).
+    HealthTests rct;
+    for (int i = 0; i < 5; ++i)
+        EXPECT_EQ(rct.feed(0x42), HealthTests::Verdict::Ok);
+    EXPECT_EQ(rct.feed(0x42), HealthTests::Verdict::RepetitionCount);
+    // Adaptive proportion: the 62nd occurrence of the window's first value fails, without a
+    // run long enough for the repetition test.
+    HealthTests apt;
+    HealthTests::Verdict v = HealthTests::Verdict::Ok;
+    int fed = 0;
+    for (; fed < 512 && v == HealthTests::Verdict::Ok; ++fed)
+        v = apt.feed(fed % 2 == 0 ? 0x11 : static_cast<uint8_t>(0x80 | (fed & 0x7F)));
+    EXPECT_EQ(v, HealthTests::Verdict::AdaptiveProportion);
+    EXPECT_EQ(fed, 2 * 62 - 1);
+    // A window boundary resets the count: 61 hits per window never fail.
+    HealthTests ok;
+    for (int w = 0; w < 4; ++w)
+        for (int i = 0; i < 512; ++i)
+            ASSERT_EQ(ok.feed(i < 61 * 2 && i % 2 == 0 ? 0x77 : static_cast<uint8_t>(0x80 | (i & 0x7F))),
+                      HealthTests::Verdict::Ok)
+                << w << " " << i;
 }
 
 } // namespace
