@@ -198,8 +198,13 @@ namespace acrypto::prov::pk {
 
 int run_pk(ProvCtx *pctx, const acrypto::sched::Ref<acrypto::sched::Session> &s)
 {
+    // RSA public-key operations (verify, encrypt) cost about as much as the queue
+    // hop and wake-up an offload adds: let execute() keep them inline.
+    const acrypto_step &st = s->step(0);
+    const bool rsa_public = (st.alg == ACRYPTO_ALG_RSA || st.alg == ACRYPTO_ALG_RSA_PSS) &&
+                            (st.mode == ACRYPTO_MODE_PK_VERIFY || st.mode == ACRYPTO_MODE_PK_ENCRYPT);
     ASYNC_JOB *job = ASYNC_get_current_job();
-    if (job != nullptr && ASYNC_get_wait_ctx(job) != nullptr)
+    if (!rsa_public && job != nullptr && ASYNC_get_wait_ctx(job) != nullptr)
         return execute(pctx, s, ExecMode::Offload);
     return execute(pctx, s);
 }

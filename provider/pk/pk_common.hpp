@@ -63,8 +63,9 @@ namespace acrypto::prov::pk {
 /**
  * execute() for public-key sessions. Their inputs are a few dozen bytes but each
  * costs a signature's worth of work, so the byte-based inline threshold does not
- * fit them: inside an ASYNC_JOB with a wait ctx they always go to a device and the
- * job pauses (that is where async callers win); elsewhere execute() decides.
+ * fit them: inside an ASYNC_JOB with a wait ctx they go to a device and the job
+ * pauses (that is where async callers win), except cheap RSA public operations;
+ * elsewhere execute() decides.
  */
 int run_pk(ProvCtx *pctx, const acrypto::sched::Ref<acrypto::sched::Session> &s);
 
