@@ -30,11 +30,14 @@ void put_sub(uint8_t *p, uint32_t masks, uint32_t len) {
 
 size_t key_len_for(const CommandSpec &s) {
     switch (s.crypt_alg) {
-    case HIFN_CRYPT_CMD_ALG_DES: return HIFN_DES_KEY_LENGTH;
-    case HIFN_CRYPT_CMD_ALG_3DES: return HIFN_3DES_KEY_LENGTH;
+    case HIFN_CRYPT_CMD_ALG_DES:
+        return HIFN_DES_KEY_LENGTH;
+    case HIFN_CRYPT_CMD_ALG_3DES:
+        return HIFN_3DES_KEY_LENGTH;
     case HIFN_CRYPT_CMD_ALG_AES:
         return s.key.size() == 16 || s.key.size() == 24 || s.key.size() == 32 ? s.key.size() : 0;
-    default: return 0;
+    default:
+        return 0;
     }
 }
 
@@ -44,20 +47,15 @@ size_t encode_command(const CommandSpec &s, uint8_t *out) {
     if (s.src_len > HIFN_MAX_LENGTH || s.dst_len > HIFN_MAX_LENGTH ||
         s.session > HIFN_BASE_CMD_SESSION_MASK || s.mac_key.size() > HIFN_MAC_KEY_LENGTH)
         return 0;
-    if (s.crypt && (key_len_for(s) == 0 || key_len_for(s) != s.key.size()))
-        return 0;
+    if (s.crypt && (key_len_for(s) == 0 || key_len_for(s) != s.key.size())) return 0;
     size_t ivlen = s.crypt_alg == HIFN_CRYPT_CMD_ALG_AES ? HIFN_AES_IV_LENGTH : HIFN_DES_IV_LENGTH;
     bool send_iv = s.crypt && s.crypt_mode != HIFN_CRYPT_CMD_MODE_ECB;
-    if (send_iv && s.iv.size() < ivlen)
-        return 0;
+    if (send_iv && s.iv.size() < ivlen) return 0;
 
     uint32_t base = 0;
-    if (s.mac)
-        base |= HIFN_BASE_CMD_MAC;
-    if (s.crypt)
-        base |= HIFN_BASE_CMD_CRYPT;
-    if (s.decode)
-        base |= HIFN_BASE_CMD_DECODE;
+    if (s.mac) base |= HIFN_BASE_CMD_MAC;
+    if (s.crypt) base |= HIFN_BASE_CMD_CRYPT;
+    if (s.decode) base |= HIFN_BASE_CMD_DECODE;
     put16(out, base);
     put16(out + 2, s.session | ((s.dst_len >> 16) & 3u) << HIFN_BASE_CMD_DSTLEN_S |
                        ((s.src_len >> 16) & 3u) << HIFN_BASE_CMD_SRCLEN_S);
@@ -68,10 +66,8 @@ size_t encode_command(const CommandSpec &s, uint8_t *out) {
         uint32_t m = (s.mac_md5 ? HIFN_MAC_CMD_ALG_MD5 : HIFN_MAC_CMD_ALG_SHA1) |
                      (s.mac_hmac ? HIFN_MAC_CMD_MODE_HMAC : HIFN_MAC_CMD_MODE_HASH) |
                      HIFN_MAC_CMD_RESULT;
-        if (s.crypt)
-            m |= HIFN_MAC_CMD_POS_IPSEC; // MAC over the ciphertext, both directions
-        if (s.mac_hmac && s.send_mac_key)
-            m |= HIFN_MAC_CMD_NEW_KEY;
+        if (s.crypt) m |= HIFN_MAC_CMD_POS_IPSEC; // MAC over the ciphertext, both directions
+        if (s.mac_hmac && s.send_mac_key) m |= HIFN_MAC_CMD_NEW_KEY;
         put_sub(out + off, m, s.src_len);
         off += 8;
     }
@@ -81,15 +77,13 @@ size_t encode_command(const CommandSpec &s, uint8_t *out) {
             c |= s.key.size() == 16   ? HIFN_CRYPT_CMD_KSZ_128
                  : s.key.size() == 24 ? HIFN_CRYPT_CMD_KSZ_192
                                       : HIFN_CRYPT_CMD_KSZ_256;
-        if (send_iv)
-            c |= HIFN_CRYPT_CMD_NEW_IV;
+        if (send_iv) c |= HIFN_CRYPT_CMD_NEW_IV;
         put_sub(out + off, c, s.src_len);
         off += 8;
     }
     if (s.mac && s.mac_hmac && s.send_mac_key) {
         std::memset(out + off, 0, HIFN_MAC_KEY_LENGTH);
-        if (!s.mac_key.empty())
-            std::memcpy(out + off, s.mac_key.data(), s.mac_key.size());
+        if (!s.mac_key.empty()) std::memcpy(out + off, s.mac_key.data(), s.mac_key.size());
         off += HIFN_MAC_KEY_LENGTH;
     }
     if (s.crypt) {

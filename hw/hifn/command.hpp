@@ -12,28 +12,28 @@ namespace acrypto::hw::hifn {
 struct CommandSpec {
     bool crypt = false;
     bool mac = false;
-    bool decode = false;          ///< decrypt (and MAC before decrypting)
-    uint16_t crypt_alg = 0;       ///< regs::HIFN_CRYPT_CMD_ALG_*
-    uint16_t crypt_mode = 0;      ///< regs::HIFN_CRYPT_CMD_MODE_*
-    std::span<const uint8_t> key; ///< cipher key (8, 24, 16/24/32 bytes)
-    std::span<const uint8_t> iv;  ///< empty for ECB
-    bool mac_md5 = false;         ///< MD5 (else SHA-1)
-    bool mac_hmac = false;        ///< HMAC (else plain hash)
+    bool decode = false;              ///< decrypt (and MAC before decrypting)
+    uint16_t crypt_alg = 0;           ///< regs::HIFN_CRYPT_CMD_ALG_*
+    uint16_t crypt_mode = 0;          ///< regs::HIFN_CRYPT_CMD_MODE_*
+    std::span<const uint8_t> key;     ///< cipher key (8, 24, 16/24/32 bytes)
+    std::span<const uint8_t> iv;      ///< empty for ECB
+    bool mac_md5 = false;             ///< MD5 (else SHA-1)
+    bool mac_hmac = false;            ///< HMAC (else plain hash)
     std::span<const uint8_t> mac_key; ///< HMAC key, at most 64 bytes (zero padded)
-    uint32_t src_len = 0;         ///< total source bytes
-    uint32_t dst_len = 0;         ///< total destination bytes posted (multiple of 4)
-    uint16_t session = 0;         ///< context slot
-    bool send_key = true;         ///< false: the chip uses the key cached in `session`
-    bool send_mac_key = true;     ///< false: the chip uses the HMAC key cached in `session`
+    uint32_t src_len = 0;             ///< total source bytes
+    uint32_t dst_len = 0;             ///< total destination bytes posted (multiple of 4)
+    uint16_t session = 0;             ///< context slot
+    bool send_key = true;             ///< false: the chip uses the key cached in `session`
+    bool send_mac_key = true;         ///< false: the chip uses the HMAC key cached in `session`
 };
 
 /// Where the sections of this command's result record sit (§4.6).
 struct ResultLayout {
-    uint32_t mac_flags = 0; ///< offset of the MAC result word, or 0 when no MAC
-    uint32_t mac = 0;       ///< offset of the MAC bytes
-    uint32_t mac_len = 0;   ///< 16 (MD5) or 20 (SHA-1), 0 without MAC
+    uint32_t mac_flags = 0;   ///< offset of the MAC result word, or 0 when no MAC
+    uint32_t mac = 0;         ///< offset of the MAC bytes
+    uint32_t mac_len = 0;     ///< 16 (MD5) or 20 (SHA-1), 0 without MAC
     uint32_t crypt_flags = 0; ///< offset of the crypt result word, 0 when no crypt
-    uint32_t size = 0;      ///< bytes the chip writes
+    uint32_t size = 0;        ///< bytes the chip writes
 };
 
 /// Largest command encode_command() can produce (regs::HIFN_MAX_COMMAND).
@@ -51,11 +51,11 @@ ResultLayout result_layout(const CommandSpec &spec);
 /// What a result record says, after validation.
 enum class ResultStatus {
     Ok,
-    DstOverrun,  ///< base DSTOVERRUN: the chip ran out of destination
+    DstOverrun,   ///< base DSTOVERRUN: the chip ran out of destination
     CommandError, ///< the chip refused the command (CMDINVAL / DATAERR reported in the flags)
-    SourceLeft,  ///< SRC_NOTZERO or a non-zero source residual
-    MacError,    ///< MISCOMPARE
-    Hostile      ///< impossible values: reserved bits, residual above what was posted
+    SourceLeft,   ///< SRC_NOTZERO or a non-zero source residual
+    MacError,     ///< MISCOMPARE
+    Hostile       ///< impossible values: reserved bits, residual above what was posted
 };
 
 /// Outcome of check_result.

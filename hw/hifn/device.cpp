@@ -14,32 +14,36 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-constexpr uint32_t kSegMax = 0xFFFC;        // per-descriptor bytes: 4-aligned, <= 0xFFFF
-constexpr uint32_t kCipherChunk = 0x3FFF0;  // cipher bytes per command: 18 bits, block multiple
-constexpr uint32_t kMacMax = 0x3FFFC;       // one command is one whole message (§4.4)
-constexpr uint32_t kAllRingsEnable =
-    HIFN_DMACSR_CTRL_ENA << HIFN_DMACSR_C_CTRL_SHIFT |
-    HIFN_DMACSR_CTRL_ENA << HIFN_DMACSR_S_CTRL_SHIFT |
-    HIFN_DMACSR_CTRL_ENA << HIFN_DMACSR_R_CTRL_SHIFT |
-    HIFN_DMACSR_CTRL_ENA << HIFN_DMACSR_D_CTRL_SHIFT;
-constexpr uint32_t kAllRingsDisable =
-    HIFN_DMACSR_CTRL_DIS << HIFN_DMACSR_C_CTRL_SHIFT |
-    HIFN_DMACSR_CTRL_DIS << HIFN_DMACSR_S_CTRL_SHIFT |
-    HIFN_DMACSR_CTRL_DIS << HIFN_DMACSR_R_CTRL_SHIFT |
-    HIFN_DMACSR_CTRL_DIS << HIFN_DMACSR_D_CTRL_SHIFT;
+constexpr uint32_t kSegMax = 0xFFFC;       // per-descriptor bytes: 4-aligned, <= 0xFFFF
+constexpr uint32_t kCipherChunk = 0x3FFF0; // cipher bytes per command: 18 bits, block multiple
+constexpr uint32_t kMacMax = 0x3FFFC;      // one command is one whole message (§4.4)
+constexpr uint32_t kAllRingsEnable = HIFN_DMACSR_CTRL_ENA << HIFN_DMACSR_C_CTRL_SHIFT |
+                                     HIFN_DMACSR_CTRL_ENA << HIFN_DMACSR_S_CTRL_SHIFT |
+                                     HIFN_DMACSR_CTRL_ENA << HIFN_DMACSR_R_CTRL_SHIFT |
+                                     HIFN_DMACSR_CTRL_ENA << HIFN_DMACSR_D_CTRL_SHIFT;
+constexpr uint32_t kAllRingsDisable = HIFN_DMACSR_CTRL_DIS << HIFN_DMACSR_C_CTRL_SHIFT |
+                                      HIFN_DMACSR_CTRL_DIS << HIFN_DMACSR_S_CTRL_SHIFT |
+                                      HIFN_DMACSR_CTRL_DIS << HIFN_DMACSR_R_CTRL_SHIFT |
+                                      HIFN_DMACSR_CTRL_DIS << HIFN_DMACSR_D_CTRL_SHIFT;
 constexpr uint32_t kAllStatus = ~HIFN_DMACSR_CTRL_MASK;
 // §3.4: R_DONE, every ABORT, D_OVER, R_OVER, ENGINE ([L][N]).
 constexpr uint32_t kIer = HIFN_DMACSR_R_DONE | HIFN_DMACSR_ABORTS | HIFN_DMACSR_D_OVER |
                           HIFN_DMACSR_R_OVER | HIFN_DMACSR_ENGINE;
 
-void sleep_ms(unsigned ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
-uint32_t round4(size_t n) { return static_cast<uint32_t>((n + 3) & ~size_t{3}); }
+void sleep_ms(unsigned ms) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+}
+uint32_t round4(size_t n) {
+    return static_cast<uint32_t>((n + 3) & ~size_t{3});
+}
 uint32_t lfsr_sig(uint32_t a, unsigned n) {
     for (unsigned i = 0; i < n; ++i)
         a = (a << 1) | static_cast<uint32_t>(__builtin_parity(a & HIFN_UNLOCK_TAP));
     return a;
 }
-uint32_t load_acquire(const uint32_t *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
+uint32_t load_acquire(const uint32_t *p) {
+    return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
 void set_desc(uint32_t *d, uint32_t l, uint32_t p) {
     // `p` before `l`: the chip reads `p` only after it sees VALID in `l` (§6.2).
     __atomic_store_n(&d[1], p, __ATOMIC_RELAXED);
@@ -111,11 +115,9 @@ Result<std::unique_ptr<Device>> Device::open(Transport t, const DeviceConfig &cf
     }
     d->slots_.resize(n);
     d->ctx_.resize(HIFN_795X_CTX_RAM / HIFN_CTX_SIZE_LARGE); // PUCNFG 0x0344: 64 contexts
-    if (auto r = d->init_hw(true); !r)
-        return r.error();
+    if (auto r = d->init_hw(true); !r) return r.error();
     d->build_caps();
-    if (d->caps_.empty())
-        return R(Errc::Unsupported, cfg.name + ": enable level offers no crypto");
+    if (d->caps_.empty()) return R(Errc::Unsupported, cfg.name + ": enable level offers no crypto");
     d->progress_ = Clock::now();
     d->thread_ = std::thread([p = d.get()] { p->reaper(); });
     return d;
@@ -125,8 +127,7 @@ Device::~Device() {
     close();
     std::lock_guard lk(mu_);
     auto give = [&](DmaBuf &b) {
-        if (b)
-            t_.arena->free(b);
+        if (b) t_.arena->free(b);
         b = {};
     };
     for (auto &b : cmd_bufs_)
@@ -170,8 +171,7 @@ Result<void> Device::board_reset() {
     wr1(HIFN_1_DMA_CNFG, HIFN_DMACNFG_IDLE);
     // Bounded wait for the PU reset (5-10 ms on real parts).
     for (int i = 0; (rd0(HIFN_0_PUCTRL) & HIFN_PUCTRL_RESET) != 0; ++i) {
-        if (i >= 20)
-            return Result<void>(Errc::Timeout, "PU reset did not finish in 20 ms");
+        if (i >= 20) return Result<void>(Errc::Timeout, "PU reset did not finish in 20 ms");
         sleep_ms(1);
     }
     wr1(HIFN_1_DMA_CNFG2, HIFN_DMACNFG2_VALUE);
@@ -180,13 +180,12 @@ Result<void> Device::board_reset() {
 
 Result<void> Device::unlock() {
     auto lvl = read_level();
-    if (!lvl)
-        return lvl.error();
+    if (!lvl) return lvl.error();
     // Already unlocked: a second handshake may lock the chip until reset (§2.3, §6.8).
-    if (lvl.value() == HIFN_PUSTAT_ENA_1 || lvl.value() == HIFN_PUSTAT_ENA_2)
-        return {};
+    if (lvl.value() == HIFN_PUSTAT_ENA_1 || lvl.value() == HIFN_PUSTAT_ENA_2) return {};
     if (lvl.value() != HIFN_PUSTAT_ENA_LOCKED && lvl.value() != HIFN_PUSTAT_ENA_0)
-        return Result<void>(Errc::Unsupported, "unknown enable level " + std::to_string(lvl.value()));
+        return Result<void>(Errc::Unsupported,
+                            "unknown enable level " + std::to_string(lvl.value()));
     uint32_t ramcfg = rd0(HIFN_0_PUCNFG), dmacfg = rd1(HIFN_1_DMA_CNFG);
     wr0(HIFN_0_PUCNFG, ramcfg | HIFN_PUCNFG_CHIPID);
     wr1(HIFN_1_DMA_CNFG, HIFN_DMACNFG_UNLOCK_VALUE);
@@ -203,8 +202,7 @@ Result<void> Device::unlock() {
     wr0(HIFN_0_PUCNFG, ramcfg);
     wr1(HIFN_1_DMA_CNFG, dmacfg);
     lvl = read_level();
-    if (!lvl)
-        return lvl.error();
+    if (!lvl) return lvl.error();
     if (lvl.value() != HIFN_PUSTAT_ENA_1 && lvl.value() != HIFN_PUSTAT_ENA_2)
         return Result<void>(Errc::DeviceBroken, "unlock failed: enable level still " +
                                                     std::to_string(lvl.value() >> 8));
@@ -214,8 +212,8 @@ Result<void> Device::unlock() {
 void Device::program_pll() {
     // §2.4: external 66 MHz reference; multiplier floor(266/66) rounded to even, 2..12.
     uint32_t mult = std::clamp<uint32_t>((HIFN_PLL_MAX_MHZ / HIFN_PLL_REF_MHZ) & ~1u, 2, 12);
-    uint32_t cfg = HIFN_PLL_REF_SEL | ((mult / 2 - 1) << HIFN_PLL_ND_SHIFT) |
-                   (mult > 8 ? HIFN_PLL_IS : 0);
+    uint32_t cfg =
+        HIFN_PLL_REF_SEL | ((mult / 2 - 1) << HIFN_PLL_ND_SHIFT) | (mult > 8 ? HIFN_PLL_IS : 0);
     uint32_t v = rd1(HIFN_1_PLL);
     v = (v & ~(HIFN_PLL_PK_CLK_SEL | HIFN_PLL_PE_CLK_SEL)) | HIFN_PLL_BP | HIFN_PLL_MBSET;
     wr1(HIFN_1_PLL, v);
@@ -263,8 +261,7 @@ void Device::init_registers() {
 Result<void> Device::init_rng() {
     wr1(HIFN_1_PUB_RESET, HIFN_PUBRST_RESET);
     for (int i = 0; (rd1(HIFN_1_PUB_RESET) & HIFN_PUBRST_RESET) != 0; ++i) {
-        if (i >= 100)
-            return Result<void>(Errc::Timeout, "PUB_RESET did not clear in 100 ms");
+        if (i >= 100) return Result<void>(Errc::Timeout, "PUB_RESET did not clear in 100 ms");
         sleep_ms(1);
     }
     wr1(HIFN_1_RNG_CONFIG, rd1(HIFN_1_RNG_CONFIG) | HIFN_RNGCFG_ENA);
@@ -275,27 +272,22 @@ Result<void> Device::init_rng() {
 }
 
 Result<void> Device::init_hw(bool first) {
-    if (auto r = board_reset(); !r)
-        return r;
-    if (auto r = unlock(); !r)
-        return r;
+    if (auto r = board_reset(); !r) return r;
+    if (auto r = unlock(); !r) return r;
     wr0(HIFN_0_PUCTRL, HIFN_PUCTRL_DMAENA); // PU reset (§6.1 step 5)
     for (int i = 0; (rd0(HIFN_0_PUCTRL) & HIFN_PUCTRL_RESET) != 0; ++i) {
-        if (i >= 20)
-            return Result<void>(Errc::Timeout, "PU reset did not finish in 20 ms");
+        if (i >= 20) return Result<void>(Errc::Timeout, "PU reset did not finish in 20 ms");
         sleep_ms(1);
     }
     auto lvl = read_level();
-    if (!lvl)
-        return lvl.error();
+    if (!lvl) return lvl.error();
     level_ = lvl.value() >> 8;
     init_rings();
     if (first) {
         std::lock_guard lk(rng_mu_);
         auto r = init_rng();
         rng_ok_ = r.ok();
-        if (!r)
-            log(ACRYPTO_LOG_WARN, "RNG unavailable: " + r.error().message);
+        if (!r) log(ACRYPTO_LOG_WARN, "RNG unavailable: " + r.error().message);
     }
     init_registers();
     return {};
@@ -306,16 +298,13 @@ void Device::build_caps() {
     const bool ena2 = level_ >= (HIFN_PUSTAT_ENA_2 >> 8);
     const bool ena1 = level_ >= (HIFN_PUSTAT_ENA_1 >> 8);
     const bool aes = ena2 && (t_.device_id == HIFN_7955 || t_.device_id == HIFN_7956);
-    if (!ena1)
-        return;
+    if (!ena1) return;
     struct C {
         uint32_t alg, kmin, kmax, kstep;
     };
     std::vector<C> ciphers = {{ACRYPTO_ALG_DES, 8, 8, 0}};
-    if (ena2)
-        ciphers.push_back({ACRYPTO_ALG_DES_EDE3, 24, 24, 0});
-    if (aes)
-        ciphers.push_back({ACRYPTO_ALG_AES, 16, 32, 8});
+    if (ena2) ciphers.push_back({ACRYPTO_ALG_DES_EDE3, 24, 24, 0});
+    if (aes) ciphers.push_back({ACRYPTO_ALG_AES, 16, 32, 8});
     // CFB/OFB feedback width is unverified on hardware (§5.1): only ECB and CBC.
     const uint32_t modes[] = {ACRYPTO_MODE_ECB, ACRYPTO_MODE_CBC};
     const uint32_t macs[] = {ACRYPTO_ALG_SHA1, ACRYPTO_ALG_MD5};
@@ -343,17 +332,17 @@ void Device::build_caps() {
                                 ACRYPTO_CAP_F_BLOCK_MULTIPLE, 0));
     for (uint32_t h : macs) {
         caps_.push_back(cap(ACRYPTO_OP_DIGEST, h, ACRYPTO_MODE_NONE, 0, 0, 0, 0, 0, kMacMax));
-        caps_.push_back(cap(ACRYPTO_OP_MAC, h, ACRYPTO_MODE_HMAC, 0, 0, HIFN_MAC_KEY_LENGTH, 1, 0,
-                            kMacMax));
+        caps_.push_back(
+            cap(ACRYPTO_OP_MAC, h, ACRYPTO_MODE_HMAC, 0, 0, HIFN_MAC_KEY_LENGTH, 1, 0, kMacMax));
     }
     // Fused, IPsec order only (§4.4): encrypt then HMAC the ciphertext; HMAC the
     // ciphertext then decrypt.
     for (auto &c : ciphers)
         for (uint32_t m : modes)
             for (uint32_t h : macs) {
-                auto e = cap(ACRYPTO_OP_CIPHER, c.alg, m, ACRYPTO_DIR_ENCRYPT, c.kmin, c.kmax,
-                             c.kstep, ACRYPTO_CAP_F_FUSED | ACRYPTO_CAP_F_BLOCK_MULTIPLE,
-                             kCipherChunk);
+                auto e =
+                    cap(ACRYPTO_OP_CIPHER, c.alg, m, ACRYPTO_DIR_ENCRYPT, c.kmin, c.kmax, c.kstep,
+                        ACRYPTO_CAP_F_FUSED | ACRYPTO_CAP_F_BLOCK_MULTIPLE, kCipherChunk);
                 e.fused_op = ACRYPTO_OP_MAC;
                 e.fused_alg = h;
                 e.fused_mode = ACRYPTO_MODE_HMAC;
@@ -379,8 +368,7 @@ namespace {
 bool cipher_ok(const acrypto_step &st, uint32_t level, uint16_t devid, uint32_t &block, int &err) {
     block = st.alg == ACRYPTO_ALG_AES ? 16 : 8;
     bool ena2 = level >= (HIFN_PUSTAT_ENA_2 >> 8);
-    bool alg_ok = st.alg == ACRYPTO_ALG_DES ||
-                  (st.alg == ACRYPTO_ALG_DES_EDE3 && ena2) ||
+    bool alg_ok = st.alg == ACRYPTO_ALG_DES || (st.alg == ACRYPTO_ALG_DES_EDE3 && ena2) ||
                   (st.alg == ACRYPTO_ALG_AES && ena2 && (devid == HIFN_7955 || devid == HIFN_7956));
     if (st.op != ACRYPTO_OP_CIPHER || !alg_ok ||
         (st.mode != ACRYPTO_MODE_ECB && st.mode != ACRYPTO_MODE_CBC) ||
@@ -390,7 +378,7 @@ bool cipher_ok(const acrypto_step &st, uint32_t level, uint16_t devid, uint32_t 
     }
     size_t klen = st.key != nullptr ? st.key->len : 0;
     bool key_ok = st.key != nullptr && st.key->data != nullptr &&
-                  (st.alg == ACRYPTO_ALG_DES    ? klen == 8
+                  (st.alg == ACRYPTO_ALG_DES        ? klen == 8
                    : st.alg == ACRYPTO_ALG_DES_EDE3 ? klen == 24
                                                     : (klen == 16 || klen == 24 || klen == 32));
     if (!key_ok || (st.mode == ACRYPTO_MODE_CBC && st.iv_len < block) || st.src_len % block != 0 ||
@@ -459,26 +447,22 @@ int Device::prepare_locked(Op &op) {
         if (op.steps == 2) {
             op.block = blk;
             op.total = op.cs->src_len;
-            if (op.cs->mode == ACRYPTO_MODE_CBC)
-                std::memcpy(op.iv, op.cs->iv, blk);
+            if (op.cs->mode == ACRYPTO_MODE_CBC) std::memcpy(op.iv, op.cs->iv, blk);
             return ACRYPTO_OK;
         }
         // Otherwise take the first step alone; the scheduler places the rest.
     }
     op.steps = 1;
     if (a->op == ACRYPTO_OP_CIPHER) {
-        if (!cipher_ok(*a, level_, t_.device_id, op.block, err))
-            return err;
+        if (!cipher_ok(*a, level_, t_.device_id, op.block, err)) return err;
         op.kind = Kind::Cipher;
         op.cs = a;
         op.total = a->src_len;
-        if (a->mode == ACRYPTO_MODE_CBC)
-            std::memcpy(op.iv, a->iv, op.block);
+        if (a->mode == ACRYPTO_MODE_CBC) std::memcpy(op.iv, a->iv, op.block);
         return ACRYPTO_OK;
     }
     if (a->op == ACRYPTO_OP_DIGEST || a->op == ACRYPTO_OP_MAC) {
-        if (!mac_ok(*a, err))
-            return err;
+        if (!mac_ok(*a, err)) return err;
         op.kind = a->op == ACRYPTO_OP_MAC ? Kind::Hmac : Kind::Digest;
         op.ms = a;
         op.total = a->src_len;
@@ -489,8 +473,8 @@ int Device::prepare_locked(Op &op) {
 
 bool Device::post_chunk_locked(Op &op) {
     auto t0 = Clock::now();
-    size_t len = op.kind == Kind::Cipher ? std::min<size_t>(op.total - op.done, kCipherChunk)
-                                         : op.total;
+    size_t len =
+        op.kind == Kind::Cipher ? std::min<size_t>(op.total - op.done, kCipherChunk) : op.total;
     uint32_t dlen = round4(len);
     uint32_t nseg = std::max<uint32_t>(1, (dlen + kSegMax - 1) / kSegMax);
     // One slot of every ring always stays free. The jump descriptor is rewritten when
@@ -500,12 +484,10 @@ bool Device::post_chunk_locked(Op &op) {
     if (cmd_.free() < 2 || res_.free() < 2 || src_.free() < nseg + 1 || dst_.free() < nseg + 1)
         return false;
     DmaBuf bounce = t_.arena->alloc(std::max<uint32_t>(dlen, 4), 16);
-    if (!bounce)
-        return false;
+    if (!bounce) return false;
     // Driver-private bounce buffer: nothing unrelated shares what the chip can reach.
     const acrypto_step *in = op.cs != nullptr ? op.cs : op.ms;
-    if (len != 0)
-        std::memcpy(bounce.cpu, in->src + op.done, len);
+    if (len != 0) std::memcpy(bounce.cpu, in->src + op.done, len);
     std::memset(bounce.cpu + len, 0, bounce.size - len);
 
     const uint32_t idx = cmd_.prod;
@@ -560,8 +542,7 @@ bool Device::post_chunk_locked(Op &op) {
         sp.mac = true;
         sp.mac_md5 = op.ms->alg == ACRYPTO_ALG_MD5;
         sp.mac_hmac = op.ms->op == ACRYPTO_OP_MAC;
-        if (sp.mac_hmac && op.ms->key->len != 0)
-            sp.mac_key = {op.ms->key->data, op.ms->key->len};
+        if (sp.mac_hmac && op.ms->key->len != 0) sp.mac_key = {op.ms->key->data, op.ms->key->len};
     }
     uint8_t *cbuf = cmd_bufs_[idx].cpu;
     size_t clen = encode_command(sp, cbuf);
@@ -583,8 +564,7 @@ bool Device::post_chunk_locked(Op &op) {
         do {
             uint32_t n = std::min(total - off, kSegMax);
             bool last = off + n >= total;
-            if (post_hook_)
-                (&r == &src_ ? hook_src : hook_dst).push_back(r.desc(r.prod));
+            if (post_hook_) (&r == &src_ ? hook_src : hook_dst).push_back(r.desc(r.prod));
             put(r, n | HIFN_D_VALID | HIFN_D_MASKDONEIRQ | (last ? HIFN_D_LAST : 0),
                 static_cast<uint32_t>(bounce.bus + off));
             off += n;
@@ -609,8 +589,7 @@ bool Device::post_chunk_locked(Op &op) {
         cmd_l != 0 ? cmd_l
                    : static_cast<uint32_t>(clen) | HIFN_D_VALID | HIFN_D_LAST | HIFN_D_MASKDONEIRQ,
         cmd_p);
-    if (outstanding_++ == 0)
-        progress_ = Clock::now();
+    if (outstanding_++ == 0) progress_ = Clock::now();
     c_.commands++;
     c_.bytes += len;
     c_.submit_ns += static_cast<uint64_t>(
@@ -627,28 +606,23 @@ uint16_t Device::pick_context_locked(const Op &op) {
         const CtxSlot &c = ctx_[i];
         if ((want != 0 && c.key == want) || (want == 0 && want_mac != 0 && c.mac_key == want_mac))
             return static_cast<uint16_t>(i);
-        if (c.used < ctx_[best].used)
-            best = i;
+        if (c.used < ctx_[best].used) best = i;
     }
     return static_cast<uint16_t>(best);
 }
 
 void Device::key_free(uint64_t key_id) {
-    if (key_id == 0)
-        return;
+    if (key_id == 0) return;
     std::lock_guard lk(mu_);
     // Key ids are never reused, so a stale entry is harmless; dropping it frees the slot.
     for (auto &c : ctx_) {
-        if (c.key == key_id)
-            c.key = 0;
-        if (c.mac_key == key_id)
-            c.mac_key = 0;
+        if (c.key == key_id) c.key = 0;
+        if (c.mac_key == key_id) c.mac_key = 0;
     }
 }
 
 void Device::submit_locked(std::vector<Completion> &done) {
-    if (broken_ || closing_)
-        return;
+    if (broken_ || closing_) return;
     bool posted = false;
     for (;;) {
         if (ready_.empty()) {
@@ -661,8 +635,7 @@ void Device::submit_locked(std::vector<Completion> &done) {
             acrypto_session *batch[16];
             uint32_t want = std::min<uint32_t>(16, cmd_.free() - 1);
             uint32_t got = host_.ops->dequeue_fn(host_.host, batch, want);
-            if (got == 0)
-                break;
+            if (got == 0) break;
             for (uint32_t i = 0; i < got; ++i) {
                 Op *op = new Op;
                 op->s = batch[i];
@@ -710,14 +683,12 @@ void Device::release_slot_locked(Slot &sl) {
     // Wipe the command buffer: it carried keys.
     uint32_t idx = static_cast<uint32_t>(&sl - slots_.data());
     std::memset(cmd_bufs_[idx].cpu, 0, kMaxCommandBytes);
-    if (sl.bounce)
-        t_.arena->free(sl.bounce); // the arena wipes freed memory
+    if (sl.bounce) t_.arena->free(sl.bounce); // the arena wipes freed memory
     sl.bounce = {};
     auto adv = [](Ring &r, uint32_t n) {
         for (uint32_t i = 0; i < n; ++i) {
             --r.used;
-            if (++r.cons == r.n)
-                r.cons = 0;
+            if (++r.cons == r.n) r.cons = 0;
         }
     };
     adv(cmd_, 1);
@@ -736,10 +707,8 @@ bool Device::finish_slot_locked(Slot &sl, std::vector<Completion> &done, bool) {
     auto all_clear = [&](const Ring &r, uint32_t n) {
         uint32_t i = r.cons;
         for (uint32_t k = 0; k < n; ++k) {
-            if ((load_acquire(r.desc(i)) & HIFN_D_VALID) != 0)
-                return false;
-            if (++i == r.n)
-                i = 0;
+            if ((load_acquire(r.desc(i)) & HIFN_D_VALID) != 0) return false;
+            if (++i == r.n) i = 0;
         }
         return true;
     };
@@ -753,12 +722,27 @@ bool Device::finish_slot_locked(Slot &sl, std::vector<Completion> &done, bool) {
     if (rc.status != ResultStatus::Ok || hostile)
         ctx_[sl.spec.session] = CtxSlot{}; // whether the chip loaded the keys is unknown
     switch (rc.status) {
-    case ResultStatus::Ok: break;
-    case ResultStatus::DstOverrun: c_.dst_overrun++; status = ACRYPTO_E_DEVICE; break;
-    case ResultStatus::CommandError: c_.command_error++; status = ACRYPTO_E_DEVICE; break;
-    case ResultStatus::SourceLeft: c_.source_left++; status = ACRYPTO_E_DEVICE; break;
-    case ResultStatus::MacError: c_.mac_error++; status = ACRYPTO_E_DEVICE; break;
-    case ResultStatus::Hostile: status = ACRYPTO_E_DEVICE; break;
+    case ResultStatus::Ok:
+        break;
+    case ResultStatus::DstOverrun:
+        c_.dst_overrun++;
+        status = ACRYPTO_E_DEVICE;
+        break;
+    case ResultStatus::CommandError:
+        c_.command_error++;
+        status = ACRYPTO_E_DEVICE;
+        break;
+    case ResultStatus::SourceLeft:
+        c_.source_left++;
+        status = ACRYPTO_E_DEVICE;
+        break;
+    case ResultStatus::MacError:
+        c_.mac_error++;
+        status = ACRYPTO_E_DEVICE;
+        break;
+    case ResultStatus::Hostile:
+        status = ACRYPTO_E_DEVICE;
+        break;
     }
     if (hostile) {
         c_.hostile++;
@@ -790,8 +774,7 @@ bool Device::finish_slot_locked(Slot &sl, std::vector<Completion> &done, bool) {
     } else {
         if (op.cs != nullptr) {
             op.cs->out_len = op.total;
-            if (op.cs->mode == ACRYPTO_MODE_CBC)
-                std::memcpy(op.cs->iv, op.iv, op.block);
+            if (op.cs->mode == ACRYPTO_MODE_CBC) std::memcpy(op.cs->iv, op.iv, op.block);
         }
         done.emplace_back(&op, ACRYPTO_OK);
     }
@@ -807,8 +790,7 @@ void Device::reap_locked(std::vector<Completion> &done) {
             broken_locked("result ring out of step with the driver", done);
             return;
         }
-        if ((load_acquire(res_.desc(res_.cons)) & HIFN_D_VALID) != 0)
-            break;
+        if ((load_acquire(res_.desc(res_.cons)) & HIFN_D_VALID) != 0) break;
         t_.bar1->rmb();
         if (!finish_slot_locked(sl, done, false)) {
             broken_locked("device wrote back an impossible result (hostile or broken)", done);
@@ -828,8 +810,7 @@ void Device::fail_all_locked(int status, std::vector<Completion> &done) {
     // Salvage (§6.4): a command whose result VALID is already clear completes normally.
     while (outstanding_ > 0) {
         Slot &sl = slots_[res_.cons];
-        if (sl.op == nullptr)
-            break;
+        if (sl.op == nullptr) break;
         bool finished = (load_acquire(res_.desc(res_.cons)) & HIFN_D_VALID) == 0;
         if (finished) {
             c_.salvaged++;
@@ -845,8 +826,7 @@ void Device::fail_all_locked(int status, std::vector<Completion> &done) {
 }
 
 void Device::broken_locked(const std::string &why, std::vector<Completion> &done) {
-    if (broken_)
-        return;
+    if (broken_) return;
     broken_ = true;
     c_.resets++;
     // Stop the chip first so nothing more is written to our memory.
@@ -855,8 +835,7 @@ void Device::broken_locked(const std::string &why, std::vector<Completion> &done
     wr1(HIFN_1_DMA_CNFG, HIFN_DMACNFG_IDLE);
     while (outstanding_ > 0) {
         Slot &sl = slots_[res_.cons];
-        if (sl.op == nullptr)
-            break;
+        if (sl.op == nullptr) break;
         Op *op = sl.op;
         release_slot_locked(sl);
         done.emplace_back(op, ACRYPTO_E_DEVICE);
@@ -924,8 +903,7 @@ void Device::reaper() {
             busy = outstanding_ > 0 || !ready_.empty();
         }
         IrqResult r = t_.irq->wait(busy ? cfg_.poll : std::chrono::milliseconds(1000));
-        if (r == IrqResult::Closed || stop_.load(std::memory_order_acquire))
-            break;
+        if (r == IrqResult::Closed || stop_.load(std::memory_order_acquire)) break;
         bool kick = kicked_.exchange(false, std::memory_order_acq_rel);
         {
             std::lock_guard lk(mu_);
@@ -939,8 +917,7 @@ void Device::reaper() {
                     if (ack != 0) {
                         c_.irqs++;
                         wr1(HIFN_1_DMA_CSR, ack); // 00 in every control field: rings unchanged
-                        if ((ack & HIFN_DMACSR_ENGINE) != 0)
-                            wr0(HIFN_0_PUISR, rd0(HIFN_0_PUISR));
+                        if ((ack & HIFN_DMACSR_ENGINE) != 0) wr0(HIFN_0_PUISR, rd0(HIFN_0_PUISR));
                         if ((ack & HIFN_DMACSR_PUBDONE) != 0)
                             wr1(HIFN_1_PUB_STATUS, HIFN_PUBSTS_DONE);
                         // Storm guard: a line that stays asserted after acknowledge.
@@ -993,14 +970,12 @@ void Device::reaper() {
 void Device::close() {
     {
         std::lock_guard lk(mu_);
-        if (closing_)
-            return;
+        if (closing_) return;
         closing_ = true;
     }
     stop_.store(true, std::memory_order_release);
     t_.irq->raise();
-    if (thread_.joinable())
-        thread_.join();
+    if (thread_.joinable()) thread_.join();
     std::vector<Completion> done;
     {
         std::lock_guard lk(mu_);
@@ -1011,8 +986,7 @@ void Device::close() {
         wr1(HIFN_1_DMA_CNFG, HIFN_DMACNFG_IDLE);
         while (outstanding_ > 0) {
             Slot &sl = slots_[res_.cons];
-            if (sl.op == nullptr)
-                break;
+            if (sl.op == nullptr) break;
             if ((load_acquire(res_.desc(res_.cons)) & HIFN_D_VALID) == 0 && !broken_) {
                 c_.salvaged++;
                 finish_slot_locked(sl, done, true);
@@ -1030,8 +1004,7 @@ void Device::close() {
         }
         // Ops finished with OK but needing more chunks were pushed to ready_ above.
         for (auto &d : done)
-            if (d.second == ACRYPTO_E_SHUTDOWN)
-                c_.shutdown++;
+            if (d.second == ACRYPTO_E_SHUTDOWN) c_.shutdown++;
     }
     // Salvaged multi-chunk ops could have been re-queued into ready_ after the drain.
     {
@@ -1044,8 +1017,7 @@ void Device::close() {
     deliver(done);
     {
         std::lock_guard lk(rng_mu_);
-        if (rng_ok_)
-            wr1(HIFN_1_RNG_CONFIG, 0);
+        if (rng_ok_) wr1(HIFN_1_RNG_CONFIG, 0);
         rng_ok_ = false;
     }
 }
@@ -1053,10 +1025,10 @@ void Device::close() {
 // ---- Self-test, entropy, stats ---------------------------------------------------
 
 Result<void> Device::self_test() {
-    bool has_aes = std::any_of(caps_.begin(), caps_.end(),
-                               [](const acrypto_capability &c) { return c.alg == ACRYPTO_ALG_AES; });
-    if (!has_aes)
-        return {};
+    bool has_aes = std::any_of(caps_.begin(), caps_.end(), [](const acrypto_capability &c) {
+        return c.alg == ACRYPTO_ALG_AES;
+    });
+    if (!has_aes) return {};
     static const uint8_t zero_key[16] = {};
     static const uint8_t expect[16] = {0x66, 0xe9, 0x4b, 0xd4, 0xef, 0x8a, 0x2c, 0x3b,
                                        0x88, 0x4c, 0xfa, 0x59, 0xca, 0x34, 0x2b, 0x2e};
@@ -1113,8 +1085,8 @@ Result<void> Device::self_test() {
     if (!k->cv.wait_for(lk, cfg_.watchdog * 3 + std::chrono::seconds(2), [&] { return k->fin; }))
         return Result<void>(Errc::Timeout, "self-test did not complete");
     if (k->status != ACRYPTO_OK)
-        return Result<void>(Errc::DeviceBroken, "self-test failed with status " +
-                                                    std::to_string(k->status));
+        return Result<void>(Errc::DeviceBroken,
+                            "self-test failed with status " + std::to_string(k->status));
     if (std::memcmp(k->out, expect, 16) != 0)
         return Result<void>(Errc::DeviceBroken, "AES-128-ECB known answer mismatch");
     return {};
@@ -1122,10 +1094,8 @@ Result<void> Device::self_test() {
 
 int Device::get_entropy(uint8_t *buf, size_t len) {
     std::lock_guard lk(rng_mu_);
-    if (!rng_ok_)
-        return ACRYPTO_E_UNSUPPORTED;
-    if (health_.failed())
-        return ACRYPTO_E_DEVICE;
+    if (!rng_ok_) return ACRYPTO_E_UNSUPPORTED;
+    if (health_.failed()) return ACRYPTO_E_DEVICE;
     uint8_t block[32];
     size_t off = 0;
     while (off < len) {
@@ -1157,19 +1127,32 @@ int Device::get_entropy(uint8_t *buf, size_t len) {
 
 std::vector<acrypto_stat> Device::stats() const {
     return {
-        {"commands", c_.commands.load()},        {"sessions", c_.sessions.load()},
-        {"bytes", c_.bytes.load()},              {"busy", c_.busy.load()},
-        {"invalid", c_.invalid.load()},          {"unsupported", c_.unsupported.load()},
-        {"dst_overrun", c_.dst_overrun.load()},  {"command_error", c_.command_error.load()},
-        {"source_left", c_.source_left.load()},  {"mac_error", c_.mac_error.load()},
-        {"hostile", c_.hostile.load()},          {"aborts", c_.aborts.load()},
-        {"watchdog", c_.watchdog.load()},        {"resets", c_.resets.load()},
-        {"irqs", c_.irqs.load()},                {"spurious_irqs", c_.spurious.load()},
-        {"polled", c_.polled.load()},            {"storm_masked", c_.storm_masked.load()},
-        {"device_gone", c_.device_gone.load()},  {"rng_words", c_.rng_words.load()},
-        {"rng_health_fail", c_.rng_health_fail.load()}, {"submit_ns", c_.submit_ns.load()},
-        {"reap_ns", c_.reap_ns.load()},          {"salvaged", c_.salvaged.load()},
-        {"shutdown", c_.shutdown.load()},        {"key_sends", c_.key_sends.load()},
+        {"commands", c_.commands.load()},
+        {"sessions", c_.sessions.load()},
+        {"bytes", c_.bytes.load()},
+        {"busy", c_.busy.load()},
+        {"invalid", c_.invalid.load()},
+        {"unsupported", c_.unsupported.load()},
+        {"dst_overrun", c_.dst_overrun.load()},
+        {"command_error", c_.command_error.load()},
+        {"source_left", c_.source_left.load()},
+        {"mac_error", c_.mac_error.load()},
+        {"hostile", c_.hostile.load()},
+        {"aborts", c_.aborts.load()},
+        {"watchdog", c_.watchdog.load()},
+        {"resets", c_.resets.load()},
+        {"irqs", c_.irqs.load()},
+        {"spurious_irqs", c_.spurious.load()},
+        {"polled", c_.polled.load()},
+        {"storm_masked", c_.storm_masked.load()},
+        {"device_gone", c_.device_gone.load()},
+        {"rng_words", c_.rng_words.load()},
+        {"rng_health_fail", c_.rng_health_fail.load()},
+        {"submit_ns", c_.submit_ns.load()},
+        {"reap_ns", c_.reap_ns.load()},
+        {"salvaged", c_.salvaged.load()},
+        {"shutdown", c_.shutdown.load()},
+        {"key_sends", c_.key_sends.load()},
         {"key_hits", c_.key_hits.load()},
     };
 }

@@ -27,23 +27,23 @@ namespace acrypto::hw::hifn {
 /// The three objects the driver talks through, plus whatever owns them. Identical
 /// driver code runs over a VFIO-mapped card and over the model: only these differ.
 struct Transport {
-    MmioWindow *bar0 = nullptr; ///< group 0 registers
-    MmioWindow *bar1 = nullptr; ///< group 1 registers
-    DmaArena *arena = nullptr;  ///< rings, command/result buffers and bounce buffers
-    IrqWait *irq = nullptr;     ///< the interrupt line
+    MmioWindow *bar0 = nullptr;  ///< group 0 registers
+    MmioWindow *bar1 = nullptr;  ///< group 1 registers
+    DmaArena *arena = nullptr;   ///< rings, command/result buffers and bounce buffers
+    IrqWait *irq = nullptr;      ///< the interrupt line
     std::shared_ptr<void> owner; ///< keeps the above alive; released after the driver stops
-    uint16_t device_id = 0;     ///< PCI device ID (0x0020 7955, 0x001d 7956)
+    uint16_t device_id = 0;      ///< PCI device ID (0x0020 7955, 0x001d 7956)
 };
 
 /// Driver tunables (plugin configuration keys).
 struct DeviceConfig {
     std::string name = "hifn0";
-    uint32_t ring_size = 24;                       ///< command/result ring entries (+1 jump)
-    std::chrono::milliseconds watchdog{5000};      ///< no completion for this long: reset
-    std::chrono::milliseconds poll{20};            ///< reap without an interrupt this often
-    uint32_t max_resets = 3;                       ///< consecutive resets before "broken"
-    double rate_bytes_per_sec = 50e6;              ///< advertised throughput
-    uint32_t latency_ns = 20000;                   ///< advertised fixed cost per command
+    uint32_t ring_size = 24;                  ///< command/result ring entries (+1 jump)
+    std::chrono::milliseconds watchdog{5000}; ///< no completion for this long: reset
+    std::chrono::milliseconds poll{20};       ///< reap without an interrupt this often
+    uint32_t max_resets = 3;                  ///< consecutive resets before "broken"
+    double rate_bytes_per_sec = 50e6;         ///< advertised throughput
+    uint32_t latency_ns = 20000;              ///< advertised fixed cost per command
 };
 
 /// Where the scheduler is.
@@ -58,12 +58,12 @@ class DeviceTestPeer;
 /// turns VALID: the command bytes and the descriptors already posted for it.
 struct PostView {
     CommandSpec &spec;
-    uint8_t *cmd;                  ///< command buffer (kMaxCommandBytes)
-    size_t &cmd_len;               ///< bytes the command descriptor will announce
-    uint32_t *cmd_desc;            ///< the command descriptor (l, p), written after the hook
-    uint32_t *res_desc;            ///< the result descriptor (l, p)
-    std::vector<uint32_t *> src;   ///< source descriptors
-    std::vector<uint32_t *> dst;   ///< destination descriptors
+    uint8_t *cmd;                ///< command buffer (kMaxCommandBytes)
+    size_t &cmd_len;             ///< bytes the command descriptor will announce
+    uint32_t *cmd_desc;          ///< the command descriptor (l, p), written after the hook
+    uint32_t *res_desc;          ///< the result descriptor (l, p)
+    std::vector<uint32_t *> src; ///< source descriptors
+    std::vector<uint32_t *> dst; ///< destination descriptors
 };
 
 /**
@@ -73,7 +73,7 @@ struct PostView {
  * data_ready() only wakes that thread, so it never blocks the submitter.
  */
 class Device {
-public:
+  public:
     /// Bring the card up (§6.1): reset, unlock, ring and register init, PLL, RNG.
     static Result<std::unique_ptr<Device>> open(Transport t, const DeviceConfig &cfg,
                                                 HostLink host);
@@ -101,13 +101,13 @@ public:
     /// Enable level read at the last init (PUSTAT bits 15:8).
     uint32_t enable_level() const { return level_; }
 
-private:
+  private:
     friend class DeviceTestPeer;
     struct Op;
     struct Slot;
     struct Ring {
         DmaBuf mem;
-        uint32_t n = 0;    ///< usable slots; slot n is the jump descriptor
+        uint32_t n = 0; ///< usable slots; slot n is the jump descriptor
         uint32_t prod = 0, cons = 0, used = 0;
         uint32_t *desc(uint32_t i) const { return reinterpret_cast<uint32_t *>(mem.cpu + 8u * i); }
         uint32_t free() const { return n - used; }
@@ -152,10 +152,10 @@ private:
     mutable std::mutex mu_;
     Ring cmd_, src_, dst_, res_;
     std::vector<DmaBuf> cmd_bufs_, res_bufs_;
-    std::vector<Slot> slots_;       ///< by command/result ring index
-    uint32_t outstanding_ = 0;      ///< commands posted and not reaped
-    std::deque<Op *> ready_;        ///< ops holding the next chunk to post
-    uint32_t held_ = 0;             ///< ops the device owns (for exactly-once accounting)
+    std::vector<Slot> slots_;  ///< by command/result ring index
+    uint32_t outstanding_ = 0; ///< commands posted and not reaped
+    std::deque<Op *> ready_;   ///< ops holding the next chunk to post
+    uint32_t held_ = 0;        ///< ops the device owns (for exactly-once accounting)
     uint32_t ier_ = 0;
     bool rings_on_ = false, broken_ = false, closing_ = false;
     std::chrono::steady_clock::time_point progress_{};

@@ -10,13 +10,13 @@ namespace acrypto::hw::hifn {
 
 /// Plain SHA-256 (FIPS 180-4), used only to condition raw RNG words.
 class Sha256 {
-public:
+  public:
     Sha256();
     void update(const uint8_t *p, size_t n);
     /// Finish into `out`; the object is wiped afterwards.
     void final(uint8_t out[32]);
 
-private:
+  private:
     void block(const uint8_t *p);
     std::array<uint32_t, 8> h_{};
     std::array<uint8_t, 64> buf_{};
@@ -31,7 +31,7 @@ private:
  * Cutoffs assume Hifn's own worst figure, 0.06 bits of entropy per bit.
  */
 class HealthTest {
-public:
+  public:
     static constexpr unsigned kRepeatCutoff = 12;
     static constexpr unsigned kWindow = 512;
     static constexpr unsigned kWindowCutoff = 200;
@@ -40,7 +40,7 @@ public:
     void reset() { *this = HealthTest{}; }
     bool failed() const { return failed_; }
 
-private:
+  private:
     uint32_t last_ = 0;
     unsigned repeats_ = 0;
     uint32_t window_first_ = 0;

@@ -47,16 +47,30 @@ enum class Key {
     Count_
 };
 
-constexpr const char *kKeyNames[] = {
-    "model",                  "model-rate-mbps",        "model-variant",
-    "model-seed",             "model-cmd-error",        "model-relock",
-    "model-enable-level",     "pci-ids",                "ring-size",              "watchdog-ms",
-    "poll-ms",                "max-resets",             "fault-stall-every",
-    "fault-bad-status-every", "fault-dma-error-every",  "fault-drop-irq-every",
-    "fault-spurious-irq-every", "fault-hostile-every",  "fault-self-reset-every",
-    "fault-double-clear-every", "fault-valid-stuck-every", "fault-garbage-every",
-    "fault-stuck-rng",
-    nullptr};
+constexpr const char *kKeyNames[] = {"model",
+                                     "model-rate-mbps",
+                                     "model-variant",
+                                     "model-seed",
+                                     "model-cmd-error",
+                                     "model-relock",
+                                     "model-enable-level",
+                                     "pci-ids",
+                                     "ring-size",
+                                     "watchdog-ms",
+                                     "poll-ms",
+                                     "max-resets",
+                                     "fault-stall-every",
+                                     "fault-bad-status-every",
+                                     "fault-dma-error-every",
+                                     "fault-drop-irq-every",
+                                     "fault-spurious-irq-every",
+                                     "fault-hostile-every",
+                                     "fault-self-reset-every",
+                                     "fault-double-clear-every",
+                                     "fault-valid-stuck-every",
+                                     "fault-garbage-every",
+                                     "fault-stuck-rng",
+                                     nullptr};
 static_assert(sizeof(kKeyNames) / sizeof(kKeyNames[0]) == static_cast<size_t>(Key::Count_) + 1);
 
 /// Default model rate, Mbit/s. The spec gives no published figure for the 7955/7956;
@@ -70,36 +84,32 @@ struct Settings {
     uint32_t models = 0;
     model::ModelConfig mc;
     DeviceConfig dc;
-    std::vector<PciId> ids{{regs::HIFN_VENDOR, regs::HIFN_7955}, {regs::HIFN_VENDOR, regs::HIFN_7956}};
+    std::vector<PciId> ids{{regs::HIFN_VENDOR, regs::HIFN_7955},
+                           {regs::HIFN_VENDOR, regs::HIFN_7956}};
 };
 
 bool parse_u32(const char *v, uint32_t &out, uint32_t max) {
-    if (v == nullptr || *v == 0)
-        return false;
+    if (v == nullptr || *v == 0) return false;
     char *end = nullptr;
     unsigned long long x = std::strtoull(v, &end, 0);
-    if (*end != 0 || x > max || v[0] == '-')
-        return false;
+    if (*end != 0 || x > max || v[0] == '-') return false;
     out = static_cast<uint32_t>(x);
     return true;
 }
 
 void say(char *why, size_t len, const std::string &msg) {
-    if (why != nullptr && len != 0)
-        std::snprintf(why, len, "%s", msg.c_str());
+    if (why != nullptr && len != 0) std::snprintf(why, len, "%s", msg.c_str());
 }
 
 int parse(const acrypto_config *cfg, Settings &s, std::string &err) {
     s.mc.rate_mbps = kDefaultRateMbps;
     s.mc.command_ns = kDefaultCommandNs;
-    if (cfg == nullptr)
-        return ACRYPTO_OK;
+    if (cfg == nullptr) return ACRYPTO_OK;
     for (uint32_t i = 0; i < cfg->count; ++i) {
         const char *k = cfg->items[i].key, *v = cfg->items[i].value;
         int idx = -1;
         for (int j = 0; kKeyNames[j] != nullptr; ++j)
-            if (k != nullptr && std::strcmp(k, kKeyNames[j]) == 0)
-                idx = j;
+            if (k != nullptr && std::strcmp(k, kKeyNames[j]) == 0) idx = j;
         if (idx < 0) {
             err = std::string("hifn: unknown configuration key '") + (k ? k : "") + "'";
             return ACRYPTO_E_INVALID;
@@ -110,16 +120,14 @@ int parse(const acrypto_config *cfg, Settings &s, std::string &err) {
         };
         uint32_t n = 0;
         auto fault = [&](model::Fault f) {
-            if (!parse_u32(v, n, 1u << 30))
-                return bad("expected a count (0 = off)");
+            if (!parse_u32(v, n, 1u << 30)) return bad("expected a count (0 = off)");
             s.mc.every[static_cast<unsigned>(f)] = n;
             return ACRYPTO_OK;
         };
         int rc = ACRYPTO_OK;
         switch (static_cast<Key>(idx)) {
         case Key::Model:
-            if (!parse_u32(v, s.models, 16))
-                return bad("expected 0..16 model instances");
+            if (!parse_u32(v, s.models, 16)) return bad("expected 0..16 model instances");
             break;
         case Key::ModelRateMbps:
             if (!parse_u32(v, s.mc.rate_mbps, 1000000))
@@ -135,8 +143,7 @@ int parse(const acrypto_config *cfg, Settings &s, std::string &err) {
             break;
         case Key::ModelSeed: {
             uint32_t seed = 0;
-            if (!parse_u32(v, seed, 0xFFFFFFFFu))
-                return bad("expected a number");
+            if (!parse_u32(v, seed, 0xFFFFFFFFu)) return bad("expected a number");
             s.mc.seed = seed;
             break;
         }
@@ -166,8 +173,7 @@ int parse(const acrypto_config *cfg, Settings &s, std::string &err) {
             break;
         case Key::PciIds: {
             auto r = parse_pci_ids(v ? v : "");
-            if (!r)
-                return bad(r.error().message.c_str());
+            if (!r) return bad(r.error().message.c_str());
             for (auto &id : r.value())
                 s.ids.push_back(id);
             break;
@@ -177,29 +183,46 @@ int parse(const acrypto_config *cfg, Settings &s, std::string &err) {
                 return bad("expected 2..1024");
             break;
         case Key::WatchdogMs:
-            if (!parse_u32(v, n, 600000) || n < 10)
-                return bad("expected 10..600000 ms");
+            if (!parse_u32(v, n, 600000) || n < 10) return bad("expected 10..600000 ms");
             s.dc.watchdog = std::chrono::milliseconds(n);
             break;
         case Key::PollMs:
-            if (!parse_u32(v, n, 10000) || n < 1)
-                return bad("expected 1..10000 ms");
+            if (!parse_u32(v, n, 10000) || n < 1) return bad("expected 1..10000 ms");
             s.dc.poll = std::chrono::milliseconds(n);
             break;
         case Key::MaxResets:
-            if (!parse_u32(v, s.dc.max_resets, 1000))
-                return bad("expected 0..1000");
+            if (!parse_u32(v, s.dc.max_resets, 1000)) return bad("expected 0..1000");
             break;
-        case Key::FaultStallEvery: rc = fault(model::Fault::Stall); break;
-        case Key::FaultBadStatusEvery: rc = fault(model::Fault::BadStatus); break;
-        case Key::FaultDmaErrorEvery: rc = fault(model::Fault::DmaError); break;
-        case Key::FaultDropIrqEvery: rc = fault(model::Fault::DropIrq); break;
-        case Key::FaultSpuriousIrqEvery: rc = fault(model::Fault::SpuriousIrq); break;
-        case Key::FaultHostileEvery: rc = fault(model::Fault::Hostile); break;
-        case Key::FaultSelfResetEvery: rc = fault(model::Fault::SelfReset); break;
-        case Key::FaultDoubleClearEvery: rc = fault(model::Fault::DoubleClear); break;
-        case Key::FaultValidStuckEvery: rc = fault(model::Fault::ValidStuck); break;
-        case Key::FaultGarbageEvery: rc = fault(model::Fault::Garbage); break;
+        case Key::FaultStallEvery:
+            rc = fault(model::Fault::Stall);
+            break;
+        case Key::FaultBadStatusEvery:
+            rc = fault(model::Fault::BadStatus);
+            break;
+        case Key::FaultDmaErrorEvery:
+            rc = fault(model::Fault::DmaError);
+            break;
+        case Key::FaultDropIrqEvery:
+            rc = fault(model::Fault::DropIrq);
+            break;
+        case Key::FaultSpuriousIrqEvery:
+            rc = fault(model::Fault::SpuriousIrq);
+            break;
+        case Key::FaultHostileEvery:
+            rc = fault(model::Fault::Hostile);
+            break;
+        case Key::FaultSelfResetEvery:
+            rc = fault(model::Fault::SelfReset);
+            break;
+        case Key::FaultDoubleClearEvery:
+            rc = fault(model::Fault::DoubleClear);
+            break;
+        case Key::FaultValidStuckEvery:
+            rc = fault(model::Fault::ValidStuck);
+            break;
+        case Key::FaultGarbageEvery:
+            rc = fault(model::Fault::Garbage);
+            break;
         case Key::FaultStuckRng:
             if (v != nullptr && (std::strcmp(v, "1") == 0 || std::strcmp(v, "yes") == 0))
                 s.mc.stuck_rng = true;
@@ -208,13 +231,12 @@ int parse(const acrypto_config *cfg, Settings &s, std::string &err) {
             else
                 return bad("expected 0/1");
             break;
-        case Key::Count_: break;
+        case Key::Count_:
+            break;
         }
-        if (rc != ACRYPTO_OK)
-            return rc;
+        if (rc != ACRYPTO_OK) return rc;
     }
-    if (s.mc.rate_mbps != 0)
-        s.dc.rate_bytes_per_sec = s.mc.rate_mbps * 125000.0;
+    if (s.mc.rate_mbps != 0) s.dc.rate_bytes_per_sec = s.mc.rate_mbps * 125000.0;
     return ACRYPTO_OK;
 }
 
@@ -258,26 +280,20 @@ struct VfioBundle {
 Result<Transport> open_card(const PciFunction &f) {
     auto b = std::make_shared<VfioBundle>();
     auto v = vfio_open(f.address);
-    if (!v)
-        return v.error();
+    if (!v) return v.error();
     b->vfio = std::move(v.value());
-    if (auto r = b->vfio->enable_bus_master(); !r)
-        return r.error();
+    if (auto r = b->vfio->enable_bus_master(); !r) return r.error();
     // Errata (§6.8): zero the TRDY and retry timeouts; the chip locks up in a PCI retry.
     (void)b->vfio->config_write(regs::PCI_TRDY_TIMEOUT, 1, 0);
     (void)b->vfio->config_write(regs::PCI_RETRY_TIMEOUT, 1, 0);
     auto b0 = b->vfio->map_bar(0, regs::BAR0_SIZE);
-    if (!b0)
-        return b0.error();
+    if (!b0) return b0.error();
     auto b1 = b->vfio->map_bar(1, regs::BAR1_SIZE);
-    if (!b1)
-        return b1.error();
+    if (!b1) return b1.error();
     auto a = b->vfio->make_arena(kArenaBytes, kBusBase);
-    if (!a)
-        return a.error();
+    if (!a) return a.error();
     auto i = b->vfio->intx();
-    if (!i)
-        return i.error();
+    if (!i) return i.error();
     b->bar0 = std::move(b0.value());
     b->bar1 = std::move(b1.value());
     b->arena = std::move(a.value());
@@ -307,9 +323,9 @@ int probe(const acrypto_config *cfg, uint32_t *count, char *why, size_t why_len)
         if (*count == 0)
             say(why, why_len, "hifn: " + note + ", and no model instance configured (model = 0)");
         else
-            say(why, why_len, "hifn: " + std::to_string(cards.size()) + " card(s), " +
-                                  std::to_string(s.models) + " model(s)" +
-                                  (note.empty() ? "" : "; " + note));
+            say(why, why_len,
+                "hifn: " + std::to_string(cards.size()) + " card(s), " + std::to_string(s.models) +
+                    " model(s)" + (note.empty() ? "" : "; " + note));
         return ACRYPTO_OK;
     } catch (...) {
         say(why, why_len, "hifn: internal error during probe");
@@ -350,8 +366,9 @@ int open(const acrypto_config *cfg, uint32_t index, acrypto_host *host,
             auto m = model::make_model(mc, kArenaBytes, kBusBase);
             inst->chip = m->chip.get();
             std::shared_ptr<model::ModelInstance> owner(std::move(m));
-            t = Transport{owner->bar0.get(), owner->bar1.get(), owner->arena.get(),
-                          owner->irq.get(), owner, mc.device_id};
+            t = Transport{
+                owner->bar0.get(), owner->bar1.get(), owner->arena.get(), owner->irq.get(), owner,
+                mc.device_id};
         }
         auto d = Device::open(std::move(t), s.dc, HostLink{host, hops});
         if (!d) {
@@ -378,7 +395,9 @@ int open(const acrypto_config *cfg, uint32_t index, acrypto_host *host,
     }
 }
 
-void data_ready(void *dev) noexcept { static_cast<Instance *>(dev)->dev->data_ready(); }
+void data_ready(void *dev) noexcept {
+    static_cast<Instance *>(dev)->dev->data_ready();
+}
 
 int self_test(void *dev, char *why, size_t why_len) noexcept {
     try {
@@ -450,9 +469,15 @@ const acrypto_device_driver kDriver = {
 
 } // namespace
 
-const acrypto_device_driver *driver_table() { return &kDriver; }
-Device *device_of(void *dev) { return static_cast<Instance *>(dev)->dev.get(); }
-model::HifnModel *model_of(void *dev) { return static_cast<Instance *>(dev)->chip; }
+const acrypto_device_driver *driver_table() {
+    return &kDriver;
+}
+Device *device_of(void *dev) {
+    return static_cast<Instance *>(dev)->dev.get();
+}
+model::HifnModel *model_of(void *dev) {
+    return static_cast<Instance *>(dev)->chip;
+}
 
 } // namespace acrypto::hw::hifn
 

@@ -12,26 +12,22 @@ namespace acrypto::hw {
 namespace {
 
 class EventfdIrq final : public IrqWait {
-public:
+  public:
     EventfdIrq() : fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {}
     ~EventfdIrq() override {
-        if (fd_ >= 0)
-            ::close(fd_);
+        if (fd_ >= 0) ::close(fd_);
     }
 
     IrqResult wait(std::chrono::milliseconds timeout) override {
-        if (closed_.load(std::memory_order_acquire) || fd_ < 0)
-            return IrqResult::Closed;
+        if (closed_.load(std::memory_order_acquire) || fd_ < 0) return IrqResult::Closed;
         pollfd p{fd_, POLLIN, 0};
         int ms = timeout.count() > 0x7fffffff ? 0x7fffffff : static_cast<int>(timeout.count());
         int r;
         do {
             r = ::poll(&p, 1, ms);
         } while (r < 0 && errno == EINTR);
-        if (closed_.load(std::memory_order_acquire))
-            return IrqResult::Closed;
-        if (r <= 0)
-            return IrqResult::Timeout;
+        if (closed_.load(std::memory_order_acquire)) return IrqResult::Closed;
+        if (r <= 0) return IrqResult::Timeout;
         uint64_t v;
         // Drain; another waiter may have drained first, which is still a fire.
         (void)!::read(fd_, &v, sizeof v);
@@ -40,8 +36,7 @@ public:
 
     void raise() override {
         uint64_t one = 1;
-        if (fd_ >= 0)
-            (void)!::write(fd_, &one, sizeof one);
+        if (fd_ >= 0) (void)!::write(fd_, &one, sizeof one);
     }
 
     void close() override {
@@ -51,13 +46,15 @@ public:
 
     int fd() const override { return fd_; }
 
-private:
+  private:
     int fd_;
     std::atomic<bool> closed_{false};
 };
 
 } // namespace
 
-std::unique_ptr<IrqWait> make_eventfd_irq() { return std::make_unique<EventfdIrq>(); }
+std::unique_ptr<IrqWait> make_eventfd_irq() {
+    return std::make_unique<EventfdIrq>();
+}
 
 } // namespace acrypto::hw

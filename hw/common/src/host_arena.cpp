@@ -17,7 +17,7 @@ constexpr size_t kPage = 4096;
 /// First-fit allocator over one page-aligned block. Live allocations are kept in a
 /// map so to_cpu() can refuse any byte outside them, as an IOMMU would.
 class HostArena final : public DmaArena {
-public:
+  public:
     HostArena(size_t capacity, uint64_t bus_base)
         : cap_((capacity + kPage - 1) & ~(kPage - 1)), bus_base_(bus_base) {
         mem_ = static_cast<uint8_t *>(std::aligned_alloc(kPage, cap_ ? cap_ : kPage));
@@ -34,20 +34,16 @@ public:
     }
 
     DmaBuf alloc(size_t size, size_t align) override {
-        if (mem_ == nullptr || size == 0 || align == 0 || (align & (align - 1)) != 0)
-            return {};
+        if (mem_ == nullptr || size == 0 || align == 0 || (align & (align - 1)) != 0) return {};
         std::unique_lock lk(mu_);
         for (auto it = free_.begin(); it != free_.end(); ++it) {
             size_t start = (it->first + align - 1) & ~(align - 1);
             size_t end = it->first + it->second;
-            if (start < it->first || start + size > end || start + size < start)
-                continue;
+            if (start < it->first || start + size > end || start + size < start) continue;
             size_t hole_start = it->first;
             free_.erase(it);
-            if (start > hole_start)
-                free_[hole_start] = start - hole_start;
-            if (start + size < end)
-                free_[start + size] = end - (start + size);
+            if (start > hole_start) free_[hole_start] = start - hole_start;
+            if (start + size < end) free_[start + size] = end - (start + size);
             live_[start] = size;
             return DmaBuf{mem_ + start, bus_base_ + start, size};
         }
@@ -55,13 +51,11 @@ public:
     }
 
     void free(const DmaBuf &b) override {
-        if (!b || b.cpu < mem_ || b.cpu >= mem_ + cap_)
-            return;
+        if (!b || b.cpu < mem_ || b.cpu >= mem_ + cap_) return;
         size_t off = static_cast<size_t>(b.cpu - mem_);
         std::unique_lock lk(mu_);
         auto it = live_.find(off);
-        if (it == live_.end())
-            return;
+        if (it == live_.end()) return;
         size_t size = it->second;
         live_.erase(it);
         std::memset(mem_ + off, 0, size);
@@ -83,22 +77,18 @@ public:
     }
 
     uint8_t *to_cpu(uint64_t bus, size_t len) override {
-        if (bus < bus_base_ || len == 0)
-            return nullptr;
+        if (bus < bus_base_ || len == 0) return nullptr;
         uint64_t off = bus - bus_base_;
-        if (off >= cap_ || len > cap_ - off)
-            return nullptr;
+        if (off >= cap_ || len > cap_ - off) return nullptr;
         std::shared_lock lk(mu_);
         auto it = live_.upper_bound(static_cast<size_t>(off));
-        if (it == live_.begin())
-            return nullptr;
+        if (it == live_.begin()) return nullptr;
         --it;
-        if (off + len > it->first + it->second)
-            return nullptr;
+        if (off + len > it->first + it->second) return nullptr;
         return mem_ + off;
     }
 
-private:
+  private:
     size_t cap_;
     uint64_t bus_base_;
     uint8_t *mem_ = nullptr;

@@ -67,8 +67,7 @@ int raw_scan(pci_access *acc, RawDev *out, size_t max, size_t *n) {
 std::string driver_of(const std::string &devdir) {
     char buf[4096];
     ssize_t len = ::readlink((devdir + "/driver").c_str(), buf, sizeof buf - 1);
-    if (len <= 0)
-        return {};
+    if (len <= 0) return {};
     buf[len] = 0;
     std::string s(buf);
     auto slash = s.rfind('/');
@@ -76,10 +75,8 @@ std::string driver_of(const std::string &devdir) {
 }
 
 bool parse_hex16(std::string_view s, uint16_t &out) {
-    if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-        s.remove_prefix(2);
-    if (s.empty() || s.size() > 4)
-        return false;
+    if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) s.remove_prefix(2);
+    if (s.empty() || s.size() > 4) return false;
     unsigned v = 0;
     for (char c : s) {
         int d;
@@ -124,9 +121,9 @@ Result<std::vector<PciId>> parse_pci_ids(std::string_view text) {
         PciId id;
         if (colon == std::string_view::npos || !parse_hex16(item.substr(0, colon), id.vendor) ||
             !parse_hex16(item.substr(colon + 1), id.device))
-            return Result<std::vector<PciId>>(
-                Errc::InvalidInput,
-                "bad PCI id '" + std::string(item) + "': expected vvvv:dddd in hex");
+            return Result<std::vector<PciId>>(Errc::InvalidInput,
+                                              "bad PCI id '" + std::string(item) +
+                                                  "': expected vvvv:dddd in hex");
         ids.push_back(id);
     }
     return ids;
@@ -156,8 +153,7 @@ Result<std::vector<PciFunction>> pci_find(std::span<const PciId> ids, const PciS
         }
     }
     pci_access *acc = pci_alloc();
-    if (acc == nullptr)
-        return R(Errc::NoMemory, "libpci: pci_alloc failed");
+    if (acc == nullptr) return R(Errc::NoMemory, "libpci: pci_alloc failed");
     acc->error = on_pci_error;
     acc->warning = on_pci_warning;
     acc->method = PCI_ACCESS_SYS_BUS_PCI;
@@ -168,14 +164,13 @@ Result<std::vector<PciFunction>> pci_find(std::span<const PciId> ids, const PciS
     int rc = raw_scan(acc, raw.data(), raw.size(), &n);
     pci_cleanup(acc);
     if (rc != 0)
-        return R(Errc::DeviceBroken, std::string("libpci scan of ") + bus_dir + " failed: " +
-                                         t_error);
+        return R(Errc::DeviceBroken,
+                 std::string("libpci scan of ") + bus_dir + " failed: " + t_error);
     std::vector<PciFunction> found;
     for (size_t i = 0; i < n; ++i) {
         const RawDev &r = raw[i];
         PciId id{r.vendor, r.device};
-        if (std::find(ids.begin(), ids.end(), id) == ids.end())
-            continue;
+        if (std::find(ids.begin(), ids.end(), id) == ids.end()) continue;
         char addr[32];
         std::snprintf(addr, sizeof addr, "%04x:%02x:%02x.%x", r.domain, r.bus, r.dev, r.func);
         PciFunction f{addr, id, r.rev, driver_of(bus_dir + "/devices/" + addr)};

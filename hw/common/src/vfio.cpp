@@ -22,13 +22,14 @@
 namespace acrypto::hw {
 namespace {
 
-std::string errno_text(int e) { return std::strerror(e); }
+std::string errno_text(int e) {
+    return std::strerror(e);
+}
 
 std::string link_basename(const std::string &path) {
     char buf[PATH_MAX];
     ssize_t len = ::readlink(path.c_str(), buf, sizeof buf - 1);
-    if (len <= 0)
-        return {};
+    if (len <= 0) return {};
     buf[len] = 0;
     std::string s(buf);
     auto slash = s.rfind('/');
@@ -37,7 +38,7 @@ std::string link_basename(const std::string &path) {
 
 /// A file descriptor closed on destruction.
 class Fd {
-public:
+  public:
     Fd() = default;
     explicit Fd(int fd) : fd_(fd) {}
     Fd(Fd &&o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
@@ -46,43 +47,40 @@ public:
         return *this;
     }
     ~Fd() {
-        if (fd_ >= 0)
-            ::close(fd_);
+        if (fd_ >= 0) ::close(fd_);
     }
     int get() const { return fd_; }
     explicit operator bool() const { return fd_ >= 0; }
 
-private:
+  private:
     int fd_ = -1;
 };
 
 /// A BAR mapped with mmap: volatile 32-bit loads and stores.
 class VfioWindow final : public MmioWindow {
-public:
+  public:
     VfioWindow(void *base, size_t size) : base_(static_cast<uint8_t *>(base)), size_(size) {}
     ~VfioWindow() override { ::munmap(base_, size_); }
     uint32_t read32(uint32_t off) override {
-        if ((off & 3u) != 0 || size_t{off} + 4 > size_)
-            return 0xFFFFFFFFu;
+        if ((off & 3u) != 0 || size_t{off} + 4 > size_) return 0xFFFFFFFFu;
         return *reinterpret_cast<volatile uint32_t *>(base_ + off);
     }
     void write32(uint32_t off, uint32_t value) override {
-        if ((off & 3u) != 0 || size_t{off} + 4 > size_)
-            return;
+        if ((off & 3u) != 0 || size_t{off} + 4 > size_) return;
         *reinterpret_cast<volatile uint32_t *>(base_ + off) = value;
     }
     size_t size() const override { return size_; }
     void wmb() override { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
     void rmb() override { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
 
-private:
+  private:
     uint8_t *base_;
     size_t size_;
 };
 
 /// Pinned anonymous memory mapped once into the IOMMU at a fixed IOVA range.
 class VfioArena final : public DmaArena {
-public:
+  public:
     VfioArena(int container, uint8_t *mem, size_t cap, uint64_t iova)
         : container_(container), mem_(mem), cap_(cap), iova_(iova) {
         free_[0] = cap;
@@ -97,33 +95,27 @@ public:
         ::munmap(mem_, cap_);
     }
     DmaBuf alloc(size_t size, size_t align) override {
-        if (size == 0 || align == 0 || (align & (align - 1)) != 0)
-            return {};
+        if (size == 0 || align == 0 || (align & (align - 1)) != 0) return {};
         std::unique_lock lk(mu_);
         for (auto it = free_.begin(); it != free_.end(); ++it) {
             size_t start = (it->first + align - 1) & ~(align - 1);
             size_t end = it->first + it->second;
-            if (start + size > end)
-                continue;
+            if (start + size > end) continue;
             size_t hs = it->first;
             free_.erase(it);
-            if (start > hs)
-                free_[hs] = start - hs;
-            if (start + size < end)
-                free_[start + size] = end - start - size;
+            if (start > hs) free_[hs] = start - hs;
+            if (start + size < end) free_[start + size] = end - start - size;
             live_[start] = size;
             return DmaBuf{mem_ + start, iova_ + start, size};
         }
         return {};
     }
     void free(const DmaBuf &b) override {
-        if (!b || b.cpu < mem_ || b.cpu >= mem_ + cap_)
-            return;
+        if (!b || b.cpu < mem_ || b.cpu >= mem_ + cap_) return;
         size_t off = static_cast<size_t>(b.cpu - mem_);
         std::unique_lock lk(mu_);
         auto it = live_.find(off);
-        if (it == live_.end())
-            return;
+        if (it == live_.end()) return;
         std::memset(mem_ + off, 0, it->second);
         free_[off] = it->second;
         live_.erase(it);
@@ -144,13 +136,12 @@ public:
         size_t off = static_cast<size_t>(bus - iova_);
         std::shared_lock lk(mu_);
         auto it = live_.upper_bound(off);
-        if (it == live_.begin())
-            return nullptr;
+        if (it == live_.begin()) return nullptr;
         --it;
         return off + len <= it->first + it->second ? mem_ + off : nullptr;
     }
 
-private:
+  private:
     int container_;
     uint8_t *mem_;
     size_t cap_;
@@ -161,7 +152,7 @@ private:
 
 /// INTx through an eventfd the kernel signals; unmask() re-arms the masked line.
 class VfioIrq final : public IrqWait {
-public:
+  public:
     VfioIrq(int device, Fd efd) : device_(device), efd_(std::move(efd)) {}
     ~VfioIrq() override {
         vfio_irq_set off{};
@@ -172,17 +163,14 @@ public:
         ::ioctl(device_, VFIO_DEVICE_SET_IRQS, &off);
     }
     IrqResult wait(std::chrono::milliseconds timeout) override {
-        if (closed_.load(std::memory_order_acquire))
-            return IrqResult::Closed;
+        if (closed_.load(std::memory_order_acquire)) return IrqResult::Closed;
         pollfd p{efd_.get(), POLLIN, 0};
         int r;
         do {
             r = ::poll(&p, 1, static_cast<int>(std::min<int64_t>(timeout.count(), INT_MAX)));
         } while (r < 0 && errno == EINTR);
-        if (closed_.load(std::memory_order_acquire))
-            return IrqResult::Closed;
-        if (r <= 0)
-            return IrqResult::Timeout;
+        if (closed_.load(std::memory_order_acquire)) return IrqResult::Closed;
+        if (r <= 0) return IrqResult::Timeout;
         uint64_t v;
         (void)!::read(efd_.get(), &v, sizeof v);
         return IrqResult::Fired;
@@ -205,14 +193,14 @@ public:
         ::ioctl(device_, VFIO_DEVICE_SET_IRQS, &u);
     }
 
-private:
+  private:
     int device_;
     Fd efd_;
     std::atomic<bool> closed_{false};
 };
 
 class VfioDeviceImpl final : public VfioDevice {
-public:
+  public:
     VfioDeviceImpl(std::string address, Fd container, Fd group, Fd device)
         : address_(std::move(address)), container_(std::move(container)), group_(std::move(group)),
           device_(std::move(device)) {}
@@ -223,9 +211,9 @@ public:
         ri.argsz = sizeof ri;
         ri.index = VFIO_PCI_BAR0_REGION_INDEX + index;
         if (index > 5 || ::ioctl(device_.get(), VFIO_DEVICE_GET_REGION_INFO, &ri) != 0)
-            return R(Errc::NotFound, address_ + ": BAR" + std::to_string(index) +
-                                         ": VFIO_DEVICE_GET_REGION_INFO failed: " +
-                                         errno_text(errno));
+            return R(Errc::NotFound,
+                     address_ + ": BAR" + std::to_string(index) +
+                         ": VFIO_DEVICE_GET_REGION_INFO failed: " + errno_text(errno));
         if ((ri.flags & VFIO_REGION_INFO_FLAG_MMAP) == 0 || ri.size < min_size)
             return R(Errc::Unsupported, address_ + ": BAR" + std::to_string(index) +
                                             " is not mappable or is smaller than " +
@@ -255,8 +243,8 @@ public:
         if (::ioctl(container_.get(), VFIO_IOMMU_MAP_DMA, &m) != 0) {
             int e = errno;
             ::munmap(p, capacity);
-            return R(Errc::DeviceBroken, address_ + ": VFIO_IOMMU_MAP_DMA failed: " +
-                                             errno_text(e));
+            return R(Errc::DeviceBroken,
+                     address_ + ": VFIO_IOMMU_MAP_DMA failed: " + errno_text(e));
         }
         return std::unique_ptr<DmaArena>(
             new VfioArena(container_.get(), static_cast<uint8_t *>(p), capacity, iova_base));
@@ -265,8 +253,7 @@ public:
     Result<std::unique_ptr<IrqWait>> intx() override {
         using R = Result<std::unique_ptr<IrqWait>>;
         Fd efd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
-        if (!efd)
-            return R(Errc::NoMemory, "eventfd: " + errno_text(errno));
+        if (!efd) return R(Errc::NoMemory, "eventfd: " + errno_text(errno));
         alignas(vfio_irq_set) uint8_t buf[sizeof(vfio_irq_set) + sizeof(int32_t)] = {};
         auto *set = reinterpret_cast<vfio_irq_set *>(buf);
         set->argsz = sizeof buf;
@@ -300,14 +287,13 @@ public:
 
     Result<void> enable_bus_master() override {
         auto cmd = config_read(PCI_COMMAND, 2);
-        if (!cmd)
-            return cmd.error();
+        if (!cmd) return cmd.error();
         return config_write(PCI_COMMAND, 2, cmd.value() | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
     }
 
     const std::string &address() const override { return address_; }
 
-private:
+  private:
     off_t config_offset() {
         if (cfg_off_ < 0) {
             vfio_region_info ri{};
@@ -337,13 +323,14 @@ Result<std::unique_ptr<VfioDevice>> vfio_open(const std::string &address, const 
         return R(Errc::Unsupported,
                  "PCI device " + address + " is not bound to vfio-pci (" +
                      (driver.empty() ? std::string("no driver bound") : "bound to " + driver) +
-                     "); bind it: echo vfio-pci > " + dev_dir +
-                     "/driver_override && echo " + address + " > /sys/bus/pci/drivers_probe");
+                     "); bind it: echo vfio-pci > " + dev_dir + "/driver_override && echo " +
+                     address + " > /sys/bus/pci/drivers_probe");
     std::string group = link_basename(dev_dir + "/iommu_group");
     if (group.empty())
-        return R(Errc::Unsupported, "PCI device " + address +
-                                        " has no IOMMU group: enable the IOMMU (intel_iommu=on / "
-                                        "amd_iommu=on) or load vfio with enable_unsafe_noiommu_mode");
+        return R(Errc::Unsupported,
+                 "PCI device " + address +
+                     " has no IOMMU group: enable the IOMMU (intel_iommu=on / "
+                     "amd_iommu=on) or load vfio with enable_unsafe_noiommu_mode");
     Fd container(::open((opt.dev_root + "/vfio").c_str(), O_RDWR | O_CLOEXEC));
     if (!container)
         return R(Errc::NotFound, "cannot open " + opt.dev_root + "/vfio: " + errno_text(errno) +
@@ -355,8 +342,9 @@ Result<std::unique_ptr<VfioDevice>> vfio_open(const std::string &address, const 
     Fd grp(::open((opt.dev_root + "/" + group).c_str(), O_RDWR | O_CLOEXEC));
     if (!grp)
         return R(Errc::NotFound, "cannot open VFIO group " + opt.dev_root + "/" + group + ": " +
-                                     errno_text(errno) + " (permissions, or in use by another "
-                                                         "process)");
+                                     errno_text(errno) +
+                                     " (permissions, or in use by another "
+                                     "process)");
     vfio_group_status gs{};
     gs.argsz = sizeof gs;
     if (::ioctl(grp.get(), VFIO_GROUP_GET_STATUS, &gs) != 0 ||
@@ -371,8 +359,8 @@ Result<std::unique_ptr<VfioDevice>> vfio_open(const std::string &address, const 
         return R(Errc::DeviceBroken, "VFIO_SET_IOMMU: " + errno_text(errno));
     Fd dev(::ioctl(grp.get(), VFIO_GROUP_GET_DEVICE_FD, address.c_str()));
     if (!dev)
-        return R(Errc::DeviceBroken, "VFIO_GROUP_GET_DEVICE_FD(" + address +
-                                         "): " + errno_text(errno));
+        return R(Errc::DeviceBroken,
+                 "VFIO_GROUP_GET_DEVICE_FD(" + address + "): " + errno_text(errno));
     return std::unique_ptr<VfioDevice>(
         new VfioDeviceImpl(address, std::move(container), std::move(grp), std::move(dev)));
 }

@@ -25,8 +25,7 @@ struct CryptoEngine::Impl {
 
 CryptoEngine::CryptoEngine() : impl_(new Impl) {
     impl_->ctx = OSSL_LIB_CTX_new();
-    if (impl_->ctx == nullptr)
-        return;
+    if (impl_->ctx == nullptr) return;
     impl_->deflt = OSSL_PROVIDER_load(impl_->ctx, "default");
     impl_->legacy = OSSL_PROVIDER_load(impl_->ctx, "legacy"); // DES-ECB/CBC, RC4; may be absent
     impl_->md5 = EVP_MD_fetch(impl_->ctx, "MD5", nullptr);
@@ -40,10 +39,8 @@ CryptoEngine::~CryptoEngine() {
     EVP_MAC_free(impl_->hmac);
     EVP_MD_free(impl_->md5);
     EVP_MD_free(impl_->sha1);
-    if (impl_->legacy != nullptr)
-        OSSL_PROVIDER_unload(impl_->legacy);
-    if (impl_->deflt != nullptr)
-        OSSL_PROVIDER_unload(impl_->deflt);
+    if (impl_->legacy != nullptr) OSSL_PROVIDER_unload(impl_->legacy);
+    if (impl_->deflt != nullptr) OSSL_PROVIDER_unload(impl_->deflt);
     OSSL_LIB_CTX_free(impl_->ctx);
     delete impl_;
 }
@@ -62,12 +59,17 @@ const char *cipher_name(CipherAlg alg, CipherMode mode, size_t keylen) {
                                          "AES-256-OFB"};
     auto m = static_cast<unsigned>(mode);
     switch (alg) {
-    case CipherAlg::Des: return des[m];
-    case CipherAlg::TripleDes: return des3[m];
-    case CipherAlg::Rc4: return "RC4";
+    case CipherAlg::Des:
+        return des[m];
+    case CipherAlg::TripleDes:
+        return des3[m];
+    case CipherAlg::Rc4:
+        return "RC4";
     case CipherAlg::Aes:
-        return keylen == 16 ? aes128[m] : keylen == 24 ? aes192[m] : keylen == 32 ? aes256[m]
-                                                                                  : nullptr;
+        return keylen == 16   ? aes128[m]
+               : keylen == 24 ? aes192[m]
+               : keylen == 32 ? aes256[m]
+                              : nullptr;
     }
     return nullptr;
 }
@@ -78,8 +80,7 @@ bool CryptoEngine::cipher(CipherAlg alg, CipherMode mode, bool decrypt,
                           std::span<const uint8_t> key, std::span<const uint8_t> iv,
                           std::span<const uint8_t> in, uint8_t *out) {
     const char *name = cipher_name(alg, mode, key.size());
-    if (name == nullptr || impl_->ctx == nullptr)
-        return false;
+    if (name == nullptr || impl_->ctx == nullptr) return false;
     EVP_CIPHER *c = nullptr;
     {
         std::lock_guard lk(impl_->mu);
@@ -88,8 +89,7 @@ bool CryptoEngine::cipher(CipherAlg alg, CipherMode mode, bool decrypt,
             c = it->second;
         } else {
             c = EVP_CIPHER_fetch(impl_->ctx, name, nullptr);
-            if (c == nullptr)
-                return false;
+            if (c == nullptr) return false;
             impl_->ciphers.emplace(name, c);
         }
     }
@@ -105,8 +105,8 @@ bool CryptoEngine::cipher(CipherAlg alg, CipherMode mode, bool decrypt,
         ok = (ivlen == 0 || iv.size() >= ivlen) &&
              EVP_CipherInit_ex2(x, c, nullptr, nullptr, decrypt ? 0 : 1, params) == 1 &&
              EVP_CIPHER_CTX_set_padding(x, 0) == 1 &&
-             EVP_CipherInit_ex2(x, nullptr, key.data(), ivlen ? iv.data() : nullptr, -1,
-                                nullptr) == 1 &&
+             EVP_CipherInit_ex2(x, nullptr, key.data(), ivlen ? iv.data() : nullptr, -1, nullptr) ==
+                 1 &&
              EVP_CipherUpdate(x, out, &outl, in.data(), static_cast<int>(in.size())) == 1 &&
              EVP_CipherFinal_ex(x, out + outl, &finl) == 1 &&
              static_cast<size_t>(outl + finl) == in.size();
@@ -118,20 +118,16 @@ bool CryptoEngine::cipher(CipherAlg alg, CipherMode mode, bool decrypt,
 size_t CryptoEngine::mac(bool md5, bool hmac, std::span<const uint8_t> key,
                          std::span<const uint8_t> data, uint8_t *out) {
     EVP_MD *md = md5 ? impl_->md5 : impl_->sha1;
-    if (md == nullptr)
-        return 0;
+    if (md == nullptr) return 0;
     if (!hmac) {
         unsigned n = 0;
         return EVP_Digest(data.data(), data.size(), out, &n, md, nullptr) == 1 ? n : 0;
     }
-    if (impl_->hmac == nullptr)
-        return 0;
+    if (impl_->hmac == nullptr) return 0;
     EVP_MAC_CTX *m = EVP_MAC_CTX_new(impl_->hmac);
-    if (m == nullptr)
-        return 0;
-    OSSL_PARAM p[2] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-                                                        const_cast<char *>(md5 ? "MD5" : "SHA1"),
-                                                        0),
+    if (m == nullptr) return 0;
+    OSSL_PARAM p[2] = {OSSL_PARAM_construct_utf8_string(
+                           OSSL_MAC_PARAM_DIGEST, const_cast<char *>(md5 ? "MD5" : "SHA1"), 0),
                        OSSL_PARAM_END};
     size_t n = 0;
     bool ok = EVP_MAC_init(m, key.data(), key.size(), p) == 1 &&

@@ -18,7 +18,7 @@ enum class CipherMode { Ecb = 0, Cbc = 1, Cfb = 2, Ofb = 3 };
  * process's default context holds. Thread-safe.
  */
 class CryptoEngine {
-public:
+  public:
     CryptoEngine();
     ~CryptoEngine();
     CryptoEngine(const CryptoEngine &) = delete;
@@ -33,7 +33,7 @@ public:
     size_t mac(bool md5, bool hmac, std::span<const uint8_t> key, std::span<const uint8_t> data,
                uint8_t *out);
 
-private:
+  private:
     struct Impl;
     Impl *impl_;
 };

@@ -41,26 +41,27 @@ enum class CmdErrorReaction { Complete, Stall };
 
 /// Model configuration. Every choice the spec leaves open is a knob here.
 struct ModelConfig {
-    uint16_t device_id = 0x001d;      ///< 0x0020 (7955) or 0x001d (7956)
-    uint8_t revision = 0x00;          ///< PCI revision / REVID
-    uint32_t rate_mbps = 0;           ///< processing rate in Mbit/s; 0 = as fast as the host
-    uint32_t command_ns = 0;          ///< fixed cost per command, ns (with rate_mbps)
-    uint64_t seed = 1;                ///< unlock seed and RNG stream
-    uint32_t unlock_level = 0x11;     ///< enable level an unlock reaches: 0x11, or 0x10 (DES-only part)
+    uint16_t device_id = 0x001d;  ///< 0x0020 (7955) or 0x001d (7956)
+    uint8_t revision = 0x00;      ///< PCI revision / REVID
+    uint32_t rate_mbps = 0;       ///< processing rate in Mbit/s; 0 = as fast as the host
+    uint32_t command_ns = 0;      ///< fixed cost per command, ns (with rate_mbps)
+    uint64_t seed = 1;            ///< unlock seed and RNG stream
+    uint32_t unlock_level = 0x11; ///< enable level an unlock reaches: 0x11, or 0x10 (DES-only part)
     CmdErrorReaction on_cmd_error = CmdErrorReaction::Complete;
     bool relock_on_second_unlock = false; ///< a second handshake while unlocked locks the chip
     bool unlock_survives_mstreset = true; ///< §7.2: unlock lost only on power cycle
-    bool rng_quirks = true;           ///< first read stale; a sample repeats for 8 reads
-    bool stuck_rng = false;           ///< RNG_DATA returns one constant
+    bool rng_quirks = true;               ///< first read stale; a sample repeats for 8 reads
+    bool stuck_rng = false;               ///< RNG_DATA returns one constant
     std::chrono::microseconds poll{2000}; ///< descriptor re-poll interval while WAITing
-    std::array<uint32_t, static_cast<unsigned>(Fault::Count_)> every{}; ///< fault every N commands (0 off)
+    std::array<uint32_t, static_cast<unsigned>(Fault::Count_)>
+        every{}; ///< fault every N commands (0 off)
 };
 
 /// Counters of what the model saw and did.
 struct ModelStats {
-    uint64_t commands = 0, bytes = 0, cmdinval = 0, dataerr = 0, aborts = 0, dstover = 0,
-             rover = 0, irqs = 0, irqs_dropped = 0, faults = 0, resets = 0, unlocks = 0,
-             bad_mmio = 0, pll_warnings = 0;
+    uint64_t commands = 0, bytes = 0, cmdinval = 0, dataerr = 0, aborts = 0, dstover = 0, rover = 0,
+             irqs = 0, irqs_dropped = 0, faults = 0, resets = 0, unlocks = 0, bad_mmio = 0,
+             pll_warnings = 0;
 };
 
 /**
@@ -70,7 +71,7 @@ struct ModelStats {
  * `arena` and `irq` must outlive the model.
  */
 class HifnModel final : public RegisterHandler {
-public:
+  public:
     HifnModel(DmaArena &arena, IrqWait &irq, ModelConfig cfg);
     ~HifnModel() override;
     HifnModel(const HifnModel &) = delete;
@@ -92,7 +93,7 @@ public:
     /// The configuration it runs with.
     const ModelConfig &config() const { return cfg_; }
 
-private:
+  private:
     struct Ring {
         uint32_t base = 0, cur = 0;
         bool enabled = false;

@@ -12,7 +12,9 @@ using namespace acrypto::hw::hifn;
 using namespace acrypto::hw::hifn::regs;
 
 namespace {
-uint16_t w(const uint8_t *p, size_t off) { return static_cast<uint16_t>(p[off] | p[off + 1] << 8); }
+uint16_t w(const uint8_t *p, size_t off) {
+    return static_cast<uint16_t>(p[off] | p[off + 1] << 8);
+}
 } // namespace
 
 TEST(Command, EncodesAesCbcWithKeyAndIv) {

@@ -53,7 +53,8 @@ TEST(Driver, ProbeReportsModelsAndRefusesBadConfig) {
     EXPECT_EQ(DeviceHarness::probe(acrypto::hw::hifn::driver_table(), {}, &why), 0);
     EXPECT_NE(why.find("no model instance"), std::string::npos) << why;
     EXPECT_EQ(DeviceHarness::probe(acrypto::hw::hifn::driver_table(), {{"model", "2"}}, &why), 2);
-    EXPECT_LT(DeviceHarness::probe(acrypto::hw::hifn::driver_table(), {{"colour", "red"}}, &why), 0);
+    EXPECT_LT(DeviceHarness::probe(acrypto::hw::hifn::driver_table(), {{"colour", "red"}}, &why),
+              0);
     EXPECT_NE(why.find("colour"), std::string::npos) << why;
     EXPECT_LT(DeviceHarness::probe(acrypto::hw::hifn::driver_table(), {{"pci-ids", "13a3"}}, &why),
               0);
@@ -98,13 +99,14 @@ TEST(Driver, CiphersMatchLibcrypto) {
         size_t key;
         size_t block;
     };
-    const A algs[] = {{ACRYPTO_ALG_AES, 16, 16}, {ACRYPTO_ALG_AES, 24, 16},
-                      {ACRYPTO_ALG_AES, 32, 16}, {ACRYPTO_ALG_DES_EDE3, 24, 8},
+    const A algs[] = {{ACRYPTO_ALG_AES, 16, 16},
+                      {ACRYPTO_ALG_AES, 24, 16},
+                      {ACRYPTO_ALG_AES, 32, 16},
+                      {ACRYPTO_ALG_DES_EDE3, 24, 8},
                       {ACRYPTO_ALG_DES, 8, 8}};
     uint64_t seed = 1;
     for (const auto &a : algs) {
-        if (!acrypto::test::reference_has_cipher(a.alg, ACRYPTO_MODE_CBC, a.key))
-            continue;
+        if (!acrypto::test::reference_has_cipher(a.alg, ACRYPTO_MODE_CBC, a.key)) continue;
         for (uint32_t mode : {ACRYPTO_MODE_ECB, ACRYPTO_MODE_CBC})
             for (uint32_t dir : {ACRYPTO_DIR_ENCRYPT, ACRYPTO_DIR_DECRYPT})
                 for (size_t blocks : {1u, 3u, 64u, 1000u}) {
@@ -118,8 +120,8 @@ TEST(Driver, CiphersMatchLibcrypto) {
                     Bytes want = acrypto::test::reference_cipher(
                         a.alg, mode, dir, key, mode == ACRYPTO_MODE_CBC ? iv : Bytes{}, in);
                     EXPECT_EQ(s->output_bytes(), want)
-                        << "alg " << a.alg << " key " << a.key << " mode " << mode << " dir "
-                        << dir << " blocks " << blocks;
+                        << "alg " << a.alg << " key " << a.key << " mode " << mode << " dir " << dir
+                        << " blocks " << blocks;
                     if (mode == ACRYPTO_MODE_CBC) {
                         const Bytes &ct = dir == ACRYPTO_DIR_ENCRYPT ? want : in;
                         EXPECT_EQ(0, memcmp(s->step().iv, ct.data() + ct.size() - a.block, a.block))
@@ -138,8 +140,8 @@ TEST(Driver, SplitsInputsAboveTheChipLimit) {
     for (uint32_t dir : {ACRYPTO_DIR_ENCRYPT, ACRYPTO_DIR_DECRYPT}) {
         auto s = make_cipher(ACRYPTO_ALG_AES, ACRYPTO_MODE_CBC, dir, key, iv, in);
         ASSERT_EQ(h->run(*s->get()), ACRYPTO_OK);
-        EXPECT_EQ(s->output_bytes(),
-                  acrypto::test::reference_cipher(ACRYPTO_ALG_AES, ACRYPTO_MODE_CBC, dir, key, iv, in));
+        EXPECT_EQ(s->output_bytes(), acrypto::test::reference_cipher(
+                                         ACRYPTO_ALG_AES, ACRYPTO_MODE_CBC, dir, key, iv, in));
         EXPECT_EQ(h->completions(s->get()), 1u);
     }
     EXPECT_GE(statv(*h, "commands"), 6u);
@@ -169,11 +171,11 @@ TEST(Driver, RefusesWhatTheChipCannotDo) {
     auto h = open_model();
     ASSERT_TRUE(h);
     Bytes key(16, 1), iv(16, 2);
-    auto ctr = make_cipher(ACRYPTO_ALG_AES, ACRYPTO_MODE_CTR, ACRYPTO_DIR_ENCRYPT, key, iv,
-                           Bytes(32, 0));
+    auto ctr =
+        make_cipher(ACRYPTO_ALG_AES, ACRYPTO_MODE_CTR, ACRYPTO_DIR_ENCRYPT, key, iv, Bytes(32, 0));
     EXPECT_EQ(h->run(*ctr->get()), ACRYPTO_E_UNSUPPORTED);
-    auto partial = make_cipher(ACRYPTO_ALG_AES, ACRYPTO_MODE_CBC, ACRYPTO_DIR_ENCRYPT, key, iv,
-                               Bytes(17, 0));
+    auto partial =
+        make_cipher(ACRYPTO_ALG_AES, ACRYPTO_MODE_CBC, ACRYPTO_DIR_ENCRYPT, key, iv, Bytes(17, 0));
     EXPECT_EQ(h->run(*partial->get()), ACRYPTO_E_INVALID);
     auto sha256 = make_digest(ACRYPTO_ALG_SHA256, Bytes(10, 0));
     EXPECT_EQ(h->run(*sha256->get()), ACRYPTO_E_UNSUPPORTED);
@@ -221,7 +223,8 @@ TEST(Driver, FusedEncryptThenMacAndMacThenDecrypt) {
         EXPECT_EQ(d->output_bytes(1), pt);
     }
     // A second step over other data cannot be fused: only the first step is done.
-    auto odd = fused_encrypt(ACRYPTO_ALG_AES, ACRYPTO_MODE_CBC, ACRYPTO_ALG_SHA1, key, iv, mkey, pt);
+    auto odd =
+        fused_encrypt(ACRYPTO_ALG_AES, ACRYPTO_MODE_CBC, ACRYPTO_ALG_SHA1, key, iv, mkey, pt);
     odd->step(1).src = odd->step(0).src;
     ASSERT_EQ(h->run(*odd->get()), ACRYPTO_OK);
     EXPECT_EQ(h->steps_done_of(odd->get()), 1u);
@@ -245,9 +248,9 @@ TEST(Driver, RingWrapAndFullRingUnderLoad) {
     for (size_t i = 0; i < ss.size(); ++i) {
         ASSERT_EQ(h->status_of(ss[i]->get()), ACRYPTO_OK) << i;
         Bytes in(ss[i]->step().src, ss[i]->step().src + ss[i]->step().src_len);
-        EXPECT_EQ(ss[i]->output_bytes(), acrypto::test::reference_cipher(
-                                             ACRYPTO_ALG_AES, ACRYPTO_MODE_CBC,
-                                             ACRYPTO_DIR_ENCRYPT, key, iv, in));
+        EXPECT_EQ(ss[i]->output_bytes(),
+                  acrypto::test::reference_cipher(ACRYPTO_ALG_AES, ACRYPTO_MODE_CBC,
+                                                  ACRYPTO_DIR_ENCRYPT, key, iv, in));
     }
     EXPECT_EQ(h->duplicate_completions(), 0u);
     EXPECT_GT(statv(*h, "busy"), 0u) << "a full ring stops dequeuing: " << stat(*h, "busy");
@@ -266,15 +269,15 @@ TEST(Driver, TwoInstancesRunAtOnce) {
             ss.push_back(make_hmac(ACRYPTO_ALG_SHA1, pattern_bytes(20, seed + i),
                                    pattern_bytes(100 + i * 37, seed + 500 + i)));
             h.enqueue(ss.back()->get());
-            if (i % 10 == 9)
-                h.kick();
+            if (i % 10 == 9) h.kick();
         }
         ASSERT_TRUE(h.wait_all(std::chrono::seconds(30)));
         for (int i = 0; i < 100; ++i)
             EXPECT_EQ(ss[i]->output_bytes(),
                       acrypto::test::reference_hmac(ACRYPTO_ALG_SHA1, pattern_bytes(20, seed + i),
                                                     pattern_bytes(100 + i * 37, seed + 500 + i)))
-                << i << " status " << h.status_of(ss[i]->get()) << " " << h.completions(ss[i]->get());
+                << i << " status " << h.status_of(ss[i]->get()) << " "
+                << h.completions(ss[i]->get());
         if (::testing::Test::HasFailure()) {
             for (auto &[k, v] : h.stats())
                 std::printf("%s %s=%llu\n", h.desc().name, k.c_str(), (unsigned long long)v);
@@ -322,8 +325,7 @@ TEST(Driver, ManyMacsWrapEveryRing) {
     for (int i = 0; i < 250; ++i) {
         ss.push_back(make_hmac(ACRYPTO_ALG_SHA1, pattern_bytes(20, i), pattern_bytes(100 + i, i)));
         h->enqueue(ss.back()->get());
-        if (i % 10 == 9)
-            h->kick();
+        if (i % 10 == 9) h->kick();
     }
     ASSERT_TRUE(h->wait_all(std::chrono::seconds(30)));
     for (int i = 0; i < 250; ++i)

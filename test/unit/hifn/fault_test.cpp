@@ -42,8 +42,7 @@ struct Batch {
         int ok = 0;
         for (auto &s : ss) {
             EXPECT_EQ(h.completions(s->get()), 1u);
-            if (h.status_of(s->get()) != ACRYPTO_OK)
-                continue;
+            if (h.status_of(s->get()) != ACRYPTO_OK) continue;
             ++ok;
             Bytes in(s->step().src, s->step().src + s->step().src_len);
             EXPECT_EQ(s->output_bytes(),

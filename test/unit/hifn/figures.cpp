@@ -25,8 +25,7 @@ std::unique_ptr<OwnedSession> make(const Case &c, size_t len, uint64_t seed) {
     if (c.op == ACRYPTO_OP_CIPHER)
         return make_cipher(c.alg, c.mode, ACRYPTO_DIR_ENCRYPT, pattern_bytes(c.key, 1),
                            pattern_bytes(c.alg == ACRYPTO_ALG_AES ? 16 : 8, 2), in);
-    if (c.op == ACRYPTO_OP_MAC)
-        return make_hmac(c.alg, pattern_bytes(20, 3), in);
+    if (c.op == ACRYPTO_OP_MAC) return make_hmac(c.alg, pattern_bytes(20, 3), in);
     return make_digest(c.alg, in);
 }
 
@@ -45,8 +44,7 @@ void run(const char *rate, const Case &c, size_t len, int n) {
     for (auto &s : ss)
         h->enqueue(s->get());
     h->kick();
-    if (!h->wait_all(std::chrono::seconds(120)))
-        std::printf("timeout\n");
+    if (!h->wait_all(std::chrono::seconds(120))) std::printf("timeout\n");
     double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     auto st = h->stats();
     double cmds = static_cast<double>(st["commands"]);

@@ -17,7 +17,7 @@ namespace acrypto::hw::hifn {
 
 /// Named test friend of Device (STYLE.md §6): installs the post hook.
 class DeviceTestPeer {
-public:
+  public:
     static void set_post_hook(Device &d, std::function<void(PostView &)> hook) {
         std::lock_guard lk(d.mu_);
         d.post_hook_ = std::move(hook);
@@ -35,8 +35,10 @@ using acrypto::test::KvList;
 /// Open model instance `index` with `extra` configuration on top of fast defaults.
 inline std::unique_ptr<DeviceHarness> open_model(KvList extra = {}, uint32_t index = 0,
                                                  uint32_t models = 1) {
-    KvList cfg = {{"model", std::to_string(models)}, {"model-rate-mbps", "0"},
-                  {"watchdog-ms", "300"}, {"poll-ms", "5"}};
+    KvList cfg = {{"model", std::to_string(models)},
+                  {"model-rate-mbps", "0"},
+                  {"watchdog-ms", "300"},
+                  {"poll-ms", "5"}};
     for (auto &kv : extra)
         cfg.push_back(kv);
     std::string why;

@@ -13,7 +13,7 @@ namespace acrypto::test {
 
 /// Creates <tmp>/bus/pci/devices and removes the whole tree on destruction.
 class FakeSysfs {
-public:
+  public:
     FakeSysfs() {
         char tmpl[] = "/tmp/acrypto-sysfs-XXXXXX";
         root_ = ::mkdtemp(tmpl);
@@ -57,7 +57,7 @@ public:
         std::ofstream(path) << text << "\n";
     }
 
-private:
+  private:
     static std::string hex(uint16_t v) {
         char b[16];
         std::snprintf(b, sizeof b, "0x%04x", v);

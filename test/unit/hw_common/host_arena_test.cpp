@@ -46,8 +46,7 @@ TEST(HostArena, ExhaustsAndReusesAfterFree) {
     std::vector<DmaBuf> bufs;
     for (;;) {
         DmaBuf b = a->alloc(1000, 8);
-        if (!b)
-            break;
+        if (!b) break;
         bufs.push_back(b);
     }
     EXPECT_EQ(bufs.size(), 8u);

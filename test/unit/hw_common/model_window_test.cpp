@@ -9,7 +9,7 @@
 namespace {
 
 class FakeRegs : public acrypto::hw::RegisterHandler {
-public:
+  public:
     uint32_t read_reg(unsigned bar, uint32_t off) override { return regs[{bar, off}] ^ 0x5a; }
     void write_reg(unsigned bar, uint32_t off, uint32_t v) override { regs[{bar, off}] = v; }
     std::map<std::pair<unsigned, uint32_t>, uint32_t> regs;

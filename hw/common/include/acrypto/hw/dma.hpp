@@ -22,7 +22,7 @@ struct DmaBuf {
  * translates back through `to_cpu` (and rejects outside the arena: a DMA fault).
  */
 class DmaArena {
-public:
+  public:
     virtual ~DmaArena() = default;
     /// Allocate `size` bytes aligned to `align` (power of two). Empty DmaBuf on failure.
     virtual DmaBuf alloc(size_t size, size_t align) = 0;

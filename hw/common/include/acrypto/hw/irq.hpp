@@ -17,7 +17,7 @@ enum class IrqResult { Fired, Timeout, Closed };
  * to a hang). Backed by an eventfd so it can be polled with other fds.
  */
 class IrqWait {
-public:
+  public:
     virtual ~IrqWait() = default;
     /// Block up to `timeout` for the line to fire; consumes pending fires.
     virtual IrqResult wait(std::chrono::milliseconds timeout) = 0;

@@ -14,7 +14,7 @@ namespace acrypto::hw {
  * before later DMA memory reads only after `rmb()` (DPDK rte_io.h semantics).
  */
 class MmioWindow {
-public:
+  public:
     virtual ~MmioWindow() = default;
     /// Read the register at byte offset `off` (multiple of 4, < size()).
     virtual uint32_t read32(uint32_t off) = 0;

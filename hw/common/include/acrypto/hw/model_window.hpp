@@ -16,7 +16,7 @@ namespace acrypto::hw {
  * Called from any driver thread; the model does its own locking.
  */
 class RegisterHandler {
-public:
+  public:
     virtual ~RegisterHandler() = default;
     /// A 32-bit load from BAR `bar` at byte offset `off`.
     virtual uint32_t read_reg(unsigned bar, uint32_t off) = 0;
@@ -30,7 +30,7 @@ public:
  * are dropped; both are counted.
  */
 class ModelWindow final : public MmioWindow {
-public:
+  public:
     /// `handler` must outlive the window.
     ModelWindow(RegisterHandler &handler, unsigned bar, size_t size)
         : handler_(handler), bar_(bar), size_(size) {}
@@ -40,7 +40,7 @@ public:
     /// Accesses rejected for alignment or range.
     uint64_t bad_accesses() const { return bad_.load(std::memory_order_relaxed); }
 
-private:
+  private:
     bool valid(uint32_t off) const { return (off & 3u) == 0 && size_t{off} + 4 <= size_; }
     RegisterHandler &handler_;
     unsigned bar_;

@@ -21,10 +21,10 @@ struct PciId {
 
 /// One PCI function that matched.
 struct PciFunction {
-    std::string address;   ///< "dddd:bb:dd.f", the sysfs name
-    PciId id;              ///< its IDs
-    uint8_t revision = 0;  ///< config byte 0x08
-    std::string driver;    ///< kernel driver bound to it ("vfio-pci", ""), from sysfs
+    std::string address;  ///< "dddd:bb:dd.f", the sysfs name
+    PciId id;             ///< its IDs
+    uint8_t revision = 0; ///< config byte 0x08
+    std::string driver;   ///< kernel driver bound to it ("vfio-pci", ""), from sysfs
 };
 
 /// Where to look. Tests point `sysfs_root` at a fake tree.

@@ -26,15 +26,24 @@ enum class Errc {
 /// The ABI status matching `e` (NotFound maps to ACRYPTO_E_UNSUPPORTED).
 constexpr int status_from_errc(Errc e) noexcept {
     switch (e) {
-    case Errc::Ok: return ACRYPTO_OK;
-    case Errc::Busy: return ACRYPTO_E_BUSY;
-    case Errc::Unsupported: return ACRYPTO_E_UNSUPPORTED;
-    case Errc::InvalidInput: return ACRYPTO_E_INVALID;
-    case Errc::DeviceBroken: return ACRYPTO_E_DEVICE;
-    case Errc::Timeout: return ACRYPTO_E_TIMEOUT;
-    case Errc::Shutdown: return ACRYPTO_E_SHUTDOWN;
-    case Errc::NotFound: return ACRYPTO_E_UNSUPPORTED;
-    case Errc::NoMemory: return ACRYPTO_E_NOMEM;
+    case Errc::Ok:
+        return ACRYPTO_OK;
+    case Errc::Busy:
+        return ACRYPTO_E_BUSY;
+    case Errc::Unsupported:
+        return ACRYPTO_E_UNSUPPORTED;
+    case Errc::InvalidInput:
+        return ACRYPTO_E_INVALID;
+    case Errc::DeviceBroken:
+        return ACRYPTO_E_DEVICE;
+    case Errc::Timeout:
+        return ACRYPTO_E_TIMEOUT;
+    case Errc::Shutdown:
+        return ACRYPTO_E_SHUTDOWN;
+    case Errc::NotFound:
+        return ACRYPTO_E_UNSUPPORTED;
+    case Errc::NoMemory:
+        return ACRYPTO_E_NOMEM;
     }
     return ACRYPTO_E_INTERNAL;
 }
@@ -46,9 +55,8 @@ struct Error {
 };
 
 /// Expected-style result. Never drop one.
-template <class T>
-class [[nodiscard]] Result {
-public:
+template <class T> class [[nodiscard]] Result {
+  public:
     Result(T value) : v_(std::move(value)) {} // NOLINT(google-explicit-constructor)
     Result(Error err) : v_(std::move(err)) {} // NOLINT(google-explicit-constructor)
     Result(Errc code, std::string msg) : v_(Error{code, std::move(msg)}) {}
@@ -60,14 +68,13 @@ public:
     T *operator->() { return &std::get<0>(v_); }
     const Error &error() const { return std::get<1>(v_); }
 
-private:
+  private:
     std::variant<T, Error> v_;
 };
 
 /// Result without a value.
-template <>
-class [[nodiscard]] Result<void> {
-public:
+template <> class [[nodiscard]] Result<void> {
+  public:
     Result() = default;
     Result(Error err) : err_(std::move(err)), ok_(false) {} // NOLINT(google-explicit-constructor)
     Result(Errc code, std::string msg) : err_{code, std::move(msg)}, ok_(false) {}
@@ -75,7 +82,7 @@ public:
     explicit operator bool() const noexcept { return ok_; }
     const Error &error() const { return err_; }
 
-private:
+  private:
     Error err_;
     bool ok_ = true;
 };

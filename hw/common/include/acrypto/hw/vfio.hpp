@@ -15,8 +15,8 @@ namespace acrypto::hw {
 
 /// Where VFIO looks. Tests point both at fake trees to exercise the error paths.
 struct VfioOptions {
-    std::string sysfs_root = "/sys";     ///< <root>/bus/pci/devices/<address>
-    std::string dev_root = "/dev/vfio";  ///< container "vfio" and the group nodes
+    std::string sysfs_root = "/sys";    ///< <root>/bus/pci/devices/<address>
+    std::string dev_root = "/dev/vfio"; ///< container "vfio" and the group nodes
 };
 
 /**
@@ -25,7 +25,7 @@ struct VfioOptions {
  * before it. Errors say what to do ("bind it to vfio-pci", "no IOMMU group").
  */
 class VfioDevice {
-public:
+  public:
     virtual ~VfioDevice() = default;
     /// Map BAR `index` (memory BAR) read/write. `min_size` is checked.
     virtual Result<std::unique_ptr<MmioWindow>> map_bar(unsigned index, size_t min_size) = 0;
@@ -34,8 +34,9 @@ public:
     virtual Result<std::unique_ptr<DmaArena>> make_arena(size_t capacity, uint64_t iova_base) = 0;
     /// INTx delivered on an eventfd (VFIO_DEVICE_SET_IRQS); unmask() re-arms it.
     virtual Result<std::unique_ptr<IrqWait>> intx() = 0;
-    /// Config space access (enable bus mastering, errata registers).
+    /// Read `width` (1, 2 or 4) bytes of config space at `off`.
     virtual Result<uint32_t> config_read(uint32_t off, unsigned width) = 0;
+    /// Write `width` (1, 2 or 4) bytes of config space at `off` (errata registers).
     virtual Result<void> config_write(uint32_t off, unsigned width, uint32_t value) = 0;
     /// PCI_COMMAND |= memory space | bus master.
     virtual Result<void> enable_bus_master() = 0;
