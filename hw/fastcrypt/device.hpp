@@ -45,7 +45,7 @@ enum class Counter : uint32_t {
     DescDstDma,        ///< 7
     Interrupts,        ///< interrupt wake-ups
     SpuriousIrqs,      ///< wake-ups with INT_STATUS = 0
-    PolledCompletions, ///< completions found without an interrupt (lost IRQ)
+    PolledCompletions, ///< completions reaped by the busy poll (coalesced or lost interrupt)
     FaultFatal,        ///< FATAL seen
     FaultRemoved,      ///< 0xFFFFFFFF reads
     FaultBadHead,      ///< RING_HEAD out of range

@@ -16,7 +16,9 @@ uint32_t load_le32(const uint8_t *p) {
 
 uint64_t load_le64(const uint8_t *p) { return uint64_t{load_le32(p)} | uint64_t{load_le32(p + 4)} << 32; }
 
-void wipe(void *p, size_t n) { explicit_bzero(p, n); }
+void wipe(void *p, size_t n) {
+    if (p != nullptr && n != 0) explicit_bzero(p, n);
+}
 
 bool is_pow2(uint32_t v) { return v != 0 && (v & (v - 1)) == 0; }
 
