@@ -7,6 +7,7 @@
 #include <openssl/params.h>
 #include <openssl/rand.h>
 
+#include <climits>
 #include <cstring>
 #include <new>
 #include <vector>
@@ -67,12 +68,16 @@ struct AeadCtx {
     size_t tls_payload = 0;
     bool iv_gen = false;
     uint8_t fixed_nonce[12] = {}; ///< ChaCha20-Poly1305 TLS nonce
+    /// A message fed in several payload updates continues in software (see update_impl).
+    EVP_CIPHER_CTX *sw = nullptr;
 };
 
 bool is_gcm(const AeadCtx *c) { return c->info->mode == ACRYPTO_MODE_GCM; }
 
 void reset_message(AeadCtx *c)
 {
+    EVP_CIPHER_CTX_free(c->sw);
+    c->sw = nullptr;
     c->aad.clear();
     OPENSSL_cleanse(c->payload.data(), c->payload.size());
     c->payload.clear();
@@ -279,7 +284,17 @@ void aead_freectx(void *vctx)
 void *aead_dupctx(void *vctx)
 {
     try {
-        return new AeadCtx(*static_cast<AeadCtx *>(vctx));
+        auto *c = static_cast<AeadCtx *>(vctx);
+        auto *d = new AeadCtx(*c);
+        d->sw = nullptr;
+        if (c->sw != nullptr) {
+            d->sw = EVP_CIPHER_CTX_new();
+            if (d->sw == nullptr || EVP_CIPHER_CTX_copy(d->sw, c->sw) != 1) {
+                aead_freectx(d);
+                return nullptr;
+            }
+        }
+        return d;
     } catch (...) {
         return nullptr;
     }
@@ -338,6 +353,45 @@ int aead_dinit(void *vctx, const unsigned char *key, size_t keylen, const unsign
     }
 }
 
+/**
+ * Devices take whole messages (no GHASH/Poly1305 state crosses steps). When a
+ * message arrives in several payload updates, the first one has already run as
+ * a session; the rest continues in software (default provider) after replaying
+ * the AAD and the first chunk, so streaming stays linear in the message size.
+ */
+bool start_software(AeadCtx *c)
+{
+    char name[32] = {};
+    const size_t n = std::strcspn(c->info->names, ":");
+    std::memcpy(name, c->info->names, n < sizeof name - 1 ? n : sizeof name - 1);
+    EVP_CIPHER *cipher = EVP_CIPHER_fetch(libctx(c->pctx), name, kValuePropq);
+    EVP_CIPHER_CTX *sw = EVP_CIPHER_CTX_new();
+    size_t ivlen = c->ivlen;
+    OSSL_PARAM p[] = {OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_AEAD_IVLEN, &ivlen),
+                      OSSL_PARAM_construct_end()};
+    const acrypto_key &k = c->key.key->c();
+    std::vector<uint8_t> scratch(c->payload.size());
+    int outl = 0;
+    bool ok = cipher != nullptr && sw != nullptr &&
+              EVP_CipherInit_ex2(sw, cipher, nullptr, nullptr, c->enc ? 1 : 0, p) == 1 &&
+              EVP_CipherInit_ex2(sw, nullptr, k.data, c->iv, c->enc ? 1 : 0, nullptr) == 1 &&
+              (c->aad.empty() || EVP_CipherUpdate(sw, nullptr, &outl, c->aad.data(),
+                                                  static_cast<int>(c->aad.size())) == 1) &&
+              (c->payload.empty() ||
+               EVP_CipherUpdate(sw, scratch.data(), &outl, c->payload.data(),
+                                static_cast<int>(c->payload.size())) == 1);
+    OPENSSL_cleanse(scratch.data(), scratch.size());
+    EVP_CIPHER_free(cipher);
+    if (!ok) {
+        EVP_CIPHER_CTX_free(sw);
+        return false;
+    }
+    c->sw = sw;
+    OPENSSL_cleanse(c->payload.data(), c->payload.size());
+    c->payload.clear();
+    return true;
+}
+
 int update_impl(AeadCtx *c, unsigned char *out, size_t *outl, size_t outsize,
                 const unsigned char *in, size_t inl)
 {
@@ -352,7 +406,7 @@ int update_impl(AeadCtx *c, unsigned char *out, size_t *outl, size_t outsize,
         return 0;
     }
     if (out == nullptr) { // additional data
-        if (c->ran || !c->payload.empty()) {
+        if (c->ran || !c->payload.empty() || c->sw != nullptr) {
             raise(c->pctx, kReasonNotInitialized, "AAD after the payload");
             return 0;
         }
@@ -368,11 +422,20 @@ int update_impl(AeadCtx *c, unsigned char *out, size_t *outl, size_t outsize,
         *outl = 0;
         return 1;
     }
-    // Devices take whole messages: each update re-runs the message so far (one
-    // update, the common case and TLS's, is one session) and emits the new part.
-    const size_t from = c->payload.size();
-    c->payload.insert(c->payload.end(), in, in + inl);
-    int status = run_message(c, out, from);
+    if (c->ran && c->sw == nullptr && !start_software(c)) {
+        raise(c->pctx, kReasonInternal, "AEAD continuation");
+        return 0;
+    }
+    if (c->sw != nullptr) {
+        int n = 0;
+        if (inl > INT_MAX || EVP_CipherUpdate(c->sw, out, &n, in, static_cast<int>(inl)) != 1)
+            return 0;
+        *outl = static_cast<size_t>(n);
+        return 1;
+    }
+    // One payload update (the common case, and TLS's) is one session.
+    c->payload.assign(in, in + inl);
+    int status = run_message(c, out, 0);
     if (status != ACRYPTO_OK) {
         raise_status(c->pctx, status, c->info->alg == ACRYPTO_ALG_AES ? "AES-GCM" : "ChaCha20-Poly1305");
         return 0;
@@ -397,6 +460,20 @@ int final_impl(AeadCtx *c, size_t *outl)
     *outl = 0;
     if (!c->key.key || !c->iv_set)
         return 0;
+    if (c->sw != nullptr) {
+        int n = 0, ok = 1;
+        if (!c->enc)
+            ok = c->tag_set && EVP_CIPHER_CTX_ctrl(c->sw, EVP_CTRL_AEAD_SET_TAG,
+                                                   static_cast<int>(c->taglen), c->tag) == 1;
+        uint8_t none[16];
+        ok = ok && EVP_CipherFinal_ex(c->sw, none, &n) == 1;
+        if (ok && c->enc)
+            ok = EVP_CIPHER_CTX_ctrl(c->sw, EVP_CTRL_AEAD_GET_TAG, static_cast<int>(c->taglen),
+                                     c->tag) == 1;
+        reset_message(c);
+        c->iv_set = false;
+        return ok;
+    }
     if (!c->ran) { // no payload: tag over the AAD alone
         int status = run_message(c, nullptr, 0);
         if (status != ACRYPTO_OK) {
