@@ -570,6 +570,21 @@ TEST(PadlockEntropy, HealthyStreamIsConditionedAndCounted) {
     EXPECT_EQ(st.at("rng_latched"), 0u);
 }
 
+TEST(PadlockEntropy, EveryDivisorDeliversTheSameAmount) {
+    for (const char *d : {"0", "1", "2", "3"}) {
+        auto h = open_emulator("zhaoxin-f7", {{"rng-divisor", d}});
+        ASSERT_TRUE(h);
+        uint8_t buf[100];
+        ASSERT_EQ(h->get_entropy(buf, sizeof buf), ACRYPTO_OK) << "divisor " << d;
+        const auto st = h->stats();
+        EXPECT_EQ(st.at("rng_bytes_raw"), 1024u + 4 * 80u) << "divisor " << d;
+        EXPECT_EQ(st.at("rng_status_bad"), 0u);
+        // 8, 4, 2 or 1 valid bytes per xstore.
+        static const uint64_t per[] = {8, 4, 2, 1};
+        EXPECT_EQ(st.at("instructions"), (1024u + 320u) / per[d[0] - '0']) << "divisor " << d;
+    }
+}
+
 struct RngFaultCase {
     const char *fault;
     const char *counter;
