@@ -133,7 +133,10 @@ ResultCheck check_result(const CommandSpec &s, std::span<const uint8_t> rec, uin
     uint32_t dst_res = get16(rec, 6) | ((w1 >> HIFN_BASE_RES_DSTLEN_S) & 3u) << 16;
     constexpr uint32_t pu_errors = HIFN_PUISR_CMDINVAL | HIFN_PUISR_DATAERR;
     if ((flags & ~(HIFN_BASE_RES_DSTOVERRUN | pu_errors)) != 0 ||
-        (w1 & HIFN_BASE_CMD_SESSION_MASK) != 0 || dst_res > s.dst_len || src_res > s.src_len)
+        // The session field may be echoed (§7.7): then it must be this command's.
+        ((w1 & HIFN_BASE_CMD_SESSION_MASK) != 0 &&
+         (w1 & HIFN_BASE_CMD_SESSION_MASK) != s.session) ||
+        dst_res > s.dst_len || src_res > s.src_len)
         return r; // Hostile
     if ((flags & pu_errors) != 0) {
         r.status = ResultStatus::CommandError;

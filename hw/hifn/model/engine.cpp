@@ -423,7 +423,9 @@ HifnModel::Step HifnModel::step_locked(std::unique_lock<std::mutex> &lk) {
     uint32_t dst_res = c.dst_total > written ? static_cast<uint32_t>(c.dst_total - written) : 0;
     if (fault_now_locked(Fault::Hostile)) dst_res = HIFN_MAX_LENGTH;
     put16(&rec[0], base_flags);
-    put16(&rec[2], static_cast<uint16_t>(((dst_res >> 16) & 3u) << HIFN_BASE_RES_DSTLEN_S));
+    // Model choice: the session number is echoed in bits 11:0.
+    put16(&rec[2], static_cast<uint16_t>((((dst_res >> 16) & 3u) << HIFN_BASE_RES_DSTLEN_S) |
+                                         (c.session & HIFN_BASE_CMD_SESSION_MASK)));
     put16(&rec[4], 0);
     put16(&rec[6], static_cast<uint16_t>(dst_res));
     if (c.mac && pu_err == 0) {

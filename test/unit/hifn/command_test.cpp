@@ -133,6 +133,13 @@ TEST(Command, ResultChecksResidualsAndFlags) {
     EXPECT_EQ(check_result(s, crypt_flag, 64, 64).status, ResultStatus::SourceLeft);
     crypt_flag[8] = 4;
     EXPECT_EQ(check_result(s, crypt_flag, 64, 64).status, ResultStatus::Hostile);
+    auto echo = record(0, 0, 0, 36);
+    s.session = 5;
+    echo[2] = 5;
+    EXPECT_EQ(check_result(s, echo, 64, 64).status, ResultStatus::Ok) << "echoed session";
+    echo[2] = 6;
+    EXPECT_EQ(check_result(s, echo, 64, 64).status, ResultStatus::Hostile) << "wrong session";
+    s.session = 0;
     std::vector<uint8_t> poison(36, 0xFF);
     EXPECT_EQ(check_result(s, poison, 64, 64).status, ResultStatus::Hostile)
         << "an unwritten (poisoned) record";
