@@ -98,9 +98,8 @@ void MbDevice::describe(acrypto_device_desc *desc) const noexcept {
 }
 
 void MbDevice::data_ready() noexcept {
-    // Pairs with the fence in a worker's sleep announcement: either it sees the
-    // queued session when it re-checks, or we see it sleeping here.
-    std::atomic_thread_fence(std::memory_order_seq_cst);
+    // Worker::wait_mode() pairs with the worker's sleep announcement: either it
+    // sees the queued session when it re-checks, or we see it sleeping here.
     size_t n = workers_.size();
     // Start at a per-thread offset so submitters spread their wake-ups without
     // sharing a counter.

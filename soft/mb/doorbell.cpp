@@ -26,7 +26,7 @@ uint64_t now_ns() noexcept {
 }
 
 uint32_t Doorbell::prepare(Mode m) noexcept {
-    waiting_.store(static_cast<uint32_t>(m), std::memory_order_seq_cst);
+    waiting_.exchange(static_cast<uint32_t>(m), std::memory_order_seq_cst);
     return seq_.load(std::memory_order_seq_cst);
 }
 

@@ -93,6 +93,32 @@ TEST(MbBatching, FlushRequestReleasesAPartialBatch) {
     EXPECT_EQ(stat(*h, "flush_idle"), 0u);
 }
 
+TEST(MbBatching, LingeringWorkerWakesForAFullBatch) {
+    // Budget and linger far away: the first session makes the worker linger;
+    // a lane-full batch queued behind it wakes it early (pending_fn), and a
+    // flush request releases what is left.
+    auto h = open_mb({{"flush-us", "5000000"}, {"linger-us", "5000000"}});
+    ASSERT_TRUE(h);
+    std::vector<std::unique_ptr<OwnedSession>> all;
+    // One to start the linger, then two lane-fulls (8 on AVX2/AVX/SSE; the
+    // wake threshold is the CBC lane count).
+    std::vector<Bytes> want(1 + 2 * stat(*h, "cbc_lanes"));
+    for (size_t i = 0; i < want.size(); ++i) all.push_back(cbc(256, 600 + 3 * i, &want[i]));
+    h->enqueue(all[0]->get());
+    h->kick();
+    ASSERT_TRUE(wait_stat(*h, "flush_waits", 1));
+    for (size_t i = 1; i < all.size(); ++i) {
+        h->enqueue(all[i]->get());
+        h->kick();
+    }
+    ASSERT_TRUE(wait_stat(*h, "jobs", all.size()));
+    h->flush();
+    ASSERT_TRUE(h->wait_all());
+    for (size_t i = 0; i < all.size(); ++i) EXPECT_TRUE(all[i]->output_bytes() == want[i]) << i;
+    EXPECT_GT(stat(*h, "batch_8_15") + stat(*h, "batch_16_up"), 0u);
+    EXPECT_EQ(stat(*h, "flush_deadline"), 0u);
+}
+
 TEST(MbBatching, ZeroBudgetStillCompletesEverything) {
     auto h = open_mb({{"flush-us", "0"}});
     ASSERT_TRUE(h);

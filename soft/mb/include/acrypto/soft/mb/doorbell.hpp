@@ -30,7 +30,12 @@ public:
     /// Ringer: wake the sleeper if it sleeps or is about to. Never blocks.
     void ring() noexcept;
     /// Whether (and why) the sleeper announced it is (about to be) asleep.
-    Mode mode() const noexcept { return static_cast<Mode>(waiting_.load(std::memory_order_seq_cst)); }
+    /// A read-modify-write, paired with the one in prepare(): either the
+    /// sleeper's re-check sees work queued before this call, or this call sees
+    /// the sleeper (no fence needed, and none that ThreadSanitizer cannot model).
+    Mode mode() noexcept {
+        return static_cast<Mode>(waiting_.fetch_add(0, std::memory_order_seq_cst));
+    }
 
 private:
     std::atomic<uint32_t> seq_{0};

@@ -59,7 +59,7 @@ public:
     void ring() noexcept { bell_.ring(); }
     /// Whether the worker sleeps (or is about to), and why: the device rings
     /// idle sleepers at once, lingering ones only when a batch is queued.
-    Doorbell::Mode wait_mode() const noexcept { return bell_.mode(); }
+    Doorbell::Mode wait_mode() noexcept { return bell_.mode(); }
     /// Complete partial batches now. Any thread, never blocks.
     void request_flush() noexcept;
     /// Drop the key schedule of `key_id`. Any thread.
