@@ -75,10 +75,12 @@ void HifnModel::engine() {
     while (!stop_) {
         bool can = running_locked() && !halted_ && !stalled_ && rings_[kCmd].enabled;
         if (!can) {
+            streaming_ = false;
             cv_.wait(lk);
             continue;
         }
         Step s = step_locked(lk);
+        streaming_ = s == Step::Done;
         if (s == Step::Idle) cv_.wait_for(lk, cfg_.poll); // the chip re-polls at POLLFREQ (§3.3)
     }
 }
@@ -364,7 +366,11 @@ HifnModel::Step HifnModel::step_locked(std::unique_lock<std::mutex> &lk) {
         // own crypto time is hidden inside it, not added to it.
         auto cost = std::chrono::nanoseconds(uint64_t{in.size()} * 8000u / cfg_.rate_mbps +
                                              cfg_.command_ns);
-        busy_until_ = std::max(busy_until_, started) + cost;
+        // A virtual clock with up to 2 ms of credit: a late wake-up (a loaded host) is
+        // made up by the next commands instead of lowering the rate.
+        // Credit only while streaming: after an idle spell a command costs its full time.
+        auto floor = streaming_ ? started - std::chrono::milliseconds(2) : started;
+        busy_until_ = std::max(busy_until_, floor) + cost;
         while (!stop_ && gen == gen_ && std::chrono::steady_clock::now() < busy_until_)
             cv_.wait_until(lk, busy_until_);
         if (gen != gen_ || stop_) return Step::Idle;

@@ -162,6 +162,7 @@ class HifnModel final : public RegisterHandler {
     std::array<uint32_t, static_cast<unsigned>(Fault::Count_)> armed_{};
     uint64_t cmd_index_ = 0;
     std::chrono::steady_clock::time_point busy_until_{};
+    bool streaming_ = false; ///< the engine found work on its last step
     bool irq_level_ = false;
     bool drop_irq_ = false; ///< the command being completed loses its interrupt
 
