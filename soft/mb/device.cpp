@@ -54,6 +54,7 @@ std::unique_ptr<MbDevice> MbDevice::open(const acrypto_config *cfg, uint32_t ind
     d->hops_ = hops;
     d->caps_ = make_capabilities(d->arch_, d->cfg_.workers);
     d->wake_batch_ = cbc_lanes(d->arch_);
+    d->hash_on_sse_ = hashes_prefer_sse(d->arch_, cpu_features());
     for (uint32_t i = 0; i < d->cfg_.workers; ++i) {
         WorkerParams p;
         p.host = host;
@@ -62,6 +63,7 @@ std::unique_ptr<MbDevice> MbDevice::open(const acrypto_config *cfg, uint32_t ind
         p.flush_ns = uint64_t{d->cfg_.flush_us} * 1000u;
         p.linger_ns = uint64_t{d->cfg_.linger_us} * 1000u;
         p.index = i;
+        p.hash_on_sse = d->hash_on_sse_;
         auto w = Worker::create(p, &reason);
         if (!w) {
             *status = ACRYPTO_E_DEVICE;
@@ -74,9 +76,10 @@ std::unique_ptr<MbDevice> MbDevice::open(const acrypto_config *cfg, uint32_t ind
     if (hops && hops->log_fn) {
         char msg[256];
         std::snprintf(msg, sizeof msg,
-                      "mb: intel-ipsec-mb %s, arch %s (cpu: %s), %u worker(s), flush-us %u, "
+                      "mb: intel-ipsec-mb %s, arch %s%s (cpu: %s), %u worker(s), flush-us %u, "
                       "linger-us %u",
                       imb_get_version_str(), std::string(arch_name(d->arch_)).c_str(),
+                      d->hash_on_sse_ ? ", hashes on sse (sha_ni)" : "",
                       describe_features(cpu_features()).c_str(), d->cfg_.workers,
                       d->cfg_.flush_us, d->cfg_.linger_us);
         hops->log_fn(host, ACRYPTO_LOG_INFO, msg);
@@ -167,6 +170,7 @@ void MbDevice::stats(acrypto_stat *out, uint32_t max, uint32_t *n) const {
     put(arch_stat_name(arch_), 1);
     put("workers", workers_.size());
     put("cbc_lanes", cbc_lanes(arch_));
+    put("hash_sse_shani", hash_on_sse_ ? 1 : 0);
     put("flush_us", cfg_.flush_us);
     for (size_t s = 0; s < static_cast<size_t>(WorkerStat::Count); ++s) {
         auto which = static_cast<WorkerStat>(s);

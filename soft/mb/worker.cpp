@@ -14,14 +14,28 @@ uint64_t budget_ns(uint64_t flush_ns, uint32_t prio) noexcept {
     return flush_ns * (8u - prio) / 4u;
 }
 
+bool hashes_prefer_sse(Arch a, uint64_t features) noexcept {
+    return (a == Arch::Avx2 || a == Arch::Avx) && (features & IMB_FEATURE_SHANI) &&
+           arch_supported(Arch::Sse, features);
+}
+
 std::unique_ptr<Worker> Worker::create(const WorkerParams &p, std::string *why) {
     ManagerPtr mgr = make_manager(p.arch, why);
     if (!mgr) return nullptr;
-    return std::unique_ptr<Worker>(new Worker(p, std::move(mgr)));
+    ManagerPtr hash_mgr;
+    if (p.hash_on_sse) {
+        hash_mgr = make_manager(Arch::Sse, why);
+        if (!hash_mgr) return nullptr;
+    }
+    return std::unique_ptr<Worker>(new Worker(p, std::move(mgr), std::move(hash_mgr)));
 }
 
-Worker::Worker(const WorkerParams &p, ManagerPtr mgr)
-    : p_(p), mgr_(std::move(mgr)), cache_(mgr_.get()), ring_(new Slot[kRing]) {}
+Worker::Worker(const WorkerParams &p, ManagerPtr mgr, ManagerPtr hash_mgr)
+    : p_(p), mgr_(std::move(mgr)), hash_mgr_(std::move(hash_mgr)), cache_(mgr_.get()),
+      ring_(new Slot[kRing]) {
+    mgrs_[0] = mgr_.get();
+    mgrs_[1] = hash_mgr_ ? hash_mgr_.get() : mgr_.get();
+}
 
 Worker::~Worker() {
     stop();
@@ -82,12 +96,12 @@ void Worker::finish_session(Slot &slot) noexcept {
     complete(s, rc);
 }
 
-void Worker::drain(IMB_JOB *first) noexcept {
+void Worker::drain(uint8_t m, IMB_JOB *first) noexcept {
     // The manager returns one job per call in steady state; what it had to
     // work with when it produced one is the lane fill.
-    stats_.batch(jobs_in_mgr_);
-    for (IMB_JOB *job = first; job; job = IMB_GET_COMPLETED_JOB(mgr_.get())) {
-        --jobs_in_mgr_;
+    stats_.batch(jobs_in_mgr_[m]);
+    for (IMB_JOB *job = first; job; job = IMB_GET_COMPLETED_JOB(mgrs_[m])) {
+        --jobs_in_mgr_[m];
         auto *slot = static_cast<Slot *>(job->user_data);
         int rc = status_from_job(job);
         if (rc != ACRYPTO_OK && slot->status == ACRYPTO_OK) slot->status = rc;
@@ -103,12 +117,13 @@ void Worker::drain(IMB_JOB *first) noexcept {
 
 void Worker::submit_slot(Slot &slot) noexcept {
     uint32_t n = slot.nparts;
+    uint8_t m = slot.mgr;
     for (uint32_t i = 0; i < n; ++i) {
-        IMB_JOB *job = IMB_GET_NEXT_JOB(mgr_.get());
+        IMB_JOB *job = IMB_GET_NEXT_JOB(mgrs_[m]);
         fill_job(slot, i, job);
         stats_.add(WorkerStat::Jobs);
-        ++jobs_in_mgr_;
-        if (IMB_JOB *done = IMB_SUBMIT_JOB(mgr_.get())) drain(done);
+        ++jobs_in_mgr_[m];
+        if (IMB_JOB *done = IMB_SUBMIT_JOB(mgrs_[m])) drain(m, done);
     }
 }
 
@@ -130,22 +145,25 @@ void Worker::fail_all(int status) noexcept {
     }
     head_ = tail_;
     nresubmit_ = 0;
-    jobs_in_mgr_ = 0;
+    jobs_in_mgr_[0] = jobs_in_mgr_[1] = 0;
     min_deadline_ = UINT64_MAX;
     min_stale_ = false;
 }
 
 void Worker::flush_one() noexcept {
-    IMB_JOB *job = IMB_FLUSH_JOB(mgr_.get());
-    if (!job) {
-        if (nresubmit_) {
-            pump_resubmits();
-        } else {
-            fail_all(ACRYPTO_E_DEVICE);
-        }
+    if (nresubmit_) {
+        pump_resubmits();
         return;
     }
-    drain(job);
+    // Push the oldest session along: flush the manager that holds its job.
+    uint8_t m = ring_[head_ % kRing].mgr;
+    if (!jobs_in_mgr_[m]) m = m ^ 1;
+    IMB_JOB *job = jobs_in_mgr_[m] ? IMB_FLUSH_JOB(mgrs_[m]) : nullptr;
+    if (!job) {
+        fail_all(ACRYPTO_E_DEVICE);
+        return;
+    }
+    drain(m, job);
     pump_resubmits();
 }
 
@@ -205,7 +223,7 @@ uint32_t Worker::pull() noexcept {
                 continue;
             }
             if (slot.plan.kind == OpKind::Hmac && st.src_len == 0) {
-                rc = hmac_empty(mgr_.get(), st, slot.plan.digest_len);
+                rc = hmac_empty(mgrs_[1], st, slot.plan.digest_len);
                 if (rc == ACRYPTO_OK) st.out_len = slot.plan.digest_len;
                 rejected[nrej++] = {s, rc};
                 continue;
@@ -222,6 +240,13 @@ uint32_t Worker::pull() noexcept {
             slot.session = s;
             slot.step = &st;
             slot.key = ks;
+            // SHA-NI covers SHA-1 and SHA-256 only; SHA-384/512 keep the wide lanes.
+            slot.mgr = hash_mgr_ &&
+                               (slot.plan.kind == OpKind::Hmac ||
+                                slot.plan.kind == OpKind::Digest) &&
+                               slot.plan.hash_alg <= ACRYPTO_ALG_SHA256
+                           ? 1
+                           : 0;
             slot.admit_ns = now;
             slot.deadline_ns = now + budget_ns(p_.flush_ns, s->priority);
             if (slot.deadline_ns < min_deadline_) min_deadline_ = slot.deadline_ns;
@@ -232,7 +257,7 @@ uint32_t Worker::pull() noexcept {
     for (uint32_t i = 0; i < nrej; ++i) complete(rejected[i].s, rejected[i].status);
     for (uint64_t q = first; q < tail_; ++q) {
         Slot &slot = ring_[q % kRing];
-        if (digest_direct(mgr_.get(), slot)) {
+        if (digest_direct(mgrs_[1], slot)) {
             finish_session(slot);
             continue;
         }

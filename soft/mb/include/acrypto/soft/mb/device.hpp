@@ -55,6 +55,7 @@ private:
     const acrypto_host_ops *hops_ = nullptr;
     std::vector<acrypto_capability> caps_;
     std::vector<std::unique_ptr<Worker>> workers_;
+    bool hash_on_sse_ = false; ///< SHA/HMAC on an SSE (SHA-NI) manager
     uint32_t wake_batch_ = 8; ///< queued sessions that end a worker's linger early (lanes)
 };
 

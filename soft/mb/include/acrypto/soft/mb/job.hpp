@@ -62,6 +62,7 @@ struct Slot {
     int status = ACRYPTO_OK;
     uint8_t nparts = 0;
     uint8_t parts_left = 0;
+    uint8_t mgr = 0;         ///< which of the worker's managers runs its jobs
     Part parts[kMaxParts] = {};
     uint64_t done = 0;       ///< CBC: bytes finished by earlier chunks
     uint64_t chunk = 0;      ///< CBC: bytes in the chunk in flight
