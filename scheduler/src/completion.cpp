@@ -82,9 +82,8 @@ uint32_t SchedulerCore::Impl::dequeue(Device *d, acrypto_session **out, uint32_t
 void SchedulerCore::Impl::finish_owned(Session &s, int status, uint32_t failed_step, Device *d) {
     const acrypto_session &c = s.c();
     const uint32_t prio = c.priority > ACRYPTO_PRIO_MAX ? ACRYPTO_PRIO_MAX : c.priority;
-    if (status != ACRYPTO_OK && failed_step < c.nsteps)
-        counters.alg_failed[c.steps[failed_step].alg % detail::kAlgSlots].add();
-    if (s.finish(status, failed_step, d ? d->name.c_str() : nullptr)) {
+    // Count before publishing: a waiter woken by finish() sees its session in the stats.
+    if (SessionAccess::sched(s).finishing.load(std::memory_order_acquire) == 0) {
         if (status == ACRYPTO_OK) {
             counters.completed.add();
             counters.prio_completed[prio].add();
@@ -92,10 +91,13 @@ void SchedulerCore::Impl::finish_owned(Session &s, int status, uint32_t failed_s
             counters.failed.add();
             if (status == ACRYPTO_E_SHUTDOWN) counters.shutdown.add();
             if (status == ACRYPTO_E_BOUND) counters.bound.add();
+            if (failed_step < c.nsteps)
+                counters.alg_failed[c.steps[failed_step].alg % detail::kAlgSlots].add();
         }
-    } else {
-        counters.duplicates.add();
     }
+    // Only the scheduler finishes a session it holds; a false here means the
+    // caller finished it by hand meanwhile.
+    if (!s.finish(status, failed_step, d ? d->name.c_str() : nullptr)) counters.duplicates.add();
     drop_ref(s);
 }
 
@@ -111,10 +113,14 @@ void SchedulerCore::Impl::replace_or_fail(Session &s, Device *from, int fail_sta
         return;
     }
     restore_steps(s);
+    // enqueue() clears avoid_dev under the queue lock; once queued, the session
+    // may already be running elsewhere, so it is not touched again here.
     ss.avoid_dev = from ? from->id : detail::kNoDevice;
     Errc e = place(s, PlaceMode::Continue);
-    ss.avoid_dev = detail::kNoDevice;
-    if (e != Errc::Ok) finish_owned(s, e == Errc::Shutdown ? ACRYPTO_E_SHUTDOWN : fail_status, cur, from);
+    if (e != Errc::Ok) {
+        ss.avoid_dev = detail::kNoDevice;
+        finish_owned(s, e == Errc::Shutdown ? ACRYPTO_E_SHUTDOWN : fail_status, cur, from);
+    }
 }
 
 void SchedulerCore::Impl::complete(Device *d, acrypto_session *cs, int status, uint32_t steps_done) {

@@ -57,6 +57,7 @@ Errc SchedulerCore::Impl::enqueue(Device *d, Session &s, uint32_t ncur, PlaceMod
         if (d->broken.load(std::memory_order_acquire)) return Errc::DeviceBroken;
         if (mode == PlaceMode::Submit && d->queue.size() >= d->desc.queue_len) return Errc::Busy;
         ss.dev = d->id;
+        ss.avoid_dev = detail::kNoDevice;
         ss.in_queue = 1;
         ss.queued_bytes = static_cast<uint32_t>(bytes > UINT32_MAX ? UINT32_MAX : bytes);
         d->queue.push(&s, now);

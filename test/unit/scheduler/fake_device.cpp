@@ -93,8 +93,8 @@ bool parse_caps(const std::string &list, std::vector<acrypto_capability> *out) {
 }
 
 int fake_probe(const acrypto_config *cfg, uint32_t *count, char *why, size_t why_len) {
-    static const char *const known[] = {"names", "mode", "queue-len", "caps", "inline",
-                                        "status", "tag", "hardware", "entropy"};
+    static const char *const known[] = {"names", "mode",     "queue-len", "caps",      "inline",
+                                        "status", "tag",     "hardware",  "entropy",   "fail-every"};
     for (uint32_t i = 0; cfg && i < cfg->count; ++i) {
         bool ok = false;
         for (const char *k : known) ok = ok || std::strcmp(cfg->items[i].key, k) == 0;
@@ -120,8 +120,9 @@ void worker_loop(FakeDevice *d) {
         uint32_t n;
         while ((n = d->hops->dequeue_fn(d->host, batch, 16)) > 0) {
             for (uint32_t i = 0; i < n; ++i) {
-                if (d->status == ACRYPTO_OK) fake_run(batch[i], d->tag);
-                d->hops->complete_fn(d->host, batch[i], d->status, batch[i]->ncur);
+                const int st = d->next_status();
+                if (st == ACRYPTO_OK) fake_run(batch[i], d->tag);
+                d->hops->complete_fn(d->host, batch[i], st, batch[i]->ncur);
             }
         }
         lk.lock();
@@ -146,6 +147,7 @@ int fake_open(const acrypto_config *cfg, uint32_t index, acrypto_host *host,
         return ACRYPTO_E_INVALID;
     }
     d->status = cfg_get(cfg, "status") ? std::atoi(cfg_get(cfg, "status")) : 0;
+    d->fail_every = cfg_get(cfg, "fail-every") ? std::atoi(cfg_get(cfg, "fail-every")) : 0;
     d->tag = static_cast<uint8_t>(cfg_get(cfg, "tag") ? std::atoi(cfg_get(cfg, "tag")) : index + 1);
     std::memset(desc, 0, sizeof(*desc));
     desc->struct_size = sizeof(*desc);
@@ -174,8 +176,9 @@ void fake_data_ready(void *dev) {
     if (d->mode == FakeMode::Auto) {
         acrypto_session *s;
         while (d->hops->dequeue_fn(d->host, &s, 1) == 1) {
-            if (d->status == ACRYPTO_OK) fake_run(s, d->tag);
-            d->hops->complete_fn(d->host, s, d->status, s->ncur);
+            const int st = d->next_status();
+            if (st == ACRYPTO_OK) fake_run(s, d->tag);
+            d->hops->complete_fn(d->host, s, st, s->ncur);
         }
     } else if (d->mode == FakeMode::Worker) {
         {
@@ -238,8 +241,8 @@ void fake_close(void *dev) {
     d->closed = true;
 }
 
-const char *const kFakeKeys[] = {"names", "mode", "queue-len", "caps", "inline",
-                                 "status", "tag", "hardware", "entropy", nullptr};
+const char *const kFakeKeys[] = {"names", "mode",     "queue-len", "caps",    "inline",    "status",
+                                 "tag",   "hardware", "entropy",   "fail-every", nullptr};
 
 const acrypto_device_driver kFakeDriver = {
     ACRYPTO_ABI_VERSION,
@@ -270,6 +273,12 @@ void fake_run(acrypto_session *s, uint8_t tag) {
         }
         st.tag[0] = tag;
     }
+}
+
+int FakeDevice::next_status() {
+    const uint32_t n = completions.fetch_add(1) + 1;
+    if (fail_every && n % fail_every == 0) return ACRYPTO_E_DEVICE;
+    return status;
 }
 
 uint32_t FakeDevice::pull(uint32_t max) {

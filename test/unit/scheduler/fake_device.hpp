@@ -29,12 +29,17 @@ enum class FakeMode {
 ///   inline=1         advertise ACRYPTO_DEV_F_INLINE (run_inline_fn)
 ///   status=N         status Auto/Worker complete with (default 0)
 ///   tag=N            byte written to step.tag[0] of each step run (default: instance index + 1)
+///   fail-every=N    Auto/Worker: every Nth completion reports ACRYPTO_E_DEVICE
 ///   hardware=1, entropy=1
 struct FakeDevice {
     std::string name;
     FakeMode mode = FakeMode::Manual;
     uint8_t tag = 0;
     int status = 0;
+    uint32_t fail_every = 0;
+    std::atomic<uint32_t> completions{0};
+    /// Status for the next Auto/Worker completion (fault injection included).
+    int next_status();
     acrypto_host *host = nullptr;
     const acrypto_host_ops *hops = nullptr;
     std::vector<acrypto_capability> caps;
