@@ -410,3 +410,110 @@ TEST_F(AsyncJobs, OffloadedSessionsCompleteExactlyOnceAndCarryPriority)
 
 } // namespace
 } // namespace acrypto::test
+
+namespace acrypto::test {
+namespace {
+
+/// A sim device that holds one session at a time: submits meet "busy".
+class BusyDevice : public ::testing::Test {
+protected:
+    static void SetUpTestSuite()
+    {
+        if (have_sim())
+            env_ = new ProviderEnv("devices = sim\ninline-threshold = 0\nsim.latency-us = 500\n"
+                                   "sim.queue-len = 1\n");
+    }
+    static void TearDownTestSuite() { delete env_; env_ = nullptr; }
+    void SetUp() override
+    {
+        if (env_ == nullptr)
+            GTEST_SKIP() << "sim device plugin not built";
+        ASSERT_TRUE(env_->loaded()) << env_->load_error();
+    }
+    static ProviderEnv *env_;
+};
+ProviderEnv *BusyDevice::env_ = nullptr;
+
+TEST_F(BusyDevice, JobsRetryUntilAccepted)
+{
+    constexpr int kJobs = 8;
+    std::vector<Work> works(kJobs);
+    std::vector<Work *> ptrs(kJobs);
+    std::vector<std::vector<uint8_t>> wants(kJobs);
+    std::vector<ASYNC_WAIT_CTX *> wctx(kJobs);
+    std::vector<ASYNC_JOB *> jobs(kJobs, nullptr);
+    std::vector<bool> finished(kJobs, false);
+    for (int i = 0; i < kJobs; ++i) {
+        works[i].ctx = env_->ctx();
+        works[i].key = random_bytes(16);
+        works[i].iv = random_bytes(16);
+        works[i].pt = random_bytes(3000);
+        ASSERT_TRUE(evp_cipher(env_->ctx(), "AES-128-CBC", kDefault, true, works[i].key, works[i].iv,
+                               works[i].pt, wants[i]));
+        ptrs[i] = &works[i];
+        wctx[i] = ASYNC_WAIT_CTX_new();
+    }
+    const long long busy0 = env_->stat("busy");
+    int left = kJobs;
+    for (int rounds = 0; left > 0 && rounds < 200000; ++rounds) {
+        for (int i = 0; i < kJobs; ++i) {
+            if (finished[i])
+                continue;
+            int ret = 0;
+            int r = ASYNC_start_job(&jobs[i], wctx[i], &ret, job_encrypt, &ptrs[i], sizeof ptrs[i]);
+            if (r == ASYNC_FINISH) {
+                finished[i] = true;
+                --left;
+            } else {
+                ASSERT_EQ(r, ASYNC_PAUSE);
+                EXPECT_EQ(ERR_peek_error(), 0u);
+            }
+        }
+        std::vector<pollfd> pfds;
+        for (int i = 0; i < kJobs; ++i) {
+            size_t n = 0;
+            if (finished[i] || ASYNC_WAIT_CTX_get_all_fds(wctx[i], nullptr, &n) != 1 || n != 1)
+                continue;
+            OSSL_ASYNC_FD fd = -1;
+            ASYNC_WAIT_CTX_get_all_fds(wctx[i], &fd, &n);
+            pfds.push_back({fd, POLLIN, 0});
+        }
+        if (!pfds.empty())
+            (void)poll(pfds.data(), pfds.size(), 1000);
+    }
+    ASSERT_EQ(left, 0);
+    for (int i = 0; i < kJobs; ++i) {
+        EXPECT_TRUE(works[i].ok) << i << " " << drain_errors();
+        EXPECT_EQ(works[i].out, wants[i]) << i;
+        ASYNC_WAIT_CTX_free(wctx[i]);
+    }
+    RecordProperty("busy", std::to_string(env_->stat("busy") - busy0));
+}
+
+TEST_F(BusyDevice, BlockingCallersRetryUntilAccepted)
+{
+    constexpr int kThreads = 4;
+    std::vector<std::thread> threads;
+    std::atomic<int> good{0};
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&] {
+            auto key = random_bytes(16);
+            auto iv = random_bytes(16);
+            auto pt = random_bytes(2000);
+            for (int i = 0; i < 10; ++i) {
+                std::vector<uint8_t> a, b;
+                if (evp_cipher(env_->ctx(), "AES-128-CBC", kAcrypto, true, key, iv, pt, a) &&
+                    evp_cipher(env_->ctx(), "AES-128-CBC", kDefault, true, key, iv, pt, b) && a == b)
+                    good.fetch_add(1);
+                else
+                    ERR_print_errors_fp(stderr);
+            }
+        });
+    }
+    for (auto &th : threads)
+        th.join();
+    EXPECT_EQ(good.load(), kThreads * 10);
+}
+
+} // namespace
+} // namespace acrypto::test
