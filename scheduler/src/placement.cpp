@@ -204,8 +204,13 @@ Errc SchedulerCore::Impl::submit(const Ref<Session> &ref) {
     ss.avoid_dev = detail::kNoDevice;
     s.ref(); // the scheduler's reference while queued or in flight
     const uint32_t prio = c.priority > ACRYPTO_PRIO_MAX ? ACRYPTO_PRIO_MAX : c.priority;
+    // Counted before placement: the session may complete before place() returns.
+    counters.submitted.add();
+    counters.prio_submitted[prio].add();
     Errc e = place(s, PlaceMode::Submit);
     if (e != Errc::Ok) {
+        counters.submitted.sub();
+        counters.prio_submitted[prio].sub();
         ss.submitted.store(0, std::memory_order_release);
         drop_ref(s);
         switch (e) {
@@ -216,8 +221,6 @@ Errc SchedulerCore::Impl::submit(const Ref<Session> &ref) {
         }
         return e;
     }
-    counters.submitted.add();
-    counters.prio_submitted[prio].add();
     return Errc::Ok;
 }
 

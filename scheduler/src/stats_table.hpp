@@ -13,6 +13,7 @@ namespace acrypto::sched::detail {
 struct Counter {
     std::atomic<uint64_t> v{0};
     void add(uint64_t n = 1) noexcept { v.fetch_add(n, std::memory_order_relaxed); }
+    void sub(uint64_t n = 1) noexcept { v.fetch_sub(n, std::memory_order_relaxed); }
     uint64_t get() const noexcept { return v.load(std::memory_order_relaxed); }
 };
 
