@@ -146,6 +146,20 @@ TEST_F(KnownAnswer, StatsShowAcryptoServed)
     EXPECT_NE(s.find("device."), std::string::npos) << s;
 }
 
+TEST_F(KnownAnswer, TinyDigestUpdatesAreBufferedIntoOneSession)
+{
+    ASSERT_TRUE(env_->loaded()) << env_->load_error();
+    const long long before = env_->stat("inline") + env_->stat("submitted");
+    ASSERT_GE(before, 0) << env_->stats();
+    std::vector<uint8_t> msg(5000, 'x');
+    std::vector<uint8_t> a, b;
+    ASSERT_TRUE(evp_digest(env_->ctx(), "SHA256", kAcrypto, msg, a, {1})) << drain_errors();
+    const long long after = env_->stat("inline") + env_->stat("submitted");
+    EXPECT_EQ(after - before, 1) << "5000 one-byte updates must make one session";
+    ASSERT_TRUE(evp_digest(env_->ctx(), "SHA256", "provider=default", msg, b));
+    EXPECT_EQ(a, b);
+}
+
 TEST_F(KnownAnswer, ProviderParamsAndSelfTest)
 {
     ASSERT_TRUE(env_->loaded()) << env_->load_error();
