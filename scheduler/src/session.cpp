@@ -3,6 +3,7 @@
 #include "acrypto/sched/session.hpp"
 
 #include <linux/futex.h>
+#include <pthread.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -50,8 +51,20 @@ struct SharedPool {
     Session *head = nullptr;
 };
 
+SharedPool *g_pool = nullptr;
+
+// fork(): another thread may hold the pool lock at the moment of the fork; the
+// child (one thread) would then deadlock on its first Session::make.
+void pool_prefork() { g_pool->mu.lock(); }
+void pool_postfork_parent() { g_pool->mu.unlock(); }
+void pool_postfork_child() { new (&g_pool->mu) std::mutex(); }
+
 SharedPool &shared_pool() {
-    static SharedPool *p = new SharedPool; // leaked on purpose: outlives thread caches
+    static SharedPool *p = [] {
+        g_pool = new SharedPool; // leaked on purpose: outlives thread caches
+        pthread_atfork(pool_prefork, pool_postfork_parent, pool_postfork_child);
+        return g_pool;
+    }();
     return *p;
 }
 

@@ -184,3 +184,39 @@ TEST(Key, CopiedUniqueAndWiped) {
 
 } // namespace
 } // namespace acrypto::sched
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace acrypto::sched {
+namespace {
+
+TEST(Session, PoolUsableInAForkedChild) {
+    // Another thread keeps the shared pool busy while we fork.
+    std::atomic<bool> stop{false};
+    std::thread churn([&] {
+        while (!stop.load()) {
+            std::vector<Ref<Session>> v;
+            for (int i = 0; i < 300; ++i) v.push_back(Session::make(1));
+        }
+    });
+    for (int round = 0; round < 20; ++round) {
+        pid_t pid = fork();
+        ASSERT_GE(pid, 0);
+        if (pid == 0) {
+            std::vector<Ref<Session>> v;
+            for (int i = 0; i < 600; ++i) v.push_back(Session::make(1, 64));
+            v.clear();
+            _exit(0);
+        }
+        int st = 0;
+        ASSERT_EQ(waitpid(pid, &st, 0), pid);
+        ASSERT_TRUE(WIFEXITED(st));
+        EXPECT_EQ(WEXITSTATUS(st), 0);
+    }
+    stop = true;
+    churn.join();
+}
+
+} // namespace
+} // namespace acrypto::sched
