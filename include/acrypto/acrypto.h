@@ -63,9 +63,9 @@ const char *acrypto_status_string(int status);
  */
 acrypto_ctx *acrypto_ctx_new(const char *config_file, char *err, size_t errlen);
 /**
- * Drop a context. Every session and key created from it must have been freed.
- * The last context of the process shuts the scheduler down (completing queued
- * work with ACRYPTO_E_SHUTDOWN) and joins its threads. NULL is a no-op.
+ * Drop a context. Free its sessions first: sessions still queued when the last
+ * context of the process goes complete with ACRYPTO_E_SHUTDOWN, as the scheduler
+ * shuts down and joins its threads. Keys may be freed before or after. NULL is a no-op.
  * Must not run on a scheduler thread (not from a callback); may block.
  */
 void acrypto_ctx_free(acrypto_ctx *ctx);
@@ -183,9 +183,9 @@ int acrypto_submit(acrypto_session_handle *s, acrypto_done_cb cb, void *arg);
 int acrypto_run(acrypto_session_handle *s);
 /**
  * Block until the session completes or `timeout_ms` passed (ACRYPTO_WAIT_FOREVER:
- * no limit; 0: poll). Returns the final status (0 or negative), or ACRYPTO_PENDING
- * when it has not completed in time (or was never submitted and timeout is 0).
- * Never spins (futex). Must not run in a callback.
+ * no limit; 0: poll). Returns the final status (0 or negative), ACRYPTO_PENDING
+ * when it has not completed in time, or ACRYPTO_E_INVALID when it was never
+ * submitted. Never spins (sleeps on a condition variable). Must not run in a callback.
  */
 int acrypto_wait(acrypto_session_handle *s, int timeout_ms);
 /** Final status, or ACRYPTO_PENDING before completion. Any thread, never blocks. */

@@ -29,12 +29,14 @@ struct acrypto_ctx {
 };
 
 struct acrypto_key_handle {
-    SchedulerRef sched; // keeps the scheduler alive while the key may notify devices
-    Ref<acrypto::sched::Key> key;
+    Ref<acrypto::sched::Key> key; // outlives the scheduler safely (the key's notifier link is refcounted)
 };
 
 struct acrypto_session_handle {
-    SchedulerRef sched;
+    // Not owning: the context owns the scheduler. A handle may die on a scheduler
+    // thread (its last reference can be the in-flight one), which must never be
+    // where the scheduler is shut down and its threads joined.
+    acrypto::sched::SchedulerCore *sched = nullptr;
     Ref<acrypto::sched::Session> s;
     std::atomic<uint32_t> refs{1}; // the caller, plus one while submitted
     std::recursive_mutex mu; // recursive: a callback may query its own session
@@ -248,7 +250,6 @@ acrypto_key_handle *acrypto_key_new(acrypto_ctx *ctx, uint32_t alg, const uint8_
         return nullptr;
     try {
         auto *k = new acrypto_key_handle;
-        k->sched = ctx->sched;
         k->key = ctx->sched->make_key(alg, bytes, len);
         if (!k->key) {
             delete k;
@@ -313,7 +314,7 @@ acrypto_session_handle *acrypto_session_new(acrypto_ctx *ctx, const struct acryp
         if (p->device != nullptr && *p->device != '\0')
             s->bind(p->device);
         auto *h = new acrypto_session_handle;
-        h->sched = ctx->sched;
+        h->sched = ctx->sched.get();
         h->s = std::move(s);
         h->out = p->out;
         h->out_room = p->out_len;
