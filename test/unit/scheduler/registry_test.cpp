@@ -178,3 +178,45 @@ TEST_F(Registry, StatsIncludeDriverCounters) {
 
 } // namespace
 } // namespace acrypto::sched::test
+
+namespace acrypto::sched::test {
+namespace {
+
+struct LogSink {
+    std::vector<std::string> lines;
+    static void fn(void *arg, int level, const char *device, const char *msg) {
+        static_cast<LogSink *>(arg)->lines.push_back(std::to_string(level) + ":" + device + ":" + msg);
+    }
+};
+
+TEST_F(Registry, DeviceLogGoesToSinkDebugGatedByEnv) {
+    unsetenv("ACRYPTO_DEBUG");
+    LogSink sink;
+    Options o;
+    o.log = LogSink::fn;
+    o.log_arg = &sink;
+    make(o);
+    open({{"names", "l0"}, {"mode", "manual"}});
+    auto *d = fake("l0");
+    d->hops->log_fn(d->host, ACRYPTO_LOG_WARN, "ring stalled");
+    d->hops->log_fn(d->host, ACRYPTO_LOG_DEBUG, "descriptor 3");
+    ASSERT_EQ(sink.lines.size(), 1u);
+    EXPECT_EQ(sink.lines[0], "1:l0:ring stalled");
+    core_->shutdown();
+    core_.reset();
+
+    setenv("ACRYPTO_DEBUG", "1", 1);
+    LogSink dbg;
+    o.log_arg = &dbg;
+    make(o);
+    open({{"names", "l1"}, {"mode", "manual"}});
+    d = fake("l1");
+    d->hops->log_fn(d->host, ACRYPTO_LOG_DEBUG, "descriptor 4");
+    unsetenv("ACRYPTO_DEBUG");
+    bool seen = false;
+    for (auto &l : dbg.lines) seen = seen || l == "3:l1:descriptor 4";
+    EXPECT_TRUE(seen);
+}
+
+} // namespace
+} // namespace acrypto::sched::test
