@@ -369,7 +369,7 @@ bool FpiModel::process_one(std::unique_lock<std::mutex> &lk) {
     else if (opt_.threaded && deadline > std::chrono::steady_clock::now())
         cv_.wait_until(lk, deadline, interrupted);
     if (interrupted()) {
-        if (gen_ != gen) ++ctr_.abandoned;
+        // A SOFT_RESET already counted this descriptor as abandoned (it was BUSY).
         if (!buf.empty()) wipe(buf.data(), buf.size());
         wipe(iv_out, sizeof iv_out);
         return true;
