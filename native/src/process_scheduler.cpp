@@ -3,6 +3,7 @@
 #include "acrypto/native/process_scheduler.hpp"
 
 #include <dlfcn.h>
+#include <pthread.h>
 #include <sys/stat.h>
 
 #include <cstdlib>
@@ -28,6 +29,17 @@ bool is_dir(const std::string &p)
 }
 
 void anchor() {}
+
+// fork(): the child has none of the parent's scheduler threads, so its next
+// acquirer builds a fresh scheduler (the inherited object is never used again).
+void atfork_prepare() { g_mu.lock(); }
+void atfork_parent() { g_mu.unlock(); }
+void atfork_child()
+{
+    g_mu.unlock();
+    g_sched.reset();
+}
+std::once_flag g_atfork_once;
 
 } // namespace
 
@@ -75,6 +87,7 @@ SchedulerRef current_process_scheduler()
 
 Result<SchedulerRef> acquire_process_scheduler(const ProcessConfig &cfg, std::string *messages)
 {
+    std::call_once(g_atfork_once, [] { pthread_atfork(atfork_prepare, atfork_parent, atfork_child); });
     std::lock_guard<std::mutex> lk(g_mu);
     if (SchedulerRef running = g_sched.lock()) {
         if (messages != nullptr)

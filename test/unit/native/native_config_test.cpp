@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// Native configuration files: accepted keys, errors naming the key, embedded default, sharing.
+// Native configuration files: accepted keys, errors naming the key, embedded default, sharing, fork.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <string>
@@ -117,4 +119,42 @@ TEST(NativeConfig, OneSchedulerPerProcess)
     ASSERT_NE(c, nullptr) << err;
     EXPECT_FALSE(has_device(c, "sim0"));
     acrypto_ctx_free(c);
+}
+
+TEST(NativeConfig, ForkedChildBuildsItsOwnScheduler)
+{
+    char err[256];
+    acrypto_ctx *parent = acrypto_ctx_new(nullptr, err, sizeof(err));
+    ASSERT_NE(parent, nullptr) << err;
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+        // The child never touches the inherited context: a fresh one must work.
+        acrypto_ctx *ctx = acrypto_ctx_new(nullptr, err, sizeof(err));
+        if (ctx == nullptr)
+            _exit(2);
+        const uint8_t msg[3] = {'a', 'b', 'c'};
+        uint8_t md[32] = {};
+        acrypto_session_params p{};
+        p.struct_size = sizeof(p);
+        p.op = ACRYPTO_OP_DIGEST;
+        p.alg = ACRYPTO_ALG_SHA256;
+        p.in = msg;
+        p.in_len = 3;
+        p.out = md;
+        p.out_len = 32;
+        acrypto_session_handle *s = acrypto_session_new(ctx, &p, nullptr);
+        int rc = acrypto_submit(s, nullptr, nullptr);
+        if (rc == ACRYPTO_OK)
+            rc = acrypto_wait(s, ACRYPTO_WAIT_FOREVER);
+        acrypto_session_free(s);
+        acrypto_ctx_free(ctx);
+        // SHA-256("abc") starts ba 78 16 bf.
+        _exit(rc == ACRYPTO_OK && md[0] == 0xba && md[1] == 0x78 && md[2] == 0x16 ? 0 : 1);
+    }
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    EXPECT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0);
+    acrypto_ctx_free(parent);
 }
