@@ -20,8 +20,12 @@ namespace acrypto::sched {
 namespace {
 
 constexpr size_t kArenaAlign = 64;
-/// Sessions kept per thread before they spill to the shared pool.
+/// Sessions kept per thread before a batch spills to the shared pool.
 constexpr uint32_t kLocalPoolMax = 256;
+/// Sessions moved between a thread cache and the shared pool at once, so the
+/// shared lock is taken once per kBatch allocations even when sessions are made
+/// on one thread and freed on another.
+constexpr uint32_t kBatch = 64;
 /// Session ids handed to a thread at a time (keeps the shared counter off the hot path).
 constexpr uint64_t kIdBlock = 1024;
 
@@ -46,9 +50,11 @@ size_t round_up(size_t n, size_t a) { return (n + a - 1) / a * a; }
 /// Shared pool: sessions freed by threads whose local cache is full, or that exit.
 /// Never destroyed, so a session's memory stays valid for the life of the process
 /// (a late completion for a recycled session reads valid memory and is refused).
+/// Batches are chains through SessionSched::next; batch heads are linked
+/// through SessionSched::prev and carry the chain length in `retries`.
 struct SharedPool {
     std::mutex mu;
-    Session *head = nullptr;
+    Session *batches = nullptr;
 };
 
 SharedPool *g_pool = nullptr;
@@ -106,14 +112,40 @@ uint64_t next_session_id() noexcept {
 }
 } // namespace
 
-detail::LocalPool::~LocalPool() {
+namespace {
+
+detail::SessionSched &links(Session *s) noexcept { return detail::SessionAccess::sched(*s); }
+
+/// Hand a chain of `n` sessions to the shared pool (one lock).
+void push_batch(Session *head, uint32_t n) {
     if (!head) return;
-    Session *tail = head;
-    while (detail::SessionAccess::sched(*tail).next) tail = detail::SessionAccess::sched(*tail).next;
     auto &sp = shared_pool();
+    links(head).retries = n;
     std::lock_guard lk(sp.mu);
-    detail::SessionAccess::sched(*tail).next = sp.head;
-    sp.head = head;
+    links(head).prev = sp.batches;
+    sp.batches = head;
+}
+
+/// Take one batch from the shared pool (one lock); null when empty.
+Session *pop_batch(uint32_t *n) {
+    auto &sp = shared_pool();
+    Session *b;
+    {
+        std::lock_guard lk(sp.mu);
+        b = sp.batches;
+        if (!b) return nullptr;
+        sp.batches = links(b).prev;
+    }
+    *n = links(b).retries;
+    links(b).prev = nullptr;
+    links(b).retries = 0;
+    return b;
+}
+
+} // namespace
+
+detail::LocalPool::~LocalPool() {
+    push_batch(head, count);
     head = nullptr;
     count = 0;
     dead = true;
@@ -124,17 +156,15 @@ Ref<Session> Session::make(uint32_t nsteps, size_t arena_bytes) {
     if (nsteps > ACRYPTO_MAX_STEPS) nsteps = ACRYPTO_MAX_STEPS;
     Session *s = nullptr;
     auto &lp = t_pool;
+    if (!lp.head && !lp.dead) lp.head = pop_batch(&lp.count);
     if (lp.head) {
         s = lp.head;
         lp.head = s->sched_.next;
         --lp.count;
     } else {
-        auto &sp = shared_pool();
-        std::lock_guard lk(sp.mu);
-        if (sp.head) {
-            s = sp.head;
-            sp.head = s->sched_.next;
-        }
+        uint32_t n = 0;
+        s = pop_batch(&n); // exiting thread: take one, give the rest back
+        if (s && n > 1) push_batch(s->sched_.next, n - 1);
     }
     if (!s) s = new Session();
     s->sched_.next = nullptr;
@@ -188,16 +218,22 @@ void Session::destroy(Session *s) noexcept {
     ss.submitted.store(0, std::memory_order_relaxed);
 
     auto &lp = t_pool;
-    if (!lp.dead && lp.count < kLocalPoolMax) {
-        ss.next = lp.head;
-        lp.head = s;
-        ++lp.count;
+    if (lp.dead) {
+        ss.next = nullptr;
+        push_batch(s, 1);
         return;
     }
-    auto &sp = shared_pool();
-    std::lock_guard lk(sp.mu);
-    ss.next = sp.head;
-    sp.head = s;
+    ss.next = lp.head;
+    lp.head = s;
+    if (++lp.count < kLocalPoolMax) return;
+    // Cache full: spill the kBatch most recently freed as one batch.
+    Session *tail = lp.head;
+    for (uint32_t i = 1; i < kBatch; ++i) tail = tail->sched_.next;
+    Session *batch = lp.head;
+    lp.head = tail->sched_.next;
+    tail->sched_.next = nullptr;
+    lp.count -= kBatch;
+    push_batch(batch, kBatch);
 }
 
 uint8_t *Session::alloc(size_t n) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <set>
 #include <thread>
 
 #include "acrypto/sched/config.hpp"
@@ -137,10 +138,18 @@ TEST(Session, RecycledAcrossThreads) {
     // Sessions freed on another thread go back to a pool (no leak, no crash).
     std::vector<Ref<Session>> v;
     for (int i = 0; i < 600; ++i) v.push_back(Session::make(1, 64));
-    std::thread t([&] { v.clear(); });
+    std::set<Session *> freed;
+    for (auto &s : v) freed.insert(s.get());
+    std::thread t([&] { v.clear(); }); // spills batches, then its cache at exit
     t.join();
-    for (int i = 0; i < 600; ++i) v.push_back(Session::make(1, 64));
-    EXPECT_EQ(v.size(), 600u);
+    // Keep the sessions alive so each make() takes a new one.
+    size_t reused = 0;
+    for (int i = 0; i < 1200; ++i) {
+        v.push_back(Session::make(1, 64));
+        reused += freed.count(v.back().get());
+    }
+    EXPECT_EQ(reused, 600u); // every session freed elsewhere came back
+    for (auto &s : v) EXPECT_FALSE(s->done());
 }
 
 std::vector<uint8_t> *g_wiped;
