@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# openssl speed sweep: default provider vs acrypto sync vs acrypto -async_jobs N over symmetric
+# algorithms (16 B .. 16 KiB) and public-key operations; medians of N runs into a CSV and a PNG.
+# Usage: bench/sweep/speed_sweep.sh [-m <module dir>] [-s <seconds>] [-r <runs>] [-j "16 32"]
+#                                  [-d <devices>] [-o <output dir>] [-t <tag>]
+#   module dir: folder holding acrypto.so and acrypto/ (default: build/release/modules)
+#   output: <output dir>/speed-<tag>.csv and .png (default bench/results, tag = UTC date)
+# CSV columns: algorithm,operation,size,mode,median,unit,runs,values
+#   (size in bytes for symmetric rows, key bits for public-key rows; unit bytes/s or ops/s).
+set -eu
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+MODDIR=$ROOT/build/release/modules
+SECS=1
+RUNS=3
+JOBS="16 32"
+DEVICES=cpu
+OUT=$ROOT/bench/results
+TAG=$(date -u +%Y-%m-%d)
+while getopts "m:s:r:j:d:o:t:h" o; do
+    case $o in
+    m) MODDIR=$(cd "$OPTARG" && pwd) ;;
+    s) SECS=$OPTARG ;;
+    r) RUNS=$OPTARG ;;
+    j) JOBS=$OPTARG ;;
+    d) DEVICES=$OPTARG ;;
+    o) OUT=$OPTARG ;;
+    t) TAG=$OPTARG ;;
+    *) sed -n 3,9p "$0"; exit 2 ;;
+    esac
+done
+OPENSSL=${OPENSSL:-openssl}
+[ -f "$MODDIR/acrypto.so" ] || { echo "no $MODDIR/acrypto.so: build first" >&2; exit 1; }
+mkdir -p "$OUT"
+CSV=$OUT/speed-$TAG.csv
+PNG=$OUT/speed-$TAG.png
+TMP=$(mktemp -d /tmp/acrypto-sweep.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+
+# Default: the default provider alone. acrypto: preferred for every fetch (default_properties
+# steers the public-key contexts, which openssl speed creates without its -propquery).
+printf 'openssl_conf = init\n[init]\nproviders = provs\n[provs]\ndefault = dflt\n[dflt]\nactivate = 1\n' \
+    >"$TMP/default.cnf"
+cat >"$TMP/acrypto.cnf" <<CNF
+openssl_conf = init
+[init]
+providers = provs
+alg_section = evp_props
+[provs]
+default = dflt
+acrypto = acr
+[dflt]
+activate = 1
+[acr]
+module = $MODDIR/acrypto.so
+activate = 1
+devices = $DEVICES
+[evp_props]
+default_properties = ?provider=acrypto
+CNF
+
+# Each test: label | speed arguments (symmetric tests get -propquery in acrypto modes).
+TESTS=("aes-128-cbc|-evp aes-128-cbc" "aes-128-gcm|-evp aes-128-gcm" "sha256|-evp sha256"
+    "hmac-sha256|-hmac sha256" "pkey|rsa2048 ecdsap256 ecdhx25519")
+MODES=(default sync)
+for j in $JOBS; do MODES+=("async$j"); done
+
+# one <mode> <test args>: raw "alg,op,size,value,unit" rows of one openssl speed run
+one() {
+    local mode=$1 cnf=$TMP/acrypto.cnf pq=(-propquery provider=acrypto) aj=()
+    shift
+    [ "$mode" = default ] && { cnf=$TMP/default.cnf; pq=(); }
+    [ "${mode#async}" != "$mode" ] && aj=(-async_jobs "${mode#async}")
+    case "$1" in -evp | -hmac) ;; *) pq=() ;; esac
+    OPENSSL_CONF=$cnf timeout $((SECS * 20 + 60)) "$OPENSSL" speed -elapsed -mr -seconds "$SECS" \
+        "${pq[@]}" "${aj[@]}" "$@" </dev/null 2>/dev/null |
+        awk -F: '
+            /^\+H:/ { for (i = 2; i <= NF; i++) sz[i + 1] = $i }
+            /^\+F:/ { n = tolower($3); sub(/^hmac\(sha256\)$/, "hmac-sha256", n)
+                      for (i = 4; i <= NF; i++) printf "%s,encrypt,%s,%s,bytes/s\n", n, sz[i], $i }
+            /^\+F2:/ { printf "rsa,sign,%s,%s,ops/s\nrsa,verify,%s,%s,ops/s\n", $3, $4, $3, $5 }
+            /^\+F4:/ { printf "ecdsa,sign,%s,%s,ops/s\necdsa,verify,%s,%s,ops/s\n", $3, $4, $3, $5 }
+            /^\+F5:/ { printf "ecdh,derive,%s,%s,ops/s\n", $3, $4 }' |
+        sed -e 's/^sha256,encrypt/sha256,digest/' -e 's/^hmac-sha256,encrypt/hmac-sha256,mac/'
+}
+
+echo "openssl speed sweep: $("$OPENSSL" version), -seconds $SECS, $RUNS runs, devices = $DEVICES," \
+    "$(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$TMP/header"
+: >"$TMP/raw"
+for r in $(seq "$RUNS"); do
+    for mode in "${MODES[@]}"; do
+        for t in "${TESTS[@]}"; do
+            # shellcheck disable=SC2086
+            one "$mode" ${t#*|} | sed "s/^/$mode,$r,/" >>"$TMP/raw"
+        done
+        echo "run $r/$RUNS $mode done" >&2
+    done
+done
+# raw: mode,run,alg,op,size,value,unit -> median per (alg,op,size,mode)
+{
+    echo "algorithm,operation,size,mode,median,unit,runs,values"
+    awk -F, '{ k = $3 "," $4 "," $5 "," $1; v[k] = v[k] (v[k] == "" ? "" : " ") $6; u[k] = $7; n[k]++
+               if (!(k in seen)) { seen[k] = 1; order[++m] = k } }
+        END { for (i = 1; i <= m; i++) { k = order[i]; c = split(v[k], a, " ")
+                for (x = 1; x <= c; x++) for (y = x + 1; y <= c; y++) if (a[y] + 0 < a[x] + 0) { t = a[x]; a[x] = a[y]; a[y] = t }
+                med = (c % 2) ? a[(c + 1) / 2] : (a[c / 2] + a[c / 2 + 1]) / 2
+                printf "%s,%.2f,%s,%d,%s\n", k, med, u[k], n[k], v[k] } }' "$TMP/raw" |
+        sort -t, -k1,1 -k2,2 -k3,3n -s
+} >"$CSV"
+echo "wrote $CSV"
+
+# Plot: throughput vs size per symmetric algorithm, and public-key rates relative to default.
+if command -v gnuplot >/dev/null; then
+    for a in aes-128-cbc aes-128-gcm sha256 hmac-sha256; do
+        for m in "${MODES[@]}"; do
+            awk -F, -v a="$a" -v m="$m" '$1 == a && $4 == m { print $3, $5 / 1e6 }' "$CSV" >"$TMP/$a.$m.dat"
+        done
+    done
+    awk -F, 'NR > 1 && $6 == "ops/s" { k = $1 " " $2; r[k, $4] = $5; if (!(k in s)) { s[k] = 1; o[++n] = k } }
+        END { for (i = 1; i <= n; i++) { k = o[i]; d = r[k, "default"]; if (d <= 0) continue
+              line = k; sub(/ /, "-", line)
+              printf "%s", line; split(ENVIRON["MODES"], ms, " ")
+              for (j = 1; j in ms; j++) printf " %.3f", r[k, ms[j]] / d; print "" } }' \
+        MODES="${MODES[*]}" "$CSV" >"$TMP/pkey.dat"
+    {
+        echo "set terminal pngcairo size 1500,900 font ',10' noenhanced"
+        echo "set output '$PNG'"
+        echo "set multiplot layout 2,3 title \"$(sed 's/"/'"'"'/g' "$TMP/header")\""
+        echo "set logscale x 2; set grid; set key top left; set xlabel 'bytes'; set ylabel 'MB/s'"
+        for a in aes-128-cbc aes-128-gcm sha256 hmac-sha256; do
+            echo "set title '$a'"
+            printf "plot "
+            sep=
+            for m in "${MODES[@]}"; do
+                printf "%s'%s' using 1:2 with linespoints title '%s'" "$sep" "$TMP/$a.$m.dat" "$m"
+                sep=", "
+            done
+            echo
+        done
+        echo "unset logscale x; set xlabel ''; set ylabel 'rate / default provider'"
+        echo "set title 'public key (ops/s relative to default)'; set style data histograms"
+        echo "set style histogram clustered; set style fill solid 0.7; set xtics rotate by -30"
+        echo "set yrange [0:*]; set key top right"
+        printf "plot "
+        sep=
+        i=2
+        for m in "${MODES[@]}"; do
+            printf "%s'%s' using %d:xtic(1) title '%s'" "$sep" "$TMP/pkey.dat" "$i" "$m"
+            sep=", "
+            i=$((i + 1))
+        done
+        echo
+        echo "unset multiplot"
+    } >"$TMP/plot.gp"
+    gnuplot "$TMP/plot.gp" && echo "wrote $PNG"
+else
+    echo "gnuplot not installed (apt-get install gnuplot-nox): no plot" >&2
+fi
