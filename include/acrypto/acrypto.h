@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* acrypto/acrypto.h - native C API (libacrypto.so) for programs that are not OpenSSL applications. */
+/* acrypto/acrypto.h - native C API (libacrypto.so) for programs that are not OpenSSL applications.
+ */
 #ifndef ACRYPTO_ACRYPTO_H
 #define ACRYPTO_ACRYPTO_H
 
@@ -104,7 +105,7 @@ size_t acrypto_ctx_device_caps(const acrypto_ctx *ctx, size_t index, struct acry
 
 /** One named scheduler counter. */
 struct acrypto_stat_entry {
-    char name[64];  /**< "submitted", "completed", "device.cpu.completed", ... */
+    char name[64]; /**< "submitted", "completed", "device.cpu.completed", ... */
     uint64_t value;
 };
 /**
@@ -131,24 +132,25 @@ acrypto_key_handle *acrypto_key_new(acrypto_ctx *ctx, uint32_t alg, const uint8_
  */
 void acrypto_key_free(acrypto_key_handle *key);
 
-/** What a session does. Zero-initialise, set struct_size = sizeof(struct acrypto_session_params). */
+/** What a session does. Zero-initialise, set struct_size = sizeof(struct acrypto_session_params).
+ */
 struct acrypto_session_params {
-    uint32_t struct_size;     /**< sizeof(struct acrypto_session_params) the caller was built with */
-    uint32_t op;              /**< enum acrypto_op: CIPHER, DIGEST, MAC, RAND */
-    uint32_t alg;             /**< enum acrypto_alg */
-    uint32_t mode;            /**< enum acrypto_mode (NONE for digests) */
-    uint32_t dir;             /**< enum acrypto_dir for ciphers, else 0 */
-    uint32_t priority;        /**< ACRYPTO_PRIO_MIN..ACRYPTO_PRIO_MAX (3 is the usual default) */
+    uint32_t struct_size; /**< sizeof(struct acrypto_session_params) the caller was built with */
+    uint32_t op;          /**< enum acrypto_op: CIPHER, DIGEST, MAC, RAND */
+    uint32_t alg;         /**< enum acrypto_alg */
+    uint32_t mode;        /**< enum acrypto_mode (NONE for digests) */
+    uint32_t dir;         /**< enum acrypto_dir for ciphers, else 0 */
+    uint32_t priority;    /**< ACRYPTO_PRIO_MIN..ACRYPTO_PRIO_MAX (3 is the usual default) */
     const acrypto_key_handle *key; /**< cipher/MAC key (the session takes a reference), else NULL */
-    const uint8_t *iv;        /**< IV, counter or XTS tweak (copied), may be NULL */
-    size_t iv_len;            /**< at most ACRYPTO_MAX_IV */
-    const char *device;       /**< bind to this device instance ("cpu"), or NULL for any */
-    const uint8_t *in;        /**< input, copied into session-owned memory at creation */
+    const uint8_t *iv;             /**< IV, counter or XTS tweak (copied), may be NULL */
+    size_t iv_len;                 /**< at most ACRYPTO_MAX_IV */
+    const char *device;            /**< bind to this device instance ("cpu"), or NULL for any */
+    const uint8_t *in;             /**< input, copied into session-owned memory at creation */
     size_t in_len;
-    uint8_t *out;             /**< caller's output buffer: written once, at completion */
-    size_t out_len;           /**< room at out (ciphers: >= in_len; digests: digest size) */
-    uint32_t tag_len;         /**< AEAD tag bytes, else 0 */
-    uint32_t reserved;        /**< 0 */
+    uint8_t *out;      /**< caller's output buffer: written once, at completion */
+    size_t out_len;    /**< room at out (ciphers: >= in_len; digests: digest size) */
+    uint32_t tag_len;  /**< AEAD tag bytes, else 0 */
+    uint32_t reserved; /**< 0 */
 };
 
 /**
@@ -157,9 +159,8 @@ struct acrypto_session_params {
  * NULL with the reason in `*status` (may be NULL): ACRYPTO_E_INVALID,
  * ACRYPTO_E_NOMEM. Any thread, never blocks.
  */
-acrypto_session_handle *acrypto_session_new(acrypto_ctx *ctx,
-                                            const struct acrypto_session_params *params,
-                                            int *status);
+acrypto_session_handle *
+acrypto_session_new(acrypto_ctx *ctx, const struct acrypto_session_params *params, int *status);
 /**
  * Free a session. A session still running is detached: its output buffer is no
  * longer written and its callback no longer called once this returns (it waits

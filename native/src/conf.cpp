@@ -13,55 +13,45 @@ namespace acrypto::native {
 
 namespace {
 
-std::string trim(const std::string &s)
-{
+std::string trim(const std::string &s) {
     size_t b = s.find_first_not_of(" \t\r");
-    if (b == std::string::npos)
-        return {};
+    if (b == std::string::npos) return {};
     size_t e = s.find_last_not_of(" \t\r");
     return s.substr(b, e - b + 1);
 }
 
-std::vector<std::string> split_list(const std::string &s)
-{
+std::vector<std::string> split_list(const std::string &s) {
     std::vector<std::string> out;
     std::stringstream ss(s);
     std::string item;
     while (std::getline(ss, item, ','))
-        if (!(item = trim(item)).empty())
-            out.push_back(item);
+        if (!(item = trim(item)).empty()) out.push_back(item);
     return out;
 }
 
-bool valid_name(const std::string &s)
-{
+bool valid_name(const std::string &s) {
     return !s.empty() && s.size() <= 31 && std::all_of(s.begin(), s.end(), [](char c) {
         return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
     });
 }
 
-bool parse_uint(const std::string &s, uint64_t max, uint64_t &out)
-{
-    if (s.empty() || s.size() > 19 || !std::all_of(s.begin(), s.end(), ::isdigit))
-        return false;
+bool parse_uint(const std::string &s, uint64_t max, uint64_t &out) {
+    if (s.empty() || s.size() > 19 || !std::all_of(s.begin(), s.end(), ::isdigit)) return false;
     out = std::stoull(s);
     return out <= max;
 }
 
 } // namespace
 
-bool parse_config(const std::string &text, ProcessConfig &out, std::string &error)
-{
+bool parse_config(const std::string &text, ProcessConfig &out, std::string &error) {
     std::vector<std::pair<std::string, std::string>> dotted; // checked once devices are known
     std::istringstream in(text);
     std::string line;
     for (int lineno = 1; std::getline(in, line); ++lineno) {
         size_t hash = line.find('#');
-        if (hash != std::string::npos)
-            line.resize(hash);
+        if (hash != std::string::npos) line.resize(hash);
         line = trim(line);
-        if (line.empty())
-            continue;
+        if (line.empty()) continue;
         size_t eq = line.find('=');
         std::string where = "line " + std::to_string(lineno) + ": ";
         if (eq == std::string::npos) {
@@ -160,8 +150,7 @@ bool parse_config(const std::string &text, ProcessConfig &out, std::string &erro
     return true;
 }
 
-bool load_config_file(const char *path, ProcessConfig &out, std::string &error)
-{
+bool load_config_file(const char *path, ProcessConfig &out, std::string &error) {
     std::ifstream f(path);
     if (!f) {
         error = std::string("cannot read configuration file '") + path + "'";

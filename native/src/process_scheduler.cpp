@@ -22,8 +22,7 @@ namespace {
 std::mutex g_mu;
 std::weak_ptr<SchedulerCore> g_sched; // guarded by g_mu
 
-bool is_dir(const std::string &p)
-{
+bool is_dir(const std::string &p) {
     struct stat sb {};
     return !p.empty() && stat(p.c_str(), &sb) == 0 && S_ISDIR(sb.st_mode);
 }
@@ -32,10 +31,13 @@ void anchor() {}
 
 // fork(): the child has none of the parent's scheduler threads, so its next
 // acquirer builds a fresh scheduler (the inherited object is never used again).
-void atfork_prepare() { g_mu.lock(); }
-void atfork_parent() { g_mu.unlock(); }
-void atfork_child()
-{
+void atfork_prepare() {
+    g_mu.lock();
+}
+void atfork_parent() {
+    g_mu.unlock();
+}
+void atfork_child() {
     g_mu.unlock();
     g_sched.reset();
 }
@@ -43,28 +45,25 @@ std::once_flag g_atfork_once;
 
 } // namespace
 
-std::string default_plugin_dir()
-{
+std::string default_plugin_dir() {
     if (const char *env = std::getenv("ACRYPTO_PLUGIN_DIR"); env != nullptr && *env != '\0')
         return env;
     Dl_info info{};
     if (dladdr(reinterpret_cast<void *>(&anchor), &info) != 0 && info.dli_fname != nullptr) {
         std::string lib(info.dli_fname);
         size_t slash = lib.rfind('/');
-        std::string dir = (slash == std::string::npos ? std::string(".") : lib.substr(0, slash)) + "/acrypto";
-        if (is_dir(dir))
-            return dir;
+        std::string dir =
+            (slash == std::string::npos ? std::string(".") : lib.substr(0, slash)) + "/acrypto";
+        if (is_dir(dir)) return dir;
     }
     return ACRYPTO_INSTALLED_PLUGIN_DIR;
 }
 
 bool driver_config_keys(const std::string &plugin_dir, const std::string &driver,
-                        std::vector<std::string> &keys)
-{
+                        std::vector<std::string> &keys) {
     std::string path = plugin_dir + "/acrypto-dev-" + driver + ".so";
     void *h = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (h == nullptr)
-        return false;
+    if (h == nullptr) return false;
     auto entry = reinterpret_cast<acrypto_device_driver_v1_fn>(dlsym(h, ACRYPTO_DEVICE_ENTRY));
     bool ok = false;
     if (entry != nullptr) {
@@ -79,15 +78,14 @@ bool driver_config_keys(const std::string &plugin_dir, const std::string &driver
     return ok;
 }
 
-SchedulerRef current_process_scheduler()
-{
+SchedulerRef current_process_scheduler() {
     std::lock_guard<std::mutex> lk(g_mu);
     return g_sched.lock();
 }
 
-Result<SchedulerRef> acquire_process_scheduler(const ProcessConfig &cfg, std::string *messages)
-{
-    std::call_once(g_atfork_once, [] { pthread_atfork(atfork_prepare, atfork_parent, atfork_child); });
+Result<SchedulerRef> acquire_process_scheduler(const ProcessConfig &cfg, std::string *messages) {
+    std::call_once(g_atfork_once,
+                   [] { pthread_atfork(atfork_prepare, atfork_parent, atfork_child); });
     std::lock_guard<std::mutex> lk(g_mu);
     if (SchedulerRef running = g_sched.lock()) {
         if (messages != nullptr)
@@ -123,8 +121,8 @@ Result<SchedulerRef> acquire_process_scheduler(const ProcessConfig &cfg, std::st
             why = ld.error().message;
         } else {
             auto it = cfg.driver_config.find(drv);
-            auto r = sc->open_devices(drv, it != cfg.driver_config.end() ? it->second
-                                                                         : acrypto::sched::Config{});
+            auto r = sc->open_devices(
+                drv, it != cfg.driver_config.end() ? it->second : acrypto::sched::Config{});
             if (!r)
                 why = r.error().message;
             else if (r.value() == 0)
@@ -132,20 +130,19 @@ Result<SchedulerRef> acquire_process_scheduler(const ProcessConfig &cfg, std::st
             else
                 opened += r.value();
         }
-        if (why.empty())
-            continue;
+        if (why.empty()) continue;
         std::string msg = "driver '" + drv + "': " + why;
         for (const auto &req : cfg.required)
-            if (req == drv)
-                return acrypto::sched::Error{Errc::Unsupported, "required " + msg};
+            if (req == drv) return acrypto::sched::Error{Errc::Unsupported, "required " + msg};
         why_all += msg + "\n";
     }
-    if (messages != nullptr)
-        *messages += why_all;
+    if (messages != nullptr) *messages += why_all;
     if (opened == 0)
-        return acrypto::sched::Error{Errc::Unsupported,
-                                     "no device could be opened" +
-                                         (why_all.empty() ? std::string() : " (" + why_all.substr(0, why_all.size() - 1) + ")")};
+        return acrypto::sched::Error{
+            Errc::Unsupported,
+            "no device could be opened" +
+                (why_all.empty() ? std::string()
+                                 : " (" + why_all.substr(0, why_all.size() - 1) + ")")};
     g_sched = sc;
     return sc;
 }

@@ -11,8 +11,7 @@ namespace acrypto::tools::bd {
 
 namespace {
 
-void on_sector_done(acrypto_session_handle *, int status, void *arg)
-{
+void on_sector_done(acrypto_session_handle *, int status, void *arg) {
     auto *req = static_cast<Request *>(arg);
     std::atomic_ref<int> st(req->status);
     if (status != ACRYPTO_OK) {
@@ -26,16 +25,14 @@ void on_sector_done(acrypto_session_handle *, int status, void *arg)
 
 } // namespace
 
-void sector_tweak(uint64_t lba, uint8_t tweak[16])
-{
+void sector_tweak(uint64_t lba, uint8_t tweak[16]) {
     std::memset(tweak, 0, 16);
     for (int i = 0; i < 8; ++i)
         tweak[i] = static_cast<uint8_t>(lba >> (8 * i));
 }
 
 std::unique_ptr<Disk> Disk::create(acrypto_ctx *ctx, const DiskOptions &opts, const uint8_t *key,
-                                   std::string &error)
-{
+                                   std::string &error) {
     if (ctx == nullptr || key == nullptr) {
         error = "no context or key";
         return nullptr;
@@ -68,11 +65,12 @@ std::unique_ptr<Disk> Disk::create(acrypto_ctx *ctx, const DiskOptions &opts, co
     return d;
 }
 
-Disk::~Disk() { acrypto_key_free(key_); }
+Disk::~Disk() {
+    acrypto_key_free(key_);
+}
 
 Request *Disk::submit(Dir dir, uint64_t lba, uint32_t count, uint8_t *buf, RequestDoneFn done,
-                      void *arg, int *status)
-{
+                      void *arg, int *status) {
     int dummy = 0;
     int &rc = status != nullptr ? *status : dummy;
     if (count == 0 || lba >= opts_.sectors || count > opts_.sectors - lba || buf == nullptr) {
@@ -108,12 +106,10 @@ Request *Disk::submit(Dir dir, uint64_t lba, uint32_t count, uint8_t *buf, Reque
         p.out = dir == Dir::Write ? disk : buf + size_t{i} * ss;
         p.out_len = ss;
         req->sessions[i] = acrypto_session_new(ctx_, &p, &rc);
-        if (req->sessions[i] == nullptr)
-            break;
+        if (req->sessions[i] == nullptr) break;
         for (;;) {
             rc = acrypto_submit(req->sessions[i], on_sector_done, req.get());
-            if (rc != ACRYPTO_E_BUSY)
-                break;
+            if (rc != ACRYPTO_E_BUSY) break;
             // A full device queue: this request's previous sector frees a slot; with
             // none of ours queued, back off a millisecond (never spin).
             if (i > 0) {
@@ -122,11 +118,9 @@ Request *Disk::submit(Dir dir, uint64_t lba, uint32_t count, uint8_t *buf, Reque
                 break;
             }
         }
-        if (rc != ACRYPTO_OK)
-            break;
+        if (rc != ACRYPTO_OK) break;
     }
-    if (rc == ACRYPTO_OK)
-        return req.release();
+    if (rc == ACRYPTO_OK) return req.release();
     // Partly queued: let the queued sectors finish, report the failure.
     const int fail = rc;
     req->done = nullptr;
@@ -141,41 +135,38 @@ Request *Disk::submit(Dir dir, uint64_t lba, uint32_t count, uint8_t *buf, Reque
     return nullptr;
 }
 
-int Disk::wait(Request *req)
-{
+int Disk::wait(Request *req) {
     for (auto *s : req->sessions)
         (void)acrypto_wait(s, ACRYPTO_WAIT_FOREVER);
     return std::atomic_ref<int>(req->status).load();
 }
 
-void Disk::release(Request *req)
-{
-    if (req == nullptr)
-        return;
+void Disk::release(Request *req) {
+    if (req == nullptr) return;
     for (auto *s : req->sessions)
         acrypto_session_free(s);
     delete req;
 }
 
-int Disk::write(uint64_t lba, uint32_t count, const uint8_t *plain)
-{
+int Disk::write(uint64_t lba, uint32_t count, const uint8_t *plain) {
     int rc = ACRYPTO_OK;
     for (;;) {
-        Request *r = submit(Dir::Write, lba, count, const_cast<uint8_t *>(plain), nullptr, nullptr, &rc);
+        Request *r =
+            submit(Dir::Write, lba, count, const_cast<uint8_t *>(plain), nullptr, nullptr, &rc);
         if (r != nullptr) {
             rc = wait(r);
             release(r);
             return rc;
         }
-        if (rc != ACRYPTO_E_BUSY)
-            return rc;
-        struct timespec ms{0, 1000000};
+        if (rc != ACRYPTO_E_BUSY) return rc;
+        struct timespec ms {
+            0, 1000000
+        };
         nanosleep(&ms, nullptr);
     }
 }
 
-int Disk::read(uint64_t lba, uint32_t count, uint8_t *plain)
-{
+int Disk::read(uint64_t lba, uint32_t count, uint8_t *plain) {
     int rc = ACRYPTO_OK;
     for (;;) {
         Request *r = submit(Dir::Read, lba, count, plain, nullptr, nullptr, &rc);
@@ -184,9 +175,10 @@ int Disk::read(uint64_t lba, uint32_t count, uint8_t *plain)
             release(r);
             return rc;
         }
-        if (rc != ACRYPTO_E_BUSY)
-            return rc;
-        struct timespec ms{0, 1000000};
+        if (rc != ACRYPTO_E_BUSY) return rc;
+        struct timespec ms {
+            0, 1000000
+        };
         nanosleep(&ms, nullptr);
     }
 }

@@ -14,11 +14,11 @@ namespace acrypto::tools::bd {
 
 /// Disk geometry and cipher.
 struct DiskOptions {
-    uint64_t sectors = 2048;     ///< number of sectors
-    uint32_t sector_size = 512;  ///< 512 or 4096 bytes
-    uint32_t key_bits = 256;     ///< AES-XTS-128 (32-byte key) or AES-XTS-256 (64-byte key)
-    uint32_t priority = 3;       ///< session priority
-    std::string device;          ///< bind every session to this device ("" = any)
+    uint64_t sectors = 2048;    ///< number of sectors
+    uint32_t sector_size = 512; ///< 512 or 4096 bytes
+    uint32_t key_bits = 256;    ///< AES-XTS-128 (32-byte key) or AES-XTS-256 (64-byte key)
+    uint32_t priority = 3;      ///< session priority
+    std::string device;         ///< bind every session to this device ("" = any)
 };
 
 /// Direction of a request.
@@ -36,9 +36,9 @@ struct Request {
     std::vector<acrypto_session_handle *> sessions;
     RequestDoneFn done = nullptr;
     void *arg = nullptr;
-    int status = ACRYPTO_OK;          ///< first failure, valid after completion
-    uint32_t remaining = 0;           ///< sectors not yet completed (atomic access)
-    void *user = nullptr;             ///< free for the caller
+    int status = ACRYPTO_OK; ///< first failure, valid after completion
+    uint32_t remaining = 0;  ///< sectors not yet completed (atomic access)
+    void *user = nullptr;    ///< free for the caller
 };
 
 /// The 16-byte XTS tweak of a sector: its number, little-endian (IEEE 1619 data unit number).
@@ -46,7 +46,7 @@ void sector_tweak(uint64_t lba, uint8_t tweak[16]);
 
 /// An AES-XTS encrypted in-memory disk. Thread-safe for requests on distinct sectors.
 class Disk {
-public:
+  public:
     /// A disk over `ctx` (not owned, must outlive the disk) with the XTS `key`
     /// (key_bits / 4 bytes: both halves). Null with `error` on bad options.
     static std::unique_ptr<Disk> create(acrypto_ctx *ctx, const DiskOptions &opts,
@@ -79,7 +79,7 @@ public:
     uint64_t sectors() const noexcept { return opts_.sectors; }
     uint32_t sector_size() const noexcept { return opts_.sector_size; }
 
-private:
+  private:
     Disk() = default;
     acrypto_ctx *ctx_ = nullptr;
     acrypto_key_handle *key_ = nullptr;

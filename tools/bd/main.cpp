@@ -30,24 +30,23 @@ struct Args {
     uint32_t key_bits = 256;
     uint32_t io_size = 4096;
     uint32_t qd = 16;
-    std::string rw = "write";      // read | write
-    std::string pattern = "seq";   // seq | rand
-    uint64_t total_mib = 0;        // 0 = the disk size
+    std::string rw = "write";    // read | write
+    std::string pattern = "seq"; // seq | rand
+    uint64_t total_mib = 0;      // 0 = the disk size
     bool verify = false;
     uint64_t seed = 1;
 };
 
-void usage()
-{
-    std::fprintf(stderr,
-                 "usage: acrypto-bd [--config FILE] [--device NAME] [--size MiB] [--sector 512|4096]\n"
-                 "                  [--key-bits 128|256] [--rw read|write] [--pattern seq|rand]\n"
-                 "                  [--io-size BYTES] [--qd N] [--total MiB] [--verify] [--seed N]\n");
+void usage() {
+    std::fprintf(
+        stderr,
+        "usage: acrypto-bd [--config FILE] [--device NAME] [--size MiB] [--sector 512|4096]\n"
+        "                  [--key-bits 128|256] [--rw read|write] [--pattern seq|rand]\n"
+        "                  [--io-size BYTES] [--qd N] [--total MiB] [--verify] [--seed N]\n");
 }
 
 /// Deterministic plaintext of sector `lba` at write generation `gen`.
-void fill_pattern(uint8_t *p, uint32_t n, uint64_t lba, uint64_t gen)
-{
+void fill_pattern(uint8_t *p, uint32_t n, uint64_t lba, uint64_t gen) {
     uint64_t x = (lba + 1) * 0x9E3779B97F4A7C15ull ^ (gen + 1) * 0xD1B54A32D192ED03ull;
     for (uint32_t i = 0; i < n; i += 8) {
         x ^= x << 13;
@@ -62,15 +61,13 @@ struct Completions {
     std::mutex mu;
     std::condition_variable cv;
     std::deque<Request *> done;
-    static void on_done(void *arg, Request *req, int)
-    {
+    static void on_done(void *arg, Request *req, int) {
         auto *c = static_cast<Completions *>(arg);
         std::lock_guard<std::mutex> lk(c->mu);
         c->done.push_back(req);
         c->cv.notify_one();
     }
-    Request *pop()
-    {
+    Request *pop() {
         std::unique_lock<std::mutex> lk(mu);
         cv.wait(lk, [this] { return !done.empty(); });
         Request *r = done.front();
@@ -81,8 +78,7 @@ struct Completions {
 
 } // namespace
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     Args a;
     for (int i = 1; i < argc; ++i) {
         std::string k = argv[i];
@@ -93,18 +89,30 @@ int main(int argc, char **argv)
             }
             return argv[++i];
         };
-        if (k == "--config") a.config = next();
-        else if (k == "--device") a.device = next();
-        else if (k == "--size") a.size_mib = std::strtoull(next(), nullptr, 10);
-        else if (k == "--sector") a.sector = static_cast<uint32_t>(std::strtoul(next(), nullptr, 10));
-        else if (k == "--key-bits") a.key_bits = static_cast<uint32_t>(std::strtoul(next(), nullptr, 10));
-        else if (k == "--io-size") a.io_size = static_cast<uint32_t>(std::strtoul(next(), nullptr, 10));
-        else if (k == "--qd") a.qd = static_cast<uint32_t>(std::strtoul(next(), nullptr, 10));
-        else if (k == "--rw") a.rw = next();
-        else if (k == "--pattern") a.pattern = next();
-        else if (k == "--total") a.total_mib = std::strtoull(next(), nullptr, 10);
-        else if (k == "--verify") a.verify = true;
-        else if (k == "--seed") a.seed = std::strtoull(next(), nullptr, 10);
+        if (k == "--config")
+            a.config = next();
+        else if (k == "--device")
+            a.device = next();
+        else if (k == "--size")
+            a.size_mib = std::strtoull(next(), nullptr, 10);
+        else if (k == "--sector")
+            a.sector = static_cast<uint32_t>(std::strtoul(next(), nullptr, 10));
+        else if (k == "--key-bits")
+            a.key_bits = static_cast<uint32_t>(std::strtoul(next(), nullptr, 10));
+        else if (k == "--io-size")
+            a.io_size = static_cast<uint32_t>(std::strtoul(next(), nullptr, 10));
+        else if (k == "--qd")
+            a.qd = static_cast<uint32_t>(std::strtoul(next(), nullptr, 10));
+        else if (k == "--rw")
+            a.rw = next();
+        else if (k == "--pattern")
+            a.pattern = next();
+        else if (k == "--total")
+            a.total_mib = std::strtoull(next(), nullptr, 10);
+        else if (k == "--verify")
+            a.verify = true;
+        else if (k == "--seed")
+            a.seed = std::strtoull(next(), nullptr, 10);
         else {
             usage();
             return 2;
@@ -163,13 +171,15 @@ int main(int argc, char **argv)
             auto bi = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(r->user));
             if (r->status != ACRYPTO_OK) {
                 std::fprintf(stderr, "acrypto-bd: %s at sector %llu: %s\n", label,
-                             static_cast<unsigned long long>(r->lba), acrypto_status_string(r->status));
+                             static_cast<unsigned long long>(r->lba),
+                             acrypto_status_string(r->status));
                 ++failures;
             } else if (!write && check) {
                 std::vector<uint8_t> want(a.sector);
                 for (uint32_t s = 0; s < r->count; ++s) {
                     fill_pattern(want.data(), a.sector, r->lba + s, gen[r->lba + s]);
-                    if (std::memcmp(want.data(), bufs[bi].data() + size_t{s} * a.sector, a.sector) != 0) {
+                    if (std::memcmp(want.data(), bufs[bi].data() + size_t{s} * a.sector,
+                                    a.sector) != 0) {
                         std::fprintf(stderr, "acrypto-bd: sector %llu reads back wrong\n",
                                      static_cast<unsigned long long>(r->lba + s));
                         ++failures;
@@ -226,8 +236,8 @@ int main(int argc, char **argv)
         double mib = static_cast<double>(completed) * a.io_size / (1 << 20);
         std::printf("%-12s %s %s io=%u qd=%u: %llu ios, %.1f MiB in %.3f s = %.1f MiB/s, %.0f IOPS",
                     label, random ? "rand" : "seq", write ? "write" : "read", a.io_size, a.qd,
-                    static_cast<unsigned long long>(completed), mib, secs, secs > 0 ? mib / secs : 0.0,
-                    secs > 0 ? completed / secs : 0.0);
+                    static_cast<unsigned long long>(completed), mib, secs,
+                    secs > 0 ? mib / secs : 0.0, secs > 0 ? completed / secs : 0.0);
         if (check && !write)
             std::printf(", %llu sectors verified", static_cast<unsigned long long>(verified));
         std::printf("\n");
@@ -236,8 +246,7 @@ int main(int argc, char **argv)
 
     const uint64_t total_ios = ((a.total_mib != 0 ? a.total_mib : a.size_mib) << 20) / a.io_size;
     const bool rnd = a.pattern == "rand";
-    if (a.rw == "read" || a.verify)
-        run(true, false, slots, false, "fill");
+    if (a.rw == "read" || a.verify) run(true, false, slots, false, "fill");
     run(a.rw == "write", rnd, total_ios, a.verify, "workload");
 
     if (a.verify) {
@@ -253,10 +262,12 @@ int main(int argc, char **argv)
             fill_pattern(plain.data(), a.sector, lba, gen[lba]);
             int outl = 0;
             if (EVP_EncryptInit_ex(c, xts, nullptr, key.data(), tweak) != 1 ||
-                EVP_EncryptUpdate(c, want.data(), &outl, plain.data(), static_cast<int>(a.sector)) != 1 ||
+                EVP_EncryptUpdate(c, want.data(), &outl, plain.data(),
+                                  static_cast<int>(a.sector)) != 1 ||
                 std::memcmp(want.data(), disk->raw(lba), a.sector) != 0) {
                 if (failures++ < 10)
-                    std::fprintf(stderr, "acrypto-bd: sector %llu ciphertext differs from libcrypto XTS\n",
+                    std::fprintf(stderr,
+                                 "acrypto-bd: sector %llu ciphertext differs from libcrypto XTS\n",
                                  static_cast<unsigned long long>(lba));
             } else {
                 ++ok_ct;
@@ -264,9 +275,11 @@ int main(int argc, char **argv)
         }
         EVP_CIPHER_CTX_free(c);
         uint64_t rt = run(false, false, slots, true, "verify-read");
-        std::printf("verify: %llu/%llu sectors match libcrypto AES-%u-XTS, %llu/%llu read back, %d failures\n",
-                    static_cast<unsigned long long>(ok_ct), static_cast<unsigned long long>(opts.sectors),
-                    a.key_bits, static_cast<unsigned long long>(rt),
+        std::printf("verify: %llu/%llu sectors match libcrypto AES-%u-XTS, %llu/%llu read back, %d "
+                    "failures\n",
+                    static_cast<unsigned long long>(ok_ct),
+                    static_cast<unsigned long long>(opts.sectors), a.key_bits,
+                    static_cast<unsigned long long>(rt),
                     static_cast<unsigned long long>(slots * per_io), failures);
     }
     disk.reset();

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // acrypto-diskbench: encrypt N MB in chunks and write each to an emulated disk, serially
-// (encrypt, then write) and overlapped through acrypto (encrypt chunk i+1 while chunk i is written).
+// (encrypt, then write) and overlapped through acrypto (encrypt chunk i+1 while chunk i is
+// written).
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <time.h>
@@ -23,53 +24,52 @@ using Clock = std::chrono::steady_clock;
 struct Args {
     const char *config = nullptr;
     std::string device;
-    uint64_t mb = 800;             // megabytes (10^6) to write, as the 2005 figures
-    uint32_t chunk = 64 * 1024;    // bytes per chunk (one XTS data unit)
-    double disk_kb_per_ms = 46.0;  // the 2005 disk: 46 KB/ms (46 MB/s)
-    uint32_t window = 2;           // async: chunks encrypting or encrypted ahead of the disk
+    uint64_t mb = 800;            // megabytes (10^6) to write, as the 2005 figures
+    uint32_t chunk = 64 * 1024;   // bytes per chunk (one XTS data unit)
+    double disk_kb_per_ms = 46.0; // the 2005 disk: 46 KB/ms (46 MB/s)
+    uint32_t window = 2;          // async: chunks encrypting or encrypted ahead of the disk
     bool verify = false;
 };
 
 /// An emulated disk: a write blocks for bytes / rate. Keeps up to 2 ms of credit while
 /// streaming so a late wake-up on a loaded host does not lower the configured rate.
 class EmulatedDisk {
-public:
+  public:
     EmulatedDisk(double bytes_per_ns, uint8_t *store) : rate_(bytes_per_ns), store_(store) {}
-    void write(uint64_t offset, const uint8_t *data, size_t len)
-    {
-        if (store_ != nullptr)
-            std::memcpy(store_ + offset, data, len);
+    void write(uint64_t offset, const uint8_t *data, size_t len) {
+        if (store_ != nullptr) std::memcpy(store_ + offset, data, len);
         auto now = Clock::now();
         auto dur = std::chrono::nanoseconds(static_cast<int64_t>(static_cast<double>(len) / rate_));
-        if (!streaming_ || now - free_at_ > std::chrono::milliseconds(2))
-            free_at_ = now;
+        if (!streaming_ || now - free_at_ > std::chrono::milliseconds(2)) free_at_ = now;
         free_at_ += dur;
         streaming_ = true;
-        auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(free_at_.time_since_epoch()).count();
-        struct timespec ts{static_cast<time_t>(ns / 1000000000), static_cast<long>(ns % 1000000000)};
+        auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(free_at_.time_since_epoch())
+                      .count();
+        struct timespec ts {
+            static_cast<time_t>(ns / 1000000000), static_cast<long>(ns % 1000000000)
+        };
         while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr) != 0) {
         }
     }
     void idle() { streaming_ = false; }
 
-private:
+  private:
     double rate_;
     uint8_t *store_;
     Clock::time_point free_at_{};
     bool streaming_ = false;
 };
 
-void usage()
-{
-    std::fprintf(stderr,
-                 "usage: acrypto-diskbench [--mb N] [--chunk BYTES] [--disk-kb-per-ms R] [--window N]\n"
-                 "                         [--config FILE] [--device NAME] [--verify]\n");
+void usage() {
+    std::fprintf(
+        stderr,
+        "usage: acrypto-diskbench [--mb N] [--chunk BYTES] [--disk-kb-per-ms R] [--window N]\n"
+        "                         [--config FILE] [--device NAME] [--verify]\n");
 }
 
 } // namespace
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     Args a;
     for (int i = 1; i < argc; ++i) {
         std::string k = argv[i];
@@ -80,19 +80,27 @@ int main(int argc, char **argv)
             }
             return argv[++i];
         };
-        if (k == "--mb") a.mb = std::strtoull(next(), nullptr, 10);
-        else if (k == "--chunk") a.chunk = static_cast<uint32_t>(std::strtoul(next(), nullptr, 10));
-        else if (k == "--disk-kb-per-ms") a.disk_kb_per_ms = std::strtod(next(), nullptr);
-        else if (k == "--window") a.window = static_cast<uint32_t>(std::strtoul(next(), nullptr, 10));
-        else if (k == "--config") a.config = next();
-        else if (k == "--device") a.device = next();
-        else if (k == "--verify") a.verify = true;
+        if (k == "--mb")
+            a.mb = std::strtoull(next(), nullptr, 10);
+        else if (k == "--chunk")
+            a.chunk = static_cast<uint32_t>(std::strtoul(next(), nullptr, 10));
+        else if (k == "--disk-kb-per-ms")
+            a.disk_kb_per_ms = std::strtod(next(), nullptr);
+        else if (k == "--window")
+            a.window = static_cast<uint32_t>(std::strtoul(next(), nullptr, 10));
+        else if (k == "--config")
+            a.config = next();
+        else if (k == "--device")
+            a.device = next();
+        else if (k == "--verify")
+            a.verify = true;
         else {
             usage();
             return 2;
         }
     }
-    if (a.mb == 0 || a.chunk < 16 || a.chunk > (16u << 20) || a.disk_kb_per_ms <= 0 || a.window == 0) {
+    if (a.mb == 0 || a.chunk < 16 || a.chunk > (16u << 20) || a.disk_kb_per_ms <= 0 ||
+        a.window == 0) {
         usage();
         return 2;
     }
@@ -211,8 +219,7 @@ int main(int argc, char **argv)
         bool waited = acrypto_session_status(s) == ACRYPTO_PENDING;
         check(acrypto_wait(s, ACRYPTO_WAIT_FOREVER), "encrypt");
         acrypto_session_free(s);
-        if (waited)
-            dasync.idle();
+        if (waited) dasync.idle();
         fill(); // chunk i's buffer stays untouched: the ring has window + 1 buffers
         dasync.write(i * a.chunk, bufs[i % bufs.size()].data(), chunk_len(i));
     }
@@ -221,7 +228,8 @@ int main(int argc, char **argv)
 
     std::printf("diskbench: %llu MB in %u-byte chunks, AES-256-XTS, disk %.1f KB/ms, window %u\n",
                 static_cast<unsigned long long>(a.mb), a.chunk, a.disk_kb_per_ms, a.window);
-    std::printf("crypto alone  %8.3f s  (%.1f KB/ms)\n", t_crypto, total / 1000.0 / (t_crypto * 1000.0));
+    std::printf("crypto alone  %8.3f s  (%.1f KB/ms)\n", t_crypto,
+                total / 1000.0 / (t_crypto * 1000.0));
     std::printf("disk alone    %8.3f s  (%.1f KB/ms)\n", t_disk, a.disk_kb_per_ms);
     std::printf("ideal         %8.3f s  max(crypto, disk)\n", ideal);
     std::printf("sync          %8.3f s  %.3f x ideal\n", t_sync, t_sync / ideal);
@@ -253,7 +261,8 @@ int main(int argc, char **argv)
         }
         EVP_CIPHER_CTX_free(c);
         std::printf("verify: %llu/%llu chunks decrypt correctly (sync and async disks)\n",
-                    static_cast<unsigned long long>(ok), static_cast<unsigned long long>(2 * nchunks));
+                    static_cast<unsigned long long>(ok),
+                    static_cast<unsigned long long>(2 * nchunks));
     }
     acrypto_key_free(kh);
     acrypto_ctx_free(ctx);

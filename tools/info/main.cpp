@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// acrypto-info: what acrypto found (native API or the provider through libcrypto), as text, JSON or Prometheus.
+// acrypto-info: what acrypto found (native API or the provider through libcrypto), as text, JSON or
+// Prometheus.
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -36,118 +37,153 @@ struct Args {
     int bench_ms = 300;
 };
 
-void usage()
-{
-    std::fprintf(stderr,
-                 "usage: acrypto-info [--config FILE | --provider [PATH]] [--json | --prometheus]\n"
-                 "                    [--no-bench] [--bench-ms N] [--no-self-test]\n"
-                 "  --config FILE     native API with a key = value configuration (default: embedded)\n"
-                 "  --provider [PATH] load acrypto.so through libcrypto (OSSL_PROVIDER_load): PATH, or\n"
-                 "                    the module configured in OPENSSL_CONF / found in MODULESDIR\n");
+void usage() {
+    std::fprintf(
+        stderr,
+        "usage: acrypto-info [--config FILE | --provider [PATH]] [--json | --prometheus]\n"
+        "                    [--no-bench] [--bench-ms N] [--no-self-test]\n"
+        "  --config FILE     native API with a key = value configuration (default: embedded)\n"
+        "  --provider [PATH] load acrypto.so through libcrypto (OSSL_PROVIDER_load): PATH, or\n"
+        "                    the module configured in OPENSSL_CONF / found in MODULESDIR\n");
 }
 
-const char *op_name(uint32_t v)
-{
+const char *op_name(uint32_t v) {
     switch (v) {
-    case ACRYPTO_OP_CIPHER: return "cipher";
-    case ACRYPTO_OP_DIGEST: return "digest";
-    case ACRYPTO_OP_MAC: return "mac";
-    case ACRYPTO_OP_RAND: return "rand";
-    case ACRYPTO_OP_PKEY: return "pkey";
-    default: return "op?";
+    case ACRYPTO_OP_CIPHER:
+        return "cipher";
+    case ACRYPTO_OP_DIGEST:
+        return "digest";
+    case ACRYPTO_OP_MAC:
+        return "mac";
+    case ACRYPTO_OP_RAND:
+        return "rand";
+    case ACRYPTO_OP_PKEY:
+        return "pkey";
+    default:
+        return "op?";
     }
 }
 
-const char *alg_name(uint32_t v)
-{
+const char *alg_name(uint32_t v) {
     switch (v) {
-    case ACRYPTO_ALG_AES: return "aes";
-    case ACRYPTO_ALG_DES: return "des";
-    case ACRYPTO_ALG_DES_EDE3: return "des-ede3";
-    case ACRYPTO_ALG_CHACHA20: return "chacha20";
-    case ACRYPTO_ALG_MD5: return "md5";
-    case ACRYPTO_ALG_SHA1: return "sha1";
-    case ACRYPTO_ALG_SHA224: return "sha224";
-    case ACRYPTO_ALG_SHA256: return "sha256";
-    case ACRYPTO_ALG_SHA384: return "sha384";
-    case ACRYPTO_ALG_SHA512: return "sha512";
-    case ACRYPTO_ALG_RSA: return "rsa";
-    case ACRYPTO_ALG_RSA_PSS: return "rsa-pss";
-    case ACRYPTO_ALG_EC: return "ec";
-    case ACRYPTO_ALG_X25519: return "x25519";
-    case ACRYPTO_ALG_X448: return "x448";
-    case ACRYPTO_ALG_RNG: return "rng";
-    default: return "alg?";
+    case ACRYPTO_ALG_AES:
+        return "aes";
+    case ACRYPTO_ALG_DES:
+        return "des";
+    case ACRYPTO_ALG_DES_EDE3:
+        return "des-ede3";
+    case ACRYPTO_ALG_CHACHA20:
+        return "chacha20";
+    case ACRYPTO_ALG_MD5:
+        return "md5";
+    case ACRYPTO_ALG_SHA1:
+        return "sha1";
+    case ACRYPTO_ALG_SHA224:
+        return "sha224";
+    case ACRYPTO_ALG_SHA256:
+        return "sha256";
+    case ACRYPTO_ALG_SHA384:
+        return "sha384";
+    case ACRYPTO_ALG_SHA512:
+        return "sha512";
+    case ACRYPTO_ALG_RSA:
+        return "rsa";
+    case ACRYPTO_ALG_RSA_PSS:
+        return "rsa-pss";
+    case ACRYPTO_ALG_EC:
+        return "ec";
+    case ACRYPTO_ALG_X25519:
+        return "x25519";
+    case ACRYPTO_ALG_X448:
+        return "x448";
+    case ACRYPTO_ALG_RNG:
+        return "rng";
+    default:
+        return "alg?";
     }
 }
 
-const char *mode_name(uint32_t v)
-{
+const char *mode_name(uint32_t v) {
     switch (v) {
-    case ACRYPTO_MODE_NONE: return "";
-    case ACRYPTO_MODE_ECB: return "ecb";
-    case ACRYPTO_MODE_CBC: return "cbc";
-    case ACRYPTO_MODE_CFB: return "cfb";
-    case ACRYPTO_MODE_OFB: return "ofb";
-    case ACRYPTO_MODE_CTR: return "ctr";
-    case ACRYPTO_MODE_GCM: return "gcm";
-    case ACRYPTO_MODE_XTS: return "xts";
-    case ACRYPTO_MODE_STREAM: return "stream";
-    case ACRYPTO_MODE_POLY1305: return "poly1305";
-    case ACRYPTO_MODE_HMAC: return "hmac";
-    case ACRYPTO_MODE_CMAC: return "cmac";
-    case ACRYPTO_MODE_PK_SIGN: return "sign";
-    case ACRYPTO_MODE_PK_VERIFY: return "verify";
-    case ACRYPTO_MODE_PK_ENCRYPT: return "encrypt";
-    case ACRYPTO_MODE_PK_DECRYPT: return "decrypt";
-    case ACRYPTO_MODE_PK_DERIVE: return "derive";
-    case ACRYPTO_MODE_PK_KEYGEN: return "keygen";
-    default: return "mode?";
+    case ACRYPTO_MODE_NONE:
+        return "";
+    case ACRYPTO_MODE_ECB:
+        return "ecb";
+    case ACRYPTO_MODE_CBC:
+        return "cbc";
+    case ACRYPTO_MODE_CFB:
+        return "cfb";
+    case ACRYPTO_MODE_OFB:
+        return "ofb";
+    case ACRYPTO_MODE_CTR:
+        return "ctr";
+    case ACRYPTO_MODE_GCM:
+        return "gcm";
+    case ACRYPTO_MODE_XTS:
+        return "xts";
+    case ACRYPTO_MODE_STREAM:
+        return "stream";
+    case ACRYPTO_MODE_POLY1305:
+        return "poly1305";
+    case ACRYPTO_MODE_HMAC:
+        return "hmac";
+    case ACRYPTO_MODE_CMAC:
+        return "cmac";
+    case ACRYPTO_MODE_PK_SIGN:
+        return "sign";
+    case ACRYPTO_MODE_PK_VERIFY:
+        return "verify";
+    case ACRYPTO_MODE_PK_ENCRYPT:
+        return "encrypt";
+    case ACRYPTO_MODE_PK_DECRYPT:
+        return "decrypt";
+    case ACRYPTO_MODE_PK_DERIVE:
+        return "derive";
+    case ACRYPTO_MODE_PK_KEYGEN:
+        return "keygen";
+    default:
+        return "mode?";
     }
 }
 
-std::string cap_text(const acrypto_capability &c)
-{
+std::string cap_text(const acrypto_capability &c) {
     char b[256];
-    std::snprintf(b, sizeof(b), "%s %s%s%s%s key=%u..%u max_input=%llu rate=%.0f MB/s latency=%u ns",
+    std::snprintf(b, sizeof(b),
+                  "%s %s%s%s%s key=%u..%u max_input=%llu rate=%.0f MB/s latency=%u ns",
                   op_name(c.op), alg_name(c.alg), *mode_name(c.mode) ? "-" : "", mode_name(c.mode),
-                  c.dirs == 3 ? " enc/dec" : c.dirs == 1 ? " enc" : c.dirs == 2 ? " dec" : "", c.key_min,
-                  c.key_max, static_cast<unsigned long long>(c.max_input), c.bytes_per_sec / 1e6,
-                  c.latency_ns);
+                  c.dirs == 3   ? " enc/dec"
+                  : c.dirs == 1 ? " enc"
+                  : c.dirs == 2 ? " dec"
+                                : "",
+                  c.key_min, c.key_max, static_cast<unsigned long long>(c.max_input),
+                  c.bytes_per_sec / 1e6, c.latency_ns);
     return b;
 }
 
 /// Progress bar on stderr, only when it is a terminal and the output is text.
 struct Progress {
     bool on = false;
-    void show(double frac)
-    {
-        if (!on)
-            return;
+    void show(double frac) {
+        if (!on) return;
         int n = static_cast<int>(frac * 40);
-        std::fprintf(stderr, "\rbenchmark [%-40.*s] %3d%%", n, "========================================",
-                     static_cast<int>(frac * 100));
+        std::fprintf(stderr, "\rbenchmark [%-40.*s] %3d%%", n,
+                     "========================================", static_cast<int>(frac * 100));
         std::fflush(stderr);
     }
-    void done()
-    {
-        if (on)
-            std::fprintf(stderr, "\r%60s\r", "");
+    void done() {
+        if (on) std::fprintf(stderr, "\r%60s\r", "");
     }
 };
 
-void split_lines(const std::string &s, std::vector<std::string> &out)
-{
+void split_lines(const std::string &s, std::vector<std::string> &out) {
     std::istringstream in(s);
     std::string line;
     while (std::getline(in, line))
-        if (!line.empty())
-            out.push_back(line);
+        if (!line.empty()) out.push_back(line);
 }
 
 /// Native API: devices, probe messages, stats, self-test, AES-128-CBC 16 KiB sessions 8 deep.
-int run_native(const Args &a, Report &r, Progress &pg)
-{
+int run_native(const Args &a, Report &r, Progress &pg) {
     r.source = "native";
     r.version = acrypto_version_string();
     char err[1024];
@@ -206,8 +242,7 @@ int run_native(const Args &a, Report &r, Progress &pg)
                     break;
                 }
             }
-            if (q.empty())
-                break;
+            if (q.empty()) break;
             auto [s, sl] = q.front();
             q.pop_front();
             if (acrypto_wait(s, ACRYPTO_WAIT_FOREVER) == ACRYPTO_OK)
@@ -215,13 +250,13 @@ int run_native(const Args &a, Report &r, Progress &pg)
             else
                 fail = 1;
             acrypto_session_free(s);
-            pg.show(std::min(1.0, std::chrono::duration<double>(Clock::now() - t0).count() * 1000.0 / a.bench_ms));
+            pg.show(std::min(1.0, std::chrono::duration<double>(Clock::now() - t0).count() *
+                                      1000.0 / a.bench_ms));
         }
         r.bench_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
         pg.done();
         acrypto_key_free(kh);
-        if (fail)
-            r.bench_alg += " (errors)";
+        if (fail) r.bench_alg += " (errors)";
     }
     // Devices and statistics last, so they include the self-test and benchmark.
     size_t n = acrypto_ctx_devices(ctx, nullptr, 0);
@@ -238,7 +273,8 @@ int run_native(const Args &a, Report &r, Progress &pg)
         d.in_flight = devs[i].in_flight;
         d.queue_len = devs[i].queue_len;
         std::vector<acrypto_capability> caps(devs[i].ncaps);
-        size_t nc = std::min<size_t>(caps.size(), acrypto_ctx_device_caps(ctx, i, caps.data(), caps.size()));
+        size_t nc = std::min<size_t>(caps.size(),
+                                     acrypto_ctx_device_caps(ctx, i, caps.data(), caps.size()));
         for (size_t j = 0; j < nc; ++j)
             d.caps.push_back(cap_text(caps[j]));
         r.devices.push_back(std::move(d));
@@ -253,8 +289,7 @@ int run_native(const Args &a, Report &r, Progress &pg)
 }
 
 /// The provider through libcrypto: status, its stats parameter, self-test, EVP benchmark.
-int run_provider(const Args &a, Report &r, Progress &pg)
-{
+int run_provider(const Args &a, Report &r, Progress &pg) {
     std::string path = a.provider_path;
     r.source = "provider " + (path.empty() ? std::string("acrypto") : path);
     OSSL_LIB_CTX *lib = OSSL_LIB_CTX_new();
@@ -293,10 +328,11 @@ int run_provider(const Args &a, Report &r, Progress &pg)
             const auto t0 = Clock::now();
             const auto end = t0 + std::chrono::milliseconds(a.bench_ms);
             int outl = 0;
-            while (Clock::now() < end &&
-                   EVP_EncryptUpdate(cc, out.data(), &outl, in.data(), static_cast<int>(in.size())) == 1) {
+            while (Clock::now() < end && EVP_EncryptUpdate(cc, out.data(), &outl, in.data(),
+                                                           static_cast<int>(in.size())) == 1) {
                 r.bench_bytes += in.size();
-                pg.show(std::min(1.0, std::chrono::duration<double>(Clock::now() - t0).count() * 1000.0 / a.bench_ms));
+                pg.show(std::min(1.0, std::chrono::duration<double>(Clock::now() - t0).count() *
+                                          1000.0 / a.bench_ms));
             }
             r.bench_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
             pg.done();
@@ -307,7 +343,8 @@ int run_provider(const Args &a, Report &r, Progress &pg)
     // Stats after the work: name=value lines, device.<name>.* rows, then warnings.
     size_t need = 0;
     {
-        OSSL_PARAM q[] = {OSSL_PARAM_construct_utf8_string("acrypto-stats", nullptr, 0), OSSL_PARAM_construct_end()};
+        OSSL_PARAM q[] = {OSSL_PARAM_construct_utf8_string("acrypto-stats", nullptr, 0),
+                          OSSL_PARAM_construct_end()};
         (void)OSSL_PROVIDER_get_params(prov, q);
         need = q[0].return_size;
     }
@@ -325,8 +362,7 @@ int run_provider(const Args &a, Report &r, Progress &pg)
             in_warnings = true;
             continue;
         }
-        if (eq == std::string::npos)
-            continue;
+        if (eq == std::string::npos) continue;
         std::string k = l.substr(0, eq), v = l.substr(eq + 1);
         if (k == "error") {
             r.error = v;
@@ -337,8 +373,7 @@ int run_provider(const Args &a, Report &r, Progress &pg)
             std::string name = k.substr(7, dot - 7), field = k.substr(dot + 1);
             DeviceRow *d = nullptr;
             for (auto &x : r.devices)
-                if (x.name == name)
-                    d = &x;
+                if (x.name == name) d = &x;
             if (d == nullptr) {
                 r.devices.push_back(DeviceRow{});
                 d = &r.devices.back();
@@ -363,8 +398,7 @@ int run_provider(const Args &a, Report &r, Progress &pg)
         }
         char *endp = nullptr;
         uint64_t n = std::strtoull(v.c_str(), &endp, 10);
-        if (endp != nullptr && *endp == '\0' && !v.empty())
-            r.stats.emplace_back(k, n);
+        if (endp != nullptr && *endp == '\0' && !v.empty()) r.stats.emplace_back(k, n);
     }
     r.started = status == 1 && r.error.empty();
     OSSL_PROVIDER_unload(prov);
@@ -375,8 +409,7 @@ int run_provider(const Args &a, Report &r, Progress &pg)
 
 } // namespace
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     Args a;
     for (int i = 1; i < argc; ++i) {
         std::string k = argv[i];
@@ -384,8 +417,7 @@ int main(int argc, char **argv)
             a.config = argv[++i];
         } else if (k == "--provider") {
             a.provider = true;
-            if (i + 1 < argc && argv[i + 1][0] != '-')
-                a.provider_path = argv[++i];
+            if (i + 1 < argc && argv[i + 1][0] != '-') a.provider_path = argv[++i];
         } else if (k == "--json") {
             a.json = true;
         } else if (k == "--prometheus") {
@@ -409,7 +441,7 @@ int main(int argc, char **argv)
     pg.on = !a.json && !a.prometheus && isatty(STDERR_FILENO) != 0;
     Report r;
     int rc = a.provider ? run_provider(a, r, pg) : run_native(a, r, pg);
-    std::string out = a.json ? acrypto::tools::info::render_json(r)
+    std::string out = a.json         ? acrypto::tools::info::render_json(r)
                       : a.prometheus ? acrypto::tools::info::render_prometheus(r)
                                      : acrypto::tools::info::render_text(r);
     std::fputs(out.c_str(), stdout);

@@ -11,8 +11,7 @@ namespace acrypto::tools::info {
 
 namespace {
 
-std::string json_str(const std::string &s)
-{
+std::string json_str(const std::string &s) {
     std::string o = "\"";
     for (unsigned char c : s) {
         if (c == '"' || c == '\\') {
@@ -30,8 +29,7 @@ std::string json_str(const std::string &s)
 }
 
 /// Prometheus metric name characters: [a-zA-Z0-9_:].
-std::string metric(const std::string &s)
-{
+std::string metric(const std::string &s) {
     std::string o;
     for (char c : s)
         o += (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == ':') ? c : '_';
@@ -39,8 +37,7 @@ std::string metric(const std::string &s)
 }
 
 /// Label values escape backslash, double quote and newline.
-std::string label(const std::string &s)
-{
+std::string label(const std::string &s) {
     std::string o;
     for (char c : s) {
         if (c == '\\' || c == '"')
@@ -53,27 +50,25 @@ std::string label(const std::string &s)
     return o;
 }
 
-double mbps(const Report &r)
-{
+double mbps(const Report &r) {
     return r.bench_seconds > 0 ? static_cast<double>(r.bench_bytes) / 1e6 / r.bench_seconds : 0.0;
 }
 
 } // namespace
 
-std::string render_text(const Report &r)
-{
+std::string render_text(const Report &r) {
     std::string o;
     char b[512];
     o += "acrypto " + r.version + " (" + r.source + ")\n";
-    if (!r.started)
-        o += "not started: " + r.error + "\n";
+    if (!r.started) o += "not started: " + r.error + "\n";
     o += "devices:\n";
     for (const auto &d : r.devices) {
-        std::snprintf(b, sizeof(b), "  %-10s driver=%-9s %s%s queued=%llu in_flight=%llu queue_len=%llu\n",
-                      d.name.c_str(), d.driver.c_str(), d.broken ? "BROKEN: " : "ok",
-                      d.broken ? d.broken_reason.c_str() : "", static_cast<unsigned long long>(d.queued),
-                      static_cast<unsigned long long>(d.in_flight),
-                      static_cast<unsigned long long>(d.queue_len));
+        std::snprintf(
+            b, sizeof(b), "  %-10s driver=%-9s %s%s queued=%llu in_flight=%llu queue_len=%llu\n",
+            d.name.c_str(), d.driver.c_str(), d.broken ? "BROKEN: " : "ok",
+            d.broken ? d.broken_reason.c_str() : "", static_cast<unsigned long long>(d.queued),
+            static_cast<unsigned long long>(d.in_flight),
+            static_cast<unsigned long long>(d.queue_len));
         o += b;
         for (const auto &c : d.caps)
             o += "    " + c + "\n";
@@ -90,15 +85,15 @@ std::string render_text(const Report &r)
         o += std::string("self-test: ") + (r.self_test_ok ? "passed" : "FAILED") +
              (r.self_test_message.empty() ? "" : " (" + r.self_test_message + ")") + "\n";
     if (r.bench_run) {
-        std::snprintf(b, sizeof(b), "benchmark: %s %.1f MB/s (%llu bytes in %.3f s)\n", r.bench_alg.c_str(),
-                      mbps(r), static_cast<unsigned long long>(r.bench_bytes), r.bench_seconds);
+        std::snprintf(b, sizeof(b), "benchmark: %s %.1f MB/s (%llu bytes in %.3f s)\n",
+                      r.bench_alg.c_str(), mbps(r), static_cast<unsigned long long>(r.bench_bytes),
+                      r.bench_seconds);
         o += b;
     }
     return o;
 }
 
-std::string render_json(const Report &r)
-{
+std::string render_json(const Report &r) {
     std::string o = "{\n";
     o += "  \"version\": " + json_str(r.version) + ",\n";
     o += "  \"source\": " + json_str(r.source) + ",\n";
@@ -109,10 +104,12 @@ std::string render_json(const Report &r)
         const auto &d = r.devices[i];
         o += i ? ",\n    {" : "\n    {";
         o += "\"name\": " + json_str(d.name) + ", \"driver\": " + json_str(d.driver) +
-             ", \"flags\": " + std::to_string(d.flags) + ", \"broken\": " + (d.broken ? "true" : "false") +
-             ", \"broken_reason\": " + json_str(d.broken_reason) + ", \"queued\": " + std::to_string(d.queued) +
-             ", \"in_flight\": " + std::to_string(d.in_flight) + ", \"queue_len\": " + std::to_string(d.queue_len) +
-             ", \"capabilities\": [";
+             ", \"flags\": " + std::to_string(d.flags) +
+             ", \"broken\": " + (d.broken ? "true" : "false") +
+             ", \"broken_reason\": " + json_str(d.broken_reason) +
+             ", \"queued\": " + std::to_string(d.queued) +
+             ", \"in_flight\": " + std::to_string(d.in_flight) +
+             ", \"queue_len\": " + std::to_string(d.queue_len) + ", \"capabilities\": [";
         for (size_t j = 0; j < d.caps.size(); ++j)
             o += (j ? ", " : "") + json_str(d.caps[j]);
         o += "]}";
@@ -123,7 +120,8 @@ std::string render_json(const Report &r)
         o += (i ? ", " : "") + json_str(r.messages[i]);
     o += "],\n  \"stats\": {";
     for (size_t i = 0; i < r.stats.size(); ++i)
-        o += (i ? ", " : "") + json_str(r.stats[i].first) + ": " + std::to_string(r.stats[i].second);
+        o +=
+            (i ? ", " : "") + json_str(r.stats[i].first) + ": " + std::to_string(r.stats[i].second);
     o += "},\n";
     o += "  \"self_test\": ";
     o += r.self_test_run ? std::string("{\"passed\": ") + (r.self_test_ok ? "true" : "false") +
@@ -132,7 +130,8 @@ std::string render_json(const Report &r)
     o += ",\n  \"benchmark\": ";
     if (r.bench_run) {
         char b[256];
-        std::snprintf(b, sizeof(b), "{\"algorithm\": %s, \"bytes\": %llu, \"seconds\": %.6f, \"mb_per_s\": %.3f}",
+        std::snprintf(b, sizeof(b),
+                      "{\"algorithm\": %s, \"bytes\": %llu, \"seconds\": %.6f, \"mb_per_s\": %.3f}",
                       json_str(r.bench_alg).c_str(), static_cast<unsigned long long>(r.bench_bytes),
                       r.bench_seconds, mbps(r));
         o += b;
@@ -143,39 +142,41 @@ std::string render_json(const Report &r)
     return o;
 }
 
-std::string render_prometheus(const Report &r)
-{
+std::string render_prometheus(const Report &r) {
     std::string o;
     auto family = [&](const std::string &name, const char *type, const char *help) {
         o += "# HELP " + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
     };
     family("acrypto_info", "gauge", "acrypto version and where the report comes from.");
-    o += "acrypto_info{version=\"" + label(r.version) + "\",source=\"" + label(r.source) + "\"} 1\n";
+    o +=
+        "acrypto_info{version=\"" + label(r.version) + "\",source=\"" + label(r.source) + "\"} 1\n";
     family("acrypto_up", "gauge", "1 when the scheduler started.");
     o += std::string("acrypto_up ") + (r.started ? "1" : "0") + "\n";
     family("acrypto_device_broken", "gauge", "1 when the device left the candidate set.");
     for (const auto &d : r.devices)
-        o += "acrypto_device_broken{device=\"" + label(d.name) + "\",driver=\"" + label(d.driver) + "\"} " +
-             (d.broken ? "1" : "0") + "\n";
+        o += "acrypto_device_broken{device=\"" + label(d.name) + "\",driver=\"" + label(d.driver) +
+             "\"} " + (d.broken ? "1" : "0") + "\n";
     family("acrypto_device_queued", "gauge", "Sessions waiting in the device queue.");
     for (const auto &d : r.devices)
-        o += "acrypto_device_queued{device=\"" + label(d.name) + "\"} " + std::to_string(d.queued) + "\n";
+        o += "acrypto_device_queued{device=\"" + label(d.name) + "\"} " + std::to_string(d.queued) +
+             "\n";
     family("acrypto_device_in_flight", "gauge", "Sessions the device holds.");
     for (const auto &d : r.devices)
-        o += "acrypto_device_in_flight{device=\"" + label(d.name) + "\"} " + std::to_string(d.in_flight) + "\n";
+        o += "acrypto_device_in_flight{device=\"" + label(d.name) + "\"} " +
+             std::to_string(d.in_flight) + "\n";
     // Scheduler counters, one family block per metric name.
     std::map<std::string, std::vector<std::string>> fams;
     for (const auto &[k, v] : r.stats) {
         std::string name = "acrypto_" + metric(k) + "_total", labels;
         // "dev.<device>.<counter>", "prio.<n>.<counter>", "alg.<alg>.<counter>": labelled families.
-        static const char *const kLabelled[][3] = {
-            {"dev.", "acrypto_device_", "device"}, {"device.", "acrypto_device_", "device"},
-            {"prio.", "acrypto_priority_", "priority"}, {"alg.", "acrypto_algorithm_", "algorithm"}};
+        static const char *const kLabelled[][3] = {{"dev.", "acrypto_device_", "device"},
+                                                   {"device.", "acrypto_device_", "device"},
+                                                   {"prio.", "acrypto_priority_", "priority"},
+                                                   {"alg.", "acrypto_algorithm_", "algorithm"}};
         for (const auto &lp : kLabelled) {
             const size_t plen = std::strlen(lp[0]);
             size_t dot = k.find('.', plen);
-            if (k.rfind(lp[0], 0) != 0 || dot == std::string::npos)
-                continue;
+            if (k.rfind(lp[0], 0) != 0 || dot == std::string::npos) continue;
             name = lp[1] + metric(k.substr(dot + 1)) + "_total";
             labels = std::string("{") + lp[2] + "=\"" + label(k.substr(plen, dot - plen)) + "\"}";
             break;
@@ -195,7 +196,8 @@ std::string render_prometheus(const Report &r)
         family("acrypto_benchmark_bytes_per_second", "gauge", "Quick benchmark throughput.");
         char b[128];
         std::snprintf(b, sizeof(b), "%.0f", mbps(r) * 1e6);
-        o += "acrypto_benchmark_bytes_per_second{algorithm=\"" + label(r.bench_alg) + "\"} " + b + "\n";
+        o += "acrypto_benchmark_bytes_per_second{algorithm=\"" + label(r.bench_alg) + "\"} " + b +
+             "\n";
     }
     return o;
 }

@@ -24,7 +24,7 @@ struct DeviceRow {
 
 /// Everything acrypto-info prints.
 struct Report {
-    std::string source;   ///< "native" or "provider <path>"
+    std::string source; ///< "native" or "provider <path>"
     std::string version;
     bool started = false; ///< the scheduler (or provider) came up
     std::string error;    ///< why not

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Native sessions: results against libcrypto's default provider, callbacks, eventfd, wait, binding, detach.
+// Native sessions: results against libcrypto's default provider, callbacks, eventfd, wait, binding,
+// detach.
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -19,8 +20,7 @@ using acrypto::test::TempConfig;
 
 namespace {
 
-std::vector<uint8_t> rnd(size_t n)
-{
+std::vector<uint8_t> rnd(size_t n) {
     std::vector<uint8_t> v(n);
     if (n > 0) {
         EXPECT_EQ(RAND_bytes(v.data(), static_cast<int>(n)), 1);
@@ -29,12 +29,14 @@ std::vector<uint8_t> rnd(size_t n)
 }
 
 std::vector<uint8_t> evp_cipher(const EVP_CIPHER *c, const std::vector<uint8_t> &key,
-                                const std::vector<uint8_t> &iv, const std::vector<uint8_t> &in, bool enc)
-{
+                                const std::vector<uint8_t> &iv, const std::vector<uint8_t> &in,
+                                bool enc) {
     std::vector<uint8_t> out(in.size() + 32);
     EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
     int l1 = 0, l2 = 0;
-    EXPECT_EQ(EVP_CipherInit_ex(ctx, c, nullptr, key.data(), iv.empty() ? nullptr : iv.data(), enc ? 1 : 0), 1);
+    EXPECT_EQ(EVP_CipherInit_ex(ctx, c, nullptr, key.data(), iv.empty() ? nullptr : iv.data(),
+                                enc ? 1 : 0),
+              1);
     EVP_CIPHER_CTX_set_padding(ctx, 0);
     EXPECT_EQ(EVP_CipherUpdate(ctx, out.data(), &l1, in.data(), static_cast<int>(in.size())), 1);
     EXPECT_EQ(EVP_CipherFinal_ex(ctx, out.data() + l1, &l2), 1);
@@ -44,9 +46,8 @@ std::vector<uint8_t> evp_cipher(const EVP_CIPHER *c, const std::vector<uint8_t> 
 }
 
 class NativeApi : public ::testing::Test {
-protected:
-    void SetUp() override
-    {
+  protected:
+    void SetUp() override {
         char err[256];
         ctx_ = acrypto_ctx_new(nullptr, err, sizeof(err));
         ASSERT_NE(ctx_, nullptr) << err;
@@ -56,12 +57,12 @@ protected:
     /// Run one cipher session synchronously or through submit + callback; returns output.
     std::vector<uint8_t> run_cipher(uint32_t mode, uint32_t dir, const std::vector<uint8_t> &key,
                                     const std::vector<uint8_t> &iv, const std::vector<uint8_t> &in,
-                                    bool async)
-    {
+                                    bool async) {
         acrypto_key_handle *k = acrypto_key_new(ctx_, ACRYPTO_ALG_AES, key.data(), key.size());
         EXPECT_NE(k, nullptr);
         std::vector<uint8_t> out(in.size(), 0xEE);
-        auto p = cipher_params(k, mode, dir, iv.data(), iv.size(), in.data(), in.size(), out.data());
+        auto p =
+            cipher_params(k, mode, dir, iv.data(), iv.size(), in.data(), in.size(), out.data());
         int rc = 0;
         acrypto_session_handle *s = acrypto_session_new(ctx_, &p, &rc);
         EXPECT_NE(s, nullptr) << acrypto_status_string(rc);
@@ -82,8 +83,7 @@ protected:
 
 } // namespace
 
-TEST_F(NativeApi, CiphersMatchDefaultProvider)
-{
+TEST_F(NativeApi, CiphersMatchDefaultProvider) {
     struct Case {
         uint32_t mode;
         size_t key_len;
@@ -107,8 +107,7 @@ TEST_F(NativeApi, CiphersMatchDefaultProvider)
     }
 }
 
-TEST_F(NativeApi, DigestAndHmacMatchDefaultProvider)
-{
+TEST_F(NativeApi, DigestAndHmacMatchDefaultProvider) {
     auto msg = rnd(10000);
     uint8_t want[32], got[32];
     unsigned wl = 0;
@@ -129,7 +128,9 @@ TEST_F(NativeApi, DigestAndHmacMatchDefaultProvider)
     acrypto_session_free(s);
 
     auto key = rnd(20);
-    ASSERT_NE(HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), msg.data(), msg.size(), want, &wl), nullptr);
+    ASSERT_NE(HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), msg.data(), msg.size(),
+                   want, &wl),
+              nullptr);
     acrypto_key_handle *k = acrypto_key_new(ctx_, ACRYPTO_ALG_SHA256, key.data(), key.size());
     p.op = ACRYPTO_OP_MAC;
     p.mode = ACRYPTO_MODE_HMAC;
@@ -144,15 +145,14 @@ TEST_F(NativeApi, DigestAndHmacMatchDefaultProvider)
     acrypto_key_free(k);
 }
 
-TEST_F(NativeApi, CbcChainingValueContinuesTheStream)
-{
+TEST_F(NativeApi, CbcChainingValueContinuesTheStream) {
     auto key = rnd(16), iv = rnd(16), in = rnd(2048);
     auto want = evp_cipher(EVP_aes_128_cbc(), key, iv, in, true);
     acrypto_key_handle *k = acrypto_key_new(ctx_, ACRYPTO_ALG_AES, key.data(), key.size());
     std::vector<uint8_t> out(2048), next_iv(iv);
     for (size_t off = 0; off < 2048; off += 1024) {
-        auto p = cipher_params(k, ACRYPTO_MODE_CBC, ACRYPTO_DIR_ENCRYPT, next_iv.data(), 16, in.data() + off,
-                               1024, out.data() + off);
+        auto p = cipher_params(k, ACRYPTO_MODE_CBC, ACRYPTO_DIR_ENCRYPT, next_iv.data(), 16,
+                               in.data() + off, 1024, out.data() + off);
         acrypto_session_handle *s = acrypto_session_new(ctx_, &p, nullptr);
         ASSERT_EQ(acrypto_run(s), ACRYPTO_OK);
         ASSERT_EQ(acrypto_session_get_iv(s, next_iv.data(), 16), 16u);
@@ -162,8 +162,7 @@ TEST_F(NativeApi, CbcChainingValueContinuesTheStream)
     acrypto_key_free(k);
 }
 
-TEST_F(NativeApi, CallbackRunsOnceWithOutputInPlace)
-{
+TEST_F(NativeApi, CallbackRunsOnceWithOutputInPlace) {
     auto key = rnd(16), iv = rnd(16), in = rnd(65536);
     auto want = evp_cipher(EVP_aes_128_ctr(), key, iv, in, true);
     acrypto_key_handle *k = acrypto_key_new(ctx_, ACRYPTO_ALG_AES, key.data(), key.size());
@@ -177,16 +176,21 @@ TEST_F(NativeApi, CallbackRunsOnceWithOutputInPlace)
     std::vector<uint8_t> out(in.size());
     seen.want = &want;
     seen.out = out.data();
-    auto p = cipher_params(k, ACRYPTO_MODE_CTR, ACRYPTO_DIR_ENCRYPT, iv.data(), 16, in.data(), in.size(), out.data());
+    auto p = cipher_params(k, ACRYPTO_MODE_CTR, ACRYPTO_DIR_ENCRYPT, iv.data(), 16, in.data(),
+                           in.size(), out.data());
     acrypto_session_handle *s = acrypto_session_new(ctx_, &p, nullptr);
     ASSERT_NE(s, nullptr);
-    ASSERT_EQ(acrypto_submit(s, [](acrypto_session_handle *h, int st, void *arg) {
-        auto *v = static_cast<Seen *>(arg);
-        v->out_ok = std::memcmp(v->out, v->want->data(), v->want->size()) == 0;
-        v->status = acrypto_session_status(h); // a callback may query its own session
-        v->calls.fetch_add(1);
-        (void)st;
-    }, &seen), ACRYPTO_OK);
+    ASSERT_EQ(acrypto_submit(
+                  s,
+                  [](acrypto_session_handle *h, int st, void *arg) {
+                      auto *v = static_cast<Seen *>(arg);
+                      v->out_ok = std::memcmp(v->out, v->want->data(), v->want->size()) == 0;
+                      v->status = acrypto_session_status(h); // a callback may query its own session
+                      v->calls.fetch_add(1);
+                      (void)st;
+                  },
+                  &seen),
+              ACRYPTO_OK);
     EXPECT_EQ(acrypto_submit(s, nullptr, nullptr), ACRYPTO_E_INVALID); // a second submit
     EXPECT_EQ(acrypto_wait(s, ACRYPTO_WAIT_FOREVER), ACRYPTO_OK);
     acrypto_session_free(s); // waits for a running callback
@@ -196,8 +200,7 @@ TEST_F(NativeApi, CallbackRunsOnceWithOutputInPlace)
     acrypto_key_free(k);
 }
 
-TEST(NativeSlow, EventfdWaitTimeoutAndDetach)
-{
+TEST(NativeSlow, EventfdWaitTimeoutAndDetach) {
     // A simulated device that takes 150 ms per session makes "pending" observable.
     TempConfig cfg("devices = cpu, sim\nsim.mode = compute\nsim.latency-us = 150000\n");
     char err[256];
@@ -207,7 +210,8 @@ TEST(NativeSlow, EventfdWaitTimeoutAndDetach)
     auto want = evp_cipher(EVP_aes_128_cbc(), key, iv, in, true);
     acrypto_key_handle *k = acrypto_key_new(ctx, ACRYPTO_ALG_AES, key.data(), key.size());
     std::vector<uint8_t> out(in.size(), 0);
-    auto p = cipher_params(k, ACRYPTO_MODE_CBC, ACRYPTO_DIR_ENCRYPT, iv.data(), 16, in.data(), in.size(), out.data());
+    auto p = cipher_params(k, ACRYPTO_MODE_CBC, ACRYPTO_DIR_ENCRYPT, iv.data(), 16, in.data(),
+                           in.size(), out.data());
     p.device = "sim0";
     acrypto_session_handle *s = acrypto_session_new(ctx, &p, nullptr);
     ASSERT_NE(s, nullptr);
@@ -217,7 +221,9 @@ TEST(NativeSlow, EventfdWaitTimeoutAndDetach)
     ASSERT_EQ(acrypto_submit(s, nullptr, nullptr), ACRYPTO_OK);
     EXPECT_EQ(acrypto_wait(s, 0), ACRYPTO_PENDING);
     EXPECT_EQ(acrypto_session_status(s), ACRYPTO_PENDING);
-    struct pollfd pfd{fd, POLLIN, 0};
+    struct pollfd pfd {
+        fd, POLLIN, 0
+    };
     ASSERT_EQ(poll(&pfd, 1, 10000), 1);
     uint64_t v = 0;
     EXPECT_EQ(read(fd, &v, sizeof(v)), static_cast<ssize_t>(sizeof(v)));
@@ -232,9 +238,13 @@ TEST(NativeSlow, EventfdWaitTimeoutAndDetach)
     p.out = out2.data();
     std::atomic<int> calls{0};
     s = acrypto_session_new(ctx, &p, nullptr);
-    ASSERT_EQ(acrypto_submit(s, [](acrypto_session_handle *, int, void *a) {
-        static_cast<std::atomic<int> *>(a)->fetch_add(1);
-    }, &calls), ACRYPTO_OK);
+    ASSERT_EQ(acrypto_submit(
+                  s,
+                  [](acrypto_session_handle *, int, void *a) {
+                      static_cast<std::atomic<int> *>(a)->fetch_add(1);
+                  },
+                  &calls),
+              ACRYPTO_OK);
     acrypto_session_free(s);
     usleep(400000);
     EXPECT_EQ(calls.load(), 0);
@@ -245,8 +255,7 @@ TEST(NativeSlow, EventfdWaitTimeoutAndDetach)
     p.out = out2.data();
     s = acrypto_session_new(ctx, &p, nullptr);
     int rc = acrypto_submit(s, nullptr, nullptr);
-    if (rc == ACRYPTO_OK)
-        rc = acrypto_wait(s, ACRYPTO_WAIT_FOREVER);
+    if (rc == ACRYPTO_OK) rc = acrypto_wait(s, ACRYPTO_WAIT_FOREVER);
     EXPECT_EQ(rc, ACRYPTO_E_BOUND);
     acrypto_session_free(s);
     acrypto_key_free(k);
@@ -255,16 +264,14 @@ TEST(NativeSlow, EventfdWaitTimeoutAndDetach)
     size_t n = acrypto_ctx_stats(ctx, st, 256);
     bool saw = false;
     for (size_t i = 0; i < n && i < 256; ++i)
-        if (std::strcmp(st[i].name, "submitted") == 0)
-            saw = st[i].value >= 2;
+        if (std::strcmp(st[i].name, "submitted") == 0) saw = st[i].value >= 2;
     EXPECT_TRUE(saw);
     char msg[256];
     EXPECT_EQ(acrypto_ctx_self_test(ctx, msg, sizeof(msg)), ACRYPTO_OK) << msg;
     acrypto_ctx_free(ctx);
 }
 
-TEST(NativeSlow, BadParametersAreRefused)
-{
+TEST(NativeSlow, BadParametersAreRefused) {
     char err[256];
     acrypto_ctx *ctx = acrypto_ctx_new(nullptr, err, sizeof(err));
     ASSERT_NE(ctx, nullptr);

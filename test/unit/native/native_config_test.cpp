@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Native configuration files: accepted keys, errors naming the key, embedded default, sharing, fork.
+// Native configuration files: accepted keys, errors naming the key, embedded default, sharing,
+// fork.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,8 +15,7 @@ using acrypto::test::TempConfig;
 
 namespace {
 
-std::string ctx_error(const std::string &text)
-{
+std::string ctx_error(const std::string &text) {
     TempConfig cfg(text);
     char err[512] = "unset";
     acrypto_ctx *ctx = acrypto_ctx_new(cfg.path(), err, sizeof(err));
@@ -26,20 +26,17 @@ std::string ctx_error(const std::string &text)
     return err;
 }
 
-bool has_device(acrypto_ctx *ctx, const char *name)
-{
+bool has_device(acrypto_ctx *ctx, const char *name) {
     acrypto_device_info d[16];
     size_t n = acrypto_ctx_devices(ctx, d, 16);
     for (size_t i = 0; i < n && i < 16; ++i)
-        if (std::strcmp(d[i].name, name) == 0)
-            return true;
+        if (std::strcmp(d[i].name, name) == 0) return true;
     return false;
 }
 
 } // namespace
 
-TEST(NativeConfig, VersionQuery)
-{
+TEST(NativeConfig, VersionQuery) {
     EXPECT_EQ(acrypto_api_version(), ACRYPTO_API_VERSION);
     EXPECT_STRNE(acrypto_version_string(), "");
     EXPECT_STREQ(acrypto_status_string(ACRYPTO_OK), "ok");
@@ -48,8 +45,7 @@ TEST(NativeConfig, VersionQuery)
     EXPECT_STREQ(acrypto_status_string(12345), "unknown");
 }
 
-TEST(NativeConfig, EmbeddedDefaultIsCpu)
-{
+TEST(NativeConfig, EmbeddedDefaultIsCpu) {
     char err[256];
     acrypto_ctx *ctx = acrypto_ctx_new(nullptr, err, sizeof(err));
     ASSERT_NE(ctx, nullptr) << err;
@@ -58,8 +54,7 @@ TEST(NativeConfig, EmbeddedDefaultIsCpu)
     acrypto_ctx_free(ctx);
 }
 
-TEST(NativeConfig, DevicesDriverKeysAndComments)
-{
+TEST(NativeConfig, DevicesDriverKeysAndComments) {
     TempConfig cfg("# two devices\ndevices = cpu, sim   # trailing comment\n"
                    "sim.mode = compute\nsim.latency-us = 10\ncpu.workers = 1\n"
                    "balancer = round-robin\naging-ms = 5\ninline-threshold = 0\n");
@@ -72,10 +67,10 @@ TEST(NativeConfig, DevicesDriverKeysAndComments)
     acrypto_ctx_free(ctx);
 }
 
-TEST(NativeConfig, ErrorsNameTheKey)
-{
+TEST(NativeConfig, ErrorsNameTheKey) {
     EXPECT_NE(ctx_error("colour = blue\n").find("unknown key 'colour'"), std::string::npos);
-    EXPECT_NE(ctx_error("devices = cpu\nsim.mode = null\n").find("'sim' is not listed"), std::string::npos);
+    EXPECT_NE(ctx_error("devices = cpu\nsim.mode = null\n").find("'sim' is not listed"),
+              std::string::npos);
     std::string e = ctx_error("devices = cpu\ncpu.turbo = 1\n");
     EXPECT_NE(e.find("cpu.turbo"), std::string::npos) << e;
     EXPECT_NE(e.find("workers"), std::string::npos) << e; // lists the accepted keys
@@ -88,13 +83,13 @@ TEST(NativeConfig, ErrorsNameTheKey)
     EXPECT_NE(std::string(err).find("cannot read"), std::string::npos);
 }
 
-TEST(NativeConfig, AbsentDriverIsReportedOrRequired)
-{
+TEST(NativeConfig, AbsentDriverIsReportedOrRequired) {
     TempConfig soft("devices = cpu, nosuchcard\n");
     char err[512];
     acrypto_ctx *ctx = acrypto_ctx_new(soft.path(), err, sizeof(err));
     ASSERT_NE(ctx, nullptr) << err;
-    EXPECT_NE(std::string(acrypto_ctx_get0_messages(ctx)).find("driver 'nosuchcard'"), std::string::npos);
+    EXPECT_NE(std::string(acrypto_ctx_get0_messages(ctx)).find("driver 'nosuchcard'"),
+              std::string::npos);
     acrypto_ctx_free(ctx);
 
     TempConfig hard("devices = cpu, nosuchcard\nrequired = nosuchcard\n");
@@ -102,8 +97,7 @@ TEST(NativeConfig, AbsentDriverIsReportedOrRequired)
     EXPECT_NE(std::string(err).find("required driver 'nosuchcard'"), std::string::npos) << err;
 }
 
-TEST(NativeConfig, OneSchedulerPerProcess)
-{
+TEST(NativeConfig, OneSchedulerPerProcess) {
     TempConfig first("devices = cpu, sim\n");
     char err[256];
     acrypto_ctx *a = acrypto_ctx_new(first.path(), err, sizeof(err));
@@ -121,8 +115,7 @@ TEST(NativeConfig, OneSchedulerPerProcess)
     acrypto_ctx_free(c);
 }
 
-TEST(NativeConfig, ForkedChildBuildsItsOwnScheduler)
-{
+TEST(NativeConfig, ForkedChildBuildsItsOwnScheduler) {
     char err[256];
     acrypto_ctx *parent = acrypto_ctx_new(nullptr, err, sizeof(err));
     ASSERT_NE(parent, nullptr) << err;
@@ -131,8 +124,7 @@ TEST(NativeConfig, ForkedChildBuildsItsOwnScheduler)
     if (pid == 0) {
         // The child never touches the inherited context: a fresh one must work.
         acrypto_ctx *ctx = acrypto_ctx_new(nullptr, err, sizeof(err));
-        if (ctx == nullptr)
-            _exit(2);
+        if (ctx == nullptr) _exit(2);
         const uint8_t msg[3] = {'a', 'b', 'c'};
         uint8_t md[32] = {};
         acrypto_session_params p{};
@@ -145,8 +137,7 @@ TEST(NativeConfig, ForkedChildBuildsItsOwnScheduler)
         p.out_len = 32;
         acrypto_session_handle *s = acrypto_session_new(ctx, &p, nullptr);
         int rc = acrypto_submit(s, nullptr, nullptr);
-        if (rc == ACRYPTO_OK)
-            rc = acrypto_wait(s, ACRYPTO_WAIT_FOREVER);
+        if (rc == ACRYPTO_OK) rc = acrypto_wait(s, ACRYPTO_WAIT_FOREVER);
         acrypto_session_free(s);
         acrypto_ctx_free(ctx);
         // SHA-256("abc") starts ba 78 16 bf.

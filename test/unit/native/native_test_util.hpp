@@ -16,9 +16,8 @@ namespace acrypto::test {
 
 /// A configuration file with `text`, removed at scope exit.
 class TempConfig {
-public:
-    explicit TempConfig(const std::string &text)
-    {
+  public:
+    explicit TempConfig(const std::string &text) {
         char tmpl[] = "/tmp/acrypto-native-XXXXXX";
         int fd = mkstemp(tmpl);
         path_ = tmpl;
@@ -31,15 +30,14 @@ public:
     ~TempConfig() { unlink(path_.c_str()); }
     const char *path() const { return path_.c_str(); }
 
-private:
+  private:
     std::string path_;
 };
 
 /// Session parameters for a cipher step.
-inline acrypto_session_params cipher_params(const acrypto_key_handle *k, uint32_t mode, uint32_t dir,
-                                            const uint8_t *iv, size_t iv_len, const uint8_t *in,
-                                            size_t len, uint8_t *out)
-{
+inline acrypto_session_params cipher_params(const acrypto_key_handle *k, uint32_t mode,
+                                            uint32_t dir, const uint8_t *iv, size_t iv_len,
+                                            const uint8_t *in, size_t len, uint8_t *out) {
     acrypto_session_params p{};
     p.struct_size = sizeof(p);
     p.op = ACRYPTO_OP_CIPHER;

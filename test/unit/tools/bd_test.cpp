@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// bd: every sector's ciphertext equals libcrypto's AES-XTS (default provider) with the sector number
-// as tweak; reads round-trip; async requests at queue depth; bad geometry is refused.
+// bd: every sector's ciphertext equals libcrypto's AES-XTS (default provider) with the sector
+// number as tweak; reads round-trip; async requests at queue depth; bad geometry is refused.
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -26,9 +26,8 @@ struct Geometry {
 };
 
 class BdDisk : public ::testing::TestWithParam<Geometry> {
-protected:
-    void SetUp() override
-    {
+  protected:
+    void SetUp() override {
         char err[256];
         ctx_ = acrypto_ctx_new(nullptr, err, sizeof(err));
         ASSERT_NE(ctx_, nullptr) << err;
@@ -39,15 +38,15 @@ protected:
 
 /// libcrypto's AES-XTS of one sector (EVP_aes_*_xts, default provider).
 std::vector<uint8_t> evp_xts(uint32_t key_bits, const uint8_t *key, uint64_t lba, const uint8_t *in,
-                             size_t n, bool enc)
-{
+                             size_t n, bool enc) {
     uint8_t tweak[16];
     acrypto::tools::bd::sector_tweak(lba, tweak);
     std::vector<uint8_t> out(n);
     EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
     int l = 0;
-    EXPECT_EQ(EVP_CipherInit_ex(c, key_bits == 256 ? EVP_aes_256_xts() : EVP_aes_128_xts(), nullptr, key,
-                                tweak, enc ? 1 : 0), 1);
+    EXPECT_EQ(EVP_CipherInit_ex(c, key_bits == 256 ? EVP_aes_256_xts() : EVP_aes_128_xts(), nullptr,
+                                key, tweak, enc ? 1 : 0),
+              1);
     EXPECT_EQ(EVP_CipherUpdate(c, out.data(), &l, in, static_cast<int>(n)), 1);
     EVP_CIPHER_CTX_free(c);
     return out;
@@ -55,16 +54,14 @@ std::vector<uint8_t> evp_xts(uint32_t key_bits, const uint8_t *key, uint64_t lba
 
 } // namespace
 
-TEST(BdTweak, SectorNumberLittleEndian)
-{
+TEST(BdTweak, SectorNumberLittleEndian) {
     uint8_t t[16];
     acrypto::tools::bd::sector_tweak(0x0102030405060708ull, t);
     const uint8_t want[16] = {8, 7, 6, 5, 4, 3, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0};
     EXPECT_EQ(0, std::memcmp(t, want, 16));
 }
 
-TEST_P(BdDisk, EverySectorMatchesLibcryptoXtsAndRoundTrips)
-{
+TEST_P(BdDisk, EverySectorMatchesLibcryptoXtsAndRoundTrips) {
     const Geometry g = GetParam();
     std::vector<uint8_t> key(g.key_bits / 4);
     ASSERT_EQ(RAND_bytes(key.data(), static_cast<int>(key.size())), 1);
@@ -96,7 +93,8 @@ TEST_P(BdDisk, EverySectorMatchesLibcryptoXtsAndRoundTrips)
     while (next < g.sectors || inflight > 0) {
         if (next < g.sectors && inflight < 16) {
             int rc = 0;
-            Request *r = disk->submit(Dir::Write, next, per, plain.data() + next * ss, cb, &done, &rc);
+            Request *r =
+                disk->submit(Dir::Write, next, per, plain.data() + next * ss, cb, &done, &rc);
             if (r != nullptr) {
                 next += per;
                 ++inflight;
@@ -120,7 +118,8 @@ TEST_P(BdDisk, EverySectorMatchesLibcryptoXtsAndRoundTrips)
         if (std::memcmp(want.data(), disk->raw(lba), ss) == 0)
             ++matched;
         else
-            ADD_FAILURE() << "sector " << lba << " differs from libcrypto AES-" << g.key_bits << "-XTS";
+            ADD_FAILURE() << "sector " << lba << " differs from libcrypto AES-" << g.key_bits
+                          << "-XTS";
     }
     EXPECT_EQ(matched, g.sectors);
 
@@ -156,8 +155,7 @@ INSTANTIATE_TEST_SUITE_P(Geometries, BdDisk,
                                     std::to_string(info.param.key_bits);
                          });
 
-TEST(BdOptions, BadGeometryAndRangesAreRefused)
-{
+TEST(BdOptions, BadGeometryAndRangesAreRefused) {
     char err[256];
     acrypto_ctx *ctx = acrypto_ctx_new(nullptr, err, sizeof(err));
     ASSERT_NE(ctx, nullptr) << err;

@@ -16,13 +16,13 @@ namespace acrypto::native {
 
 /// What the process scheduler is built from: the provider section's keys, parsed.
 struct ProcessConfig {
-    std::vector<std::string> devices{"cpu"};                     ///< drivers to load and open
-    std::vector<std::string> required;                          ///< drivers whose absence is an error
-    std::string balancer = "least-loaded";                      ///< built-in or plugin balancer
-    acrypto::sched::Config balancer_config;                     ///< the balancer's keys
-    std::string plugin_dir;                                     ///< empty: default_plugin_dir()
-    size_t inline_threshold = 2048;                             ///< bytes; 0 never inline
-    uint32_t aging_ms = 10;                                     ///< priority aging step
+    std::vector<std::string> devices{"cpu"}; ///< drivers to load and open
+    std::vector<std::string> required;       ///< drivers whose absence is an error
+    std::string balancer = "least-loaded";   ///< built-in or plugin balancer
+    acrypto::sched::Config balancer_config;  ///< the balancer's keys
+    std::string plugin_dir;                  ///< empty: default_plugin_dir()
+    size_t inline_threshold = 2048;          ///< bytes; 0 never inline
+    uint32_t aging_ms = 10;                  ///< priority aging step
     std::map<std::string, acrypto::sched::Config> driver_config; ///< driver -> its keys
 };
 
