@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* acrypto/acrypto.h - native C API (libacrypto.so) for programs that are not OpenSSL applications.
- */
+/* acrypto/acrypto.h - native C API (libacrypto.so) for programs that are not OpenSSL apps. */
 #ifndef ACRYPTO_ACRYPTO_H
 #define ACRYPTO_ACRYPTO_H
 
@@ -105,7 +104,7 @@ size_t acrypto_ctx_device_caps(const acrypto_ctx *ctx, size_t index, struct acry
 
 /** One named scheduler counter. */
 struct acrypto_stat_entry {
-    char name[64]; /**< "submitted", "completed", "device.cpu.completed", ... */
+    char name[64]; /**< "submitted", "completed", "dev.cpu.completed", ... */
     uint64_t value;
 };
 /**
