@@ -7,8 +7,7 @@
 
 #include "vector_file.hpp"
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     std::string text(reinterpret_cast<const char *>(data), size);
     std::string err;
     auto stanzas = acrypto::test::parse_vectors(text, "fuzz", &err);

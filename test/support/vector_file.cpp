@@ -68,6 +68,10 @@ Bytes Stanza::repeated(const std::string &k) const {
     auto n = get("Ncopy");
     if (!n) return one;
     const size_t count = std::stoull(*n);
+    // Bounded so a hostile count can neither wrap the size product nor exhaust memory.
+    constexpr size_t kMaxRepeated = size_t{256} << 20;
+    if (!one.empty() && count > kMaxRepeated / one.size())
+        throw std::out_of_range(where() + ": Ncopy " + *n + " repeats beyond 256 MiB");
     Bytes out(one.size() * count);
     for (size_t i = 0; i < count && !one.empty(); ++i)
         std::memcpy(out.data() + i * one.size(), one.data(), one.size());

@@ -36,6 +36,7 @@ struct Stanza {
     /// Throws std::invalid_argument on bad hex.
     Bytes bytes(const std::string &k) const;
     /// bytes(k) repeated as many times as the `Ncopy` key says (once without it).
+    /// Throws std::out_of_range when the result would exceed 256 MiB.
     Bytes repeated(const std::string &k) const;
     /// "file:line" for messages.
     std::string where() const { return file + ":" + std::to_string(line); }
