@@ -230,7 +230,9 @@ void acrypto_teardown(void *provctx)
     try {
         // Operators and tests read a finished process's counters from here
         // (openssl speed, s_server): one name=value line per counter.
-        if (const char *path = std::getenv("ACRYPTO_STATS_FILE"); path != nullptr && *path) {
+        // Only a running scheduler: never start devices at unload (child contexts too).
+        const char *path = std::getenv("ACRYPTO_STATS_FILE");
+        if (path != nullptr && *path != '\0' && pctx->sched.load(std::memory_order_acquire) != nullptr) {
             if (FILE *f = std::fopen(path, "w")) {
                 const std::string s = stats_text(pctx);
                 std::fwrite(s.data(), 1, s.size(), f);
