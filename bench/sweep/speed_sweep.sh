@@ -3,7 +3,8 @@
 # openssl speed sweep: default provider vs acrypto sync vs acrypto -async_jobs N over symmetric
 # algorithms (16 B .. 16 KiB) and public-key operations; medians of N runs into a CSV and a PNG.
 # Usage: bench/sweep/speed_sweep.sh [-m <module dir>] [-s <seconds>] [-r <runs>] [-j "16 32"]
-#                                  [-d <devices>] [-o <output dir>] [-t <tag>]
+#                                  [-d <devices>] [-o <output dir>] [-t <tag>] [-p]
+#   -p: no measurement, plot the existing <output dir>/speed-<tag>.csv again
 #   module dir: folder holding acrypto.so and acrypto/ (default: build/release/modules)
 #   output: <output dir>/speed-<tag>.csv and .png (default bench/results, tag = UTC date)
 # CSV columns: algorithm,operation,size,mode,median,unit,runs,values
@@ -17,7 +18,8 @@ JOBS="16 32"
 DEVICES=cpu
 OUT=$ROOT/bench/results
 TAG=$(date -u +%Y-%m-%d)
-while getopts "m:s:r:j:d:o:t:h" o; do
+PLOT_ONLY=
+while getopts "m:s:r:j:d:o:t:ph" o; do
     case $o in
     m) MODDIR=$(cd "$OPTARG" && pwd) ;;
     s) SECS=$OPTARG ;;
@@ -26,11 +28,12 @@ while getopts "m:s:r:j:d:o:t:h" o; do
     d) DEVICES=$OPTARG ;;
     o) OUT=$OPTARG ;;
     t) TAG=$OPTARG ;;
-    *) sed -n 3,9p "$0"; exit 2 ;;
+    p) PLOT_ONLY=1 ;;
+    *) sed -n 3,10p "$0"; exit 2 ;;
     esac
 done
 OPENSSL=${OPENSSL:-openssl}
-[ -f "$MODDIR/acrypto.so" ] || { echo "no $MODDIR/acrypto.so: build first" >&2; exit 1; }
+[ -n "$PLOT_ONLY" ] || [ -f "$MODDIR/acrypto.so" ] || { echo "no $MODDIR/acrypto.so: build first" >&2; exit 1; }
 mkdir -p "$OUT"
 CSV=$OUT/speed-$TAG.csv
 PNG=$OUT/speed-$TAG.png
@@ -75,7 +78,7 @@ one() {
     OPENSSL_CONF=$cnf timeout $((SECS * 20 + 60)) "$OPENSSL" speed -elapsed -mr -seconds "$SECS" \
         "${pq[@]}" "${aj[@]}" "$@" </dev/null 2>/dev/null |
         awk -F: '
-            /^\+H:/ { for (i = 2; i <= NF; i++) sz[i + 1] = $i }
+            /^\+H:/ { for (i = 2; i <= NF; i++) sz[i + 2] = $i }
             /^\+F:/ { n = tolower($3); sub(/^hmac\(sha256\)$/, "hmac-sha256", n)
                       for (i = 4; i <= NF; i++) printf "%s,encrypt,%s,%s,bytes/s\n", n, sz[i], $i }
             /^\+F2:/ { printf "rsa,sign,%s,%s,ops/s\nrsa,verify,%s,%s,ops/s\n", $3, $4, $3, $5 }
@@ -84,8 +87,9 @@ one() {
         sed -e 's/^sha256,encrypt/sha256,digest/' -e 's/^hmac-sha256,encrypt/hmac-sha256,mac/'
 }
 
+if [ -z "$PLOT_ONLY" ]; then
 echo "openssl speed sweep: $("$OPENSSL" version), -seconds $SECS, $RUNS runs, devices = $DEVICES," \
-    "$(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$TMP/header"
+    "$(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$TMP/header" "$CSV.txt"
 : >"$TMP/raw"
 for r in $(seq "$RUNS"); do
     for mode in "${MODES[@]}"; do
@@ -108,6 +112,9 @@ done
         sort -t, -k1,1 -k2,2 -k3,3n -s
 } >"$CSV"
 echo "wrote $CSV"
+else
+    head -n 1 "$CSV.txt" >"$TMP/header"
+fi
 
 # Plot: throughput vs size per symmetric algorithm, and public-key rates relative to default.
 if command -v gnuplot >/dev/null; then
@@ -119,9 +126,9 @@ if command -v gnuplot >/dev/null; then
     awk -F, 'NR > 1 && $6 == "ops/s" { k = $1 " " $2; r[k, $4] = $5; if (!(k in s)) { s[k] = 1; o[++n] = k } }
         END { for (i = 1; i <= n; i++) { k = o[i]; d = r[k, "default"]; if (d <= 0) continue
               line = k; sub(/ /, "-", line)
-              printf "%s", line; split(ENVIRON["MODES"], ms, " ")
+              printf "%s", line; split(modes, ms, " ")
               for (j = 1; j in ms; j++) printf " %.3f", r[k, ms[j]] / d; print "" } }' \
-        MODES="${MODES[*]}" "$CSV" >"$TMP/pkey.dat"
+        modes="${MODES[*]}" "$CSV" >"$TMP/pkey.dat"
     {
         echo "set terminal pngcairo size 1500,900 font ',10' noenhanced"
         echo "set output '$PNG'"
