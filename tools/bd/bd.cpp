@@ -109,21 +109,28 @@ Request *Disk::submit(Dir dir, uint64_t lba, uint32_t count, uint8_t *buf, Reque
         if (req->sessions[i] == nullptr) break;
         for (;;) {
             rc = acrypto_submit(req->sessions[i], on_sector_done, req.get());
-            if (rc != ACRYPTO_E_BUSY) break;
-            // A full device queue: this request's previous sector frees a slot; with
-            // none of ours queued, back off a millisecond (never spin).
-            if (i > 0) {
-                (void)acrypto_wait(req->sessions[i - 1], ACRYPTO_WAIT_FOREVER);
+            if (rc != ACRYPTO_E_BUSY || i == 0)
+                break; // with nothing of ours queued, the caller decides (BUSY)
+            // A full device queue: wait for one of this request's queued sectors;
+            // when all of them are done (others fill the queue), back off 1 ms.
+            uint32_t j = i;
+            while (j > 0 && acrypto_session_status(req->sessions[j - 1]) != ACRYPTO_PENDING)
+                --j;
+            if (j > 0) {
+                (void)acrypto_wait(req->sessions[j - 1], ACRYPTO_WAIT_FOREVER);
             } else {
-                break;
+                struct timespec ms {
+                    0, 1000000
+                };
+                nanosleep(&ms, nullptr);
             }
         }
         if (rc != ACRYPTO_OK) break;
     }
     if (rc == ACRYPTO_OK) return req.release();
-    // Partly queued: let the queued sectors finish, report the failure.
+    // Partly queued: let the queued sectors finish (remaining never reaches 0, so
+    // `done` is not called), report the failure.
     const int fail = rc;
-    req->done = nullptr;
     for (auto *s : req->sessions) {
         if (s != nullptr && acrypto_session_status(s) == ACRYPTO_PENDING)
             (void)acrypto_wait(s, ACRYPTO_WAIT_FOREVER);

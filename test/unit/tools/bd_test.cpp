@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
@@ -178,6 +180,46 @@ TEST(BdOptions, BadGeometryAndRangesAreRefused) {
     std::vector<uint8_t> buf(512 * 4);
     EXPECT_EQ(disk->write(14, 4, buf.data()), ACRYPTO_E_INVALID);
     EXPECT_EQ(disk->read(16, 1, buf.data()), ACRYPTO_E_INVALID);
+    disk.reset();
+    acrypto_ctx_free(ctx);
+}
+
+TEST(BdQueue, RequestsLongerThanTheDeviceQueueComplete) {
+    // A 4-deep cpu queue: a 64-sector request meets "busy" after its first sectors.
+    char path[] = "/tmp/acrypto-bd-XXXXXX";
+    int fd = mkstemp(path);
+    ASSERT_GE(fd, 0);
+    const char text[] = "devices = cpu\ncpu.queue-len = 4\ncpu.workers = 1\ninline-threshold = 0\n";
+    ASSERT_EQ(write(fd, text, sizeof(text) - 1), static_cast<ssize_t>(sizeof(text) - 1));
+    close(fd);
+    char err[256];
+    acrypto_ctx *ctx = acrypto_ctx_new(path, err, sizeof(err));
+    unlink(path);
+    ASSERT_NE(ctx, nullptr) << err;
+    std::vector<uint8_t> key(32);
+    for (size_t i = 0; i < key.size(); ++i)
+        key[i] = static_cast<uint8_t>(i * 7 + 1);
+    DiskOptions o;
+    o.sectors = 64;
+    o.key_bits = 128;
+    std::string error;
+    auto disk = Disk::create(ctx, o, key.data(), error);
+    ASSERT_TRUE(disk) << error;
+    std::vector<uint8_t> plain(64 * 512), back(64 * 512);
+    ASSERT_EQ(RAND_bytes(plain.data(), static_cast<int>(plain.size())), 1);
+    ASSERT_EQ(disk->write(0, 64, plain.data()), ACRYPTO_OK);
+    ASSERT_EQ(disk->read(0, 64, back.data()), ACRYPTO_OK);
+    EXPECT_EQ(back, plain);
+    for (uint64_t lba = 0; lba < 64; ++lba) {
+        auto want = evp_xts(128, key.data(), lba, plain.data() + lba * 512, 512, true);
+        EXPECT_EQ(0, std::memcmp(want.data(), disk->raw(lba), 512)) << lba;
+    }
+    acrypto_stat_entry st[512];
+    size_t n = std::min<size_t>(acrypto_ctx_stats(ctx, st, 512), 512);
+    uint64_t busy = 0;
+    for (size_t i = 0; i < n; ++i)
+        if (std::strcmp(st[i].name, "busy") == 0) busy = st[i].value;
+    EXPECT_GT(busy, 0u); // the queue did fill
     disk.reset();
     acrypto_ctx_free(ctx);
 }
