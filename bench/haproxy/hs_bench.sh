@@ -73,7 +73,7 @@ cfg() {
     echo "    timeout server 10s"
     echo "frontend tls"
     echo "    bind 127.0.0.1:$PORT ssl crt $TMP/$2.pem ssl-min-ver TLSv1.3"
-    echo "    http-request return status 200 string ok"
+    echo "    http-request return status 200 content-type text/plain string ok"
 }
 
 # point <mode> <cert>: one run's handshakes/s
@@ -85,11 +85,14 @@ point() {
     env "${env[@]}" "$HAPROXY" -db -f "$TMP/h.cfg" >"$TMP/h.log" 2>&1 &
     HPID=$!
     for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.1; done
+    kill -0 "$HPID" 2>/dev/null || { echo "haproxy did not start:" >&2; cat "$TMP/h.log" >&2; exit 1; }
     local sig=rsa_pss_rsae_sha256
     [ "$2" = ecdsa ] && sig=ecdsa_secp256r1_sha256
     "$TMP/hsload" "$PORT" "$CONNS" 1 tls1_3 "$sig" >/dev/null || true # warm-up
     local r
     r=$("$TMP/hsload" "$PORT" "$CONNS" "$SECS" tls1_3 "$sig")
+    kill -0 "$HPID" 2>/dev/null ||
+        echo "$1 $2: haproxy exited during the run: $(grep -m 1 -E 'FATAL|ALERT' "$TMP/h.log")" >&2
     kill "$HPID" 2>/dev/null
     wait "$HPID" 2>/dev/null || true
     HPID=
