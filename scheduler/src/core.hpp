@@ -148,6 +148,13 @@ struct SchedulerCore::Impl {
     std::atomic<bool> shut{false};
     std::mutex shutdown_mu;
     std::atomic<size_t> inline_threshold{0};
+    /// Never reused across schedulers in this process: keys the thread-local inline cache
+    /// (a new scheduler may be allocated where a freed one was).
+    const uint64_t uid = next_uid();
+    static uint64_t next_uid() noexcept {
+        static std::atomic<uint64_t> n{0};
+        return n.fetch_add(1, std::memory_order_relaxed) + 1;
+    }
 
     detail::KeyNotifier *notifier = nullptr;
     detail::CoreCounters counters;

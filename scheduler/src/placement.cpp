@@ -235,7 +235,28 @@ int SchedulerCore::Impl::run_inline(Session &s) {
     } plan[ACRYPTO_MAX_STEPS]{};
     uint32_t nplan = 0;
     const bool bound = (c.flags & ACRYPTO_SESSION_F_BOUND) != 0;
-    for (uint32_t cur = c.cur; cur < c.nsteps;) {
+    // The common inline case, one unbound step, repeats the same (op, alg, mode,
+    // direction, flags, key length) call after call: remember the device and
+    // capability the full scan chose on this thread and re-validate them (device
+    // health, the capability against this step) instead of scanning every
+    // capability of every device again. A device added since invalidates it.
+    struct InlineMemo {
+        uint64_t sched_uid;
+        uint32_t ndevs, op, alg, mode, dir, flags;
+        size_t key_len;
+        Device *d;
+        const acrypto_capability *cap;
+    };
+    static thread_local InlineMemo memo{};
+    const acrypto_step &first = c.steps[c.cur];
+    const size_t first_key_len = first.key ? first.key->len : 0;
+    const bool memo_usable = !bound && c.nsteps - c.cur == 1;
+    if (memo_usable && memo.sched_uid == uid && memo.ndevs == device_count() &&
+        memo.op == first.op && memo.alg == first.alg && memo.mode == first.mode &&
+        memo.dir == first.dir && memo.flags == first.flags && memo.key_len == first_key_len &&
+        memo.d->healthy() && detail::cap_steps(*memo.cap, c, c.cur) == 1)
+        plan[nplan++] = Plan{memo.d, 1};
+    for (uint32_t cur = c.cur + (nplan ? 1 : 0); cur < c.nsteps;) {
         Device *best = nullptr;
         uint32_t best_n = 0;
         for (uint32_t i = 0, n = device_count(); i < n; ++i) {
@@ -254,6 +275,13 @@ int SchedulerCore::Impl::run_inline(Session &s) {
             }
         }
         if (!best) return ACRYPTO_E_UNSUPPORTED;
+        if (memo_usable && best_n == 1) {
+            uint32_t k = 0;
+            const acrypto_capability *cap = detail::find_cap(
+                best->caps.data(), static_cast<uint32_t>(best->caps.size()), c, cur, &k);
+            memo = InlineMemo{uid,        device_count(), first.op,        first.alg, first.mode,
+                              first.dir, first.flags,    first_key_len, best,      cap};
+        }
         plan[nplan++] = Plan{best, best_n};
         cur += best_n;
     }
