@@ -44,7 +44,7 @@ struct Settings {
     std::string plugin_dir;
     bool inline_auto = true;
     size_t inline_threshold = 0;
-    uint32_t aging_ms = 10;
+    uint32_t aging_ms = 100;
     std::vector<std::string> required;
     std::vector<std::pair<std::string, uint32_t>> priorities; ///< lowercase algorithm name -> 0..7
     std::map<std::string, acrypto::sched::Config> driver_config; ///< driver -> its keys

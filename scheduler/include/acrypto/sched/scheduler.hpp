@@ -21,7 +21,7 @@ struct Options {
     std::string balancer = "least-loaded"; ///< balancer name (built-in or plugin)
     Config balancer_config;                ///< the balancer's own keys
     std::string plugin_dir;                ///< where device/balancer .so plugins are found
-    uint32_t aging_ms = 10;                ///< a queued session gains one priority level per aging_ms
+    uint32_t aging_ms = 100;               ///< a queued session gains one priority level per aging_ms
     /// How many times an unbound session is re-placed after ACRYPTO_E_DEVICE/TIMEOUT
     /// from a healthy device before it completes with that status.
     uint32_t max_retries = 3;
