@@ -78,6 +78,7 @@ int run_paused(acrypto::sched::SchedulerCore *sc, const acrypto::sched::Ref<Sess
     void *app_arg = nullptr;
     bool cb_mode = ASYNC_WAIT_CTX_get_callback(wctx, &app_cb, &app_arg) == 1 && app_cb != nullptr;
     WaitNotifier *notifier = nullptr;
+    bool fresh_fd = false;
     if (cb_mode) {
         auto *cb = static_cast<AppCallback *>(static_cast<void *>(s->alloc(sizeof(AppCallback))));
         if (cb == nullptr)
@@ -86,7 +87,13 @@ int run_paused(acrypto::sched::SchedulerCore *sc, const acrypto::sched::Ref<Sess
         cb->arg = app_arg;
         s->set_done(notify_callback, cb);
     } else {
+        size_t fds_before = 0, fds_after = 0;
+        (void)ASYNC_WAIT_CTX_get_all_fds(wctx, nullptr, &fds_before);
         notifier = WaitNotifier::for_wait_ctx(wctx);
+        (void)ASYNC_WAIT_CTX_get_all_fds(wctx, nullptr, &fds_after);
+        // A newly added wait fd reaches the application only through a pause
+        // (SSL_get_changed_async_fds after SSL_ERROR_WANT_ASYNC): pause at least once.
+        fresh_fd = fds_after > fds_before;
         if (notifier == nullptr)
             return run_blocking(sc, s); // eventfd exhausted: synchronous work
         notifier->ref();
@@ -115,7 +122,8 @@ int run_paused(acrypto::sched::SchedulerCore *sc, const acrypto::sched::Ref<Sess
     }
 
     int idle = 0;
-    while (!s->done()) {
+    while (!s->done() || fresh_fd) {
+        fresh_fd = false; // the completion hook signals the fd: the resume comes at once
         if (cb_mode)
             ASYNC_WAIT_CTX_set_status(wctx, ASYNC_STATUS_OK);
         if (ASYNC_pause_job() == 0) {
