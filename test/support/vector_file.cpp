@@ -73,8 +73,14 @@ Bytes Stanza::repeated(const std::string &k) const {
     if (!one.empty() && count > kMaxRepeated / one.size())
         throw std::out_of_range(where() + ": Ncopy " + *n + " repeats beyond 256 MiB");
     Bytes out(one.size() * count);
-    for (size_t i = 0; i < count && !one.empty(); ++i)
-        std::memcpy(out.data() + i * one.size(), one.data(), one.size());
+    if (out.empty()) return out;
+    // Copy the filled prefix onto the rest, doubling each time (log2(count) copies).
+    std::memcpy(out.data(), one.data(), one.size());
+    for (size_t done = one.size(); done < out.size();) {
+        const size_t chunk = std::min(done, out.size() - done);
+        std::memcpy(out.data() + done, out.data(), chunk);
+        done += chunk;
+    }
     return out;
 }
 
