@@ -31,7 +31,7 @@ fi
 
 echo "== clang-tidy smoke check (advisory)"
 if [ -n "$CT" ] && [ -f "$tidy_build/compile_commands.json" ]; then
-    for f in scheduler/src/scheduler.cpp provider/config.cpp hw/hifn/command.cpp soft/sim/device.cpp; do
+    for f in scheduler/src/core.cpp provider/config.cpp hw/hifn/command.cpp soft/sim/device.cpp; do
         [ -f "$f" ] || continue
         n=$("$CT" -p "$tidy_build" --quiet "$f" 2>/dev/null | grep -c 'warning:')
         echo "clang-tidy $f: $n warnings"
