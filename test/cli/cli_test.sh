@@ -12,25 +12,7 @@ trap 'rm -rf "$WORK"' EXIT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-# write_conf <file> <extra acrypto keys...>
-write_conf() {
-    local f=$1; shift
-    {
-        echo "openssl_conf = init"
-        echo "[init]"
-        echo "providers = provs"
-        echo "[provs]"
-        echo "default = default_sect"
-        echo "acrypto = acrypto_sect"
-        echo "[default_sect]"
-        echo "activate = 1"
-        echo "[acrypto_sect]"
-        echo "module = $MODULE"
-        echo "plugin-dir = $PLUGINS"
-        echo "activate = 1"
-        for k in "$@"; do echo "$k"; done
-    } > "$f"
-}
+. "$(dirname "$0")/acrypto_conf.sh"
 
 CONF=$WORK/acrypto.cnf
 write_conf "$CONF"

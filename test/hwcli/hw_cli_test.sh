@@ -12,26 +12,9 @@ trap 'rm -rf "$WORK"' EXIT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-# write_conf <file> <acrypto keys...>: only the named devices exist, nothing runs inline.
-write_conf() {
-    local f=$1; shift
-    {
-        echo "openssl_conf = init"
-        echo "[init]"
-        echo "providers = provs"
-        echo "[provs]"
-        echo "default = default_sect"
-        echo "acrypto = acrypto_sect"
-        echo "[default_sect]"
-        echo "activate = 1"
-        echo "[acrypto_sect]"
-        echo "module = $MODULE"
-        echo "plugin-dir = $PLUGINS"
-        echo "activate = 1"
-        echo "inline-threshold = 0"
-        for k in "$@"; do echo "$k"; done
-    } > "$f"
-}
+. "$(dirname "$0")/../cli/acrypto_conf.sh"
+# Only the named devices exist and nothing runs inline: the hardware model must serve.
+write_hw_conf() { local f=$1; shift; write_conf "$f" "inline-threshold = 0" "$@"; }
 acr() { OPENSSL_CONF=$CONF "$OPENSSL" "$@"; }
 dflt() { OPENSSL_CONF=/dev/null "$OPENSSL" "$@"; }
 
@@ -61,7 +44,7 @@ compare_enc() {
 case $CASE in
 hifn-enc)
     CONF=$WORK/hifn.cnf
-    write_conf "$CONF" "devices = hifn" "required = hifn" "hifn.model = 1"
+    write_hw_conf "$CONF" "devices = hifn" "required = hifn" "hifn.model = 1"
     for bits in 128 192 256; do
         compare_enc aes-$bits-cbc "${KEY32:0:$((bits / 4))}" "$IV16" "$WORK/msg"
         compare_enc aes-$bits-ecb "${KEY32:0:$((bits / 4))}" - "$WORK/msg"
@@ -69,7 +52,7 @@ hifn-enc)
     ;;
 hifn-dgst)
     CONF=$WORK/hifn.cnf
-    write_conf "$CONF" "devices = hifn" "required = hifn" "hifn.model = 1"
+    write_hw_conf "$CONF" "devices = hifn" "required = hifn" "hifn.model = 1"
     # One-shot on the chip: stay under its 0x3FFFC-byte hash limit (it has no continuation).
     head -c 100001 "$WORK/msg" > "$WORK/small"
     a=$(acr dgst -sha1 -propquery provider=acrypto -r "$WORK/small" | cut -d' ' -f1) || fail "sha1 through acrypto failed"
@@ -82,7 +65,7 @@ hifn-dgst)
     ;;
 hifn-speed-two-instances)
     CONF=$WORK/hifn.cnf
-    write_conf "$CONF" "devices = hifn" "required = hifn" "hifn.model = 2"
+    write_hw_conf "$CONF" "devices = hifn" "required = hifn" "hifn.model = 2"
     # speed applies -propquery only to the -evp fetch that follows it.
     ACRYPTO_STATS_FILE=$WORK/stats timeout 60 env OPENSSL_CONF="$CONF" "$OPENSSL" speed -elapsed -seconds 1 \
         -async_jobs 8 -bytes 4096 -propquery provider=acrypto -evp aes-128-cbc < /dev/null > "$WORK/out" 2>&1 \
@@ -98,13 +81,13 @@ hifn-speed-two-instances)
     ;;
 fastcrypt-enc)
     CONF=$WORK/fc.cnf
-    write_conf "$CONF" "devices = fastcrypt" "required = fastcrypt" "fastcrypt.model = 1"
+    write_hw_conf "$CONF" "devices = fastcrypt" "required = fastcrypt" "fastcrypt.model = 1"
     compare_enc des-ede3-cbc "$KEY24" "$IV8" "$WORK/msg"
     compare_enc des-ede3-ecb "$KEY24" - "$WORK/msg"
     ;;
 fastcrypt-speed)
     CONF=$WORK/fc.cnf
-    write_conf "$CONF" "devices = fastcrypt" "required = fastcrypt" "fastcrypt.model = 2"
+    write_hw_conf "$CONF" "devices = fastcrypt" "required = fastcrypt" "fastcrypt.model = 2"
     # speed applies -propquery only to the -evp fetch that follows it.
     ACRYPTO_STATS_FILE=$WORK/stats timeout 60 env OPENSSL_CONF="$CONF" "$OPENSSL" speed -elapsed -seconds 1 \
         -async_jobs 16 -bytes 8192 -propquery provider=acrypto -evp des-ede3-cbc < /dev/null > "$WORK/out" 2>&1 \
