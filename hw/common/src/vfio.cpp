@@ -70,8 +70,8 @@ class VfioWindow final : public MmioWindow {
         *reinterpret_cast<volatile uint32_t *>(base_ + off) = value;
     }
     size_t size() const override { return size_; }
-    void wmb() override { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
-    void rmb() override { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
+    void wmb() override { io_mb(); }
+    void rmb() override { io_mb(); }
 
   private:
     uint8_t *base_;
