@@ -3,7 +3,12 @@
 # openssl speed sweep: default provider vs acrypto sync vs acrypto -async_jobs N over symmetric
 # algorithms (16 B .. 16 KiB) and public-key operations; medians of N runs into a CSV and a PNG.
 # Usage: bench/sweep/speed_sweep.sh [-m <module dir>] [-s <seconds>] [-r <runs>] [-j "16 32"]
-#                                  [-d <devices>] [-o <output dir>] [-t <tag>] [-p]
+#                                  [-d <devices>] [-E] [-a "<tests>"] [-S] [-o <output dir>]
+#                                  [-t <tag>] [-p]
+#   -E: no devices key in openssl.cnf (the provider's embedded default device list)
+#   -a: only these tests, e.g. "aes-128-cbc sha256" (default: aes-128-cbc aes-128-gcm sha256
+#       hmac-sha256 pkey)
+#   -S: skip the acrypto sync mode (default and async modes only)
 #   -p: no measurement, plot the existing <output dir>/speed-<tag>.csv again
 #   module dir: folder holding acrypto.so and acrypto/ (default: build/release/modules)
 #   output: <output dir>/speed-<tag>.csv and .png (default bench/results, tag = UTC date)
@@ -16,20 +21,26 @@ SECS=1
 RUNS=3
 JOBS="16 32"
 DEVICES=cpu
+EMBEDDED=
+ONLY=
+NOSYNC=
 OUT=$ROOT/bench/results
 TAG=$(date -u +%Y-%m-%d)
 PLOT_ONLY=
-while getopts "m:s:r:j:d:o:t:ph" o; do
+while getopts "m:s:r:j:d:Ea:So:t:ph" o; do
     case $o in
     m) MODDIR=$(cd "$OPTARG" && pwd) ;;
     s) SECS=$OPTARG ;;
     r) RUNS=$OPTARG ;;
     j) JOBS=$OPTARG ;;
     d) DEVICES=$OPTARG ;;
+    E) EMBEDDED=1 ;;
+    a) ONLY=$OPTARG ;;
+    S) NOSYNC=1 ;;
     o) OUT=$OPTARG ;;
     t) TAG=$OPTARG ;;
     p) PLOT_ONLY=1 ;;
-    *) sed -n 3,10p "$0"; exit 2 ;;
+    *) sed -n 3,15p "$0"; exit 2 ;;
     esac
 done
 OPENSSL=${OPENSSL:-openssl}
@@ -57,7 +68,7 @@ activate = 1
 [acr]
 module = $MODDIR/acrypto.so
 activate = 1
-devices = $DEVICES
+$([ -n "$EMBEDDED" ] || echo "devices = $DEVICES")
 [evp_props]
 default_properties = ?provider=acrypto
 CNF
@@ -65,7 +76,16 @@ CNF
 # Each test: label | speed arguments (symmetric tests get -propquery in acrypto modes).
 TESTS=("aes-128-cbc|-evp aes-128-cbc" "aes-128-gcm|-evp aes-128-gcm" "sha256|-evp sha256"
     "hmac-sha256|-hmac sha256" "pkey|rsa2048 ecdsap256 ecdhx25519")
-MODES=(default sync)
+if [ -n "$ONLY" ]; then
+    SEL=()
+    for t in "${TESTS[@]}"; do
+        for a in $ONLY; do [ "${t%%|*}" = "$a" ] && SEL+=("$t"); done
+    done
+    [ ${#SEL[@]} -gt 0 ] || { echo "-a: no known test in '$ONLY'" >&2; exit 2; }
+    TESTS=("${SEL[@]}")
+fi
+MODES=(default)
+[ -n "$NOSYNC" ] || MODES+=(sync)
 for j in $JOBS; do MODES+=("async$j"); done
 
 # one <mode> <test args>: raw "alg,op,size,value,unit" rows of one openssl speed run
@@ -88,6 +108,7 @@ one() {
 }
 
 if [ -z "$PLOT_ONLY" ]; then
+[ -z "$EMBEDDED" ] || DEVICES="(embedded default)"
 echo "openssl speed sweep: $("$OPENSSL" version), -seconds $SECS, $RUNS runs, devices = $DEVICES," \
     "$(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$TMP/header" "$CSV.txt"
 : >"$TMP/raw"
@@ -163,3 +184,16 @@ if command -v gnuplot >/dev/null; then
 else
     echo "gnuplot not installed (apt-get install gnuplot-nox): no plot" >&2
 fi
+
+# Ratios to the default provider per symmetric row (same run), one line per algorithm and mode.
+awk -F, 'NR > 1 && $6 == "bytes/s" { k = $1; if (!(k in seen)) { seen[k] = 1; algs[++na] = k }
+        if (!(($3) in sz)) { sz[$3] = 1; sizes[++ns] = $3 }
+        if (!(($4) in md)) { md[$4] = 1; modes[++nm] = $4 }; v[k, $3, $4] = $5 }
+    END { for (i = 1; i <= ns; i++) for (j = i + 1; j <= ns; j++) if (sizes[j] + 0 < sizes[i] + 0) {
+              t = sizes[i]; sizes[i] = sizes[j]; sizes[j] = t }
+          printf "%-12s %-8s", "ratio", "mode"; for (i = 1; i <= ns; i++) printf " %7s", sizes[i]; print ""
+          for (a = 1; a <= na; a++) for (m = 1; m <= nm; m++) { if (modes[m] == "default") continue
+              printf "%-12s %-8s", algs[a], modes[m]
+              for (i = 1; i <= ns; i++) { d = v[algs[a], sizes[i], "default"]
+                  printf " %7s", (d > 0 ? sprintf("%.2f", v[algs[a], sizes[i], modes[m]] / d) : "-") }
+              print "" } }' "$CSV" | tee "$CSV.ratios"
