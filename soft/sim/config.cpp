@@ -12,7 +12,7 @@ namespace acrypto::soft::sim {
 const char *const kSimKeyNames[] = {"instances", "name",       "mode",       "latency-us",
                                     "rate-mbps", "queue-len",  "slots",      "fail-rate",
                                     "stall-rate", "stall-ms",  "break-after", "seed",
-                                    nullptr};
+                                    "break-ms",  "stall-first", nullptr};
 static_assert(sizeof(kSimKeyNames) / sizeof(kSimKeyNames[0]) ==
               static_cast<size_t>(SimKey::Count) + 1);
 
@@ -93,6 +93,12 @@ bool parse_config(const acrypto_config *cfg, SimConfig &out, std::string &why) {
             break;
         case SimKey::BreakAfter:
             ok = parse_u64(v, 0, UINT64_MAX, out.break_after), expect = "a count (0 = never)";
+            break;
+        case SimKey::BreakMs:
+            ok = parse_u32(v, 0, 3'600'000, out.break_ms), expect = "0 (until closed) .. 3600000";
+            break;
+        case SimKey::StallFirst:
+            ok = parse_u64(v, 0, UINT64_MAX, out.stall_first), expect = "a count";
             break;
         case SimKey::Seed:
             ok = parse_u64(v, 0, UINT64_MAX, out.seed), expect = "an unsigned integer";

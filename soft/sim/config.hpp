@@ -18,7 +18,7 @@ enum class SimMode {
 /// Configuration keys, declared once (STYLE.md §3).
 enum class SimKey {
     Instances, Name, Mode, LatencyUs, RateMbps, QueueLen, Slots, FailRate, StallRate, StallMs,
-    BreakAfter, Seed, Count
+    BreakAfter, Seed, BreakMs, StallFirst, Count
 };
 /// NULL-terminated key names in SimKey order (the driver's config_keys).
 extern const char *const kSimKeyNames[];
@@ -36,11 +36,16 @@ struct SimConfig {
     double stall_rate = 0;       ///< fraction held for stall_ms, then completed
     uint32_t stall_ms = 50;
     uint64_t break_after = 0;    ///< mark_broken after this many sessions (0 = never)
+    /// How long a break lasts: once elapsed, the next self-test passes and the device
+    /// takes work again, its break-after count starting over (0 = broken until closed).
+    uint32_t break_ms = 0;
+    uint64_t stall_first = 0;    ///< the first this many sessions are stalled (cold-start tests)
     uint64_t seed = 1;           ///< fault pattern seed (per instance: seed + index)
 
     /// Whether sessions complete inside data_ready (null mode, no timing, no faults).
     bool immediate() const noexcept {
-        return mode == SimMode::Null && latency_us == 0 && rate_mbps == 0 && stall_rate == 0;
+        return mode == SimMode::Null && latency_us == 0 && rate_mbps == 0 && stall_rate == 0 &&
+               stall_first == 0;
     }
 };
 

@@ -79,11 +79,13 @@ void SimDevice::fill_desc(acrypto_device_desc &d) const {
 
 SimDevice::Fate SimDevice::decide() {
     ++taken_;
+    ++taken_total_;
     if (cfg_.break_after && taken_ > cfg_.break_after) return Fate::Break;
     std::uniform_real_distribution<double> u(0.0, 1.0);
     // Draw both every time so one rate does not shift the other's pattern.
     const double f = u(rng_), s = u(rng_);
     if (f < cfg_.fail_rate) return Fate::Fail;
+    if (taken_total_ <= cfg_.stall_first) return Fate::Stall;
     if (s < cfg_.stall_rate) return Fate::Stall;
     return Fate::Normal;
 }
@@ -133,6 +135,7 @@ void SimDevice::break_now(std::unique_lock<std::mutex> &lk) {
     // Called with mu_ held; releases it around the host calls.
     if (broken_) return;
     broken_ = true;
+    broken_at_ = Clock::now();
     std::vector<Held> held(pipeline_.begin(), pipeline_.end());
     held.insert(held.end(), stalled_.begin(), stalled_.end());
     pipeline_.clear();
@@ -140,7 +143,8 @@ void SimDevice::break_now(std::unique_lock<std::mutex> &lk) {
     in_flight_ -= static_cast<uint32_t>(std::min<size_t>(in_flight_, held.size()));
     lk.unlock();
     const std::string why = name_ + ": break-after " + std::to_string(cfg_.break_after) +
-                            " sessions reached";
+                            " sessions reached" +
+                            (cfg_.break_ms ? " (lasts " + std::to_string(cfg_.break_ms) + " ms)" : "");
     hops_->mark_broken_fn(host_, why.c_str());
     for (const Held &h : held) finish(h.s, ACRYPTO_E_DEVICE, 0);
     lk.lock();
@@ -318,7 +322,30 @@ void SimDevice::stats(acrypto_stat *out, uint32_t max, uint32_t *n) const {
 }
 
 int SimDevice::self_test(std::string &why) {
-    if (cfg_.mode == SimMode::Null) return ACRYPTO_OK;
+    {
+        // A break lasts break-ms (0: until closed); the known answer below decides the rest.
+        std::lock_guard lk(mu_);
+        if (broken_ && (cfg_.break_ms == 0 ||
+                        Clock::now() - broken_at_ < std::chrono::milliseconds(cfg_.break_ms))) {
+            why = "broken (break-after " + std::to_string(cfg_.break_after) + " reached)";
+            return ACRYPTO_E_DEVICE;
+        }
+    }
+    if (cfg_.mode == SimMode::Compute) {
+        const int rc = known_answer(why);
+        if (rc != ACRYPTO_OK) return rc;
+    }
+    std::lock_guard lk(mu_);
+    if (broken_) {
+        // Back in service: the scheduler offers work again once this returns OK.
+        broken_ = false;
+        taken_ = 0;
+        kicked_ = true;
+    }
+    return ACRYPTO_OK;
+}
+
+int SimDevice::known_answer(std::string &why) {
     // SHA-256("abc"), FIPS 180-4 example.
     static const uint8_t want[8] = {0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea};
     uint8_t out[32] = {0};

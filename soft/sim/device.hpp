@@ -43,6 +43,8 @@ public:
     void data_ready();
     void key_free(uint64_t key_id);
     void stats(acrypto_stat *out, uint32_t max, uint32_t *n) const;
+    /// Fails while broken (until break-ms has passed); then the known answer
+    /// (compute mode) and, when it passes, the device is back in service.
     int self_test(std::string &why);
     /// Complete everything held with ACRYPTO_E_SHUTDOWN and join the service thread.
     void close();
@@ -59,6 +61,7 @@ private:
     Fate decide();                     ///< with mu_ held
     int compute(acrypto_session &s, uint32_t &done) noexcept;
     uint64_t bytes_of(const acrypto_session &s) const noexcept;
+    int known_answer(std::string &why);
     void run_immediate();
     void service_main();
     void finish(acrypto_session *s, int status, uint32_t steps) noexcept;
@@ -86,7 +89,9 @@ private:
     uint32_t in_flight_ = 0;     ///< dequeued, not completed (immediate path included)
     Clock::time_point bus_free_{}; ///< when the emulated transfer channel is next idle
     std::mt19937_64 rng_;
-    uint64_t taken_ = 0;
+    uint64_t taken_ = 0;          ///< since open or the last revival (break-after)
+    uint64_t taken_total_ = 0;    ///< since open (stall-first)
+    Clock::time_point broken_at_{};
 
     std::atomic<uint64_t> st_sessions_{0}, st_ok_{0}, st_failed_{0}, st_stalled_{0},
         st_shutdown_{0}, st_bytes_{0}, st_batches_{0}, st_max_in_flight_{0}, st_errors_{0};

@@ -34,7 +34,8 @@ TEST(SimConfig, EveryKey) {
     ASSERT_TRUE(parse({{"instances", "3"}, {"name", "fake"}, {"mode", "null"},
                        {"latency-us", "250"}, {"rate-mbps", "800.5"}, {"queue-len", "64"},
                        {"slots", "4"}, {"fail-rate", "0.25"}, {"stall-rate", "0.5"},
-                       {"stall-ms", "7"}, {"break-after", "99"}, {"seed", "42"}},
+                       {"stall-ms", "7"}, {"break-after", "99"}, {"seed", "42"},
+                       {"break-ms", "250"}, {"stall-first", "3"}},
                       c, why))
         << why;
     EXPECT_EQ(c.instances, 3u);
@@ -49,6 +50,8 @@ TEST(SimConfig, EveryKey) {
     EXPECT_EQ(c.stall_ms, 7u);
     EXPECT_EQ(c.break_after, 99u);
     EXPECT_EQ(c.seed, 42u);
+    EXPECT_EQ(c.break_ms, 250u);
+    EXPECT_EQ(c.stall_first, 3u);
 }
 
 TEST(SimConfig, ImmediateOnlyForUntimedNull) {
@@ -57,6 +60,8 @@ TEST(SimConfig, ImmediateOnlyForUntimedNull) {
     ASSERT_TRUE(parse({{"mode", "null"}}, c, why));
     EXPECT_TRUE(c.immediate());
     ASSERT_TRUE(parse({{"mode", "null"}, {"latency-us", "1"}}, c, why));
+    EXPECT_FALSE(c.immediate());
+    ASSERT_TRUE(parse({{"mode", "null"}, {"stall-first", "1"}}, c, why));
     EXPECT_FALSE(c.immediate());
     ASSERT_TRUE(parse({{"mode", "null"}, {"stall-rate", "0.1"}}, c, why));
     EXPECT_FALSE(c.immediate());

@@ -200,6 +200,45 @@ TEST(SimDevice, BreakWithSessionsInFlightCompletesEachOnce) {
     EXPECT_LE(ok, 5);
 }
 
+TEST(SimDevice, SelfTestFailsWhileTheBreakLasts) {
+    for (const char *ms : {"0", "600000"}) { // until closed; ten minutes
+        auto h = open_sim({{"break-after", "2"}, {"slots", "1"}, {"break-ms", ms}});
+        ASSERT_TRUE(h);
+        std::string why;
+        EXPECT_EQ(h->self_test(&why), ACRYPTO_OK) << why;
+        auto v = jobs(3, 16);
+        for (size_t i = 0; i < 2; ++i) ASSERT_EQ(h->run(*v[i].s->get()), ACRYPTO_OK);
+        EXPECT_EQ(h->run(*v[2].s->get()), ACRYPTO_E_DEVICE);
+        EXPECT_TRUE(h->broken());
+        EXPECT_NE(h->self_test(&why), ACRYPTO_OK) << ms;
+        EXPECT_NE(why.find("broken"), std::string::npos) << why;
+        EXPECT_NE(h->self_test(&why), ACRYPTO_OK) << "a failed self-test does not clear it";
+    }
+}
+
+TEST(SimDevice, SelfTestPassesOnceTheBreakIsOver) {
+    auto h = open_sim({{"break-after", "1"}, {"slots", "1"}, {"break-ms", "1"}});
+    ASSERT_TRUE(h);
+    auto v = jobs(2, 16);
+    ASSERT_EQ(h->run(*v[0].s->get()), ACRYPTO_OK);
+    EXPECT_EQ(h->run(*v[1].s->get()), ACRYPTO_E_DEVICE);
+    EXPECT_TRUE(h->broken());
+    std::this_thread::sleep_for(milliseconds(5));
+    std::string why;
+    EXPECT_EQ(h->self_test(&why), ACRYPTO_OK) << why;
+}
+
+TEST(SimDevice, StallFirstHoldsOnlyTheFirstSessions) {
+    auto h = open_sim({{"stall-first", "2"}, {"stall-ms", "20"}, {"slots", "1"}});
+    ASSERT_TRUE(h);
+    auto v = jobs(5, 16);
+    for (auto &j : v) {
+        ASSERT_EQ(h->run(*j.s->get()), ACRYPTO_OK);
+        EXPECT_EQ(j.s->output_bytes(), j.want);
+    }
+    EXPECT_EQ(h->stats()["stalled"], 2u);
+}
+
 TEST(SimDevice, CloseCompletesStalledSessionsAtOnce) {
     auto h = open_sim({{"stall-rate", "1"}, {"stall-ms", "600000"}, {"slots", "8"}});
     ASSERT_TRUE(h);
