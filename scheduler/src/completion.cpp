@@ -55,8 +55,7 @@ bool retryable(int status) noexcept {
 
 uint32_t SchedulerCore::Impl::dequeue(Device *d, acrypto_session **out, uint32_t max) {
     const uint64_t now = detail::coarse_ms();
-    detail::BalancerInstance *b = balancer.load(std::memory_order_acquire);
-    const uint64_t t0 = b->tab->observe_fn ? detail::mono_ns() : 0;
+    const uint64_t t0 = detail::mono_ns(); // hand-over time: device histogram, observe_fn
     uint32_t n = 0;
     {
         std::lock_guard lk(d->mu);
@@ -87,6 +86,7 @@ void SchedulerCore::Impl::finish_owned(Session &s, int status, uint32_t failed_s
         if (status == ACRYPTO_OK) {
             counters.completed.add();
             counters.prio_completed[prio].add();
+            counters.record_latency(prio, c, SessionAccess::sched(s).submit_ns);
         } else {
             counters.failed.add();
             if (status == ACRYPTO_E_SHUTDOWN) counters.shutdown.add();
@@ -176,11 +176,10 @@ void SchedulerCore::Impl::complete(Device *d, acrypto_session *cs, int status, u
             counters.alg_bytes[c.steps[k].alg % detail::kAlgSlots].add(c.steps[k].src_len);
         }
         if (ss.start_ns) {
+            const uint64_t now = detail::mono_ns(), ns = now > ss.start_ns ? now - ss.start_ns : 0;
+            d->counters.service.record(ns);
             detail::BalancerInstance *b = balancer.load(std::memory_order_acquire);
-            if (b->tab->observe_fn) {
-                const uint64_t now = detail::mono_ns();
-                b->tab->observe_fn(b->state, d->id, cs, bytes, now > ss.start_ns ? now - ss.start_ns : 0);
-            }
+            if (b->tab->observe_fn) b->tab->observe_fn(b->state, d->id, cs, bytes, ns);
             ss.start_ns = 0;
         }
         c.cur = cur + steps_done;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Stats export: whole scheduler, per device, per algorithm and per priority.
+// Stats export: whole scheduler, per device, per algorithm and per priority, counters
+// and latency histograms (layout in acrypto/sched/stats.hpp).
 #include <string>
 
 #include "core.hpp"
@@ -29,6 +30,31 @@ const char *alg_name(uint32_t alg) noexcept {
     }
 }
 
+/// "lat.<name>.le.<ns>" cumulative from the first to the last non-empty bucket,
+/// ".count", ".sum-ns"; nothing when empty. Buckets are read once each (relaxed):
+/// the count is their sum, so the cumulative series ends exactly at it.
+void put_hist(std::vector<Stat> &out, const std::string &name, const detail::LatencyHist &h) {
+    uint64_t b[kLatencyBuckets];
+    uint32_t lo = kLatencyBuckets, hi = 0;
+    uint64_t count = 0;
+    for (uint32_t k = 0; k < kLatencyBuckets; ++k) {
+        b[k] = h.bucket[k].load(std::memory_order_relaxed);
+        if (!b[k]) continue;
+        count += b[k];
+        if (lo == kLatencyBuckets) lo = k;
+        hi = k;
+    }
+    if (!count) return;
+    const std::string pre = "lat." + name + ".";
+    uint64_t cum = 0;
+    for (uint32_t k = lo; k <= hi; ++k) {
+        cum += b[k];
+        out.push_back(Stat{pre + "le." + std::to_string(latency_bucket_le_ns(k)), cum});
+    }
+    out.push_back(Stat{pre + "count", count});
+    out.push_back(Stat{pre + "sum-ns", h.sum_ns.get()});
+}
+
 } // namespace
 
 std::vector<Stat> SchedulerCore::Impl::stats() const {
@@ -54,6 +80,8 @@ std::vector<Stat> SchedulerCore::Impl::stats() const {
         put(pre + "submitted", c.prio_submitted[p].get());
         put(pre + "completed", c.prio_completed[p].get());
     }
+    for (uint32_t p = 0; p <= ACRYPTO_PRIO_MAX; ++p)
+        put_hist(out, "prio." + std::to_string(p), c.prio_latency[p]);
     for (uint32_t a = 0; a < detail::kAlgSlots; ++a) {
         const char *nm = alg_name(a);
         if (!nm) continue;
@@ -64,6 +92,8 @@ std::vector<Stat> SchedulerCore::Impl::stats() const {
         put(pre + "bytes", c.alg_bytes[a].get());
         put(pre + "failed", failed);
     }
+    for (uint32_t a = 0; a < detail::kAlgSlots; ++a)
+        if (const char *nm = alg_name(a)) put_hist(out, std::string("alg.") + nm, c.alg_latency[a]);
     for (uint32_t i = 0, n = device_count(); i < n; ++i) {
         const detail::Device *d = device(i);
         const std::string pre = "dev." + d->name + ".";
@@ -78,6 +108,7 @@ std::vector<Stat> SchedulerCore::Impl::stats() const {
         put(pre + "inline", dc.inline_runs.get());
         put(pre + "queued", d->queued.load(std::memory_order_relaxed));
         put(pre + "in-flight", d->in_flight.load(std::memory_order_relaxed));
+        put_hist(out, "dev." + d->name, dc.service);
         if (d->drv->get_stats_fn && !d->closed.load(std::memory_order_acquire)) {
             acrypto_stat st[32];
             uint32_t k = 0;

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-// Counters kept by the scheduler: whole-scheduler, per device, per algorithm and priority.
+// Counters and latency histograms kept by the scheduler: whole-scheduler, per device,
+// per algorithm and priority.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 
+#include "acrypto/sched/stats.hpp"
 #include "acrypto/session.h"
 
 namespace acrypto::sched::detail {
@@ -16,6 +18,20 @@ struct Counter {
     void sub(uint64_t n = 1) noexcept { v.fetch_sub(n, std::memory_order_relaxed); }
     uint64_t get() const noexcept { return v.load(std::memory_order_relaxed); }
 };
+
+/// Latency histogram: log2 buckets of nanoseconds (latency_bucket()), relaxed
+/// atomics, no lock: two relaxed adds per sample. The sample count is the sum of
+/// the buckets, so a reader never sees more samples than bucketed ones.
+struct LatencyHist {
+    std::atomic<uint64_t> bucket[kLatencyBuckets] = {};
+    Counter sum_ns;
+    void record(uint64_t ns) noexcept {
+        bucket[latency_bucket(ns)].fetch_add(1, std::memory_order_relaxed);
+        sum_ns.add(ns);
+    }
+};
+
+uint64_t mono_ns() noexcept;
 
 /// Algorithm slots for per-algorithm stats (enum acrypto_alg values are < 64).
 inline constexpr uint32_t kAlgSlots = 64;
@@ -41,6 +57,18 @@ struct CoreCounters {
     Counter alg_steps[kAlgSlots];  ///< steps completed OK per algorithm
     Counter alg_bytes[kAlgSlots];  ///< input bytes of those steps
     Counter alg_failed[kAlgSlots]; ///< failed sessions by the failing step's algorithm
+    /// Submit -> successful completion, by priority and by the first step's algorithm.
+    LatencyHist prio_latency[ACRYPTO_PRIO_MAX + 1];
+    LatencyHist alg_latency[kAlgSlots];
+
+    /// A session submitted at `submit_ns` (mono_ns) completed OK now.
+    void record_latency(uint32_t prio, const acrypto_session &s, uint64_t submit_ns) noexcept {
+        if (!submit_ns) return;
+        const uint64_t now = mono_ns();
+        const uint64_t ns = now > submit_ns ? now - submit_ns : 0;
+        prio_latency[prio > ACRYPTO_PRIO_MAX ? ACRYPTO_PRIO_MAX : prio].record(ns);
+        if (s.nsteps && s.steps) alg_latency[s.steps[0].alg % kAlgSlots].record(ns);
+    }
 };
 
 /// Per-device counters.
@@ -53,6 +81,7 @@ struct DeviceCounters {
     Counter bytes;
     Counter broken;    ///< times declared broken
     Counter inline_runs;
+    LatencyHist service; ///< hand-over (dequeue) -> successful completion on this device
 };
 
 } // namespace acrypto::sched::detail
