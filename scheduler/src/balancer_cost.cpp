@@ -3,6 +3,16 @@
 //   cost = latency + (queued bytes + step bytes) / rate + (queued + in flight + 1) / ops rate,
 // where latency and rate start from the capability and are learned online from
 // observe_fn per (device, algorithm, size class).
+//
+// Exploration: a device that is never chosen is never observed, so one slow first
+// sample (a cold cache, a stall, a busy box) would lock the choice onto another
+// device for good. A (device, algorithm, size class) estimate is stale once that
+// class was placed elsewhere `explore-every` times in a row and the device was not
+// observed for `explore-ms`: the next placement of that class probes it, and the
+// probe's sample replaces the stale estimate instead of being blended into it.
+// At most one probe per class per explore-ms and per explore-every placements.
+#include <time.h>
+
 #include <atomic>
 #include <cerrno>
 #include <cmath>
@@ -28,11 +38,20 @@ uint32_t size_class(uint64_t bytes) noexcept {
     return c;
 }
 
+uint64_t coarse_ms() noexcept {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return static_cast<uint64_t>(ts.tv_sec) * 1000u + static_cast<uint64_t>(ts.tv_nsec) / 1000000u;
+}
+
 /// Learned service time of one size class (EWMA). Races lose an update at worst.
 struct ClassStat {
     std::atomic<double> ns{0};
     std::atomic<double> bytes{0};
     std::atomic<uint32_t> n{0};
+    std::atomic<uint32_t> skips{0};   ///< placements of this class elsewhere since last chosen
+    std::atomic<uint64_t> last_ms{0}; ///< last observation or probe (coarse ms)
+    std::atomic<uint32_t> probing{0}; ///< a probe is out: its sample replaces the estimate
 };
 
 struct Slot {
@@ -42,6 +61,8 @@ struct Slot {
 
 struct Cost {
     double alpha = 0.125;
+    uint32_t explore_every = 32; ///< 0: never re-probe
+    uint64_t explore_ms = 100;
     Slot slots[kSlots];
 
     Slot *find(uint32_t key, bool create) noexcept {
@@ -77,6 +98,19 @@ int cost_create(const acrypto_config *cfg, void **state, char *why, size_t why_l
                 return ACRYPTO_E_INVALID;
             }
             c->alpha = a;
+        } else if (std::strcmp(k, "explore-every") == 0 || std::strcmp(k, "explore-ms") == 0) {
+            char *end = nullptr;
+            errno = 0;
+            const unsigned long long x = std::strtoull(v, &end, 10);
+            if (errno || !end || *end || !*v || *v == '-' || x > 1000000000ull) {
+                if (why) std::snprintf(why, why_len, "%s: '%s' is not a count 0..1000000000", k, v);
+                delete c;
+                return ACRYPTO_E_INVALID;
+            }
+            if (std::strcmp(k, "explore-every") == 0)
+                c->explore_every = static_cast<uint32_t>(x);
+            else
+                c->explore_ms = x;
         } else {
             if (why) std::snprintf(why, why_len, "unknown key '%s'", k);
             delete c;
@@ -122,7 +156,8 @@ int cost_find_device(void *state, const acrypto_session *s, const acrypto_candid
     for (uint32_t i = 0; i < n; ++i) {
         const acrypto_candidate &c = cands[i];
         if (c.queued >= c.queue_len) continue;
-        const Slot *sl = st->find(slot_key(c.device_id, alg), false);
+        // With exploration on, every candidate gets a slot so its skips are counted.
+        const Slot *sl = st->find(slot_key(c.device_id, alg), st->explore_every != 0);
         double lat, rate;
         learned(sl, c, &lat, &rate);
         double service = lat + (rate > 0 ? static_cast<double>(bytes) * 1e9 / rate : 0);
@@ -138,7 +173,35 @@ int cost_find_device(void *state, const acrypto_session *s, const acrypto_candid
             best_cost = cost;
         }
     }
-    return best;
+    if (best < 0 || st->explore_every == 0 || n < 2) return best;
+    uint64_t now = 0;
+    int probe = -1;
+    for (uint32_t i = 0; i < n; ++i) {
+        const acrypto_candidate &c = cands[i];
+        Slot *sl = st->find(slot_key(c.device_id, alg), true);
+        if (!sl) continue;
+        ClassStat &cs = sl->cls[cls];
+        uint32_t sk = cs.skips.load(std::memory_order_relaxed);
+        if (static_cast<int>(i) == best) {
+            if (sk) cs.skips.store(0, std::memory_order_relaxed);
+            continue;
+        }
+        if (c.queued >= c.queue_len) continue;
+        if (sk < st->explore_every) {
+            cs.skips.fetch_add(1, std::memory_order_relaxed);
+            continue;
+        }
+        if (probe >= 0) continue;
+        if (!now) now = coarse_ms();
+        if (now - cs.last_ms.load(std::memory_order_relaxed) < st->explore_ms) continue;
+        // One placement wins the probe; the others keep to the estimate.
+        if (cs.skips.compare_exchange_strong(sk, 0, std::memory_order_relaxed)) {
+            cs.last_ms.store(now, std::memory_order_relaxed);
+            cs.probing.store(1, std::memory_order_relaxed);
+            probe = static_cast<int>(i);
+        }
+    }
+    return probe >= 0 ? probe : best;
 }
 
 void cost_rehash(void *state, uint32_t device_id) {
@@ -146,7 +209,11 @@ void cost_rehash(void *state, uint32_t device_id) {
     for (auto &sl : st->slots) {
         const uint32_t k = sl.key.load(std::memory_order_acquire);
         if (k == kEmpty || (k >> 8) != device_id) continue;
-        for (auto &c : sl.cls) c.n.store(0, std::memory_order_relaxed);
+        for (auto &c : sl.cls) {
+            c.n.store(0, std::memory_order_relaxed);
+            c.skips.store(0, std::memory_order_relaxed);
+            c.probing.store(0, std::memory_order_relaxed);
+        }
     }
 }
 
@@ -158,7 +225,11 @@ void cost_observe(void *state, uint32_t device_id, const acrypto_session *s, uin
     if (!sl) return;
     ClassStat &c = sl->cls[size_class(bytes)];
     const double x = static_cast<double>(ns), b = static_cast<double>(bytes);
-    if (c.n.fetch_add(1, std::memory_order_relaxed) == 0) {
+    if (st->explore_every) c.last_ms.store(coarse_ms(), std::memory_order_relaxed);
+    // A probe's sample replaces the stale estimate it was sent to check.
+    const bool probe = c.probing.load(std::memory_order_relaxed) &&
+                       c.probing.exchange(0, std::memory_order_relaxed);
+    if (c.n.fetch_add(1, std::memory_order_relaxed) == 0 || probe) {
         c.ns.store(x, std::memory_order_relaxed);
         c.bytes.store(b, std::memory_order_relaxed);
         return;
@@ -169,7 +240,7 @@ void cost_observe(void *state, uint32_t device_id, const acrypto_session *s, uin
                   std::memory_order_relaxed);
 }
 
-const char *const kCostKeys[] = {"alpha", nullptr};
+const char *const kCostKeys[] = {"alpha", "explore-every", "explore-ms", nullptr};
 
 const acrypto_balancer kCost = {
     ACRYPTO_ABI_VERSION,
