@@ -20,9 +20,6 @@ void store_le64(uint8_t *p, uint64_t v) {
     store_le32(p, static_cast<uint32_t>(v));
     store_le32(p + 4, static_cast<uint32_t>(v >> 32));
 }
-uint32_t load_le32(const uint8_t *p) {
-    return uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 | uint32_t{p[3]} << 24;
-}
 
 std::string hex32(uint32_t v) {
     char b[16];
@@ -292,42 +289,15 @@ Result<uint32_t> FpiEngine::ack() {
 Result<void> FpiEngine::reap(std::vector<Completion> &out) {
     if (in_flight_ == 0) return {};
     const uint32_t head = rd(regs::RING_HEAD);
-    if (head == regs::ALL_ONES) return device_error(FaultCause::Removed, "RING_HEAD reads 0xFFFFFFFF: card removed");
-    if (head >= opt_.ring_size)
-        return device_error(FaultCause::BadHead, "RING_HEAD " + std::to_string(head) +
-                                                     " >= ring size " + std::to_string(opt_.ring_size));
-    const uint32_t avail = (head + opt_.ring_size - sw_head_) % opt_.ring_size;
-    if (avail > in_flight_)
-        return device_error(FaultCause::BadHead, "RING_HEAD " + std::to_string(head) +
-                                                     " beyond the " + std::to_string(in_flight_) +
-                                                     " posted descriptors");
     mmio_.rmb();
-    for (uint32_t i = 0; i < avail; ++i) {
-        const uint32_t slot = sw_head_;
-        uint8_t *p = slot_ptr(slot);
-        const uint32_t status = __atomic_load_n(reinterpret_cast<uint32_t *>(p + regs::D_STATUS), __ATOMIC_ACQUIRE);
-        if ((status & regs::D_ST_DONE) == 0)
-            return device_error(FaultCause::NotDone, "RING_HEAD passed slot " + std::to_string(slot) +
-                                                         " but its status " + hex32(status) + " lacks DONE");
-        const uint32_t code = status & regs::D_ST_CODE_MASK;
-        if ((status & ~(regs::D_ST_DONE | regs::D_ST_CODE_MASK)) != 0 || code > regs::ERR_MAX)
-            return device_error(FaultCause::BadStatus, "slot " + std::to_string(slot) +
-                                                           " has unknown status " + hex32(status));
-        const uint32_t cookie = load_le32(p + regs::D_COOKIE);
-        if (cookie != cookies_[slot])
-            return device_error(FaultCause::CookieMismatch,
-                                "slot " + std::to_string(slot) + " cookie " + hex32(cookie) +
-                                    " != posted " + hex32(cookies_[slot]));
-        Completion c;
-        c.slot = slot;
-        c.cookie = cookie;
-        c.result = static_cast<DescResult>(code);
-        std::memcpy(c.iv, p + regs::D_IV, sizeof c.iv);
-        explicit_bzero(p + regs::D_KEY, regs::D_KEY_LEN + regs::D_IV_LEN); // key, then IV
-        out.push_back(c);
-        sw_head_ = (sw_head_ + 1) % opt_.ring_size;
-        --in_flight_;
-    }
+    const size_t first = out.size();
+    ReapCheck rc = check_reap(head, ReapState{opt_.ring_size, sw_head_, in_flight_},
+                              {ring_.cpu, size_t{opt_.ring_size} * regs::DESC_SIZE}, cookies_, out);
+    for (size_t i = first; i < out.size(); ++i)
+        explicit_bzero(slot_ptr(out[i].slot) + regs::D_KEY, regs::D_KEY_LEN + regs::D_IV_LEN); // key, then IV
+    sw_head_ = (sw_head_ + rc.reaped) % opt_.ring_size;
+    in_flight_ -= rc.reaped;
+    if (rc.cause != FaultCause::None) return device_error(rc.cause, std::move(rc.message));
     return {};
 }
 

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -102,6 +103,33 @@ struct DeviceFault {
     uint32_t fatal_index = 0;  ///< FATAL_INFO ring index when cause == Fatal
     std::string message;
 };
+
+/// What the driver knows when it reaps: nothing here comes from the device.
+struct ReapState {
+    uint32_t ring_size = 0; ///< entries in the ring
+    uint32_t sw_head = 0;   ///< next slot to reap
+    uint32_t in_flight = 0; ///< descriptors posted and not yet reaped
+};
+
+/// Outcome of check_reap: how many slots from sw_head passed, and the first fault.
+struct ReapCheck {
+    uint32_t reaped = 0;                 ///< valid completions appended, in ring order
+    FaultCause cause = FaultCause::None; ///< None when every slot up to `head` passed
+    std::string message;                 ///< why, with the values seen (empty when None)
+};
+
+/**
+ * Validate a reap (spec/fastcrypt.md §2.5 step 4) on a snapshot, with no device access:
+ * `head` is the RING_HEAD value read, `ring` the descriptor ring (ring_size * DESC_SIZE
+ * bytes, status and cookie written by the device), `cookies` what the driver posted per
+ * slot. Appends one Completion per valid slot to `out`, in order from sw_head, and stops
+ * at the first fault (HEAD out of range or beyond in_flight, status without DONE or with
+ * unknown bits or code, changed cookie). A state the driver could not have produced
+ * (ring_size 0, sw_head or in_flight out of range, short buffers) is refused as BadHead.
+ * Every slot reported satisfies slot < ring_size, and reaped <= in_flight.
+ */
+ReapCheck check_reap(uint32_t head, const ReapState &st, std::span<const uint8_t> ring,
+                     std::span<const uint32_t> cookies, std::vector<Completion> &out);
 
 /// Bounded waits of the layer.
 struct EngineOptions {

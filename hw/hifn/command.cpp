@@ -182,4 +182,24 @@ ResultCheck check_result(const CommandSpec &s, std::span<const uint8_t> rec, uin
     return r;
 }
 
+RingCheck check_ring_done(const RingView &r, uint32_t count) noexcept {
+    if (r.n == 0 || r.cons >= r.n || count > r.n || r.words.size() / kDescWords < r.n)
+        return RingCheck::BadIndex;
+    uint32_t i = r.cons;
+    for (uint32_t k = 0; k < count; ++k) {
+        if ((__atomic_load_n(&r.words[size_t{i} * kDescWords], __ATOMIC_ACQUIRE) & HIFN_D_VALID) != 0)
+            return RingCheck::StillValid;
+        i = i + 1 == r.n ? 0 : i + 1;
+    }
+    return RingCheck::Done;
+}
+
+RingCheck check_packet_done(const RingView &cmd, const RingView &src, uint32_t nsrc,
+                            const RingView &dst, uint32_t ndst) noexcept {
+    RingCheck c = check_ring_done(cmd, 1);
+    if (c == RingCheck::Done) c = check_ring_done(src, nsrc);
+    if (c == RingCheck::Done) c = check_ring_done(dst, ndst);
+    return c;
+}
+
 } // namespace acrypto::hw::hifn

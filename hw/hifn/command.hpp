@@ -72,4 +72,33 @@ struct ResultCheck {
 ResultCheck check_result(const CommandSpec &spec, std::span<const uint8_t> rec, uint32_t out_min,
                          uint32_t out_max);
 
+/// 32-bit words per ring descriptor (control word, then buffer address).
+inline constexpr uint32_t kDescWords = 2;
+
+/// One descriptor ring as the reaper sees it, all driver-owned except the control words.
+struct RingView {
+    std::span<const uint32_t> words; ///< ring memory: kDescWords words per descriptor
+    uint32_t n = 0;                  ///< usable entries (entry n is the jump descriptor)
+    uint32_t cons = 0;               ///< the driver's consumer index
+};
+
+/// Outcome of check_ring_done / check_packet_done.
+enum class RingCheck : uint8_t {
+    Done,       ///< every descriptor of the packet has VALID clear
+    StillValid, ///< the chip still owns one: the result was not produced by this packet
+    BadIndex    ///< the driver's index or count does not fit the ring (never read past it)
+};
+
+/// Whether the `count` descriptors from `r.cons` (wrapping at `r.n`) all have VALID clear.
+/// Reads only words[0 .. n*kDescWords); BadIndex when cons >= n, count > n or words is short.
+RingCheck check_ring_done(const RingView &r, uint32_t count) noexcept;
+
+/**
+ * Completion order of one packet (§3.4): its command descriptor, `nsrc` source and `ndst`
+ * destination descriptors must all be done before its result record counts. The first
+ * failing ring decides.
+ */
+RingCheck check_packet_done(const RingView &cmd, const RingView &src, uint32_t nsrc,
+                            const RingView &dst, uint32_t ndst) noexcept;
+
 } // namespace acrypto::hw::hifn

@@ -703,16 +703,12 @@ bool Device::finish_slot_locked(Slot &sl, std::vector<Completion> &done, bool) {
     Op &op = *sl.op;
     // Completion order (§3.4): command, sources and destinations are done before the
     // result. A result with any of them still VALID was not produced by this packet.
-    bool order_ok = (load_acquire(cmd_.desc(cmd_.cons)) & HIFN_D_VALID) == 0;
-    auto all_clear = [&](const Ring &r, uint32_t n) {
-        uint32_t i = r.cons;
-        for (uint32_t k = 0; k < n; ++k) {
-            if ((load_acquire(r.desc(i)) & HIFN_D_VALID) != 0) return false;
-            if (++i == r.n) i = 0;
-        }
-        return true;
+    auto view = [](const Ring &r) {
+        return RingView{{reinterpret_cast<const uint32_t *>(r.mem.cpu), (size_t{r.n} + 1) * kDescWords},
+                        r.n, r.cons};
     };
-    order_ok = order_ok && all_clear(src_, sl.nsrc) && all_clear(dst_, sl.ndst);
+    const bool order_ok =
+        check_packet_done(view(cmd_), view(src_), sl.nsrc, view(dst_), sl.ndst) == RingCheck::Done;
     uint32_t idx = res_.cons;
     ResultCheck rc;
     if (order_ok)

@@ -11,6 +11,7 @@
 #include <dlfcn.h>
 
 #include "host_ops.hpp"
+#include "plugin_check.hpp"
 
 namespace acrypto::sched {
 namespace detail {
@@ -80,22 +81,11 @@ void SchedulerCore::Impl::logf(Device *d, int level, const char *fmt, ...) const
 
 Result<void> SchedulerCore::Impl::add_driver(const acrypto_device_driver *drv,
                                              const std::string &origin) {
-    if (!drv) return Result<void>(Errc::InvalidInput, "device driver from " + origin + ": null table");
-    const std::string nm = drv->name ? drv->name : "(unnamed)";
+    if (auto ok = detail::check_driver_table(drv, origin); !ok) return ok;
     auto refuse = [&](const std::string &why) {
-        return Result<void>(Errc::InvalidInput, "device driver '" + nm + "' (" + origin + "): " + why);
+        return Result<void>(Errc::InvalidInput, "device driver '" + std::string(drv->name) + "' (" +
+                                                    origin + "): " + why);
     };
-    if (drv->abi_version != ACRYPTO_ABI_VERSION)
-        return refuse("ABI version " + std::to_string(drv->abi_version) + ", expected " +
-                      std::to_string(ACRYPTO_ABI_VERSION));
-    if (drv->struct_size < sizeof(acrypto_device_driver))
-        return refuse("struct_size " + std::to_string(drv->struct_size) + " smaller than " +
-                      std::to_string(sizeof(acrypto_device_driver)));
-    if (!drv->name || !*drv->name) return refuse("no name");
-    if (!drv->probe_fn) return refuse("missing probe_fn");
-    if (!drv->open_fn) return refuse("missing open_fn");
-    if (!drv->data_ready_fn) return refuse("missing data_ready_fn");
-    if (!drv->close_fn) return refuse("missing close_fn");
     std::lock_guard lk(cfg_mu);
     for (const auto &e : drivers) {
         if (e.drv == drv) return {};
@@ -107,19 +97,10 @@ Result<void> SchedulerCore::Impl::add_driver(const acrypto_device_driver *drv,
 }
 
 Result<void> SchedulerCore::Impl::add_balancer(const acrypto_balancer *bal) {
-    if (!bal) return Result<void>(Errc::InvalidInput, "balancer: null table");
-    const std::string nm = bal->name ? bal->name : "(unnamed)";
+    if (auto ok = detail::check_balancer_table(bal); !ok) return ok;
     auto refuse = [&](const std::string &why) {
-        return Result<void>(Errc::InvalidInput, "balancer '" + nm + "': " + why);
+        return Result<void>(Errc::InvalidInput, "balancer '" + std::string(bal->name) + "': " + why);
     };
-    if (bal->abi_version != ACRYPTO_ABI_VERSION)
-        return refuse("ABI version " + std::to_string(bal->abi_version) + ", expected " +
-                      std::to_string(ACRYPTO_ABI_VERSION));
-    if (bal->struct_size < sizeof(acrypto_balancer))
-        return refuse("struct_size " + std::to_string(bal->struct_size) + " smaller than " +
-                      std::to_string(sizeof(acrypto_balancer)));
-    if (!bal->name || !*bal->name) return refuse("no name");
-    if (!bal->find_device_fn) return refuse("missing find_device_fn");
     std::lock_guard lk(cfg_mu);
     for (const auto *b : balancers) {
         if (b == bal) return {};
@@ -212,15 +193,8 @@ Result<uint32_t> SchedulerCore::Impl::open_devices(const std::string &driver, co
             logf(nullptr, ACRYPTO_LOG_WARN, "device driver '%s': %s", driver.c_str(), last_err.c_str());
             continue;
         }
-        const char *bad = nullptr;
-        if (d->desc.struct_size != 0 && d->desc.struct_size < sizeof(acrypto_device_desc))
-            bad = "descriptor struct_size too small";
-        else if (!d->desc.name || !*d->desc.name)
-            bad = "instance has no name";
-        else if (find_device(d->desc.name))
-            bad = "instance name already in use";
-        else if (d->desc.ncaps && !d->desc.caps)
-            bad = "capabilities missing";
+        const char *bad = detail::check_device_desc(d->desc);
+        if (!bad && find_device(d->desc.name)) bad = "instance name already in use";
         if (bad) {
             last_err = "instance " + std::to_string(i) + ": " + bad;
             logf(nullptr, ACRYPTO_LOG_WARN, "device driver '%s': %s", driver.c_str(), last_err.c_str());

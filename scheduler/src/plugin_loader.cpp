@@ -1,10 +1,64 @@
 // SPDX-License-Identifier: Apache-2.0
 // Plugin loader: dlopen a device or balancer .so, resolve its entry, check its ABI.
+#include "plugin_check.hpp"
+
 #include <dlfcn.h>
 
 #include "core.hpp"
 
 namespace acrypto::sched {
+
+namespace detail {
+
+Result<void> check_driver_table(const acrypto_device_driver *drv, const std::string &origin) {
+    if (!drv) return Result<void>(Errc::InvalidInput, "device driver from " + origin + ": null table");
+    const std::string nm = drv->name ? drv->name : "(unnamed)";
+    auto refuse = [&](const std::string &why) {
+        return Result<void>(Errc::InvalidInput, "device driver '" + nm + "' (" + origin + "): " + why);
+    };
+    if (drv->abi_version != ACRYPTO_ABI_VERSION)
+        return refuse("ABI version " + std::to_string(drv->abi_version) + ", expected " +
+                      std::to_string(ACRYPTO_ABI_VERSION));
+    if (drv->struct_size < sizeof(acrypto_device_driver))
+        return refuse("struct_size " + std::to_string(drv->struct_size) + " smaller than " +
+                      std::to_string(sizeof(acrypto_device_driver)));
+    if (!drv->name || !*drv->name) return refuse("no name");
+    if (!drv->probe_fn) return refuse("missing probe_fn");
+    if (!drv->open_fn) return refuse("missing open_fn");
+    if (!drv->data_ready_fn) return refuse("missing data_ready_fn");
+    if (!drv->close_fn) return refuse("missing close_fn");
+    return {};
+}
+
+Result<void> check_balancer_table(const acrypto_balancer *bal) {
+    if (!bal) return Result<void>(Errc::InvalidInput, "balancer: null table");
+    const std::string nm = bal->name ? bal->name : "(unnamed)";
+    auto refuse = [&](const std::string &why) {
+        return Result<void>(Errc::InvalidInput, "balancer '" + nm + "': " + why);
+    };
+    if (bal->abi_version != ACRYPTO_ABI_VERSION)
+        return refuse("ABI version " + std::to_string(bal->abi_version) + ", expected " +
+                      std::to_string(ACRYPTO_ABI_VERSION));
+    if (bal->struct_size < sizeof(acrypto_balancer))
+        return refuse("struct_size " + std::to_string(bal->struct_size) + " smaller than " +
+                      std::to_string(sizeof(acrypto_balancer)));
+    if (!bal->name || !*bal->name) return refuse("no name");
+    if (!bal->find_device_fn) return refuse("missing find_device_fn");
+    return {};
+}
+
+const char *check_device_desc(const acrypto_device_desc &desc) noexcept {
+    if (desc.struct_size != 0 && desc.struct_size < sizeof(acrypto_device_desc))
+        return "descriptor struct_size too small";
+    if (!desc.name || !*desc.name) return "instance has no name";
+    if (desc.ncaps && !desc.caps) return "capabilities missing";
+    // The scheduler copies the array: a wild count would read far past the plugin's table.
+    if (desc.ncaps > kMaxCaps) return "too many capabilities";
+    return nullptr;
+}
+
+} // namespace detail
+
 namespace {
 
 /// `name_or_path` with a '/' is a path; otherwise <plugin_dir>/<prefix><name>.so.
