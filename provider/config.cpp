@@ -249,6 +249,7 @@ bool load_settings(const CoreAccess &core, const std::vector<std::string> &algor
 
     if (const char *v = val(ConfigKey::Devices)) {
         out.devices = split_list(v);
+        out.devices_default = false;
         if (out.devices.empty()) {
             error = "devices: empty list";
             return false;

@@ -18,7 +18,7 @@ namespace acrypto::prov {
 
 /// Every top-level key of the provider section, declared once (names in kConfigKeyNames).
 enum class ConfigKey : int {
-    Devices,         ///< comma list of drivers to open (default "cpu")
+    Devices,         ///< comma list of drivers to open (default "cpu, mb")
     Balancer,        ///< balancer name (default "least-loaded")
     PluginDir,       ///< plugin folder (default: "acrypto" beside the module file)
     InlineThreshold, ///< bytes below which work runs on the caller's thread, or "auto"
@@ -38,7 +38,10 @@ inline constexpr const char kPriorityPrefix[] = "priority.";
 
 /// Parsed configuration.
 struct Settings {
-    std::vector<std::string> devices{"cpu"};
+    /// Embedded default: cpu, plus mb where intel-ipsec-mb and the CPU support it (a
+    /// default driver that cannot open is skipped quietly; a listed one is reported).
+    std::vector<std::string> devices{"cpu", "mb"};
+    bool devices_default = true; ///< no devices key: the embedded list above
     std::string balancer = "least-loaded";
     acrypto::sched::Config balancer_config;
     std::string plugin_dir;

@@ -141,6 +141,11 @@ bool create_locked(ProvCtx *pctx)
         }
         if (!why.empty()) {
             std::string msg = "driver '" + drv + "': " + why;
+            if (st.devices_default && !required && drv != "cpu") {
+                // Embedded default list: mb is there only where it can run.
+                debug_log("%s (embedded default: skipped)", msg.c_str());
+                continue;
+            }
             if (required) {
                 pctx->sched_error = "required " + msg;
                 sc->shutdown();

@@ -52,8 +52,10 @@ TEST_F(ConfigLoad, EmbeddedDefault)
     Settings s;
     std::string err;
     ASSERT_TRUE(load(s, err)) << err;
-    ASSERT_EQ(s.devices.size(), 1u);
+    ASSERT_EQ(s.devices.size(), 2u);
     EXPECT_EQ(s.devices[0], "cpu");
+    EXPECT_EQ(s.devices[1], "mb");
+    EXPECT_TRUE(s.devices_default);
     EXPECT_EQ(s.balancer, "least-loaded");
     EXPECT_TRUE(s.inline_auto);
     EXPECT_TRUE(s.required.empty());
@@ -72,6 +74,7 @@ TEST_F(ConfigLoad, ParsesEveryKey)
     std::string err;
     ASSERT_TRUE(load(s, err)) << err;
     ASSERT_EQ(s.devices.size(), 3u);
+    EXPECT_FALSE(s.devices_default);
     EXPECT_EQ(s.devices[1], "sim");
     EXPECT_EQ(s.balancer, "round-robin");
     EXPECT_FALSE(s.inline_auto);
