@@ -86,7 +86,6 @@ void SchedulerCore::Impl::finish_owned(Session &s, int status, uint32_t failed_s
         if (status == ACRYPTO_OK) {
             counters.completed.add();
             counters.prio_completed[prio].add();
-            counters.record_latency(prio, c, SessionAccess::sched(s).submit_ns);
         } else {
             counters.failed.add();
             if (status == ACRYPTO_E_SHUTDOWN) counters.shutdown.add();
@@ -175,8 +174,9 @@ void SchedulerCore::Impl::complete(Device *d, acrypto_session *cs, int status, u
             counters.alg_steps[c.steps[k].alg % detail::kAlgSlots].add();
             counters.alg_bytes[c.steps[k].alg % detail::kAlgSlots].add(c.steps[k].src_len);
         }
+        const uint64_t now = detail::mono_ns(); // one clock read for both histograms
         if (ss.start_ns) {
-            const uint64_t now = detail::mono_ns(), ns = now > ss.start_ns ? now - ss.start_ns : 0;
+            const uint64_t ns = now > ss.start_ns ? now - ss.start_ns : 0;
             d->counters.service.record(ns);
             detail::BalancerInstance *b = balancer.load(std::memory_order_acquire);
             if (b->tab->observe_fn) b->tab->observe_fn(b->state, d->id, cs, bytes, ns);
@@ -184,6 +184,7 @@ void SchedulerCore::Impl::complete(Device *d, acrypto_session *cs, int status, u
         }
         c.cur = cur + steps_done;
         if (c.cur >= c.nsteps) {
+            counters.record_latency(c.priority, c, ss.submit_ns, now);
             finish_owned(s, ACRYPTO_OK, 0, d);
             return;
         }

@@ -31,8 +31,6 @@ struct LatencyHist {
     }
 };
 
-uint64_t mono_ns() noexcept;
-
 /// Algorithm slots for per-algorithm stats (enum acrypto_alg values are < 64).
 inline constexpr uint32_t kAlgSlots = 64;
 
@@ -61,10 +59,10 @@ struct CoreCounters {
     LatencyHist prio_latency[ACRYPTO_PRIO_MAX + 1];
     LatencyHist alg_latency[kAlgSlots];
 
-    /// A session submitted at `submit_ns` (mono_ns) completed OK now.
-    void record_latency(uint32_t prio, const acrypto_session &s, uint64_t submit_ns) noexcept {
+    /// A session submitted at `submit_ns` completed OK at `now` (both mono_ns).
+    void record_latency(uint32_t prio, const acrypto_session &s, uint64_t submit_ns,
+                        uint64_t now) noexcept {
         if (!submit_ns) return;
-        const uint64_t now = mono_ns();
         const uint64_t ns = now > submit_ns ? now - submit_ns : 0;
         prio_latency[prio > ACRYPTO_PRIO_MAX ? ACRYPTO_PRIO_MAX : prio].record(ns);
         if (s.nsteps && s.steps) alg_latency[s.steps[0].alg % kAlgSlots].record(ns);
