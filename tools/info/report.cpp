@@ -7,6 +7,8 @@
 #include <cstring>
 #include <map>
 
+#include "acrypto/sched/stats.hpp"
+
 namespace acrypto::tools::info {
 
 namespace {
@@ -50,6 +52,18 @@ std::string label(const std::string &s) {
     return o;
 }
 
+/// The latency histograms among the stats ("lat.<scope>.<key>...").
+std::vector<sched::LatencyHistogram> histograms(const Report &r) {
+    return sched::latency_histograms(r.stats);
+}
+
+/// Seconds, as Prometheus wants them.
+std::string seconds(uint64_t ns) {
+    char b[32];
+    std::snprintf(b, sizeof(b), "%.9g", static_cast<double>(ns) / 1e9);
+    return b;
+}
+
 double mbps(const Report &r) {
     return r.bench_seconds > 0 ? static_cast<double>(r.bench_bytes) / 1e6 / r.bench_seconds : 0.0;
 }
@@ -80,7 +94,20 @@ std::string render_text(const Report &r) {
     }
     o += "statistics:\n";
     for (const auto &[k, v] : r.stats)
-        o += "  " + k + " = " + std::to_string(v) + "\n";
+        if (k.rfind("lat.", 0) != 0) o += "  " + k + " = " + std::to_string(v) + "\n";
+    const auto hs = histograms(r);
+    if (!hs.empty()) {
+        o += "latency (prio, alg: submit -> completion; dev: hand-over -> completion; "
+             "quantiles are log2 bucket bounds):\n";
+        for (const auto &h : hs) {
+            std::snprintf(b, sizeof(b), "  %-16s count=%llu mean=%.1f us p50<=%.1f us p99<=%.1f us\n",
+                          h.name.c_str(), static_cast<unsigned long long>(h.count),
+                          h.count ? static_cast<double>(h.sum_ns) / 1e3 / static_cast<double>(h.count) : 0.0,
+                          static_cast<double>(h.quantile_ns(0.5)) / 1e3,
+                          static_cast<double>(h.quantile_ns(0.99)) / 1e3);
+            o += b;
+        }
+    }
     if (r.self_test_run)
         o += std::string("self-test: ") + (r.self_test_ok ? "passed" : "FAILED") +
              (r.self_test_message.empty() ? "" : " (" + r.self_test_message + ")") + "\n";
@@ -123,6 +150,21 @@ std::string render_json(const Report &r) {
         o +=
             (i ? ", " : "") + json_str(r.stats[i].first) + ": " + std::to_string(r.stats[i].second);
     o += "},\n";
+    // Latency histograms: count, sum, p50/p99 (bucket bounds) and cumulative buckets.
+    o += "  \"latency\": {";
+    const auto hs = histograms(r);
+    for (size_t i = 0; i < hs.size(); ++i) {
+        const auto &h = hs[i];
+        o += (i ? ",\n    " : "\n    ") + json_str(h.name) + ": {\"count\": " +
+             std::to_string(h.count) + ", \"sum_ns\": " + std::to_string(h.sum_ns) +
+             ", \"p50_ns\": " + std::to_string(h.quantile_ns(0.5)) +
+             ", \"p99_ns\": " + std::to_string(h.quantile_ns(0.99)) + ", \"buckets\": [";
+        for (size_t j = 0; j < h.le.size(); ++j)
+            o += (j ? ", [" : "[") + std::to_string(h.le[j].first) + ", " +
+                 std::to_string(h.le[j].second) + "]";
+        o += "]}";
+    }
+    o += hs.empty() ? "},\n" : "\n  },\n";
     o += "  \"self_test\": ";
     o += r.self_test_run ? std::string("{\"passed\": ") + (r.self_test_ok ? "true" : "false") +
                                ", \"message\": " + json_str(r.self_test_message) + "}"
@@ -167,6 +209,7 @@ std::string render_prometheus(const Report &r) {
     // Scheduler counters, one family block per metric name.
     std::map<std::string, std::vector<std::string>> fams;
     for (const auto &[k, v] : r.stats) {
+        if (k.rfind("lat.", 0) == 0) continue; // histograms, below
         std::string name = "acrypto_" + metric(k) + "_total", labels;
         // "dev.<device>.<counter>", "prio.<n>.<counter>", "alg.<alg>.<counter>": labelled families.
         static const char *const kLabelled[][3] = {{"dev.", "acrypto_device_", "device"},
@@ -187,6 +230,32 @@ std::string render_prometheus(const Report &r) {
         family(name, "counter", "acrypto scheduler counter.");
         for (const auto &l : lines)
             o += l + "\n";
+    }
+    // Latency histograms: cumulative buckets (le in seconds), +Inf = count, _sum, _count.
+    static const char *const kHist[][4] = {
+        {"prio.", "acrypto_priority_latency_seconds", "priority",
+         "Submit to successful completion, by session priority."},
+        {"alg.", "acrypto_algorithm_latency_seconds", "algorithm",
+         "Submit to successful completion, by the first step's algorithm."},
+        {"dev.", "acrypto_device_service_seconds", "device",
+         "Hand-over to successful completion on the device."}};
+    const auto hs = histograms(r);
+    for (const auto &kh : kHist) {
+        bool typed = false;
+        for (const auto &h : hs) {
+            if (h.name.rfind(kh[0], 0) != 0) continue;
+            if (!typed) family(kh[1], "histogram", kh[3]);
+            typed = true;
+            const std::string lbl =
+                std::string(kh[2]) + "=\"" + label(h.name.substr(std::strlen(kh[0]))) + "\"";
+            for (const auto &[le, cum] : h.le)
+                o += std::string(kh[1]) + "_bucket{" + lbl + ",le=\"" + seconds(le) + "\"} " +
+                     std::to_string(cum) + "\n";
+            o += std::string(kh[1]) + "_bucket{" + lbl + ",le=\"+Inf\"} " + std::to_string(h.count) +
+                 "\n";
+            o += std::string(kh[1]) + "_sum{" + lbl + "} " + seconds(h.sum_ns) + "\n";
+            o += std::string(kh[1]) + "_count{" + lbl + "} " + std::to_string(h.count) + "\n";
+        }
     }
     if (r.self_test_run) {
         family("acrypto_self_test_passed", "gauge", "1 when every device self-test passed.");
