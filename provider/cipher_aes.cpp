@@ -16,6 +16,7 @@
 #include "execute.hpp"
 #include "op_params.hpp"
 #include "provider_state.hpp"
+#include "tls_cbc.hpp"
 
 namespace acrypto::prov {
 
@@ -73,6 +74,7 @@ struct AesCtx {
     bool pad = true;
     bool key_set = false;
     bool iv_set = false;
+    tls::RecordMode tls; ///< TLS record mode (block modes): tls-version, tls-mac-size, tls-mac
 };
 
 void free_key(AesCtx *c)
@@ -174,6 +176,7 @@ void aes_freectx(void *vctx)
         return;
     free_key(c);
     OPENSSL_cleanse(c->buf, sizeof c->buf);
+    c->tls.clear_mac();
     delete c;
 }
 
@@ -259,6 +262,43 @@ bool ready(AesCtx *c)
     return true;
 }
 
+/// TLS record mode: each update is one whole record, in place. Encrypt adds the padding;
+/// decrypt removes explicit IV, padding and MAC in constant time (the MAC goes to tls-mac).
+int tls_record(AesCtx *c, unsigned char *out, size_t *outl, size_t outsize,
+               const unsigned char *in, size_t inl)
+{
+    if (in == nullptr || in != out || outsize < inl || !c->pad) {
+        raise(c->pctx, kReasonBadParam, "TLS record mode needs an in-place record and padding");
+        return 0;
+    }
+    size_t len = inl;
+    if (c->enc) {
+        len = tls::add_padding(c->tls.version, out, inl, outsize, kBlock);
+        if (len == 0) {
+            raise(c->pctx, kReasonOutputTooSmall, "no room for the TLS padding");
+            return 0;
+        }
+    }
+    if (len == 0 || len % kBlock != 0) {
+        raise(c->pctx, kReasonBadLength, "TLS record not a multiple of the block length");
+        return 0;
+    }
+    int st = run_cipher(c, out, out, len);
+    if (st != ACRYPTO_OK)
+        return raise_run(c, st);
+    if (c->enc) {
+        *outl = len;
+        return 1;
+    }
+    size_t off = 0, n = 0;
+    if (!tls::remove_padding_and_mac(libctx(c->pctx), c->tls, out, len, kBlock, &off, &n)) {
+        raise(c->pctx, kReasonBadDecrypt, "bad TLS record");
+        return 0;
+    }
+    *outl = n;
+    return 1;
+}
+
 int aes_update(void *vctx, unsigned char *out, size_t *outl, size_t outsize,
                const unsigned char *in, size_t inl)
 {
@@ -266,6 +306,8 @@ int aes_update(void *vctx, unsigned char *out, size_t *outl, size_t outsize,
     try {
         if (!ready(c))
             return 0;
+        if (c->tls.version > 0 && c->info->mode != ACRYPTO_MODE_CTR)
+            return tls_record(c, out, outl, outsize, in, inl);
         if (inl == 0) {
             *outl = 0;
             return 1;
@@ -335,6 +377,10 @@ int aes_final(void *vctx, unsigned char *out, size_t *outl, size_t outsize)
         *outl = 0;
         if (c->info->mode == ACRYPTO_MODE_CTR)
             return 1;
+        if (c->tls.version > 0) {
+            raise(c->pctx, kReasonBadParam, "no final in TLS record mode");
+            return 0;
+        }
         if (c->enc) {
             if (!c->pad) {
                 if (c->bufsz != 0) {
@@ -445,6 +491,7 @@ const OSSL_PARAM kGettableCtxParams[] = {
     OSSL_PARAM_uint(OSSL_CIPHER_PARAM_NUM, nullptr),
     OSSL_PARAM_octet_string(OSSL_CIPHER_PARAM_IV, nullptr, 0),
     OSSL_PARAM_octet_string(OSSL_CIPHER_PARAM_UPDATED_IV, nullptr, 0),
+    OSSL_PARAM_octet_ptr(OSSL_CIPHER_PARAM_TLS_MAC, nullptr, 0),
     ACRYPTO_OP_SETTABLE_PARAMS,
     OSSL_PARAM_END};
 
@@ -452,6 +499,8 @@ const OSSL_PARAM kSettableCtxParams[] = {
     OSSL_PARAM_uint(OSSL_CIPHER_PARAM_PADDING, nullptr),
     OSSL_PARAM_uint(OSSL_CIPHER_PARAM_NUM, nullptr),
     OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_KEYLEN, nullptr),
+    OSSL_PARAM_uint(OSSL_CIPHER_PARAM_TLS_VERSION, nullptr),
+    OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_TLS_MAC_SIZE, nullptr),
     ACRYPTO_OP_SETTABLE_PARAMS,
     OSSL_PARAM_END};
 
@@ -481,6 +530,8 @@ int aes_get_ctx_params(void *vctx, OSSL_PARAM params[])
             else if (std::strcmp(k, OSSL_CIPHER_PARAM_UPDATED_IV) == 0)
                 ok = OSSL_PARAM_set_octet_string(p, c->iv, iv_len(c->info)) ||
                      OSSL_PARAM_set_octet_ptr(p, c->iv, iv_len(c->info));
+            else if (std::strcmp(k, OSSL_CIPHER_PARAM_TLS_MAC) == 0)
+                ok = OSSL_PARAM_set_octet_ptr(p, c->tls.mac, c->tls.mac_size);
             else if (std::strcmp(k, kParamPriority) == 0)
                 ok = OSSL_PARAM_set_uint(p, c->opts.priority);
             else if (std::strcmp(k, kParamDevice) == 0)
@@ -520,6 +571,13 @@ int aes_set_ctx_params(void *vctx, const OSSL_PARAM params[])
                 size_t v = 0;
                 if (!OSSL_PARAM_get_size_t(p, &v) || v != c->info->key_len) {
                     raise(c->pctx, kReasonBadKeyLength, "key length cannot change");
+                    return 0;
+                }
+            } else if (std::strcmp(k, OSSL_CIPHER_PARAM_TLS_VERSION) == 0 ||
+                       std::strcmp(k, OSSL_CIPHER_PARAM_TLS_MAC_SIZE) == 0) {
+                const OSSL_PARAM one[] = {*p, OSSL_PARAM_END};
+                if (!c->tls.set_params(one)) {
+                    raise(c->pctx, kReasonBadParam, "%s", k);
                     return 0;
                 }
             } else if (std::strncmp(k, "acrypto-", 8) == 0) {
@@ -615,6 +673,7 @@ void append_cipher_algorithms(std::vector<OSSL_ALGORITHM> &out)
     // One OSSL_ALGORITHM per AES variant: names, "provider=acrypto", dispatch.
     auto table = make_aes_table(std::make_index_sequence<kNumAes>{});
     out.insert(out.end(), table.begin(), table.end());
+    append_cbc_hmac_algorithms(out); // AES-CBC-HMAC-SHA1/SHA256 (cipher_cbc_hmac.cpp)
 }
 
 } // namespace acrypto::prov

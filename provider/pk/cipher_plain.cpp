@@ -14,6 +14,7 @@
 #include "op_params.hpp"
 #include "pk_common.hpp"
 #include "pk_tables.hpp"
+#include "tls_cbc.hpp"
 
 namespace acrypto::prov::pk {
 
@@ -56,6 +57,7 @@ struct PlainCtx {
     uint32_t num = 0;
     uint8_t buf[kMaxBlock] = {};
     size_t bufsz = 0;
+    tls::RecordMode tls; ///< TLS record mode (block modes): tls-version, tls-mac-size, tls-mac
 };
 
 /// One session over `len` bytes (block multiple for ECB/CBC); chaining state comes back.
@@ -134,6 +136,7 @@ void plain_freectx(void *vctx)
         return;
     sym_key_drop(c->key);
     OPENSSL_cleanse(c->buf, sizeof c->buf);
+    c->tls.clear_mac();
     delete c;
 }
 
@@ -206,6 +209,41 @@ int plain_dinit(void *vctx, const unsigned char *key, size_t keylen, const unsig
     }
 }
 
+/// TLS record mode (3DES/DES CBC suites): one whole record per update, in place; encrypt
+/// pads, decrypt removes explicit IV, padding and MAC in constant time (MAC to tls-mac).
+int tls_record(PlainCtx *c, unsigned char *out, size_t *outl, size_t outsize,
+               const unsigned char *in, size_t inl)
+{
+    const size_t bs = c->info->block;
+    if (in == nullptr || in != out || outsize < inl || !c->pad) {
+        raise(c->pctx, kReasonBadParam, "TLS record mode needs an in-place record and padding");
+        return 0;
+    }
+    size_t len = inl;
+    if (c->enc && (len = tls::add_padding(c->tls.version, out, inl, outsize, bs)) == 0) {
+        raise(c->pctx, kReasonOutputTooSmall, "no room for the TLS padding");
+        return 0;
+    }
+    if (len == 0 || len % bs != 0) {
+        raise(c->pctx, kReasonBadLength, "TLS record not a multiple of the block size");
+        return 0;
+    }
+    int status = run_plain(c, out, out, len, nullptr, 0);
+    if (status != ACRYPTO_OK)
+        return fail(c, status);
+    if (c->enc) {
+        *outl = len;
+        return 1;
+    }
+    size_t off = 0, n = 0;
+    if (!tls::remove_padding_and_mac(libctx(c->pctx), c->tls, out, len, bs, &off, &n)) {
+        raise(c->pctx, kReasonBadDecrypt, "bad TLS record");
+        return 0;
+    }
+    *outl = n;
+    return 1;
+}
+
 int update_impl(PlainCtx *c, unsigned char *out, size_t *outl, size_t outsize,
                 const unsigned char *in, size_t inl)
 {
@@ -214,6 +252,8 @@ int update_impl(PlainCtx *c, unsigned char *out, size_t *outl, size_t outsize,
         return 0;
     }
     const size_t bs = c->info->block;
+    if (c->tls.version > 0 && bs > 1)
+        return tls_record(c, out, outl, outsize, in, inl);
     if (bs == 1) {
         if (c->info->mode == ACRYPTO_MODE_XTS && inl < 16) {
             raise(c->pctx, kReasonBadLength, "XTS data unit of %zu bytes", inl);
@@ -271,6 +311,10 @@ int final_impl(PlainCtx *c, unsigned char *out, size_t *outl, size_t outsize)
     const size_t bs = c->info->block;
     if (bs == 1)
         return 1;
+    if (c->tls.version > 0) {
+        raise(c->pctx, kReasonBadParam, "no final in TLS record mode");
+        return 0;
+    }
     if (!c->pad) {
         if (c->bufsz != 0) {
             raise(c->pctx, kReasonBadLength, "data not a multiple of the block size");
@@ -390,6 +434,8 @@ int plain_get_ctx_params(void *vctx, OSSL_PARAM params[])
         OSSL_PARAM_set_octet_string(p, c->iv, c->info->iv_len) != 1 &&
         OSSL_PARAM_set_octet_ptr(p, c->iv, c->info->iv_len) != 1)
         return 0;
+    if (!c->tls.get_params(params))
+        return 0;
     return get_op_params(c->opts, params);
 }
 
@@ -417,6 +463,8 @@ int plain_set_ctx_params(void *vctx, const OSSL_PARAM params[])
             if (OSSL_PARAM_get_size_t(p, &len) != 1 || len != c->info->key_len)
                 return 0;
         }
+        if (!c->tls.set_params(params))
+            return 0;
         return set_op_params(c->pctx, c->opts, params);
     } catch (...) {
         return 0;
@@ -441,12 +489,15 @@ const OSSL_PARAM kCtxGettable[] = {
     OSSL_PARAM_uint(OSSL_CIPHER_PARAM_NUM, nullptr),
     OSSL_PARAM_octet_string(OSSL_CIPHER_PARAM_IV, nullptr, 0),
     OSSL_PARAM_octet_string(OSSL_CIPHER_PARAM_UPDATED_IV, nullptr, 0),
+    OSSL_PARAM_octet_ptr(OSSL_CIPHER_PARAM_TLS_MAC, nullptr, 0),
     ACRYPTO_OP_SETTABLE_PARAMS,
     OSSL_PARAM_END};
 const OSSL_PARAM kCtxSettable[] = {
     OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_KEYLEN, nullptr),
     OSSL_PARAM_uint(OSSL_CIPHER_PARAM_PADDING, nullptr),
     OSSL_PARAM_uint(OSSL_CIPHER_PARAM_NUM, nullptr),
+    OSSL_PARAM_uint(OSSL_CIPHER_PARAM_TLS_VERSION, nullptr),
+    OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_TLS_MAC_SIZE, nullptr),
     ACRYPTO_OP_SETTABLE_PARAMS,
     OSSL_PARAM_END};
 
