@@ -63,10 +63,17 @@ Errc submit_blocking(acrypto::sched::SchedulerCore *sc, const acrypto::sched::Re
 int run_blocking(acrypto::sched::SchedulerCore *sc, const acrypto::sched::Ref<Session> &s)
 {
     s->set_done(nullptr, nullptr);
+    const auto t0 = std::chrono::steady_clock::now();
     Errc e = submit_blocking(sc, s);
     if (e != Errc::Ok)
         return acrypto::sched::status_from_errc(e);
     s->wait();
+    if (s->status() == ACRYPTO_OK && s->c().nsteps == 1) {
+        // What this wait cost the caller: the cost model weighs it against inline runs.
+        const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+            std::chrono::steady_clock::now() - t0);
+        sc->observe_offload(s->step(0), static_cast<uint64_t>(ns.count()));
+    }
     return s->status();
 }
 
@@ -145,22 +152,20 @@ int run_paused(acrypto::sched::SchedulerCore *sc, const acrypto::sched::Ref<Sess
 
 bool inline_preferred(ProvCtx *pctx, const Session &s)
 {
-    // The threshold is the one handed to the scheduler (prefer_inline's static
-    // rule); checking it here saves a capability scan per operation: run_inline
-    // finds the device and answers UNSUPPORTED when no inline device can.
     if (s.bound_device() != nullptr)
         return false;
     const Settings &st = pctx->settings;
-    const size_t len = s.step(0).src_len;
-    const size_t thr = st.inline_auto ? kAutoInlineThreshold : st.inline_threshold;
-    if (thr != 0 && len <= thr)
-        return true;
-    if (!st.inline_auto || len > kSyncInlineMax)
+    if (!st.inline_auto) // explicit inline-threshold: the static rule
+        return st.inline_threshold != 0 && s.step(0).src_len <= st.inline_threshold;
+    acrypto::sched::SchedulerCore *sc = scheduler(pctx);
+    if (sc == nullptr)
         return false;
-    // A caller that cannot be paused (no job, or a job without a wait ctx) blocks
-    // anyway: running the work itself beats a queue hop and a wake-up.
+    // The scheduler's cost model: a caller that can pause pays little for an
+    // offload; one that cannot (no job, or a job without a wait ctx) waits for all of it.
     ASYNC_JOB *job = ASYNC_get_current_job();
-    return job == nullptr || ASYNC_get_wait_ctx(job) == nullptr;
+    const bool paused = job != nullptr && ASYNC_get_wait_ctx(job) != nullptr;
+    return sc->prefer_inline(s.step(0), paused ? acrypto::sched::InlineCaller::Paused
+                                               : acrypto::sched::InlineCaller::Blocking);
 }
 
 int run_inline_now(ProvCtx *pctx, Session &s)

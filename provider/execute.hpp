@@ -28,15 +28,13 @@ int execute(ProvCtx *pctx, const acrypto::sched::Ref<acrypto::sched::Session> &s
             ExecMode mode = ExecMode::Auto);
 
 /**
- * Whether execute() would run `s` on the caller's thread: not bound, and the
- * scheduler prefers it, or the caller is not in an ASYNC job and the input is
- * at most kSyncInlineMax (with inline-threshold = auto). Then the steps may
- * point at caller memory (nothing outlives the call) and copies are skipped.
+ * Whether execute() would run `s` on the caller's thread: not bound, and with
+ * inline-threshold = auto the scheduler's cost model prefers it for this caller
+ * (pausable or blocking), or the input is at most the configured threshold.
+ * Then the steps may point at caller memory (nothing outlives the call) and
+ * copies are skipped.
  */
 bool inline_preferred(ProvCtx *pctx, const acrypto::sched::Session &s);
-
-/// Largest input a caller outside a job runs inline with inline-threshold = auto.
-inline constexpr size_t kSyncInlineMax = 64 * 1024;
 
 /// Run `s` inline now. ACRYPTO_E_UNSUPPORTED (session re-armed) when no inline
 /// device can: rebuild it with session-owned buffers and call execute(..., Offload).

@@ -5,6 +5,7 @@
 #include <openssl/crypto.h>
 #include <strings.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "acrypto/sched/scheduler.hpp"
@@ -45,8 +46,10 @@ const HashInfo *find_hash(const char *name)
 
 HashStream::~HashStream()
 {
-    if (buf_ != nullptr)
-        OPENSSL_clear_free(buf_, cap_);
+    if (buf_ != nullptr) {
+        explicit_bzero(buf_, dirty_); // only what was written: no pass over the spare room
+        OPENSSL_free(buf_);
+    }
     OPENSSL_cleanse(state_, sizeof state_);
 }
 
@@ -75,6 +78,7 @@ bool HashStream::copy_from(const HashStream &o)
     if (o.len_ != 0)
         std::memcpy(buf_, o.buf_, o.len_);
     len_ = o.len_;
+    dirty_ = std::max(dirty_, len_);
     started_ = o.started_;
     accumulate_ = o.accumulate_;
     std::memcpy(state_, o.state_, sizeof state_);
@@ -94,10 +98,23 @@ bool HashStream::reserve(size_t n)
         return false;
     if (len_ != 0)
         std::memcpy(nb, buf_, len_);
-    if (buf_ != nullptr)
-        OPENSSL_clear_free(buf_, cap_);
+    if (buf_ != nullptr) {
+        explicit_bzero(buf_, dirty_);
+        OPENSSL_free(buf_);
+    }
     buf_ = nb;
     cap_ = cap;
+    dirty_ = len_;
+    return true;
+}
+
+bool HashStream::append(const uint8_t *in, size_t len)
+{
+    if (!reserve(len_ + len))
+        return false;
+    std::memcpy(buf_ + len_, in, len);
+    len_ += len;
+    dirty_ = std::max(dirty_, len_);
     return true;
 }
 
@@ -157,30 +174,42 @@ int HashStream::update(ProvCtx *pctx, const OpOptions &opts, const uint8_t *in, 
 {
     if (info_ == nullptr)
         return ACRYPTO_E_INVALID;
+    const size_t bs = info_->block_size;
     while (len != 0) {
-        if (accumulate_ || len_ + len <= kChunk) {
-            if (!reserve(len_ + len))
+        // Small updates gather in the buffer (many tiny ones make one session).
+        if (accumulate_ || (len < kDirect && len_ + len <= kChunk))
+            return append(in, len) ? ACRYPTO_OK : ACRYPTO_E_NOMEM;
+        if (len_ != 0) {
+            // Send the buffer first: filled to kChunk, or for a large update only
+            // to the next block boundary (the rest goes direct).
+            const size_t room = len < kDirect ? kChunk - len_ : (bs - len_ % bs) % bs;
+            const size_t take = std::min(len, room);
+            if (!append(in, take))
                 return ACRYPTO_E_NOMEM;
-            std::memcpy(buf_ + len_, in, len);
-            len_ += len;
-            return ACRYPTO_OK;
+            in += take;
+            len -= take;
+            int st = run(pctx, opts, buf_, len_, false, nullptr);
+            if (st == ACRYPTO_E_UNSUPPORTED && !started_) {
+                accumulate_ = true; // no device continues a message: one step at final
+                continue;
+            }
+            if (st != ACRYPTO_OK)
+                return st;
+            len_ = 0;
+            continue;
         }
-        // Fill the buffer to kChunk (a block multiple) and send it as a partial step.
-        if (!reserve(kChunk))
-            return ACRYPTO_E_NOMEM;
-        size_t take = kChunk - len_;
-        std::memcpy(buf_ + len_, in, take);
-        len_ = kChunk;
-        in += take;
-        len -= take;
-        int st = run(pctx, opts, buf_, len_, false, nullptr);
+        // A large update: whole blocks straight from the caller's memory; the
+        // tail (less than a block) is buffered on the next turn.
+        const size_t whole = len - len % bs;
+        int st = run(pctx, opts, in, whole, false, nullptr);
         if (st == ACRYPTO_E_UNSUPPORTED && !started_) {
-            accumulate_ = true; // no device continues a message: one step at final
+            accumulate_ = true;
             continue;
         }
         if (st != ACRYPTO_OK)
             return st;
-        len_ = 0;
+        in += whole;
+        len -= whole;
     }
     return ACRYPTO_OK;
 }

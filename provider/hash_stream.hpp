@@ -26,14 +26,19 @@ extern const HashInfo kHashInfos[5];
 const HashInfo *find_hash(const char *name);
 
 /**
- * Message state of one digest or HMAC computation. Tiny updates only copy into
+ * Message state of one digest or HMAC computation. Small updates only copy into
  * a buffer; once `kChunk` bytes are buffered they go to a device as a partial
- * (ACRYPTO_STEP_F_FIRST / no FINAL) step when one supports continuation,
- * otherwise the message accumulates and runs in one step at final().
+ * (ACRYPTO_STEP_F_FIRST / no FINAL) step when one supports continuation. An
+ * update of at least `kDirect` bytes sends its whole blocks straight from the
+ * caller's memory (no staging copy: inline work reads it in place, offloaded
+ * work copies it once into the session); only its tail is buffered. When no
+ * device continues a message, it accumulates and runs in one step at final().
  */
 class HashStream {
 public:
     static constexpr size_t kChunk = 16384;
+    /// Updates from this size go to a device directly (whole blocks).
+    static constexpr size_t kDirect = 4096;
 
     HashStream() = default;
     ~HashStream();
@@ -55,6 +60,7 @@ private:
     int run(ProvCtx *pctx, const OpOptions &opts, const uint8_t *src, size_t len, bool final,
             uint8_t *out);
     bool reserve(size_t n);
+    bool append(const uint8_t *in, size_t len);
 
     const HashInfo *info_ = nullptr;
     uint32_t op_ = 0;
@@ -63,6 +69,7 @@ private:
     uint8_t *buf_ = nullptr;
     size_t len_ = 0;
     size_t cap_ = 0;
+    size_t dirty_ = 0; ///< bytes of buf_ ever written (wiped on destruction)
     bool started_ = false;         ///< a partial chunk went to a device
     bool accumulate_ = false;      ///< no device continues a message: keep it all
     uint8_t state_[ACRYPTO_MAX_STATE] = {};

@@ -79,7 +79,8 @@ void reset_message(AeadCtx *c)
     EVP_CIPHER_CTX_free(c->sw);
     c->sw = nullptr;
     c->aad.clear();
-    OPENSSL_cleanse(c->payload.data(), c->payload.size());
+    if (c->enc) // plaintext kept for a continuation; ciphertext is not secret
+        explicit_bzero(c->payload.data(), c->payload.size());
     c->payload.clear();
     c->out_done = 0;
     c->ran = false;
@@ -89,7 +90,9 @@ void reset_message(AeadCtx *c)
 
 /**
  * One AEAD session over (aad, src) with `iv`. Decrypt checks `expect` when given,
- * else the device returns the tag it computed. Output and tag are copied out.
+ * else the device returns the tag it computed. Run inline, the step points at
+ * the caller's memory (nothing outlives the call, no copy); offloaded, the
+ * inputs are copied into the session and the output copied out.
  */
 int run_aead(AeadCtx *c, const uint8_t *iv, const uint8_t *aad, size_t aad_len,
              const uint8_t *src, size_t len, uint8_t *out, const uint8_t *expect, size_t expect_len,
@@ -108,13 +111,8 @@ int run_aead(AeadCtx *c, const uint8_t *iv, const uint8_t *aad, size_t aad_len,
     s->set_key(0, c->key.key);
     st.iv_len = static_cast<uint32_t>(c->ivlen);
     std::memcpy(st.iv, iv, c->ivlen);
-    if (aad_len > 0) {
-        st.aad = arena_copy(*s, aad, aad_len);
-        st.aad_len = aad_len;
-    }
-    st.src = arena_copy(*s, src, len);
+    st.aad_len = aad_len;
     st.src_len = len;
-    st.dst = s->alloc(len == 0 ? 1 : len);
     st.dst_len = len;
     if (!c->enc && expect != nullptr) {
         st.tag_len = static_cast<uint32_t>(expect_len);
@@ -122,36 +120,45 @@ int run_aead(AeadCtx *c, const uint8_t *iv, const uint8_t *aad, size_t aad_len,
     } else {
         st.tag_len = c->enc ? static_cast<uint32_t>(c->taglen) : 0;
     }
-    if (st.src == nullptr || st.dst == nullptr || (aad_len > 0 && st.aad == nullptr))
-        return ACRYPTO_E_NOMEM;
-    int status = execute(c->pctx, s);
-    if (status == ACRYPTO_OK || status == ACRYPTO_E_VERIFY) {
-        if (len > 0)
-            std::memcpy(out, st.dst, len);
-        OPENSSL_cleanse(st.dst, len);
-        if (status == ACRYPTO_OK && tag_out != nullptr)
-            std::memcpy(tag_out, st.tag, kTagLen);
+    int status = ACRYPTO_E_UNSUPPORTED;
+    const bool exact = src == out;
+    const bool disjoint = len == 0 || src + len <= out || out + len <= src;
+    if ((exact || disjoint) && inline_preferred(c->pctx, *s)) {
+        uint8_t none = 0;
+        st.aad = aad_len > 0 ? aad : nullptr;
+        st.src = len > 0 ? src : &none;
+        st.dst = len > 0 ? out : &none;
+        st.flags = exact && len > 0 ? uint32_t{ACRYPTO_STEP_F_INPLACE} : 0u;
+        status = run_inline_now(c->pctx, *s);
     }
+    if (status == ACRYPTO_E_UNSUPPORTED) {
+        st.flags = 0;
+        st.aad = aad_len > 0 ? arena_copy(*s, aad, aad_len) : nullptr;
+        st.src = arena_copy(*s, src, len);
+        st.dst = s->alloc(len == 0 ? 1 : len);
+        if (st.src == nullptr || st.dst == nullptr || (aad_len > 0 && st.aad == nullptr))
+            return ACRYPTO_E_NOMEM;
+        status = execute(c->pctx, s, ExecMode::Offload);
+        if ((status == ACRYPTO_OK || status == ACRYPTO_E_VERIFY) && len > 0)
+            std::memcpy(out, st.dst, len);
+    }
+    if (status == ACRYPTO_OK && tag_out != nullptr)
+        std::memcpy(tag_out, st.tag, kTagLen);
     return status;
 }
 
-/// Run the whole message so far; write output bytes [from, payload.size()) to `out`.
-int run_message(AeadCtx *c, uint8_t *out, size_t from)
+/// Run the whole message (AAD, and `len` payload bytes from `in` to `out`).
+int run_message(AeadCtx *c, const uint8_t *in, uint8_t *out, size_t len)
 {
-    std::vector<uint8_t> all(c->payload.size());
     const bool check = !c->enc && c->tag_set;
-    int status = run_aead(c, c->iv, c->aad.data(), c->aad.size(), c->payload.data(),
-                          c->payload.size(), all.data(), check ? c->tag : nullptr, c->taglen,
-                          c->enc ? c->tag : c->computed);
+    int status = run_aead(c, c->iv, c->aad.data(), c->aad.size(), in, len, out,
+                          check ? c->tag : nullptr, c->taglen, c->enc ? c->tag : c->computed);
     if (status == ACRYPTO_OK || status == ACRYPTO_E_VERIFY) {
-        if (out != nullptr && all.size() > from)
-            std::memcpy(out, all.data() + from, all.size() - from);
         c->ran = true;
         c->checked = check;
         c->last_status = status;
         status = ACRYPTO_OK;
     }
-    OPENSSL_cleanse(all.data(), all.size());
     return status;
 }
 
@@ -433,9 +440,10 @@ int update_impl(AeadCtx *c, unsigned char *out, size_t *outl, size_t outsize,
         *outl = static_cast<size_t>(n);
         return 1;
     }
-    // One payload update (the common case, and TLS's) is one session.
+    // One payload update (the common case, and TLS's) is one session. The input
+    // is kept (before an in-place run overwrites it) in case the message continues.
     c->payload.assign(in, in + inl);
-    int status = run_message(c, out, 0);
+    int status = run_message(c, in, out, inl);
     if (status != ACRYPTO_OK) {
         raise_status(c->pctx, status, c->info->alg == ACRYPTO_ALG_AES ? "AES-GCM" : "ChaCha20-Poly1305");
         return 0;
@@ -475,7 +483,7 @@ int final_impl(AeadCtx *c, size_t *outl)
         return ok;
     }
     if (!c->ran) { // no payload: tag over the AAD alone
-        int status = run_message(c, nullptr, 0);
+        int status = run_message(c, nullptr, nullptr, 0);
         if (status != ACRYPTO_OK) {
             raise_status(c->pctx, status, "AEAD tag");
             return 0;

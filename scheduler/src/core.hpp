@@ -16,6 +16,7 @@
 #include "acrypto/sched/scheduler.hpp"
 #include "acrypto/sched/session.hpp"
 #include "device_queue.hpp"
+#include "inline_model.hpp"
 #include "session_access.hpp"
 #include "stats_table.hpp"
 
@@ -148,6 +149,8 @@ struct SchedulerCore::Impl {
     std::atomic<bool> shut{false};
     std::mutex shutdown_mu;
     std::atomic<size_t> inline_threshold{0};
+    /// Learned inline-or-offload costs (placement.cpp; SchedulerCore::prefer_inline with a caller).
+    mutable detail::InlineModel inline_model;
     /// Never reused across schedulers in this process: keys the thread-local inline cache
     /// (a new scheduler may be allocated where a freed one was).
     const uint64_t uid = next_uid();

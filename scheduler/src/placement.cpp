@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Placement: submit, balancer host, binding, capability-matched candidates, inline runs.
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -41,7 +42,85 @@ void snapshot_steps(Session &s, uint32_t cur, uint32_t n) noexcept {
     }
 }
 
+using detail::InlineModel;
+
+/// Capability priors of the inline model for `st`: the inline device run_inline
+/// would pick (hardware first) and the cheapest device to offload to.
+void fill_priors(const SchedulerCore::Impl &im, InlineModel::Entry &e, const acrypto_step &st,
+                 uint32_t gen) noexcept {
+    uint32_t inl[InlineModel::kClasses] = {};
+    uint32_t off[InlineModel::kClasses];
+    std::fill(std::begin(off), std::end(off), UINT32_MAX);
+    const acrypto_capability *best = nullptr;
+    bool best_hw = false;
+    for (uint32_t i = 0, n = im.device_count(); i < n; ++i) {
+        const Device *d = im.device(i);
+        if (!d->healthy()) continue;
+        for (const auto &cap : d->caps) {
+            if (!detail::cap_matches(cap, st)) continue;
+            const bool can_inline = (d->desc.flags & ACRYPTO_DEV_F_INLINE) && d->drv->run_inline_fn;
+            const bool hw = (d->desc.flags & ACRYPTO_DEV_F_HARDWARE) != 0;
+            if (can_inline && (!best || (hw && !best_hw))) {
+                best = &cap;
+                best_hw = hw;
+            }
+            const double rate = cap.bytes_per_sec > 0 ? cap.bytes_per_sec : 1e9;
+            for (uint32_t c = 0; c < InlineModel::kClasses; ++c) {
+                const double ns = cap.latency_ns + InlineModel::class_len(c) * 1e9 / rate;
+                off[c] = std::min<uint32_t>(off[c], ns < UINT32_MAX ? static_cast<uint32_t>(ns)
+                                                                    : UINT32_MAX - 1);
+            }
+            break;
+        }
+    }
+    if (best) {
+        const double rate = best->bytes_per_sec > 0 ? best->bytes_per_sec : 1e9;
+        for (uint32_t c = 0; c < InlineModel::kClasses; ++c) {
+            const double ns = InlineModel::kInlineFixedNs + InlineModel::class_len(c) * 1e9 / rate;
+            inl[c] = ns < UINT32_MAX ? static_cast<uint32_t>(ns) : UINT32_MAX - 1;
+        }
+    }
+    im.inline_model.set_priors(e, inl, off, gen);
+}
+
+/// The model entry for `st` with current priors; nullptr when the table is full.
+InlineModel::Entry *model_entry(const SchedulerCore::Impl &im, const acrypto_step &st) noexcept {
+    InlineModel::Entry *e = im.inline_model.find(InlineModel::key_of(st));
+    if (!e) return nullptr;
+    // A device added since the priors were set changes them (health is checked by run_inline).
+    const uint32_t gen = im.device_count() + 1;
+    if (e->gen.load(std::memory_order_acquire) != gen) fill_priors(im, *e, st, gen);
+    return e;
+}
+
 } // namespace
+
+bool SchedulerCore::prefer_inline(const acrypto_step &step, InlineCaller caller) const noexcept {
+    const InlineModel::Entry *e = model_entry(*impl_, step);
+    if (!e) return impl_->prefer_inline(step); // table full: the static rule
+    return InlineModel::prefers_inline(*e, InlineModel::size_class(step.src_len),
+                                       caller == InlineCaller::Paused);
+}
+
+void SchedulerCore::observe_offload(const acrypto_step &step, uint64_t ns) noexcept {
+    if (InlineModel::Entry *e = model_entry(*impl_, step))
+        impl_->inline_model.observe_offload(*e, InlineModel::size_class(step.src_len), ns);
+}
+
+void SchedulerCore::observe_inline(const acrypto_step &step, uint64_t ns) noexcept {
+    if (InlineModel::Entry *e = model_entry(*impl_, step))
+        impl_->inline_model.observe_inline(*e, InlineModel::size_class(step.src_len), ns);
+}
+
+InlineEstimate SchedulerCore::inline_estimate(const acrypto_step &step) const noexcept {
+    InlineEstimate r;
+    if (const InlineModel::Entry *e = model_entry(*impl_, step)) {
+        const uint32_t c = InlineModel::size_class(step.src_len);
+        r.inline_ns = e->inline_prior[c].load(std::memory_order_relaxed) ? InlineModel::inline_cost(*e, c) : 0;
+        r.offload_ns = InlineModel::offload_cost(*e, c);
+    }
+    return r;
+}
 
 Errc SchedulerCore::Impl::enqueue(Device *d, Session &s, uint32_t ncur, PlaceMode mode) {
     auto &ss = SessionAccess::sched(s);
@@ -247,6 +326,7 @@ int SchedulerCore::Impl::run_inline(Session &s) {
         size_t key_len;
         Device *d;
         const acrypto_capability *cap;
+        uint32_t tick; ///< inline runs on this thread (cost sampling)
     };
     static thread_local InlineMemo memo{};
     const acrypto_step &first = c.steps[c.cur];
@@ -280,12 +360,17 @@ int SchedulerCore::Impl::run_inline(Session &s) {
             uint32_t k = 0;
             const acrypto_capability *cap = detail::find_cap(
                 best->caps.data(), static_cast<uint32_t>(best->caps.size()), c, cur, &k);
-            memo = InlineMemo{uid,        device_count(), first.op,        first.alg, first.mode,
-                              first.dir, first.flags,    first_key_len, best,      cap};
+            memo = InlineMemo{uid,       device_count(), first.op,      first.alg, first.mode,
+                              first.dir, first.flags,    first_key_len, best,      cap,
+                              memo.tick};
         }
         plan[nplan++] = Plan{best, best_n};
         cur += best_n;
     }
+    // The cost model learns inline time from one run in kSampleEvery per thread
+    // (two clock reads), single-step sessions only.
+    const bool sample = memo_usable && memo.tick++ % InlineModel::kSampleEvery == 0;
+    const uint64_t t0 = sample ? detail::mono_ns() : 0;
     Device *last = nullptr;
     for (uint32_t i = 0; i < nplan; ++i) {
         Device *d = plan[i].d;
@@ -311,6 +396,11 @@ int SchedulerCore::Impl::run_inline(Session &s) {
         }
         d->counters.completed.add();
         c.cur += plan[i].n;
+    }
+    if (sample) {
+        const uint64_t ns = detail::mono_ns() - t0;
+        if (InlineModel::Entry *e = model_entry(*this, first))
+            inline_model.observe_inline(*e, InlineModel::size_class(first.src_len), ns);
     }
     counters.inline_runs.add();
     s.finish(ACRYPTO_OK, 0, last ? last->name.c_str() : nullptr);

@@ -95,48 +95,78 @@ const char *cbc_name_for_cmac(uint32_t alg, size_t key_len)
     }
 }
 
+constexpr uint32_t kFamilyId = 7;
+
+void free_cached_ctx(void *p) { EVP_CIPHER_CTX_free(static_cast<EVP_CIPHER_CTX *>(p)); }
+
+/// A context keyed for `st` (cipher, key, direction, IV length) and set to st.iv.
+/// Cached per key on this thread: the next message under the same key only sets
+/// its IV (no fetch, no key expansion, no GHASH table). Key id 0 is not cached:
+/// `own` receives a fresh context the caller frees.
+EVP_CIPHER_CTX *keyed_ctx(ExecCtx &c, const char *name, const acrypto_step &st, bool enc,
+                          CtxPtr &own)
+{
+    const uint32_t tag = key_tag(kFamilyId, st.mode, (st.iv_len << 2) | (enc ? 1u : 2u));
+    if (st.key->id != 0) {
+        if (auto *ctx = static_cast<EVP_CIPHER_CTX *>(c.key_find(st.key->id, tag))) {
+            if (EVP_CipherInit_ex2(ctx, nullptr, nullptr, st.iv, enc ? 1 : 0, nullptr) == 1)
+                return ctx;
+        }
+    }
+    CipherPtr cipher(fetch(c, name));
+    CtxPtr ctx(EVP_CIPHER_CTX_new());
+    if (!cipher || !ctx)
+        return nullptr;
+    size_t ivlen = st.iv_len;
+    OSSL_PARAM ivp[] = {OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_AEAD_IVLEN, &ivlen),
+                        OSSL_PARAM_construct_end()};
+    if (EVP_CipherInit_ex2(ctx.get(), cipher.get(), nullptr, nullptr, enc ? 1 : 0, ivp) != 1 ||
+        EVP_CipherInit_ex2(ctx.get(), nullptr, st.key->data, st.iv, enc ? 1 : 0, nullptr) != 1)
+        return nullptr;
+    if (st.key->id == 0) {
+        own = std::move(ctx);
+        return own.get();
+    }
+    EVP_CIPHER_CTX *raw = ctx.release();
+    c.key_put(st.key->id, tag, raw, free_cached_ctx);
+    return raw;
+}
+
 /// One AEAD pass: encrypt (tag written to `tag_out`) or decrypt (tag checked when `tag_in`).
 int aead_pass(ExecCtx &c, const char *name, const acrypto_step &st, bool enc,
               const uint8_t *src, uint8_t *dst, const uint8_t *tag_in, size_t tag_len,
               uint8_t *tag_out)
 {
-    CipherPtr cipher(fetch(c, name));
-    CtxPtr ctx(EVP_CIPHER_CTX_new());
-    if (!cipher || !ctx)
-        return ACRYPTO_E_NOMEM;
-    size_t ivlen = st.iv_len;
-    OSSL_PARAM ivp[] = {OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_AEAD_IVLEN, &ivlen),
-                        OSSL_PARAM_construct_end()};
-    if (EVP_CipherInit_ex2(ctx.get(), cipher.get(), nullptr, nullptr, enc ? 1 : 0, ivp) != 1)
-        return ACRYPTO_E_INVALID;
-    if (EVP_CipherInit_ex2(ctx.get(), nullptr, st.key->data, st.iv, enc ? 1 : 0, nullptr) != 1)
+    CtxPtr own;
+    EVP_CIPHER_CTX *ctx = keyed_ctx(c, name, st, enc, own);
+    if (ctx == nullptr)
         return ACRYPTO_E_INVALID;
     int outl = 0;
     if (st.aad != nullptr && st.aad_len > 0) {
         if (st.aad_len > INT_MAX ||
-            EVP_CipherUpdate(ctx.get(), nullptr, &outl, st.aad, static_cast<int>(st.aad_len)) != 1)
+            EVP_CipherUpdate(ctx, nullptr, &outl, st.aad, static_cast<int>(st.aad_len)) != 1)
             return ACRYPTO_E_INVALID;
     }
     int done = 0;
     if (st.src_len > 0) {
-        if (EVP_CipherUpdate(ctx.get(), dst, &done, src, static_cast<int>(st.src_len)) != 1)
+        if (EVP_CipherUpdate(ctx, dst, &done, src, static_cast<int>(st.src_len)) != 1)
             return ACRYPTO_E_INVALID;
     }
     if (!enc && tag_in != nullptr) {
         OSSL_PARAM tp[] = {OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG,
                                                              const_cast<uint8_t *>(tag_in), tag_len),
                            OSSL_PARAM_construct_end()};
-        if (EVP_CIPHER_CTX_set_params(ctx.get(), tp) != 1)
+        if (EVP_CIPHER_CTX_set_params(ctx, tp) != 1)
             return ACRYPTO_E_INVALID;
     }
     int fin = 0;
-    if (EVP_CipherFinal_ex(ctx.get(), dst + done, &fin) != 1)
+    if (EVP_CipherFinal_ex(ctx, dst + done, &fin) != 1)
         return enc ? ACRYPTO_E_INTERNAL : ACRYPTO_E_VERIFY;
     if (enc && tag_out != nullptr) {
         OSSL_PARAM tp[] = {
             OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, tag_out, tag_len),
             OSSL_PARAM_construct_end()};
-        if (EVP_CIPHER_CTX_get_params(ctx.get(), tp) != 1)
+        if (EVP_CIPHER_CTX_get_params(ctx, tp) != 1)
             return ACRYPTO_E_INTERNAL;
     }
     return ACRYPTO_OK;

@@ -3,6 +3,7 @@
 #include "fake_device.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -93,8 +94,9 @@ bool parse_caps(const std::string &list, std::vector<acrypto_capability> *out) {
 }
 
 int fake_probe(const acrypto_config *cfg, uint32_t *count, char *why, size_t why_len) {
-    static const char *const known[] = {"names", "mode",     "queue-len", "caps",      "inline",
-                                        "status", "tag",     "hardware",  "entropy",   "fail-every"};
+    static const char *const known[] = {"names",   "mode",       "queue-len",  "caps",
+                                        "inline",  "status",     "tag",        "hardware",
+                                        "entropy", "fail-every", "latency-ns", "rate-bps"};
     for (uint32_t i = 0; cfg && i < cfg->count; ++i) {
         bool ok = false;
         for (const char *k : known) ok = ok || std::strcmp(cfg->items[i].key, k) == 0;
@@ -145,6 +147,12 @@ int fake_open(const acrypto_config *cfg, uint32_t index, acrypto_host *host,
     if (!parse_caps(caps ? caps : "aes-cbc,sha256", &d->caps)) {
         std::snprintf(why, why_len, "bad caps '%s'", caps);
         return ACRYPTO_E_INVALID;
+    }
+    // Stated capability figures (cost model tests): every capability of the device.
+    for (auto &c : d->caps) {
+        if (const char *v = cfg_get(cfg, "latency-ns"))
+            c.latency_ns = static_cast<uint32_t>(std::strtoul(v, nullptr, 10));
+        if (const char *v = cfg_get(cfg, "rate-bps")) c.bytes_per_sec = std::strtod(v, nullptr);
     }
     d->status = cfg_get(cfg, "status") ? std::atoi(cfg_get(cfg, "status")) : 0;
     d->fail_every = cfg_get(cfg, "fail-every") ? std::atoi(cfg_get(cfg, "fail-every")) : 0;
@@ -241,8 +249,10 @@ void fake_close(void *dev) {
     d->closed = true;
 }
 
-const char *const kFakeKeys[] = {"names", "mode",     "queue-len", "caps",    "inline",    "status",
-                                 "tag",   "hardware", "entropy",   "fail-every", nullptr};
+const char *const kFakeKeys[] = {"names",      "mode",       "queue-len", "caps",
+                                 "inline",     "status",     "tag",       "hardware",
+                                 "entropy",    "fail-every", "latency-ns", "rate-bps",
+                                 nullptr};
 
 const acrypto_device_driver kFakeDriver = {
     ACRYPTO_ABI_VERSION,

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Inline runs on the caller's thread and the offload threshold.
+#include <thread>
+
 #include "sched_fixture.hpp"
 
 namespace acrypto::sched::test {
@@ -81,6 +83,76 @@ TEST_F(Inline, BoundSessionUsesOnlyItsInlineDevice) {
     s->bind("in1");
     EXPECT_EQ(core_->run_inline(*s), ACRYPTO_OK);
     EXPECT_STREQ(s->last_device(), "in1");
+}
+
+// The cost model (inline-threshold = auto). Devices state latency and rate; the
+// model starts from those and then learns from measured runs.
+
+TEST_F(Inline, CostModelOffloadsLargeStepsToAFastFarDevice) {
+    make();
+    // Inline at 1 GB/s on the caller's thread; far device: 20 us away, 20 GB/s.
+    open({{"names", "in0"}, {"inline", "1"}, {"rate-bps", "1e9"}, {"latency-ns", "30000"}});
+    open({{"names", "far0"}, {"rate-bps", "2e10"}, {"latency-ns", "20000"}});
+    auto small = cipher(1024);
+    auto large = cipher(1 << 20);
+    // A blocking caller: 1 KiB takes ~1 us inline against 20 us away; 1 MiB ~1 ms against ~72 us.
+    EXPECT_TRUE(core_->prefer_inline(small->step(0), InlineCaller::Blocking));
+    EXPECT_FALSE(core_->prefer_inline(large->step(0), InlineCaller::Blocking));
+    const InlineEstimate e = core_->inline_estimate(large->step(0));
+    EXPECT_GT(e.inline_ns, e.offload_ns);
+    // A pausing caller pays only the pause: small inline, large offloaded.
+    EXPECT_TRUE(core_->prefer_inline(small->step(0), InlineCaller::Paused));
+    EXPECT_FALSE(core_->prefer_inline(large->step(0), InlineCaller::Paused));
+}
+
+TEST_F(Inline, CostModelKeepsInlineWhenOffloadWouldLose) {
+    make();
+    // The reverse: the only other device is slower than the caller's thread.
+    open({{"names", "in0"}, {"inline", "1"}, {"rate-bps", "2e9"}, {"latency-ns", "15000"}});
+    open({{"names", "slow0"}, {"rate-bps", "1e8"}, {"latency-ns", "50000"}});
+    for (size_t len : {size_t{16}, size_t{4096}, size_t{1} << 20}) {
+        auto s = cipher(len);
+        EXPECT_TRUE(core_->prefer_inline(s->step(0), InlineCaller::Blocking)) << len;
+    }
+    // No inline device for the step: never inline.
+    auto s = cipher(64);
+    acrypto_step st = s->step(0);
+    st.mode = ACRYPTO_MODE_XTS;
+    EXPECT_FALSE(core_->prefer_inline(st, InlineCaller::Blocking));
+    EXPECT_FALSE(core_->prefer_inline(st, InlineCaller::Paused));
+}
+
+TEST_F(Inline, CostModelLearnsFromMeasuredCosts) {
+    make();
+    open({{"names", "in0"}, {"inline", "1"}, {"rate-bps", "1e9"}});
+    open({{"names", "far0"}, {"rate-bps", "2e10"}, {"latency-ns", "20000"}});
+    auto s = cipher(256 << 10); // priors: ~250 us inline, ~33 us away
+    EXPECT_FALSE(core_->prefer_inline(s->step(0), InlineCaller::Blocking));
+    // Offloads turn out to take 1 ms each (a loaded device): inline wins now.
+    for (int i = 0; i < 16; ++i) core_->observe_offload(s->step(0), 1000000);
+    EXPECT_TRUE(core_->prefer_inline(s->step(0), InlineCaller::Blocking));
+    EXPECT_EQ(core_->inline_estimate(s->step(0)).offload_ns, 1000000u);
+    // Inline runs then turn out slower still (2 ms): offload again.
+    for (int i = 0; i < 32; ++i) core_->observe_inline(s->step(0), 2000000);
+    EXPECT_FALSE(core_->prefer_inline(s->step(0), InlineCaller::Blocking));
+    // Another size class keeps its own figures.
+    auto small = cipher(512);
+    EXPECT_TRUE(core_->prefer_inline(small->step(0), InlineCaller::Blocking));
+}
+
+TEST_F(Inline, RunInlineFeedsTheCostModel) {
+    make();
+    // Stated at 1 kB/s: the prior for 64 bytes is about 0.1 s, far above any real run.
+    open({{"names", "in0"}, {"inline", "1"}, {"rate-bps", "1e3"}});
+    auto s = cipher(64);
+    const uint32_t prior = core_->inline_estimate(s->step(0)).inline_ns;
+    ASSERT_GT(prior, 10000000u);
+    EXPECT_FALSE(core_->prefer_inline(s->step(0), InlineCaller::Paused));
+    // The first inline run of a thread is timed: the estimate becomes the measured one.
+    // A fresh thread makes that deterministic whatever ran before on this one.
+    std::thread([&] { EXPECT_EQ(core_->run_inline(*s), ACRYPTO_OK); }).join();
+    auto s2 = cipher(64);
+    EXPECT_LT(core_->inline_estimate(s2->step(0)).inline_ns, prior);
 }
 
 } // namespace

@@ -45,6 +45,18 @@ struct DeviceInfo {
     std::vector<acrypto_capability> caps;
 };
 
+/// How the caller of an operation waits when the work is offloaded.
+enum class InlineCaller {
+    Blocking, ///< blocks on the session (no ASYNC job to pause): pays the whole offload latency
+    Paused,   ///< pauses inside an ASYNC job: pays pause, resume and wake-up; the device works meanwhile
+};
+
+/// The cost model's estimates for one step, in ns (learned when measured, else from capabilities).
+struct InlineEstimate {
+    uint32_t inline_ns = 0;  ///< 0: no inline device can run it
+    uint32_t offload_ns = 0; ///< UINT32_MAX: no device to offload to
+};
+
 /// Named counter (stats are name/value so they export as provider params as-is).
 struct Stat {
     std::string name;
@@ -94,6 +106,19 @@ public:
     bool prefer_inline(const acrypto_step &step) const noexcept;
     /// Static inline threshold in bytes (config key inline-threshold); 0 = never inline.
     void set_inline_threshold(size_t bytes) noexcept;
+
+    /// Inline-or-offload from the cost model (config inline-threshold = auto): expected
+    /// inline time against what offloading costs this caller, per (operation, size
+    /// class), from capability rates first and then learned online (inline runs are
+    /// sampled; blocking offloads are reported through observe_offload). No lock,
+    /// no allocation: a table probe and one atomic load once the kind of step is known.
+    bool prefer_inline(const acrypto_step &step, InlineCaller caller) const noexcept;
+    /// Report the wall time a blocking caller waited for an offloaded step.
+    void observe_offload(const acrypto_step &step, uint64_t ns) noexcept;
+    /// Report the wall time of one inline run of `step` (run_inline samples its own).
+    void observe_inline(const acrypto_step &step, uint64_t ns) noexcept;
+    /// The model's current estimates for `step` (tests, diagnostics).
+    InlineEstimate inline_estimate(const acrypto_step &step) const noexcept;
 
     /// Whether some healthy device (or inline device) can run this step.
     bool supports(const acrypto_step &step) const noexcept;
