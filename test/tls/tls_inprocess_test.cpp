@@ -64,14 +64,13 @@ const char *tls_propq()
     return groups > 0 ? "provider=acrypto" : "?provider=acrypto";
 }
 
-/// Whether acrypto's AES-128-CBC takes the TLS record parameters libssl needs for CBC suites.
-bool cbc_tls_mode()
+/// Name of the provider serving cipher `name` under `propq` ("" if none).
+std::string cipher_provider(const char *name, const char *propq)
 {
-    EVP_CIPHER *c = EVP_CIPHER_fetch(env().ctx(), "AES-128-CBC", kAcrypto);
-    bool yes = c != nullptr &&
-               OSSL_PARAM_locate_const(EVP_CIPHER_settable_ctx_params(c), OSSL_CIPHER_PARAM_TLS_VERSION) != nullptr;
+    EVP_CIPHER *c = EVP_CIPHER_fetch(env().ctx(), name, propq);
+    std::string p = c != nullptr ? OSSL_PROVIDER_get0_name(EVP_CIPHER_get0_provider(c)) : "";
     EVP_CIPHER_free(c);
-    return yes;
+    return p;
 }
 
 X509 *self_signed(EVP_PKEY *key)
@@ -102,6 +101,11 @@ struct TlsCase {
     const char *ciphers;  ///< TLS 1.2 list or TLS 1.3 suites
     bool async;
     std::vector<const char *> expect_algs; ///< alg.<name>.steps that must grow
+    const char *stitched = nullptr; ///< CBC suite without encrypt-then-MAC: this stitched cipher
+    /// CBC with encrypt-then-MAC: libssl makes the record MAC key as an "HMAC" EVP_PKEY,
+    /// which needs an HMAC key manager acrypto does not have, so acrypto is preferred
+    /// (not mandatory) and the record cipher is checked to come from acrypto.
+    const char *etm_cipher = nullptr;
 };
 
 /// One side's step: 1 done, 0 again, -1 failed.
@@ -137,10 +141,15 @@ TEST_P(TlsInProcess, HandshakeAndData)
 {
     ASSERT_TRUE(env().loaded()) << env().load_error();
     const TlsCase &c = GetParam();
-    const char *propq = tls_propq();
-    if (std::strstr(c.ciphers, "SHA256") != nullptr && std::strstr(c.ciphers, "GCM") == nullptr &&
-        std::strstr(c.ciphers, "CHACHA") == nullptr && !cbc_tls_mode())
-        GTEST_SKIP() << "acrypto's AES-CBC has no TLS record mode (tls-version parameter)";
+    const char *propq = c.etm_cipher != nullptr ? "?provider=acrypto" : tls_propq();
+    if (c.etm_cipher != nullptr) {
+        EXPECT_EQ(cipher_provider(c.etm_cipher, propq), "acrypto");
+    }
+    if (c.stitched != nullptr) {
+        // libssl fetches the stitched cipher by name with the context's propq when
+        // encrypt-then-MAC is off: it must come from acrypto.
+        EXPECT_EQ(cipher_provider(c.stitched, propq), "acrypto");
+    }
     if (std::strncmp(c.ciphers, "ECDHE", 5) == 0 && propq[0] == '?')
         GTEST_SKIP() << "acrypto declares no TLS groups yet (TLS-GROUP capability)";
     EVP_PKEY *key = keygen(kDefault, c.key_type, std::strcmp(c.key_type, "EC") == 0 ? "P-256" : "2048");
@@ -160,6 +169,8 @@ TEST_P(TlsInProcess, HandshakeAndData)
             ASSERT_EQ(SSL_CTX_set_cipher_list(x, c.ciphers), 1) << drain_errors();
         if (c.async)
             SSL_CTX_set_mode(x, SSL_MODE_ASYNC);
+        if (c.stitched != nullptr)
+            SSL_CTX_set_options(x, SSL_OP_NO_ENCRYPT_THEN_MAC);
     }
     ASSERT_EQ(SSL_CTX_use_certificate(sctx, cert), 1);
     ASSERT_EQ(SSL_CTX_use_PrivateKey(sctx, key), 1) << drain_errors();
@@ -254,7 +265,20 @@ INSTANTIATE_TEST_SUITE_P(
         TlsCase{"tls12_ecdhe_ecdsa_chacha_async", "EC", TLS1_2_VERSION, "ECDHE-ECDSA-CHACHA20-POLY1305", true, {"ec", "chacha20"}},
         TlsCase{"tls12_rsa_kx_gcm", "RSA", TLS1_2_VERSION, "AES256-GCM-SHA384", false, {"rsa", "aes"}},
         TlsCase{"tls12_rsa_kx_gcm_async", "RSA", TLS1_2_VERSION, "AES256-GCM-SHA384", true, {"rsa", "aes"}},
-        TlsCase{"tls12_rsa_kx_cbc", "RSA", TLS1_2_VERSION, "AES128-SHA256", false, {"rsa"}}),
+        // CBC with encrypt-then-MAC: AES-CBC in TLS record mode, HMAC-SHA256 apart.
+        TlsCase{"tls12_rsa_kx_cbc", "RSA", TLS1_2_VERSION, "AES128-SHA256", false, {"rsa", "aes"},
+                nullptr, "AES-128-CBC"},
+        TlsCase{"tls12_rsa_kx_cbc_async", "RSA", TLS1_2_VERSION, "AES256-SHA", true, {"rsa", "aes"},
+                nullptr, "AES-256-CBC"},
+        // CBC without encrypt-then-MAC: the stitched ciphers (HMAC then AES-CBC per record).
+        TlsCase{"tls12_rsa_kx_stitched_sha1", "RSA", TLS1_2_VERSION, "AES128-SHA", false,
+                {"rsa", "aes", "sha1"}, "AES-128-CBC-HMAC-SHA1"},
+        TlsCase{"tls12_rsa_kx_stitched_sha256_async", "RSA", TLS1_2_VERSION, "AES256-SHA256", true,
+                {"rsa", "aes", "sha256"}, "AES-256-CBC-HMAC-SHA256"},
+        TlsCase{"tls12_ecdhe_rsa_stitched_sha1_async", "RSA", TLS1_2_VERSION, "ECDHE-RSA-AES256-SHA",
+                true, {"rsa", "aes", "sha1"}, "AES-256-CBC-HMAC-SHA1"},
+        TlsCase{"tls12_ecdhe_rsa_stitched_sha256", "RSA", TLS1_2_VERSION, "ECDHE-RSA-AES128-SHA256",
+                false, {"rsa", "aes", "sha256"}, "AES-128-CBC-HMAC-SHA256"}),
     [](const auto &info) { return std::string(info.param.label); });
 
 } // namespace
