@@ -94,13 +94,9 @@ int run_paused(acrypto::sched::SchedulerCore *sc, const acrypto::sched::Ref<Sess
         cb->arg = app_arg;
         s->set_done(notify_callback, cb);
     } else {
-        size_t fds_before = 0, fds_after = 0;
-        (void)ASYNC_WAIT_CTX_get_all_fds(wctx, nullptr, &fds_before);
-        notifier = WaitNotifier::for_wait_ctx(wctx);
-        (void)ASYNC_WAIT_CTX_get_all_fds(wctx, nullptr, &fds_after);
         // A newly added wait fd reaches the application only through a pause
         // (SSL_get_changed_async_fds after SSL_ERROR_WANT_ASYNC): pause at least once.
-        fresh_fd = fds_after > fds_before;
+        notifier = WaitNotifier::for_wait_ctx(wctx, &fresh_fd);
         if (notifier == nullptr)
             return run_blocking(sc, s); // eventfd exhausted: synchronous work
         notifier->ref();

@@ -16,8 +16,10 @@ const char kWaitKey = 0;
 std::atomic<uint64_t> g_live{0};
 } // namespace
 
-WaitNotifier *WaitNotifier::for_wait_ctx(ASYNC_WAIT_CTX *wctx)
+WaitNotifier *WaitNotifier::for_wait_ctx(ASYNC_WAIT_CTX *wctx, bool *added)
 {
+    if (added != nullptr)
+        *added = false;
     OSSL_ASYNC_FD fd = -1;
     void *custom = nullptr;
     if (ASYNC_WAIT_CTX_get_fd(wctx, &kWaitKey, &fd, &custom) == 1 && custom != nullptr)
@@ -35,6 +37,8 @@ WaitNotifier *WaitNotifier::for_wait_ctx(ASYNC_WAIT_CTX *wctx)
         return nullptr;
     }
     g_live.fetch_add(1, std::memory_order_relaxed);
+    if (added != nullptr)
+        *added = true;
     return n;
 }
 

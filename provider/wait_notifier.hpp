@@ -17,9 +17,10 @@ namespace acrypto::prov {
  */
 class WaitNotifier {
 public:
-    /// The notifier registered on `wctx`, creating and registering it if needed.
+    /// The notifier registered on `wctx`, creating and registering it if needed
+    /// (`*added` true when this call added the fd to `wctx`; one lookup when it exists).
     /// nullptr when eventfd() or registration fails (callers then work synchronously).
-    static WaitNotifier *for_wait_ctx(ASYNC_WAIT_CTX *wctx);
+    static WaitNotifier *for_wait_ctx(ASYNC_WAIT_CTX *wctx, bool *added = nullptr);
 
     int fd() const noexcept { return fd_; }
     void ref() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }

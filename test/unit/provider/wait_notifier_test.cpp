@@ -20,9 +20,12 @@ bool readable(int fd)
 TEST(WaitNotifier, OneStableFdPerWaitCtx)
 {
     ASYNC_WAIT_CTX *w = ASYNC_WAIT_CTX_new();
-    WaitNotifier *a = WaitNotifier::for_wait_ctx(w);
+    bool added = false;
+    WaitNotifier *a = WaitNotifier::for_wait_ctx(w, &added);
     ASSERT_NE(a, nullptr);
-    EXPECT_EQ(WaitNotifier::for_wait_ctx(w), a);
+    EXPECT_TRUE(added);
+    EXPECT_EQ(WaitNotifier::for_wait_ctx(w, &added), a);
+    EXPECT_FALSE(added);
     size_t n = 0;
     ASYNC_WAIT_CTX_get_all_fds(w, nullptr, &n);
     EXPECT_EQ(n, 1u);
