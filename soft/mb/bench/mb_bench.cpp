@@ -159,7 +159,7 @@ void BM_LibraryCbc16(benchmark::State &state) {
 }
 
 void CbcSizes(benchmark::internal::Benchmark *b) {
-    for (int64_t s : {16, 64, 256, 1024, 4096, 16384}) b->Arg(s);
+    for (int64_t s : {16, 64, 256, 1024, 4096, 8192, 16384}) b->Arg(s);
 }
 void CbcBurstSizes(benchmark::internal::Benchmark *b) {
     b->ArgNames({"size", "burst"});
