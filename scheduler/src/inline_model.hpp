@@ -24,8 +24,11 @@ class InlineModel {
     static constexpr uint32_t kPausedCallerNs = 2000;
     /// Inline dispatch cost on top of the bytes (placement memo, device entry, key lookup).
     static constexpr uint32_t kInlineFixedNs = 150;
-    /// One inline run in this many is timed (and the first of each thread).
+    /// One inline run in this many is timed (not a thread's first: it builds caches).
     static constexpr uint32_t kSampleEvery = 64;
+    /// One offload decision in this many, where inline is possible, runs inline
+    /// instead (and is timed), so an estimate spoiled by an outlier recovers.
+    static constexpr uint32_t kExploreEvery = 64;
 
     static uint32_t size_class(uint64_t len) noexcept {
         const int w = std::bit_width(len);
@@ -55,6 +58,7 @@ class InlineModel {
         std::atomic<uint32_t> offload_prior[kClasses]{};
         std::atomic<uint32_t> inline_ns[kClasses]{};
         std::atomic<uint32_t> offload_ns[kClasses]{};
+        std::atomic<uint32_t> explore{0}; ///< offload decisions taken (exploration pacing)
     };
 
     /// The entry for `key`, claimed if new; nullptr when the table is full.
@@ -83,17 +87,23 @@ class InlineModel {
     }
 
     void observe_inline(Entry &e, uint32_t c, uint64_t ns) noexcept {
-        smooth(e.inline_ns[c], ns);
+        smooth(e.inline_ns[c], inline_cost(e, c), ns);
         decide(e, c);
     }
     void observe_offload(Entry &e, uint32_t c, uint64_t ns) noexcept {
-        smooth(e.offload_ns[c], ns);
+        smooth(e.offload_ns[c], offload_cost(e, c), ns);
         decide(e, c);
     }
 
     static bool prefers_inline(const Entry &e, uint32_t c, bool paused) noexcept {
         const auto &m = paused ? e.inline_paused : e.inline_blocking;
         return (m.load(std::memory_order_relaxed) >> c) & 1u;
+    }
+    /// After an offload decision: whether to run inline once anyway (exploration).
+    /// Costs an atomic increment, on the offload path only.
+    static bool explore(Entry &e, uint32_t c) noexcept {
+        if (e.inline_prior[c].load(std::memory_order_relaxed) == 0) return false;
+        return e.explore.fetch_add(1, std::memory_order_relaxed) % kExploreEvery == kExploreEvery - 1;
     }
 
     /// Estimated costs (learned when measured, else the prior), for stats and tests.
@@ -107,11 +117,16 @@ class InlineModel {
     }
 
   private:
-    /// Smoothed mean (1/8 weight); racing updates may drop a sample, never corrupt one.
-    static void smooth(std::atomic<uint32_t> &a, uint64_t ns) noexcept {
-        const uint64_t v = ns == 0 ? 1 : (ns > UINT32_MAX ? UINT32_MAX : ns);
-        const uint64_t old = a.load(std::memory_order_relaxed);
-        a.store(static_cast<uint32_t>(old == 0 ? v : (old * 7 + v) / 8), std::memory_order_relaxed);
+    /// Smoothed mean (1/8 weight) starting from the current estimate; one sample
+    /// counts at most 4x the estimate (a preempted run does not flip a decision).
+    /// Racing updates may drop a sample, never corrupt one.
+    static void smooth(std::atomic<uint32_t> &a, uint32_t estimate, uint64_t ns) noexcept {
+        const uint64_t old = estimate ? estimate : ns;
+        uint64_t v = ns == 0 ? 1 : ns;
+        if (v > 4 * old) v = 4 * old;
+        const uint64_t n = (old * 7 + v) / 8;
+        a.store(static_cast<uint32_t>(n == 0 ? 1 : (n > UINT32_MAX ? UINT32_MAX : n)),
+                std::memory_order_relaxed);
     }
     /// Recompute both decision bits of class c. A blocking caller waits for the
     /// whole offload (latency + transfer + wake-up); a pausing caller pays only

@@ -23,6 +23,18 @@ struct CandidateScratch {
 };
 thread_local CandidateScratch t_scratch;
 
+/// This thread's last inline placement (see run_inline) and cost-model sampling state.
+struct InlineMemo {
+    uint64_t sched_uid;
+    uint32_t ndevs, op, alg, mode, dir, flags;
+    size_t key_len;
+    Device *d;
+    const acrypto_capability *cap;
+    uint32_t tick; ///< inline runs on this thread (cost sampling)
+    bool explore;  ///< the next inline run was chosen to explore: time it
+};
+thread_local InlineMemo t_memo{};
+
 uint64_t step_bytes(const acrypto_session &c, uint32_t cur, uint32_t n) noexcept {
     uint64_t b = 0;
     for (uint32_t i = cur; i < cur + n && i < c.nsteps; ++i) b += c.steps[i].src_len;
@@ -96,10 +108,13 @@ InlineModel::Entry *model_entry(const SchedulerCore::Impl &im, const acrypto_ste
 } // namespace
 
 bool SchedulerCore::prefer_inline(const acrypto_step &step, InlineCaller caller) const noexcept {
-    const InlineModel::Entry *e = model_entry(*impl_, step);
+    InlineModel::Entry *e = model_entry(*impl_, step);
     if (!e) return impl_->prefer_inline(step); // table full: the static rule
-    return InlineModel::prefers_inline(*e, InlineModel::size_class(step.src_len),
-                                       caller == InlineCaller::Paused);
+    const uint32_t c = InlineModel::size_class(step.src_len);
+    if (InlineModel::prefers_inline(*e, c, caller == InlineCaller::Paused)) return true;
+    if (!InlineModel::explore(*e, c)) return false;
+    t_memo.explore = true; // run_inline times this run
+    return true;
 }
 
 void SchedulerCore::observe_offload(const acrypto_step &step, uint64_t ns) noexcept {
@@ -286,7 +301,7 @@ Errc SchedulerCore::Impl::submit(const Ref<Session> &ref) {
     // Counted before placement: the session may complete before place() returns.
     counters.submitted.add();
     counters.prio_submitted[prio].add();
-    ss.submit_ns = detail::mono_ns();
+    ss.submit_ns = detail::latency_sampled(opts.latency_sample) ? detail::mono_ns() : 0;
     Errc e = place(s, PlaceMode::Submit);
     if (e != Errc::Ok) {
         counters.submitted.sub();
@@ -320,15 +335,7 @@ int SchedulerCore::Impl::run_inline(Session &s) {
     // capability the full scan chose on this thread and re-validate them (device
     // health, the capability against this step) instead of scanning every
     // capability of every device again. A device added since invalidates it.
-    struct InlineMemo {
-        uint64_t sched_uid;
-        uint32_t ndevs, op, alg, mode, dir, flags;
-        size_t key_len;
-        Device *d;
-        const acrypto_capability *cap;
-        uint32_t tick; ///< inline runs on this thread (cost sampling)
-    };
-    static thread_local InlineMemo memo{};
+    InlineMemo &memo = t_memo;
     const acrypto_step &first = c.steps[c.cur];
     const size_t first_key_len = first.key ? first.key->len : 0;
     const bool memo_usable = !bound && c.nsteps - c.cur == 1;
@@ -362,14 +369,15 @@ int SchedulerCore::Impl::run_inline(Session &s) {
                 best->caps.data(), static_cast<uint32_t>(best->caps.size()), c, cur, &k);
             memo = InlineMemo{uid,       device_count(), first.op,      first.alg, first.mode,
                               first.dir, first.flags,    first_key_len, best,      cap,
-                              memo.tick};
+                              memo.tick, memo.explore};
         }
         plan[nplan++] = Plan{best, best_n};
         cur += best_n;
     }
     // The cost model learns inline time from one run in kSampleEvery per thread
     // (two clock reads), single-step sessions only.
-    const bool sample = memo_usable && memo.tick++ % InlineModel::kSampleEvery == 0;
+    const bool sample = memo_usable && (memo.explore || ++memo.tick % InlineModel::kSampleEvery == 0);
+    memo.explore = false;
     const uint64_t t0 = sample ? detail::mono_ns() : 0;
     Device *last = nullptr;
     for (uint32_t i = 0; i < nplan; ++i) {
