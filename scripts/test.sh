@@ -1,7 +1,20 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Install dependencies, configure the dev preset (-Werror), build everything, run every test.
-# Usage: scripts/test.sh [--no-deps] [extra ctest arguments]
+# The README's test command and CI's (.ci/run): install dependencies, then five phases, each
+# timed (wall, CPU, load average) and run even when an earlier one failed; exits non-zero when
+# any phase failed.
+#   dev   configure the dev preset (-Werror), build everything, ctest the whole suite
+#   asan  asan-ubsan preset: build (no benchmarks), whole suite, then the openssl CLI cases
+#         again with LeakSanitizer (scripts/sanitize.sh --only asan)
+#   tsan  tsan preset: build only the concurrency suites' targets, run them
+#         (scripts/sanitize.sh --only tsan)
+#   fuzz  bounded libFuzzer runs (scripts/fuzz.sh, FUZZ_SECONDS per fuzzer; skipped without clang)
+#   lint  clang-format check, clang-tidy on a bounded file set, spelling (scripts/lint.sh)
+# Usage: scripts/test.sh [--no-deps] [extra ctest arguments for the dev phase]
+# Env: ACRYPTO_TEST_PHASES  phases to run (default "dev asan tsan fuzz lint"); for a quick local
+#                           run: ACRYPTO_TEST_PHASES=dev scripts/test.sh --no-deps
+#      ACRYPTO_TEST_SKIP    phases to leave out of that list, e.g. "asan tsan"
+#      JOBS (default nproc), FUZZ_SECONDS (default 10 here), TSAN_REGEX (see sanitize.sh)
 set -eu
 cd "$(dirname "$0")/.."
 if [ "${1:-}" = "--no-deps" ]; then
@@ -10,6 +23,44 @@ else
     scripts/deps.sh
 fi
 JOBS=${JOBS:-$(nproc)}
-cmake --preset dev
-cmake --build --preset dev -j "$JOBS"
-ctest --preset dev -j "$JOBS" "$@"
+export JOBS
+phases=${ACRYPTO_TEST_PHASES:-dev asan tsan fuzz lint}
+skip=" ${ACRYPTO_TEST_SKIP:-} "
+for p in $phases; do
+    case $p in
+    dev | asan | tsan | fuzz | lint) ;;
+    *) echo "test.sh: unknown phase '$p' (dev asan tsan fuzz lint)" >&2; exit 2 ;;
+    esac
+done
+
+phase_dev() {
+    cmake --preset dev
+    cmake --build --preset dev -j "$JOBS"
+    ctest --preset dev -j "$JOBS" "$@"
+}
+phase_asan() { scripts/sanitize.sh --only asan; }
+phase_tsan() { scripts/sanitize.sh --only tsan; }
+phase_fuzz() { FUZZ_SECONDS=${FUZZ_SECONDS:-10} scripts/fuzz.sh; }
+phase_lint() { scripts/lint.sh --tidy-build build/dev; }
+
+cpu_seconds() { # user+sys seconds of this shell's finished children
+    times | awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, t, "m"); s += t[1] * 60 + t[2] } }
+                 END { printf "%.0f", s }'
+}
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+
+status=0
+summary=()
+for p in $phases; do
+    case $skip in *" $p "*) summary+=("$p: skipped (ACRYPTO_TEST_SKIP)"); continue ;; esac
+    echo "== $(date -u +%H:%M:%S) phase $p: start (load $(loadavg))"
+    t0=$(date +%s) c0=$(cpu_seconds)
+    if ( "phase_$p" "$@" ); then r=ok; else r=FAILED; status=1; fi
+    t1=$(date +%s) c1=$(cpu_seconds)
+    line="$p: $r, $((t1 - t0)) s wall, $((c1 - c0)) s CPU, load $(loadavg)"
+    echo "== $(date -u +%H:%M:%S) phase $line"
+    summary+=("$line")
+done
+echo "== $(date -u +%H:%M:%S) summary"
+printf '   %s\n' "${summary[@]}"
+exit $status
