@@ -20,7 +20,7 @@
 namespace acrypto::test::pk {
 namespace {
 
-constexpr unsigned kTls1 = 0x0301, kTls11 = 0x0302, kTls12 = 0x0303;
+constexpr unsigned kSsl3 = 0x0300, kTls1 = 0x0301, kTls11 = 0x0302, kTls12 = 0x0303;
 
 EVP_CIPHER *fetch(const char *name, const char *propq)
 {
@@ -107,7 +107,7 @@ TEST_P(TlsCbc, EncryptMatchesDefault)
     const PlainCase &pc = GetParam();
     EVP_CIPHER *a = fetch(pc.name, kAcrypto), *d = fetch(pc.name, kDefault);
     ASSERT_TRUE(a && d);
-    for (unsigned v : {kTls1, kTls11, kTls12}) {
+    for (unsigned v : {kSsl3, kTls1, kTls11, kTls12}) {
         for (size_t mac : {size_t{0}, size_t{20}, size_t{32}}) {
             const Bytes key = random_bytes(pc.key_len), iv = random_bytes(pc.block);
             Ctx ca, cd;
@@ -226,6 +226,41 @@ TEST_P(TlsCbc, DecryptEveryPaddingMatchesDefault)
     EVP_CIPHER_free(d);
 }
 
+// SSL 3.0 padding: only the length byte counts and it must be below the block size; the
+// padding bytes themselves are not checked. Every length byte value, both providers.
+TEST_P(TlsCbc, Ssl3PaddingMatchesDefault)
+{
+    ASSERT_TRUE(env().loaded()) << env().load_error();
+    const PlainCase &pc = GetParam();
+    EVP_CIPHER *a = fetch(pc.name, kAcrypto), *d = fetch(pc.name, kDefault);
+    ASSERT_TRUE(a && d);
+    const Bytes key = random_bytes(pc.key_len), iv = random_bytes(pc.block);
+    int good = 0;
+    for (size_t mac : {size_t{0}, size_t{20}}) {
+        for (unsigned lenbyte = 0; lenbyte < 256; ++lenbyte) {
+            SCOPED_TRACE(std::string(pc.name) + " mac " + std::to_string(mac) + " length byte " +
+                         std::to_string(lenbyte));
+            Bytes plain = random_bytes(3 * pc.block);
+            plain.back() = static_cast<uint8_t>(lenbyte);
+            const Bytes rec = raw_cbc(pc.name, true, key, iv, plain);
+            const Outcome oa = decrypt_with(a, key, iv, kSsl3, mac, rec);
+            const Outcome od = decrypt_with(d, key, iv, kSsl3, mac, rec);
+            ASSERT_EQ(oa.len, od.len);
+            if (od.len < 0)
+                continue;
+            EXPECT_EQ(oa.buf, od.buf);
+            if (lenbyte < pc.block && plain.size() >= lenbyte + 1 + mac) {
+                ++good;
+                EXPECT_EQ(static_cast<size_t>(oa.len), plain.size() - lenbyte - 1 - mac);
+                EXPECT_EQ(oa.mac, od.mac);
+            }
+        }
+    }
+    EXPECT_GT(good, 0);
+    EVP_CIPHER_free(a);
+    EVP_CIPHER_free(d);
+}
+
 // Short records: shorter than explicit IV + MAC + length byte, or not a block multiple.
 TEST_P(TlsCbc, ShortRecordsMatchDefault)
 {
@@ -234,7 +269,7 @@ TEST_P(TlsCbc, ShortRecordsMatchDefault)
     EVP_CIPHER *a = fetch(pc.name, kAcrypto), *d = fetch(pc.name, kDefault);
     ASSERT_TRUE(a && d);
     const Bytes key = random_bytes(pc.key_len), iv = random_bytes(pc.block);
-    for (unsigned v : {kTls1, kTls11, kTls12}) {
+    for (unsigned v : {kSsl3, kTls1, kTls11, kTls12}) {
         for (size_t mac : {size_t{0}, size_t{20}, size_t{32}}) {
             for (size_t n = pc.block; n <= 4 * pc.block + 8; n += pc.block / 2) {
                 SCOPED_TRACE(std::string(pc.name) + " v" + std::to_string(v) + " mac " +
