@@ -10,4 +10,5 @@ $SUDO apt-get install -y --no-install-recommends \
     build-essential g++ cmake ninja-build pkg-config git ca-certificates \
     openssl libssl-dev libipsec-mb-dev libpci-dev \
     libgtest-dev libgmock-dev libbenchmark-dev \
-    haproxy nginx curl gnuplot-nox python3
+    haproxy nginx curl gnuplot-nox python3 \
+    clang clang-format clang-tidy codespell
