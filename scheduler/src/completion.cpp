@@ -55,7 +55,9 @@ bool retryable(int status) noexcept {
 
 uint32_t SchedulerCore::Impl::dequeue(Device *d, acrypto_session **out, uint32_t max) {
     const uint64_t now = detail::coarse_ms();
-    const uint64_t t0 = detail::mono_ns(); // hand-over time: device histogram, observe_fn
+    // Hand-over time, for observe_fn (every session) and the histograms (timed ones).
+    const bool observe = balancer.load(std::memory_order_acquire)->tab->observe_fn != nullptr;
+    uint64_t t0 = 0;
     uint32_t n = 0;
     {
         std::lock_guard lk(d->mu);
@@ -63,8 +65,9 @@ uint32_t SchedulerCore::Impl::dequeue(Device *d, acrypto_session **out, uint32_t
             Session *s = d->queue.pop(now, opts.aging_ms);
             if (!s) break;
             auto &ss = SessionAccess::sched(*s);
+            if (!t0 && (observe || ss.submit_ns)) t0 = detail::mono_ns();
             ss.in_queue = 0;
-            ss.start_ns = t0;
+            ss.start_ns = observe || ss.submit_ns ? t0 : 0;
             ss.holder.store(d->id + 1, std::memory_order_release);
             inflight_link(d, s);
             out[n++] = &s->c();
@@ -174,7 +177,7 @@ void SchedulerCore::Impl::complete(Device *d, acrypto_session *cs, int status, u
             counters.alg_steps[c.steps[k].alg % detail::kAlgSlots].add();
             counters.alg_bytes[c.steps[k].alg % detail::kAlgSlots].add(c.steps[k].src_len);
         }
-        const uint64_t now = detail::mono_ns(); // one clock read for both histograms
+        const uint64_t now = ss.start_ns || ss.submit_ns ? detail::mono_ns() : 0;
         if (ss.start_ns) {
             const uint64_t ns = now > ss.start_ns ? now - ss.start_ns : 0;
             d->counters.service.record(ns);

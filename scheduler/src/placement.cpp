@@ -301,7 +301,7 @@ Errc SchedulerCore::Impl::submit(const Ref<Session> &ref) {
     // Counted before placement: the session may complete before place() returns.
     counters.submitted.add();
     counters.prio_submitted[prio].add();
-    ss.submit_ns = detail::mono_ns();
+    ss.submit_ns = detail::latency_sampled(opts.latency_sample) ? detail::mono_ns() : 0;
     Errc e = place(s, PlaceMode::Submit);
     if (e != Errc::Ok) {
         counters.submitted.sub();

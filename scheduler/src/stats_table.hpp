@@ -31,6 +31,18 @@ struct LatencyHist {
     }
 };
 
+/// Whether this submit is one of the 1-in-`every` timed for the latency histograms:
+/// a per-thread xorshift draw (no shared state, no pattern in the submits can bias it).
+inline bool latency_sampled(uint32_t every) noexcept {
+    if (every <= 1) return every == 1;
+    static thread_local uint64_t x = 0;
+    if (!x) x = reinterpret_cast<uintptr_t>(&x) | 1;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return (((x >> 32) * every) >> 32) == 0;
+}
+
 /// Algorithm slots for per-algorithm stats (enum acrypto_alg values are < 64).
 inline constexpr uint32_t kAlgSlots = 64;
 

@@ -279,7 +279,9 @@ TEST(LatencyHistogram, BucketLayout) {
 }
 
 TEST(LatencyHistogram, PerPriorityAlgorithmAndDeviceFromTheStats) {
-    auto c = make_core();
+    Options o;
+    o.latency_sample = 1; // time every session
+    auto c = make_core(o);
     ASSERT_TRUE(c);
     // Every hand-over takes at least 2 ms on the device.
     open_sim(*c, Config{{"mode", "null"}, {"name", "slow"}, {"latency-us", "2000"}});
@@ -332,6 +334,36 @@ TEST(LatencyHistogram, PerPriorityAlgorithmAndDeviceFromTheStats) {
     // Only digests ran: no other algorithm's histogram.
     EXPECT_EQ(h.count("alg.aes"), 0u);
     c->shutdown();
+}
+
+/// Histogram sample counts after `n` sessions on an immediate (null, untimed) sim device.
+std::map<std::string, uint64_t> sampled_counts(uint32_t every, uint32_t n) {
+    Options o;
+    o.latency_sample = every;
+    auto c = make_core(o);
+    if (!c) return {};
+    open_sim(*c, Config{{"mode", "null"}, {"name", "fast"}});
+    for (uint32_t i = 0; i < n; ++i) run(*c, digest(64, i % 8));
+    std::map<std::string, uint64_t> out;
+    for (auto &h : latency_histograms(pairs(c->stats()))) out[h.name] = h.count;
+    EXPECT_EQ(stat(*c, "completed"), n);
+    c->shutdown();
+    return out;
+}
+
+TEST(LatencyHistogram, SampledOneInEveryN) {
+    EXPECT_TRUE(sampled_counts(0, 64).empty()) << "0: no session timed";
+    auto all = sampled_counts(1, 64);
+    EXPECT_EQ(all["alg.sha256"], 64u);
+    EXPECT_EQ(all["dev.fast0"], 64u);
+    // One in 8 at random: about 100 of 800 (zero or all 800 are beyond any chance).
+    auto some = sampled_counts(8, 800);
+    EXPECT_GT(some["alg.sha256"], 30u);
+    EXPECT_LT(some["alg.sha256"], 250u);
+    EXPECT_EQ(some["alg.sha256"], some["dev.fast0"]);
+    uint64_t prio_sum = 0;
+    for (uint32_t p = 0; p < 8; ++p) prio_sum += some["prio." + std::to_string(p)];
+    EXPECT_EQ(prio_sum, some["alg.sha256"]);
 }
 
 } // namespace

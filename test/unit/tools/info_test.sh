@@ -31,14 +31,14 @@ assert r["self_test"]["passed"] is True
 assert r["benchmark"]["bytes"] > 0
 # The self-test and benchmark ran through acrypto: queued or inline sessions were counted.
 assert r["stats"].get("submitted", 0) + r["stats"].get("inline", 0) >= 1, r["stats"]
-# Latency histograms: one per priority that completed sessions, counts match the counters,
+# Latency histograms (one session in 8 timed): never more samples than completions,
 # buckets cumulative and ending at the count, p50 <= p99.
 lat = r["latency"]
 for p in range(8):
     done = r["stats"].get("prio.%d.completed" % p, 0)
     h = lat.get("prio.%d" % p)
-    assert (h["count"] if h else 0) == done, (p, done, h)
-if r["stats"].get("completed", 0) > 0:
+    assert (h["count"] if h else 0) <= done, (p, done, h)
+if r["stats"].get("completed", 0) >= 400:
     assert any(k.startswith("prio.") for k in lat), lat
     assert any(k.startswith("dev.") for k in lat), lat
 for k, h in lat.items():
@@ -89,7 +89,8 @@ for (base, series), h in hist.items():
     cum = [c for _, c in h['le']]
     assert les == sorted(les) and les[-1] == float('inf'), (base, series, h)
     assert cum == sorted(cum) and cum[-1] == h['count'] and 'sum' in h, (base, series, h)
-if any(l.startswith('acrypto_completed_total ') and not l.endswith(' 0') for l in open(sys.argv[1]).read().splitlines()):
+if any(l.startswith('acrypto_completed_total ') and float(l.split()[1]) >= 400
+       for l in open(sys.argv[1]).read().splitlines()):
     assert 'acrypto_priority_latency_seconds' in typed, sorted(typed)
 PY
 grep -q '^acrypto_up 1$' "$tmp/prom"

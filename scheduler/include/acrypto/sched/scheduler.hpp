@@ -25,6 +25,9 @@ struct Options {
     /// How many times an unbound session is re-placed after ACRYPTO_E_DEVICE/TIMEOUT
     /// from a healthy device before it completes with that status.
     uint32_t max_retries = 3;
+    /// Latency histograms time one session in this many, chosen at random per submit
+    /// (two or three clock reads per timed session); 1 = every session, 0 = none.
+    uint32_t latency_sample = 8;
     /// Optional sink for device and scheduler messages (any thread, must not block).
     /// Null: ERROR/WARN go to stderr, INFO/DEBUG only when ACRYPTO_DEBUG is set.
     void (*log)(void *arg, int level, const char *device, const char *msg) = nullptr;

@@ -9,7 +9,8 @@
 //   lat.<scope>.<key>.sum-ns   their sum in nanoseconds.
 // Scopes: "prio" (submit -> successful completion, key 0..7), "alg" (the same, by the
 // session's first step's algorithm), "dev" (hand-over -> successful completion on
-// that device, key = instance name). Empty histograms are left out.
+// that device, key = instance name). Empty histograms are left out. Only sessions
+// timed at submit (Options::latency_sample: one in 8 by default) are counted.
 #pragma once
 
 #include <bit>
