@@ -33,19 +33,21 @@ for p in $phases; do
     esac
 done
 
+# Phases run as `if ( phase )`, where set -e does not apply: chain steps with &&.
 phase_dev() {
-    cmake --preset dev
-    cmake --build --preset dev -j "$JOBS"
-    ctest --preset dev -j "$JOBS" "$@"
+    cmake --preset dev && cmake --build --preset dev -j "$JOBS" && ctest --preset dev -j "$JOBS" "$@"
 }
 phase_asan() { scripts/sanitize.sh --only asan; }
 phase_tsan() { scripts/sanitize.sh --only tsan; }
 phase_fuzz() { FUZZ_SECONDS=${FUZZ_SECONDS:-10} scripts/fuzz.sh; }
 phase_lint() { scripts/lint.sh --tidy-build build/dev; }
 
-cpu_seconds() { # user+sys seconds of this shell's finished children
-    times | awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, t, "m"); s += t[1] * 60 + t[2] } }
-                 END { printf "%.0f", s }'
+tf=$(mktemp)
+trap 'rm -f "$tf"' EXIT
+cpu_seconds() { # sets cpu to user+sys seconds of this shell's finished children (no subshell)
+    times >"$tf"
+    cpu=$(awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, t, "m"); s += t[1] * 60 + t[2] } }
+               END { printf "%.0f", s }' "$tf")
 }
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 
@@ -54,9 +56,9 @@ summary=()
 for p in $phases; do
     case $skip in *" $p "*) summary+=("$p: skipped (ACRYPTO_TEST_SKIP)"); continue ;; esac
     echo "== $(date -u +%H:%M:%S) phase $p: start (load $(loadavg))"
-    t0=$(date +%s) c0=$(cpu_seconds)
+    t0=$(date +%s); cpu_seconds; c0=$cpu
     if ( "phase_$p" "$@" ); then r=ok; else r=FAILED; status=1; fi
-    t1=$(date +%s) c1=$(cpu_seconds)
+    t1=$(date +%s); cpu_seconds; c1=$cpu
     line="$p: $r, $((t1 - t0)) s wall, $((c1 - c0)) s CPU, load $(loadavg)"
     echo "== $(date -u +%H:%M:%S) phase $line"
     summary+=("$line")
