@@ -51,6 +51,7 @@ std::vector<void *> g_abandoned;
 struct Work {
     OSSL_LIB_CTX *ctx = nullptr;
     bool digest = false;
+    const char *cipher = "AES-128-CBC";
     std::vector<uint8_t> key, iv, in, out, want;
     bool ran = false;
     bool ok = false;
@@ -61,7 +62,7 @@ int job_main(void *arg)
 {
     Work *w = *static_cast<Work **>(arg);
     w->ok = w->digest ? evp_digest(w->ctx, "SHA256", kAcrypto, w->in, w->out)
-                      : evp_cipher(w->ctx, "AES-128-CBC", kAcrypto, true, w->key, w->iv, w->in, w->out);
+                      : evp_cipher(w->ctx, w->cipher, kAcrypto, true, w->key, w->iv, w->in, w->out);
     if (!w->ok) w->errors = drain_errors();
     w->ran = true;
     return 1;
@@ -72,11 +73,13 @@ bool prepare(Work &w, OSSL_LIB_CTX *ctx, uint32_t r)
 {
     w.ctx = ctx;
     w.digest = r % 3 == 0;
-    w.key = random_bytes(16);
-    w.iv = random_bytes(16);
+    const bool tdes = r % 3 == 2; // FastCrypt's only cipher
+    w.cipher = tdes ? "DES-EDE3-CBC" : "AES-128-CBC";
+    w.key = random_bytes(tdes ? 24 : 16);
+    w.iv = random_bytes(tdes ? 8 : 16);
     w.in = random_bytes(16 + r % 6000);
     return w.digest ? evp_digest(ctx, "SHA256", kDefault, w.in, w.want)
-                    : evp_cipher(ctx, "AES-128-CBC", kDefault, true, w.key, w.iv, w.in, w.want);
+                    : evp_cipher(ctx, w.cipher, kDefault, true, w.key, w.iv, w.in, w.want);
 }
 
 /// The one fd acrypto registered on `wctx`, or -1.
@@ -89,10 +92,12 @@ int wait_fd(ASYNC_WAIT_CTX *wctx)
     return fd;
 }
 
-bool have_sim()
+bool have_plugin(const char *name)
 {
-    return access((std::string(plugin_dir()) + "/acrypto-dev-sim.so").c_str(), R_OK) == 0;
+    return access((std::string(plugin_dir()) + "/acrypto-dev-" + name + ".so").c_str(), R_OK) == 0;
 }
+
+bool have_sim() { return have_plugin("sim"); }
 
 bool fork_unsupported()
 {
@@ -163,12 +168,25 @@ class AsyncFaultSoak : public ::testing::Test {
 protected:
     static void SetUpTestSuite()
     {
-        // Two faulty sim instances with latency (sessions stay in flight across pauses), and cpu
-        // so that failover has somewhere to go.
-        if (have_sim())
-            env_ = new ProviderEnv("devices = sim, cpu\ninline-threshold = 0\nsim.instances = 2\n"
-                                   "sim.latency-us = 400\nsim.fail-rate = 0.03\nsim.stall-rate = 0.02\n"
-                                   "sim.stall-ms = 15\nsim.queue-len = 8\n");
+        // Two faulty sim instances with latency (sessions stay in flight across pauses), the
+        // HIFN and FastCrypt models with injected faults where built, and cpu so that failover
+        // has somewhere to go.
+        if (!have_sim()) return;
+        std::string keys = "inline-threshold = 0\nsim.instances = 2\nsim.latency-us = 400\n"
+                           "sim.fail-rate = 0.03\nsim.stall-rate = 0.02\nsim.stall-ms = 15\n"
+                           "sim.queue-len = 8\n";
+        std::string devices = "sim";
+        if (have_plugin("hifn")) {
+            devices += ", hifn";
+            keys += "hifn.model = 1\nhifn.watchdog-ms = 300\nhifn.fault-bad-status-every = 89\n"
+                    "hifn.fault-dma-error-every = 83\nhifn.fault-drop-irq-every = 53\n";
+        }
+        if (have_plugin("fastcrypt")) {
+            devices += ", fastcrypt";
+            keys += "fastcrypt.model = 1\nfastcrypt.watchdog-ms = 300\nfastcrypt.fault-rate = 0.02\n"
+                    "fastcrypt.fault-kinds = all\nfastcrypt.fault-seed = 7\n";
+        }
+        env_ = new ProviderEnv("devices = " + devices + ", cpu\n" + keys);
     }
     static void TearDownTestSuite()
     {
@@ -294,6 +312,7 @@ TEST_F(AsyncFaultSoak, EverySessionCompletesExactlyOnce)
     ASSERT_EQ(job_main(&wp), 1);
     EXPECT_TRUE(w.ok) << w.errors;
     EXPECT_EQ(w.out, w.want);
+    std::printf("%s\n", env_->stats().c_str());
     std::printf("async soak: %d rounds, %d finished (%d failed), %d abandoned, %d forks, %d pauses, "
                 "%d spurious resumes, %lld sessions\n",
                 soak_rounds(), finished, failed, abandoned, forks, pauses, spurious, sub);
