@@ -165,6 +165,7 @@ if command -v gnuplot >/dev/null; then
             done
             echo
         done
+        if [ ! -s "$TMP/pkey.dat" ]; then echo "unset multiplot"; else
         echo "unset logscale x; set xlabel ''; set ylabel 'rate / default provider'"
         echo "set title 'public key (ops/s relative to default)'; set style data histograms"
         echo "set style histogram clustered; set style fill solid 0.7; set xtics rotate by -30"
@@ -179,6 +180,7 @@ if command -v gnuplot >/dev/null; then
         done
         echo
         echo "unset multiplot"
+        fi
     } >"$TMP/plot.gp"
     gnuplot "$TMP/plot.gp" && echo "wrote $PNG"
 else
