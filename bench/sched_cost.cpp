@@ -144,6 +144,10 @@ int main(int argc, char **argv) {
     for (auto &t : th) t.join();
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_run).count();
     uint32_t lost = 0, dup = 0;
+    // wait() returns before the completion hook runs: let the last hooks land.
+    for (uint32_t i = 0, spins = 0; i < n && spins < 5000; ++i)
+        while (counts[i].load() == 0 && spins++ < 5000)
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
     for (uint32_t i = 0; i < n; ++i) {
         lost += counts[i].load() == 0;
         dup += counts[i].load() > 1;
