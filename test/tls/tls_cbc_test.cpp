@@ -466,6 +466,37 @@ TEST_P(Stitched, RecordsMatchDefaultBothWays)
     EVP_CIPHER_free(d);
 }
 
+// A sealed record is one session whose route has two steps (HMAC, then AES-CBC): the
+// statistics count one session (inline or submitted) and one step of each per record.
+TEST_P(Stitched, SealIsOneSessionOfTwoSteps)
+{
+    ASSERT_TRUE(env().loaded()) << env().load_error();
+    const StitchedCase &sc = GetParam();
+    EVP_CIPHER *a = fetch(sc.name, kAcrypto);
+    ASSERT_NE(a, nullptr);
+    const char *md_alg = sc.md == 20 ? "alg.sha1.steps" : "alg.sha256.steps";
+    Ctx e;
+    ASSERT_TRUE(stitched_init(e.c, a, true, random_bytes(sc.key_len), random_bytes(16),
+                              random_bytes(sc.md), kTls12));
+    constexpr int kRecords = 8;
+    auto before = stats();
+    for (int i = 0; i < kRecords; ++i) {
+        Bytes in = random_bytes(16 + 100);
+        const int pad = set_aad(e.c, header(static_cast<uint64_t>(i), kTls12, in.size()));
+        ASSERT_GT(pad, 0);
+        const size_t len = in.size() + static_cast<size_t>(pad);
+        in.resize(len);
+        ASSERT_EQ(run_record(e.c, in, len), static_cast<long>(len)) << drain_errors();
+    }
+    auto after = stats();
+    const long long sessions =
+        after["inline"] + after["submitted"] - before["inline"] - before["submitted"];
+    EXPECT_EQ(sessions, kRecords);
+    EXPECT_EQ(after[md_alg] - before[md_alg], kRecords);
+    EXPECT_EQ(after["alg.aes.steps"] - before["alg.aes.steps"], kRecords);
+    EVP_CIPHER_free(a);
+}
+
 // Without an AAD the stitched cipher is plain AES-CBC (no padding), as in the default provider.
 TEST_P(Stitched, PlainCbcWithoutAad)
 {
