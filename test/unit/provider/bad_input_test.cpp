@@ -124,6 +124,16 @@ const BadRow kRows[] = {
              return EVP_CIPHER_CTX_set_params(cc, p);
          });
      }},
+    {"AES-128-GCM: 17-byte tag", "invalid parameter",
+     [](OSSL_LIB_CTX *ctx) {
+         return cipher_call(ctx, "AES-128-GCM", false, [](EVP_CIPHER_CTX *cc, EVP_CIPHER *c) {
+             if (EVP_DecryptInit_ex2(cc, c, g_key, g_iv, nullptr) != 1) return 0;
+             unsigned char tag[17] = {0};
+             OSSL_PARAM p[] = {OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, tag, 17),
+                               OSSL_PARAM_construct_end()};
+             return EVP_CIPHER_CTX_set_params(cc, p);
+         });
+     }},
     {"AES-128-CBC: update before a key", "operation not initialized",
      [](OSSL_LIB_CTX *ctx) {
          return cipher_call(ctx, "AES-128-CBC", true, [](EVP_CIPHER_CTX *cc, EVP_CIPHER *c) {
