@@ -75,6 +75,7 @@ struct AesCtx {
     bool key_set = false;
     bool iv_set = false;
     tls::RecordMode tls; ///< TLS record mode (block modes): tls-version, tls-mac-size, tls-mac
+    InlineSession inl;   ///< reused for inline runs (run_cipher)
 };
 
 void free_key(AesCtx *c)
@@ -105,17 +106,9 @@ bool fresh_key(AesCtx *c)
 }
 
 /// Run `len` bytes (block multiple for ECB/CBC) from `in` to `out` through a session.
-int run_cipher(AesCtx *c, uint8_t *out, const uint8_t *in, size_t len)
+/// Fill `st` for `len` bytes with the context's mode, direction, IV and counter state.
+void fill_step(const AesCtx *c, acrypto_step &st, size_t len)
 {
-    if (len == 0)
-        return ACRYPTO_OK;
-    if (!fresh_key(c))
-        return ACRYPTO_E_SHUTDOWN;
-    Ref<Session> s = Session::make(1, len + 64);
-    if (!s)
-        return ACRYPTO_E_NOMEM;
-    apply_options(c->opts, *s);
-    acrypto_step &st = s->step(0);
     st.op = ACRYPTO_OP_CIPHER;
     st.alg = ACRYPTO_ALG_AES;
     st.mode = c->info->mode;
@@ -123,38 +116,60 @@ int run_cipher(AesCtx *c, uint8_t *out, const uint8_t *in, size_t len)
     st.iv_len = static_cast<uint32_t>(iv_len(c->info));
     std::memcpy(st.iv, c->iv, kBlock);
     st.num = c->num;
-    s->set_key(0, c->key);
     st.src_len = len;
     st.dst_len = len;
-    int status;
+}
+
+/// Run `len` bytes (block multiple for ECB/CBC) from `in` to `out` through a session.
+int run_cipher(AesCtx *c, uint8_t *out, const uint8_t *in, size_t len)
+{
+    if (len == 0)
+        return ACRYPTO_OK;
+    if (!fresh_key(c))
+        return ACRYPTO_E_SHUTDOWN;
     const bool exact = in == out;
     const bool disjoint = in + len <= out || out + len <= in;
-    if ((exact || disjoint) && inline_preferred(c->pctx, *s)) {
-        // Caller's thread: nothing outlives this call, work on the caller's buffers.
+    if (exact || disjoint) {
+        // Inline: the context's own session on the caller's buffers (nothing outlives this call).
+        Session *s = c->inl.arm(c->opts, c->key);
+        if (s == nullptr)
+            return ACRYPTO_E_NOMEM;
+        acrypto_step &st = s->step(0);
+        fill_step(c, st, len);
         st.src = in;
         st.dst = out;
         st.flags = exact ? uint32_t{ACRYPTO_STEP_F_INPLACE} : 0u;
-        status = run_inline_now(c->pctx, *s);
-        if (status != ACRYPTO_E_UNSUPPORTED)
-            goto done;
-    }
-    {
-        uint8_t *mem = s->alloc(len);
-        if (mem == nullptr)
-            return ACRYPTO_E_NOMEM;
-        std::memcpy(mem, in, len);
-        st.src = mem;
-        st.dst = mem;
-        st.flags = ACRYPTO_STEP_F_INPLACE;
-        status = execute(c->pctx, s, ExecMode::Offload);
-        if (status == ACRYPTO_OK) {
-            if (st.out_len != 0 && st.out_len != len)
-                return ACRYPTO_E_INTERNAL;
-            std::memcpy(out, mem, len);
+        if (inline_preferred(c->pctx, *s)) {
+            int status = run_inline_now(c->pctx, *s);
+            if (status != ACRYPTO_E_UNSUPPORTED) {
+                if (status == ACRYPTO_OK) {
+                    std::memcpy(c->iv, st.iv, kBlock);
+                    c->num = st.num;
+                }
+                return status;
+            }
         }
     }
-done:
+    // Offloaded: a fresh session owning a copy of the input.
+    Ref<Session> s = Session::make(1, len + 64);
+    if (!s)
+        return ACRYPTO_E_NOMEM;
+    apply_options(c->opts, *s);
+    acrypto_step &st = s->step(0);
+    fill_step(c, st, len);
+    s->set_key(0, c->key);
+    uint8_t *mem = s->alloc(len);
+    if (mem == nullptr)
+        return ACRYPTO_E_NOMEM;
+    std::memcpy(mem, in, len);
+    st.src = mem;
+    st.dst = mem;
+    st.flags = ACRYPTO_STEP_F_INPLACE;
+    int status = execute(c->pctx, s, ExecMode::Offload);
     if (status == ACRYPTO_OK) {
+        if (st.out_len != 0 && st.out_len != len)
+            return ACRYPTO_E_INTERNAL;
+        std::memcpy(out, mem, len);
         std::memcpy(c->iv, st.iv, kBlock);
         c->num = st.num;
     }

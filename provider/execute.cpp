@@ -3,6 +3,7 @@
 #include "execute.hpp"
 
 #include <openssl/async.h>
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 
 #include <chrono>
@@ -162,6 +163,45 @@ bool inline_preferred(ProvCtx *pctx, const Session &s)
     const bool paused = job != nullptr && ASYNC_get_wait_ctx(job) != nullptr;
     return sc->prefer_inline(s.step(0), paused ? acrypto::sched::InlineCaller::Paused
                                                : acrypto::sched::InlineCaller::Blocking);
+}
+
+InlineSession::~InlineSession()
+{
+    if (s_ && generation_ != fork_generation())
+        abandon();
+}
+
+void InlineSession::abandon() noexcept
+{
+    OPENSSL_cleanse(&s_->step(0), sizeof(acrypto_step));
+    (void)s_.release();
+    held_ = nullptr;
+}
+
+Session *InlineSession::arm(const OpOptions &opts, const acrypto::sched::Ref<acrypto::sched::Key> &key)
+{
+    if (s_ && generation_ != fork_generation())
+        abandon();
+    if (!s_) {
+        s_ = Session::make(1, 0);
+        if (!s_)
+            return nullptr;
+        held_ = nullptr;
+        generation_ = fork_generation();
+    } else if (s_->done()) {
+        s_->rearm();
+    }
+    s_->set_priority(opts.priority);
+    if (opts.device[0] != '\0' || s_->bound_device() != nullptr)
+        s_->bind(opts.device);
+    s_->step(0) = acrypto_step{};
+    if (key.get() != held_) {
+        s_->set_key(0, key);
+        held_ = key.get();
+    } else if (key) {
+        s_->step(0).key = &key->c(); // the session still holds this key
+    }
+    return s_.get();
 }
 
 int run_inline_now(ProvCtx *pctx, Session &s)

@@ -4,6 +4,7 @@
 
 #include "acrypto/sched/ref.hpp"
 #include "acrypto/sched/session.hpp"
+#include "op_params.hpp"
 #include "prov_ctx.hpp"
 
 namespace acrypto::prov {
@@ -39,5 +40,33 @@ bool inline_preferred(ProvCtx *pctx, const acrypto::sched::Session &s);
 /// Run `s` inline now. ACRYPTO_E_UNSUPPORTED (session re-armed) when no inline
 /// device can: rebuild it with session-owned buffers and call execute(..., Offload).
 int run_inline_now(ProvCtx *pctx, acrypto::sched::Session &s);
+
+/**
+ * The one-step session an operation context reuses for its inline runs: re-armed
+ * call after call, so the inline path allocates nothing, takes no pool and wipes
+ * only what it used; the key reference is taken once. Work that is offloaded
+ * gets a fresh session (the scheduler may hold one past its completion). A copy
+ * starts empty (dupctx never shares it). Wiped when the context goes.
+ */
+class InlineSession {
+public:
+    InlineSession() = default;
+    InlineSession(const InlineSession &) {}
+    InlineSession &operator=(const InlineSession &) { return *this; }
+    ~InlineSession();
+
+    /// The session ready for a new run: step 0 zeroed, options applied, `key`
+    /// (may be null) on step 0. nullptr when it cannot be made.
+    acrypto::sched::Session *arm(const OpOptions &opts,
+                                 const acrypto::sched::Ref<acrypto::sched::Key> &key);
+
+private:
+    /// A session (and key) of a scheduler abandoned at fork(): wiped and leaked, never freed.
+    void abandon() noexcept;
+
+    acrypto::sched::Ref<acrypto::sched::Session> s_;
+    const acrypto::sched::Key *held_ = nullptr;
+    uint64_t generation_ = 0; ///< fork generation s_ was made in
+};
 
 } // namespace acrypto::prov

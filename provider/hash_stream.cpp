@@ -118,38 +118,51 @@ bool HashStream::append(const uint8_t *in, size_t len)
     return true;
 }
 
-int HashStream::run(ProvCtx *pctx, const OpOptions &opts, const uint8_t *src, size_t len,
-                    bool final, uint8_t *out)
+void HashStream::fill_step(acrypto_step &st, size_t len, bool final) const
 {
-    const size_t md = info_->md_size;
-    Ref<Session> s = Session::make(1, len + md + 64);
-    if (!s)
-        return ACRYPTO_E_NOMEM;
-    apply_options(opts, *s);
-    acrypto_step &st = s->step(0);
     st.op = op_;
     st.alg = info_->alg;
     st.mode = mode_;
-    st.flags = (started_ ? 0u : uint32_t{ACRYPTO_STEP_F_FIRST}) | (final ? uint32_t{ACRYPTO_STEP_F_FINAL} : 0u);
-    if (key_)
-        s->set_key(0, key_);
+    st.flags = (started_ ? 0u : uint32_t{ACRYPTO_STEP_F_FIRST}) |
+               (final ? uint32_t{ACRYPTO_STEP_F_FINAL} : 0u);
     if (started_) {
         std::memcpy(st.state, state_, sizeof state_);
         st.state_len = state_len_;
     }
     st.src_len = len;
-    int status;
+}
+
+int HashStream::run(ProvCtx *pctx, const OpOptions &opts, const uint8_t *src, size_t len,
+                    bool final, uint8_t *out)
+{
+    const size_t md = info_->md_size;
+    int status = ACRYPTO_E_UNSUPPORTED;
+    acrypto_step *done = nullptr;
+    Ref<Session> fresh;
+    // Inline: the stream's own session on the caller's memory (nothing outlives this call).
+    Session *s = inl_.arm(opts, key_);
+    if (s == nullptr)
+        return ACRYPTO_E_NOMEM;
+    acrypto_step &ist = s->step(0);
+    fill_step(ist, len, final);
+    ist.src = src;
+    ist.dst = final ? out : nullptr;
+    ist.dst_len = final ? md : 0;
     if (inline_preferred(pctx, *s)) {
-        // Caller's thread: nothing outlives this call, point at our own memory.
-        st.src = src;
-        st.dst = final ? out : nullptr;
-        st.dst_len = final ? md : 0;
         status = run_inline_now(pctx, *s);
-        if (status != ACRYPTO_E_UNSUPPORTED)
-            goto done;
+        done = &ist;
     }
-    {
-        uint8_t *mem = s->alloc(len + md);
+    if (status == ACRYPTO_E_UNSUPPORTED) {
+        // Offloaded: a fresh session owning a copy of the input.
+        fresh = Session::make(1, len + md + 64);
+        if (!fresh)
+            return ACRYPTO_E_NOMEM;
+        apply_options(opts, *fresh);
+        acrypto_step &st = fresh->step(0);
+        fill_step(st, len, final);
+        if (key_)
+            fresh->set_key(0, key_);
+        uint8_t *mem = fresh->alloc(len + md);
         if (mem == nullptr)
             return ACRYPTO_E_NOMEM;
         if (len != 0)
@@ -157,14 +170,14 @@ int HashStream::run(ProvCtx *pctx, const OpOptions &opts, const uint8_t *src, si
         st.src = mem;
         st.dst = final ? mem + len : nullptr;
         st.dst_len = final ? md : 0;
-        status = execute(pctx, s, ExecMode::Offload);
+        status = execute(pctx, fresh, ExecMode::Offload);
         if (status == ACRYPTO_OK && final)
             std::memcpy(out, st.dst, md);
+        done = &st;
     }
-done:
     if (status == ACRYPTO_OK && !final) {
-        std::memcpy(state_, st.state, sizeof state_);
-        state_len_ = st.state_len;
+        std::memcpy(state_, done->state, sizeof state_);
+        state_len_ = done->state_len;
         started_ = true;
     }
     return status;

@@ -7,6 +7,7 @@
 
 #include "acrypto/sched/ref.hpp"
 #include "acrypto/sched/session.hpp"
+#include "execute.hpp"
 #include "op_params.hpp"
 #include "prov_ctx.hpp"
 
@@ -59,6 +60,7 @@ public:
 private:
     int run(ProvCtx *pctx, const OpOptions &opts, const uint8_t *src, size_t len, bool final,
             uint8_t *out);
+    void fill_step(acrypto_step &st, size_t len, bool final) const;
     bool reserve(size_t n);
     bool append(const uint8_t *in, size_t len);
 
@@ -74,6 +76,7 @@ private:
     bool accumulate_ = false;      ///< no device continues a message: keep it all
     uint8_t state_[ACRYPTO_MAX_STATE] = {};
     uint64_t state_len_ = 0;
+    InlineSession inl_; ///< reused for inline runs
 };
 
 } // namespace acrypto::prov

@@ -70,6 +70,7 @@ struct AeadCtx {
     uint8_t fixed_nonce[12] = {}; ///< ChaCha20-Poly1305 TLS nonce
     /// A message fed in several payload updates continues in software (see update_impl).
     EVP_CIPHER_CTX *sw = nullptr;
+    InlineSession inl; ///< reused for inline runs (run_aead)
 };
 
 bool is_gcm(const AeadCtx *c) { return c->info->mode == ACRYPTO_MODE_GCM; }
@@ -100,48 +101,61 @@ int run_aead(AeadCtx *c, const uint8_t *iv, const uint8_t *aad, size_t aad_len,
 {
     if (!sym_key_fresh(c->pctx, c->key))
         return ACRYPTO_E_SHUTDOWN;
-    auto s = make_session(c->opts, aad_len + 2 * len + 64);
-    if (!s)
-        return ACRYPTO_E_NOMEM;
-    acrypto_step &st = s->step(0);
-    st.op = ACRYPTO_OP_CIPHER;
-    st.alg = c->info->alg;
-    st.mode = c->info->mode;
-    st.dir = c->enc ? ACRYPTO_DIR_ENCRYPT : ACRYPTO_DIR_DECRYPT;
-    s->set_key(0, c->key.key);
-    st.iv_len = static_cast<uint32_t>(c->ivlen);
-    std::memcpy(st.iv, iv, c->ivlen);
-    st.aad_len = aad_len;
-    st.src_len = len;
-    st.dst_len = len;
-    if (!c->enc && expect != nullptr) {
-        st.tag_len = static_cast<uint32_t>(expect_len);
-        std::memcpy(st.tag, expect, expect_len);
-    } else {
-        st.tag_len = c->enc ? static_cast<uint32_t>(c->taglen) : 0;
-    }
-    int status = ACRYPTO_E_UNSUPPORTED;
+    auto fill = [&](acrypto_step &st) {
+        st.op = ACRYPTO_OP_CIPHER;
+        st.alg = c->info->alg;
+        st.mode = c->info->mode;
+        st.dir = c->enc ? ACRYPTO_DIR_ENCRYPT : ACRYPTO_DIR_DECRYPT;
+        st.iv_len = static_cast<uint32_t>(c->ivlen);
+        std::memcpy(st.iv, iv, c->ivlen);
+        st.aad_len = aad_len;
+        st.src_len = len;
+        st.dst_len = len;
+        if (!c->enc && expect != nullptr) {
+            st.tag_len = static_cast<uint32_t>(expect_len);
+            std::memcpy(st.tag, expect, expect_len);
+        } else {
+            st.tag_len = c->enc ? static_cast<uint32_t>(c->taglen) : 0;
+        }
+    };
     const bool exact = src == out;
     const bool disjoint = len == 0 || src + len <= out || out + len <= src;
-    if ((exact || disjoint) && inline_preferred(c->pctx, *s)) {
+    if (exact || disjoint) {
+        // Inline: the context's own session on the caller's buffers.
+        acrypto::sched::Session *s = c->inl.arm(c->opts, c->key.key);
+        if (s == nullptr)
+            return ACRYPTO_E_NOMEM;
+        acrypto_step &st = s->step(0);
+        fill(st);
         uint8_t none = 0;
         st.aad = aad_len > 0 ? aad : nullptr;
         st.src = len > 0 ? src : &none;
         st.dst = len > 0 ? out : &none;
         st.flags = exact && len > 0 ? uint32_t{ACRYPTO_STEP_F_INPLACE} : 0u;
-        status = run_inline_now(c->pctx, *s);
+        if (inline_preferred(c->pctx, *s)) {
+            int status = run_inline_now(c->pctx, *s);
+            if (status != ACRYPTO_E_UNSUPPORTED) {
+                if (status == ACRYPTO_OK && tag_out != nullptr)
+                    std::memcpy(tag_out, st.tag, kTagLen);
+                return status;
+            }
+        }
     }
-    if (status == ACRYPTO_E_UNSUPPORTED) {
-        st.flags = 0;
-        st.aad = aad_len > 0 ? arena_copy(*s, aad, aad_len) : nullptr;
-        st.src = arena_copy(*s, src, len);
-        st.dst = s->alloc(len == 0 ? 1 : len);
-        if (st.src == nullptr || st.dst == nullptr || (aad_len > 0 && st.aad == nullptr))
-            return ACRYPTO_E_NOMEM;
-        status = execute(c->pctx, s, ExecMode::Offload);
-        if ((status == ACRYPTO_OK || status == ACRYPTO_E_VERIFY) && len > 0)
-            std::memcpy(out, st.dst, len);
-    }
+    // Offloaded: a fresh session owning copies of the inputs.
+    auto s = make_session(c->opts, aad_len + 2 * len + 64);
+    if (!s)
+        return ACRYPTO_E_NOMEM;
+    acrypto_step &st = s->step(0);
+    fill(st);
+    s->set_key(0, c->key.key);
+    st.aad = aad_len > 0 ? arena_copy(*s, aad, aad_len) : nullptr;
+    st.src = arena_copy(*s, src, len);
+    st.dst = s->alloc(len == 0 ? 1 : len);
+    if (st.src == nullptr || st.dst == nullptr || (aad_len > 0 && st.aad == nullptr))
+        return ACRYPTO_E_NOMEM;
+    int status = execute(c->pctx, s, ExecMode::Offload);
+    if ((status == ACRYPTO_OK || status == ACRYPTO_E_VERIFY) && len > 0)
+        std::memcpy(out, st.dst, len);
     if (status == ACRYPTO_OK && tag_out != nullptr)
         std::memcpy(tag_out, st.tag, kTagLen);
     return status;

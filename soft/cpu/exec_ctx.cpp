@@ -43,6 +43,7 @@ ExecCtx::~ExecCtx() {
 }
 
 void ExecCtx::clear_keys() {
+    last_ = Last{};
     for (auto &[k, e] : keys_)
         if (e.destroy) e.destroy(e.obj);
     keys_.clear();
@@ -55,6 +56,7 @@ void ExecCtx::reap_dead() {
         dead.swap(dead_);
         has_dead_.store(false, std::memory_order_relaxed);
     }
+    last_ = Last{};
     if (dead.empty() || keys_.empty()) return;
     for (auto it = keys_.begin(); it != keys_.end();) {
         bool gone = false;
@@ -69,11 +71,13 @@ void ExecCtx::reap_dead() {
     }
 }
 
-void *ExecCtx::key_find(uint64_t key_id, uint32_t tag) {
+void *ExecCtx::key_find_slow(uint64_t key_id, uint32_t tag) {
     if (has_dead_.load(std::memory_order_acquire)) reap_dead();
     if (key_id == 0) return nullptr;
     auto it = keys_.find(KeyTag{key_id, tag});
-    return it == keys_.end() ? nullptr : it->second.obj;
+    if (it == keys_.end()) return nullptr;
+    last_ = Last{key_id, tag, it->second.obj};
+    return it->second.obj;
 }
 
 bool ExecCtx::key_put(uint64_t key_id, uint32_t tag, void *obj, Destroy destroy) {
@@ -87,6 +91,7 @@ bool ExecCtx::key_put(uint64_t key_id, uint32_t tag, void *obj, Destroy destroy)
         if (it->second.destroy) it->second.destroy(it->second.obj);
         it->second = Entry{obj, destroy};
     }
+    last_ = Last{key_id, tag, obj};
     return true;
 }
 

@@ -74,7 +74,13 @@ public:
     OSSL_LIB_CTX *libctx() const noexcept { return lib_.ctx(); }
 
     /// Object cached for (key_id, tag), or nullptr. Key id 0 is never cached.
-    void *key_find(uint64_t key_id, uint32_t tag);
+    /// The last hit is remembered: a stream of operations under one key skips the map.
+    void *key_find(uint64_t key_id, uint32_t tag) {
+        if (!has_dead_.load(std::memory_order_acquire) && key_id != 0 && last_.id == key_id &&
+            last_.tag == tag)
+            return last_.obj;
+        return key_find_slow(key_id, tag);
+    }
     /// Cache `obj` for (key_id, tag), taking ownership (destroy(obj) when dropped).
     /// With key_id 0 nothing is cached: obj is destroyed at once, returns false.
     bool key_put(uint64_t key_id, uint32_t tag, void *obj, Destroy destroy);
@@ -98,6 +104,13 @@ private:
         void *obj;
         Destroy destroy;
     };
+    /// Most recent key_find hit (id 0: none).
+    struct Last {
+        uint64_t id = 0;
+        uint32_t tag = 0;
+        void *obj = nullptr;
+    };
+    void *key_find_slow(uint64_t key_id, uint32_t tag);
     struct KeyTag {
         uint64_t id;
         uint32_t tag;
@@ -123,6 +136,7 @@ private:
 
     CryptoLib &lib_;
     std::unordered_map<KeyTag, Entry, KeyTagHash> keys_;
+    Last last_;
     std::vector<Local> locals_;
     EVP_CIPHER_CTX *scratch_cipher_ = nullptr;
     EVP_MD_CTX *scratch_md_ = nullptr;
