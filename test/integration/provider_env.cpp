@@ -91,12 +91,13 @@ std::string ProviderEnv::stats() const
     OSSL_PROVIDER *p = OSSL_PROVIDER_load(ctx_, "acrypto");
     if (p == nullptr)
         return {};
-    char buf[16384] = {};
-    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("acrypto-stats", buf, sizeof buf),
+    // Counters and latency histograms: room for 1 MiB of name=value lines.
+    std::vector<char> buf(1 << 20, '\0');
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("acrypto-stats", buf.data(), buf.size()),
                            OSSL_PARAM_construct_end()};
     std::string out;
     if (OSSL_PROVIDER_get_params(p, params) == 1)
-        out = buf;
+        out = buf.data();
     OSSL_PROVIDER_unload(p);
     return out;
 }
