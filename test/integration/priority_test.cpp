@@ -21,16 +21,14 @@ const char *const kKeys =
     "devices = cpu\ninline-threshold = 0\npriority.aes-128-cbc = 5\npriority.sha256 = 2\n";
 
 class Priority : public ::testing::Test {
-protected:
+  protected:
     static void SetUpTestSuite() { env_ = new ProviderEnv(kKeys); }
-    static void TearDownTestSuite()
-    {
+    static void TearDownTestSuite() {
         delete env_;
         env_ = nullptr;
     }
     void SetUp() override { ASSERT_TRUE(env_->loaded()) << env_->load_error(); }
-    static long long stat(const std::string &name)
-    {
+    static long long stat(const std::string &name) {
         const long long v = env_->stat(name);
         return v < 0 ? 0 : v; // absent: nothing counted yet (empty histograms are left out)
     }
@@ -41,8 +39,7 @@ ProviderEnv *Priority::env_ = nullptr;
 /// AES-128-CBC over `pt` in 4 KiB updates, `prio` set on the context unless negative.
 bool encrypt(OSSL_LIB_CTX *ctx, int prio, const std::vector<uint8_t> &key,
              const std::vector<uint8_t> &iv, const std::vector<uint8_t> &pt,
-             std::vector<uint8_t> &out)
-{
+             std::vector<uint8_t> &out) {
     EVP_CIPHER *c = EVP_CIPHER_fetch(ctx, "AES-128-CBC", kAcrypto);
     EVP_CIPHER_CTX *cc = EVP_CIPHER_CTX_new();
     bool ok = c != nullptr && cc != nullptr &&
@@ -69,8 +66,7 @@ bool encrypt(OSSL_LIB_CTX *ctx, int prio, const std::vector<uint8_t> &key,
     return ok;
 }
 
-TEST_F(Priority, ConfiguredPerAlgorithmReachesTheScheduler)
-{
+TEST_F(Priority, ConfiguredPerAlgorithmReachesTheScheduler) {
     const auto key = random_bytes(16), iv = random_bytes(16), pt = random_bytes(8 * 4096);
     const long long p5 = stat("prio.5.submitted");
     const long long p2 = stat("prio.2.submitted");
@@ -87,8 +83,7 @@ TEST_F(Priority, ConfiguredPerAlgorithmReachesTheScheduler)
     EXPECT_GE(stat("prio.2.submitted") - p2, 1) << env_->stats();
 }
 
-TEST_F(Priority, ContextParameterOverridesTheConfiguredOne)
-{
+TEST_F(Priority, ContextParameterOverridesTheConfiguredOne) {
     const auto key = random_bytes(16), iv = random_bytes(16), pt = random_bytes(8 * 4096);
     const long long p5 = stat("prio.5.submitted"), p7 = stat("prio.7.submitted");
     const long long p0 = stat("prio.0.submitted");

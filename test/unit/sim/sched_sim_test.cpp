@@ -85,10 +85,14 @@ uint32_t far_in_tail(const char *explore_every, uint32_t n, uint32_t tail) {
     o.balancer_config = Config{{"explore-every", explore_every}, {"explore-ms", "0"}};
     auto c = make_core(o);
     if (!c) return UINT32_MAX;
-    open_sim(*c, Config{{"mode", "null"}, {"name", "far"}, {"latency-us", "1000"},
-                        {"rate-mbps", "8000"}, {"stall-first", "1"}, {"stall-ms", "100"}});
-    open_sim(*c, Config{{"mode", "null"}, {"name", "near"}, {"latency-us", "20"},
-                        {"rate-mbps", "80"}});
+    open_sim(*c, Config{{"mode", "null"},
+                        {"name", "far"},
+                        {"latency-us", "1000"},
+                        {"rate-mbps", "8000"},
+                        {"stall-first", "1"},
+                        {"stall-ms", "100"}});
+    open_sim(*c,
+             Config{{"mode", "null"}, {"name", "near"}, {"latency-us", "20"}, {"rate-mbps", "80"}});
     std::vector<std::string> where;
     for (uint32_t i = 0; i < n; ++i) where.push_back(run(*c, digest(65536)));
     EXPECT_EQ(where.front(), "far0") << "capability rates pick far0 first";
@@ -132,8 +136,12 @@ TEST(Revival, BrokenSimComesBackAfterItsSelfTestAndTakesWork) {
     o.balancer = "round-robin";
     auto c = make_core(o);
     ASSERT_TRUE(c);
-    open_sim(*c, Config{{"mode", "null"}, {"name", "brk"}, {"latency-us", "200"},
-                        {"slots", "4"}, {"break-after", "8"}, {"break-ms", "1"}});
+    open_sim(*c, Config{{"mode", "null"},
+                        {"name", "brk"},
+                        {"latency-us", "200"},
+                        {"slots", "4"},
+                        {"break-after", "8"},
+                        {"break-ms", "1"}});
     open_sim(*c, Config{{"mode", "null"}, {"name", "ok"}, {"latency-us", "200"}});
 
     // 64 sessions at once: brk0 breaks after 8 with sessions queued and held; they
@@ -174,8 +182,11 @@ TEST(Revival, BrokenSimComesBackAfterItsSelfTestAndTakesWork) {
 TEST(Revival, SelfTestKeepsABrokenSimOutWhileTheBreakLasts) {
     auto c = make_core();
     ASSERT_TRUE(c);
-    open_sim(*c, Config{{"mode", "null"}, {"name", "brk"}, {"latency-us", "100"},
-                        {"slots", "1"}, {"break-after", "2"}});
+    open_sim(*c, Config{{"mode", "null"},
+                        {"name", "brk"},
+                        {"latency-us", "100"},
+                        {"slots", "1"},
+                        {"break-after", "2"}});
     open_sim(*c, Config{{"mode", "null"}, {"name", "ok"}, {"latency-us", "100"}});
     for (int i = 0; i < 3; ++i) {
         auto s = digest(64);
@@ -212,7 +223,8 @@ TEST(AddWhileRunning, NewDeviceTakesWorkAndNothingIsLostOrDoubled) {
     std::atomic<bool> opened{false};
     std::thread adder([&] {
         while (stat(*c, "completed") < 100) std::this_thread::sleep_for(milliseconds(1));
-        auto r = c->open_devices("sim", Config{{"mode", "null"}, {"name", "b"}, {"latency-us", "100"}});
+        auto r =
+            c->open_devices("sim", Config{{"mode", "null"}, {"name", "b"}, {"latency-us", "100"}});
         EXPECT_TRUE(r) << r.error().message;
         opened.store(true);
     });
@@ -224,7 +236,8 @@ TEST(AddWhileRunning, NewDeviceTakesWorkAndNothingIsLostOrDoubled) {
         std::vector<Ref<Session>> win;
         for (uint32_t k = 0; k < 8; ++k) {
             auto s = digest(256);
-            s->set_done(count_done, reinterpret_cast<void *>(static_cast<uintptr_t>((w * 8 + k) % 512)));
+            s->set_done(count_done,
+                        reinterpret_cast<void *>(static_cast<uintptr_t>((w * 8 + k) % 512)));
             Errc e;
             while ((e = c->submit(s)) == Errc::Busy) std::this_thread::yield();
             ASSERT_EQ(e, Errc::Ok);
@@ -265,7 +278,7 @@ TEST(LatencyHistogram, BucketLayout) {
         EXPECT_LE(ns, latency_bucket_le_ns(latency_bucket(ns))) << ns;
     // Read back from name/value pairs; quantiles are bucket upper bounds.
     const std::vector<std::pair<std::string, uint64_t>> st = {
-        {"lat.prio.3.le.1024", 10}, {"lat.prio.3.le.2048", 99}, {"lat.prio.3.le.4096", 100},
+        {"lat.prio.3.le.1024", 10}, {"lat.prio.3.le.2048", 99},    {"lat.prio.3.le.4096", 100},
         {"lat.prio.3.count", 100},  {"lat.prio.3.sum-ns", 150000}, {"completed", 7}};
     auto h = latency_histograms(st);
     ASSERT_EQ(h.size(), 1u);

@@ -55,8 +55,7 @@ struct LatencyHistogram {
 
 /// Collect every "lat.*" histogram from name/value pairs (`first` = name, `second`
 /// = value: std::pair or anything with those members), in first-seen order.
-template <class Range>
-std::vector<LatencyHistogram> latency_histograms(const Range &stats) {
+template <class Range> std::vector<LatencyHistogram> latency_histograms(const Range &stats) {
     std::vector<LatencyHistogram> out;
     auto get = [&](const std::string &name) -> LatencyHistogram & {
         for (auto &h : out)
