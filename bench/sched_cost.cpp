@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// sched_cost: the cost balancer between a far-but-fast and a near-but-slow sim device; prints which device each size class went to.
-// usage: sched_cost [per-class 200] [threads 1] [warm-up 16] [stall-first 0] [explore-every default]
+// sched_cost: the cost balancer between a far-but-fast and a near-but-slow sim device; prints which
+// device each size class went to. usage: sched_cost [per-class 200] [threads 1] [warm-up 16]
+// [stall-first 0] [explore-every default]
 //   stall-first N: far0's first N sessions stall 50 ms (a slow first sample: cold-start lock-in);
 //   explore-every: the cost balancer's key (0 = no exploration; default: the balancer's own).
 #include <unistd.h>
@@ -57,8 +58,12 @@ int main(int argc, char **argv) {
     if (auto l = core->load_device_plugin(ACRYPTO_SIM_PLUGIN); !l) return 2;
     // far: 2 ms away, 8 Gbit/s; near: 50 us away, 200 Mbit/s. Break-even near 50 KB.
     for (const Config &cfg :
-         {Config{{"mode", "null"}, {"name", "far"}, {"latency-us", "2000"}, {"rate-mbps", "8000"},
-                 {"stall-first", stall_first}, {"stall-ms", "50"}},
+         {Config{{"mode", "null"},
+                 {"name", "far"},
+                 {"latency-us", "2000"},
+                 {"rate-mbps", "8000"},
+                 {"stall-first", stall_first},
+                 {"stall-ms", "50"}},
           Config{{"mode", "null"}, {"name", "near"}, {"latency-us", "50"}, {"rate-mbps", "200"}}})
         if (auto o = core->open_devices("sim", cfg); !o) {
             std::fprintf(stderr, "open: %s\n", o.error().message.c_str());
@@ -142,7 +147,8 @@ int main(int argc, char **argv) {
     std::vector<std::thread> th;
     for (uint32_t t = 0; t < threads; ++t) th.emplace_back(worker);
     for (auto &t : th) t.join();
-    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_run).count();
+    const double wall =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t_run).count();
     uint32_t lost = 0, dup = 0;
     // wait() returns before the completion hook runs: let the last hooks land.
     for (uint32_t i = 0, spins = 0; i < n && spins < 5000; ++i)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// sched_priority: one rate-limited sim device saturated with sessions of priorities 0..7 from several threads; submit->complete latency p50/p99 per priority,
-// measured here and read from the scheduler's own latency histograms (bucket upper bounds, within 2x).
+// sched_priority: one rate-limited sim device saturated with sessions of priorities 0..7 from
+// several threads; submit->complete latency p50/p99 per priority, measured here and read from the
+// scheduler's own latency histograms (bucket upper bounds, within 2x).
 #include <unistd.h>
 
 #include <algorithm>
@@ -156,7 +157,8 @@ int main(int argc, char **argv) {
                 "%llu\n",
                 wall, n / wall, (unsigned long long)lost, (unsigned long long)dup,
                 (unsigned long long)failed, (unsigned long long)rejected.load());
-    std::printf("prio  sessions   p50 ms   p99 ms   max ms | histogram: count  p50 <= ms  p99 <= ms  mean ms\n");
+    std::printf("prio  sessions   p50 ms   p99 ms   max ms | histogram: count  p50 <= ms  p99 <= "
+                "ms  mean ms\n");
     double p50[8] = {};
     for (int p = 0; p < 8; ++p) {
         auto &v = lat[p];

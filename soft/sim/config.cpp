@@ -9,10 +9,9 @@
 
 namespace acrypto::soft::sim {
 
-const char *const kSimKeyNames[] = {"instances", "name",       "mode",       "latency-us",
-                                    "rate-mbps", "queue-len",  "slots",      "fail-rate",
-                                    "stall-rate", "stall-ms",  "break-after", "seed",
-                                    "break-ms",  "stall-first", nullptr};
+const char *const kSimKeyNames[] = {"instances",   "name",  "mode",      "latency-us",  "rate-mbps",
+                                    "queue-len",   "slots", "fail-rate", "stall-rate",  "stall-ms",
+                                    "break-after", "seed",  "break-ms",  "stall-first", nullptr};
 static_assert(sizeof(kSimKeyNames) / sizeof(kSimKeyNames[0]) ==
               static_cast<size_t>(SimKey::Count) + 1);
 

@@ -17,8 +17,21 @@ enum class SimMode {
 
 /// Configuration keys, declared once (STYLE.md §3).
 enum class SimKey {
-    Instances, Name, Mode, LatencyUs, RateMbps, QueueLen, Slots, FailRate, StallRate, StallMs,
-    BreakAfter, Seed, BreakMs, StallFirst, Count
+    Instances,
+    Name,
+    Mode,
+    LatencyUs,
+    RateMbps,
+    QueueLen,
+    Slots,
+    FailRate,
+    StallRate,
+    StallMs,
+    BreakAfter,
+    Seed,
+    BreakMs,
+    StallFirst,
+    Count
 };
 /// NULL-terminated key names in SimKey order (the driver's config_keys).
 extern const char *const kSimKeyNames[];

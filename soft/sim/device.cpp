@@ -142,9 +142,9 @@ void SimDevice::break_now(std::unique_lock<std::mutex> &lk) {
     stalled_.clear();
     in_flight_ -= static_cast<uint32_t>(std::min<size_t>(in_flight_, held.size()));
     lk.unlock();
-    const std::string why = name_ + ": break-after " + std::to_string(cfg_.break_after) +
-                            " sessions reached" +
-                            (cfg_.break_ms ? " (lasts " + std::to_string(cfg_.break_ms) + " ms)" : "");
+    const std::string why =
+        name_ + ": break-after " + std::to_string(cfg_.break_after) + " sessions reached" +
+        (cfg_.break_ms ? " (lasts " + std::to_string(cfg_.break_ms) + " ms)" : "");
     hops_->mark_broken_fn(host_, why.c_str());
     for (const Held &h : held) finish(h.s, ACRYPTO_E_DEVICE, 0);
     lk.lock();

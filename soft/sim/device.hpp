@@ -89,8 +89,8 @@ private:
     uint32_t in_flight_ = 0;     ///< dequeued, not completed (immediate path included)
     Clock::time_point bus_free_{}; ///< when the emulated transfer channel is next idle
     std::mt19937_64 rng_;
-    uint64_t taken_ = 0;          ///< since open or the last revival (break-after)
-    uint64_t taken_total_ = 0;    ///< since open (stall-first)
+    uint64_t taken_ = 0;       ///< since open or the last revival (break-after)
+    uint64_t taken_total_ = 0; ///< since open (stall-first)
     Clock::time_point broken_at_{};
 
     std::atomic<uint64_t> st_sessions_{0}, st_ok_{0}, st_failed_{0}, st_stalled_{0},

@@ -100,11 +100,12 @@ std::string render_text(const Report &r) {
         o += "latency (prio, alg: submit -> completion; dev: hand-over -> completion; "
              "quantiles are log2 bucket bounds):\n";
         for (const auto &h : hs) {
-            std::snprintf(b, sizeof(b), "  %-16s count=%llu mean=%.1f us p50<=%.1f us p99<=%.1f us\n",
-                          h.name.c_str(), static_cast<unsigned long long>(h.count),
-                          h.count ? static_cast<double>(h.sum_ns) / 1e3 / static_cast<double>(h.count) : 0.0,
-                          static_cast<double>(h.quantile_ns(0.5)) / 1e3,
-                          static_cast<double>(h.quantile_ns(0.99)) / 1e3);
+            std::snprintf(
+                b, sizeof(b), "  %-16s count=%llu mean=%.1f us p50<=%.1f us p99<=%.1f us\n",
+                h.name.c_str(), static_cast<unsigned long long>(h.count),
+                h.count ? static_cast<double>(h.sum_ns) / 1e3 / static_cast<double>(h.count) : 0.0,
+                static_cast<double>(h.quantile_ns(0.5)) / 1e3,
+                static_cast<double>(h.quantile_ns(0.99)) / 1e3);
             o += b;
         }
     }
@@ -155,8 +156,9 @@ std::string render_json(const Report &r) {
     const auto hs = histograms(r);
     for (size_t i = 0; i < hs.size(); ++i) {
         const auto &h = hs[i];
-        o += (i ? ",\n    " : "\n    ") + json_str(h.name) + ": {\"count\": " +
-             std::to_string(h.count) + ", \"sum_ns\": " + std::to_string(h.sum_ns) +
+        o += (i ? ",\n    " : "\n    ") + json_str(h.name) +
+             ": {\"count\": " + std::to_string(h.count) +
+             ", \"sum_ns\": " + std::to_string(h.sum_ns) +
              ", \"p50_ns\": " + std::to_string(h.quantile_ns(0.5)) +
              ", \"p99_ns\": " + std::to_string(h.quantile_ns(0.99)) + ", \"buckets\": [";
         for (size_t j = 0; j < h.le.size(); ++j)
@@ -251,8 +253,8 @@ std::string render_prometheus(const Report &r) {
             for (const auto &[le, cum] : h.le)
                 o += std::string(kh[1]) + "_bucket{" + lbl + ",le=\"" + seconds(le) + "\"} " +
                      std::to_string(cum) + "\n";
-            o += std::string(kh[1]) + "_bucket{" + lbl + ",le=\"+Inf\"} " + std::to_string(h.count) +
-                 "\n";
+            o += std::string(kh[1]) + "_bucket{" + lbl + ",le=\"+Inf\"} " +
+                 std::to_string(h.count) + "\n";
             o += std::string(kh[1]) + "_sum{" + lbl + "} " + seconds(h.sum_ns) + "\n";
             o += std::string(kh[1]) + "_count{" + lbl + "} " + std::to_string(h.count) + "\n";
         }
