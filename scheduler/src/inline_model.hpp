@@ -25,6 +25,7 @@ class InlineModel {
     /// Inline dispatch cost on top of the bytes (placement memo, device entry, key lookup).
     static constexpr uint32_t kInlineFixedNs = 150;
     /// One inline run in this many is timed (not a thread's first: it builds caches).
+    /// Timed runs refine the blocking-caller decision.
     static constexpr uint32_t kSampleEvery = 64;
     /// One offload decision in this many, where inline is possible, runs inline
     /// instead (and is timed), so an estimate spoiled by an outlier recovers.
@@ -117,14 +118,21 @@ class InlineModel {
     }
 
   private:
-    /// Smoothed mean (1/8 weight) starting from the current estimate; one sample
-    /// counts at most 4x the estimate (a preempted run does not flip a decision).
-    /// Racing updates may drop a sample, never corrupt one.
+    /// Measurement noise on a shared machine only adds time (preemption, cold
+    /// caches): a lower sample is taken at once, a higher one moves the estimate
+    /// by 1/16 of the difference and counts at most twice the estimate, so a
+    /// loaded box cannot flip a decision with a few slow runs. Racing updates
+    /// may drop a sample, never corrupt one.
     static void smooth(std::atomic<uint32_t> &a, uint32_t estimate, uint64_t ns) noexcept {
         const uint64_t old = estimate ? estimate : ns;
         uint64_t v = ns == 0 ? 1 : ns;
-        if (v > 4 * old) v = 4 * old;
-        const uint64_t n = (old * 7 + v) / 8;
+        uint64_t n;
+        if (v <= old) {
+            n = v;
+        } else {
+            if (v > 2 * old) v = 2 * old;
+            n = old + (v - old) / 16;
+        }
         a.store(static_cast<uint32_t>(n == 0 ? 1 : (n > UINT32_MAX ? UINT32_MAX : n)),
                 std::memory_order_relaxed);
     }
@@ -136,7 +144,10 @@ class InlineModel {
         const uint32_t inl = inline_cost(e, c);
         const bool can = prior != 0;
         set_bit(e.inline_blocking, c, can && inl <= offload_cost(e, c));
-        set_bit(e.inline_paused, c, can && inl <= kPausedCallerNs);
+        // A pausing caller's offload is cheap only while the device adds capacity; the
+        // stated rate decides (a learned inline time under load would push small,
+        // overhead-bound work onto workers sharing the same cores).
+        set_bit(e.inline_paused, c, can && prior <= kPausedCallerNs);
     }
     static void set_bit(std::atomic<uint32_t> &m, uint32_t c, bool on) noexcept {
         if (on)
