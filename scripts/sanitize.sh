@@ -72,6 +72,7 @@ if [ $do_tsan = 1 ]; then
     # plugins it loads); the rest of the tree is covered under ASan.
     targets=${TSAN_TARGETS:-sched_unit_tests cpu_unit_test sim_unit_test mb_unit_tests hifn_test
         fastcrypt_unit_tests hw_common_test conformance_test native_unit_test e2e_fault_soak_test
+        e2e_async_soak_test
         acrypto_integration_test provider_unit_tests}
     stamp "tsan: configure and build $(echo $targets)"
     cmake --preset tsan
