@@ -7,6 +7,7 @@
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
+#include <openssl/param_build.h>
 #include <openssl/x509.h>
 
 #include <new>
@@ -31,6 +32,113 @@ void drop_device_key(Ref<Key> &key, uint64_t generation)
         (void)key.release();
     }
     key.reset();
+}
+
+/// One DER TLV at p (short or long definite length); false when malformed.
+bool der_next(const uint8_t *&p, const uint8_t *end, uint8_t &tag, const uint8_t *&val,
+              size_t &len)
+{
+    if (end - p < 2)
+        return false;
+    tag = *p++;
+    size_t n = *p++;
+    if (n & 0x80) {
+        const size_t k = n & 0x7f;
+        if (k == 0 || k > 2 || static_cast<size_t>(end - p) < k)
+            return false;
+        n = 0;
+        for (size_t i = 0; i < k; ++i)
+            n = n << 8 | *p++;
+    }
+    if (static_cast<size_t>(end - p) < n)
+        return false;
+    val = p;
+    len = n;
+    p += n;
+    return true;
+}
+
+/// EC key pair from an ECPrivateKey (RFC 5915) carrying its public point; nullptr otherwise.
+EVP_PKEY *ec_from_private(OSSL_LIB_CTX *libctx, int curve, const uint8_t *der, size_t len)
+{
+    const char *group = curve != NID_undef ? OBJ_nid2sn(curve) : nullptr;
+    const uint8_t *p = der, *end = der + len, *v = nullptr, *priv = nullptr, *pub = nullptr;
+    size_t vl = 0, priv_len = 0, pub_len = 0;
+    uint8_t tag = 0;
+    if (group == nullptr || !der_next(p, end, tag, v, vl) || tag != 0x30)
+        return nullptr;
+    p = v;
+    end = v + vl;
+    if (!der_next(p, end, tag, v, vl) || tag != 0x02 || !der_next(p, end, tag, priv, priv_len) ||
+        tag != 0x04)
+        return nullptr;
+    while (p < end) {
+        if (!der_next(p, end, tag, v, vl))
+            return nullptr;
+        const uint8_t *q = v;
+        if (tag == 0xa1 && der_next(q, v + vl, tag, v, vl) && tag == 0x03 && vl > 1 && v[0] == 0) {
+            pub = v + 1;
+            pub_len = vl - 1;
+        }
+    }
+    if (pub == nullptr)
+        return nullptr;
+    BIGNUM *d = BN_secure_new();
+    OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+    OSSL_PARAM *params = nullptr;
+    EVP_PKEY *pk = nullptr;
+    if (d != nullptr && bld != nullptr && BN_bin2bn(priv, static_cast<int>(priv_len), d) != nullptr &&
+        OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, group, 0) == 1 &&
+        OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, d) == 1 &&
+        OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pub, pub_len) == 1 &&
+        (params = OSSL_PARAM_BLD_to_param(bld)) != nullptr) {
+        EVP_PKEY_CTX *fc = EVP_PKEY_CTX_new_from_name(libctx, "EC", kValuePropq);
+        if (fc == nullptr || EVP_PKEY_fromdata_init(fc) != 1 ||
+            EVP_PKEY_fromdata(fc, &pk, EVP_PKEY_KEYPAIR, params) != 1)
+            pk = nullptr;
+        EVP_PKEY_CTX_free(fc);
+    }
+    OSSL_PARAM_free(params); // the secure BIGNUM's copy is in secure memory, cleared on free
+    OSSL_PARAM_BLD_free(bld);
+    BN_clear_free(d);
+    return pk;
+}
+
+/**
+ * PKCS#8 of X25519, X448 and named-curve EC keys without the decoder framework
+ * (creating a decoder context costs several times a key exchange; every TLS
+ * handshake generates an ephemeral key). nullptr: take the general path.
+ */
+EVP_PKEY *pkcs8_fast(OSSL_LIB_CTX *libctx, const uint8_t *der, size_t len)
+{
+    const unsigned char *p = der;
+    PKCS8_PRIV_KEY_INFO *p8 = d2i_PKCS8_PRIV_KEY_INFO(nullptr, &p, static_cast<long>(len));
+    if (p8 == nullptr)
+        return nullptr;
+    const ASN1_OBJECT *obj = nullptr;
+    const unsigned char *pk = nullptr;
+    int pklen = 0;
+    const X509_ALGOR *alg = nullptr;
+    EVP_PKEY *out = nullptr;
+    if (PKCS8_pkey_get0(&obj, &pk, &pklen, &alg, p8) == 1 && pklen > 2) {
+        const int nid = OBJ_obj2nid(obj);
+        const auto plen = static_cast<size_t>(pklen);
+        if (nid == NID_X25519 || nid == NID_X448) {
+            const size_t klen = nid == NID_X25519 ? 32 : 56;
+            if (plen == klen + 2 && pk[0] == 0x04 && pk[1] == klen)
+                out = EVP_PKEY_new_raw_private_key_ex(libctx, nid == NID_X25519 ? "X25519" : "X448",
+                                                      kValuePropq, pk + 2, klen);
+        } else if (nid == NID_X9_62_id_ecPublicKey) {
+            int ptype = 0;
+            const void *pval = nullptr;
+            X509_ALGOR_get0(nullptr, &ptype, &pval, alg);
+            if (ptype == V_ASN1_OBJECT)
+                out = ec_from_private(libctx, OBJ_obj2nid(static_cast<const ASN1_OBJECT *>(pval)),
+                                      pk, plen);
+        }
+    }
+    PKCS8_PRIV_KEY_INFO_free(p8); // clears the private key octets
+    return out;
 }
 
 /// PKCS#8 DER of the private key into `out` (caller wipes). False on failure.
@@ -136,6 +244,23 @@ Ref<Key> key_device(KeyData *k, bool priv)
     return slot;
 }
 
+void key_adopt_private_der(KeyData *k, const uint8_t *der, size_t len, uint32_t curve_nid)
+{
+    acrypto::sched::SchedulerCore *sc = scheduler(k->pctx);
+    if (sc == nullptr)
+        return;
+    auto dk = sc->make_key(key_type_alg(k->type), der, len, curve_nid, key_bits(k));
+    if (!dk)
+        return;
+    std::lock_guard<std::mutex> lk(k->mu);
+    drop_device_key(k->dev_priv, k->dev_generation);
+    if (k->dev_generation != fork_generation()) {
+        drop_device_key(k->dev_pub, k->dev_generation);
+        k->dev_generation = fork_generation();
+    }
+    k->dev_priv = dk;
+}
+
 bool key_public_der(const KeyData *k, std::vector<uint8_t> &out)
 {
     if (k->pkey == nullptr)
@@ -183,6 +308,8 @@ uint32_t key_curve_nid(const KeyData *k)
 
 EVP_PKEY *key_from_pkcs8(ProvCtx *pctx, const uint8_t *der, size_t len)
 {
+    if (EVP_PKEY *fast = pkcs8_fast(libctx(pctx), der, len))
+        return fast;
     const unsigned char *p = der;
     return d2i_AutoPrivateKey_ex(nullptr, &p, static_cast<long>(len), libctx(pctx), kValuePropq);
 }

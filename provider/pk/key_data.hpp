@@ -56,6 +56,10 @@ void key_set_pkey(KeyData *k, EVP_PKEY *pkey, bool has_priv, bool has_pub);
 /// The device key context (DER) for private or public operations; empty Ref on failure.
 acrypto::sched::Ref<acrypto::sched::Key> key_device(KeyData *k, bool priv);
 
+/// Use `der` (the PKCS#8 the values came from) as the device's private key, so
+/// the first private operation skips encoding it again. No effect on failure.
+void key_adopt_private_der(KeyData *k, const uint8_t *der, size_t len, uint32_t curve_nid);
+
 /// SubjectPublicKeyInfo DER of the public key (peers of a derive). False on failure.
 bool key_public_der(const KeyData *k, std::vector<uint8_t> &out);
 /// Largest signature / ciphertext / secret size, 0 if unknown.

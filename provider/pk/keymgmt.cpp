@@ -295,14 +295,17 @@ KeyData *gen_keypair(GenCtx *g)
         return nullptr;
     }
     EVP_PKEY *pk = key_from_pkcs8(g->pctx, out, st.out_len);
-    OPENSSL_cleanse(out, room);
     KeyData *k = pk != nullptr ? key_new(g->pctx, g->type) : nullptr;
     if (k == nullptr) {
+        OPENSSL_cleanse(out, room);
         EVP_PKEY_free(pk);
         raise(g->pctx, kReasonDeviceFailed, "generated key does not parse");
         return nullptr;
     }
     key_set_pkey(k, pk, true, true);
+    // An ephemeral key's one use is a derive: hand the device the DER it made.
+    key_adopt_private_der(k, out, st.out_len, nid);
+    OPENSSL_cleanse(out, room);
     return k;
 }
 

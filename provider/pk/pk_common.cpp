@@ -192,21 +192,144 @@ bool sym_key_fresh(ProvCtx *pctx, SymKey &k)
 
 #include <openssl/async.h>
 
+#include <time.h>
+
+#include <array>
+#include <cstdlib>
+
 #include "execute.hpp"
 
 namespace acrypto::prov::pk {
 
+namespace {
+
+/**
+ * What one public-key operation costs the caller's thread, measured as thread
+ * CPU time (a loaded machine's preemption does not count) on inline runs: the
+ * minimum over a window of samples, per (algorithm, mode, key size or curve).
+ * Racy by design: relaxed atomics, a collision merely re-learns a slot.
+ */
+struct CostSlot {
+    std::atomic<uint64_t> tag{0};
+    std::atomic<uint32_t> est_ns{0};  ///< published estimate, 0 = not measured yet
+    std::atomic<uint32_t> win_min{0}; ///< minimum of the current window, 0 = empty
+    std::atomic<uint32_t> samples{0}; ///< inline samples taken
+    std::atomic<uint32_t> count{0};   ///< operations seen (inline and offloaded)
+};
+
+constexpr size_t kCostSlots = 64;
+std::array<CostSlot, kCostSlots> g_costs;
+
+/// Inline samples per published estimate.
+constexpr uint32_t kWindow = 8;
+/// Operations kept inline: one in this many is timed.
+constexpr uint32_t kSampleEvery = 16;
+/// Offloaded operations: one in this many runs inline again to follow changes.
+constexpr uint32_t kRefreshEvery = 256;
+
+uint64_t cost_tag(const acrypto_step &st)
+{
+    const uint32_t size = st.key != nullptr ? (st.key->curve_nid != 0 ? st.key->curve_nid
+                                                                       : st.key->bits)
+                                            : 0;
+    return (uint64_t{st.alg} << 48 | uint64_t{st.mode} << 32 | size) | uint64_t{1} << 63;
+}
+
+size_t slot_index(uint64_t tag) { return static_cast<size_t>((tag * 0x9E3779B97F4A7C15ull) >> 58); }
+
+CostSlot &cost_slot(uint64_t tag)
+{
+    CostSlot &c = g_costs[slot_index(tag)];
+    if (c.tag.load(std::memory_order_relaxed) != tag) {
+        c.tag.store(tag, std::memory_order_relaxed);
+        c.est_ns.store(0, std::memory_order_relaxed);
+        c.win_min.store(0, std::memory_order_relaxed);
+        c.samples.store(0, std::memory_order_relaxed);
+        c.count.store(0, std::memory_order_relaxed);
+    }
+    return c;
+}
+
+uint64_t thread_cpu_ns()
+{
+    timespec ts{};
+    (void)clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+void record(CostSlot &c, uint64_t ns)
+{
+    const auto v = static_cast<uint32_t>(ns > UINT32_MAX ? UINT32_MAX : (ns == 0 ? 1 : ns));
+    const uint32_t m = c.win_min.load(std::memory_order_relaxed);
+    const uint32_t nm = m == 0 || v < m ? v : m;
+    const uint32_t k = c.samples.fetch_add(1, std::memory_order_relaxed) + 1;
+    // Noise only adds time: a sample below the estimate is news at once; a
+    // higher cost shows as a whole window's minimum.
+    const uint32_t est = c.est_ns.load(std::memory_order_relaxed);
+    uint32_t next = est == 0 || k % kWindow == 0 ? nm : est;
+    if (v < next)
+        next = v;
+    if (next != est)
+        c.est_ns.store(next, std::memory_order_relaxed);
+    c.win_min.store(k % kWindow == 0 ? 0 : nm, std::memory_order_relaxed);
+}
+
+/// kPkOffloadMinNs, or ACRYPTO_PK_OFFLOAD_MIN_US from the environment (0: offload all).
+uint32_t offload_min_ns()
+{
+    static const uint32_t v = [] {
+        const char *e = std::getenv("ACRYPTO_PK_OFFLOAD_MIN_US");
+        if (e == nullptr || *e == '\0')
+            return kPkOffloadMinNs;
+        char *end = nullptr;
+        const unsigned long us = std::strtoul(e, &end, 10);
+        return *end == '\0' && us <= 4000000 ? static_cast<uint32_t>(us * 1000) : kPkOffloadMinNs;
+    }();
+    return v;
+}
+
+/// Run on this thread (the decision is made: execute() would apply its own
+/// rule); a device that cannot run inline, or a bound session, takes the queue.
+int run_here(ProvCtx *pctx, const acrypto::sched::Ref<acrypto::sched::Session> &s)
+{
+    if (s->bound_device() != nullptr)
+        return execute(pctx, s);
+    const int rc = run_inline_now(pctx, *s);
+    return rc != ACRYPTO_E_UNSUPPORTED ? rc : execute(pctx, s, ExecMode::Offload);
+}
+
+} // namespace
+
+uint32_t pk_cost_estimate_ns(const acrypto_step &st)
+{
+    const uint64_t tag = cost_tag(st);
+    const CostSlot &c = g_costs[slot_index(tag)];
+    return c.tag.load(std::memory_order_relaxed) == tag ? c.est_ns.load(std::memory_order_relaxed)
+                                                        : 0;
+}
+
 int run_pk(ProvCtx *pctx, const acrypto::sched::Ref<acrypto::sched::Session> &s)
 {
-    // RSA public-key operations (verify, encrypt) cost about as much as the queue
-    // hop and wake-up an offload adds: let execute() keep them inline.
-    const acrypto_step &st = s->step(0);
-    const bool rsa_public = (st.alg == ACRYPTO_ALG_RSA || st.alg == ACRYPTO_ALG_RSA_PSS) &&
-                            (st.mode == ACRYPTO_MODE_PK_VERIFY || st.mode == ACRYPTO_MODE_PK_ENCRYPT);
     ASYNC_JOB *job = ASYNC_get_current_job();
-    if (!rsa_public && job != nullptr && ASYNC_get_wait_ctx(job) != nullptr)
+    if (job == nullptr || ASYNC_get_wait_ctx(job) == nullptr)
+        return execute(pctx, s); // cannot pause: execute() runs it inline
+    // In a pausable job: offload what costs more than a pause round trip (RSA
+    // private operations, big curves); keep the cheap steps of a handshake
+    // (X25519/P-256 keygen and derive, verifies) on this thread. The cost is
+    // measured here, on inline runs, not taken from a table.
+    CostSlot &c = cost_slot(cost_tag(s->step(0)));
+    const uint32_t n = c.count.fetch_add(1, std::memory_order_relaxed) + 1;
+    const uint32_t est = c.est_ns.load(std::memory_order_relaxed);
+    const bool offload = est >= offload_min_ns() && n > kWindow;
+    if (offload && n % kRefreshEvery != 0)
         return execute(pctx, s, ExecMode::Offload);
-    return execute(pctx, s);
+    if (!offload && est != 0 && n > kWindow && n % kSampleEvery != 0)
+        return run_here(pctx, s);
+    const uint64_t t0 = thread_cpu_ns();
+    const int rc = run_here(pctx, s);
+    if (rc == ACRYPTO_OK)
+        record(c, thread_cpu_ns() - t0);
+    return rc;
 }
 
 } // namespace acrypto::prov::pk

@@ -61,12 +61,31 @@ void sym_key_drop(SymKey &k);
 namespace acrypto::prov::pk {
 
 /**
+ * Public-key work that costs less than this on the caller's thread stays there
+ * even inside a pausable ASYNC_JOB: a pause, the queue hop, the worker's
+ * wake-up and the application's resume cost the caller tens of microseconds
+ * (HAProxy: fd registration, a second pass through the handshake), so only
+ * operations well above that are worth offloading. With the cpu device on an
+ * x86-64 core: RSA-2048 sign ~700 us and P-384 sign are offloaded; X25519 and
+ * P-256 keygen/derive (~20-50 us), ECDSA P-256 sign (~30 us) and every RSA
+ * public operation stay inline. The environment variable
+ * ACRYPTO_PK_OFFLOAD_MIN_US overrides it (0: offload every public-key
+ * operation of a pausable job, e.g. for a benchmark with nothing else to do).
+ */
+inline constexpr uint32_t kPkOffloadMinNs = 100000;
+
+/**
  * execute() for public-key sessions. Their inputs are a few dozen bytes but each
  * costs a signature's worth of work, so the byte-based inline threshold does not
- * fit them: inside an ASYNC_JOB with a wait ctx they go to a device and the job
- * pauses (that is where async callers win), except cheap RSA public operations;
- * elsewhere execute() decides.
+ * fit them. Inside an ASYNC_JOB with a wait ctx the decision comes from the
+ * operation's measured cost (see kPkOffloadMinNs): the first runs of each
+ * (algorithm, mode, key size) go inline and are timed, and one in 256 runs
+ * inline again to follow changes; expensive ones go to a device and the job
+ * pauses. Elsewhere execute() decides (inline for a caller that cannot pause).
  */
 int run_pk(ProvCtx *pctx, const acrypto::sched::Ref<acrypto::sched::Session> &s);
+
+/// The measured inline cost of steps like `st` in ns, 0 when not measured yet (tests).
+uint32_t pk_cost_estimate_ns(const acrypto_step &st);
 
 } // namespace acrypto::prov::pk

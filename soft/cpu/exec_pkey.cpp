@@ -7,6 +7,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
+#include <openssl/param_build.h>
 #include <openssl/params.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
@@ -33,11 +34,122 @@ bool looks_private(const uint8_t *der, size_t len)
     return off < len && der[off] == 0x02;
 }
 
+/// One DER TLV at p (short or long definite length); false when malformed.
+bool der_next(const uint8_t *&p, const uint8_t *end, uint8_t &tag, const uint8_t *&val,
+              size_t &len)
+{
+    if (end - p < 2)
+        return false;
+    tag = *p++;
+    size_t n = *p++;
+    if (n & 0x80) {
+        const size_t k = n & 0x7f;
+        if (k == 0 || k > 2 || static_cast<size_t>(end - p) < k)
+            return false;
+        n = 0;
+        for (size_t i = 0; i < k; ++i)
+            n = n << 8 | *p++;
+    }
+    if (static_cast<size_t>(end - p) < n)
+        return false;
+    val = p;
+    len = n;
+    p += n;
+    return true;
+}
+
+/// EC key pair from an ECPrivateKey (RFC 5915) with its public point; nullptr otherwise.
+EVP_PKEY *ec_from_private(OSSL_LIB_CTX *libctx, int curve, const uint8_t *der, size_t len)
+{
+    const char *group = curve != NID_undef ? OBJ_nid2sn(curve) : nullptr;
+    const uint8_t *p = der, *end = der + len, *v = nullptr, *priv = nullptr, *pub = nullptr;
+    size_t vl = 0, priv_len = 0, pub_len = 0;
+    uint8_t tag = 0;
+    if (group == nullptr || !der_next(p, end, tag, v, vl) || tag != 0x30)
+        return nullptr;
+    p = v;
+    end = v + vl;
+    if (!der_next(p, end, tag, v, vl) || tag != 0x02 || !der_next(p, end, tag, priv, priv_len) ||
+        tag != 0x04)
+        return nullptr;
+    while (p < end) {
+        if (!der_next(p, end, tag, v, vl))
+            return nullptr;
+        const uint8_t *q = v;
+        if (tag == 0xa1 && der_next(q, v + vl, tag, v, vl) && tag == 0x03 && vl > 1 && v[0] == 0) {
+            pub = v + 1;
+            pub_len = vl - 1;
+        }
+    }
+    if (pub == nullptr)
+        return nullptr; // no public point: the general decoder derives it
+    BIGNUM *d = BN_secure_new();
+    OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+    OSSL_PARAM *params = nullptr;
+    EVP_PKEY *pk = nullptr;
+    if (d != nullptr && bld != nullptr && BN_bin2bn(priv, static_cast<int>(priv_len), d) != nullptr &&
+        OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, group, 0) == 1 &&
+        OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, d) == 1 &&
+        OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pub, pub_len) == 1 &&
+        (params = OSSL_PARAM_BLD_to_param(bld)) != nullptr) {
+        EVP_PKEY_CTX *fc = EVP_PKEY_CTX_new_from_name(libctx, "EC", nullptr);
+        if (fc == nullptr || EVP_PKEY_fromdata_init(fc) != 1 ||
+            EVP_PKEY_fromdata(fc, &pk, EVP_PKEY_KEYPAIR, params) != 1)
+            pk = nullptr;
+        EVP_PKEY_CTX_free(fc);
+    }
+    OSSL_PARAM_free(params); // a secure BIGNUM went to secure memory, cleared on free
+    OSSL_PARAM_BLD_free(bld);
+    BN_clear_free(d);
+    return pk;
+}
+
+/**
+ * PKCS#8 of X25519, X448 and named-curve EC keys without OpenSSL's decoder
+ * framework: building a decoder context costs several times the key exchange
+ * itself, and every TLS handshake brings a fresh ephemeral key. Other keys (or
+ * unusual encodings): nullptr, the caller takes the general path.
+ */
+EVP_PKEY *parse_pkcs8_fast(OSSL_LIB_CTX *libctx, const uint8_t *der, size_t len)
+{
+    const unsigned char *p = der;
+    PKCS8_PRIV_KEY_INFO *p8 = d2i_PKCS8_PRIV_KEY_INFO(nullptr, &p, static_cast<long>(len));
+    if (p8 == nullptr)
+        return nullptr;
+    const ASN1_OBJECT *obj = nullptr;
+    const unsigned char *pk = nullptr;
+    int pklen = 0;
+    const X509_ALGOR *alg = nullptr;
+    EVP_PKEY *out = nullptr;
+    if (PKCS8_pkey_get0(&obj, &pk, &pklen, &alg, p8) == 1 && pklen > 2) {
+        const int nid = OBJ_obj2nid(obj);
+        const auto plen = static_cast<size_t>(pklen);
+        if (nid == NID_X25519 || nid == NID_X448) {
+            const size_t klen = nid == NID_X25519 ? 32 : 56;
+            if (plen == klen + 2 && pk[0] == 0x04 && pk[1] == klen)
+                out = EVP_PKEY_new_raw_private_key_ex(libctx, nid == NID_X25519 ? "X25519" : "X448",
+                                                      nullptr, pk + 2, klen);
+        } else if (nid == NID_X9_62_id_ecPublicKey) {
+            int ptype = 0;
+            const void *pval = nullptr;
+            X509_ALGOR_get0(nullptr, &ptype, &pval, alg);
+            if (ptype == V_ASN1_OBJECT)
+                out = ec_from_private(libctx, OBJ_obj2nid(static_cast<const ASN1_OBJECT *>(pval)),
+                                      pk, plen);
+        }
+    }
+    PKCS8_PRIV_KEY_INFO_free(p8); // clears the private key octets
+    return out;
+}
+
 EVP_PKEY *parse_key(OSSL_LIB_CTX *libctx, const acrypto_key &k)
 {
     const unsigned char *p = k.data;
-    if (looks_private(k.data, k.len))
+    if (looks_private(k.data, k.len)) {
+        if (EVP_PKEY *fast = parse_pkcs8_fast(libctx, k.data, k.len))
+            return fast;
         return d2i_AutoPrivateKey_ex(nullptr, &p, static_cast<long>(k.len), libctx, nullptr);
+    }
     return d2i_PUBKEY_ex(nullptr, &p, static_cast<long>(k.len), libctx, nullptr);
 }
 
@@ -167,7 +279,121 @@ EVP_PKEY *peer_key(OSSL_LIB_CTX *libctx, const acrypto_step &st)
     return d2i_PUBKEY_ex(nullptr, &p, static_cast<long>(pk.other_len), libctx, nullptr);
 }
 
-int do_keygen(OSSL_LIB_CTX *libctx, acrypto_step &st)
+/// Append one DER TLV (lengths below 64 KiB).
+void der_put(std::vector<uint8_t> &o, uint8_t tag, const uint8_t *v, size_t n)
+{
+    o.push_back(tag);
+    if (n >= 0x100) {
+        o.push_back(0x82);
+        o.push_back(static_cast<uint8_t>(n >> 8));
+    } else if (n >= 0x80) {
+        o.push_back(0x81);
+    }
+    o.push_back(static_cast<uint8_t>(n));
+    o.insert(o.end(), v, v + n);
+}
+
+/// Wipes a buffer that held private key bytes when it goes out of scope.
+struct Wiped {
+    std::vector<uint8_t> v;
+    ~Wiped()
+    {
+        if (!v.empty())
+            OPENSSL_cleanse(v.data(), v.size());
+    }
+};
+
+/**
+ * PKCS#8 of a generated X25519, X448 or named-curve EC key written directly
+ * (the encoder framework costs more than generating the key). False: use the
+ * general encoder.
+ */
+bool pkcs8_fast(EVP_PKEY *pk, const acrypto_step &st, std::vector<uint8_t> &out)
+{
+    static const uint8_t kOidX25519[] = {0x06, 0x03, 0x2b, 0x65, 0x6e};
+    static const uint8_t kOidX448[] = {0x06, 0x03, 0x2b, 0x65, 0x6f};
+    static const uint8_t kOidEcPublicKey[] = {0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01};
+    static const uint8_t kVersion0[] = {0x00};
+    Wiped body, inner, raw;
+    out.clear();
+    if (st.alg == ACRYPTO_ALG_X25519 || st.alg == ACRYPTO_ALG_X448) {
+        size_t n = st.alg == ACRYPTO_ALG_X25519 ? 32 : 56;
+        raw.v.resize(n);
+        if (EVP_PKEY_get_raw_private_key(pk, raw.v.data(), &n) != 1 || n != raw.v.size())
+            return false;
+        der_put(inner.v, 0x04, raw.v.data(), n);
+        std::vector<uint8_t> alg;
+        if (st.alg == ACRYPTO_ALG_X25519)
+            der_put(alg, 0x30, kOidX25519, sizeof kOidX25519);
+        else
+            der_put(alg, 0x30, kOidX448, sizeof kOidX448);
+        der_put(body.v, 0x02, kVersion0, 1);
+        body.v.insert(body.v.end(), alg.begin(), alg.end());
+        der_put(body.v, 0x04, inner.v.data(), inner.v.size());
+        der_put(out, 0x30, body.v.data(), body.v.size());
+        return true;
+    }
+    if (st.alg != ACRYPTO_ALG_EC || st.key == nullptr)
+        return false;
+    const ASN1_OBJECT *curve = OBJ_nid2obj(static_cast<int>(st.key->curve_nid));
+    const int bits = EVP_PKEY_get_bits(pk);
+    uint8_t pub[160];
+    size_t pub_len = 0;
+    BIGNUM *d = nullptr;
+    uint8_t oid[64];
+    unsigned char *op = oid;
+    const int oid_len = curve != nullptr && i2d_ASN1_OBJECT(curve, nullptr) <= 64
+                            ? i2d_ASN1_OBJECT(curve, &op)
+                            : -1;
+    const bool ok = oid_len > 0 && bits > 0 &&
+                    EVP_PKEY_get_octet_string_param(pk, OSSL_PKEY_PARAM_PUB_KEY, pub, sizeof pub,
+                                                    &pub_len) == 1 &&
+                    EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_PRIV_KEY, &d) == 1;
+    if (ok) {
+        raw.v.resize((static_cast<size_t>(bits) + 7) / 8);
+        if (BN_bn2binpad(d, raw.v.data(), static_cast<int>(raw.v.size())) < 0)
+            raw.v.clear();
+    }
+    BN_clear_free(d);
+    if (!ok || raw.v.empty())
+        return false;
+    // ECPrivateKey { 1, d, [1] BIT STRING point } inside PrivateKeyInfo.
+    static const uint8_t kVersion1[] = {0x01};
+    std::vector<uint8_t> bitstr{0x00}, tagged, alg_body, alg;
+    bitstr.insert(bitstr.end(), pub, pub + pub_len);
+    der_put(tagged, 0x03, bitstr.data(), bitstr.size());
+    Wiped ecpk;
+    der_put(ecpk.v, 0x02, kVersion1, 1);
+    der_put(ecpk.v, 0x04, raw.v.data(), raw.v.size());
+    der_put(ecpk.v, 0xa1, tagged.data(), tagged.size());
+    der_put(inner.v, 0x30, ecpk.v.data(), ecpk.v.size());
+    alg_body.assign(kOidEcPublicKey, kOidEcPublicKey + sizeof kOidEcPublicKey);
+    alg_body.insert(alg_body.end(), oid, oid + oid_len);
+    der_put(alg, 0x30, alg_body.data(), alg_body.size());
+    der_put(body.v, 0x02, kVersion0, 1);
+    body.v.insert(body.v.end(), alg.begin(), alg.end());
+    der_put(body.v, 0x04, inner.v.data(), inner.v.size());
+    der_put(out, 0x30, body.v.data(), body.v.size());
+    return true;
+}
+
+/// Keygen contexts of one thread, by (alg, curve).
+struct GenCache {
+    std::vector<std::pair<uint64_t, EVP_PKEY_CTX *>> ctxs;
+};
+const char kGenCacheTag = 0;
+
+void free_gen_cache(void *p)
+{
+    auto *gc = static_cast<GenCache *>(p);
+    for (auto &e : gc->ctxs)
+        EVP_PKEY_CTX_free(e.second);
+    delete gc;
+}
+
+int generate(EVP_PKEY_CTX *g, acrypto_step &st, EVP_PKEY_CTX *owned);
+
+int do_keygen(ExecCtx &c, acrypto_step &st)
 {
     const char *name = nullptr;
     switch (st.alg) {
@@ -177,11 +403,25 @@ int do_keygen(OSSL_LIB_CTX *libctx, acrypto_step &st)
     case ACRYPTO_ALG_RSA: name = "RSA"; break;
     default: return ACRYPTO_E_UNSUPPORTED;
     }
-    EVP_PKEY_CTX *g = EVP_PKEY_CTX_new_from_name(libctx, name, nullptr);
+    // Initialised generation contexts are kept per thread for X25519, X448 and
+    // each curve (a handshake generates one ephemeral key; the fetch costs more).
+    const uint64_t gen_key = uint64_t{st.alg} << 32 |
+                             (st.alg == ACRYPTO_ALG_EC && st.key != nullptr ? st.key->curve_nid : 0);
+    auto *gc = static_cast<GenCache *>(c.local(&kGenCacheTag));
+    if (st.alg != ACRYPTO_ALG_RSA) {
+        if (gc == nullptr) {
+            gc = new (std::nothrow) GenCache;
+            if (gc != nullptr)
+                c.set_local(&kGenCacheTag, gc, free_gen_cache);
+        }
+        if (gc != nullptr)
+            for (const auto &[k, ctx] : gc->ctxs)
+                if (k == gen_key)
+                    return generate(ctx, st, nullptr);
+    }
+    EVP_PKEY_CTX *g = EVP_PKEY_CTX_new_from_name(c.libctx(), name, nullptr);
     if (g == nullptr)
         return ACRYPTO_E_NOMEM;
-    int rc = ACRYPTO_E_INVALID;
-    EVP_PKEY *pk = nullptr;
     bool ok = EVP_PKEY_keygen_init(g) == 1;
     if (ok && st.alg == ACRYPTO_ALG_EC) {
         const char *group = st.key != nullptr ? OBJ_nid2sn(static_cast<int>(st.key->curve_nid))
@@ -191,7 +431,30 @@ int do_keygen(OSSL_LIB_CTX *libctx, acrypto_step &st)
     if (ok && st.alg == ACRYPTO_ALG_RSA)
         ok = st.key != nullptr && st.key->bits >= 1024 &&
              EVP_PKEY_CTX_set_rsa_keygen_bits(g, static_cast<int>(st.key->bits)) == 1;
-    if (ok && EVP_PKEY_generate(g, &pk) == 1) {
+    if (!ok) {
+        EVP_PKEY_CTX_free(g);
+        return ACRYPTO_E_INVALID;
+    }
+    if (gc != nullptr && st.alg != ACRYPTO_ALG_RSA && gc->ctxs.size() < 16) {
+        gc->ctxs.emplace_back(gen_key, g);
+        return generate(g, st, nullptr);
+    }
+    return generate(g, st, g);
+}
+
+/// One key from the initialised context `g` into st.dst as PKCS#8; frees `owned`.
+int generate(EVP_PKEY_CTX *g, acrypto_step &st, EVP_PKEY_CTX *owned)
+{
+    int rc = ACRYPTO_E_INVALID;
+    EVP_PKEY *pk = nullptr;
+    Wiped fast;
+    if (EVP_PKEY_generate(g, &pk) == 1 && pkcs8_fast(pk, st, fast.v)) {
+        if (fast.v.size() <= st.dst_len) {
+            std::memcpy(st.dst, fast.v.data(), fast.v.size());
+            st.out_len = fast.v.size();
+            rc = ACRYPTO_OK;
+        }
+    } else if (pk != nullptr) {
         PKCS8_PRIV_KEY_INFO *p8 = EVP_PKEY2PKCS8(pk);
         int n = p8 != nullptr ? i2d_PKCS8_PRIV_KEY_INFO(p8, nullptr) : -1;
         if (n > 0 && static_cast<size_t>(n) <= st.dst_len) {
@@ -204,7 +467,7 @@ int do_keygen(OSSL_LIB_CTX *libctx, acrypto_step &st)
         PKCS8_PRIV_KEY_INFO_free(p8);
     }
     EVP_PKEY_free(pk);
-    EVP_PKEY_CTX_free(g);
+    EVP_PKEY_CTX_free(owned);
     return rc;
 }
 
@@ -264,7 +527,7 @@ int run(ExecCtx &c, acrypto_step &st)
 {
     OSSL_LIB_CTX *libctx = c.libctx();
     if (st.mode == ACRYPTO_MODE_PK_KEYGEN)
-        return do_keygen(libctx, st);
+        return do_keygen(c, st);
     if (st.mode < ACRYPTO_MODE_PK_SIGN || st.mode > ACRYPTO_MODE_PK_DERIVE)
         return ACRYPTO_E_UNSUPPORTED;
     if (st.key == nullptr || st.key->data == nullptr || st.key->len == 0 || st.key->len > kKeyMax)
