@@ -80,7 +80,7 @@ void reset_message(AeadCtx *c)
     EVP_CIPHER_CTX_free(c->sw);
     c->sw = nullptr;
     c->aad.clear();
-    if (c->enc) // plaintext kept for a continuation; ciphertext is not secret
+    if (c->enc && !c->payload.empty()) // plaintext kept for a continuation; ciphertext is not secret
         explicit_bzero(c->payload.data(), c->payload.size());
     c->payload.clear();
     c->out_done = 0;
