@@ -43,7 +43,7 @@ grep -q "^\s*ssl-mode-async" "$WORK/haproxy.cfg" || { echo "FAIL: sample lacks s
 
 "$HAPROXY" -c -f "$WORK/haproxy.cfg" >"$WORK/check.log" 2>&1 ||
     { echo "FAIL: haproxy -c"; cat "$WORK/check.log"; exit 1; }
-LD_PRELOAD=${LD_PRELOAD:+$LD_PRELOAD:}$PRELOAD ACRYPTO_STATS_DIR=$WORK/stats "$HAPROXY" -db -f "$WORK/haproxy.cfg" \
+LD_PRELOAD=${ACRYPTO_SANITIZER_PRELOAD:+$ACRYPTO_SANITIZER_PRELOAD:}$PRELOAD ACRYPTO_STATS_DIR=$WORK/stats "$HAPROXY" -db -f "$WORK/haproxy.cfg" \
     >"$WORK/haproxy.log" 2>&1 &
 HPID=$!
 wait_port "$PORT" "$HPID" || { echo "FAIL: haproxy did not listen"; cat "$WORK/haproxy.log"; exit 1; }

@@ -57,7 +57,7 @@ sed -i "s|^http {|http {\n    $TEMPS|" "$WORK/nginx.conf"
 export OPENSSL_CONF=$WORK/openssl.cnf
 "$NGINX" -t -p "$WORK" -c "$WORK/nginx.conf" >"$WORK/check.log" 2>&1 ||
     { echo "FAIL: nginx -t"; cat "$WORK/check.log"; exit 1; }
-LD_PRELOAD=${LD_PRELOAD:+$LD_PRELOAD:}$PRELOAD ACRYPTO_STATS_DIR=$WORK/stats "$NGINX" -p "$WORK" -c "$WORK/nginx.conf" \
+LD_PRELOAD=${ACRYPTO_SANITIZER_PRELOAD:+$ACRYPTO_SANITIZER_PRELOAD:}$PRELOAD ACRYPTO_STATS_DIR=$WORK/stats "$NGINX" -p "$WORK" -c "$WORK/nginx.conf" \
     -g "daemon off;" >"$WORK/nginx.out" 2>&1 &
 NPID=$!
 wait_port "$PORT" "$NPID" || { echo "FAIL: nginx did not listen"; cat "$WORK/nginx.out" "$WORK/logs/error.log"; exit 1; }
