@@ -57,19 +57,22 @@ struct SharedPool {
     Session *batches = nullptr;
 };
 
-SharedPool *g_pool = nullptr;
+/// Published before the atfork handlers are registered; they read it with acquire
+/// (the fork may come from a thread other than the one that made the pool).
+std::atomic<SharedPool *> g_pool{nullptr};
 
 // fork(): another thread may hold the pool lock at the moment of the fork; the
 // child (one thread) would then deadlock on its first Session::make.
-void pool_prefork() { g_pool->mu.lock(); }
-void pool_postfork_parent() { g_pool->mu.unlock(); }
-void pool_postfork_child() { new (&g_pool->mu) std::mutex(); }
+void pool_prefork() { g_pool.load(std::memory_order_acquire)->mu.lock(); }
+void pool_postfork_parent() { g_pool.load(std::memory_order_acquire)->mu.unlock(); }
+void pool_postfork_child() { new (&g_pool.load(std::memory_order_acquire)->mu) std::mutex(); }
 
 SharedPool &shared_pool() {
     static SharedPool *p = [] {
-        g_pool = new SharedPool; // leaked on purpose: outlives thread caches
+        auto *pool = new SharedPool; // leaked on purpose: outlives thread caches
+        g_pool.store(pool, std::memory_order_release);
         pthread_atfork(pool_prefork, pool_postfork_parent, pool_postfork_child);
-        return g_pool;
+        return pool;
     }();
     return *p;
 }

@@ -34,7 +34,7 @@ struct RawDev {
 thread_local std::jmp_buf *t_jump = nullptr;
 thread_local char t_error[256];
 
-[[noreturn]] void on_pci_error(char *fmt, ...) {
+__attribute__((noreturn)) void on_pci_error(char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     std::vsnprintf(t_error, sizeof t_error, fmt, ap);
