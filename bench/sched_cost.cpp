@@ -35,8 +35,10 @@ void on_done(void *arg, Session &) {
 } // namespace
 
 int main(int argc, char **argv) {
-    const uint32_t per_class = argc > 1 ? static_cast<uint32_t>(std::strtoul(argv[1], nullptr, 10)) : 200;
-    const uint32_t threads = argc > 2 ? static_cast<uint32_t>(std::strtoul(argv[2], nullptr, 10)) : 1;
+    const uint32_t per_class =
+        argc > 1 ? static_cast<uint32_t>(std::strtoul(argv[1], nullptr, 10)) : 200;
+    const uint32_t threads =
+        argc > 2 ? static_cast<uint32_t>(std::strtoul(argv[2], nullptr, 10)) : 1;
     // Sessions per size class bound to each device before the run, so the balancer's
     // learned figures do not rest on the first (cold) observation of a device.
     const uint32_t warm = argc > 3 ? static_cast<uint32_t>(std::strtoul(argv[3], nullptr, 10)) : 16;
@@ -174,7 +176,8 @@ int main(int argc, char **argv) {
         misplaced += kSizes[c] < 50000 ? b : a;
         us_total += double(us_near[c].load()) + double(us_far[c].load());
         std::printf("%8zu  %6u  %6u  %6u  %7.0f  %6.0f\n", kSizes[c], a, b, failed[c].load(),
-                    a ? double(us_near[c].load()) / a : 0.0, b ? double(us_far[c].load()) / b : 0.0);
+                    a ? double(us_near[c].load()) / a : 0.0,
+                    b ? double(us_far[c].load()) / b : 0.0);
         total_failed += failed[c].load();
     }
     std::printf("misplaced %u of %u (%.1f%%)  mean latency %.0f us  wall %.2f s\n", misplaced, n,

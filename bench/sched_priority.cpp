@@ -58,10 +58,9 @@ int main(int argc, char **argv) {
     if (auto l = core->load_device_plugin(ACRYPTO_SIM_PLUGIN); !l) return 2;
     // ~80 Mbit/s for 1 KiB sessions: about 9,800 sessions/s; 4 slots, so ordering
     // is decided in the scheduler's queue.
-    if (auto o = core->open_devices("sim", Config{{"mode", "null"},
-                                                  {"rate-mbps", "80"},
-                                                  {"slots", "4"},
-                                                  {"queue-len", "4096"}});
+    if (auto o = core->open_devices(
+            "sim",
+            Config{{"mode", "null"}, {"rate-mbps", "80"}, {"slots", "4"}, {"queue-len", "4096"}});
         !o) {
         std::fprintf(stderr, "open: %s\n", o.error().message.c_str());
         return 2;
@@ -163,7 +162,9 @@ int main(int argc, char **argv) {
     for (int p = 0; p < 8; ++p) {
         auto &v = lat[p];
         std::sort(v.begin(), v.end());
-        auto q = [&](double f) { return v.empty() ? 0.0 : v[std::min(v.size() - 1, size_t(f * v.size()))]; };
+        auto q = [&](double f) {
+            return v.empty() ? 0.0 : v[std::min(v.size() - 1, size_t(f * v.size()))];
+        };
         p50[p] = q(0.5);
         const LatencyHistogram &h = hist[p];
         std::printf("%4d  %8zu  %7.2f  %7.2f  %7.2f | %16llu  %9.2f  %9.2f  %7.2f\n", p, v.size(),

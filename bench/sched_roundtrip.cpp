@@ -36,8 +36,8 @@ struct NullDev {
 NullDev *g_last_null = nullptr;
 
 const acrypto_capability kNullCaps[] = {
-    {ACRYPTO_OP_CIPHER, ACRYPTO_ALG_AES, ACRYPTO_MODE_CBC, ACRYPTO_DIR_ENCRYPT | ACRYPTO_DIR_DECRYPT,
-     0, 0, 0, 0, 0, 0, 0, 0, 100, 1e10, 1e8},
+    {ACRYPTO_OP_CIPHER, ACRYPTO_ALG_AES, ACRYPTO_MODE_CBC,
+     ACRYPTO_DIR_ENCRYPT | ACRYPTO_DIR_DECRYPT, 0, 0, 0, 0, 0, 0, 0, 0, 100, 1e10, 1e8},
 };
 
 int null_probe(const acrypto_config *, uint32_t *count, char *, size_t) {
@@ -79,8 +79,21 @@ void null_close(void *dev) {
 }
 
 const acrypto_device_driver kNullDriver = {
-    ACRYPTO_ABI_VERSION, sizeof(acrypto_device_driver), "null", "benchmark null device", nullptr,
-    null_probe, null_open, null_ready, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, null_close,
+    ACRYPTO_ABI_VERSION,
+    sizeof(acrypto_device_driver),
+    "null",
+    "benchmark null device",
+    nullptr,
+    null_probe,
+    null_open,
+    null_ready,
+    nullptr,
+    nullptr,
+    nullptr,
+    nullptr,
+    nullptr,
+    nullptr,
+    null_close,
 };
 
 std::unique_ptr<SchedulerCore> make_core(const char *driver, const Config &cfg, std::string *err) {
@@ -264,8 +277,20 @@ void worker_close(void *dev) {
     delete d;
 }
 const acrypto_device_driver kWorkerDriver = {
-    ACRYPTO_ABI_VERSION, sizeof(acrypto_device_driver), "worker", "benchmark worker device", nullptr,
-    null_probe, worker_open, worker_ready, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
+    ACRYPTO_ABI_VERSION,
+    sizeof(acrypto_device_driver),
+    "worker",
+    "benchmark worker device",
+    nullptr,
+    null_probe,
+    worker_open,
+    worker_ready,
+    nullptr,
+    nullptr,
+    nullptr,
+    nullptr,
+    nullptr,
+    nullptr,
     worker_close,
 };
 

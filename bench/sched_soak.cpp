@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// sched_soak: N AES-128-CBC / SHA-256 sessions over sim devices that die and are replaced; checks exactly-once completion, spot-checks results against libcrypto and measures throughput recovery.
+// sched_soak: N AES-128-CBC / SHA-256 sessions over sim devices that die and are replaced; checks
+// exactly-once completion, spot-checks results against libcrypto and measures throughput recovery.
 #include <openssl/evp.h>
 
 #include <unistd.h>
@@ -25,8 +26,8 @@ namespace {
 using namespace acrypto::sched;
 using Clock = std::chrono::steady_clock;
 
-constexpr uint32_t kThreads = 4;     // submitter threads
-constexpr uint32_t kWindow = 64;     // sessions in flight per submitter
+constexpr uint32_t kThreads = 4;      // submitter threads
+constexpr uint32_t kWindow = 64;      // sessions in flight per submitter
 constexpr uint32_t kVerifyEvery = 16; // one session in 16 is checked against EVP
 constexpr int kSampleMs = 10;
 constexpr int kReplaceAfterMs = 300; // a dead device's replacement comes this long after
@@ -195,8 +196,12 @@ void submitter(Shared &sh, uint32_t tid) {
 }
 
 Config sim_cfg(const std::string &name, uint64_t break_after, uint32_t seed) {
-    return Config{{"mode", "compute"},   {"name", name},        {"latency-us", "4000"},
-                  {"slots", "32"},       {"queue-len", "256"},  {"seed", std::to_string(seed)},
+    return Config{{"mode", "compute"},
+                  {"name", name},
+                  {"latency-us", "4000"},
+                  {"slots", "32"},
+                  {"queue-len", "256"},
+                  {"seed", std::to_string(seed)},
                   {"break-after", std::to_string(break_after)}};
 }
 
@@ -248,7 +253,8 @@ int main(int argc, char **argv) {
         std::map<std::string, bool> seen_broken;
         int replacements = 0, alive = 3;
         while (!stop.load()) {
-            std::this_thread::sleep_until(t0 + std::chrono::milliseconds(kSampleMs * samples.size()));
+            std::this_thread::sleep_until(t0 +
+                                          std::chrono::milliseconds(kSampleMs * samples.size()));
             samples.push_back(g_completed.load());
             for (const DeviceInfo &d : core->devices())
                 if (d.broken && !seen_broken[d.name]) {
@@ -309,11 +315,13 @@ int main(int argc, char **argv) {
                 (unsigned long long)accepted, (unsigned long long)sh.t.rejected.load(),
                 (unsigned long long)sh.t.ok.load(), (unsigned long long)sh.t.failed.load(),
                 (unsigned long long)sh.t.verified.load(), (unsigned long long)sh.t.wrong.load());
-    for (auto &[st, c] : sh.t.fail_status) std::printf("  failed with status %d: %llu\n", st, (unsigned long long)c);
+    for (auto &[st, c] : sh.t.fail_status)
+        std::printf("  failed with status %d: %llu\n", st, (unsigned long long)c);
     std::printf("lost %llu  duplicated %llu  (scheduler duplicates %llu, stuck at timeout %llu)\n",
                 (unsigned long long)lost, (unsigned long long)dup, (unsigned long long)sched_dups,
                 (unsigned long long)sh.t.stuck.load());
-    std::printf("retries %llu  rehashed %llu\n", (unsigned long long)retries, (unsigned long long)rehashed);
+    std::printf("retries %llu  rehashed %llu\n", (unsigned long long)retries,
+                (unsigned long long)rehashed);
     std::printf("per device completed:");
     for (auto &[d, c] : per_dev) std::printf(" %s=%llu", d.c_str(), (unsigned long long)c);
     std::printf("\nwall %.2f s  throughput %.0f sessions/s\n", wall, n / wall);

@@ -50,12 +50,11 @@ constexpr size_t kNumAes = sizeof kAesInfos / sizeof kAesInfos[0];
 
 size_t iv_len(const AesInfo *v) { return v->mode == ACRYPTO_MODE_ECB ? 0 : kBlock; }
 size_t block_size(const AesInfo *v) { return v->mode == ACRYPTO_MODE_CTR ? 1 : kBlock; }
-unsigned int evp_mode(const AesInfo *v)
-{
+unsigned int evp_mode(const AesInfo *v) {
     switch (v->mode) {
-    case ACRYPTO_MODE_ECB: return 0x1;  // EVP_CIPH_ECB_MODE
-    case ACRYPTO_MODE_CBC: return 0x2;  // EVP_CIPH_CBC_MODE
-    default: return 0x5;                // EVP_CIPH_CTR_MODE
+    case ACRYPTO_MODE_ECB: return 0x1; // EVP_CIPH_ECB_MODE
+    case ACRYPTO_MODE_CBC: return 0x2; // EVP_CIPH_CBC_MODE
+    default: return 0x5;               // EVP_CIPH_CTR_MODE
     }
 }
 
@@ -78,8 +77,7 @@ struct AesCtx {
     InlineSession inl;   ///< reused for inline runs (run_cipher)
 };
 
-void free_key(AesCtx *c)
-{
+void free_key(AesCtx *c) {
     if (c->key && c->key_generation != fork_generation()) {
         // Made by a scheduler abandoned at fork(): never call into it. Wipe, leak.
         const acrypto_key &k = c->key->c();
@@ -90,13 +88,10 @@ void free_key(AesCtx *c)
 }
 
 /// Make sure the key context belongs to the current scheduler (after fork()).
-bool fresh_key(AesCtx *c)
-{
-    if (c->key_generation == fork_generation())
-        return true;
+bool fresh_key(AesCtx *c) {
+    if (c->key_generation == fork_generation()) return true;
     acrypto::sched::SchedulerCore *sc = scheduler(c->pctx);
-    if (sc == nullptr)
-        return false;
+    if (sc == nullptr) return false;
     const acrypto_key &k = c->key->c();
     Ref<Key> nk = sc->make_key(ACRYPTO_ALG_AES, k.data, k.len);
     free_key(c);
@@ -107,8 +102,7 @@ bool fresh_key(AesCtx *c)
 
 /// Run `len` bytes (block multiple for ECB/CBC) from `in` to `out` through a session.
 /// Fill `st` for `len` bytes with the context's mode, direction, IV and counter state.
-void fill_step(const AesCtx *c, acrypto_step &st, size_t len)
-{
+void fill_step(const AesCtx *c, acrypto_step &st, size_t len) {
     st.op = ACRYPTO_OP_CIPHER;
     st.alg = ACRYPTO_ALG_AES;
     st.mode = c->info->mode;
@@ -121,19 +115,15 @@ void fill_step(const AesCtx *c, acrypto_step &st, size_t len)
 }
 
 /// Run `len` bytes (block multiple for ECB/CBC) from `in` to `out` through a session.
-int run_cipher(AesCtx *c, uint8_t *out, const uint8_t *in, size_t len)
-{
-    if (len == 0)
-        return ACRYPTO_OK;
-    if (!fresh_key(c))
-        return ACRYPTO_E_SHUTDOWN;
+int run_cipher(AesCtx *c, uint8_t *out, const uint8_t *in, size_t len) {
+    if (len == 0) return ACRYPTO_OK;
+    if (!fresh_key(c)) return ACRYPTO_E_SHUTDOWN;
     const bool exact = in == out;
     const bool disjoint = in + len <= out || out + len <= in;
     if (exact || disjoint) {
         // Inline: the context's own session on the caller's buffers (nothing outlives this call).
         Session *s = c->inl.arm(c->opts, c->key);
-        if (s == nullptr)
-            return ACRYPTO_E_NOMEM;
+        if (s == nullptr) return ACRYPTO_E_NOMEM;
         acrypto_step &st = s->step(0);
         fill_step(c, st, len);
         st.src = in;
@@ -152,23 +142,20 @@ int run_cipher(AesCtx *c, uint8_t *out, const uint8_t *in, size_t len)
     }
     // Offloaded: a fresh session owning a copy of the input.
     Ref<Session> s = Session::make(1, len + 64);
-    if (!s)
-        return ACRYPTO_E_NOMEM;
+    if (!s) return ACRYPTO_E_NOMEM;
     apply_options(c->opts, *s);
     acrypto_step &st = s->step(0);
     fill_step(c, st, len);
     s->set_key(0, c->key);
     uint8_t *mem = s->alloc(len);
-    if (mem == nullptr)
-        return ACRYPTO_E_NOMEM;
+    if (mem == nullptr) return ACRYPTO_E_NOMEM;
     std::memcpy(mem, in, len);
     st.src = mem;
     st.dst = mem;
     st.flags = ACRYPTO_STEP_F_INPLACE;
     int status = execute(c->pctx, s, ExecMode::Offload);
     if (status == ACRYPTO_OK) {
-        if (st.out_len != 0 && st.out_len != len)
-            return ACRYPTO_E_INTERNAL;
+        if (st.out_len != 0 && st.out_len != len) return ACRYPTO_E_INTERNAL;
         std::memcpy(out, mem, len);
         std::memcpy(c->iv, st.iv, kBlock);
         c->num = st.num;
@@ -176,27 +163,23 @@ int run_cipher(AesCtx *c, uint8_t *out, const uint8_t *in, size_t len)
     return status;
 }
 
-int raise_run(AesCtx *c, int status)
-{
+int raise_run(AesCtx *c, int status) {
     raise_status(c->pctx, status, c->enc ? "AES encryption" : "AES decryption");
     return 0;
 }
 
 extern "C" {
 
-void aes_freectx(void *vctx)
-{
+void aes_freectx(void *vctx) {
     auto *c = static_cast<AesCtx *>(vctx);
-    if (c == nullptr)
-        return;
+    if (c == nullptr) return;
     free_key(c);
     OPENSSL_cleanse(c->buf, sizeof c->buf);
     c->tls.clear_mac();
     delete c;
 }
 
-void *aes_dupctx(void *vctx)
-{
+void *aes_dupctx(void *vctx) {
     try {
         auto *c = static_cast<AesCtx *>(vctx);
         auto *d = new (std::nothrow) AesCtx(*c);
@@ -209,8 +192,7 @@ void *aes_dupctx(void *vctx)
 int aes_set_ctx_params(void *vctx, const OSSL_PARAM params[]);
 
 int aes_init(AesCtx *c, bool enc, const unsigned char *key, size_t keylen, const unsigned char *iv,
-             size_t ivlen, const OSSL_PARAM params[])
-{
+             size_t ivlen, const OSSL_PARAM params[]) {
     try {
         c->enc = enc;
         c->bufsz = 0;
@@ -257,19 +239,16 @@ int aes_init(AesCtx *c, bool enc, const unsigned char *key, size_t keylen, const
 }
 
 int aes_einit(void *vctx, const unsigned char *key, size_t keylen, const unsigned char *iv,
-              size_t ivlen, const OSSL_PARAM params[])
-{
+              size_t ivlen, const OSSL_PARAM params[]) {
     return aes_init(static_cast<AesCtx *>(vctx), true, key, keylen, iv, ivlen, params);
 }
 
 int aes_dinit(void *vctx, const unsigned char *key, size_t keylen, const unsigned char *iv,
-              size_t ivlen, const OSSL_PARAM params[])
-{
+              size_t ivlen, const OSSL_PARAM params[]) {
     return aes_init(static_cast<AesCtx *>(vctx), false, key, keylen, iv, ivlen, params);
 }
 
-bool ready(AesCtx *c)
-{
+bool ready(AesCtx *c) {
     if (!c->key_set || (iv_len(c->info) != 0 && !c->iv_set)) {
         raise(c->pctx, kReasonNotInitialized, c->key_set ? "no IV set" : "no key set");
         return false;
@@ -279,9 +258,8 @@ bool ready(AesCtx *c)
 
 /// TLS record mode: each update is one whole record, in place. Encrypt adds the padding;
 /// decrypt removes explicit IV, padding and MAC in constant time (the MAC goes to tls-mac).
-int tls_record(AesCtx *c, unsigned char *out, size_t *outl, size_t outsize,
-               const unsigned char *in, size_t inl)
-{
+int tls_record(AesCtx *c, unsigned char *out, size_t *outl, size_t outsize, const unsigned char *in,
+               size_t inl) {
     if (in == nullptr || in != out || outsize < inl || !c->pad) {
         raise(c->pctx, kReasonBadParam, "TLS record mode needs an in-place record and padding");
         return 0;
@@ -299,8 +277,7 @@ int tls_record(AesCtx *c, unsigned char *out, size_t *outl, size_t outsize,
         return 0;
     }
     int st = run_cipher(c, out, out, len);
-    if (st != ACRYPTO_OK)
-        return raise_run(c, st);
+    if (st != ACRYPTO_OK) return raise_run(c, st);
     if (c->enc) {
         *outl = len;
         return 1;
@@ -315,12 +292,10 @@ int tls_record(AesCtx *c, unsigned char *out, size_t *outl, size_t outsize,
 }
 
 int aes_update(void *vctx, unsigned char *out, size_t *outl, size_t outsize,
-               const unsigned char *in, size_t inl)
-{
+               const unsigned char *in, size_t inl) {
     auto *c = static_cast<AesCtx *>(vctx);
     try {
-        if (!ready(c))
-            return 0;
+        if (!ready(c)) return 0;
         if (c->tls.version > 0 && c->info->mode != ACRYPTO_MODE_CTR)
             return tls_record(c, out, outl, outsize, in, inl);
         if (inl == 0) {
@@ -337,16 +312,14 @@ int aes_update(void *vctx, unsigned char *out, size_t *outl, size_t outsize,
                 return 0;
             }
             int st = run_cipher(c, out, in, inl);
-            if (st != ACRYPTO_OK)
-                return raise_run(c, st);
+            if (st != ACRYPTO_OK) return raise_run(c, st);
             *outl = inl;
             return 1;
         }
         size_t total = c->bufsz + inl;
         size_t nout = total - total % kBlock;
         // Decrypting with padding keeps the last full block for final().
-        if (!c->enc && c->pad && nout == total && nout != 0)
-            nout -= kBlock;
+        if (!c->enc && c->pad && nout == total && nout != 0) nout -= kBlock;
         if (outsize < nout) {
             raise(c->pctx, kReasonOutputTooSmall, "need %zu bytes", nout);
             return 0;
@@ -359,16 +332,14 @@ int aes_update(void *vctx, unsigned char *out, size_t *outl, size_t outsize,
             std::memcpy(c->buf + c->bufsz, in, take);
             used = take;
             int st = run_cipher(c, out, c->buf, kBlock);
-            if (st != ACRYPTO_OK)
-                return raise_run(c, st);
+            if (st != ACRYPTO_OK) return raise_run(c, st);
             c->bufsz = 0;
             written = kBlock;
         }
         size_t direct = nout - written;
         if (direct != 0) {
             int st = run_cipher(c, out + written, in + used, direct);
-            if (st != ACRYPTO_OK)
-                return raise_run(c, st);
+            if (st != ACRYPTO_OK) return raise_run(c, st);
             used += direct;
             written += direct;
         }
@@ -383,15 +354,12 @@ int aes_update(void *vctx, unsigned char *out, size_t *outl, size_t outsize,
     }
 }
 
-int aes_final(void *vctx, unsigned char *out, size_t *outl, size_t outsize)
-{
+int aes_final(void *vctx, unsigned char *out, size_t *outl, size_t outsize) {
     auto *c = static_cast<AesCtx *>(vctx);
     try {
-        if (!ready(c))
-            return 0;
+        if (!ready(c)) return 0;
         *outl = 0;
-        if (c->info->mode == ACRYPTO_MODE_CTR)
-            return 1;
+        if (c->info->mode == ACRYPTO_MODE_CTR) return 1;
         if (c->tls.version > 0) {
             raise(c->pctx, kReasonBadParam, "no final in TLS record mode");
             return 0;
@@ -412,8 +380,7 @@ int aes_final(void *vctx, unsigned char *out, size_t *outl, size_t outsize)
             std::memset(c->buf + c->bufsz, padv, padv);
             int st = run_cipher(c, out, c->buf, kBlock);
             c->bufsz = 0;
-            if (st != ACRYPTO_OK)
-                return raise_run(c, st);
+            if (st != ACRYPTO_OK) return raise_run(c, st);
             *outl = kBlock;
             return 1;
         }
@@ -431,12 +398,10 @@ int aes_final(void *vctx, unsigned char *out, size_t *outl, size_t outsize)
         uint8_t blk[kBlock];
         int st = run_cipher(c, blk, c->buf, kBlock);
         c->bufsz = 0;
-        if (st != ACRYPTO_OK)
-            return raise_run(c, st);
+        if (st != ACRYPTO_OK) return raise_run(c, st);
         unsigned padv = blk[kBlock - 1];
         bool bad = padv == 0 || padv > kBlock;
-        for (unsigned i = 0; !bad && i < padv; ++i)
-            bad = blk[kBlock - 1 - i] != padv;
+        for (unsigned i = 0; !bad && i < padv; ++i) bad = blk[kBlock - 1 - i] != padv;
         if (bad) {
             OPENSSL_cleanse(blk, sizeof blk);
             raise(c->pctx, kReasonBadDecrypt, "bad padding");
@@ -458,12 +423,10 @@ int aes_final(void *vctx, unsigned char *out, size_t *outl, size_t outsize)
 }
 
 int aes_cipher(void *vctx, unsigned char *out, size_t *outl, size_t outsize,
-               const unsigned char *in, size_t inl)
-{
+               const unsigned char *in, size_t inl) {
     auto *c = static_cast<AesCtx *>(vctx);
     try {
-        if (!ready(c))
-            return 0;
+        if (!ready(c)) return 0;
         if (c->info->mode != ACRYPTO_MODE_CTR && inl % kBlock != 0) {
             raise(c->pctx, kReasonBadLength, "input not a multiple of the block length");
             return 0;
@@ -477,8 +440,7 @@ int aes_cipher(void *vctx, unsigned char *out, size_t *outl, size_t outsize,
             return 0;
         }
         int st = run_cipher(c, out, in, inl);
-        if (st != ACRYPTO_OK)
-            return raise_run(c, st);
+        if (st != ACRYPTO_OK) return raise_run(c, st);
         *outl = inl;
         return 1;
     } catch (...) {
@@ -487,17 +449,16 @@ int aes_cipher(void *vctx, unsigned char *out, size_t *outl, size_t outsize,
     }
 }
 
-const OSSL_PARAM kGettableParams[] = {
-    OSSL_PARAM_uint(OSSL_CIPHER_PARAM_MODE, nullptr),
-    OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_KEYLEN, nullptr),
-    OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_IVLEN, nullptr),
-    OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_BLOCK_SIZE, nullptr),
-    OSSL_PARAM_int(OSSL_CIPHER_PARAM_AEAD, nullptr),
-    OSSL_PARAM_int(OSSL_CIPHER_PARAM_CUSTOM_IV, nullptr),
-    OSSL_PARAM_int(OSSL_CIPHER_PARAM_CTS, nullptr),
-    OSSL_PARAM_int(OSSL_CIPHER_PARAM_TLS1_MULTIBLOCK, nullptr),
-    OSSL_PARAM_int(OSSL_CIPHER_PARAM_HAS_RAND_KEY, nullptr),
-    OSSL_PARAM_END};
+const OSSL_PARAM kGettableParams[] = {OSSL_PARAM_uint(OSSL_CIPHER_PARAM_MODE, nullptr),
+                                      OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_KEYLEN, nullptr),
+                                      OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_IVLEN, nullptr),
+                                      OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_BLOCK_SIZE, nullptr),
+                                      OSSL_PARAM_int(OSSL_CIPHER_PARAM_AEAD, nullptr),
+                                      OSSL_PARAM_int(OSSL_CIPHER_PARAM_CUSTOM_IV, nullptr),
+                                      OSSL_PARAM_int(OSSL_CIPHER_PARAM_CTS, nullptr),
+                                      OSSL_PARAM_int(OSSL_CIPHER_PARAM_TLS1_MULTIBLOCK, nullptr),
+                                      OSSL_PARAM_int(OSSL_CIPHER_PARAM_HAS_RAND_KEY, nullptr),
+                                      OSSL_PARAM_END};
 
 const OSSL_PARAM kGettableCtxParams[] = {
     OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_KEYLEN, nullptr),
@@ -510,21 +471,19 @@ const OSSL_PARAM kGettableCtxParams[] = {
     ACRYPTO_OP_SETTABLE_PARAMS,
     OSSL_PARAM_END};
 
-const OSSL_PARAM kSettableCtxParams[] = {
-    OSSL_PARAM_uint(OSSL_CIPHER_PARAM_PADDING, nullptr),
-    OSSL_PARAM_uint(OSSL_CIPHER_PARAM_NUM, nullptr),
-    OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_KEYLEN, nullptr),
-    OSSL_PARAM_uint(OSSL_CIPHER_PARAM_TLS_VERSION, nullptr),
-    OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_TLS_MAC_SIZE, nullptr),
-    ACRYPTO_OP_SETTABLE_PARAMS,
-    OSSL_PARAM_END};
+const OSSL_PARAM kSettableCtxParams[] = {OSSL_PARAM_uint(OSSL_CIPHER_PARAM_PADDING, nullptr),
+                                         OSSL_PARAM_uint(OSSL_CIPHER_PARAM_NUM, nullptr),
+                                         OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_KEYLEN, nullptr),
+                                         OSSL_PARAM_uint(OSSL_CIPHER_PARAM_TLS_VERSION, nullptr),
+                                         OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_TLS_MAC_SIZE, nullptr),
+                                         ACRYPTO_OP_SETTABLE_PARAMS,
+                                         OSSL_PARAM_END};
 
 const OSSL_PARAM *aes_gettable_params(void *) { return kGettableParams; }
 const OSSL_PARAM *aes_gettable_ctx_params(void *, void *) { return kGettableCtxParams; }
 const OSSL_PARAM *aes_settable_ctx_params(void *, void *) { return kSettableCtxParams; }
 
-int aes_get_ctx_params(void *vctx, OSSL_PARAM params[])
-{
+int aes_get_ctx_params(void *vctx, OSSL_PARAM params[]) {
     auto *c = static_cast<AesCtx *>(vctx);
     try {
         // One pass over the request (EVP asks for ivlen on every update in 3.0).
@@ -562,8 +521,7 @@ int aes_get_ctx_params(void *vctx, OSSL_PARAM params[])
     }
 }
 
-int aes_set_ctx_params(void *vctx, const OSSL_PARAM params[])
-{
+int aes_set_ctx_params(void *vctx, const OSSL_PARAM params[]) {
     auto *c = static_cast<AesCtx *>(vctx);
     try {
         for (const OSSL_PARAM *p = params; p != nullptr && p->key != nullptr; ++p) {
@@ -597,8 +555,7 @@ int aes_set_ctx_params(void *vctx, const OSSL_PARAM params[])
                 }
             } else if (std::strncmp(k, "acrypto-", 8) == 0) {
                 const OSSL_PARAM one[] = {*p, OSSL_PARAM_END};
-                if (!set_op_params(c->pctx, c->opts, one))
-                    return 0;
+                if (!set_op_params(c->pctx, c->opts, one)) return 0;
             }
         }
         return 1;
@@ -610,9 +567,7 @@ int aes_set_ctx_params(void *vctx, const OSSL_PARAM params[])
 
 } // extern "C"
 
-template <size_t I>
-int aes_get_params(OSSL_PARAM params[])
-{
+template <size_t I> int aes_get_params(OSSL_PARAM params[]) {
     const AesInfo *v = &kAesInfos[I];
     OSSL_PARAM *p;
     if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_MODE)) != nullptr &&
@@ -627,23 +582,19 @@ int aes_get_params(OSSL_PARAM params[])
     if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_BLOCK_SIZE)) != nullptr &&
         !OSSL_PARAM_set_size_t(p, block_size(v)))
         return 0;
-    for (const char *flag : {OSSL_CIPHER_PARAM_AEAD, OSSL_CIPHER_PARAM_CUSTOM_IV,
-                             OSSL_CIPHER_PARAM_CTS, OSSL_CIPHER_PARAM_TLS1_MULTIBLOCK,
-                             OSSL_CIPHER_PARAM_HAS_RAND_KEY}) {
-        if ((p = OSSL_PARAM_locate(params, flag)) != nullptr && !OSSL_PARAM_set_int(p, 0))
-            return 0;
+    for (const char *flag :
+         {OSSL_CIPHER_PARAM_AEAD, OSSL_CIPHER_PARAM_CUSTOM_IV, OSSL_CIPHER_PARAM_CTS,
+          OSSL_CIPHER_PARAM_TLS1_MULTIBLOCK, OSSL_CIPHER_PARAM_HAS_RAND_KEY}) {
+        if ((p = OSSL_PARAM_locate(params, flag)) != nullptr && !OSSL_PARAM_set_int(p, 0)) return 0;
     }
     return 1;
 }
 
-template <size_t I>
-void *aes_newctx(void *provctx)
-{
+template <size_t I> void *aes_newctx(void *provctx) {
     try {
         auto *pctx = static_cast<ProvCtx *>(provctx);
         auto *c = new (std::nothrow) AesCtx;
-        if (c == nullptr)
-            return nullptr;
+        if (c == nullptr) return nullptr;
         c->pctx = pctx;
         c->info = &kAesInfos[I];
         c->opts = default_options(pctx, c->info->names);
@@ -653,10 +604,10 @@ void *aes_newctx(void *provctx)
     }
 }
 
-#define ACRYPTO_FN(id, fn) {id, reinterpret_cast<void (*)(void)>(fn)}
+#define ACRYPTO_FN(id, fn)                                                                         \
+    { id, reinterpret_cast<void (*)(void)>(fn) }
 
-template <size_t I>
-struct AesDispatch {
+template <size_t I> struct AesDispatch {
     static inline const OSSL_DISPATCH table[] = {
         ACRYPTO_FN(OSSL_FUNC_CIPHER_NEWCTX, &aes_newctx<I>),
         ACRYPTO_FN(OSSL_FUNC_CIPHER_FREECTX, &aes_freectx),
@@ -676,15 +627,13 @@ struct AesDispatch {
 };
 
 template <size_t... I>
-std::array<OSSL_ALGORITHM, sizeof...(I)> make_aes_table(std::index_sequence<I...>)
-{
+std::array<OSSL_ALGORITHM, sizeof...(I)> make_aes_table(std::index_sequence<I...>) {
     return {{{kAesInfos[I].names, kPropDefinition, AesDispatch<I>::table, nullptr}...}};
 }
 
 } // namespace
 
-void append_cipher_algorithms(std::vector<OSSL_ALGORITHM> &out)
-{
+void append_cipher_algorithms(std::vector<OSSL_ALGORITHM> &out) {
     // One OSSL_ALGORITHM per AES variant: names, "provider=acrypto", dispatch.
     auto table = make_aes_table(std::make_index_sequence<kNumAes>{});
     out.insert(out.end(), table.begin(), table.end());

@@ -76,21 +76,17 @@ struct CbcHmacCtx {
 
 unsigned int be16(const uint8_t *p) { return static_cast<unsigned int>(p[0]) << 8 | p[1]; }
 
-int fail(CbcHmacCtx *c, int status)
-{
+int fail(CbcHmacCtx *c, int status) {
     raise_status(c->pctx, status, c->enc ? "AES-CBC-HMAC encryption" : "AES-CBC-HMAC decryption");
     return 0;
 }
 
 /// Plain AES-CBC over `len` bytes (no AAD set): one session, one step.
-int run_cbc(CbcHmacCtx *c, uint8_t *out, const uint8_t *in, size_t len)
-{
-    if (!pk::sym_key_fresh(c->pctx, c->aes))
-        return ACRYPTO_E_SHUTDOWN;
+int run_cbc(CbcHmacCtx *c, uint8_t *out, const uint8_t *in, size_t len) {
+    if (!pk::sym_key_fresh(c->pctx, c->aes)) return ACRYPTO_E_SHUTDOWN;
     Ref<Session> s = Session::make(1, len + 64);
     uint8_t *buf = s ? pk::arena_copy(*s, in, len) : nullptr;
-    if (buf == nullptr)
-        return ACRYPTO_E_NOMEM;
+    if (buf == nullptr) return ACRYPTO_E_NOMEM;
     apply_options(c->opts, *s);
     acrypto_step &st = s->step(0);
     st.op = ACRYPTO_OP_CIPHER;
@@ -119,8 +115,7 @@ int run_cbc(CbcHmacCtx *c, uint8_t *out, const uint8_t *in, size_t len)
  * record with room for MAC and padding. Route: step 0 HMAC(header || payload) into the
  * record; step 1 AES-CBC over explicit IV, payload, MAC and padding.
  */
-int seal_record(CbcHmacCtx *c, uint8_t *out, const uint8_t *in, size_t len, size_t plen)
-{
+int seal_record(CbcHmacCtx *c, uint8_t *out, const uint8_t *in, size_t len, size_t plen) {
     const size_t md = c->info->md_size;
     const size_t ivl = c->aad_version >= tls::kTls11 ? kBlock : 0;
     const size_t body = plen - ivl;
@@ -129,8 +124,7 @@ int seal_record(CbcHmacCtx *c, uint8_t *out, const uint8_t *in, size_t len, size
     Ref<Session> s = Session::make(2, kAadLen + body + len + 128);
     uint8_t *macin = s ? s->alloc(kAadLen + body) : nullptr;
     uint8_t *rec = s ? s->alloc(len) : nullptr;
-    if (macin == nullptr || rec == nullptr)
-        return ACRYPTO_E_NOMEM;
+    if (macin == nullptr || rec == nullptr) return ACRYPTO_E_NOMEM;
     apply_options(c->opts, *s);
     std::memcpy(macin, c->aad, kAadLen);
     std::memcpy(macin + kAadLen, in + ivl, body);
@@ -164,8 +158,7 @@ int seal_record(CbcHmacCtx *c, uint8_t *out, const uint8_t *in, size_t len, size
     e.flags = ACRYPTO_STEP_F_INPLACE;
 
     int status = execute(c->pctx, s);
-    if (status == ACRYPTO_OK && m.out_len != 0 && m.out_len != md)
-        status = ACRYPTO_E_INTERNAL;
+    if (status == ACRYPTO_OK && m.out_len != 0 && m.out_len != md) status = ACRYPTO_E_INTERNAL;
     if (status == ACRYPTO_OK) {
         std::memcpy(out, rec, len);
         std::memcpy(c->iv, e.iv, kBlock);
@@ -179,18 +172,15 @@ int seal_record(CbcHmacCtx *c, uint8_t *out, const uint8_t *in, size_t len, size
 /// whole decrypted record (`total` bytes: data, MAC, padding). The default provider's HMAC
 /// does this (ssl3_cbc_digest_record) when told the record size ("tls-data-size").
 bool ct_record_mac(CbcHmacCtx *c, const uint8_t *header, const uint8_t *data, size_t data_len,
-                   size_t total, uint8_t *out)
-{
+                   size_t total, uint8_t *out) {
     EVP_MAC *mac = EVP_MAC_fetch(libctx(c->pctx), "HMAC", pk::kValuePropq);
     EVP_MAC_CTX *ctx = mac != nullptr ? EVP_MAC_CTX_new(mac) : nullptr;
     EVP_MAC_free(mac);
-    if (ctx == nullptr)
-        return false;
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-                                         const_cast<char *>(c->info->md_name), 0),
-        OSSL_PARAM_construct_size_t(OSSL_MAC_PARAM_TLS_DATA_SIZE, &total),
-        OSSL_PARAM_END};
+    if (ctx == nullptr) return false;
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(
+                               OSSL_MAC_PARAM_DIGEST, const_cast<char *>(c->info->md_name), 0),
+                           OSSL_PARAM_construct_size_t(OSSL_MAC_PARAM_TLS_DATA_SIZE, &total),
+                           OSSL_PARAM_END};
     size_t outl = 0;
     bool ok = EVP_MAC_init(ctx, c->mac_key, c->mac_key_len, params) == 1 &&
               EVP_MAC_update(ctx, header, kAadLen) == 1 &&
@@ -202,8 +192,7 @@ bool ct_record_mac(CbcHmacCtx *c, const uint8_t *header, const uint8_t *data, si
 
 /// One TLS record, decrypt, in place semantics of OpenSSL: the payload starts after the
 /// explicit IV; `*outl` is the payload length when tls-version is set.
-int open_record(CbcHmacCtx *c, uint8_t *out, const uint8_t *in, size_t len, size_t *outl)
-{
+int open_record(CbcHmacCtx *c, uint8_t *out, const uint8_t *in, size_t len, size_t *outl) {
     const size_t md = c->info->md_size;
     const bool eiv = c->aad_version >= tls::kTls11;
     const size_t off = eiv ? kBlock : 0;
@@ -216,12 +205,10 @@ int open_record(CbcHmacCtx *c, uint8_t *out, const uint8_t *in, size_t len, size
     // chaining IV) into the output; its SHA-1 variant leaves it. Same bytes as each.
     const size_t skip = c->info->md_alg == ACRYPTO_ALG_SHA256 ? 0 : off;
     const size_t dn = len - skip;
-    if (!pk::sym_key_fresh(c->pctx, c->aes))
-        return fail(c, ACRYPTO_E_SHUTDOWN);
+    if (!pk::sym_key_fresh(c->pctx, c->aes)) return fail(c, ACRYPTO_E_SHUTDOWN);
     Ref<Session> s = Session::make(1, dn + 64);
     uint8_t *buf = s ? pk::arena_copy(*s, in + skip, dn) : nullptr;
-    if (buf == nullptr)
-        return fail(c, ACRYPTO_E_NOMEM);
+    if (buf == nullptr) return fail(c, ACRYPTO_E_NOMEM);
     apply_options(c->opts, *s);
     acrypto_step &st = s->step(0);
     st.op = ACRYPTO_OP_CIPHER;
@@ -278,8 +265,8 @@ int open_record(CbcHmacCtx *c, uint8_t *out, const uint8_t *in, size_t len, size
         *outl = len;
         return 1;
     }
-    const size_t fixed = md + (c->tls_version == tls::kTls1 || c->tls_version == tls::kSsl3
-                                   ? 0 : kBlock);
+    const size_t fixed =
+        md + (c->tls_version == tls::kTls1 || c->tls_version == tls::kSsl3 ? 0 : kBlock);
     const size_t keep = off + plen + md; // record minus padding and its length byte
     if (keep < fixed) {
         raise(c->pctx, kReasonBadLength, "TLS version and record disagree");
@@ -289,8 +276,7 @@ int open_record(CbcHmacCtx *c, uint8_t *out, const uint8_t *in, size_t len, size
     return 1;
 }
 
-int set_aad(CbcHmacCtx *c, const OSSL_PARAM *p)
-{
+int set_aad(CbcHmacCtx *c, const OSSL_PARAM *p) {
     if (p->data_type != OSSL_PARAM_OCTET_STRING || p->data_size != kAadLen) {
         raise(c->pctx, kReasonBadParam, "TLS AAD of %zu bytes", p->data_size);
         return 0;
@@ -323,12 +309,10 @@ extern "C" {
 
 int ch_set_ctx_params(void *vctx, const OSSL_PARAM params[]);
 
-void *ch_newctx_impl(void *provctx, size_t i)
-{
+void *ch_newctx_impl(void *provctx, size_t i) {
     try {
         auto *c = new (std::nothrow) CbcHmacCtx;
-        if (c == nullptr)
-            return nullptr;
+        if (c == nullptr) return nullptr;
         c->pctx = static_cast<ProvCtx *>(provctx);
         c->info = &kInfos[i];
         c->opts = default_options(c->pctx, c->info->names);
@@ -338,19 +322,16 @@ void *ch_newctx_impl(void *provctx, size_t i)
     }
 }
 
-void ch_freectx(void *vctx)
-{
+void ch_freectx(void *vctx) {
     auto *c = static_cast<CbcHmacCtx *>(vctx);
-    if (c == nullptr)
-        return;
+    if (c == nullptr) return;
     pk::sym_key_drop(c->aes);
     pk::sym_key_drop(c->mac);
     OPENSSL_cleanse(c->mac_key, sizeof c->mac_key);
     delete c;
 }
 
-void *ch_dupctx(void *vctx)
-{
+void *ch_dupctx(void *vctx) {
     try {
         return new (std::nothrow) CbcHmacCtx(*static_cast<CbcHmacCtx *>(vctx));
     } catch (...) {
@@ -359,8 +340,7 @@ void *ch_dupctx(void *vctx)
 }
 
 int ch_init(CbcHmacCtx *c, bool enc, const unsigned char *key, size_t keylen,
-            const unsigned char *iv, size_t ivlen, const OSSL_PARAM params[])
-{
+            const unsigned char *iv, size_t ivlen, const OSSL_PARAM params[]) {
     c->enc = enc;
     c->payload = kNoPayload;
     if (iv != nullptr) {
@@ -389,8 +369,7 @@ int ch_init(CbcHmacCtx *c, bool enc, const unsigned char *key, size_t keylen,
 }
 
 int ch_einit(void *vctx, const unsigned char *key, size_t keylen, const unsigned char *iv,
-             size_t ivlen, const OSSL_PARAM params[])
-{
+             size_t ivlen, const OSSL_PARAM params[]) {
     try {
         return ch_init(static_cast<CbcHmacCtx *>(vctx), true, key, keylen, iv, ivlen, params);
     } catch (...) {
@@ -399,8 +378,7 @@ int ch_einit(void *vctx, const unsigned char *key, size_t keylen, const unsigned
 }
 
 int ch_dinit(void *vctx, const unsigned char *key, size_t keylen, const unsigned char *iv,
-             size_t ivlen, const OSSL_PARAM params[])
-{
+             size_t ivlen, const OSSL_PARAM params[]) {
     try {
         return ch_init(static_cast<CbcHmacCtx *>(vctx), false, key, keylen, iv, ivlen, params);
     } catch (...) {
@@ -408,9 +386,8 @@ int ch_dinit(void *vctx, const unsigned char *key, size_t keylen, const unsigned
     }
 }
 
-int ch_update(void *vctx, unsigned char *out, size_t *outl, size_t outsize,
-              const unsigned char *in, size_t inl)
-{
+int ch_update(void *vctx, unsigned char *out, size_t *outl, size_t outsize, const unsigned char *in,
+              size_t inl) {
     auto *c = static_cast<CbcHmacCtx *>(vctx);
     try {
         if (!c->key_set || !c->iv_set) {
@@ -433,13 +410,11 @@ int ch_update(void *vctx, unsigned char *out, size_t *outl, size_t outsize,
         }
         if (plen == kNoPayload) {
             int st = run_cbc(c, out, in, inl);
-            if (st != ACRYPTO_OK)
-                return fail(c, st);
+            if (st != ACRYPTO_OK) return fail(c, st);
             *outl = inl;
             return 1;
         }
-        if (!c->enc)
-            return open_record(c, out, in, inl, outl);
+        if (!c->enc) return open_record(c, out, in, inl, outl);
         if (!c->mac.key) {
             raise(c->pctx, kReasonNotInitialized, "no MAC key set");
             return 0;
@@ -451,8 +426,7 @@ int ch_update(void *vctx, unsigned char *out, size_t *outl, size_t outsize,
             return 0;
         }
         int st = seal_record(c, out, in, inl, plen);
-        if (st != ACRYPTO_OK)
-            return fail(c, st);
+        if (st != ACRYPTO_OK) return fail(c, st);
         *outl = inl;
         return 1;
     } catch (...) {
@@ -461,8 +435,7 @@ int ch_update(void *vctx, unsigned char *out, size_t *outl, size_t outsize,
     }
 }
 
-int ch_final(void *vctx, unsigned char *, size_t *outl, size_t)
-{
+int ch_final(void *vctx, unsigned char *, size_t *outl, size_t) {
     auto *c = static_cast<CbcHmacCtx *>(vctx);
     if (!c->key_set) {
         raise(c->pctx, kReasonNotInitialized, "no key set");
@@ -472,18 +445,15 @@ int ch_final(void *vctx, unsigned char *, size_t *outl, size_t)
     return 1;
 }
 
-int ch_cipher(void *vctx, unsigned char *out, size_t *outl, size_t outsize,
-              const unsigned char *in, size_t inl)
-{
+int ch_cipher(void *vctx, unsigned char *out, size_t *outl, size_t outsize, const unsigned char *in,
+              size_t inl) {
     return ch_update(vctx, out, outl, outsize, in, inl);
 }
 
-int ch_get_ctx_params(void *vctx, OSSL_PARAM params[])
-{
+int ch_get_ctx_params(void *vctx, OSSL_PARAM params[]) {
     auto *c = static_cast<CbcHmacCtx *>(vctx);
     OSSL_PARAM *p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_AEAD_TLS1_AAD_PAD);
-    if (p != nullptr && OSSL_PARAM_set_size_t(p, c->aad_pad) != 1)
-        return 0;
+    if (p != nullptr && OSSL_PARAM_set_size_t(p, c->aad_pad) != 1) return 0;
     if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_KEYLEN)) != nullptr &&
         OSSL_PARAM_set_size_t(p, c->info->key_len) != 1)
         return 0;
@@ -501,12 +471,10 @@ int ch_get_ctx_params(void *vctx, OSSL_PARAM params[])
     return get_op_params(c->opts, params);
 }
 
-int ch_set_ctx_params(void *vctx, const OSSL_PARAM params[])
-{
+int ch_set_ctx_params(void *vctx, const OSSL_PARAM params[]) {
     auto *c = static_cast<CbcHmacCtx *>(vctx);
     try {
-        if (params == nullptr)
-            return 1;
+        if (params == nullptr) return 1;
         const OSSL_PARAM *p = OSSL_PARAM_locate_const(params, OSSL_CIPHER_PARAM_AEAD_MAC_KEY);
         if (p != nullptr) {
             if (p->data_type != OSSL_PARAM_OCTET_STRING || p->data_size > kMaxMacKey) {
@@ -543,17 +511,16 @@ int ch_set_ctx_params(void *vctx, const OSSL_PARAM params[])
     }
 }
 
-const OSSL_PARAM kGettable[] = {
-    OSSL_PARAM_uint(OSSL_CIPHER_PARAM_MODE, nullptr),
-    OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_KEYLEN, nullptr),
-    OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_IVLEN, nullptr),
-    OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_BLOCK_SIZE, nullptr),
-    OSSL_PARAM_int(OSSL_CIPHER_PARAM_AEAD, nullptr),
-    OSSL_PARAM_int(OSSL_CIPHER_PARAM_CUSTOM_IV, nullptr),
-    OSSL_PARAM_int(OSSL_CIPHER_PARAM_CTS, nullptr),
-    OSSL_PARAM_int(OSSL_CIPHER_PARAM_TLS1_MULTIBLOCK, nullptr),
-    OSSL_PARAM_int(OSSL_CIPHER_PARAM_HAS_RAND_KEY, nullptr),
-    OSSL_PARAM_END};
+const OSSL_PARAM kGettable[] = {OSSL_PARAM_uint(OSSL_CIPHER_PARAM_MODE, nullptr),
+                                OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_KEYLEN, nullptr),
+                                OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_IVLEN, nullptr),
+                                OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_BLOCK_SIZE, nullptr),
+                                OSSL_PARAM_int(OSSL_CIPHER_PARAM_AEAD, nullptr),
+                                OSSL_PARAM_int(OSSL_CIPHER_PARAM_CUSTOM_IV, nullptr),
+                                OSSL_PARAM_int(OSSL_CIPHER_PARAM_CTS, nullptr),
+                                OSSL_PARAM_int(OSSL_CIPHER_PARAM_TLS1_MULTIBLOCK, nullptr),
+                                OSSL_PARAM_int(OSSL_CIPHER_PARAM_HAS_RAND_KEY, nullptr),
+                                OSSL_PARAM_END};
 const OSSL_PARAM kCtxGettable[] = {
     OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_KEYLEN, nullptr),
     OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_IVLEN, nullptr),
@@ -578,15 +545,9 @@ const OSSL_PARAM *ch_ctx_settable(void *, void *) { return kCtxSettable; }
 
 } // extern "C"
 
-template <size_t I>
-void *ch_newctx(void *provctx)
-{
-    return ch_newctx_impl(provctx, I);
-}
+template <size_t I> void *ch_newctx(void *provctx) { return ch_newctx_impl(provctx, I); }
 
-template <size_t I>
-int ch_get_params(OSSL_PARAM params[])
-{
+template <size_t I> int ch_get_params(OSSL_PARAM params[]) {
     const CbcHmacInfo &info = kInfos[I];
     OSSL_PARAM *p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_MODE);
     if (p != nullptr && OSSL_PARAM_set_uint(p, 0x2) != 1) // EVP_CIPH_CBC_MODE
@@ -612,10 +573,10 @@ int ch_get_params(OSSL_PARAM params[])
     return 1;
 }
 
-#define CH_FN(id, fn) {id, reinterpret_cast<void (*)(void)>(fn)}
+#define CH_FN(id, fn)                                                                              \
+    { id, reinterpret_cast<void (*)(void)>(fn) }
 
-template <size_t I>
-struct ChDispatch {
+template <size_t I> struct ChDispatch {
     static inline const OSSL_DISPATCH table[] = {
         CH_FN(OSSL_FUNC_CIPHER_NEWCTX, &ch_newctx<I>),
         CH_FN(OSSL_FUNC_CIPHER_FREECTX, &ch_freectx),
@@ -635,15 +596,13 @@ struct ChDispatch {
 };
 
 template <size_t... I>
-std::array<OSSL_ALGORITHM, sizeof...(I)> make_table(std::index_sequence<I...>)
-{
+std::array<OSSL_ALGORITHM, sizeof...(I)> make_table(std::index_sequence<I...>) {
     return {{{kInfos[I].names, "provider=acrypto", ChDispatch<I>::table, nullptr}...}};
 }
 
 } // namespace
 
-void append_cbc_hmac_algorithms(std::vector<OSSL_ALGORITHM> &out)
-{
+void append_cbc_hmac_algorithms(std::vector<OSSL_ALGORITHM> &out) {
     auto table = make_table(std::make_index_sequence<kNumInfos>{});
     out.insert(out.end(), table.begin(), table.end());
 }

@@ -29,43 +29,33 @@ namespace {
 /// Keys OpenSSL's provider loader itself consumes.
 const char *const kOpensslKeys[] = {"module", "activate", "identity", "soft_load"};
 
-std::string lower(std::string s)
-{
-    for (char &c : s)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+std::string lower(std::string s) {
+    for (char &c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return s;
 }
 
-std::string trim(const std::string &s)
-{
+std::string trim(const std::string &s) {
     size_t b = s.find_first_not_of(" \t");
-    if (b == std::string::npos)
-        return {};
+    if (b == std::string::npos) return {};
     size_t e = s.find_last_not_of(" \t");
     return s.substr(b, e - b + 1);
 }
 
-bool valid_name(const std::string &s)
-{
-    if (s.empty() || s.size() > 31)
-        return false;
+bool valid_name(const std::string &s) {
+    if (s.empty() || s.size() > 31) return false;
     return std::all_of(s.begin(), s.end(), [](char c) {
         return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
     });
 }
 
-bool parse_uint(const std::string &s, uint64_t max, uint64_t &out)
-{
-    if (s.empty() || s.size() > 19)
-        return false;
+bool parse_uint(const std::string &s, uint64_t max, uint64_t &out) {
+    if (s.empty() || s.size() > 19) return false;
     uint64_t v = 0;
     for (char c : s) {
-        if (c < '0' || c > '9')
-            return false;
+        if (c < '0' || c > '9') return false;
         v = v * 10 + static_cast<uint64_t>(c - '0');
     }
-    if (v > max)
-        return false;
+    if (v > max) return false;
     out = v;
     return true;
 }
@@ -78,11 +68,9 @@ struct FileKey {
 
 /// Collect section `sect` (recursing into sub-sections as OpenSSL's provider loader does).
 void collect_section(CONF *conf, const char *sect, const std::string &prefix,
-                     std::vector<FileKey> &out, int depth)
-{
+                     std::vector<FileKey> &out, int depth) {
     STACK_OF(CONF_VALUE) *values = NCONF_get_section(conf, sect);
-    if (values == nullptr || depth > 4)
-        return;
+    if (values == nullptr || depth > 4) return;
     for (int i = 0; i < sk_CONF_VALUE_num(values); ++i) {
         CONF_VALUE *cv = sk_CONF_VALUE_value(values, i);
         std::string name = prefix + cv->name;
@@ -96,8 +84,7 @@ void collect_section(CONF *conf, const char *sect, const std::string &prefix,
 /// Keys of the section configuring provider `provider_name` in the active config file.
 /// Returns false when the file or the section cannot be found (nothing to check).
 bool file_keys(const char *provider_name, const char *module_file, std::vector<FileKey> &out,
-               std::string &section)
-{
+               std::string &section) {
     const char *env = std::getenv("OPENSSL_CONF");
     char *deflt = nullptr;
     const char *file = env;
@@ -105,8 +92,7 @@ bool file_keys(const char *provider_name, const char *module_file, std::vector<F
         deflt = CONF_get1_default_config_file();
         file = deflt;
     }
-    if (file == nullptr)
-        return false;
+    if (file == nullptr) return false;
     ERR_set_mark();
     CONF *conf = NCONF_new(nullptr);
     bool found = false;
@@ -130,8 +116,7 @@ bool file_keys(const char *provider_name, const char *module_file, std::vector<F
                     const char *mod = NCONF_get_string(conf, cv->value, "module");
                     ours = mod != nullptr && base(mod) == base(module_file);
                 }
-                if (!ours)
-                    continue;
+                if (!ours) continue;
                 section = cv->value;
                 collect_section(conf, cv->value, "", out, 0);
                 found = true;
@@ -148,12 +133,10 @@ bool file_keys(const char *provider_name, const char *module_file, std::vector<F
 
 /// The config keys a device driver plugin declares (dlopen'ed briefly).
 bool driver_keys(const std::string &plugin_dir, const std::string &driver,
-                 std::vector<std::string> &keys)
-{
+                 std::vector<std::string> &keys) {
     std::string path = plugin_dir + "/acrypto-dev-" + driver + ".so";
     void *h = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (h == nullptr)
-        return false;
+    if (h == nullptr) return false;
     auto entry = reinterpret_cast<acrypto_device_driver_v1_fn>(dlsym(h, ACRYPTO_DEVICE_ENTRY));
     bool ok = false;
     if (entry != nullptr) {
@@ -168,16 +151,14 @@ bool driver_keys(const std::string &plugin_dir, const std::string &driver,
     return ok;
 }
 
-std::string default_plugin_dir(const char *module_filename)
-{
+std::string default_plugin_dir(const char *module_filename) {
     if (module_filename != nullptr && *module_filename != '\0') {
         std::string m(module_filename);
         size_t slash = m.rfind('/');
         std::string dir = slash == std::string::npos ? "." : m.substr(0, slash);
         return dir + "/acrypto";
     }
-    if (const char *env = std::getenv("ACRYPTO_PLUGIN_DIR"))
-        return env;
+    if (const char *env = std::getenv("ACRYPTO_PLUGIN_DIR")) return env;
 #ifdef ACRYPTO_DEFAULT_PLUGIN_DIR
     return ACRYPTO_DEFAULT_PLUGIN_DIR;
 #else
@@ -187,59 +168,51 @@ std::string default_plugin_dir(const char *module_filename)
 
 /// Ask the core for `names`; fills values (nullptr when absent).
 bool core_values(const CoreAccess &core, const std::vector<std::string> &names,
-                 std::vector<const char *> &values)
-{
+                 std::vector<const char *> &values) {
     values.assign(names.size(), nullptr);
-    if (core.get_params == nullptr || names.empty())
-        return true;
+    if (core.get_params == nullptr || names.empty()) return true;
     std::vector<OSSL_PARAM> params;
     params.reserve(names.size() + 1);
     for (size_t i = 0; i < names.size(); ++i)
-        params.push_back(OSSL_PARAM_construct_utf8_ptr(names[i].c_str(),
-                                                       const_cast<char **>(&values[i]), 0));
+        params.push_back(
+            OSSL_PARAM_construct_utf8_ptr(names[i].c_str(), const_cast<char **>(&values[i]), 0));
     params.push_back(OSSL_PARAM_construct_end());
     return core.get_params(core.handle, params.data()) != 0;
 }
 
 } // namespace
 
-std::vector<std::string> split_list(const std::string &s)
-{
+std::vector<std::string> split_list(const std::string &s) {
     std::vector<std::string> out;
     size_t pos = 0;
     while (pos <= s.size()) {
         size_t comma = s.find(',', pos);
-        if (comma == std::string::npos)
-            comma = s.size();
+        if (comma == std::string::npos) comma = s.size();
         std::string item = trim(s.substr(pos, comma - pos));
-        if (!item.empty())
-            out.push_back(item);
+        if (!item.empty()) out.push_back(item);
         pos = comma + 1;
     }
     return out;
 }
 
 bool load_settings(const CoreAccess &core, const std::vector<std::string> &algorithm_names,
-                   Settings &out, std::string &error)
-{
+                   Settings &out, std::string &error) {
     // Provider identity and module path.
     const char *prov_name = nullptr;
     const char *module_file = nullptr;
     {
-        OSSL_PARAM p[] = {
-            OSSL_PARAM_construct_utf8_ptr(OSSL_PROV_PARAM_CORE_PROV_NAME,
-                                          const_cast<char **>(&prov_name), 0),
-            OSSL_PARAM_construct_utf8_ptr(OSSL_PROV_PARAM_CORE_MODULE_FILENAME,
-                                          const_cast<char **>(&module_file), 0),
-            OSSL_PARAM_construct_end()};
-        if (core.get_params != nullptr)
-            (void)core.get_params(core.handle, p);
+        OSSL_PARAM p[] = {OSSL_PARAM_construct_utf8_ptr(OSSL_PROV_PARAM_CORE_PROV_NAME,
+                                                        const_cast<char **>(&prov_name), 0),
+                          OSSL_PARAM_construct_utf8_ptr(OSSL_PROV_PARAM_CORE_MODULE_FILENAME,
+                                                        const_cast<char **>(&module_file), 0),
+                          OSSL_PARAM_construct_end()};
+        if (core.get_params != nullptr) (void)core.get_params(core.handle, p);
     }
-    if (prov_name == nullptr)
-        prov_name = "acrypto";
+    if (prov_name == nullptr) prov_name = "acrypto";
 
     // Top-level keys.
-    std::vector<std::string> top(kConfigKeyNames, kConfigKeyNames + static_cast<int>(ConfigKey::Count));
+    std::vector<std::string> top(kConfigKeyNames,
+                                 kConfigKeyNames + static_cast<int>(ConfigKey::Count));
     std::vector<const char *> vals;
     if (!core_values(core, top, vals)) {
         error = "cannot read configuration parameters from the core";
@@ -271,7 +244,8 @@ bool load_settings(const CoreAccess &core, const std::vector<std::string> &algor
     if (const char *v = val(ConfigKey::PluginDir)) {
         out.plugin_dir = trim(v);
         struct stat sb {};
-        if (out.plugin_dir.empty() || stat(out.plugin_dir.c_str(), &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        if (out.plugin_dir.empty() || stat(out.plugin_dir.c_str(), &sb) != 0 ||
+            !S_ISDIR(sb.st_mode)) {
             error = std::string("plugin-dir: not a directory: '") + v + "'";
             return false;
         }
@@ -311,19 +285,17 @@ bool load_settings(const CoreAccess &core, const std::vector<std::string> &algor
 
     // Per-algorithm priorities.
     std::set<std::string> algs;
-    for (const auto &n : algorithm_names)
-        algs.insert(lower(n));
+    for (const auto &n : algorithm_names) algs.insert(lower(n));
     {
         std::vector<std::string> names;
-        for (const auto &a : algs)
-            names.push_back(kPriorityPrefix + a);
+        names.reserve(algs.size());
+        for (const auto &a : algs) names.push_back(kPriorityPrefix + a);
         if (!core_values(core, names, vals)) {
             error = "cannot read priority parameters from the core";
             return false;
         }
         for (size_t i = 0; i < names.size(); ++i) {
-            if (vals[i] == nullptr)
-                continue;
+            if (vals[i] == nullptr) continue;
             uint64_t n = 0;
             if (!parse_uint(trim(vals[i]), ACRYPTO_PRIO_MAX, n)) {
                 error = names[i] + ": expected 0..7, got '" + vals[i] + "'";
@@ -341,16 +313,15 @@ bool load_settings(const CoreAccess &core, const std::vector<std::string> &algor
         if (!driver_keys(out.plugin_dir, drv, keys))
             continue; // reported when the scheduler opens it
         std::vector<std::string> names;
-        for (const auto &k : keys)
-            names.push_back(drv + "." + k);
+        names.reserve(keys.size());
+        for (const auto &k : keys) names.push_back(drv + "." + k);
         if (!core_values(core, names, vals)) {
             error = "cannot read " + drv + " parameters from the core";
             return false;
         }
         acrypto::sched::Config cfg;
         for (size_t i = 0; i < names.size(); ++i) {
-            if (vals[i] != nullptr)
-                cfg.set(keys[i], vals[i]);
+            if (vals[i] != nullptr) cfg.set(keys[i], vals[i]);
         }
         out.driver_config[drv] = cfg;
         declared[drv] = std::move(keys);
@@ -364,12 +335,9 @@ bool load_settings(const CoreAccess &core, const std::vector<std::string> &algor
         for (const auto &fk : fkeys) {
             const std::string &k = fk.name;
             bool known = false;
-            for (const char *o : kOpensslKeys)
-                known = known || k == o;
-            for (const char *o : kConfigKeyNames)
-                known = known || k == o;
-            if (known)
-                continue;
+            for (const char *o : kOpensslKeys) known = known || k == o;
+            for (const char *o : kConfigKeyNames) known = known || k == o;
+            if (known) continue;
             size_t dot = k.find('.');
             if (dot == std::string::npos) {
                 error = "unknown key '" + k + "' in section [" + section + "]";
@@ -392,14 +360,13 @@ bool load_settings(const CoreAccess &core, const std::vector<std::string> &algor
             if (it == declared.end()) {
                 if (std::find(out.devices.begin(), out.devices.end(), head) != out.devices.end())
                     continue; // driver not loadable: its probe reports the problem
-                error = "unknown key '" + k + "' in section [" + section +
-                        "] (driver '" + head + "' is not listed in devices)";
+                error = "unknown key '" + k + "' in section [" + section + "] (driver '" + head +
+                        "' is not listed in devices)";
                 return false;
             }
             if (std::find(it->second.begin(), it->second.end(), tail) == it->second.end()) {
                 std::string list;
-                for (const auto &d : it->second)
-                    list += (list.empty() ? "" : ", ") + d;
+                for (const auto &d : it->second) list += (list.empty() ? "" : ", ") + d;
                 error = "unknown key '" + k + "' in section [" + section + "]: driver '" + head +
                         "' accepts: " + (list.empty() ? "no keys" : list);
                 return false;

@@ -30,13 +30,11 @@ extern "C" {
 
 void digest_freectx(void *vctx) { delete static_cast<DigestCtx *>(vctx); }
 
-void *digest_dupctx(void *vctx)
-{
+void *digest_dupctx(void *vctx) {
     try {
         auto *c = static_cast<DigestCtx *>(vctx);
         auto *d = new (std::nothrow) DigestCtx;
-        if (d == nullptr)
-            return nullptr;
+        if (d == nullptr) return nullptr;
         d->pctx = c->pctx;
         d->info = c->info;
         d->opts = c->opts;
@@ -51,8 +49,7 @@ void *digest_dupctx(void *vctx)
     }
 }
 
-int digest_set_ctx_params(void *vctx, const OSSL_PARAM params[])
-{
+int digest_set_ctx_params(void *vctx, const OSSL_PARAM params[]) {
     auto *c = static_cast<DigestCtx *>(vctx);
     try {
         return set_op_params(c->pctx, c->opts, params);
@@ -61,14 +58,12 @@ int digest_set_ctx_params(void *vctx, const OSSL_PARAM params[])
     }
 }
 
-int digest_get_ctx_params(void *vctx, OSSL_PARAM params[])
-{
+int digest_get_ctx_params(void *vctx, OSSL_PARAM params[]) {
     auto *c = static_cast<DigestCtx *>(vctx);
     return get_op_params(c->opts, params);
 }
 
-int digest_init(void *vctx, const OSSL_PARAM params[])
-{
+int digest_init(void *vctx, const OSSL_PARAM params[]) {
     auto *c = static_cast<DigestCtx *>(vctx);
     try {
         c->stream.reset(c->info, ACRYPTO_OP_DIGEST, ACRYPTO_MODE_NONE, {});
@@ -80,16 +75,14 @@ int digest_init(void *vctx, const OSSL_PARAM params[])
     }
 }
 
-int digest_update(void *vctx, const unsigned char *in, size_t inl)
-{
+int digest_update(void *vctx, const unsigned char *in, size_t inl) {
     auto *c = static_cast<DigestCtx *>(vctx);
     try {
         if (!c->initialized) {
             raise(c->pctx, kReasonNotInitialized, "digest update before init");
             return 0;
         }
-        if (inl == 0)
-            return 1;
+        if (inl == 0) return 1;
         if (in == nullptr) {
             raise(c->pctx, kReasonBadParam, "NULL input");
             return 0;
@@ -106,8 +99,7 @@ int digest_update(void *vctx, const unsigned char *in, size_t inl)
     }
 }
 
-int digest_final(void *vctx, unsigned char *out, size_t *outl, size_t outsz)
-{
+int digest_final(void *vctx, unsigned char *out, size_t *outl, size_t outsz) {
     auto *c = static_cast<DigestCtx *>(vctx);
     try {
         if (!c->initialized) {
@@ -132,12 +124,11 @@ int digest_final(void *vctx, unsigned char *out, size_t *outl, size_t outsz)
     }
 }
 
-const OSSL_PARAM kGettableParams[] = {
-    OSSL_PARAM_size_t(OSSL_DIGEST_PARAM_BLOCK_SIZE, nullptr),
-    OSSL_PARAM_size_t(OSSL_DIGEST_PARAM_SIZE, nullptr),
-    OSSL_PARAM_int(OSSL_DIGEST_PARAM_XOF, nullptr),
-    OSSL_PARAM_int(OSSL_DIGEST_PARAM_ALGID_ABSENT, nullptr),
-    OSSL_PARAM_END};
+const OSSL_PARAM kGettableParams[] = {OSSL_PARAM_size_t(OSSL_DIGEST_PARAM_BLOCK_SIZE, nullptr),
+                                      OSSL_PARAM_size_t(OSSL_DIGEST_PARAM_SIZE, nullptr),
+                                      OSSL_PARAM_int(OSSL_DIGEST_PARAM_XOF, nullptr),
+                                      OSSL_PARAM_int(OSSL_DIGEST_PARAM_ALGID_ABSENT, nullptr),
+                                      OSSL_PARAM_END};
 
 const OSSL_PARAM kCtxParams[] = {ACRYPTO_OP_SETTABLE_PARAMS, OSSL_PARAM_END};
 
@@ -146,9 +137,7 @@ const OSSL_PARAM *digest_ctx_params(void *, void *) { return kCtxParams; }
 
 } // extern "C"
 
-template <size_t I>
-int digest_get_params(OSSL_PARAM params[])
-{
+template <size_t I> int digest_get_params(OSSL_PARAM params[]) {
     const HashInfo &h = kHashInfos[I];
     OSSL_PARAM *p;
     if ((p = OSSL_PARAM_locate(params, OSSL_DIGEST_PARAM_BLOCK_SIZE)) != nullptr &&
@@ -157,7 +146,8 @@ int digest_get_params(OSSL_PARAM params[])
     if ((p = OSSL_PARAM_locate(params, OSSL_DIGEST_PARAM_SIZE)) != nullptr &&
         !OSSL_PARAM_set_size_t(p, h.md_size))
         return 0;
-    if ((p = OSSL_PARAM_locate(params, OSSL_DIGEST_PARAM_XOF)) != nullptr && !OSSL_PARAM_set_int(p, 0))
+    if ((p = OSSL_PARAM_locate(params, OSSL_DIGEST_PARAM_XOF)) != nullptr &&
+        !OSSL_PARAM_set_int(p, 0))
         return 0;
     // SHA-1 and SHA-2 AlgorithmIdentifiers carry an absent parameter.
     if ((p = OSSL_PARAM_locate(params, OSSL_DIGEST_PARAM_ALGID_ABSENT)) != nullptr &&
@@ -166,14 +156,11 @@ int digest_get_params(OSSL_PARAM params[])
     return 1;
 }
 
-template <size_t I>
-void *digest_newctx(void *provctx)
-{
+template <size_t I> void *digest_newctx(void *provctx) {
     try {
         auto *pctx = static_cast<ProvCtx *>(provctx);
         auto *c = new (std::nothrow) DigestCtx;
-        if (c == nullptr)
-            return nullptr;
+        if (c == nullptr) return nullptr;
         c->pctx = pctx;
         c->info = &kHashInfos[I];
         c->opts = default_options(pctx, c->info->names);
@@ -183,10 +170,10 @@ void *digest_newctx(void *provctx)
     }
 }
 
-#define ACRYPTO_FN(id, fn) {id, reinterpret_cast<void (*)(void)>(fn)}
+#define ACRYPTO_FN(id, fn)                                                                         \
+    { id, reinterpret_cast<void (*)(void)>(fn) }
 
-template <size_t I>
-struct DigestDispatch {
+template <size_t I> struct DigestDispatch {
     static inline const OSSL_DISPATCH table[] = {
         ACRYPTO_FN(OSSL_FUNC_DIGEST_NEWCTX, &digest_newctx<I>),
         ACRYPTO_FN(OSSL_FUNC_DIGEST_FREECTX, &digest_freectx),
@@ -204,15 +191,13 @@ struct DigestDispatch {
 };
 
 template <size_t... I>
-std::array<OSSL_ALGORITHM, sizeof...(I)> make_digest_table(std::index_sequence<I...>)
-{
+std::array<OSSL_ALGORITHM, sizeof...(I)> make_digest_table(std::index_sequence<I...>) {
     return {{{kHashInfos[I].names, kPropDefinition, DigestDispatch<I>::table, nullptr}...}};
 }
 
 } // namespace
 
-void append_digest_algorithms(std::vector<OSSL_ALGORITHM> &out)
-{
+void append_digest_algorithms(std::vector<OSSL_ALGORITHM> &out) {
     // One OSSL_ALGORITHM per SHA variant: names, "provider=acrypto", dispatch.
     auto table = make_digest_table(std::make_index_sequence<5>{});
     out.insert(out.end(), table.begin(), table.end());

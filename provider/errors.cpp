@@ -40,8 +40,7 @@ const OSSL_ITEM kReasonStrings[] = {
 
 const OSSL_ITEM *reason_strings() { return kReasonStrings; }
 
-void raise(ProvCtx *pctx, int reason, const char *fmt, ...)
-{
+void raise(ProvCtx *pctx, int reason, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     if (pctx != nullptr && pctx->core_new_error != nullptr && pctx->core_vset_error != nullptr) {
@@ -60,8 +59,7 @@ void raise(ProvCtx *pctx, int reason, const char *fmt, ...)
     va_end(ap);
 }
 
-int reason_from_status(int status)
-{
+int reason_from_status(int status) {
     switch (status) {
     case ACRYPTO_OK: return kReasonNone;
     case ACRYPTO_E_BUSY: return kReasonDeviceBusy;
@@ -77,8 +75,7 @@ int reason_from_status(int status)
     }
 }
 
-void raise_status(ProvCtx *pctx, int status, const char *what)
-{
+void raise_status(ProvCtx *pctx, int status, const char *what) {
     int reason = reason_from_status(status);
     if (status == ACRYPTO_E_SHUTDOWN && pctx != nullptr && pctx->failed.load()) {
         raise(pctx, kReasonNoScheduler, "%s: %s", what, pctx->sched_error.c_str());

@@ -40,8 +40,7 @@ const OSSL_ITEM *reason_strings();
  * Raise an error on the provider's handle (core new_error/set_error_debug/
  * vset_error). Never call between a submit and the end of a pause.
  */
-void raise(ProvCtx *pctx, int reason, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+void raise(ProvCtx *pctx, int reason, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /// Map an ABI status (enum acrypto_status) to a reason code.
 int reason_from_status(int status);

@@ -31,8 +31,7 @@ constexpr int kBusyRetries = 2000;
 constexpr std::chrono::microseconds kBusyWait{100};
 
 /// Completion hook, fd mode: arg is the WaitNotifier (one reference per session).
-void notify_fd(void *arg, Session &)
-{
+void notify_fd(void *arg, Session &) {
     auto *n = static_cast<WaitNotifier *>(arg);
     n->signal();
     n->unref();
@@ -44,15 +43,13 @@ struct AppCallback {
     void *arg;
 };
 
-void notify_callback(void *arg, Session &)
-{
+void notify_callback(void *arg, Session &) {
     auto *cb = static_cast<AppCallback *>(arg);
     (void)cb->fn(cb->arg);
 }
 
 /// Submit, retrying while every device is busy. Outside a job: short blocking waits.
-Errc submit_blocking(acrypto::sched::SchedulerCore *sc, const acrypto::sched::Ref<Session> &s)
-{
+Errc submit_blocking(acrypto::sched::SchedulerCore *sc, const acrypto::sched::Ref<Session> &s) {
     Errc e = sc->submit(s);
     for (int i = 0; e == Errc::Busy && i < kBusyRetries; ++i) {
         std::this_thread::sleep_for(kBusyWait);
@@ -61,13 +58,11 @@ Errc submit_blocking(acrypto::sched::SchedulerCore *sc, const acrypto::sched::Re
     return e;
 }
 
-int run_blocking(acrypto::sched::SchedulerCore *sc, const acrypto::sched::Ref<Session> &s)
-{
+int run_blocking(acrypto::sched::SchedulerCore *sc, const acrypto::sched::Ref<Session> &s) {
     s->set_done(nullptr, nullptr);
     const auto t0 = std::chrono::steady_clock::now();
     Errc e = submit_blocking(sc, s);
-    if (e != Errc::Ok)
-        return acrypto::sched::status_from_errc(e);
+    if (e != Errc::Ok) return acrypto::sched::status_from_errc(e);
     s->wait();
     if (s->status() == ACRYPTO_OK && s->c().nsteps == 1) {
         // What this wait cost the caller: the cost model weighs it against inline runs.
@@ -80,8 +75,7 @@ int run_blocking(acrypto::sched::SchedulerCore *sc, const acrypto::sched::Ref<Se
 
 /// Inside a job with a wait ctx: submit, then pause until done (§2.2).
 int run_paused(acrypto::sched::SchedulerCore *sc, const acrypto::sched::Ref<Session> &s,
-               ASYNC_WAIT_CTX *wctx)
-{
+               ASYNC_WAIT_CTX *wctx) {
     ASYNC_callback_fn app_cb = nullptr;
     void *app_arg = nullptr;
     bool cb_mode = ASYNC_WAIT_CTX_get_callback(wctx, &app_cb, &app_arg) == 1 && app_cb != nullptr;
@@ -89,8 +83,7 @@ int run_paused(acrypto::sched::SchedulerCore *sc, const acrypto::sched::Ref<Sess
     bool fresh_fd = false;
     if (cb_mode) {
         auto *cb = static_cast<AppCallback *>(static_cast<void *>(s->alloc(sizeof(AppCallback))));
-        if (cb == nullptr)
-            return run_blocking(sc, s);
+        if (cb == nullptr) return run_blocking(sc, s);
         cb->fn = app_cb;
         cb->arg = app_arg;
         s->set_done(notify_callback, cb);
@@ -98,8 +91,7 @@ int run_paused(acrypto::sched::SchedulerCore *sc, const acrypto::sched::Ref<Sess
         // A newly added wait fd reaches the application only through a pause
         // (SSL_get_changed_async_fds after SSL_ERROR_WANT_ASYNC): pause at least once.
         notifier = WaitNotifier::for_wait_ctx(wctx, &fresh_fd);
-        if (notifier == nullptr)
-            return run_blocking(sc, s); // eventfd exhausted: synchronous work
+        if (notifier == nullptr) return run_blocking(sc, s); // eventfd exhausted: synchronous work
         notifier->ref();
         s->set_done(notify_fd, notifier);
     }
@@ -113,50 +105,40 @@ int run_paused(acrypto::sched::SchedulerCore *sc, const acrypto::sched::Ref<Sess
         } else {
             notifier->signal();
         }
-        if (ASYNC_pause_job() == 0 || busy > kIdleResumes)
-            std::this_thread::sleep_for(kBusyWait);
-        if (notifier != nullptr)
-            notifier->drain();
+        if (ASYNC_pause_job() == 0 || busy > kIdleResumes) std::this_thread::sleep_for(kBusyWait);
+        if (notifier != nullptr) notifier->drain();
         e = sc->submit(s);
     }
     if (e != Errc::Ok) {
-        if (notifier != nullptr)
-            notifier->unref(); // nothing will complete: the hook never runs
+        if (notifier != nullptr) notifier->unref(); // nothing will complete: the hook never runs
         return acrypto::sched::status_from_errc(e);
     }
 
     int idle = 0;
     while (!s->done() || fresh_fd) {
         fresh_fd = false; // the completion hook signals the fd: the resume comes at once
-        if (cb_mode)
-            ASYNC_WAIT_CTX_set_status(wctx, ASYNC_STATUS_OK);
+        if (cb_mode) ASYNC_WAIT_CTX_set_status(wctx, ASYNC_STATUS_OK);
         if (ASYNC_pause_job() == 0) {
             s->wait(); // context switch failed: block
             break;
         }
-        if (notifier != nullptr)
-            notifier->drain();
-        if (s->done())
-            break;
+        if (notifier != nullptr) notifier->drain();
+        if (s->done()) break;
         // Spurious resume, or pausing is blocked and pause returned at once.
-        if (++idle >= kIdleResumes)
-            (void)s->wait_for(kIdleWait);
+        if (++idle >= kIdleResumes) (void)s->wait_for(kIdleWait);
     }
     return s->status();
 }
 
 } // namespace
 
-bool inline_preferred(ProvCtx *pctx, const Session &s)
-{
-    if (s.bound_device() != nullptr)
-        return false;
+bool inline_preferred(ProvCtx *pctx, const Session &s) {
+    if (s.bound_device() != nullptr) return false;
     const Settings &st = pctx->settings;
     if (!st.inline_auto) // explicit inline-threshold: the static rule
         return st.inline_threshold != 0 && s.step(0).src_len <= st.inline_threshold;
     acrypto::sched::SchedulerCore *sc = scheduler(pctx);
-    if (sc == nullptr)
-        return false;
+    if (sc == nullptr) return false;
     // The scheduler's cost model: a caller that can pause pays little for an
     // offload; one that cannot (no job, or a job without a wait ctx) waits for all of it.
     ASYNC_JOB *job = ASYNC_get_current_job();
@@ -165,35 +147,29 @@ bool inline_preferred(ProvCtx *pctx, const Session &s)
                                                : acrypto::sched::InlineCaller::Blocking);
 }
 
-InlineSession::~InlineSession()
-{
-    if (s_ && generation_ != fork_generation())
-        abandon();
+InlineSession::~InlineSession() {
+    if (s_ && generation_ != fork_generation()) abandon();
 }
 
-void InlineSession::abandon() noexcept
-{
+void InlineSession::abandon() noexcept {
     OPENSSL_cleanse(&s_->step(0), sizeof(acrypto_step));
     (void)s_.release();
     held_ = nullptr;
 }
 
-Session *InlineSession::arm(const OpOptions &opts, const acrypto::sched::Ref<acrypto::sched::Key> &key)
-{
-    if (s_ && generation_ != fork_generation())
-        abandon();
+Session *InlineSession::arm(const OpOptions &opts,
+                            const acrypto::sched::Ref<acrypto::sched::Key> &key) {
+    if (s_ && generation_ != fork_generation()) abandon();
     if (!s_) {
         s_ = Session::make(1, 0);
-        if (!s_)
-            return nullptr;
+        if (!s_) return nullptr;
         held_ = nullptr;
         generation_ = fork_generation();
     } else if (s_->done()) {
         s_->rearm();
     }
     s_->set_priority(opts.priority);
-    if (opts.device[0] != '\0' || s_->bound_device() != nullptr)
-        s_->bind(opts.device);
+    if (opts.device[0] != '\0' || s_->bound_device() != nullptr) s_->bind(opts.device);
     s_->step(0) = acrypto_step{};
     if (key.get() != held_) {
         s_->set_key(0, key);
@@ -204,33 +180,26 @@ Session *InlineSession::arm(const OpOptions &opts, const acrypto::sched::Ref<acr
     return s_.get();
 }
 
-int run_inline_now(ProvCtx *pctx, Session &s)
-{
+int run_inline_now(ProvCtx *pctx, Session &s) {
     acrypto::sched::SchedulerCore *sc = scheduler(pctx);
-    if (sc == nullptr)
-        return ACRYPTO_E_SHUTDOWN;
+    if (sc == nullptr) return ACRYPTO_E_SHUTDOWN;
     int st = sc->run_inline(s);
-    if (st == ACRYPTO_E_UNSUPPORTED && s.done())
-        s.rearm();
+    if (st == ACRYPTO_E_UNSUPPORTED && s.done()) s.rearm();
     return st;
 }
 
-int execute(ProvCtx *pctx, const acrypto::sched::Ref<Session> &s, ExecMode mode)
-{
+int execute(ProvCtx *pctx, const acrypto::sched::Ref<Session> &s, ExecMode mode) {
     acrypto::sched::SchedulerCore *sc = scheduler(pctx);
-    if (sc == nullptr)
-        return ACRYPTO_E_SHUTDOWN;
+    if (sc == nullptr) return ACRYPTO_E_SHUTDOWN;
     if (mode != ExecMode::Offload && inline_preferred(pctx, *s)) {
         int st = run_inline_now(pctx, *s);
-        if (st != ACRYPTO_E_UNSUPPORTED)
-            return st;
+        if (st != ACRYPTO_E_UNSUPPORTED) return st;
     }
     ASYNC_JOB *job = mode != ExecMode::NoPause ? ASYNC_get_current_job() : nullptr;
     ASYNC_WAIT_CTX *wctx = job != nullptr ? ASYNC_get_wait_ctx(job) : nullptr;
     // Never pause with a NULL wait ctx (3.0 crash), nor with an error already
     // queued on this thread (it would turn WANT_ASYNC into a hard SSL error).
-    if (wctx == nullptr || ERR_peek_error() != 0)
-        return run_blocking(sc, s);
+    if (wctx == nullptr || ERR_peek_error() != 0) return run_blocking(sc, s);
     return run_paused(sc, s, wctx);
 }
 

@@ -49,10 +49,13 @@ int run_inline_now(ProvCtx *pctx, acrypto::sched::Session &s);
  * starts empty (dupctx never shares it). Wiped when the context goes.
  */
 class InlineSession {
-public:
+  public:
     InlineSession() = default;
     InlineSession(const InlineSession &) {}
-    InlineSession &operator=(const InlineSession &) { return *this; }
+    // Assignment keeps this context's own session: nothing is read from the other side.
+    InlineSession &operator=(const InlineSession &) { // NOLINT(bugprone-unhandled-self-assignment)
+        return *this;
+    }
     ~InlineSession();
 
     /// The session ready for a new run: step 0 zeroed, options applied, `key`
@@ -60,7 +63,7 @@ public:
     acrypto::sched::Session *arm(const OpOptions &opts,
                                  const acrypto::sched::Ref<acrypto::sched::Key> &key);
 
-private:
+  private:
     /// A session (and key) of a scheduler abandoned at fork(): wiped and leaked, never freed.
     void abandon() noexcept;
 

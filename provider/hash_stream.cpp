@@ -24,28 +24,23 @@ const HashInfo kHashInfos[5] = {
     {ACRYPTO_ALG_SHA512, 64, 128, "SHA2-512:SHA-512:SHA512:2.16.840.1.101.3.4.2.3"},
 };
 
-const HashInfo *find_hash(const char *name)
-{
-    if (name == nullptr)
-        return nullptr;
+const HashInfo *find_hash(const char *name) {
+    if (name == nullptr) return nullptr;
     size_t want = std::strlen(name);
     for (const HashInfo &h : kHashInfos) {
         const char *p = h.names;
         while (*p != '\0') {
             const char *end = std::strchr(p, ':');
             size_t n = end != nullptr ? static_cast<size_t>(end - p) : std::strlen(p);
-            if (n == want && strncasecmp(p, name, n) == 0)
-                return &h;
+            if (n == want && strncasecmp(p, name, n) == 0) return &h;
             p += n;
-            if (*p == ':')
-                ++p;
+            if (*p == ':') ++p;
         }
     }
     return nullptr;
 }
 
-HashStream::~HashStream()
-{
+HashStream::~HashStream() {
     if (buf_ != nullptr) {
         explicit_bzero(buf_, dirty_); // only what was written: no pass over the spare room
         OPENSSL_free(buf_);
@@ -54,8 +49,7 @@ HashStream::~HashStream()
 }
 
 void HashStream::reset(const HashInfo *info, uint32_t op, uint32_t mode,
-                       const Ref<acrypto::sched::Key> &key)
-{
+                       const Ref<acrypto::sched::Key> &key) {
     info_ = info;
     op_ = op;
     mode_ = mode;
@@ -66,17 +60,14 @@ void HashStream::reset(const HashInfo *info, uint32_t op, uint32_t mode,
     state_len_ = 0;
 }
 
-bool HashStream::copy_from(const HashStream &o)
-{
+bool HashStream::copy_from(const HashStream &o) {
     info_ = o.info_;
     op_ = o.op_;
     mode_ = o.mode_;
     key_ = o.key_;
     len_ = 0;
-    if (!reserve(o.len_))
-        return false;
-    if (o.len_ != 0)
-        std::memcpy(buf_, o.buf_, o.len_);
+    if (!reserve(o.len_)) return false;
+    if (o.len_ != 0) std::memcpy(buf_, o.buf_, o.len_);
     len_ = o.len_;
     dirty_ = std::max(dirty_, len_);
     started_ = o.started_;
@@ -86,18 +77,13 @@ bool HashStream::copy_from(const HashStream &o)
     return true;
 }
 
-bool HashStream::reserve(size_t n)
-{
-    if (n <= cap_)
-        return true;
+bool HashStream::reserve(size_t n) {
+    if (n <= cap_) return true;
     size_t cap = cap_ == 0 ? 256 : cap_;
-    while (cap < n)
-        cap *= 2;
+    while (cap < n) cap *= 2;
     auto *nb = static_cast<uint8_t *>(OPENSSL_malloc(cap));
-    if (nb == nullptr)
-        return false;
-    if (len_ != 0)
-        std::memcpy(nb, buf_, len_);
+    if (nb == nullptr) return false;
+    if (len_ != 0) std::memcpy(nb, buf_, len_);
     if (buf_ != nullptr) {
         explicit_bzero(buf_, dirty_);
         OPENSSL_free(buf_);
@@ -108,18 +94,15 @@ bool HashStream::reserve(size_t n)
     return true;
 }
 
-bool HashStream::append(const uint8_t *in, size_t len)
-{
-    if (!reserve(len_ + len))
-        return false;
+bool HashStream::append(const uint8_t *in, size_t len) {
+    if (!reserve(len_ + len)) return false;
     std::memcpy(buf_ + len_, in, len);
     len_ += len;
     dirty_ = std::max(dirty_, len_);
     return true;
 }
 
-void HashStream::fill_step(acrypto_step &st, size_t len, bool final) const
-{
+void HashStream::fill_step(acrypto_step &st, size_t len, bool final) const {
     st.op = op_;
     st.alg = info_->alg;
     st.mode = mode_;
@@ -133,16 +116,14 @@ void HashStream::fill_step(acrypto_step &st, size_t len, bool final) const
 }
 
 int HashStream::run(ProvCtx *pctx, const OpOptions &opts, const uint8_t *src, size_t len,
-                    bool final, uint8_t *out)
-{
+                    bool final, uint8_t *out) {
     const size_t md = info_->md_size;
     int status = ACRYPTO_E_UNSUPPORTED;
     acrypto_step *done = nullptr;
     Ref<Session> fresh;
     // Inline: the stream's own session on the caller's memory (nothing outlives this call).
     Session *s = inl_.arm(opts, key_);
-    if (s == nullptr)
-        return ACRYPTO_E_NOMEM;
+    if (s == nullptr) return ACRYPTO_E_NOMEM;
     acrypto_step &ist = s->step(0);
     fill_step(ist, len, final);
     ist.src = src;
@@ -155,24 +136,19 @@ int HashStream::run(ProvCtx *pctx, const OpOptions &opts, const uint8_t *src, si
     if (status == ACRYPTO_E_UNSUPPORTED) {
         // Offloaded: a fresh session owning a copy of the input.
         fresh = Session::make(1, len + md + 64);
-        if (!fresh)
-            return ACRYPTO_E_NOMEM;
+        if (!fresh) return ACRYPTO_E_NOMEM;
         apply_options(opts, *fresh);
         acrypto_step &st = fresh->step(0);
         fill_step(st, len, final);
-        if (key_)
-            fresh->set_key(0, key_);
+        if (key_) fresh->set_key(0, key_);
         uint8_t *mem = fresh->alloc(len + md);
-        if (mem == nullptr)
-            return ACRYPTO_E_NOMEM;
-        if (len != 0)
-            std::memcpy(mem, src, len);
+        if (mem == nullptr) return ACRYPTO_E_NOMEM;
+        if (len != 0) std::memcpy(mem, src, len);
         st.src = mem;
         st.dst = final ? mem + len : nullptr;
         st.dst_len = final ? md : 0;
         status = execute(pctx, fresh, ExecMode::Offload);
-        if (status == ACRYPTO_OK && final)
-            std::memcpy(out, st.dst, md);
+        if (status == ACRYPTO_OK && final) std::memcpy(out, st.dst, md);
         done = &st;
     }
     if (status == ACRYPTO_OK && !final) {
@@ -183,10 +159,8 @@ int HashStream::run(ProvCtx *pctx, const OpOptions &opts, const uint8_t *src, si
     return status;
 }
 
-int HashStream::update(ProvCtx *pctx, const OpOptions &opts, const uint8_t *in, size_t len)
-{
-    if (info_ == nullptr)
-        return ACRYPTO_E_INVALID;
+int HashStream::update(ProvCtx *pctx, const OpOptions &opts, const uint8_t *in, size_t len) {
+    if (info_ == nullptr) return ACRYPTO_E_INVALID;
     const size_t bs = info_->block_size;
     while (len != 0) {
         // Small updates gather in the buffer (many tiny ones make one session).
@@ -197,8 +171,7 @@ int HashStream::update(ProvCtx *pctx, const OpOptions &opts, const uint8_t *in, 
             // to the next block boundary (the rest goes direct).
             const size_t room = len < kDirect ? kChunk - len_ : (bs - len_ % bs) % bs;
             const size_t take = std::min(len, room);
-            if (!append(in, take))
-                return ACRYPTO_E_NOMEM;
+            if (!append(in, take)) return ACRYPTO_E_NOMEM;
             in += take;
             len -= take;
             int st = run(pctx, opts, buf_, len_, false, nullptr);
@@ -206,8 +179,7 @@ int HashStream::update(ProvCtx *pctx, const OpOptions &opts, const uint8_t *in, 
                 accumulate_ = true; // no device continues a message: one step at final
                 continue;
             }
-            if (st != ACRYPTO_OK)
-                return st;
+            if (st != ACRYPTO_OK) return st;
             len_ = 0;
             continue;
         }
@@ -219,18 +191,15 @@ int HashStream::update(ProvCtx *pctx, const OpOptions &opts, const uint8_t *in, 
             accumulate_ = true;
             continue;
         }
-        if (st != ACRYPTO_OK)
-            return st;
+        if (st != ACRYPTO_OK) return st;
         in += whole;
         len -= whole;
     }
     return ACRYPTO_OK;
 }
 
-int HashStream::final(ProvCtx *pctx, const OpOptions &opts, uint8_t *out)
-{
-    if (info_ == nullptr)
-        return ACRYPTO_E_INVALID;
+int HashStream::final(ProvCtx *pctx, const OpOptions &opts, uint8_t *out) {
+    if (info_ == nullptr) return ACRYPTO_E_INVALID;
     int st = run(pctx, opts, buf_, len_, true, out);
     len_ = 0;
     return st;

@@ -15,10 +15,10 @@ namespace acrypto::prov {
 
 /// What one SHA variant is.
 struct HashInfo {
-    uint32_t alg;        ///< enum acrypto_alg
-    size_t md_size;      ///< output bytes
-    size_t block_size;   ///< compression block bytes
-    const char *names;   ///< OSSL_ALGORITHM names
+    uint32_t alg;      ///< enum acrypto_alg
+    size_t md_size;    ///< output bytes
+    size_t block_size; ///< compression block bytes
+    const char *names; ///< OSSL_ALGORITHM names
 };
 
 /// The SHA variants acrypto registers (SHA-1, SHA-224/256/384/512).
@@ -36,7 +36,7 @@ const HashInfo *find_hash(const char *name);
  * device continues a message, it accumulates and runs in one step at final().
  */
 class HashStream {
-public:
+  public:
     static constexpr size_t kChunk = 16384;
     /// Updates from this size go to a device directly (whole blocks).
     static constexpr size_t kDirect = 4096;
@@ -57,7 +57,7 @@ public:
     int final(ProvCtx *pctx, const OpOptions &opts, uint8_t *out);
     const HashInfo *info() const noexcept { return info_; }
 
-private:
+  private:
     int run(ProvCtx *pctx, const OpOptions &opts, const uint8_t *src, size_t len, bool final,
             uint8_t *out);
     void fill_step(acrypto_step &st, size_t len, bool final) const;
@@ -71,9 +71,9 @@ private:
     uint8_t *buf_ = nullptr;
     size_t len_ = 0;
     size_t cap_ = 0;
-    size_t dirty_ = 0; ///< bytes of buf_ ever written (wiped on destruction)
-    bool started_ = false;         ///< a partial chunk went to a device
-    bool accumulate_ = false;      ///< no device continues a message: keep it all
+    size_t dirty_ = 0;        ///< bytes of buf_ ever written (wiped on destruction)
+    bool started_ = false;    ///< a partial chunk went to a device
+    bool accumulate_ = false; ///< no device continues a message: keep it all
     uint8_t state_[ACRYPTO_MAX_STATE] = {};
     uint64_t state_len_ = 0;
     InlineSession inl_; ///< reused for inline runs

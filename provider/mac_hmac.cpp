@@ -34,8 +34,7 @@ struct HmacCtx {
     bool initialized = false;
 };
 
-void drop_key(HmacCtx *c)
-{
+void drop_key(HmacCtx *c) {
     if (c->key && c->key_generation != fork_generation()) {
         const acrypto_key &k = c->key->c();
         OPENSSL_cleanse(const_cast<uint8_t *>(k.data), k.len);
@@ -44,8 +43,7 @@ void drop_key(HmacCtx *c)
     c->key.reset();
 }
 
-bool set_key(HmacCtx *c, const uint8_t *key, size_t len)
-{
+bool set_key(HmacCtx *c, const uint8_t *key, size_t len) {
     acrypto::sched::SchedulerCore *sc = scheduler(c->pctx);
     if (sc == nullptr) {
         raise_status(c->pctx, ACRYPTO_E_SHUTDOWN, "HMAC key setup");
@@ -63,12 +61,10 @@ bool set_key(HmacCtx *c, const uint8_t *key, size_t len)
 
 extern "C" {
 
-void *hmac_newctx(void *provctx)
-{
+void *hmac_newctx(void *provctx) {
     try {
         auto *c = new (std::nothrow) HmacCtx;
-        if (c == nullptr)
-            return nullptr;
+        if (c == nullptr) return nullptr;
         c->pctx = static_cast<ProvCtx *>(provctx);
         c->opts = default_options(c->pctx, kHmacNames);
         return c;
@@ -77,22 +73,18 @@ void *hmac_newctx(void *provctx)
     }
 }
 
-void hmac_freectx(void *vctx)
-{
+void hmac_freectx(void *vctx) {
     auto *c = static_cast<HmacCtx *>(vctx);
-    if (c == nullptr)
-        return;
+    if (c == nullptr) return;
     drop_key(c);
     delete c;
 }
 
-void *hmac_dupctx(void *vctx)
-{
+void *hmac_dupctx(void *vctx) {
     try {
         auto *c = static_cast<HmacCtx *>(vctx);
         auto *d = new (std::nothrow) HmacCtx;
-        if (d == nullptr)
-            return nullptr;
+        if (d == nullptr) return nullptr;
         d->pctx = c->pctx;
         d->info = c->info;
         d->opts = c->opts;
@@ -109,12 +101,10 @@ void *hmac_dupctx(void *vctx)
     }
 }
 
-int hmac_set_ctx_params(void *vctx, const OSSL_PARAM params[])
-{
+int hmac_set_ctx_params(void *vctx, const OSSL_PARAM params[]) {
     auto *c = static_cast<HmacCtx *>(vctx);
     try {
-        if (params == nullptr)
-            return 1;
+        if (params == nullptr) return 1;
         const OSSL_PARAM *p;
         if ((p = OSSL_PARAM_locate_const(params, OSSL_MAC_PARAM_DIGEST)) != nullptr) {
             const char *name = nullptr;
@@ -134,8 +124,7 @@ int hmac_set_ctx_params(void *vctx, const OSSL_PARAM params[])
                 std::vector<uint8_t> copy(k.data, k.data + k.len);
                 bool ok = set_key(c, copy.data(), copy.size());
                 OPENSSL_cleanse(copy.data(), copy.size());
-                if (!ok)
-                    return 0;
+                if (!ok) return 0;
             }
             c->info = h;
             c->initialized = false;
@@ -147,8 +136,7 @@ int hmac_set_ctx_params(void *vctx, const OSSL_PARAM params[])
                 raise(c->pctx, kReasonBadParam, "key must be an octet string");
                 return 0;
             }
-            if (!set_key(c, static_cast<const uint8_t *>(k), klen))
-                return 0;
+            if (!set_key(c, static_cast<const uint8_t *>(k), klen)) return 0;
             c->initialized = false;
         }
         return set_op_params(c->pctx, c->opts, params);
@@ -158,18 +146,15 @@ int hmac_set_ctx_params(void *vctx, const OSSL_PARAM params[])
     }
 }
 
-int hmac_init(void *vctx, const unsigned char *key, size_t keylen, const OSSL_PARAM params[])
-{
+int hmac_init(void *vctx, const unsigned char *key, size_t keylen, const OSSL_PARAM params[]) {
     auto *c = static_cast<HmacCtx *>(vctx);
     try {
-        if (!hmac_set_ctx_params(c, params))
-            return 0;
+        if (!hmac_set_ctx_params(c, params)) return 0;
         if (c->info == nullptr) {
             raise(c->pctx, kReasonNotInitialized, "HMAC digest not set");
             return 0;
         }
-        if (key != nullptr && !set_key(c, key, keylen))
-            return 0;
+        if (key != nullptr && !set_key(c, key, keylen)) return 0;
         if (!c->key) {
             raise(c->pctx, kReasonNotInitialized, "HMAC key not set");
             return 0;
@@ -179,8 +164,7 @@ int hmac_init(void *vctx, const unsigned char *key, size_t keylen, const OSSL_PA
             std::vector<uint8_t> copy(k.data, k.data + k.len);
             bool ok = set_key(c, copy.data(), copy.size());
             OPENSSL_cleanse(copy.data(), copy.size());
-            if (!ok)
-                return 0;
+            if (!ok) return 0;
         }
         c->stream.reset(c->info, ACRYPTO_OP_MAC, ACRYPTO_MODE_HMAC, c->key);
         c->initialized = true;
@@ -191,16 +175,14 @@ int hmac_init(void *vctx, const unsigned char *key, size_t keylen, const OSSL_PA
     }
 }
 
-int hmac_update(void *vctx, const unsigned char *in, size_t inl)
-{
+int hmac_update(void *vctx, const unsigned char *in, size_t inl) {
     auto *c = static_cast<HmacCtx *>(vctx);
     try {
         if (!c->initialized) {
             raise(c->pctx, kReasonNotInitialized, "HMAC update before init");
             return 0;
         }
-        if (inl == 0)
-            return 1;
+        if (inl == 0) return 1;
         int st = c->stream.update(c->pctx, c->opts, in, inl);
         if (st != ACRYPTO_OK) {
             raise_status(c->pctx, st, "HMAC update");
@@ -213,8 +195,7 @@ int hmac_update(void *vctx, const unsigned char *in, size_t inl)
     }
 }
 
-int hmac_final(void *vctx, unsigned char *out, size_t *outl, size_t outsize)
-{
+int hmac_final(void *vctx, unsigned char *out, size_t *outl, size_t outsize) {
     auto *c = static_cast<HmacCtx *>(vctx);
     try {
         if (!c->initialized) {
@@ -244,8 +225,7 @@ int hmac_final(void *vctx, unsigned char *out, size_t *outl, size_t outsize)
     }
 }
 
-int hmac_get_ctx_params(void *vctx, OSSL_PARAM params[])
-{
+int hmac_get_ctx_params(void *vctx, OSSL_PARAM params[]) {
     auto *c = static_cast<HmacCtx *>(vctx);
     OSSL_PARAM *p;
     if ((p = OSSL_PARAM_locate(params, OSSL_MAC_PARAM_SIZE)) != nullptr &&
@@ -257,23 +237,20 @@ int hmac_get_ctx_params(void *vctx, OSSL_PARAM params[])
     return get_op_params(c->opts, params);
 }
 
-const OSSL_PARAM kGettableCtx[] = {
-    OSSL_PARAM_size_t(OSSL_MAC_PARAM_SIZE, nullptr),
-    OSSL_PARAM_size_t(OSSL_MAC_PARAM_BLOCK_SIZE, nullptr),
-    ACRYPTO_OP_SETTABLE_PARAMS,
-    OSSL_PARAM_END};
+const OSSL_PARAM kGettableCtx[] = {OSSL_PARAM_size_t(OSSL_MAC_PARAM_SIZE, nullptr),
+                                   OSSL_PARAM_size_t(OSSL_MAC_PARAM_BLOCK_SIZE, nullptr),
+                                   ACRYPTO_OP_SETTABLE_PARAMS, OSSL_PARAM_END};
 
-const OSSL_PARAM kSettableCtx[] = {
-    OSSL_PARAM_utf8_string(OSSL_MAC_PARAM_DIGEST, nullptr, 0),
-    OSSL_PARAM_utf8_string(OSSL_MAC_PARAM_PROPERTIES, nullptr, 0),
-    OSSL_PARAM_octet_string(OSSL_MAC_PARAM_KEY, nullptr, 0),
-    ACRYPTO_OP_SETTABLE_PARAMS,
-    OSSL_PARAM_END};
+const OSSL_PARAM kSettableCtx[] = {OSSL_PARAM_utf8_string(OSSL_MAC_PARAM_DIGEST, nullptr, 0),
+                                   OSSL_PARAM_utf8_string(OSSL_MAC_PARAM_PROPERTIES, nullptr, 0),
+                                   OSSL_PARAM_octet_string(OSSL_MAC_PARAM_KEY, nullptr, 0),
+                                   ACRYPTO_OP_SETTABLE_PARAMS, OSSL_PARAM_END};
 
 const OSSL_PARAM *hmac_gettable_ctx_params(void *, void *) { return kGettableCtx; }
 const OSSL_PARAM *hmac_settable_ctx_params(void *, void *) { return kSettableCtx; }
 
-#define ACRYPTO_FN(id, fn) {id, reinterpret_cast<void (*)(void)>(fn)}
+#define ACRYPTO_FN(id, fn)                                                                         \
+    { id, reinterpret_cast<void (*)(void)>(fn) }
 
 const OSSL_DISPATCH kHmacDispatch[] = {
     ACRYPTO_FN(OSSL_FUNC_MAC_NEWCTX, &hmac_newctx),
@@ -292,8 +269,7 @@ const OSSL_DISPATCH kHmacDispatch[] = {
 
 } // namespace
 
-void append_mac_algorithms(std::vector<OSSL_ALGORITHM> &out)
-{
+void append_mac_algorithms(std::vector<OSSL_ALGORITHM> &out) {
     // HMAC over SHA-1/SHA-2: names, "provider=acrypto", dispatch.
     out.push_back({kHmacNames, kPropDefinition, kHmacDispatch, nullptr});
 }

@@ -10,17 +10,14 @@
 
 namespace acrypto::prov {
 
-OpOptions default_options(ProvCtx *pctx, const char *algorithm_name)
-{
+OpOptions default_options(ProvCtx *pctx, const char *algorithm_name) {
     OpOptions o;
     o.priority = priority_for(pctx, algorithm_name);
     return o;
 }
 
-int set_op_params(ProvCtx *pctx, OpOptions &opts, const OSSL_PARAM params[])
-{
-    if (params == nullptr)
-        return 1;
+int set_op_params(ProvCtx *pctx, OpOptions &opts, const OSSL_PARAM params[]) {
+    if (params == nullptr) return 1;
     if (const OSSL_PARAM *p = OSSL_PARAM_locate_const(params, kParamPriority)) {
         unsigned int v = 0;
         if (!OSSL_PARAM_get_uint(p, &v) || v > ACRYPTO_PRIO_MAX) {
@@ -42,24 +39,19 @@ int set_op_params(ProvCtx *pctx, OpOptions &opts, const OSSL_PARAM params[])
     return 1;
 }
 
-int get_op_params(const OpOptions &opts, OSSL_PARAM params[])
-{
+int get_op_params(const OpOptions &opts, OSSL_PARAM params[]) {
     if (OSSL_PARAM *p = OSSL_PARAM_locate(params, kParamPriority)) {
-        if (!OSSL_PARAM_set_uint(p, opts.priority))
-            return 0;
+        if (!OSSL_PARAM_set_uint(p, opts.priority)) return 0;
     }
     if (OSSL_PARAM *p = OSSL_PARAM_locate(params, kParamDevice)) {
-        if (!OSSL_PARAM_set_utf8_string(p, opts.device))
-            return 0;
+        if (!OSSL_PARAM_set_utf8_string(p, opts.device)) return 0;
     }
     return 1;
 }
 
-void apply_options(const OpOptions &opts, acrypto::sched::Session &s)
-{
+void apply_options(const OpOptions &opts, acrypto::sched::Session &s) {
     s.set_priority(opts.priority);
-    if (opts.device[0] != '\0')
-        s.bind(opts.device);
+    if (opts.device[0] != '\0') s.bind(opts.device);
 }
 
 } // namespace acrypto::prov

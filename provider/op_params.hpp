@@ -35,8 +35,8 @@ int get_op_params(const OpOptions &opts, OSSL_PARAM params[]);
 void apply_options(const OpOptions &opts, acrypto::sched::Session &s);
 
 /// OSSL_PARAM descriptors of the two parameters (to append to settable tables).
-#define ACRYPTO_OP_SETTABLE_PARAMS                                   \
-    OSSL_PARAM_uint(acrypto::prov::kParamPriority, nullptr),         \
+#define ACRYPTO_OP_SETTABLE_PARAMS                                                                 \
+    OSSL_PARAM_uint(acrypto::prov::kParamPriority, nullptr),                                       \
         OSSL_PARAM_utf8_string(acrypto::prov::kParamDevice, nullptr, 0)
 
 } // namespace acrypto::prov

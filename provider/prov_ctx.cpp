@@ -22,22 +22,17 @@ std::mutex g_registry_mu;
 ProvCtx *g_registry = nullptr;
 std::once_flag g_atfork_once;
 
-void atfork_prepare()
-{
+void atfork_prepare() {
     g_registry_mu.lock();
-    for (ProvCtx *p = g_registry; p != nullptr; p = p->next)
-        p->mu.lock();
+    for (ProvCtx *p = g_registry; p != nullptr; p = p->next) p->mu.lock();
 }
 
-void atfork_parent()
-{
-    for (ProvCtx *p = g_registry; p != nullptr; p = p->next)
-        p->mu.unlock();
+void atfork_parent() {
+    for (ProvCtx *p = g_registry; p != nullptr; p = p->next) p->mu.unlock();
     g_registry_mu.unlock();
 }
 
-void atfork_child()
-{
+void atfork_child() {
     // The parent's scheduler threads do not exist here: abandon its object
     // (never destroy it: that would join threads and take locks they held) and
     // let the next use create a fresh one.
@@ -54,11 +49,9 @@ void atfork_child()
 
 uint64_t fork_generation() noexcept { return g_generation.load(std::memory_order_acquire); }
 
-void debug_log(const char *fmt, ...)
-{
+void debug_log(const char *fmt, ...) {
     static const bool on = std::getenv("ACRYPTO_DEBUG") != nullptr;
-    if (!on)
-        return;
+    if (!on) return;
     va_list ap;
     va_start(ap, fmt);
     std::fputs("acrypto: ", stderr);
@@ -67,16 +60,15 @@ void debug_log(const char *fmt, ...)
     va_end(ap);
 }
 
-void register_ctx(ProvCtx *pctx)
-{
-    std::call_once(g_atfork_once, [] { pthread_atfork(atfork_prepare, atfork_parent, atfork_child); });
+void register_ctx(ProvCtx *pctx) {
+    std::call_once(g_atfork_once,
+                   [] { pthread_atfork(atfork_prepare, atfork_parent, atfork_child); });
     std::lock_guard<std::mutex> lk(g_registry_mu);
     pctx->next = g_registry;
     g_registry = pctx;
 }
 
-void unregister_ctx(ProvCtx *pctx)
-{
+void unregister_ctx(ProvCtx *pctx) {
     std::lock_guard<std::mutex> lk(g_registry_mu);
     for (ProvCtx **pp = &g_registry; *pp != nullptr; pp = &(*pp)->next) {
         if (*pp == pctx) {
@@ -89,8 +81,7 @@ void unregister_ctx(ProvCtx *pctx)
 namespace {
 
 /// Build and start a scheduler from the settings. Caller holds pctx->mu.
-bool create_locked(ProvCtx *pctx)
-{
+bool create_locked(ProvCtx *pctx) {
     using namespace acrypto::sched;
     const Settings &st = pctx->settings;
     Options opts;
@@ -106,8 +97,7 @@ bool create_locked(ProvCtx *pctx)
         auto sel = sc->select_balancer(st.balancer, st.balancer_config);
         if (!sel) {
             auto ld = sc->load_balancer_plugin(st.balancer);
-            if (ld)
-                sel = sc->select_balancer(st.balancer, st.balancer_config);
+            if (ld) sel = sc->select_balancer(st.balancer, st.balancer_config);
         }
         if (!sel) {
             pctx->sched_error = "balancer '" + st.balancer + "': " + sel.error().message;
@@ -123,8 +113,7 @@ bool create_locked(ProvCtx *pctx)
     std::string warnings;
     for (const std::string &drv : st.devices) {
         bool required = false;
-        for (const auto &r : st.required)
-            required = required || r == drv;
+        for (const auto &r : st.required) required = required || r == drv;
         std::string why;
         auto ld = sc->load_device_plugin(drv);
         if (!ld) {
@@ -172,22 +161,16 @@ bool create_locked(ProvCtx *pctx)
 
 } // namespace
 
-bool start_scheduler(ProvCtx *pctx)
-{
-    return scheduler(pctx) != nullptr;
-}
+bool start_scheduler(ProvCtx *pctx) { return scheduler(pctx) != nullptr; }
 
-acrypto::sched::SchedulerCore *scheduler(ProvCtx *pctx)
-{
+acrypto::sched::SchedulerCore *scheduler(ProvCtx *pctx) {
     acrypto::sched::SchedulerCore *sc = pctx->sched.load(std::memory_order_acquire);
     if (sc != nullptr) [[likely]]
         return sc;
-    if (pctx->failed.load(std::memory_order_acquire))
-        return nullptr;
+    if (pctx->failed.load(std::memory_order_acquire)) return nullptr;
     std::lock_guard<std::mutex> lk(pctx->mu);
     sc = pctx->sched.load(std::memory_order_acquire);
-    if (sc != nullptr || pctx->torn_down)
-        return sc;
+    if (sc != nullptr || pctx->torn_down) return sc;
     try {
         if (!create_locked(pctx)) {
             pctx->failed.store(true, std::memory_order_release);
@@ -201,8 +184,7 @@ acrypto::sched::SchedulerCore *scheduler(ProvCtx *pctx)
     return pctx->sched.load(std::memory_order_acquire);
 }
 
-void stop_scheduler(ProvCtx *pctx)
-{
+void stop_scheduler(ProvCtx *pctx) {
     std::unique_ptr<acrypto::sched::SchedulerCore> sc;
     {
         std::lock_guard<std::mutex> lk(pctx->mu);
@@ -210,30 +192,25 @@ void stop_scheduler(ProvCtx *pctx)
         pctx->sched.store(nullptr, std::memory_order_release);
         sc = std::move(pctx->owned);
     }
-    if (sc)
-        sc->shutdown();
+    if (sc) sc->shutdown();
 }
 
 OSSL_LIB_CTX *libctx(ProvCtx *pctx) { return pctx->libctx; }
 
 const OSSL_CORE_HANDLE *core_handle(ProvCtx *pctx) { return pctx->handle; }
 
-uint32_t priority_for(ProvCtx *pctx, const char *algorithm_name)
-{
+uint32_t priority_for(ProvCtx *pctx, const char *algorithm_name) {
     // `algorithm_name` may be a colon-separated list of names (OSSL_ALGORITHM form).
-    if (algorithm_name == nullptr || pctx->settings.priorities.empty())
-        return kDefaultPriority;
+    if (algorithm_name == nullptr || pctx->settings.priorities.empty()) return kDefaultPriority;
     const char *p = algorithm_name;
     while (*p != '\0') {
         const char *end = std::strchr(p, ':');
         size_t n = end != nullptr ? static_cast<size_t>(end - p) : std::strlen(p);
         for (const auto &[name, prio] : pctx->settings.priorities) {
-            if (name.size() == n && strncasecmp(name.c_str(), p, n) == 0)
-                return prio;
+            if (name.size() == n && strncasecmp(name.c_str(), p, n) == 0) return prio;
         }
         p += n;
-        if (*p == ':')
-            ++p;
+        if (*p == ':') ++p;
     }
     return kDefaultPriority;
 }

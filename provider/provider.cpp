@@ -27,15 +27,11 @@
 #endif
 
 /// Default when provider/pk/ contributes nothing: no extra algorithms.
-extern "C" __attribute__((weak)) const OSSL_ALGORITHM *acrypto_pk_query(int)
-{
-    return nullptr;
-}
+extern "C" __attribute__((weak)) const OSSL_ALGORITHM *acrypto_pk_query(int) { return nullptr; }
 
 /// Default when provider/pk/ contributes nothing: no capabilities.
 extern "C" __attribute__((weak)) int acrypto_pk_get_capabilities(void *, const char *,
-                                                                 OSSL_CALLBACK *, void *)
-{
+                                                                 OSSL_CALLBACK *, void *) {
     return 1;
 }
 
@@ -53,15 +49,12 @@ struct Tables {
     std::vector<OSSL_ALGORITHM> cipher, digest, mac, keymgmt, signature, asym, keyexch, rand, kdf;
 };
 
-void append_pk(std::vector<OSSL_ALGORITHM> &v, int op)
-{
+void append_pk(std::vector<OSSL_ALGORITHM> &v, int op) {
     const OSSL_ALGORITHM *extra = acrypto_pk_query(op);
-    for (; extra != nullptr && extra->algorithm_names != nullptr; ++extra)
-        v.push_back(*extra);
+    for (; extra != nullptr && extra->algorithm_names != nullptr; ++extra) v.push_back(*extra);
 }
 
-const Tables &tables()
-{
+const Tables &tables() {
     // Built on first query (thread-safe); destroyed when the module unloads.
     static const Tables t = [] {
         Tables built;
@@ -77,8 +70,8 @@ const Tables &tables()
         append_pk(tb->keyexch, OSSL_OP_KEYEXCH);
         append_pk(tb->rand, OSSL_OP_RAND);
         append_pk(tb->kdf, OSSL_OP_KDF);
-        for (auto *v : {&tb->cipher, &tb->digest, &tb->mac, &tb->keymgmt, &tb->signature,
-                        &tb->asym, &tb->keyexch, &tb->rand, &tb->kdf})
+        for (auto *v : {&tb->cipher, &tb->digest, &tb->mac, &tb->keymgmt, &tb->signature, &tb->asym,
+                        &tb->keyexch, &tb->rand, &tb->kdf})
             v->push_back({nullptr, nullptr, nullptr, nullptr});
         return built;
     }();
@@ -86,25 +79,21 @@ const Tables &tables()
 }
 
 /// Every name the provider registers (for priority.<algorithm> keys).
-std::vector<std::string> all_algorithm_names()
-{
+std::vector<std::string> all_algorithm_names() {
     std::vector<std::string> out;
     const Tables &t = tables();
     for (const auto *v : {&t.cipher, &t.digest, &t.mac, &t.keymgmt, &t.signature, &t.asym,
                           &t.keyexch, &t.rand, &t.kdf}) {
         for (const OSSL_ALGORITHM &a : *v) {
-            if (a.algorithm_names == nullptr)
-                continue;
+            if (a.algorithm_names == nullptr) continue;
             std::string names = a.algorithm_names;
             size_t pos = 0;
             while (pos <= names.size()) {
                 size_t c = names.find(':', pos);
-                if (c == std::string::npos)
-                    c = names.size();
+                if (c == std::string::npos) c = names.size();
                 std::string n = names.substr(pos, c - pos);
                 // OIDs are names too, but nobody writes priority.2.16.840...
-                if (!n.empty() && !(n[0] >= '0' && n[0] <= '9'))
-                    out.push_back(n);
+                if (!n.empty() && !(n[0] >= '0' && n[0] <= '9')) out.push_back(n);
                 pos = c + 1;
             }
         }
@@ -112,16 +101,14 @@ std::vector<std::string> all_algorithm_names()
     return out;
 }
 
-std::string stats_text(ProvCtx *pctx)
-{
+std::string stats_text(ProvCtx *pctx) {
     std::string s;
     acrypto::sched::SchedulerCore *sc = scheduler(pctx);
     if (sc == nullptr) {
         s = "status=error\nerror=" + pctx->sched_error + "\n";
         return s;
     }
-    for (const auto &st : sc->stats())
-        s += st.name + "=" + std::to_string(st.value) + "\n";
+    for (const auto &st : sc->stats()) s += st.name + "=" + std::to_string(st.value) + "\n";
     for (const auto &d : sc->devices()) {
         std::string pfx = "device." + d.name + ".";
         s += pfx + "driver=" + d.driver + "\n";
@@ -129,8 +116,7 @@ std::string stats_text(ProvCtx *pctx)
         s += pfx + "queued=" + std::to_string(d.queued) + "\n";
         s += pfx + "in_flight=" + std::to_string(d.in_flight) + "\n";
     }
-    if (!pctx->warnings.empty())
-        s += "warnings=" + pctx->warnings;
+    if (!pctx->warnings.empty()) s += "warnings=" + pctx->warnings;
     return s;
 }
 
@@ -146,8 +132,7 @@ const OSSL_PARAM kGettableParams[] = {
 
 const OSSL_PARAM *acrypto_gettable_params(void *) { return kGettableParams; }
 
-int acrypto_get_params(void *provctx, OSSL_PARAM params[])
-{
+int acrypto_get_params(void *provctx, OSSL_PARAM params[]) {
     auto *pctx = static_cast<ProvCtx *>(provctx);
     try {
         OSSL_PARAM *p;
@@ -168,8 +153,7 @@ int acrypto_get_params(void *provctx, OSSL_PARAM params[])
             if (!OSSL_PARAM_set_utf8_string(p, s.c_str())) {
                 // Size query or short buffer: report the length needed.
                 p->return_size = s.size();
-                if (p->data != nullptr)
-                    return 0;
+                if (p->data != nullptr) return 0;
             }
         }
         return 1;
@@ -178,8 +162,7 @@ int acrypto_get_params(void *provctx, OSSL_PARAM params[])
     }
 }
 
-const OSSL_ALGORITHM *acrypto_query(void *, int operation_id, int *no_cache)
-{
+const OSSL_ALGORITHM *acrypto_query(void *, int operation_id, int *no_cache) {
     *no_cache = 0;
     try {
         const Tables &t = tables();
@@ -204,8 +187,7 @@ const OSSL_ALGORITHM *acrypto_query(void *, int operation_id, int *no_cache)
 
 const OSSL_ITEM *acrypto_get_reason_strings(void *) { return reason_strings(); }
 
-int acrypto_get_capabilities(void *provctx, const char *capability, OSSL_CALLBACK *cb, void *arg)
-{
+int acrypto_get_capabilities(void *provctx, const char *capability, OSSL_CALLBACK *cb, void *arg) {
     try {
         return acrypto_pk_get_capabilities(provctx, capability, cb, arg);
     } catch (...) {
@@ -213,8 +195,7 @@ int acrypto_get_capabilities(void *provctx, const char *capability, OSSL_CALLBAC
     }
 }
 
-int acrypto_self_test(void *provctx)
-{
+int acrypto_self_test(void *provctx) {
     try {
         return run_self_test(static_cast<ProvCtx *>(provctx)) ? 1 : 0;
     } catch (...) {
@@ -222,17 +203,16 @@ int acrypto_self_test(void *provctx)
     }
 }
 
-void acrypto_teardown(void *provctx)
-{
+void acrypto_teardown(void *provctx) {
     auto *pctx = static_cast<ProvCtx *>(provctx);
-    if (pctx == nullptr)
-        return;
+    if (pctx == nullptr) return;
     try {
         // Operators and tests read a finished process's counters from here
         // (openssl speed, s_server): one name=value line per counter.
         // Only a running scheduler: never start devices at unload (child contexts too).
         const char *path = std::getenv("ACRYPTO_STATS_FILE");
-        if (path != nullptr && *path != '\0' && pctx->sched.load(std::memory_order_acquire) != nullptr) {
+        if (path != nullptr && *path != '\0' &&
+            pctx->sched.load(std::memory_order_acquire) != nullptr) {
             if (FILE *f = std::fopen(path, "w")) {
                 const std::string s = stats_text(pctx);
                 std::fwrite(s.data(), 1, s.size(), f);
@@ -241,13 +221,13 @@ void acrypto_teardown(void *provctx)
         }
         unregister_ctx(pctx);
         stop_scheduler(pctx);
-    } catch (...) {
-    }
+    } catch (...) {}
     OSSL_LIB_CTX_free(pctx->libctx);
     delete pctx;
 }
 
-#define ACRYPTO_FN(id, fn) {id, reinterpret_cast<void (*)(void)>(fn)}
+#define ACRYPTO_FN(id, fn)                                                                         \
+    { id, reinterpret_cast<void (*)(void)>(fn) }
 
 const OSSL_DISPATCH kProviderDispatch[] = {
     ACRYPTO_FN(OSSL_FUNC_PROVIDER_TEARDOWN, &acrypto_teardown),
@@ -267,8 +247,7 @@ const OSSL_DISPATCH kProviderDispatch[] = {
 
 extern "C" __attribute__((visibility("default"))) int
 OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
-                   const OSSL_DISPATCH **out, void **provctx)
-{
+                   const OSSL_DISPATCH **out, void **provctx) {
     using namespace acrypto::prov;
     ProvCtx *pctx = nullptr;
     try {
@@ -289,8 +268,7 @@ OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
             case OSSL_FUNC_CORE_VSET_ERROR:
                 pctx->core_vset_error = OSSL_FUNC_core_vset_error(in);
                 break;
-            default:
-                break;
+            default: break;
             }
         }
         std::string error;

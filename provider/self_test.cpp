@@ -37,8 +37,7 @@ const uint8_t kHmacOut[32] = {0x5b, 0xdc, 0xc1, 0x46, 0xbf, 0x60, 0x75, 0x4e, 0x
 /// Run one single-step session built by `fill`; compare `want` with dst.
 template <class Fill>
 bool kat(ProvCtx *pctx, const char *what, size_t src_len, const uint8_t *src, const uint8_t *want,
-         size_t want_len, Fill fill)
-{
+         size_t want_len, Fill fill) {
     Ref<Session> s = Session::make(1, src_len + want_len + 64);
     if (!s) {
         raise(pctx, kReasonNoMemory, "self-test %s", what);
@@ -70,8 +69,7 @@ bool kat(ProvCtx *pctx, const char *what, size_t src_len, const uint8_t *src, co
 
 } // namespace
 
-bool run_self_test(ProvCtx *pctx)
-{
+bool run_self_test(ProvCtx *pctx) {
     acrypto::sched::SchedulerCore *sc = scheduler(pctx);
     if (sc == nullptr) {
         raise_status(pctx, ACRYPTO_E_SHUTDOWN, "self-test");
@@ -106,13 +104,11 @@ bool run_self_test(ProvCtx *pctx)
                        st.flags = ACRYPTO_STEP_F_FIRST | ACRYPTO_STEP_F_FINAL;
                        s.set_key(0, hmac_key);
                    });
-    if (!ok)
-        return false;
+    if (!ok) return false;
     std::vector<std::string> messages;
     if (!sc->self_test(&messages)) {
         std::string all;
-        for (const auto &m : messages)
-            all += (all.empty() ? "" : "; ") + m;
+        for (const auto &m : messages) all += (all.empty() ? "" : "; ") + m;
         raise(pctx, kReasonSelfTest, "device self-test: %s", all.c_str());
         return false;
     }

@@ -16,17 +16,14 @@ const char kWaitKey = 0;
 std::atomic<uint64_t> g_live{0};
 } // namespace
 
-WaitNotifier *WaitNotifier::for_wait_ctx(ASYNC_WAIT_CTX *wctx, bool *added)
-{
-    if (added != nullptr)
-        *added = false;
+WaitNotifier *WaitNotifier::for_wait_ctx(ASYNC_WAIT_CTX *wctx, bool *added) {
+    if (added != nullptr) *added = false;
     OSSL_ASYNC_FD fd = -1;
     void *custom = nullptr;
     if (ASYNC_WAIT_CTX_get_fd(wctx, &kWaitKey, &fd, &custom) == 1 && custom != nullptr)
         return static_cast<WaitNotifier *>(custom);
     int efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (efd < 0)
-        return nullptr;
+    if (efd < 0) return nullptr;
     auto *n = new (std::nothrow) WaitNotifier(efd);
     if (n == nullptr) {
         ::close(efd);
@@ -37,13 +34,11 @@ WaitNotifier *WaitNotifier::for_wait_ctx(ASYNC_WAIT_CTX *wctx, bool *added)
         return nullptr;
     }
     g_live.fetch_add(1, std::memory_order_relaxed);
-    if (added != nullptr)
-        *added = true;
+    if (added != nullptr) *added = true;
     return n;
 }
 
-void WaitNotifier::cleanup_cb(ASYNC_WAIT_CTX *, const void *, OSSL_ASYNC_FD, void *custom)
-{
+void WaitNotifier::cleanup_cb(ASYNC_WAIT_CTX *, const void *, OSSL_ASYNC_FD, void *custom) {
     // Application thread, from ASYNC_WAIT_CTX_free: sessions may still be in
     // flight; they hold their own references and the fd stays open until the last.
     auto *n = static_cast<WaitNotifier *>(custom);
@@ -51,14 +46,11 @@ void WaitNotifier::cleanup_cb(ASYNC_WAIT_CTX *, const void *, OSSL_ASYNC_FD, voi
     n->unref();
 }
 
-WaitNotifier::~WaitNotifier()
-{
-    if (fd_ >= 0)
-        ::close(fd_);
+WaitNotifier::~WaitNotifier() {
+    if (fd_ >= 0) ::close(fd_);
 }
 
-void WaitNotifier::unref() noexcept
-{
+void WaitNotifier::unref() noexcept {
     if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
         if (fd_ >= 0 && closed_.load(std::memory_order_acquire))
             g_live.fetch_sub(1, std::memory_order_relaxed);
@@ -66,10 +58,8 @@ void WaitNotifier::unref() noexcept
     }
 }
 
-void WaitNotifier::signal() noexcept
-{
-    if (closed_.load(std::memory_order_acquire))
-        return;
+void WaitNotifier::signal() noexcept {
+    if (closed_.load(std::memory_order_acquire)) return;
     uint64_t one = 1;
     ssize_t r;
     do {
@@ -77,8 +67,7 @@ void WaitNotifier::signal() noexcept
     } while (r < 0 && errno == EINTR);
 }
 
-void WaitNotifier::drain() noexcept
-{
+void WaitNotifier::drain() noexcept {
     uint64_t v;
     ssize_t r;
     do {

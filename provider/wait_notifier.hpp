@@ -16,7 +16,7 @@ namespace acrypto::prov {
  * writes to a closed (or reused) fd number. Whoever drops the last reference closes it.
  */
 class WaitNotifier {
-public:
+  public:
     /// The notifier registered on `wctx`, creating and registering it if needed
     /// (`*added` true when this call added the fd to `wctx`; one lookup when it exists).
     /// nullptr when eventfd() or registration fails (callers then work synchronously).
@@ -33,7 +33,7 @@ public:
     /// Live notifiers in this process (tests).
     static uint64_t live_count() noexcept;
 
-private:
+  private:
     explicit WaitNotifier(int fd) : fd_(fd) {}
     ~WaitNotifier();
     static void cleanup_cb(ASYNC_WAIT_CTX *wctx, const void *key, OSSL_ASYNC_FD fd, void *custom);

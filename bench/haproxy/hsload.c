@@ -28,18 +28,15 @@ static struct sockaddr_in g_addr;
 static int g_ep;
 static long g_done, g_failed;
 
-static double now(void)
-{
+static double now(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int start(struct conn *c)
-{
+static int start(struct conn *c) {
     c->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-    if (c->fd < 0)
-        return -1;
+    if (c->fd < 0) return -1;
     int one = 1;
     setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     struct linger lg = {1, 0}; // close with RST: no TIME_WAIT pile-up on loopback
@@ -56,8 +53,7 @@ static int start(struct conn *c)
     return 0;
 }
 
-static void finish(struct conn *c, int ok)
-{
+static void finish(struct conn *c, int ok) {
     if (ok)
         g_done++;
     else
@@ -68,8 +64,7 @@ static void finish(struct conn *c, int ok)
     c->ssl = NULL;
 }
 
-static void step(struct conn *c)
-{
+static void step(struct conn *c) {
     int r = SSL_do_handshake(c->ssl);
     if (r == 1) {
         finish(c, 1);
@@ -89,8 +84,7 @@ static void step(struct conn *c)
     epoll_ctl(g_ep, EPOLL_CTL_MOD, c->fd, &ev);
 }
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     if (argc < 5) {
         fprintf(stderr, "usage: hsload <port> <connections> <seconds> <tls1_2|tls1_3> [sigalgs]\n");
         return 2;
@@ -114,20 +108,17 @@ int main(int argc, char **argv)
     g_ep = epoll_create1(0);
     struct conn *cs = calloc((size_t)n, sizeof *cs);
     double t0 = now(), end = t0 + secs;
-    for (int i = 0; i < n; ++i)
-        start(&cs[i]);
+    for (int i = 0; i < n; ++i) start(&cs[i]);
     struct epoll_event evs[256];
     while (now() < end) {
         int k = epoll_wait(g_ep, evs, 256, 100);
         for (int i = 0; i < k; ++i) {
             struct conn *c = evs[i].data.ptr;
             step(c);
-            if (c->ssl == NULL && now() < end)
-                start(c);
+            if (c->ssl == NULL && now() < end) start(c);
         }
         for (int i = 0; i < n; ++i) // restart slots whose connect failed outright
-            if (cs[i].ssl == NULL && now() < end)
-                start(&cs[i]);
+            if (cs[i].ssl == NULL && now() < end) start(&cs[i]);
     }
     double el = now() - t0;
     printf("handshakes=%ld failed=%ld seconds=%.2f rate=%.1f\n", g_done, g_failed, el, g_done / el);

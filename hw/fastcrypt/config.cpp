@@ -9,12 +9,28 @@
 
 namespace acrypto::hw::fastcrypt {
 
-const char *const CONFIG_KEY_NAMES[] = {
-    "model", "pci-ids", "ring-size", "max-inflight", "watchdog-ms", "irq-poll-ms",
-    "ready-timeout-ms", "max-retries", "max-recoveries", "model-reset-latency-us",
-    "model-desc-ns", "model-byte-ps", "model-max-xfer", "model-dma64", "model-id",
-    "model-version", "model-caps", "model-delay-ms", "fault-rate", "fault-kinds", "fault-seed",
-    nullptr};
+const char *const CONFIG_KEY_NAMES[] = {"model",
+                                        "pci-ids",
+                                        "ring-size",
+                                        "max-inflight",
+                                        "watchdog-ms",
+                                        "irq-poll-ms",
+                                        "ready-timeout-ms",
+                                        "max-retries",
+                                        "max-recoveries",
+                                        "model-reset-latency-us",
+                                        "model-desc-ns",
+                                        "model-byte-ps",
+                                        "model-max-xfer",
+                                        "model-dma64",
+                                        "model-id",
+                                        "model-version",
+                                        "model-caps",
+                                        "model-delay-ms",
+                                        "fault-rate",
+                                        "fault-kinds",
+                                        "fault-seed",
+                                        nullptr};
 static_assert(sizeof(CONFIG_KEY_NAMES) / sizeof(CONFIG_KEY_NAMES[0]) ==
               static_cast<size_t>(CfgKey::Count) + 1);
 
@@ -70,14 +86,16 @@ Result<DriverConfig> parse_config(const acrypto_config *cfg) {
     for (uint32_t i = 0; i < cfg->count; ++i) {
         const char *key = cfg->items[i].key;
         const char *value = cfg->items[i].value != nullptr ? cfg->items[i].value : "";
-        if (key == nullptr) return Error{Errc::InvalidInput, "fastcrypt: configuration item without a key"};
+        if (key == nullptr)
+            return Error{Errc::InvalidInput, "fastcrypt: configuration item without a key"};
         int which = -1;
         for (int k = 0; CONFIG_KEY_NAMES[k] != nullptr; ++k)
             if (std::strcmp(key, CONFIG_KEY_NAMES[k]) == 0) which = k;
         if (which < 0) return bad(key, value, "unknown key");
         const auto id = static_cast<CfgKey>(which);
         uint64_t n = 0;
-        const bool numeric = id != CfgKey::PciIds && id != CfgKey::FaultKinds && id != CfgKey::FaultRate;
+        const bool numeric =
+            id != CfgKey::PciIds && id != CfgKey::FaultKinds && id != CfgKey::FaultRate;
         if (numeric && !parse_u64(value, &n)) return bad(key, value, "not an unsigned number");
         auto limit = [&](uint64_t lo, uint64_t hi) { return n >= lo && n <= hi; };
         switch (id) {
@@ -92,7 +110,8 @@ Result<DriverConfig> parse_config(const acrypto_config *cfg) {
             break;
         }
         case CfgKey::RingSize:
-            if (!is_pow2(n) || !limit(4, 4096)) return bad(key, value, "must be a power of two 4..4096");
+            if (!is_pow2(n) || !limit(4, 4096))
+                return bad(key, value, "must be a power of two 4..4096");
             c.ring_size = static_cast<uint32_t>(n);
             break;
         case CfgKey::MaxInflight:
@@ -126,7 +145,8 @@ Result<DriverConfig> parse_config(const acrypto_config *cfg) {
         case CfgKey::ModelDescNs: c.model.desc_ns = n; break;
         case CfgKey::ModelBytePs: c.model.byte_ps = n; break;
         case CfgKey::ModelMaxXfer:
-            if (n < 8 || n % 8 != 0 || n > 0x1000000) return bad(key, value, "must be a multiple of 8 in 8..16 MiB");
+            if (n < 8 || n % 8 != 0 || n > 0x1000000)
+                return bad(key, value, "must be a multiple of 8 in 8..16 MiB");
             c.model.max_xfer = static_cast<uint32_t>(n);
             break;
         case CfgKey::ModelDma64:

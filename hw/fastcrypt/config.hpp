@@ -16,27 +16,28 @@ namespace acrypto::hw::fastcrypt {
 
 /// Every configuration key, declared once (names in config.cpp, same order).
 enum class CfgKey : uint32_t {
-    Model,             ///< number of model instances (default 0)
-    PciIds,            ///< "vvvv:dddd[,...]": real-PCI match table (never hard-coded)
-    RingSize,          ///< descriptor ring entries, power of two 4..4096 (default 64)
-    MaxInflight,       ///< descriptors in flight at once, bounce buffers (default min(ring-1, 64))
-    WatchdogMs,        ///< no progress for this long with work posted: reset (default 2000)
-    IrqPollMs,         ///< interrupt wait slice; a lost IRQ degrades to this poll (default 20)
-    ReadyTimeoutMs,    ///< SOFT_RESET to READY bound (default 500)
-    MaxRetries,        ///< re-submissions of one session after faults (default 2)
-    MaxRecoveries,     ///< consecutive resets without progress before "broken" (default 3)
+    Model,          ///< number of model instances (default 0)
+    PciIds,         ///< "vvvv:dddd[,...]": real-PCI match table (never hard-coded)
+    RingSize,       ///< descriptor ring entries, power of two 4..4096 (default 64)
+    MaxInflight,    ///< descriptors in flight at once, bounce buffers (default min(ring-1, 64))
+    WatchdogMs,     ///< no progress for this long with work posted: reset (default 2000)
+    IrqPollMs,      ///< interrupt wait slice; a lost IRQ degrades to this poll (default 20)
+    ReadyTimeoutMs, ///< SOFT_RESET to READY bound (default 500)
+    MaxRetries,     ///< re-submissions of one session after faults (default 2)
+    MaxRecoveries,  ///< consecutive resets without progress before "broken" (default 3)
     ModelResetLatencyUs, ///< model: SOFT_RESET to READY, microseconds (default 0)
-    ModelDescNs,       ///< model: fixed cost per descriptor, ns (default 0; arbitrary)
-    ModelBytePs,       ///< model: cost per byte, ps (default 0; arbitrary)
-    ModelMaxXfer,      ///< model: MAX_XFER register (default 65536)
-    ModelDma64,        ///< model: CAPS.DMA64 (default 0)
-    ModelId,           ///< model: ID register override (refusal tests)
-    ModelVersion,      ///< model: VERSION register override (refusal tests)
-    ModelCaps,         ///< model: CAPS register override
-    ModelDelayMs,      ///< model: length of an injected delay fault (default 3000)
-    FaultRate,         ///< model: probability of a random fault per descriptor (default 0)
-    FaultKinds,        ///< model: comma list of src-dma,dst-dma,fetch,status-write,delay,stall,spurious-irq,lost-irq,all
-    FaultSeed,         ///< model: fault generator seed (default 1)
+    ModelDescNs,         ///< model: fixed cost per descriptor, ns (default 0; arbitrary)
+    ModelBytePs,         ///< model: cost per byte, ps (default 0; arbitrary)
+    ModelMaxXfer,        ///< model: MAX_XFER register (default 65536)
+    ModelDma64,          ///< model: CAPS.DMA64 (default 0)
+    ModelId,             ///< model: ID register override (refusal tests)
+    ModelVersion,        ///< model: VERSION register override (refusal tests)
+    ModelCaps,           ///< model: CAPS register override
+    ModelDelayMs,        ///< model: length of an injected delay fault (default 3000)
+    FaultRate,           ///< model: probability of a random fault per descriptor (default 0)
+    FaultKinds,          ///< model: comma list of
+                ///< src-dma,dst-dma,fetch,status-write,delay,stall,spurious-irq,lost-irq,all
+    FaultSeed, ///< model: fault generator seed (default 1)
     Count
 };
 

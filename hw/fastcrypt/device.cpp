@@ -10,15 +10,41 @@
 
 namespace acrypto::hw::fastcrypt {
 
-const char *const COUNTER_NAMES[] = {
-    "sessions_in", "sessions_ok", "sessions_invalid", "sessions_unsupported", "sessions_failed",
-    "sessions_shutdown", "descriptors", "bytes", "split_sessions", "ring_full", "resubmitted",
-    "desc_err_bad_control", "desc_err_bad_length", "desc_err_bad_align", "desc_err_overlap",
-    "desc_err_addr_range", "desc_err_src_dma", "desc_err_dst_dma", "interrupts", "spurious_irqs",
-    "polled_completions", "fault_fatal", "fault_removed", "fault_bad_head", "fault_not_done",
-    "fault_bad_status", "fault_cookie", "fault_timeout", "fault_writeback", "resets", "recovered",
-    "self_tests", "broken"};
-static_assert(sizeof(COUNTER_NAMES) / sizeof(COUNTER_NAMES[0]) == static_cast<size_t>(Counter::Count));
+const char *const COUNTER_NAMES[] = {"sessions_in",
+                                     "sessions_ok",
+                                     "sessions_invalid",
+                                     "sessions_unsupported",
+                                     "sessions_failed",
+                                     "sessions_shutdown",
+                                     "descriptors",
+                                     "bytes",
+                                     "split_sessions",
+                                     "ring_full",
+                                     "resubmitted",
+                                     "desc_err_bad_control",
+                                     "desc_err_bad_length",
+                                     "desc_err_bad_align",
+                                     "desc_err_overlap",
+                                     "desc_err_addr_range",
+                                     "desc_err_src_dma",
+                                     "desc_err_dst_dma",
+                                     "interrupts",
+                                     "spurious_irqs",
+                                     "polled_completions",
+                                     "fault_fatal",
+                                     "fault_removed",
+                                     "fault_bad_head",
+                                     "fault_not_done",
+                                     "fault_bad_status",
+                                     "fault_cookie",
+                                     "fault_timeout",
+                                     "fault_writeback",
+                                     "resets",
+                                     "recovered",
+                                     "self_tests",
+                                     "broken"};
+static_assert(sizeof(COUNTER_NAMES) / sizeof(COUNTER_NAMES[0]) ==
+              static_cast<size_t>(Counter::Count));
 
 namespace {
 
@@ -51,9 +77,9 @@ struct FastcryptDevice::Job {
     Dir dir = Dir::Encrypt;
     uint8_t key[24] = {};
     size_t len = 0;
-    size_t next_off = 0;    ///< bytes already cut into pieces
-    size_t done = 0;        ///< bytes completed
-    uint8_t chain[8] = {};  ///< IV of the next piece to cut
+    size_t next_off = 0;      ///< bytes already cut into pieces
+    size_t done = 0;          ///< bytes completed
+    uint8_t chain[8] = {};    ///< IV of the next piece to cut
     uint32_t outstanding = 0; ///< pieces posted or waiting for a re-post
     uint32_t retries = 0;
     int status = ACRYPTO_OK;
@@ -87,8 +113,10 @@ Result<std::unique_ptr<FastcryptDevice>> FastcryptDevice::open(std::unique_ptr<T
                                                                const DriverConfig &cfg,
                                                                std::string name, acrypto_host *host,
                                                                const acrypto_host_ops *hops) {
-    std::unique_ptr<FastcryptDevice> d(new FastcryptDevice(std::move(t), cfg, std::move(name), host, hops));
-    if (auto r = d->bring_up(); !r) return Error{r.error().code, d->name_ + ": " + r.error().message};
+    std::unique_ptr<FastcryptDevice> d(
+        new FastcryptDevice(std::move(t), cfg, std::move(name), host, hops));
+    if (auto r = d->bring_up(); !r)
+        return Error{r.error().code, d->name_ + ": " + r.error().message};
     d->info_ = d->fpi_.info();
     d->chunk_ = std::min(d->info_.max_xfer, MAX_CHUNK);
     const uint32_t n = cfg.inflight();
@@ -120,7 +148,8 @@ Result<void> FastcryptDevice::bring_up() {
 void FastcryptDevice::build_caps() {
     // Rates describe the model on a 2-vCPU x86-64 host (libcrypto DES speed plus the
     // ring round trip); no figures for the real card are public (spec F6).
-    auto add = [&](uint32_t alg, uint32_t mode, uint32_t kmin, uint32_t kmax, uint32_t kstep, double bps) {
+    auto add = [&](uint32_t alg, uint32_t mode, uint32_t kmin, uint32_t kmax, uint32_t kstep,
+                   double bps) {
         acrypto_capability c{};
         c.op = ACRYPTO_OP_CIPHER;
         c.alg = alg;
@@ -161,7 +190,8 @@ FastcryptDevice::~FastcryptDevice() {
 }
 
 void FastcryptDevice::log(int level, const std::string &msg) {
-    if (hops_ != nullptr && hops_->log_fn != nullptr) hops_->log_fn(host_, level, (name_ + ": " + msg).c_str());
+    if (hops_ != nullptr && hops_->log_fn != nullptr)
+        hops_->log_fn(host_, level, (name_ + ": " + msg).c_str());
 }
 
 void FastcryptDevice::complete(acrypto_session *s, int status, uint32_t steps) {
@@ -234,8 +264,8 @@ void FastcryptDevice::accept(acrypto_session *s) {
         return;
     }
     const acrypto_key *k = st->key;
-    const bool key_ok = k != nullptr && k->data != nullptr &&
-                        (des ? k->len == 8 : (k->len == 16 || k->len == 24));
+    const bool key_ok =
+        k != nullptr && k->data != nullptr && (des ? k->len == 8 : (k->len == 16 || k->len == 24));
     // Only whole blocks reach the device: the provider owns padding (spec §3.6).
     const bool len_ok = st->src_len % BLOCK == 0 && st->dst_len >= st->src_len &&
                         (st->src_len == 0 || (st->src != nullptr && st->dst != nullptr));
@@ -258,7 +288,8 @@ void FastcryptDevice::accept(acrypto_session *s) {
     if (tdes && k->len == 16) std::memcpy(j->key + 16, k->data, 8); // two-key: K1|K2|K1
     j->len = st->src_len;
     if (cbc) std::memcpy(j->chain, st->iv, BLOCK);
-    const auto src_a = reinterpret_cast<uintptr_t>(st->src), dst_a = reinterpret_cast<uintptr_t>(st->dst);
+    const auto src_a = reinterpret_cast<uintptr_t>(st->src),
+               dst_a = reinterpret_cast<uintptr_t>(st->dst);
     const bool in_place = src_a < dst_a + j->len && dst_a < src_a + j->len;
     if (j->len > chunk_) {
         count(Counter::Split);
@@ -334,7 +365,8 @@ void FastcryptDevice::fill() {
     // (earlier completions are reaped with it; errors always interrupt).
     constexpr size_t IRQ_EVERY = 8;
     for (;;) {
-        const size_t room = std::min<size_t>(free_bounce_.size(), fpi_.capacity() - fpi_.in_flight());
+        const size_t room =
+            std::min<size_t>(free_bounce_.size(), fpi_.capacity() - fpi_.in_flight());
         if (room == 0) {
             const bool waiting = !retry_.empty() ||
                                  std::any_of(jobs_.begin(), jobs_.end(),
@@ -366,7 +398,8 @@ void FastcryptDevice::fill() {
             const bool irq = (i + 1) % IRQ_EVERY == 0 || i + 1 == batch_.size();
             if (!post_piece(batch_[i], irq)) {
                 // Cannot happen with room computed above; keep the pieces and stop filling.
-                for (size_t k = batch_.size(); k-- > i;) retry_.push_front(std::make_unique<Piece>(batch_[k]));
+                for (size_t k = batch_.size(); k-- > i;)
+                    retry_.push_front(std::make_unique<Piece>(batch_[k]));
                 fpi_.ring_doorbell();
                 return;
             }
@@ -464,14 +497,16 @@ void FastcryptDevice::go_broken(const std::string &reason) {
         count(Counter::Broken);
         log(ACRYPTO_LOG_ERROR, "marked broken: " + reason);
         fpi_.stop(); // the engine forgets every descriptor: no late DMA into our buffers
-        if (hops_->mark_broken_fn != nullptr) hops_->mark_broken_fn(host_, (name_ + ": " + reason).c_str());
+        if (hops_->mark_broken_fn != nullptr)
+            hops_->mark_broken_fn(host_, (name_ + ": " + reason).c_str());
     }
     fail_all(ACRYPTO_E_DEVICE);
 }
 
 void FastcryptDevice::recover(FaultCause cause, const std::string &message) {
     count(fault_counter(cause));
-    log(ACRYPTO_LOG_WARN, std::string("device fault (") + fault_cause_name(cause) + "): " + message);
+    log(ACRYPTO_LOG_WARN,
+        std::string("device fault (") + fault_cause_name(cause) + "): " + message);
     if (cause == FaultCause::Removed) {
         go_broken("card removed (" + message + ")");
         return;
@@ -516,8 +551,8 @@ void FastcryptDevice::recover(FaultCause cause, const std::string &message) {
     }
     ++recoveries_in_a_row_;
     if (recoveries_in_a_row_ > cfg_.max_recoveries) {
-        go_broken(std::to_string(recoveries_in_a_row_) + " resets in a row without progress (last: " +
-                  fault_cause_name(cause) + ")");
+        go_broken(std::to_string(recoveries_in_a_row_) +
+                  " resets in a row without progress (last: " + fault_cause_name(cause) + ")");
         return;
     }
     // A fault can hit the self-test itself: a few attempts before giving up, except when
@@ -525,7 +560,8 @@ void FastcryptDevice::recover(FaultCause cause, const std::string &message) {
     Result<void> r;
     for (int attempt = 0; attempt < 3; ++attempt) {
         r = bring_up();
-        if (r || r.error().code == Errc::Unsupported || fpi_.fault().cause == FaultCause::Removed) break;
+        if (r || r.error().code == Errc::Unsupported || fpi_.fault().cause == FaultCause::Removed)
+            break;
     }
     if (!r) {
         go_broken("recovery failed: " + r.error().message);
@@ -534,7 +570,8 @@ void FastcryptDevice::recover(FaultCause cause, const std::string &message) {
     count(Counter::Recovered);
     last_progress_ = std::chrono::steady_clock::now();
     for (Job *j : touched)
-        if (std::find_if(jobs_.begin(), jobs_.end(), [&](const auto &p) { return p.get() == j; }) != jobs_.end())
+        if (std::find_if(jobs_.begin(), jobs_.end(), [&](const auto &p) { return p.get() == j; }) !=
+            jobs_.end())
             maybe_finish(j);
 }
 
@@ -594,7 +631,8 @@ void FastcryptDevice::thread_main() {
         }
         pollfd fds[2] = {{kick_fd_, POLLIN, 0}, {irq.fd(), POLLIN, 0}};
         const int nfds = irq.fd() >= 0 ? 2 : 1;
-        if (nfds == 1 && (timeout_ms < 0 || timeout_ms > 10)) timeout_ms = 10; // no fd: poll the IRQ object
+        if (nfds == 1 && (timeout_ms < 0 || timeout_ms > 10))
+            timeout_ms = 10; // no fd: poll the IRQ object
         (void)::poll(fds, nfds, timeout_ms);
         if ((fds[0].revents & POLLIN) != 0) {
             uint64_t v;
@@ -630,8 +668,10 @@ void FastcryptDevice::thread_main() {
             recover(*fault, "validation of a completion failed");
             continue;
         }
-        if (fpi_.in_flight() > 0 && std::chrono::steady_clock::now() - last_progress_ >= cfg_.watchdog) {
-            recover(FaultCause::Timeout, "no completion for " + std::to_string(cfg_.watchdog.count()) + " ms");
+        if (fpi_.in_flight() > 0 &&
+            std::chrono::steady_clock::now() - last_progress_ >= cfg_.watchdog) {
+            recover(FaultCause::Timeout,
+                    "no completion for " + std::to_string(cfg_.watchdog.count()) + " ms");
             continue;
         }
     }

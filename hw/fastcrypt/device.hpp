@@ -25,39 +25,39 @@ namespace acrypto::hw::fastcrypt {
 
 /// Counters of one instance, by cause (names in device.cpp, same order).
 enum class Counter : uint32_t {
-    SessionsIn,        ///< sessions dequeued
-    SessionsOk,        ///< completed OK
-    SessionsInvalid,   ///< refused: bad key/IV/length (ACRYPTO_E_INVALID)
+    SessionsIn,          ///< sessions dequeued
+    SessionsOk,          ///< completed OK
+    SessionsInvalid,     ///< refused: bad key/IV/length (ACRYPTO_E_INVALID)
     SessionsUnsupported, ///< refused: not DES/3DES ECB/CBC
-    SessionsFailed,    ///< completed with ACRYPTO_E_DEVICE / E_TIMEOUT after retries
-    SessionsShutdown,  ///< completed with ACRYPTO_E_SHUTDOWN at close
-    Descriptors,       ///< descriptors posted
-    Bytes,             ///< payload bytes completed OK
-    Split,             ///< sessions that needed more than one descriptor
-    RingFull,          ///< times posting stopped on a full ring (busy, not failure)
-    Resubmitted,       ///< descriptors posted again after a fault
-    DescBadControl,    ///< descriptor error 1
-    DescBadLength,     ///< 2
-    DescBadAlign,      ///< 3
-    DescOverlap,       ///< 4
-    DescAddrRange,     ///< 5
-    DescSrcDma,        ///< 6
-    DescDstDma,        ///< 7
-    Interrupts,        ///< interrupt wake-ups
-    SpuriousIrqs,      ///< wake-ups with INT_STATUS = 0
-    PolledCompletions, ///< completions reaped by the busy poll (coalesced or lost interrupt)
-    FaultFatal,        ///< FATAL seen
-    FaultRemoved,      ///< 0xFFFFFFFF reads
-    FaultBadHead,      ///< RING_HEAD out of range
-    FaultNotDone,      ///< HEAD passed a slot without DONE
-    FaultBadStatus,    ///< unknown status code / reserved bits
-    FaultCookie,       ///< cookie changed by the device
-    FaultTimeout,      ///< watchdog expired
-    FaultWriteback,    ///< wrong chaining value written back
-    Resets,            ///< recoveries attempted (SOFT_RESET + configure + self-test)
-    Recovered,         ///< recoveries that brought the device back
-    SelfTests,         ///< self-tests run
-    Broken,            ///< 1 once the device was marked broken
+    SessionsFailed,      ///< completed with ACRYPTO_E_DEVICE / E_TIMEOUT after retries
+    SessionsShutdown,    ///< completed with ACRYPTO_E_SHUTDOWN at close
+    Descriptors,         ///< descriptors posted
+    Bytes,               ///< payload bytes completed OK
+    Split,               ///< sessions that needed more than one descriptor
+    RingFull,            ///< times posting stopped on a full ring (busy, not failure)
+    Resubmitted,         ///< descriptors posted again after a fault
+    DescBadControl,      ///< descriptor error 1
+    DescBadLength,       ///< 2
+    DescBadAlign,        ///< 3
+    DescOverlap,         ///< 4
+    DescAddrRange,       ///< 5
+    DescSrcDma,          ///< 6
+    DescDstDma,          ///< 7
+    Interrupts,          ///< interrupt wake-ups
+    SpuriousIrqs,        ///< wake-ups with INT_STATUS = 0
+    PolledCompletions,   ///< completions reaped by the busy poll (coalesced or lost interrupt)
+    FaultFatal,          ///< FATAL seen
+    FaultRemoved,        ///< 0xFFFFFFFF reads
+    FaultBadHead,        ///< RING_HEAD out of range
+    FaultNotDone,        ///< HEAD passed a slot without DONE
+    FaultBadStatus,      ///< unknown status code / reserved bits
+    FaultCookie,         ///< cookie changed by the device
+    FaultTimeout,        ///< watchdog expired
+    FaultWriteback,      ///< wrong chaining value written back
+    Resets,              ///< recoveries attempted (SOFT_RESET + configure + self-test)
+    Recovered,           ///< recoveries that brought the device back
+    SelfTests,           ///< self-tests run
+    Broken,              ///< 1 once the device was marked broken
     Count
 };
 
@@ -83,7 +83,7 @@ extern const char *const COUNTER_NAMES[];
  * completes exactly once, including at close (ACRYPTO_E_SHUTDOWN).
  */
 class FastcryptDevice {
-public:
+  public:
     /// Reset, configure and self-test `t`, then start the ring thread.
     static Result<std::unique_ptr<FastcryptDevice>> open(std::unique_ptr<Transport> t,
                                                          const DriverConfig &cfg, std::string name,
@@ -106,7 +106,7 @@ public:
     /// Test hook: the chip model behind this instance (nullptr over real PCI).
     model::FpiModel *model() noexcept { return transport_->model.get(); }
 
-private:
+  private:
     struct Job;
     struct Piece;
     FastcryptDevice(std::unique_ptr<Transport> t, const DriverConfig &cfg, std::string name,

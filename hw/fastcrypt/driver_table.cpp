@@ -54,12 +54,13 @@ int fc_open(const acrypto_config *cfg, uint32_t index, acrypto_host *host,
         }
         Discovery d = discover(c.value());
         if (index >= d.count()) {
-            put_why(why, why_len, "fastcrypt: no instance " + std::to_string(index) + " (" + d.why + ")");
+            put_why(why, why_len,
+                    "fastcrypt: no instance " + std::to_string(index) + " (" + d.why + ")");
             return ACRYPTO_E_INVALID;
         }
-        Result<std::unique_ptr<Transport>> t =
-            index < d.pci.size() ? make_pci_transport(d.pci[index], c.value())
-                                 : make_model_transport(c.value());
+        Result<std::unique_ptr<Transport>> t = index < d.pci.size()
+                                                   ? make_pci_transport(d.pci[index], c.value())
+                                                   : make_model_transport(c.value());
         if (!t) {
             put_why(why, why_len, "fastcrypt" + std::to_string(index) + ": " + t.error().message);
             return status_from_errc(t.error().code);
@@ -105,8 +106,7 @@ int fc_get_stats(void *dev, acrypto_stat *out, uint32_t max, uint32_t *n) noexce
 void fc_close(void *dev) noexcept {
     try {
         delete static_cast<FastcryptDevice *>(dev);
-    } catch (...) {
-    }
+    } catch (...) {}
 }
 
 const acrypto_device_driver TABLE = {

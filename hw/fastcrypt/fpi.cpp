@@ -39,36 +39,44 @@ struct Kat {
 };
 constexpr Kat KATS[] = {
     // DES-ECB, key 133457799BBCDFF1.
-    {Alg::Des, Mode::Ecb, {0x13, 0x34, 0x57, 0x79, 0x9B, 0xBC, 0xDF, 0xF1}, {},
-     {0x01, 0x23, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF},
-     {0x85, 0xE8, 0x13, 0x54, 0x0F, 0x0A, 0xB4, 0x05}, 8},
-    // 3DES-ECB, NIST SP 800-67 example: "The qufck brown fox jump".
-    {Alg::TripleDes, Mode::Ecb,
-     {0x01, 0x23, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF, 0x23, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF, 0x01,
-      0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF, 0x01, 0x23},
+    {Alg::Des,
+     Mode::Ecb,
+     {0x13, 0x34, 0x57, 0x79, 0x9B, 0xBC, 0xDF, 0xF1},
      {},
-     {'T', 'h', 'e', ' ', 'q', 'u', 'f', 'c', 'k', ' ', 'b', 'r', 'o', 'w', 'n', ' ', 'f', 'o', 'x',
-      ' ', 'j', 'u', 'm', 'p'},
-     {0xA8, 0x26, 0xFD, 0x8C, 0xE5, 0x3B, 0x85, 0x5F, 0xCC, 0xE2, 0x1C, 0x81, 0x12, 0x25, 0x6F, 0xE6,
-      0x68, 0xD5, 0xC0, 0x5D, 0xD9, 0xB6, 0xB9, 0x00},
+     {0x01, 0x23, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF},
+     {0x85, 0xE8, 0x13, 0x54, 0x0F, 0x0A, 0xB4, 0x05},
+     8},
+    // 3DES-ECB, NIST SP 800-67 example: "The qufck brown fox jump".
+    {Alg::TripleDes,
+     Mode::Ecb,
+     {0x01, 0x23, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF, 0x23, 0x45, 0x67, 0x89,
+      0xAB, 0xCD, 0xEF, 0x01, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF, 0x01, 0x23},
+     {},
+     {'T', 'h', 'e', ' ', 'q', 'u', 'f', 'c', 'k', ' ', 'b', 'r',
+      'o', 'w', 'n', ' ', 'f', 'o', 'x', ' ', 'j', 'u', 'm', 'p'},
+     {0xA8, 0x26, 0xFD, 0x8C, 0xE5, 0x3B, 0x85, 0x5F, 0xCC, 0xE2, 0x1C, 0x81,
+      0x12, 0x25, 0x6F, 0xE6, 0x68, 0xD5, 0xC0, 0x5D, 0xD9, 0xB6, 0xB9, 0x00},
      24},
     // DES-CBC, FIPS 81 example: "Now is the time for all " (also checks IV write-back).
-    {Alg::Des, Mode::Cbc, {0x01, 0x23, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF},
+    {Alg::Des,
+     Mode::Cbc,
+     {0x01, 0x23, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF},
      {0x12, 0x34, 0x56, 0x78, 0x90, 0xAB, 0xCD, 0xEF},
-     {'N', 'o', 'w', ' ', 'i', 's', ' ', 't', 'h', 'e', ' ', 't', 'i', 'm', 'e', ' ', 'f', 'o', 'r',
-      ' ', 'a', 'l', 'l', ' '},
-     {0xE5, 0xC7, 0xCD, 0xDE, 0x87, 0x2B, 0xF2, 0x7C, 0x43, 0xE9, 0x34, 0x00, 0x8C, 0x38, 0x9C, 0x0F,
-      0x68, 0x37, 0x88, 0x49, 0x9A, 0x7C, 0x05, 0xF6},
+     {'N', 'o', 'w', ' ', 'i', 's', ' ', 't', 'h', 'e', ' ', 't',
+      'i', 'm', 'e', ' ', 'f', 'o', 'r', ' ', 'a', 'l', 'l', ' '},
+     {0xE5, 0xC7, 0xCD, 0xDE, 0x87, 0x2B, 0xF2, 0x7C, 0x43, 0xE9, 0x34, 0x00,
+      0x8C, 0x38, 0x9C, 0x0F, 0x68, 0x37, 0x88, 0x49, 0x9A, 0x7C, 0x05, 0xF6},
      24},
     // 3DES-CBC, SP 800-67 keys and plaintext in outer CBC (test/vectors/des/tdes.txt).
-    {Alg::TripleDes, Mode::Cbc,
-     {0x01, 0x23, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF, 0x23, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF, 0x01,
-      0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF, 0x01, 0x23},
+    {Alg::TripleDes,
+     Mode::Cbc,
+     {0x01, 0x23, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF, 0x23, 0x45, 0x67, 0x89,
+      0xAB, 0xCD, 0xEF, 0x01, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF, 0x01, 0x23},
      {0xF6, 0x9F, 0x24, 0x45, 0xDF, 0x4F, 0x9B, 0x17},
-     {'T', 'h', 'e', ' ', 'q', 'u', 'f', 'c', 'k', ' ', 'b', 'r', 'o', 'w', 'n', ' ', 'f', 'o', 'x',
-      ' ', 'j', 'u', 'm', 'p'},
-     {0xA5, 0xC2, 0x82, 0xBA, 0xD0, 0xDE, 0x37, 0x74, 0xBE, 0xCD, 0x2E, 0x04, 0x38, 0x6B, 0x58, 0x9F,
-      0xB5, 0x05, 0x7D, 0x85, 0x52, 0xFC, 0x43, 0x36},
+     {'T', 'h', 'e', ' ', 'q', 'u', 'f', 'c', 'k', ' ', 'b', 'r',
+      'o', 'w', 'n', ' ', 'f', 'o', 'x', ' ', 'j', 'u', 'm', 'p'},
+     {0xA5, 0xC2, 0x82, 0xBA, 0xD0, 0xDE, 0x37, 0x74, 0xBE, 0xCD, 0x2E, 0x04,
+      0x38, 0x6B, 0x58, 0x9F, 0xB5, 0x05, 0x7D, 0x85, 0x52, 0xFC, 0x43, 0x36},
      24},
 };
 constexpr uint32_t KAT_COOKIE = 0xC0DE0000u;
@@ -169,7 +177,8 @@ Result<EngineInfo> FpiEngine::reset() {
         nap = std::min(nap * 2, std::chrono::microseconds(2000));
     }
     const uint32_t id = rd(regs::ID);
-    if (id == regs::ALL_ONES) return device_error(FaultCause::Removed, "ID reads 0xFFFFFFFF: card removed");
+    if (id == regs::ALL_ONES)
+        return device_error(FaultCause::Removed, "ID reads 0xFFFFFFFF: card removed");
     if (id != regs::ID_FPI)
         return Error{Errc::Unsupported, "ID " + hex32(id) + " is not FPI v1 (\"FCRY\" " +
                                             hex32(regs::ID_FPI) + "): refusing the device"};
@@ -189,7 +198,8 @@ Result<EngineInfo> FpiEngine::reset() {
     if (!(info.des || info.triple_des) || !(info.ecb || info.cbc))
         return Error{Errc::Unsupported, "CAPS " + hex32(caps) + " offers no usable cipher/mode"};
     info.max_xfer = rd(regs::MAX_XFER);
-    if (info.max_xfer < regs::BLOCK || info.max_xfer % regs::BLOCK != 0 || info.max_xfer == regs::ALL_ONES)
+    if (info.max_xfer < regs::BLOCK || info.max_xfer % regs::BLOCK != 0 ||
+        info.max_xfer == regs::ALL_ONES)
         return device_error(FaultCause::BadStatus,
                             "MAX_XFER " + hex32(info.max_xfer) + " is not a multiple of 8 >= 8");
     for (uint32_t pattern : {0xA5A55A5Au, 0x5A5AA5A5u}) {
@@ -209,7 +219,9 @@ Result<void> FpiEngine::start_ring() {
     const size_t bytes = size_t{opt_.ring_size} * regs::DESC_SIZE;
     if (!ring_) {
         ring_ = arena_.alloc(bytes, regs::RING_ALIGN);
-        if (!ring_) return Error{Errc::NoMemory, "no DMA memory for a " + std::to_string(opt_.ring_size) + "-entry ring"};
+        if (!ring_)
+            return Error{Errc::NoMemory,
+                         "no DMA memory for a " + std::to_string(opt_.ring_size) + "-entry ring"};
         if (!info_.dma64 && ring_.bus + bytes > (1ull << 32))
             return Error{Errc::NoMemory, "ring lies above 4 GiB and the device has no DMA64"};
         cookies_.assign(opt_.ring_size, 0);
@@ -224,13 +236,15 @@ Result<void> FpiEngine::start_ring() {
     wr(regs::INT_ENABLE, regs::INT_ALL);
     wr(regs::CTRL, regs::CTRL_ENABLE | regs::CTRL_IRQ_EN);
     const uint32_t st = rd(regs::STATUS);
-    if (st == regs::ALL_ONES) return device_error(FaultCause::Removed, "STATUS reads 0xFFFFFFFF: card removed");
+    if (st == regs::ALL_ONES)
+        return device_error(FaultCause::Removed, "STATUS reads 0xFFFFFFFF: card removed");
     if ((st & regs::STATUS_HALTED) != 0) {
         const uint32_t fi = rd(regs::FATAL_INFO);
         fault_.fatal_code = fi & regs::FATAL_CODE_MASK;
         fault_.fatal_index = fi >> regs::FATAL_INDEX_SHIFT;
-        return device_error(FaultCause::Fatal, "device halted while starting the ring, fatal code " +
-                                                   std::to_string(fault_.fatal_code));
+        return device_error(FaultCause::Fatal,
+                            "device halted while starting the ring, fatal code " +
+                                std::to_string(fault_.fatal_code));
     }
     return {};
 }
@@ -271,7 +285,8 @@ Result<uint32_t> FpiEngine::post(const Request &req, Doorbell when) {
 
 Result<uint32_t> FpiEngine::ack() {
     const uint32_t bits = rd(regs::INT_STATUS);
-    if (bits == regs::ALL_ONES) return device_error(FaultCause::Removed, "INT_STATUS reads 0xFFFFFFFF: card removed");
+    if (bits == regs::ALL_ONES)
+        return device_error(FaultCause::Removed, "INT_STATUS reads 0xFFFFFFFF: card removed");
     if ((bits & ~regs::INT_ALL) != 0)
         return device_error(FaultCause::BadStatus, "INT_STATUS has reserved bits: " + hex32(bits));
     if (bits != 0) wr(regs::INT_STATUS, bits);
@@ -279,9 +294,9 @@ Result<uint32_t> FpiEngine::ack() {
         const uint32_t fi = rd(regs::FATAL_INFO);
         fault_.fatal_code = fi & regs::FATAL_CODE_MASK;
         fault_.fatal_index = fi >> regs::FATAL_INDEX_SHIFT;
-        return device_error(FaultCause::Fatal, "device halted: fatal code " +
-                                                   std::to_string(fault_.fatal_code) + " at ring index " +
-                                                   std::to_string(fault_.fatal_index));
+        return device_error(FaultCause::Fatal,
+                            "device halted: fatal code " + std::to_string(fault_.fatal_code) +
+                                " at ring index " + std::to_string(fault_.fatal_index));
     }
     return bits;
 }
@@ -294,7 +309,8 @@ Result<void> FpiEngine::reap(std::vector<Completion> &out) {
     ReapCheck rc = check_reap(head, ReapState{opt_.ring_size, sw_head_, in_flight_},
                               {ring_.cpu, size_t{opt_.ring_size} * regs::DESC_SIZE}, cookies_, out);
     for (size_t i = first; i < out.size(); ++i)
-        explicit_bzero(slot_ptr(out[i].slot) + regs::D_KEY, regs::D_KEY_LEN + regs::D_IV_LEN); // key, then IV
+        explicit_bzero(slot_ptr(out[i].slot) + regs::D_KEY,
+                       regs::D_KEY_LEN + regs::D_IV_LEN); // key, then IV
     sw_head_ = (sw_head_ + rc.reaped) % opt_.ring_size;
     in_flight_ -= rc.reaped;
     if (rc.cause != FaultCause::None) return device_error(rc.cause, std::move(rc.message));
@@ -311,8 +327,9 @@ Result<void> FpiEngine::self_test() {
     uint32_t wanted = 0;
     for (size_t i = 0; i < std::size(KATS); ++i) {
         const Kat &k = KATS[i];
-        used[i] = !((k.alg == Alg::Des && !info_.des) || (k.alg == Alg::TripleDes && !info_.triple_des) ||
-                    (k.mode == Mode::Ecb && !info_.ecb) || (k.mode == Mode::Cbc && !info_.cbc));
+        used[i] =
+            !((k.alg == Alg::Des && !info_.des) || (k.alg == Alg::TripleDes && !info_.triple_des) ||
+              (k.mode == Mode::Ecb && !info_.ecb) || (k.mode == Mode::Cbc && !info_.cbc));
         wanted += used[i] ? 1 : 0;
     }
     if (wanted == 0) return Error{Errc::Unsupported, "no known answer applies to this CAPS"};
@@ -348,7 +365,8 @@ Result<void> FpiEngine::self_test() {
         }
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
         // A lost interrupt degrades to a 10 ms poll, never to a hang.
-        (void)irq_.wait(std::min(left, std::chrono::milliseconds(10)) + std::chrono::milliseconds(1));
+        (void)irq_.wait(std::min(left, std::chrono::milliseconds(10)) +
+                        std::chrono::milliseconds(1));
         auto bits = ack();
         if (!bits) return bits.error();
         auto r = reap(done);
@@ -358,11 +376,13 @@ Result<void> FpiEngine::self_test() {
     for (const Completion &c : done) {
         const size_t i = c.cookie & 0xFFFFu;
         if ((c.cookie & 0xFFFF0000u) != KAT_COOKIE || i >= std::size(KATS) || !used[i])
-            return device_error(FaultCause::CookieMismatch, "self-test completion with a foreign cookie");
+            return device_error(FaultCause::CookieMismatch,
+                                "self-test completion with a foreign cookie");
         const Kat &k = KATS[i];
         if (c.result != DescResult::Ok)
-            return device_error(FaultCause::BadStatus, std::string("self-test descriptor failed: ") +
-                                                           desc_result_name(c.result));
+            return device_error(FaultCause::BadStatus,
+                                std::string("self-test descriptor failed: ") +
+                                    desc_result_name(c.result));
         if (std::memcmp(kat_.cpu + i * KAT_STRIDE, k.ct, k.len) != 0)
             return device_error(FaultCause::BadStatus, "self-test known answer mismatch (vector " +
                                                            std::to_string(i) + ")");

@@ -47,14 +47,14 @@ struct Request {
     Alg alg = Alg::Des;
     Mode mode = Mode::Ecb;
     Dir dir = Dir::Encrypt;
-    bool irq = true;             ///< interrupt on success
-    bool iv_writeback = false;   ///< ask for the final chaining value
-    uint32_t length = 0;         ///< bytes
-    uint64_t src = 0;            ///< bus address
-    uint64_t dst = 0;            ///< bus address
-    uint8_t key[24] = {};        ///< K1|K2|K3 (DES: K1 only)
-    uint8_t iv[8] = {};          ///< CBC IV
-    uint32_t cookie = 0;         ///< driver tag, checked on reap
+    bool irq = true;           ///< interrupt on success
+    bool iv_writeback = false; ///< ask for the final chaining value
+    uint32_t length = 0;       ///< bytes
+    uint64_t src = 0;          ///< bus address
+    uint64_t dst = 0;          ///< bus address
+    uint8_t key[24] = {};      ///< K1|K2|K3 (DES: K1 only)
+    uint8_t iv[8] = {};        ///< CBC IV
+    uint32_t cookie = 0;       ///< driver tag, checked on reap
     /// Test hook: raw control bits OR-ed into the encoded control word (reserved bits).
     uint32_t raw_control_extra = 0;
 };
@@ -75,10 +75,10 @@ const char *desc_result_name(DescResult r) noexcept;
 
 /// One reaped, validated completion.
 struct Completion {
-    uint32_t slot = 0;        ///< ring index
-    uint32_t cookie = 0;      ///< the cookie posted with it (checked against the device's copy)
+    uint32_t slot = 0;   ///< ring index
+    uint32_t cookie = 0; ///< the cookie posted with it (checked against the device's copy)
     DescResult result = DescResult::Ok;
-    uint8_t iv[8] = {};       ///< chaining value the device wrote (meaningful with IVWB, CBC, Ok)
+    uint8_t iv[8] = {}; ///< chaining value the device wrote (meaningful with IVWB, CBC, Ok)
 };
 
 /// Why the device is considered faulty; each maps to one failure counter.
@@ -99,8 +99,8 @@ const char *fault_cause_name(FaultCause c) noexcept;
 /// The last device fault seen by reap() / ack().
 struct DeviceFault {
     FaultCause cause = FaultCause::None;
-    uint32_t fatal_code = 0;   ///< FATAL_INFO code when cause == Fatal
-    uint32_t fatal_index = 0;  ///< FATAL_INFO ring index when cause == Fatal
+    uint32_t fatal_code = 0;  ///< FATAL_INFO code when cause == Fatal
+    uint32_t fatal_index = 0; ///< FATAL_INFO ring index when cause == Fatal
     std::string message;
 };
 
@@ -133,8 +133,8 @@ ReapCheck check_reap(uint32_t head, const ReapState &st, std::span<const uint8_t
 
 /// Bounded waits of the layer.
 struct EngineOptions {
-    uint32_t ring_size = 64;                        ///< entries, power of two 4..4096
-    std::chrono::milliseconds ready_timeout{500};   ///< SOFT_RESET to READY
+    uint32_t ring_size = 64;                          ///< entries, power of two 4..4096
+    std::chrono::milliseconds ready_timeout{500};     ///< SOFT_RESET to READY
     std::chrono::milliseconds selftest_timeout{1000}; ///< known answers through the ring
 };
 
@@ -145,7 +145,7 @@ struct EngineOptions {
  * Not thread-safe: one driver thread owns it.
  */
 class FpiEngine {
-public:
+  public:
     /// The transport objects must outlive the engine.
     FpiEngine(MmioWindow &mmio, DmaArena &arena, IrqWait &irq, EngineOptions opt);
     ~FpiEngine();
@@ -194,7 +194,7 @@ public:
     DmaArena &arena() noexcept { return arena_; }
     IrqWait &irq() noexcept { return irq_; }
 
-private:
+  private:
     Error device_error(FaultCause cause, std::string msg);
     uint32_t rd(uint32_t off);
     void wr(uint32_t off, uint32_t value);
@@ -207,10 +207,10 @@ private:
     EngineInfo info_;
     DeviceFault fault_;
     DmaBuf ring_;
-    DmaBuf kat_;                   ///< self-test buffer
+    DmaBuf kat_;                    ///< self-test buffer
     std::vector<uint32_t> cookies_; ///< per slot: the cookie posted there
-    uint32_t sw_head_ = 0;         ///< next slot to reap
-    uint32_t sw_tail_ = 0;         ///< next slot to fill
+    uint32_t sw_head_ = 0;          ///< next slot to reap
+    uint32_t sw_tail_ = 0;          ///< next slot to fill
     uint32_t in_flight_ = 0;
     bool doorbell_pending_ = false;
     bool reset_ok_ = false;

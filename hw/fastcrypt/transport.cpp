@@ -73,7 +73,8 @@ Result<std::unique_ptr<Transport>> make_model_transport(const DriverConfig &cfg)
     return t;
 }
 
-Result<std::unique_ptr<Transport>> make_pci_transport(const PciFunction &fn, const DriverConfig &cfg) {
+Result<std::unique_ptr<Transport>> make_pci_transport(const PciFunction &fn,
+                                                      const DriverConfig &cfg) {
     auto t = std::make_unique<Transport>();
     t->origin = fn.address;
     auto vf = vfio_open(fn.address);

@@ -23,8 +23,8 @@ namespace acrypto::hw::fastcrypt {
  * the IRQ), then IRQ and arena, and the VFIO device last.
  */
 struct Transport {
-    std::string origin;                 ///< "model" or the PCI address
-    std::unique_ptr<VfioDevice> vfio;   ///< real PCI only
+    std::string origin;               ///< "model" or the PCI address
+    std::unique_ptr<VfioDevice> vfio; ///< real PCI only
     std::unique_ptr<DmaArena> arena;
     std::unique_ptr<IrqWait> irq;
     std::unique_ptr<model::FpiModel> model; ///< model only
@@ -35,7 +35,7 @@ struct Transport {
 struct Discovery {
     std::vector<PciFunction> pci; ///< functions that answered as FPI v1
     uint32_t models = 0;
-    std::string why;              ///< refusals and "nothing found" reasons
+    std::string why; ///< refusals and "nothing found" reasons
     uint32_t count() const { return static_cast<uint32_t>(pci.size()) + models; }
 };
 
@@ -48,6 +48,7 @@ size_t arena_bytes(const DriverConfig &cfg, uint32_t max_xfer);
 /// A model instance over a host arena and an eventfd line.
 Result<std::unique_ptr<Transport>> make_model_transport(const DriverConfig &cfg);
 /// A real card through VFIO (BAR0, pinned arena below 4 GiB, INTx eventfd).
-Result<std::unique_ptr<Transport>> make_pci_transport(const PciFunction &fn, const DriverConfig &cfg);
+Result<std::unique_ptr<Transport>> make_pci_transport(const PciFunction &fn,
+                                                      const DriverConfig &cfg);
 
 } // namespace acrypto::hw::fastcrypt

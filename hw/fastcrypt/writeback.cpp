@@ -38,7 +38,8 @@ ReapCheck check_reap(uint32_t head, const ReapState &st, std::span<const uint8_t
         cookies.size() < n || reinterpret_cast<uintptr_t>(ring.data()) % alignof(uint32_t) != 0)
         return fault(rc, FaultCause::BadHead,
                      "reap state out of range: ring " + std::to_string(n) + ", head " +
-                         std::to_string(st.sw_head) + ", in flight " + std::to_string(st.in_flight));
+                         std::to_string(st.sw_head) + ", in flight " +
+                         std::to_string(st.in_flight));
     if (st.in_flight == 0) return rc;
     if (head == regs::ALL_ONES)
         return fault(rc, FaultCause::Removed, "RING_HEAD reads 0xFFFFFFFF: card removed");
@@ -55,8 +56,8 @@ ReapCheck check_reap(uint32_t head, const ReapState &st, std::span<const uint8_t
     for (uint32_t i = 0; i < avail; ++i) {
         const uint8_t *p = ring.data() + size_t{slot} * regs::DESC_SIZE;
         // The device writes the status word last (§2.4): acquire it before what it guards.
-        const uint32_t status =
-            __atomic_load_n(reinterpret_cast<const uint32_t *>(p + regs::D_STATUS), __ATOMIC_ACQUIRE);
+        const uint32_t status = __atomic_load_n(
+            reinterpret_cast<const uint32_t *>(p + regs::D_STATUS), __ATOMIC_ACQUIRE);
         if ((status & regs::D_ST_DONE) == 0)
             return fault(rc, FaultCause::NotDone,
                          "RING_HEAD passed slot " + std::to_string(slot) + " but its status " +

@@ -30,14 +30,11 @@ void put_sub(uint8_t *p, uint32_t masks, uint32_t len) {
 
 size_t key_len_for(const CommandSpec &s) {
     switch (s.crypt_alg) {
-    case HIFN_CRYPT_CMD_ALG_DES:
-        return HIFN_DES_KEY_LENGTH;
-    case HIFN_CRYPT_CMD_ALG_3DES:
-        return HIFN_3DES_KEY_LENGTH;
+    case HIFN_CRYPT_CMD_ALG_DES: return HIFN_DES_KEY_LENGTH;
+    case HIFN_CRYPT_CMD_ALG_3DES: return HIFN_3DES_KEY_LENGTH;
     case HIFN_CRYPT_CMD_ALG_AES:
         return s.key.size() == 16 || s.key.size() == 24 || s.key.size() == 32 ? s.key.size() : 0;
-    default:
-        return 0;
+    default: return 0;
     }
 }
 
@@ -187,7 +184,8 @@ RingCheck check_ring_done(const RingView &r, uint32_t count) noexcept {
         return RingCheck::BadIndex;
     uint32_t i = r.cons;
     for (uint32_t k = 0; k < count; ++k) {
-        if ((__atomic_load_n(&r.words[size_t{i} * kDescWords], __ATOMIC_ACQUIRE) & HIFN_D_VALID) != 0)
+        if ((__atomic_load_n(&r.words[size_t{i} * kDescWords], __ATOMIC_ACQUIRE) & HIFN_D_VALID) !=
+            0)
             return RingCheck::StillValid;
         i = i + 1 == r.n ? 0 : i + 1;
     }

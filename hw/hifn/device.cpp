@@ -30,20 +30,14 @@ constexpr uint32_t kAllStatus = ~HIFN_DMACSR_CTRL_MASK;
 constexpr uint32_t kIer = HIFN_DMACSR_R_DONE | HIFN_DMACSR_ABORTS | HIFN_DMACSR_D_OVER |
                           HIFN_DMACSR_R_OVER | HIFN_DMACSR_ENGINE;
 
-void sleep_ms(unsigned ms) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
-}
-uint32_t round4(size_t n) {
-    return static_cast<uint32_t>((n + 3) & ~size_t{3});
-}
+void sleep_ms(unsigned ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
+uint32_t round4(size_t n) { return static_cast<uint32_t>((n + 3) & ~size_t{3}); }
 uint32_t lfsr_sig(uint32_t a, unsigned n) {
     for (unsigned i = 0; i < n; ++i)
         a = (a << 1) | static_cast<uint32_t>(__builtin_parity(a & HIFN_UNLOCK_TAP));
     return a;
 }
-uint32_t load_acquire(const uint32_t *p) {
-    return __atomic_load_n(p, __ATOMIC_ACQUIRE);
-}
+uint32_t load_acquire(const uint32_t *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
 void set_desc(uint32_t *d, uint32_t l, uint32_t p) {
     // `p` before `l`: the chip reads `p` only after it sees VALID in `l` (§6.2).
     __atomic_store_n(&d[1], p, __ATOMIC_RELAXED);
@@ -130,10 +124,8 @@ Device::~Device() {
         if (b) t_.arena->free(b);
         b = {};
     };
-    for (auto &b : cmd_bufs_)
-        give(b);
-    for (auto &b : res_bufs_)
-        give(b);
+    for (auto &b : cmd_bufs_) give(b);
+    for (auto &b : res_bufs_) give(b);
     give(cmd_.mem);
     give(src_.mem);
     give(dst_.mem);
@@ -166,8 +158,7 @@ Result<void> Device::board_reset() {
     sleep_ms(1);
     wr1(HIFN_1_DMA_CNFG, HIFN_DMACNFG_FULL_RESET);
     sleep_ms(1);
-    for (Ring *r : {&cmd_, &src_, &dst_, &res_})
-        std::memset(r->mem.cpu, 0, r->mem.size);
+    for (Ring *r : {&cmd_, &src_, &dst_, &res_}) std::memset(r->mem.cpu, 0, r->mem.size);
     wr1(HIFN_1_DMA_CNFG, HIFN_DMACNFG_IDLE);
     // Bounded wait for the PU reset (5-10 ms on real parts).
     for (int i = 0; (rd0(HIFN_0_PUCTRL) & HIFN_PUCTRL_RESET) != 0; ++i) {
@@ -232,8 +223,7 @@ void Device::init_rings() {
         std::memset(r->mem.cpu, 0, r->mem.size);
         r->prod = r->cons = r->used = 0;
     }
-    for (auto &s : slots_)
-        s = Slot{};
+    for (auto &s : slots_) s = Slot{};
     outstanding_ = 0;
     for (auto &c : ctx_)
         c = CtxSlot{}; // a reset may have cleared the chip's contexts: send keys again
@@ -704,8 +694,10 @@ bool Device::finish_slot_locked(Slot &sl, std::vector<Completion> &done, bool) {
     // Completion order (§3.4): command, sources and destinations are done before the
     // result. A result with any of them still VALID was not produced by this packet.
     auto view = [](const Ring &r) {
-        return RingView{{reinterpret_cast<const uint32_t *>(r.mem.cpu), (size_t{r.n} + 1) * kDescWords},
-                        r.n, r.cons};
+        return RingView{
+            {reinterpret_cast<const uint32_t *>(r.mem.cpu), (size_t{r.n} + 1) * kDescWords},
+            r.n,
+            r.cons};
     };
     const bool order_ok =
         check_packet_done(view(cmd_), view(src_), sl.nsrc, view(dst_), sl.ndst) == RingCheck::Done;
@@ -718,8 +710,7 @@ bool Device::finish_slot_locked(Slot &sl, std::vector<Completion> &done, bool) {
     if (rc.status != ResultStatus::Ok || hostile)
         ctx_[sl.spec.session] = CtxSlot{}; // whether the chip loaded the keys is unknown
     switch (rc.status) {
-    case ResultStatus::Ok:
-        break;
+    case ResultStatus::Ok: break;
     case ResultStatus::DstOverrun:
         c_.dst_overrun++;
         status = ACRYPTO_E_DEVICE;
@@ -736,9 +727,7 @@ bool Device::finish_slot_locked(Slot &sl, std::vector<Completion> &done, bool) {
         c_.mac_error++;
         status = ACRYPTO_E_DEVICE;
         break;
-    case ResultStatus::Hostile:
-        status = ACRYPTO_E_DEVICE;
-        break;
+    case ResultStatus::Hostile: status = ACRYPTO_E_DEVICE; break;
     }
     if (hostile) {
         c_.hostile++;
@@ -854,8 +843,7 @@ void Device::recover_locked(int status, const char *why, std::vector<Completion>
     std::vector<Completion> failed;
     fail_all_locked(status, failed);
     // Ops still in ready_ never reached the chip: they are posted after the reset.
-    for (auto &f : failed)
-        done.push_back(f);
+    for (auto &f : failed) done.push_back(f);
     c_.resets++;
     if (++consecutive_resets_ > cfg_.max_resets) {
         broken_locked(std::string("no progress after ") + std::to_string(cfg_.max_resets) +
@@ -1099,8 +1087,7 @@ int Device::get_entropy(uint8_t *buf, size_t len) {
         for (unsigned i = 0; i < kWordsPerBlock; ++i) {
             uint32_t w = 0;
             // The 795x data register latches every 8th read (§6.6): keep one in eight.
-            for (int k = 0; k < 8; ++k)
-                w = rd1(HIFN_1_RNG_DATA);
+            for (int k = 0; k < 8; ++k) w = rd1(HIFN_1_RNG_DATA);
             c_.rng_words++;
             if (!health_.feed(w)) {
                 c_.rng_health_fail++;

@@ -17,9 +17,7 @@ constexpr uint32_t kK[64] = {
     0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
     0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
     0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
-uint32_t rotr(uint32_t x, unsigned n) {
-    return (x >> n) | (x << (32 - n));
-}
+uint32_t rotr(uint32_t x, unsigned n) { return (x >> n) | (x << (32 - n)); }
 } // namespace
 
 Sha256::Sha256()
@@ -81,11 +79,9 @@ void Sha256::final(uint8_t out[32]) {
     uint8_t pad = 0x80;
     update(&pad, 1);
     uint8_t zero = 0;
-    while (fill_ != 56)
-        update(&zero, 1);
+    while (fill_ != 56) update(&zero, 1);
     uint8_t len[8];
-    for (int i = 0; i < 8; ++i)
-        len[i] = static_cast<uint8_t>(bits >> (56 - 8 * i));
+    for (int i = 0; i < 8; ++i) len[i] = static_cast<uint8_t>(bits >> (56 - 8 * i));
     update(len, 8);
     for (int i = 0; i < 8; ++i) {
         out[4 * i] = static_cast<uint8_t>(h_[i] >> 24);

@@ -174,8 +174,7 @@ int parse(const acrypto_config *cfg, Settings &s, std::string &err) {
         case Key::PciIds: {
             auto r = parse_pci_ids(v ? v : "");
             if (!r) return bad(r.error().message.c_str());
-            for (auto &id : r.value())
-                s.ids.push_back(id);
+            for (auto &id : r.value()) s.ids.push_back(id);
             break;
         }
         case Key::RingSize:
@@ -193,36 +192,16 @@ int parse(const acrypto_config *cfg, Settings &s, std::string &err) {
         case Key::MaxResets:
             if (!parse_u32(v, s.dc.max_resets, 1000)) return bad("expected 0..1000");
             break;
-        case Key::FaultStallEvery:
-            rc = fault(model::Fault::Stall);
-            break;
-        case Key::FaultBadStatusEvery:
-            rc = fault(model::Fault::BadStatus);
-            break;
-        case Key::FaultDmaErrorEvery:
-            rc = fault(model::Fault::DmaError);
-            break;
-        case Key::FaultDropIrqEvery:
-            rc = fault(model::Fault::DropIrq);
-            break;
-        case Key::FaultSpuriousIrqEvery:
-            rc = fault(model::Fault::SpuriousIrq);
-            break;
-        case Key::FaultHostileEvery:
-            rc = fault(model::Fault::Hostile);
-            break;
-        case Key::FaultSelfResetEvery:
-            rc = fault(model::Fault::SelfReset);
-            break;
-        case Key::FaultDoubleClearEvery:
-            rc = fault(model::Fault::DoubleClear);
-            break;
-        case Key::FaultValidStuckEvery:
-            rc = fault(model::Fault::ValidStuck);
-            break;
-        case Key::FaultGarbageEvery:
-            rc = fault(model::Fault::Garbage);
-            break;
+        case Key::FaultStallEvery: rc = fault(model::Fault::Stall); break;
+        case Key::FaultBadStatusEvery: rc = fault(model::Fault::BadStatus); break;
+        case Key::FaultDmaErrorEvery: rc = fault(model::Fault::DmaError); break;
+        case Key::FaultDropIrqEvery: rc = fault(model::Fault::DropIrq); break;
+        case Key::FaultSpuriousIrqEvery: rc = fault(model::Fault::SpuriousIrq); break;
+        case Key::FaultHostileEvery: rc = fault(model::Fault::Hostile); break;
+        case Key::FaultSelfResetEvery: rc = fault(model::Fault::SelfReset); break;
+        case Key::FaultDoubleClearEvery: rc = fault(model::Fault::DoubleClear); break;
+        case Key::FaultValidStuckEvery: rc = fault(model::Fault::ValidStuck); break;
+        case Key::FaultGarbageEvery: rc = fault(model::Fault::Garbage); break;
         case Key::FaultStuckRng:
             if (v != nullptr && (std::strcmp(v, "1") == 0 || std::strcmp(v, "yes") == 0))
                 s.mc.stuck_rng = true;
@@ -231,8 +210,7 @@ int parse(const acrypto_config *cfg, Settings &s, std::string &err) {
             else
                 return bad("expected 0/1");
             break;
-        case Key::Count_:
-            break;
+        case Key::Count_: break;
         }
         if (rc != ACRYPTO_OK) return rc;
     }
@@ -395,9 +373,7 @@ int open(const acrypto_config *cfg, uint32_t index, acrypto_host *host,
     }
 }
 
-void data_ready(void *dev) noexcept {
-    static_cast<Instance *>(dev)->dev->data_ready();
-}
+void data_ready(void *dev) noexcept { static_cast<Instance *>(dev)->dev->data_ready(); }
 
 int self_test(void *dev, char *why, size_t why_len) noexcept {
     try {
@@ -416,8 +392,7 @@ int get_stats(void *dev, acrypto_stat *out, uint32_t max, uint32_t *n) noexcept 
     try {
         auto st = static_cast<Instance *>(dev)->dev->stats();
         uint32_t k = std::min<uint32_t>(max, static_cast<uint32_t>(st.size()));
-        for (uint32_t i = 0; i < k; ++i)
-            out[i] = st[i];
+        for (uint32_t i = 0; i < k; ++i) out[i] = st[i];
         *n = k;
         return ACRYPTO_OK;
     } catch (...) {
@@ -436,16 +411,14 @@ int get_entropy(void *dev, uint8_t *buf, size_t len) noexcept {
 void key_free(void *dev, uint64_t key_id) noexcept {
     try {
         static_cast<Instance *>(dev)->dev->key_free(key_id);
-    } catch (...) {
-    }
+    } catch (...) {}
 }
 
 void close_dev(void *dev) noexcept {
     auto *inst = static_cast<Instance *>(dev);
     try {
         inst->dev->close();
-    } catch (...) {
-    }
+    } catch (...) {}
     delete inst;
 }
 
@@ -469,15 +442,9 @@ const acrypto_device_driver kDriver = {
 
 } // namespace
 
-const acrypto_device_driver *driver_table() {
-    return &kDriver;
-}
-Device *device_of(void *dev) {
-    return static_cast<Instance *>(dev)->dev.get();
-}
-model::HifnModel *model_of(void *dev) {
-    return static_cast<Instance *>(dev)->chip;
-}
+const acrypto_device_driver *driver_table() { return &kDriver; }
+Device *device_of(void *dev) { return static_cast<Instance *>(dev)->dev.get(); }
+model::HifnModel *model_of(void *dev) { return static_cast<Instance *>(dev)->chip; }
 
 } // namespace acrypto::hw::hifn
 

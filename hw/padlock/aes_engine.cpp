@@ -18,17 +18,14 @@ constexpr size_t kBlock = regs::AES_BLOCK;
 constexpr uint64_t kFetchBlocks = regs::PREFETCH_MAX / kBlock;
 
 void ctr_add1(uint8_t c[16]) {
-    for (int i = 15; i >= 0 && ++c[i] == 0; --i) {
-    }
+    for (int i = 15; i >= 0 && ++c[i] == 0; --i) {}
 }
 void ctr_sub1(uint8_t c[16]) {
-    for (int i = 15; i >= 0 && c[i]-- == 0; --i) {
-    }
+    for (int i = 15; i >= 0 && c[i]-- == 0; --i) {}
 }
 /// Carry out of the 16-bit hardware counter into bytes 0..13 (the ABI counter is 128-bit).
 void ctr_carry_high(uint8_t c[16]) {
-    for (int i = 13; i >= 0 && ++c[i] == 0; --i) {
-    }
+    for (int i = 13; i >= 0 && ++c[i] == 0; --i) {}
 }
 
 bool overlaps_partially(const uint8_t *a, const uint8_t *b, size_t n) {
@@ -80,8 +77,7 @@ int AesEngine::load_key(const acrypto_step &st, bool decrypt, bool inverse, Scra
 }
 
 int AesEngine::call(XcryptOp op, const uint8_t *src, uint8_t *dst, uint64_t blocks, Scratch &s) {
-    if (blocks == 0)
-        return ACRYPTO_OK;
+    if (blocks == 0) return ACRYPTO_OK;
     Regs r;
     r.rsi = addr(src);
     r.rdi = addr(dst);
@@ -92,8 +88,7 @@ int AesEngine::call(XcryptOp op, const uint8_t *src, uint8_t *dst, uint64_t bloc
     // Reload unconditionally (§4.3): a few cycles, and never a stale key from another context.
     isa_.reload_key();
     stats_.add(Stat::Instructions);
-    if (int rc = count_fault(isa_.xcrypt(op, r)); rc != ACRYPTO_OK)
-        return rc;
+    if (int rc = count_fault(isa_.xcrypt(op, r)); rc != ACRYPTO_OK) return rc;
     // Driver contract (§3.4): the next IV is the 16 bytes at EAX_out, taken before the
     // buffers are touched again.
     if (op != XcryptOp::Ecb && r.rax != addr(s.iv))
@@ -102,9 +97,9 @@ int AesEngine::call(XcryptOp op, const uint8_t *src, uint8_t *dst, uint64_t bloc
 }
 
 int AesEngine::span(XcryptOp op, const uint8_t *src, uint8_t *dst, uint64_t blocks, Scratch &s) {
-    if (blocks == 0)
-        return ACRYPTO_OK;
-    const bool aligned = addr(src) % regs::OPERAND_ALIGN == 0 && addr(dst) % regs::OPERAND_ALIGN == 0;
+    if (blocks == 0) return ACRYPTO_OK;
+    const bool aligned =
+        addr(src) % regs::OPERAND_ALIGN == 0 && addr(dst) % regs::OPERAND_ALIGN == 0;
     if (!aligned) {
         // Realign through the bounce buffer (§4.4), chained across chunks by the IV.
         stats_.add(Stat::BounceMisaligned);
@@ -113,8 +108,7 @@ int AesEngine::span(XcryptOp op, const uint8_t *src, uint8_t *dst, uint64_t bloc
         for (uint64_t done = 0; done < blocks;) {
             const uint64_t m = std::min(kChunk, blocks - done);
             std::memcpy(s.bounce, src + kBlock * done, kBlock * m);
-            if (int rc = call(op, s.bounce, s.bounce, m, s); rc != ACRYPTO_OK)
-                return rc;
+            if (int rc = call(op, s.bounce, s.bounce, m, s); rc != ACRYPTO_OK) return rc;
             std::memcpy(dst + kBlock * done, s.bounce, kBlock * m);
             done += m;
         }
@@ -129,12 +123,10 @@ int AesEngine::span(XcryptOp op, const uint8_t *src, uint8_t *dst, uint64_t bloc
         return call(op, src, dst, blocks, s);
     stats_.add(Stat::BounceOverRead);
     const uint64_t main = blocks - tail;
-    if (int rc = call(op, src, dst, main, s); rc != ACRYPTO_OK)
-        return rc;
+    if (int rc = call(op, src, dst, main, s); rc != ACRYPTO_OK) return rc;
     s.bounce_dirty = true;
     std::memcpy(s.bounce, src + kBlock * main, kBlock * tail);
-    if (int rc = call(op, s.bounce, s.bounce, tail, s); rc != ACRYPTO_OK)
-        return rc;
+    if (int rc = call(op, s.bounce, s.bounce, tail, s); rc != ACRYPTO_OK) return rc;
     std::memcpy(dst + kBlock * main, s.bounce, kBlock * tail);
     return ACRYPTO_OK;
 }
@@ -157,12 +149,9 @@ int AesEngine::ctr_blocks(const uint8_t *src, uint8_t *dst, uint64_t blocks, Scr
             const uint64_t ctr16 = uint64_t(s.iv[14]) << 8 | s.iv[15];
             const uint64_t room = 0x10000 - ctr16;
             const uint64_t m = std::min(blocks, room);
-            if (m < blocks)
-                stats_.add(Stat::CtrSplits);
-            if (int rc = span(XcryptOp::Ctr, src, dst, m, s); rc != ACRYPTO_OK)
-                return rc;
-            if (m == room)
-                ctr_carry_high(s.iv);
+            if (m < blocks) stats_.add(Stat::CtrSplits);
+            if (int rc = span(XcryptOp::Ctr, src, dst, m, s); rc != ACRYPTO_OK) return rc;
+            if (m == room) ctr_carry_high(s.iv);
             src += kBlock * m;
             dst += kBlock * m;
             blocks -= m;
@@ -180,8 +169,7 @@ int AesEngine::ctr_blocks(const uint8_t *src, uint8_t *dst, uint64_t blocks, Scr
             std::memcpy(s.bounce + kBlock * i, s.iv, kBlock);
             ctr_add1(s.iv);
         }
-        if (int rc = call(XcryptOp::Ecb, s.bounce, s.bounce, m, s); rc != ACRYPTO_OK)
-            return rc;
+        if (int rc = call(XcryptOp::Ecb, s.bounce, s.bounce, m, s); rc != ACRYPTO_OK) return rc;
         for (uint64_t i = 0; i < kBlock * m; ++i)
             dst[i] = static_cast<uint8_t>(src[i] ^ s.bounce[i]);
         src += kBlock * m;
@@ -195,34 +183,26 @@ int AesEngine::ctr_blocks(const uint8_t *src, uint8_t *dst, uint64_t blocks, Scr
 int AesEngine::run(acrypto_step &st, Scratch &s) {
     if (st.op != ACRYPTO_OP_CIPHER || st.alg != ACRYPTO_ALG_AES || !supports(st.mode))
         return ACRYPTO_E_UNSUPPORTED;
-    if (!st.key || !st.key->data || aes_rounds(st.key->len) == 0)
-        return ACRYPTO_E_INVALID;
-    if (st.dir != ACRYPTO_DIR_ENCRYPT && st.dir != ACRYPTO_DIR_DECRYPT)
-        return ACRYPTO_E_INVALID;
+    if (!st.key || !st.key->data || aes_rounds(st.key->len) == 0) return ACRYPTO_E_INVALID;
+    if (st.dir != ACRYPTO_DIR_ENCRYPT && st.dir != ACRYPTO_DIR_DECRYPT) return ACRYPTO_E_INVALID;
     if (st.dst_len < st.src_len || (st.src_len > 0 && (!st.src || !st.dst)))
         return ACRYPTO_E_INVALID;
-    if (overlaps_partially(st.src, st.dst, st.src_len))
-        return ACRYPTO_E_INVALID;
+    if (overlaps_partially(st.src, st.dst, st.src_len)) return ACRYPTO_E_INVALID;
     const bool block_mode = st.mode == ACRYPTO_MODE_ECB || st.mode == ACRYPTO_MODE_CBC;
-    if (block_mode && (st.src_len % kBlock != 0 || st.num != 0))
-        return ACRYPTO_E_INVALID;
-    if (st.mode != ACRYPTO_MODE_ECB && st.iv_len != kBlock)
-        return ACRYPTO_E_INVALID;
-    if (st.num >= kBlock)
-        return ACRYPTO_E_INVALID;
+    if (block_mode && (st.src_len % kBlock != 0 || st.num != 0)) return ACRYPTO_E_INVALID;
+    if (st.mode != ACRYPTO_MODE_ECB && st.iv_len != kBlock) return ACRYPTO_E_INVALID;
+    if (st.num >= kBlock) return ACRYPTO_E_INVALID;
 
     const bool dec = st.dir == ACRYPTO_DIR_DECRYPT;
     const uint8_t *src = st.src;
     uint8_t *dst = st.dst;
     size_t len = st.src_len;
     st.out_len = 0;
-    if (len == 0)
-        return ACRYPTO_OK;
+    if (len == 0) return ACRYPTO_OK;
     // Direction bit per mode (§3.3): ECB/CBC/CFB follow the step; OFB and CTR always 0.
     const bool dir_bit = dec && (block_mode || st.mode == ACRYPTO_MODE_CFB);
     load_key(st, dir_bit, dec && block_mode, s);
-    if (st.mode != ACRYPTO_MODE_ECB)
-        std::memcpy(s.iv, st.iv, kBlock);
+    if (st.mode != ACRYPTO_MODE_ECB) std::memcpy(s.iv, st.iv, kBlock);
 
     int rc = ACRYPTO_OK;
     uint32_t num = st.num;
@@ -238,8 +218,7 @@ int AesEngine::run(acrypto_step &st, Scratch &s) {
             const uint8_t c = *src++;
             const uint8_t o = static_cast<uint8_t>(s.iv[num] ^ c);
             *dst++ = o;
-            if (cfb)
-                s.iv[num] = dec ? c : o;
+            if (cfb) s.iv[num] = dec ? c : o;
             num = (num + 1) % kBlock;
             --len;
         }
@@ -254,8 +233,7 @@ int AesEngine::run(acrypto_step &st, Scratch &s) {
                 const uint8_t c = src[i];
                 const uint8_t o = static_cast<uint8_t>(s.iv[i] ^ c);
                 dst[i] = o;
-                if (cfb)
-                    s.iv[i] = dec ? c : o;
+                if (cfb) s.iv[i] = dec ? c : o;
             }
             num = static_cast<uint32_t>(len);
         }
@@ -277,16 +255,14 @@ int AesEngine::run(acrypto_step &st, Scratch &s) {
             secure_wipe(prev, sizeof prev);
         }
         const uint64_t blocks = len / kBlock;
-        if (rc == ACRYPTO_OK)
-            rc = ctr_blocks(src, dst, blocks, s);
+        if (rc == ACRYPTO_OK) rc = ctr_blocks(src, dst, blocks, s);
         src += kBlock * blocks;
         dst += kBlock * blocks;
         len -= kBlock * blocks;
         if (rc == ACRYPTO_OK && len > 0) {
             rc = encrypt_block(s.iv, ks, s);
             ctr_add1(s.iv);
-            for (size_t i = 0; i < len; ++i)
-                dst[i] = static_cast<uint8_t>(src[i] ^ ks[i]);
+            for (size_t i = 0; i < len; ++i) dst[i] = static_cast<uint8_t>(src[i] ^ ks[i]);
             num = static_cast<uint32_t>(len);
         }
         secure_wipe(ks, sizeof ks);
@@ -294,10 +270,8 @@ int AesEngine::run(acrypto_step &st, Scratch &s) {
     }
     default: rc = ACRYPTO_E_UNSUPPORTED; break;
     }
-    if (rc != ACRYPTO_OK)
-        return rc;
-    if (st.mode != ACRYPTO_MODE_ECB)
-        std::memcpy(st.iv, s.iv, kBlock);
+    if (rc != ACRYPTO_OK) return rc;
+    if (st.mode != ACRYPTO_MODE_ECB) std::memcpy(st.iv, s.iv, kBlock);
     st.num = num;
     st.out_len = st.src_len;
     stats_.add(Stat::BytesCipher, st.src_len);

@@ -35,10 +35,8 @@ BackendChoice choose_backend(const DriverConfig &cfg, const CpuidSource &host) {
 }
 
 std::unique_ptr<Isa> make_isa(const DriverConfig &cfg, const BackendChoice &choice) {
-    if (!choice.available)
-        return nullptr;
-    if (choice.native)
-        return make_native_isa();
+    if (!choice.available) return nullptr;
+    if (choice.native) return make_native_isa();
     emu::EmulatorOptions o;
     o.profile = cfg.profile;
     o.interrupt_every = cfg.emu_interrupt;

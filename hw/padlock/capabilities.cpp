@@ -63,8 +63,7 @@ std::vector<acrypto_capability> padlock_capabilities(const Features &f) {
     if (f.phe) {
         caps.push_back(sha(ACRYPTO_ALG_SHA1, f.phe_block_mode));
         caps.push_back(sha(ACRYPTO_ALG_SHA256, f.phe_block_mode));
-        if (f.phe_block_mode)
-            caps.push_back(sha(ACRYPTO_ALG_SHA224, true));
+        if (f.phe_block_mode) caps.push_back(sha(ACRYPTO_ALG_SHA224, true));
     }
     if (f.phe2) {
         caps.push_back(sha(ACRYPTO_ALG_SHA384, true));

@@ -10,9 +10,17 @@
 namespace acrypto::hw::padlock {
 
 const char *const kConfigKeyNames[] = {
-    "backend",     "profile",  "workers",           "inline",
-    "rng-divisor", "rng-fault", "rng-seed",         "emulator-interrupt",
-    "emulator-context-switch", "emulator-iv-model", nullptr,
+    "backend",
+    "profile",
+    "workers",
+    "inline",
+    "rng-divisor",
+    "rng-fault",
+    "rng-seed",
+    "emulator-interrupt",
+    "emulator-context-switch",
+    "emulator-iv-model",
+    nullptr,
 };
 static_assert(sizeof(kConfigKeyNames) / sizeof(kConfigKeyNames[0]) ==
               static_cast<size_t>(ConfigKey::Count) + 1);
@@ -20,14 +28,12 @@ static_assert(sizeof(kConfigKeyNames) / sizeof(kConfigKeyNames[0]) ==
 namespace {
 
 bool parse_u64(std::string_view v, uint64_t max, uint64_t *out) {
-    if (v.empty() || v.size() > 20)
-        return false;
+    if (v.empty() || v.size() > 20) return false;
     std::string s(v);
     errno = 0;
     char *end = nullptr;
     const unsigned long long x = std::strtoull(s.c_str(), &end, 0);
-    if (errno || !end || *end || s[0] == '-' || x > max)
-        return false;
+    if (errno || !end || *end || s[0] == '-' || x > max) return false;
     *out = x;
     return true;
 }
@@ -42,8 +48,7 @@ int bad(std::string *why, std::string_view key, std::string_view value, const ch
 
 int parse_config(const acrypto_config *cfg, DriverConfig *out, std::string *why) {
     *out = DriverConfig{};
-    if (!cfg)
-        return ACRYPTO_OK;
+    if (!cfg) return ACRYPTO_OK;
     for (uint32_t i = 0; i < cfg->count; ++i) {
         const char *k = cfg->items[i].key;
         const char *v = cfg->items[i].value;
@@ -53,8 +58,7 @@ int parse_config(const acrypto_config *cfg, DriverConfig *out, std::string *why)
         }
         const std::string_view key(k), value(v);
         size_t idx = 0;
-        while (kConfigKeyNames[idx] && key != kConfigKeyNames[idx])
-            ++idx;
+        while (kConfigKeyNames[idx] && key != kConfigKeyNames[idx]) ++idx;
         if (!kConfigKeyNames[idx]) {
             *why = "padlock: unknown configuration key '" + std::string(key) + "'";
             return ACRYPTO_E_INVALID;
@@ -81,8 +85,7 @@ int parse_config(const acrypto_config *cfg, DriverConfig *out, std::string *why)
             break;
         }
         case ConfigKey::Workers:
-            if (!parse_u64(value, 16, &n) || n == 0)
-                return bad(why, key, value, "1..16");
+            if (!parse_u64(value, 16, &n) || n == 0) return bad(why, key, value, "1..16");
             out->workers = static_cast<uint32_t>(n);
             break;
         case ConfigKey::Inline:
@@ -94,8 +97,7 @@ int parse_config(const acrypto_config *cfg, DriverConfig *out, std::string *why)
                 return bad(why, key, value, "yes or no");
             break;
         case ConfigKey::RngDivisor:
-            if (!parse_u64(value, 3, &n))
-                return bad(why, key, value, "0..3");
+            if (!parse_u64(value, 3, &n)) return bad(why, key, value, "0..3");
             out->rng_divisor = static_cast<uint32_t>(n);
             break;
         case ConfigKey::RngFault: {

@@ -43,8 +43,7 @@ struct UnitBits {
 
 bool unit_on(uint32_t edx, const UnitBits &u, std::string &not_enabled) {
     if ((edx & u.present) && !(edx & u.enabled)) {
-        if (!not_enabled.empty())
-            not_enabled += ",";
+        if (!not_enabled.empty()) not_enabled += ",";
         not_enabled += u.name;
     }
     return (edx & u.present) && (edx & u.enabled);
@@ -73,21 +72,17 @@ Features detect_features(const CpuidSource &cpuid) {
         f.stepping = sig & regs::SIG_STEPPING_MASK;
         f.family = base_family;
         f.model = (sig >> regs::SIG_MODEL_SHIFT) & 0xF;
-        if (base_family == 0xF)
-            f.family += (sig >> regs::SIG_EXT_FAMILY_SHIFT) & 0xFF;
+        if (base_family == 0xF) f.family += (sig >> regs::SIG_EXT_FAMILY_SHIFT) & 0xFF;
         // Linux applies the extended model from family 6 upwards (Zhaoxin family 7 included).
-        if (base_family >= 0x6)
-            f.model |= ((sig >> regs::SIG_EXT_MODEL_SHIFT) & 0xF) << 4;
+        if (base_family >= 0x6) f.model |= ((sig >> regs::SIG_EXT_MODEL_SHIFT) & 0xF) << 4;
     }
     // PadLock flags mean nothing on other vendors (an Intel part answers 0xC0000000 with
     // the data of its highest basic leaf).
-    if (f.vendor == Vendor::Other)
-        return f;
+    if (f.vendor == Vendor::Other) return f;
     // Zhaoxin parts may report either string (spec §1.1); Centaur family >= 7 is Zhaoxin.
     f.zhaoxin = f.vendor == Vendor::Shanghai || f.family >= 7;
 
-    if (cpuid.query(regs::CPUID_CENTAUR_MAX).eax < regs::CPUID_CENTAUR_FEATURES)
-        return f;
+    if (cpuid.query(regs::CPUID_CENTAUR_MAX).eax < regs::CPUID_CENTAUR_FEATURES) return f;
     const uint32_t edx = cpuid.query(regs::CPUID_CENTAUR_FEATURES).edx;
     f.feature_edx = edx;
     std::string ne;

@@ -16,7 +16,7 @@ struct CpuidLeaf {
 
 /// Where CPUID values come from: the CPU, or a table for tests and the emulator.
 class CpuidSource {
-public:
+  public:
     virtual ~CpuidSource() = default;
     /// Executes CPUID(leaf, subleaf 0).
     virtual CpuidLeaf query(uint32_t leaf) const = 0;
@@ -24,19 +24,19 @@ public:
 
 /// The executing CPU (all zeros on non-x86 builds).
 class NativeCpuid final : public CpuidSource {
-public:
+  public:
     CpuidLeaf query(uint32_t leaf) const override;
 };
 
 /// A fabricated CPU: leaves not in the table read as zero.
 class FixedCpuid final : public CpuidSource {
-public:
+  public:
     FixedCpuid() = default;
     /// Sets one leaf's registers.
     void set(uint32_t leaf, CpuidLeaf v) { leaves_[leaf] = v; }
     CpuidLeaf query(uint32_t leaf) const override;
 
-private:
+  private:
     std::map<uint32_t, CpuidLeaf> leaves_;
 };
 
@@ -63,14 +63,14 @@ struct Features {
     std::string present_not_enabled;
 
     // Quirks (spec §1.4).
-    bool phe_block_mode = false;  ///< EAX=-1 block hashing (Nano, Zhaoxin; not C7)
-    bool phe_ecx0_noop = false;   ///< Zhaoxin: ECX=0 does nothing
-    bool xsha1_writes_32 = false; ///< Zhaoxin: xsha1 stores 32 bytes at EDI
-    bool ctr_erratum = false;     ///< C7: hardware CTR unreliable, build CTR from ECB
+    bool phe_block_mode = false;   ///< EAX=-1 block hashing (Nano, Zhaoxin; not C7)
+    bool phe_ecx0_noop = false;    ///< Zhaoxin: ECX=0 does nothing
+    bool xsha1_writes_32 = false;  ///< Zhaoxin: xsha1 stores 32 bytes at EDI
+    bool ctr_erratum = false;      ///< C7: hardware CTR unreliable, build CTR from ECB
     bool prefetch_erratum = false; ///< Nano stepping 2: wide prefetch (ECB 8, CBC 4, CTR 2)
-    uint32_t prefetch_ecb = 2;    ///< blocks per input fetch, ECB
-    uint32_t prefetch_cbc = 1;    ///< blocks per input fetch, CBC
-    uint32_t prefetch_ctr = 1;    ///< blocks per input fetch, CTR (1 = no over-read)
+    uint32_t prefetch_ecb = 2;     ///< blocks per input fetch, ECB
+    uint32_t prefetch_cbc = 1;     ///< blocks per input fetch, CBC
+    uint32_t prefetch_ctr = 1;     ///< blocks per input fetch, CTR (1 = no over-read)
 
     /// Any unit the driver can use.
     bool any() const { return rng || ace || phe; }

@@ -16,8 +16,8 @@ constexpr uint32_t kMaxBurst = 16;
 
 } // namespace
 
-Device::Device(std::unique_ptr<Isa> isa, const Features &f, DeviceOptions opts,
-               acrypto_host *host, const acrypto_host_ops *hops)
+Device::Device(std::unique_ptr<Isa> isa, const Features &f, DeviceOptions opts, acrypto_host *host,
+               const acrypto_host_ops *hops)
     : isa_(std::move(isa)), features_(f), opts_(std::move(opts)), host_(host), hops_(hops),
       aes_(*isa_, features_, stats_), sha_(*isa_, features_, stats_),
       entropy_(*isa_, features_, stats_, opts_.rng_divisor), caps_(padlock_capabilities(f)) {}
@@ -27,12 +27,9 @@ Device::~Device() { close(); }
 void Device::describe(acrypto_device_desc *desc) const {
     desc->struct_size = sizeof(acrypto_device_desc);
     uint32_t flags = 0;
-    if (opts_.hardware)
-        flags |= ACRYPTO_DEV_F_HARDWARE;
-    if (features_.rng)
-        flags |= ACRYPTO_DEV_F_ENTROPY;
-    if (opts_.inline_ok)
-        flags |= ACRYPTO_DEV_F_INLINE;
+    if (opts_.hardware) flags |= ACRYPTO_DEV_F_HARDWARE;
+    if (features_.rng) flags |= ACRYPTO_DEV_F_ENTROPY;
+    if (opts_.inline_ok) flags |= ACRYPTO_DEV_F_INLINE;
     desc->flags = flags;
     desc->name = opts_.name.c_str();
     desc->queue_len = kQueueLen;
@@ -42,15 +39,13 @@ void Device::describe(acrypto_device_desc *desc) const {
 }
 
 void Device::log(int level, const std::string &msg) const {
-    if (hops_ && hops_->log_fn)
-        hops_->log_fn(host_, level, msg.c_str());
+    if (hops_ && hops_->log_fn) hops_->log_fn(host_, level, msg.c_str());
 }
 
 void Device::data_ready() {
     {
         std::lock_guard lk(mu_);
-        if (stop_)
-            return;
+        if (stop_) return;
         ++kicks_;
         if (!started_) {
             started_ = true;
@@ -59,8 +54,8 @@ void Device::data_ready() {
                     workers_.emplace_back([this] { worker_main(); });
             } catch (const std::exception &e) {
                 if (workers_.empty() && hops_->mark_broken_fn)
-                    hops_->mark_broken_fn(host_, (opts_.name + ": no worker thread: " +
-                                                  e.what()).c_str());
+                    hops_->mark_broken_fn(host_,
+                                          (opts_.name + ": no worker thread: " + e.what()).c_str());
             }
         }
     }
@@ -84,8 +79,7 @@ void Device::worker_loop() {
         uint64_t seen;
         {
             std::lock_guard lk(mu_);
-            if (stop_)
-                return;
+            if (stop_) return;
             seen = kicks_;
         }
         const uint32_t n = hops_->dequeue_fn(host_, batch, kMaxBurst);
@@ -96,8 +90,7 @@ void Device::worker_loop() {
             continue;
         }
         // Several workers: pass the wake-up on, there may be more.
-        if (opts_.workers > 1)
-            cv_.notify_one();
+        if (opts_.workers > 1) cv_.notify_one();
         for (uint32_t i = 0; i < n && i < kMaxBurst; ++i) {
             uint32_t done = 0;
             const int rc = execute(*batch[i], holder.get(), &done);
@@ -121,8 +114,7 @@ int Device::execute(acrypto_session &s, Scratch &scratch, uint32_t *steps_done) 
         rc = ACRYPTO_E_INVALID;
     for (uint32_t i = 0; rc == ACRYPTO_OK && i < s.ncur; ++i) {
         rc = execute_step(s.steps[s.cur + i], scratch);
-        if (rc == ACRYPTO_OK)
-            ++*steps_done;
+        if (rc == ACRYPTO_OK) ++*steps_done;
     }
     scratch.wipe();
     switch (rc) {
@@ -140,8 +132,7 @@ int Device::execute(acrypto_session &s, Scratch &scratch, uint32_t *steps_done) 
 }
 
 int Device::run_inline(acrypto_session *s) {
-    if (!s)
-        return ACRYPTO_E_INVALID;
+    if (!s) return ACRYPTO_E_INVALID;
     ScratchHolder holder(*isa_);
     uint32_t done = 0;
     return execute(*s, holder.get(), &done);
@@ -156,8 +147,7 @@ void Device::close() {
     }
     cv_.notify_all();
     for (auto &t : joined)
-        if (t.joinable())
-            t.join();
+        if (t.joinable()) t.join();
 }
 
 int Device::get_stats(acrypto_stat *out, uint32_t max, uint32_t *n) const {
@@ -180,9 +170,8 @@ int Device::self_test(std::string *why) {
         *why = std::string(what) + " failed (status " + std::to_string(rc) + ")";
         return rc == ACRYPTO_OK ? ACRYPTO_E_DEVICE : rc;
     };
-    static const uint8_t key[32] = {0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10,
-                                    11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
-                                    22, 23, 24, 25, 26, 27, 28, 29, 30, 31};
+    static const uint8_t key[32] = {0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15,
+                                    16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31};
     static const uint8_t pt[16] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
                                    0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff};
     // FIPS-197 C.1 and C.3 (spec §9.2 tests 1 and 3), both directions.
@@ -228,8 +217,7 @@ int Device::self_test(std::string *why) {
         {ACRYPTO_ALG_SHA512, "SHA-512 known answer", {0xdd, 0xaf, 0x35, 0xa1}},
     };
     for (const auto &kat : kats) {
-        if (!sha_.supports(kat.alg))
-            continue;
+        if (!sha_.supports(kat.alg)) continue;
         uint8_t out[64] = {};
         acrypto_step st{};
         st.op = ACRYPTO_OP_DIGEST;
@@ -240,8 +228,7 @@ int Device::self_test(std::string *why) {
         st.dst = out;
         st.dst_len = sizeof out;
         const int rc = sha_.run(st, s);
-        if (rc != ACRYPTO_OK || std::memcmp(out, kat.first, 4) != 0)
-            return fail(kat.name, rc);
+        if (rc != ACRYPTO_OK || std::memcmp(out, kat.first, 4) != 0) return fail(kat.name, rc);
     }
     s.wipe();
     if (features_.rng) {

@@ -34,7 +34,7 @@ std::vector<acrypto_capability> padlock_capabilities(const Features &f);
 
 /// One PadLock instance. All members are safe to call from any thread.
 class Device {
-public:
+  public:
     Device(std::unique_ptr<Isa> isa, const Features &f, DeviceOptions opts, acrypto_host *host,
            const acrypto_host_ops *hops);
     ~Device();
@@ -60,7 +60,7 @@ public:
     const Stats &stats() const { return stats_; }
     Isa &isa() { return *isa_; }
 
-private:
+  private:
     int execute(acrypto_session &s, Scratch &scratch, uint32_t *steps_done);
     int execute_step(acrypto_step &st, Scratch &scratch);
     void worker_main();

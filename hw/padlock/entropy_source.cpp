@@ -14,8 +14,7 @@ namespace acrypto::hw::padlock {
 
 HealthTests::Verdict HealthTests::feed(uint8_t b) {
     if (rct_count_ > 0 && b == rct_value_) {
-        if (++rct_count_ >= kRctCutoff)
-            return Verdict::RepetitionCount;
+        if (++rct_count_ >= kRctCutoff) return Verdict::RepetitionCount;
     } else {
         rct_value_ = b;
         rct_count_ = 1;
@@ -25,10 +24,8 @@ HealthTests::Verdict HealthTests::feed(uint8_t b) {
         apt_count_ = 1;
         apt_seen_ = 1;
     } else {
-        if (b == apt_value_ && ++apt_count_ >= kAptCutoff)
-            return Verdict::AdaptiveProportion;
-        if (++apt_seen_ == kAptWindow)
-            apt_seen_ = 0;
+        if (b == apt_value_ && ++apt_count_ >= kAptCutoff) return Verdict::AdaptiveProportion;
+        if (++apt_seen_ == kAptWindow) apt_seen_ = 0;
     }
     return Verdict::Ok;
 }
@@ -111,11 +108,9 @@ int EntropySource::raw(uint8_t *out, size_t n) {
 }
 
 int EntropySource::get(uint8_t *out, size_t len) {
-    if (!f_.rng)
-        return ACRYPTO_E_UNSUPPORTED;
+    if (!f_.rng) return ACRYPTO_E_UNSUPPORTED;
     std::lock_guard lk(mu_);
-    if (failed())
-        return ACRYPTO_E_DEVICE;
+    if (failed()) return ACRYPTO_E_DEVICE;
     uint8_t pool[kStartupSamples > kRawPerOutput ? kStartupSamples : kRawPerOutput];
     int rc = ACRYPTO_OK;
     if (!started_) {
@@ -129,16 +124,14 @@ int EntropySource::get(uint8_t *out, size_t len) {
     uint8_t block[32];
     for (size_t off = 0; off < len && rc == ACRYPTO_OK; off += sizeof block) {
         rc = raw(pool, kRawPerOutput);
-        if (rc != ACRYPTO_OK)
-            break;
+        if (rc != ACRYPTO_OK) break;
         sha256_sw(pool, kRawPerOutput, block);
         const size_t take = len - off < sizeof block ? len - off : sizeof block;
         std::memcpy(out + off, block, take);
     }
     secure_wipe(pool, sizeof pool);
     secure_wipe(block, sizeof block);
-    if (rc == ACRYPTO_OK)
-        stats_.add(Stat::RngEntropyBytes, len);
+    if (rc == ACRYPTO_OK) stats_.add(Stat::RngEntropyBytes, len);
     return rc;
 }
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// xstore as a health-tested entropy source (spec §6.4): status checks, SP 800-90B tests, conditioning.
+// xstore as a health-tested entropy source (spec §6.4): status checks, SP 800-90B tests,
+// conditioning.
 #pragma once
 
 #include <atomic>
@@ -19,7 +20,7 @@ namespace acrypto::hw::padlock {
 
 /// SP 800-90B §4.4 continuous tests on raw bytes, for a claimed min-entropy of 4 bits/byte.
 class HealthTests {
-public:
+  public:
     static constexpr uint32_t kClaimedBitsPerByte = 4;
     static constexpr uint32_t kRctCutoff = 6;   ///< 1 + ceil(20 / H), alpha = 2^-20
     static constexpr uint32_t kAptWindow = 512; ///< non-binary window
@@ -28,7 +29,7 @@ public:
     /// Feeds one sample.
     Verdict feed(uint8_t b);
 
-private:
+  private:
     uint8_t rct_value_ = 0;
     uint32_t rct_count_ = 0;
     uint8_t apt_value_ = 0;
@@ -38,7 +39,7 @@ private:
 
 /// The RNG unit behind get_entropy_fn. Thread-safe (one caller at a time inside).
 class EntropySource {
-public:
+  public:
     /// Raw bytes hashed per 32 output bytes: 256 + 64 bits of claimed entropy.
     static constexpr size_t kRawPerOutput = (256 + 64) / HealthTests::kClaimedBitsPerByte;
     static constexpr size_t kStartupSamples = 1024; ///< SP 800-90B §4.3 start-up test
@@ -53,7 +54,7 @@ public:
     /// Why it failed ("" while healthy).
     std::string failure() const;
 
-private:
+  private:
     int raw(uint8_t *out, size_t n);
     void latch(const char *why);
 

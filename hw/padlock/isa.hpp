@@ -32,7 +32,7 @@ enum class MemoryNote { Owned, Released };
 
 /// One implementation of the instruction layer, chosen once at start.
 class Isa {
-public:
+  public:
     virtual ~Isa() = default;
     /// "native" or "emulator".
     virtual const char *name() const = 0;

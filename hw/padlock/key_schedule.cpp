@@ -11,13 +11,14 @@ namespace acrypto::hw::padlock {
 
 namespace {
 
-constexpr uint8_t xtime(uint8_t x) { return static_cast<uint8_t>((x << 1) ^ ((x & 0x80) ? 0x1B : 0)); }
+constexpr uint8_t xtime(uint8_t x) {
+    return static_cast<uint8_t>((x << 1) ^ ((x & 0x80) ? 0x1B : 0));
+}
 
 constexpr uint8_t gmul(uint8_t a, uint8_t b) {
     uint8_t p = 0;
     for (int i = 0; i < 8; ++i) {
-        if (b & 1)
-            p ^= a;
+        if (b & 1) p ^= a;
         a = xtime(a);
         b >>= 1;
     }
@@ -30,15 +31,12 @@ constexpr std::array<uint8_t, 256> make_sbox() {
         // Multiplicative inverse as x^254, then the affine transform.
         uint8_t inv = 1, base = static_cast<uint8_t>(x);
         for (int e = 254; e; e >>= 1) {
-            if (e & 1)
-                inv = gmul(inv, base);
+            if (e & 1) inv = gmul(inv, base);
             base = gmul(base, base);
         }
-        if (x == 0)
-            inv = 0;
+        if (x == 0) inv = 0;
         uint8_t r = inv;
-        for (int k = 1; k < 5; ++k)
-            r ^= static_cast<uint8_t>((inv << k) | (inv >> (8 - k)));
+        for (int k = 1; k < 5; ++k) r ^= static_cast<uint8_t>((inv << k) | (inv >> (8 - k)));
         s[x] = static_cast<uint8_t>(r ^ 0x63);
     }
     return s;
@@ -74,8 +72,7 @@ void aes_expand_forward(const uint8_t *key, size_t key_len, uint8_t *out) {
             t[3] = kSbox[t0];
             rcon = xtime(rcon);
         } else if (nk > 6 && i % nk == 4) {
-            for (auto &b : t)
-                b = kSbox[b];
+            for (auto &b : t) b = kSbox[b];
         }
         for (int j = 0; j < 4; ++j)
             out[4 * i + j] = static_cast<uint8_t>(out[4 * (i - nk) + j] ^ t[j]);
@@ -96,14 +93,14 @@ void aes_mix_columns(const uint8_t in[16], uint8_t out[16]) {
 void aes_inv_mix_columns(const uint8_t in[16], uint8_t out[16]) {
     for (int c = 0; c < 4; ++c) {
         const uint8_t *a = in + 4 * c;
-        out[4 * c + 0] = static_cast<uint8_t>(gmul(a[0], 14) ^ gmul(a[1], 11) ^ gmul(a[2], 13) ^
-                                              gmul(a[3], 9));
-        out[4 * c + 1] = static_cast<uint8_t>(gmul(a[0], 9) ^ gmul(a[1], 14) ^ gmul(a[2], 11) ^
-                                              gmul(a[3], 13));
-        out[4 * c + 2] = static_cast<uint8_t>(gmul(a[0], 13) ^ gmul(a[1], 9) ^ gmul(a[2], 14) ^
-                                              gmul(a[3], 11));
-        out[4 * c + 3] = static_cast<uint8_t>(gmul(a[0], 11) ^ gmul(a[1], 13) ^ gmul(a[2], 9) ^
-                                              gmul(a[3], 14));
+        out[4 * c + 0] =
+            static_cast<uint8_t>(gmul(a[0], 14) ^ gmul(a[1], 11) ^ gmul(a[2], 13) ^ gmul(a[3], 9));
+        out[4 * c + 1] =
+            static_cast<uint8_t>(gmul(a[0], 9) ^ gmul(a[1], 14) ^ gmul(a[2], 11) ^ gmul(a[3], 13));
+        out[4 * c + 2] =
+            static_cast<uint8_t>(gmul(a[0], 13) ^ gmul(a[1], 9) ^ gmul(a[2], 14) ^ gmul(a[3], 11));
+        out[4 * c + 3] =
+            static_cast<uint8_t>(gmul(a[0], 11) ^ gmul(a[1], 13) ^ gmul(a[2], 9) ^ gmul(a[3], 14));
     }
 }
 
@@ -112,8 +109,7 @@ void aes_expand_decrypt(const uint8_t *key, size_t key_len, uint8_t *out) {
     uint8_t fwd[regs::KEY_SCHEDULE_BYTES];
     aes_expand_forward(key, key_len, fwd);
     std::memcpy(out, fwd + 16 * nr, 16);
-    for (uint32_t i = 1; i < nr; ++i)
-        aes_inv_mix_columns(fwd + 16 * (nr - i), out + 16 * i);
+    for (uint32_t i = 1; i < nr; ++i) aes_inv_mix_columns(fwd + 16 * (nr - i), out + 16 * i);
     std::memcpy(out + 16 * nr, fwd, 16);
     secure_wipe(fwd, sizeof fwd);
 }
@@ -126,8 +122,7 @@ uint32_t make_control_word(size_t key_len, bool keygen, bool decrypt) {
 
 void secure_wipe(void *p, size_t len) {
     volatile uint8_t *v = static_cast<volatile uint8_t *>(p);
-    while (len--)
-        *v++ = 0;
+    while (len--) *v++ = 0;
 }
 
 } // namespace acrypto::hw::padlock

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Native instruction layer: the only file with PadLock inline assembly, one wrapper per instruction.
+// Native instruction layer: the only file with PadLock inline assembly, one wrapper per
+// instruction.
 #include "isa.hpp"
 
 namespace acrypto::hw::padlock {
@@ -76,10 +77,7 @@ inline void rep_xsha512(Regs &r) {
 }
 // xstore: 0F A7 C0. EDX is clobbered by every driver's convention (§2.2).
 inline void xstore_insn(Regs &r) {
-    asm volatile(".byte 0x0f,0xa7,0xc0"
-                 : "=a"(r.rax), "+D"(r.rdi), "+d"(r.rdx)
-                 :
-                 : "memory", "cc");
+    asm volatile(".byte 0x0f,0xa7,0xc0" : "=a"(r.rax), "+D"(r.rdi), "+d"(r.rdx) : : "memory", "cc");
 }
 // rep xstore: F3 0F A7 C0
 inline void rep_xstore_insn(Regs &r) {
@@ -101,7 +99,7 @@ inline void reload_key_flags() {
 }
 
 class NativeIsa final : public Isa {
-public:
+  public:
     const char *name() const override { return "native"; }
     Fault xcrypt(XcryptOp op, Regs &r) override {
         switch (op) {

@@ -17,8 +17,7 @@ namespace acrypto::hw::padlock {
 namespace {
 
 void set_why(char *why, size_t len, const std::string &msg) {
-    if (why && len > 0)
-        std::snprintf(why, len, "%s", msg.c_str());
+    if (why && len > 0) std::snprintf(why, len, "%s", msg.c_str());
 }
 
 Device *as_device(void *dev) { return static_cast<Device *>(dev); }
@@ -141,8 +140,7 @@ void key_free(void *, uint64_t) {
 void close(void *dev) {
     try {
         delete as_device(dev);
-    } catch (...) {
-    }
+    } catch (...) {}
 }
 
 const acrypto_device_driver kDriver = {

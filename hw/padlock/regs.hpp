@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// PadLock register, CPUID, control-word and status-word constants (spec/padlock.md §1-§6); no logic.
+// PadLock register, CPUID, control-word and status-word constants (spec/padlock.md §1-§6); no
+// logic.
 #pragma once
 
 #include <cstddef>
@@ -49,38 +50,38 @@ inline constexpr uint32_t SIG_EXT_MODEL_SHIFT = 16;  ///< bits 19:16
 inline constexpr uint32_t SIG_EXT_FAMILY_SHIFT = 20; ///< bits 27:20
 
 // --- ACE control word, first dword (spec §3.1); the other 96 bits are reserved, zero ---
-inline constexpr uint32_t CW_ROUNDS_MASK = 0xFu;          ///< bits 3:0 rounds: 10/12/14
-inline constexpr uint32_t CW_ALG_MASK = 0x70u;            ///< bits 6:4 algorithm, 0 = AES
-inline constexpr uint32_t CW_KEYGEN = 1u << 7;            ///< 1 = software supplies the schedule
-inline constexpr uint32_t CW_INTERMEDIATE = 1u << 8;      ///< intermediate-result test mode
-inline constexpr uint32_t CW_DECRYPT = 1u << 9;           ///< direction: 1 = decrypt
-inline constexpr uint32_t CW_KEYSIZE_SHIFT = 10;          ///< bits 11:10: 0=128 1=192 2=256
+inline constexpr uint32_t CW_ROUNDS_MASK = 0xFu;     ///< bits 3:0 rounds: 10/12/14
+inline constexpr uint32_t CW_ALG_MASK = 0x70u;       ///< bits 6:4 algorithm, 0 = AES
+inline constexpr uint32_t CW_KEYGEN = 1u << 7;       ///< 1 = software supplies the schedule
+inline constexpr uint32_t CW_INTERMEDIATE = 1u << 8; ///< intermediate-result test mode
+inline constexpr uint32_t CW_DECRYPT = 1u << 9;      ///< direction: 1 = decrypt
+inline constexpr uint32_t CW_KEYSIZE_SHIFT = 10;     ///< bits 11:10: 0=128 1=192 2=256
 inline constexpr uint32_t CW_KEYSIZE_MASK = 3u << 10;
 inline constexpr uint32_t CW_RESERVED_MASK = 0xFFFFF000u; ///< bits 31:12 of dword 0
 
 // --- xstore status word in EAX (spec §6.2) ---
-inline constexpr uint32_t XSTORE_COUNT_MASK = 0x1Fu;         ///< bits 4:0 bytes stored
-inline constexpr uint32_t XSTORE_RNG_ENABLED = 1u << 6;      ///< RNG enabled
-inline constexpr uint32_t XSTORE_SOURCE1 = 1u << 8;          ///< noise source 1 selected
-inline constexpr uint32_t XSTORE_SOURCE2 = 1u << 9;          ///< noise source 2 selected
-inline constexpr uint32_t XSTORE_DC_BIAS_MASK = 7u << 10;    ///< bits 12:10 DC bias, good = 0
-inline constexpr uint32_t XSTORE_RAW_BITS = 1u << 13;        ///< whitener bypassed, good = 0
-inline constexpr uint32_t XSTORE_FILTER_ENABLED = 1u << 14;  ///< string filter on, good = 0
-inline constexpr uint32_t XSTORE_FILTER_FAILED = 1u << 15;   ///< string filter failed, good = 0
-inline constexpr uint32_t XSTORE_BAD_MASK = 0xFC00u;         ///< bits 15:10, any set = reject
-inline constexpr uint32_t XSTORE_DIVISOR_MASK = 3u;          ///< EDX bits 1:0 quality divisor
+inline constexpr uint32_t XSTORE_COUNT_MASK = 0x1Fu;        ///< bits 4:0 bytes stored
+inline constexpr uint32_t XSTORE_RNG_ENABLED = 1u << 6;     ///< RNG enabled
+inline constexpr uint32_t XSTORE_SOURCE1 = 1u << 8;         ///< noise source 1 selected
+inline constexpr uint32_t XSTORE_SOURCE2 = 1u << 9;         ///< noise source 2 selected
+inline constexpr uint32_t XSTORE_DC_BIAS_MASK = 7u << 10;   ///< bits 12:10 DC bias, good = 0
+inline constexpr uint32_t XSTORE_RAW_BITS = 1u << 13;       ///< whitener bypassed, good = 0
+inline constexpr uint32_t XSTORE_FILTER_ENABLED = 1u << 14; ///< string filter on, good = 0
+inline constexpr uint32_t XSTORE_FILTER_FAILED = 1u << 15;  ///< string filter failed, good = 0
+inline constexpr uint32_t XSTORE_BAD_MASK = 0xFC00u;        ///< bits 15:10, any set = reject
+inline constexpr uint32_t XSTORE_DIVISOR_MASK = 3u;         ///< EDX bits 1:0 quality divisor
 
 // --- Sizes (bytes) ---
-inline constexpr size_t AES_BLOCK = 16;          ///< xcrypt unit
-inline constexpr size_t SHA_BLOCK = 64;          ///< xsha1/xsha256 unit
-inline constexpr size_t SHA512_BLOCK = 128;      ///< xsha512 unit
-inline constexpr size_t PHE_STATE_BYTES = 128;   ///< state buffer the engine may scribble on (§4.1)
+inline constexpr size_t AES_BLOCK = 16;        ///< xcrypt unit
+inline constexpr size_t SHA_BLOCK = 64;        ///< xsha1/xsha256 unit
+inline constexpr size_t SHA512_BLOCK = 128;    ///< xsha512 unit
+inline constexpr size_t PHE_STATE_BYTES = 128; ///< state buffer the engine may scribble on (§4.1)
 inline constexpr size_t KEY_SCHEDULE_BYTES = 256; ///< engine may read 16 round-key slots (§3.2)
-inline constexpr size_t CONTROL_WORD_BYTES = 16; ///< 128-bit control word
-inline constexpr size_t OPERAND_ALIGN = 16;      ///< control word, key, IV, data, PHE state
-inline constexpr size_t PAGE = 4096;             ///< over-read must not cross into a new page
-inline constexpr size_t PREFETCH_MAX = 128;      ///< widest input over-read (ECB, 8 blocks, §4.2)
-inline constexpr size_t XSTORE_MAX_WRITE = 8;    ///< xstore writes 8 or 4 bytes (§6.1)
-inline constexpr size_t REP_XSTORE_SLACK = 7;    ///< rep xstore may write 7 bytes past the end
+inline constexpr size_t CONTROL_WORD_BYTES = 16;  ///< 128-bit control word
+inline constexpr size_t OPERAND_ALIGN = 16;       ///< control word, key, IV, data, PHE state
+inline constexpr size_t PAGE = 4096;              ///< over-read must not cross into a new page
+inline constexpr size_t PREFETCH_MAX = 128;       ///< widest input over-read (ECB, 8 blocks, §4.2)
+inline constexpr size_t XSTORE_MAX_WRITE = 8;     ///< xstore writes 8 or 4 bytes (§6.1)
+inline constexpr size_t REP_XSTORE_SLACK = 7;     ///< rep xstore may write 7 bytes past the end
 
 } // namespace acrypto::hw::padlock::regs

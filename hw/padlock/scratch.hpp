@@ -35,14 +35,14 @@ struct alignas(regs::PAGE) Scratch {
 
 /// Owns one Scratch and declares it to the instruction layer for its lifetime.
 class ScratchHolder {
-public:
+  public:
     explicit ScratchHolder(Isa &isa);
     ~ScratchHolder();
     ScratchHolder(const ScratchHolder &) = delete;
     ScratchHolder &operator=(const ScratchHolder &) = delete;
     Scratch &get() { return *s_; }
 
-private:
+  private:
     Isa &isa_;
     Scratch *s_;
 };

@@ -34,9 +34,10 @@ void compress(uint32_t h[8], const uint8_t *b) {
     }
     uint32_t a = h[0], bb = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
     for (int i = 0; i < 64; ++i) {
-        const uint32_t t1 = hh + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) +
-                            kK[i] + w[i];
-        const uint32_t t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & bb) ^ (a & c) ^ (bb & c));
+        const uint32_t t1 =
+            hh + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + kK[i] + w[i];
+        const uint32_t t2 =
+            (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & bb) ^ (a & c) ^ (bb & c));
         hh = g;
         g = f;
         f = e;
@@ -56,21 +57,17 @@ void sha256_sw(const uint8_t *p, size_t len, uint8_t out[32]) {
     uint32_t h[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                      0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
     size_t off = 0;
-    for (; len - off >= 64; off += 64)
-        compress(h, p + off);
+    for (; len - off >= 64; off += 64) compress(h, p + off);
     uint8_t pad[128] = {};
     const size_t tail = len - off;
     std::memcpy(pad, p + off, tail);
     pad[tail] = 0x80;
     const size_t blocks = tail + 9 > 64 ? 2 : 1;
     const uint64_t bits = uint64_t(len) * 8;
+    for (int i = 0; i < 8; ++i) pad[64 * blocks - 1 - i] = static_cast<uint8_t>(bits >> (8 * i));
+    for (size_t i = 0; i < blocks; ++i) compress(h, pad + 64 * i);
     for (int i = 0; i < 8; ++i)
-        pad[64 * blocks - 1 - i] = static_cast<uint8_t>(bits >> (8 * i));
-    for (size_t i = 0; i < blocks; ++i)
-        compress(h, pad + 64 * i);
-    for (int i = 0; i < 8; ++i)
-        for (int j = 0; j < 4; ++j)
-            out[4 * i + j] = static_cast<uint8_t>(h[i] >> (24 - 8 * j));
+        for (int j = 0; j < 4; ++j) out[4 * i + j] = static_cast<uint8_t>(h[i] >> (24 - 8 * j));
     secure_wipe(pad, sizeof pad);
     secure_wipe(h, sizeof h);
 }

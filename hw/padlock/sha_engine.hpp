@@ -12,7 +12,7 @@ namespace acrypto::hw::padlock {
 
 /// Runs ACRYPTO_OP_DIGEST steps on PHE (SHA-1/224/256) and PHE2 (SHA-384/512).
 class ShaEngine {
-public:
+  public:
     ShaEngine(Isa &isa, const Features &f, Stats &stats) : isa_(isa), f_(f), stats_(stats) {}
     /// Executes one step (FIRST/FINAL chunks, state continuation). Returns an acrypto_status.
     int run(acrypto_step &st, Scratch &s);
@@ -21,7 +21,7 @@ public:
     /// Whether non-final chunks work (needs EAX=-1 block mode; not on C7).
     bool partial(uint32_t alg) const;
 
-private:
+  private:
     int call(ShaOp op, const uint8_t *src, uint64_t rcx, uint64_t rax, Scratch &s);
 
     Isa &isa_;

@@ -47,13 +47,15 @@ static_assert(sizeof(kStatNames) / sizeof(kStatNames[0]) == static_cast<size_t>(
 
 /// Lock-free counters.
 class Stats {
-public:
+  public:
     void add(Stat s, uint64_t n = 1) {
         c_[static_cast<size_t>(s)].fetch_add(n, std::memory_order_relaxed);
     }
-    uint64_t get(Stat s) const { return c_[static_cast<size_t>(s)].load(std::memory_order_relaxed); }
+    uint64_t get(Stat s) const {
+        return c_[static_cast<size_t>(s)].load(std::memory_order_relaxed);
+    }
 
-private:
+  private:
     std::array<std::atomic<uint64_t>, static_cast<size_t>(Stat::Count)> c_{};
 };
 

@@ -18,15 +18,15 @@ extern "C" {
  * are healthy and have a capability matching the step are offered.
  */
 struct acrypto_candidate {
-    uint32_t device_id;      /**< stable index of the device in the scheduler */
-    const char *name;        /**< instance name */
-    uint32_t queued;         /**< sessions queued, not yet dequeued */
-    uint32_t in_flight;      /**< sessions dequeued, not yet completed */
-    uint32_t queue_len;      /**< queue capacity (queued == queue_len: busy, do not pick) */
-    uint64_t queued_bytes;   /**< input bytes queued + in flight */
+    uint32_t device_id;    /**< stable index of the device in the scheduler */
+    const char *name;      /**< instance name */
+    uint32_t queued;       /**< sessions queued, not yet dequeued */
+    uint32_t in_flight;    /**< sessions dequeued, not yet completed */
+    uint32_t queue_len;    /**< queue capacity (queued == queue_len: busy, do not pick) */
+    uint64_t queued_bytes; /**< input bytes queued + in flight */
     const struct acrypto_capability *cap; /**< the matching capability */
-    double rate_bps;         /**< measured bytes/s for this (device, algorithm), or cap's */
-    double latency_ns;       /**< measured fixed latency, or cap's */
+    double rate_bps;   /**< measured bytes/s for this (device, algorithm), or cap's */
+    double latency_ns; /**< measured fixed latency, or cap's */
 };
 
 /**

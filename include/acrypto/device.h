@@ -42,14 +42,15 @@ enum acrypto_cap_flag {
  * what the device can sustain; the cost balancer starts from them and learns.
  */
 struct acrypto_capability {
-    uint32_t op;          /**< enum acrypto_op */
-    uint32_t alg;         /**< enum acrypto_alg */
-    uint32_t mode;        /**< enum acrypto_mode */
-    uint32_t dirs;        /**< enum acrypto_dir bits for ciphers; 0 otherwise */
-    uint32_t key_min;     /**< smallest key in bytes (0 if keyless) */
-    uint32_t key_max;     /**< largest key in bytes */
-    uint32_t key_step;    /**< key sizes go key_min, key_min+step, ... (0 = only key_min..key_max ends) */
-    uint32_t flags;       /**< enum acrypto_cap_flag */
+    uint32_t op;      /**< enum acrypto_op */
+    uint32_t alg;     /**< enum acrypto_alg */
+    uint32_t mode;    /**< enum acrypto_mode */
+    uint32_t dirs;    /**< enum acrypto_dir bits for ciphers; 0 otherwise */
+    uint32_t key_min; /**< smallest key in bytes (0 if keyless) */
+    uint32_t key_max; /**< largest key in bytes */
+    uint32_t
+        key_step;   /**< key sizes go key_min, key_min+step, ... (0 = only key_min..key_max ends) */
+    uint32_t flags; /**< enum acrypto_cap_flag */
     uint64_t max_input;   /**< largest src_len per step in bytes; 0 = no limit */
     uint32_t fused_op;    /**< with ACRYPTO_CAP_F_FUSED: the next step's op */
     uint32_t fused_alg;   /**< ... alg */
@@ -71,11 +72,11 @@ enum acrypto_device_flag {
 
 /** What a plugin fills for each opened instance. Pointers must stay valid until close_fn. */
 struct acrypto_device_desc {
-    uint32_t struct_size;  /**< sizeof(struct acrypto_device_desc) the plugin was built with */
-    uint32_t flags;        /**< enum acrypto_device_flag */
-    const char *name;      /**< instance name, unique: "cpu", "hifn0", "padlock" */
-    uint32_t queue_len;    /**< sessions the scheduler may queue for it before it is "busy" */
-    uint32_t max_burst;    /**< largest burst it dequeues at once */
+    uint32_t struct_size; /**< sizeof(struct acrypto_device_desc) the plugin was built with */
+    uint32_t flags;       /**< enum acrypto_device_flag */
+    const char *name;     /**< instance name, unique: "cpu", "hifn0", "padlock" */
+    uint32_t queue_len;   /**< sessions the scheduler may queue for it before it is "busy" */
+    uint32_t max_burst;   /**< largest burst it dequeues at once */
     const struct acrypto_capability *caps;
     uint32_t ncaps;
 };
@@ -84,7 +85,12 @@ struct acrypto_device_desc {
 struct acrypto_host;
 
 /** Log levels for log_fn. */
-enum acrypto_log_level { ACRYPTO_LOG_ERROR = 0, ACRYPTO_LOG_WARN = 1, ACRYPTO_LOG_INFO = 2, ACRYPTO_LOG_DEBUG = 3 };
+enum acrypto_log_level {
+    ACRYPTO_LOG_ERROR = 0,
+    ACRYPTO_LOG_WARN = 1,
+    ACRYPTO_LOG_INFO = 2,
+    ACRYPTO_LOG_DEBUG = 3
+};
 
 /**
  * Scheduler services for a device. Every function may be called from any
@@ -130,9 +136,9 @@ struct acrypto_stat {
  * pointer to a static instance of this table. Optional members may be NULL.
  */
 struct acrypto_device_driver {
-    uint32_t abi_version;  /**< ACRYPTO_ABI_VERSION */
-    uint32_t struct_size;  /**< sizeof(struct acrypto_device_driver) */
-    const char *name;      /**< driver name used in configuration: "cpu", "sim", "hifn" */
+    uint32_t abi_version; /**< ACRYPTO_ABI_VERSION */
+    uint32_t struct_size; /**< sizeof(struct acrypto_device_driver) */
+    const char *name;     /**< driver name used in configuration: "cpu", "sim", "hifn" */
     const char *description;
     /**
      * NULL-terminated list of the configuration keys probe_fn/open_fn accept
@@ -153,8 +159,8 @@ struct acrypto_device_driver {
      * threads may start here or lazily on first data_ready. Returns 0 or negative.
      */
     int (*open_fn)(const struct acrypto_config *cfg, uint32_t index, struct acrypto_host *host,
-                   const struct acrypto_host_ops *hops, void **dev, struct acrypto_device_desc *desc,
-                   char *why, size_t why_len);
+                   const struct acrypto_host_ops *hops, void **dev,
+                   struct acrypto_device_desc *desc, char *why, size_t why_len);
 
     /**
      * New sessions are queued for this device. Called on the submitter's thread

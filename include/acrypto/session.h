@@ -55,7 +55,8 @@ enum acrypto_alg {
     ACRYPTO_ALG_NONE = 0,
     ACRYPTO_ALG_AES = 1,
     ACRYPTO_ALG_DES = 2,
-    ACRYPTO_ALG_DES_EDE3 = 3, /**< key is K1|K2|K3, 24 bytes (two-key 3DES expanded by the caller) */
+    ACRYPTO_ALG_DES_EDE3 =
+        3, /**< key is K1|K2|K3, 24 bytes (two-key 3DES expanded by the caller) */
     ACRYPTO_ALG_CHACHA20 = 4,
     ACRYPTO_ALG_MD5 = 16,
     ACRYPTO_ALG_SHA1 = 17,
@@ -65,10 +66,10 @@ enum acrypto_alg {
     ACRYPTO_ALG_SHA512 = 21,
     ACRYPTO_ALG_RSA = 32,
     ACRYPTO_ALG_RSA_PSS = 33,
-    ACRYPTO_ALG_EC = 34,     /**< key names the curve */
+    ACRYPTO_ALG_EC = 34, /**< key names the curve */
     ACRYPTO_ALG_X25519 = 35,
     ACRYPTO_ALG_X448 = 36,
-    ACRYPTO_ALG_RNG = 48     /**< random bytes / entropy */
+    ACRYPTO_ALG_RNG = 48 /**< random bytes / entropy */
 };
 
 /** Modes. Cipher chaining modes; MAC constructions; public-key primitives. */
@@ -76,9 +77,9 @@ enum acrypto_mode {
     ACRYPTO_MODE_NONE = 0,
     ACRYPTO_MODE_ECB = 1,
     ACRYPTO_MODE_CBC = 2,
-    ACRYPTO_MODE_CFB = 3,  /**< CFB128 */
+    ACRYPTO_MODE_CFB = 3, /**< CFB128 */
     ACRYPTO_MODE_OFB = 4,
-    ACRYPTO_MODE_CTR = 5,  /**< 128-bit big-endian counter in iv */
+    ACRYPTO_MODE_CTR = 5, /**< 128-bit big-endian counter in iv */
     ACRYPTO_MODE_GCM = 6,
     ACRYPTO_MODE_XTS = 7,
     ACRYPTO_MODE_STREAM = 8,   /**< plain stream cipher (ChaCha20: iv = counter|nonce) */
@@ -94,10 +95,7 @@ enum acrypto_mode {
 };
 
 /** Direction of a cipher step (bit values, so a capability can hold both). */
-enum acrypto_dir {
-    ACRYPTO_DIR_ENCRYPT = 1u,
-    ACRYPTO_DIR_DECRYPT = 2u
-};
+enum acrypto_dir { ACRYPTO_DIR_ENCRYPT = 1u, ACRYPTO_DIR_DECRYPT = 2u };
 
 /** Step flags. */
 enum acrypto_step_flag {
@@ -125,26 +123,27 @@ enum acrypto_pk_pad {
  * device-side session under `id`; `key_free_fn` (device.h) tells them when it dies.
  */
 struct acrypto_key {
-    uint64_t id;          /**< unique in this process for the key's lifetime, never reused */
-    uint32_t alg;         /**< enum acrypto_alg the key is for */
-    uint32_t flags;       /**< reserved, 0 */
-    const uint8_t *data;  /**< cipher/MAC key bytes; public-key: DER (PKCS#8 private or SPKI public) */
-    size_t len;           /**< bytes at data */
-    uint32_t curve_nid;   /**< ACRYPTO_ALG_EC: OpenSSL NID of the named curve, else 0 */
-    uint32_t bits;        /**< public-key size in bits, else 0 */
+    uint64_t id;    /**< unique in this process for the key's lifetime, never reused */
+    uint32_t alg;   /**< enum acrypto_alg the key is for */
+    uint32_t flags; /**< reserved, 0 */
+    const uint8_t
+        *data;  /**< cipher/MAC key bytes; public-key: DER (PKCS#8 private or SPKI public) */
+    size_t len; /**< bytes at data */
+    uint32_t curve_nid; /**< ACRYPTO_ALG_EC: OpenSSL NID of the named curve, else 0 */
+    uint32_t bits;      /**< public-key size in bits, else 0 */
 };
 
 /** Parameters of a public-key step. */
 struct acrypto_pk_params {
-    int32_t pad;              /**< enum acrypto_pk_pad */
-    uint32_t digest;          /**< enum acrypto_alg digest for sign/verify/OAEP, or NONE */
-    uint32_t mgf1_digest;     /**< PSS/OAEP MGF1 digest, or NONE = digest */
-    int32_t saltlen;          /**< PSS salt length; -1 digest length, -2 max (OpenSSL meanings) */
-    const uint8_t *label;     /**< OAEP label, may be NULL */
+    int32_t pad;          /**< enum acrypto_pk_pad */
+    uint32_t digest;      /**< enum acrypto_alg digest for sign/verify/OAEP, or NONE */
+    uint32_t mgf1_digest; /**< PSS/OAEP MGF1 digest, or NONE = digest */
+    int32_t saltlen;      /**< PSS salt length; -1 digest length, -2 max (OpenSSL meanings) */
+    const uint8_t *label; /**< OAEP label, may be NULL */
     size_t label_len;
-    const uint8_t *other;     /**< verify: signature; derive: peer public key (raw or DER) */
+    const uint8_t *other; /**< verify: signature; derive: peer public key (raw or DER) */
     size_t other_len;
-    uint32_t tls_version;     /**< PKCS1_TLS: client version for the premaster check */
+    uint32_t tls_version; /**< PKCS1_TLS: client version for the premaster check */
     uint32_t reserved;
 };
 
@@ -154,32 +153,32 @@ struct acrypto_pk_params {
  * state, state_len and out_len of the step(s) it was handed.
  */
 struct acrypto_step {
-    uint32_t op;    /**< enum acrypto_op */
-    uint32_t alg;   /**< enum acrypto_alg */
-    uint32_t mode;  /**< enum acrypto_mode */
-    uint32_t dir;   /**< enum acrypto_dir for ciphers, else 0 */
-    uint32_t flags; /**< enum acrypto_step_flag */
-    uint32_t iv_len;            /**< bytes of iv in use */
+    uint32_t op;                   /**< enum acrypto_op */
+    uint32_t alg;                  /**< enum acrypto_alg */
+    uint32_t mode;                 /**< enum acrypto_mode */
+    uint32_t dir;                  /**< enum acrypto_dir for ciphers, else 0 */
+    uint32_t flags;                /**< enum acrypto_step_flag */
+    uint32_t iv_len;               /**< bytes of iv in use */
     const struct acrypto_key *key; /**< NULL for digests and random */
     uint8_t iv[ACRYPTO_MAX_IV]; /**< in: IV/counter/tweak; out: chaining value for the next chunk */
-    uint32_t num;               /**< CTR/CFB/OFB: bytes of the current keystream block already used (in/out) */
-    uint32_t tag_len;           /**< AEAD tag bytes: out on encrypt, checked on decrypt */
+    uint32_t num; /**< CTR/CFB/OFB: bytes of the current keystream block already used (in/out) */
+    uint32_t tag_len; /**< AEAD tag bytes: out on encrypt, checked on decrypt */
     uint8_t tag[ACRYPTO_MAX_TAG];
-    const uint8_t *aad;         /**< AEAD additional data, may be NULL */
+    const uint8_t *aad; /**< AEAD additional data, may be NULL */
     size_t aad_len;
     uint8_t state[ACRYPTO_MAX_STATE]; /**< digest/MAC chaining value (FIPS 180 words, big-endian) */
-    uint64_t state_len;         /**< message bytes already absorbed into state */
+    uint64_t state_len;               /**< message bytes already absorbed into state */
     struct acrypto_pk_params pk;
-    const uint8_t *src;         /**< input bytes (one contiguous span) */
+    const uint8_t *src; /**< input bytes (one contiguous span) */
     size_t src_len;
-    uint8_t *dst;               /**< output bytes; may equal src for ciphers */
-    size_t dst_len;             /**< room at dst */
-    size_t out_len;             /**< device sets: bytes written to dst */
+    uint8_t *dst;   /**< output bytes; may equal src for ciphers */
+    size_t dst_len; /**< room at dst */
+    size_t out_len; /**< device sets: bytes written to dst */
 };
 
 /** Session flags (scheduler-set; devices read them). */
 enum acrypto_session_flag {
-    ACRYPTO_SESSION_F_BOUND = 1u << 0,  /**< runs on the bound device or fails, never moves */
+    ACRYPTO_SESSION_F_BOUND = 1u << 0,    /**< runs on the bound device or fails, never moves */
     ACRYPTO_SESSION_F_INLINE_OK = 1u << 1 /**< may run on the caller's thread */
 };
 
@@ -195,8 +194,8 @@ struct acrypto_session {
     uint32_t flags;       /**< enum acrypto_session_flag */
     uint32_t nsteps;      /**< 1..ACRYPTO_MAX_STEPS */
     uint32_t cur;         /**< index of the step this hand-over is for */
-    uint32_t ncur;        /**< how many consecutive steps from cur this device was given (fused: >1) */
-    uint64_t id;          /**< unique per session, for tracing */
+    uint32_t ncur; /**< how many consecutive steps from cur this device was given (fused: >1) */
+    uint64_t id;   /**< unique per session, for tracing */
     struct acrypto_step *steps;
     uint64_t dev_scratch[4];
 };

@@ -105,42 +105,25 @@ void on_done(void *arg, acrypto::sched::Session &s) {
 
 extern "C" {
 
-unsigned acrypto_api_version(void) {
-    return ACRYPTO_API_VERSION;
-}
+unsigned acrypto_api_version(void) { return ACRYPTO_API_VERSION; }
 
-const char *acrypto_version_string(void) {
-    return ACRYPTO_VERSION_STRING;
-}
+const char *acrypto_version_string(void) { return ACRYPTO_VERSION_STRING; }
 
 const char *acrypto_status_string(int status) {
     switch (status) {
-    case ACRYPTO_PENDING:
-        return "pending";
-    case ACRYPTO_OK:
-        return "ok";
-    case ACRYPTO_E_BUSY:
-        return "busy";
-    case ACRYPTO_E_UNSUPPORTED:
-        return "unsupported";
-    case ACRYPTO_E_INVALID:
-        return "invalid input";
-    case ACRYPTO_E_DEVICE:
-        return "device fault";
-    case ACRYPTO_E_TIMEOUT:
-        return "device timeout";
-    case ACRYPTO_E_SHUTDOWN:
-        return "shutting down";
-    case ACRYPTO_E_VERIFY:
-        return "verification failed";
-    case ACRYPTO_E_NOMEM:
-        return "out of memory";
-    case ACRYPTO_E_INTERNAL:
-        return "internal error";
-    case ACRYPTO_E_BOUND:
-        return "bound device unavailable";
-    default:
-        return "unknown";
+    case ACRYPTO_PENDING: return "pending";
+    case ACRYPTO_OK: return "ok";
+    case ACRYPTO_E_BUSY: return "busy";
+    case ACRYPTO_E_UNSUPPORTED: return "unsupported";
+    case ACRYPTO_E_INVALID: return "invalid input";
+    case ACRYPTO_E_DEVICE: return "device fault";
+    case ACRYPTO_E_TIMEOUT: return "device timeout";
+    case ACRYPTO_E_SHUTDOWN: return "shutting down";
+    case ACRYPTO_E_VERIFY: return "verification failed";
+    case ACRYPTO_E_NOMEM: return "out of memory";
+    case ACRYPTO_E_INTERNAL: return "internal error";
+    case ACRYPTO_E_BOUND: return "bound device unavailable";
+    default: return "unknown";
     }
 }
 
@@ -169,9 +152,7 @@ acrypto_ctx *acrypto_ctx_new(const char *config_file, char *err, size_t errlen) 
     return nullptr;
 }
 
-void acrypto_ctx_free(acrypto_ctx *ctx) {
-    delete ctx;
-}
+void acrypto_ctx_free(acrypto_ctx *ctx) { delete ctx; }
 
 const char *acrypto_ctx_get0_messages(const acrypto_ctx *ctx) {
     return ctx != nullptr ? ctx->messages.c_str() : "";
@@ -207,8 +188,7 @@ size_t acrypto_ctx_device_caps(const acrypto_ctx *ctx, size_t index, struct acry
         auto devs = ctx->sched->devices();
         if (index >= devs.size()) return 0;
         const auto &caps = devs[index].caps;
-        for (size_t i = 0; i < caps.size() && i < max && out != nullptr; ++i)
-            out[i] = caps[i];
+        for (size_t i = 0; i < caps.size() && i < max && out != nullptr; ++i) out[i] = caps[i];
         return caps.size();
     } catch (...) {
         return 0;
@@ -235,8 +215,7 @@ int acrypto_ctx_self_test(acrypto_ctx *ctx, char *msg, size_t msglen) {
         std::vector<std::string> messages;
         bool ok = ctx->sched->self_test(&messages);
         std::string all;
-        for (const auto &m : messages)
-            all += (all.empty() ? "" : "; ") + m;
+        for (const auto &m : messages) all += (all.empty() ? "" : "; ") + m;
         set_err(msg, msglen, all);
         return ok ? ACRYPTO_OK : ACRYPTO_E_DEVICE;
     } catch (...) {
@@ -261,9 +240,7 @@ acrypto_key_handle *acrypto_key_new(acrypto_ctx *ctx, uint32_t alg, const uint8_
     }
 }
 
-void acrypto_key_free(acrypto_key_handle *key) {
-    delete key;
-}
+void acrypto_key_free(acrypto_key_handle *key) { delete key; }
 
 acrypto_session_handle *acrypto_session_new(acrypto_ctx *ctx,
                                             const struct acrypto_session_params *p, int *status) {

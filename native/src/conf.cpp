@@ -140,8 +140,7 @@ bool parse_config(const std::string &text, ProcessConfig &out, std::string &erro
         if (keys != std::vector<std::string>{"*"} &&
             std::find(keys.begin(), keys.end(), tail) == keys.end()) {
             std::string list;
-            for (const auto &d : keys)
-                list += (list.empty() ? "" : ", ") + d;
+            for (const auto &d : keys) list += (list.empty() ? "" : ", ") + d;
             error = "unknown key '" + k + "' (driver '" + head + "' accepts: " + list + ")";
             return false;
         }

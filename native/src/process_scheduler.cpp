@@ -31,12 +31,8 @@ void anchor() {}
 
 // fork(): the child has none of the parent's scheduler threads, so its next
 // acquirer builds a fresh scheduler (the inherited object is never used again).
-void atfork_prepare() {
-    g_mu.lock();
-}
-void atfork_parent() {
-    g_mu.unlock();
-}
+void atfork_prepare() { g_mu.lock(); }
+void atfork_parent() { g_mu.unlock(); }
 void atfork_child() {
     g_mu.unlock();
     g_sched.reset();

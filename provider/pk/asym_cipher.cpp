@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// RSA asymmetric cipher: PKCS#1 v1.5, OAEP, none, and TLS premaster decryption (implicit rejection).
+// RSA asymmetric cipher: PKCS#1 v1.5, OAEP, none, and TLS premaster decryption (implicit
+// rejection).
 #include <openssl/core_dispatch.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
@@ -38,10 +39,8 @@ struct AsymCtx {
     OpOptions opts;
 };
 
-int set_params_impl(AsymCtx *c, const OSSL_PARAM params[])
-{
-    if (params == nullptr)
-        return 1;
+int set_params_impl(AsymCtx *c, const OSSL_PARAM params[]) {
+    if (params == nullptr) return 1;
     const OSSL_PARAM *p = OSSL_PARAM_locate_const(params, OSSL_ASYM_CIPHER_PARAM_PAD_MODE);
     if (p != nullptr) {
         int pad = 0;
@@ -55,8 +54,7 @@ int set_params_impl(AsymCtx *c, const OSSL_PARAM params[])
     }
     if ((p = OSSL_PARAM_locate_const(params, OSSL_ASYM_CIPHER_PARAM_OAEP_DIGEST)) != nullptr) {
         const char *name = nullptr;
-        if (OSSL_PARAM_get_utf8_string_ptr(p, &name) != 1)
-            return 0;
+        if (OSSL_PARAM_get_utf8_string_ptr(p, &name) != 1) return 0;
         c->oaep_md = digest_alg(libctx(c->pctx), name);
         if (c->oaep_md == ACRYPTO_ALG_NONE) {
             raise(c->pctx, kReasonUnsupported, "OAEP digest %s", name);
@@ -65,8 +63,7 @@ int set_params_impl(AsymCtx *c, const OSSL_PARAM params[])
     }
     if ((p = OSSL_PARAM_locate_const(params, OSSL_ASYM_CIPHER_PARAM_MGF1_DIGEST)) != nullptr) {
         const char *name = nullptr;
-        if (OSSL_PARAM_get_utf8_string_ptr(p, &name) != 1)
-            return 0;
+        if (OSSL_PARAM_get_utf8_string_ptr(p, &name) != 1) return 0;
         c->mgf1 = digest_alg(libctx(c->pctx), name);
         if (c->mgf1 == ACRYPTO_ALG_NONE) {
             raise(c->pctx, kReasonUnsupported, "MGF1 digest %s", name);
@@ -76,26 +73,22 @@ int set_params_impl(AsymCtx *c, const OSSL_PARAM params[])
     if ((p = OSSL_PARAM_locate_const(params, OSSL_ASYM_CIPHER_PARAM_OAEP_LABEL)) != nullptr) {
         const void *data = nullptr;
         size_t len = 0;
-        if (OSSL_PARAM_get_octet_string_ptr(p, &data, &len) != 1)
-            return 0;
+        if (OSSL_PARAM_get_octet_string_ptr(p, &data, &len) != 1) return 0;
         const auto *b = static_cast<const uint8_t *>(data);
         c->label.assign(b, b + len);
     }
     if ((p = OSSL_PARAM_locate_const(params, OSSL_ASYM_CIPHER_PARAM_TLS_CLIENT_VERSION)) !=
         nullptr) {
-        if (OSSL_PARAM_get_uint(p, &c->client_version) != 1 || c->client_version > 0xffff)
-            return 0;
+        if (OSSL_PARAM_get_uint(p, &c->client_version) != 1 || c->client_version > 0xffff) return 0;
     }
     if ((p = OSSL_PARAM_locate_const(params, OSSL_ASYM_CIPHER_PARAM_TLS_NEGOTIATED_VERSION)) !=
         nullptr) {
-        if (OSSL_PARAM_get_uint(p, &c->alt_version) != 1 || c->alt_version > 0xffff)
-            return 0;
+        if (OSSL_PARAM_get_uint(p, &c->alt_version) != 1 || c->alt_version > 0xffff) return 0;
     }
     return set_op_params(c->pctx, c->opts, params);
 }
 
-void *asym_newctx(void *provctx)
-{
+void *asym_newctx(void *provctx) {
     try {
         auto *c = new AsymCtx;
         c->pctx = static_cast<ProvCtx *>(provctx);
@@ -106,29 +99,24 @@ void *asym_newctx(void *provctx)
     }
 }
 
-void asym_freectx(void *vctx)
-{
+void asym_freectx(void *vctx) {
     auto *c = static_cast<AsymCtx *>(vctx);
-    if (c == nullptr)
-        return;
+    if (c == nullptr) return;
     key_unref(c->key);
     delete c;
 }
 
-void *asym_dupctx(void *vctx)
-{
+void *asym_dupctx(void *vctx) {
     try {
         auto *d = new AsymCtx(*static_cast<AsymCtx *>(vctx));
-        if (d->key != nullptr)
-            key_ref(d->key);
+        if (d->key != nullptr) key_ref(d->key);
         return d;
     } catch (...) {
         return nullptr;
     }
 }
 
-int init_impl(AsymCtx *c, void *provkey, bool encrypt, const OSSL_PARAM params[])
-{
+int init_impl(AsymCtx *c, void *provkey, bool encrypt, const OSSL_PARAM params[]) {
     auto *k = static_cast<KeyData *>(provkey);
     if (k == nullptr || k->type != KeyType::Rsa || (encrypt ? !k->has_pub : !k->has_priv)) {
         raise(c->pctx, kReasonBadParam, "RSA %s needs a %s RSA key",
@@ -146,8 +134,7 @@ int init_impl(AsymCtx *c, void *provkey, bool encrypt, const OSSL_PARAM params[]
     return set_params_impl(c, params);
 }
 
-int asym_encrypt_init(void *vctx, void *provkey, const OSSL_PARAM params[])
-{
+int asym_encrypt_init(void *vctx, void *provkey, const OSSL_PARAM params[]) {
     try {
         return init_impl(static_cast<AsymCtx *>(vctx), provkey, true, params);
     } catch (...) {
@@ -155,8 +142,7 @@ int asym_encrypt_init(void *vctx, void *provkey, const OSSL_PARAM params[])
     }
 }
 
-int asym_decrypt_init(void *vctx, void *provkey, const OSSL_PARAM params[])
-{
+int asym_decrypt_init(void *vctx, void *provkey, const OSSL_PARAM params[]) {
     try {
         return init_impl(static_cast<AsymCtx *>(vctx), provkey, false, params);
     } catch (...) {
@@ -165,8 +151,7 @@ int asym_decrypt_init(void *vctx, void *provkey, const OSSL_PARAM params[])
 }
 
 int run_asym(AsymCtx *c, unsigned char *out, size_t *outlen, size_t outsize,
-             const unsigned char *in, size_t inlen)
-{
+             const unsigned char *in, size_t inlen) {
     const size_t size = key_max_size(c->key);
     if (out == nullptr) { // size query: answer now, never submit
         *outlen = size;
@@ -225,8 +210,7 @@ int run_asym(AsymCtx *c, unsigned char *out, size_t *outlen, size_t outsize,
 }
 
 int asym_encrypt(void *vctx, unsigned char *out, size_t *outlen, size_t outsize,
-                 const unsigned char *in, size_t inlen)
-{
+                 const unsigned char *in, size_t inlen) {
     try {
         auto *c = static_cast<AsymCtx *>(vctx);
         return c != nullptr && c->key != nullptr && c->encrypt
@@ -238,8 +222,7 @@ int asym_encrypt(void *vctx, unsigned char *out, size_t *outlen, size_t outsize,
 }
 
 int asym_decrypt(void *vctx, unsigned char *out, size_t *outlen, size_t outsize,
-                 const unsigned char *in, size_t inlen)
-{
+                 const unsigned char *in, size_t inlen) {
     try {
         auto *c = static_cast<AsymCtx *>(vctx);
         return c != nullptr && c->key != nullptr && !c->encrypt
@@ -250,36 +233,30 @@ int asym_decrypt(void *vctx, unsigned char *out, size_t *outlen, size_t outsize,
     }
 }
 
-int asym_get_ctx_params(void *vctx, OSSL_PARAM params[])
-{
+int asym_get_ctx_params(void *vctx, OSSL_PARAM params[]) {
     auto *c = static_cast<AsymCtx *>(vctx);
-    if (c == nullptr)
-        return 0;
+    if (c == nullptr) return 0;
     OSSL_PARAM *p = OSSL_PARAM_locate(params, OSSL_ASYM_CIPHER_PARAM_PAD_MODE);
     if (p != nullptr && !param_set_pad_mode(p, c->pad) && OSSL_PARAM_set_int(p, c->pad) != 1)
         return 0;
     p = OSSL_PARAM_locate(params, OSSL_ASYM_CIPHER_PARAM_OAEP_DIGEST);
-    if (p != nullptr && OSSL_PARAM_set_utf8_string(p, digest_name(c->oaep_md)) != 1)
-        return 0;
+    if (p != nullptr && OSSL_PARAM_set_utf8_string(p, digest_name(c->oaep_md)) != 1) return 0;
     p = OSSL_PARAM_locate(params, OSSL_ASYM_CIPHER_PARAM_MGF1_DIGEST);
     if (p != nullptr &&
         OSSL_PARAM_set_utf8_string(p, digest_name(c->mgf1 != 0 ? c->mgf1 : c->oaep_md)) != 1)
         return 0;
     p = OSSL_PARAM_locate(params, OSSL_ASYM_CIPHER_PARAM_OAEP_LABEL);
-    if (p != nullptr &&
-        OSSL_PARAM_set_octet_ptr(p, c->label.empty() ? nullptr : c->label.data(), c->label.size()) != 1)
+    if (p != nullptr && OSSL_PARAM_set_octet_ptr(p, c->label.empty() ? nullptr : c->label.data(),
+                                                 c->label.size()) != 1)
         return 0;
     p = OSSL_PARAM_locate(params, OSSL_ASYM_CIPHER_PARAM_TLS_CLIENT_VERSION);
-    if (p != nullptr && OSSL_PARAM_set_uint(p, c->client_version) != 1)
-        return 0;
+    if (p != nullptr && OSSL_PARAM_set_uint(p, c->client_version) != 1) return 0;
     p = OSSL_PARAM_locate(params, OSSL_ASYM_CIPHER_PARAM_TLS_NEGOTIATED_VERSION);
-    if (p != nullptr && OSSL_PARAM_set_uint(p, c->alt_version) != 1)
-        return 0;
+    if (p != nullptr && OSSL_PARAM_set_uint(p, c->alt_version) != 1) return 0;
     return get_op_params(c->opts, params);
 }
 
-int asym_set_ctx_params(void *vctx, const OSSL_PARAM params[])
-{
+int asym_set_ctx_params(void *vctx, const OSSL_PARAM params[]) {
     try {
         auto *c = static_cast<AsymCtx *>(vctx);
         return c != nullptr ? set_params_impl(c, params) : 0;
@@ -312,7 +289,8 @@ const OSSL_PARAM kAsymSettable[] = {
 const OSSL_PARAM *asym_gettable(void *vctx, void *provctx) { return kAsymGettable; }
 const OSSL_PARAM *asym_settable(void *vctx, void *provctx) { return kAsymSettable; }
 
-#define ASYM_FN(id, fn) {id, reinterpret_cast<void (*)(void)>(fn)}
+#define ASYM_FN(id, fn)                                                                            \
+    { id, reinterpret_cast<void (*)(void)>(fn) }
 
 const OSSL_DISPATCH kRsaAsymFns[] = {
     ASYM_FN(OSSL_FUNC_ASYM_CIPHER_NEWCTX, asym_newctx),
@@ -331,9 +309,9 @@ const OSSL_DISPATCH kRsaAsymFns[] = {
 } // namespace
 
 // kAsymCipherAlgorithms: RSA.
-const OSSL_ALGORITHM kAsymCipherAlgorithms[] = {
-    {"RSA:rsaEncryption:1.2.840.113549.1.1.1", "provider=acrypto", kRsaAsymFns,
-     "acrypto RSA encryption"},
-    {nullptr, nullptr, nullptr, nullptr}};
+const OSSL_ALGORITHM kAsymCipherAlgorithms[] = {{"RSA:rsaEncryption:1.2.840.113549.1.1.1",
+                                                 "provider=acrypto", kRsaAsymFns,
+                                                 "acrypto RSA encryption"},
+                                                {nullptr, nullptr, nullptr, nullptr}};
 
 } // namespace acrypto::prov::pk

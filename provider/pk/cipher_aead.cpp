@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// AEAD ciphers AES-GCM and ChaCha20-Poly1305: streaming EVP API, TLS 1.2 record mode, TLS 1.3 pattern.
+// AEAD ciphers AES-GCM and ChaCha20-Poly1305: streaming EVP API, TLS 1.2 record mode, TLS 1.3
+// pattern.
 #include <openssl/core_dispatch.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
@@ -38,8 +39,10 @@ struct AeadInfo {
 
 constexpr AeadInfo kAeadInfos[] = {
     {"AES-128-GCM:id-aes128-GCM:2.16.840.1.101.3.4.1.6", ACRYPTO_ALG_AES, ACRYPTO_MODE_GCM, 16, 12},
-    {"AES-192-GCM:id-aes192-GCM:2.16.840.1.101.3.4.1.26", ACRYPTO_ALG_AES, ACRYPTO_MODE_GCM, 24, 12},
-    {"AES-256-GCM:id-aes256-GCM:2.16.840.1.101.3.4.1.46", ACRYPTO_ALG_AES, ACRYPTO_MODE_GCM, 32, 12},
+    {"AES-192-GCM:id-aes192-GCM:2.16.840.1.101.3.4.1.26", ACRYPTO_ALG_AES, ACRYPTO_MODE_GCM, 24,
+     12},
+    {"AES-256-GCM:id-aes256-GCM:2.16.840.1.101.3.4.1.46", ACRYPTO_ALG_AES, ACRYPTO_MODE_GCM, 32,
+     12},
     {"ChaCha20-Poly1305", ACRYPTO_ALG_CHACHA20, ACRYPTO_MODE_POLY1305, 32, 12},
 };
 
@@ -55,10 +58,10 @@ struct AeadCtx {
     std::vector<uint8_t> aad;
     std::vector<uint8_t> payload; ///< every payload byte of this message so far
     size_t out_done = 0;
-    bool ran = false;             ///< a session covered `payload`
+    bool ran = false; ///< a session covered `payload`
     int last_status = ACRYPTO_OK;
-    bool checked = false;         ///< last session checked `tag` itself
-    uint8_t tag[kTagLen] = {};    ///< encrypt: computed; decrypt: expected
+    bool checked = false;      ///< last session checked `tag` itself
+    uint8_t tag[kTagLen] = {}; ///< encrypt: computed; decrypt: expected
     size_t taglen = kTagLen;
     bool tag_set = false;
     uint8_t computed[kTagLen] = {};
@@ -75,12 +78,12 @@ struct AeadCtx {
 
 bool is_gcm(const AeadCtx *c) { return c->info->mode == ACRYPTO_MODE_GCM; }
 
-void reset_message(AeadCtx *c)
-{
+void reset_message(AeadCtx *c) {
     EVP_CIPHER_CTX_free(c->sw);
     c->sw = nullptr;
     c->aad.clear();
-    if (c->enc && !c->payload.empty()) // plaintext kept for a continuation; ciphertext is not secret
+    if (c->enc &&
+        !c->payload.empty()) // plaintext kept for a continuation; ciphertext is not secret
         explicit_bzero(c->payload.data(), c->payload.size());
     c->payload.clear();
     c->out_done = 0;
@@ -95,12 +98,9 @@ void reset_message(AeadCtx *c)
  * the caller's memory (nothing outlives the call, no copy); offloaded, the
  * inputs are copied into the session and the output copied out.
  */
-int run_aead(AeadCtx *c, const uint8_t *iv, const uint8_t *aad, size_t aad_len,
-             const uint8_t *src, size_t len, uint8_t *out, const uint8_t *expect, size_t expect_len,
-             uint8_t *tag_out)
-{
-    if (!sym_key_fresh(c->pctx, c->key))
-        return ACRYPTO_E_SHUTDOWN;
+int run_aead(AeadCtx *c, const uint8_t *iv, const uint8_t *aad, size_t aad_len, const uint8_t *src,
+             size_t len, uint8_t *out, const uint8_t *expect, size_t expect_len, uint8_t *tag_out) {
+    if (!sym_key_fresh(c->pctx, c->key)) return ACRYPTO_E_SHUTDOWN;
     auto fill = [&](acrypto_step &st) {
         st.op = ACRYPTO_OP_CIPHER;
         st.alg = c->info->alg;
@@ -123,8 +123,7 @@ int run_aead(AeadCtx *c, const uint8_t *iv, const uint8_t *aad, size_t aad_len,
     if (exact || disjoint) {
         // Inline: the context's own session on the caller's buffers.
         acrypto::sched::Session *s = c->inl.arm(c->opts, c->key.key);
-        if (s == nullptr)
-            return ACRYPTO_E_NOMEM;
+        if (s == nullptr) return ACRYPTO_E_NOMEM;
         acrypto_step &st = s->step(0);
         fill(st);
         uint8_t none = 0;
@@ -143,8 +142,7 @@ int run_aead(AeadCtx *c, const uint8_t *iv, const uint8_t *aad, size_t aad_len,
     }
     // Offloaded: a fresh session owning copies of the inputs.
     auto s = make_session(c->opts, aad_len + 2 * len + 64);
-    if (!s)
-        return ACRYPTO_E_NOMEM;
+    if (!s) return ACRYPTO_E_NOMEM;
     acrypto_step &st = s->step(0);
     fill(st);
     s->set_key(0, c->key.key);
@@ -156,14 +154,12 @@ int run_aead(AeadCtx *c, const uint8_t *iv, const uint8_t *aad, size_t aad_len,
     int status = execute(c->pctx, s, ExecMode::Offload);
     if ((status == ACRYPTO_OK || status == ACRYPTO_E_VERIFY) && len > 0)
         std::memcpy(out, st.dst, len);
-    if (status == ACRYPTO_OK && tag_out != nullptr)
-        std::memcpy(tag_out, st.tag, kTagLen);
+    if (status == ACRYPTO_OK && tag_out != nullptr) std::memcpy(tag_out, st.tag, kTagLen);
     return status;
 }
 
 /// Run the whole message (AAD, and `len` payload bytes from `in` to `out`).
-int run_message(AeadCtx *c, const uint8_t *in, uint8_t *out, size_t len)
-{
+int run_message(AeadCtx *c, const uint8_t *in, uint8_t *out, size_t len) {
     const bool check = !c->enc && c->tag_set;
     int status = run_aead(c, c->iv, c->aad.data(), c->aad.size(), in, len, out,
                           check ? c->tag : nullptr, c->taglen, c->enc ? c->tag : c->computed);
@@ -178,8 +174,7 @@ int run_message(AeadCtx *c, const uint8_t *in, uint8_t *out, size_t len)
 
 // ---- TLS 1.2 record mode -------------------------------------------------------------
 
-int tls_record(AeadCtx *c, uint8_t *out, size_t *outl, const uint8_t *in, size_t len)
-{
+int tls_record(AeadCtx *c, uint8_t *out, size_t *outl, const uint8_t *in, size_t len) {
     c->tls_aad_set = false; // one record per tlsaad, as OpenSSL does
     const size_t explicit_iv = is_gcm(c) ? kGcmExplicitIv : 0;
     if (out != in || len < explicit_iv + kTagLen) {
@@ -197,45 +192,39 @@ int tls_record(AeadCtx *c, uint8_t *out, size_t *outl, const uint8_t *in, size_t
             std::memcpy(nonce, c->iv, 12);
             // Invocation counter: the last 8 bytes, big-endian, for the next record.
             for (int i = 11; i >= 4; --i)
-                if (++c->iv[i] != 0)
-                    break;
+                if (++c->iv[i] != 0) break;
         } else {
             std::memcpy(c->iv + kGcmFixedIv, in, kGcmExplicitIv);
             std::memcpy(nonce, c->iv, 12);
         }
     } else {
         std::memcpy(nonce, c->fixed_nonce, 12);
-        for (int i = 0; i < 8; ++i)
-            nonce[4 + i] ^= c->tls_aad[i];
+        for (int i = 0; i < 8; ++i) nonce[4 + i] ^= c->tls_aad[i];
     }
     const size_t plen = len - explicit_iv - kTagLen;
     const uint8_t *payload = in + explicit_iv;
     uint8_t *dst = out + explicit_iv;
-    int status = c->enc ? run_aead(c, nonce, c->tls_aad, kTlsAadLen, payload, plen, dst, nullptr,
-                                   0, dst + plen)
+    int status = c->enc ? run_aead(c, nonce, c->tls_aad, kTlsAadLen, payload, plen, dst, nullptr, 0,
+                                   dst + plen)
                         : run_aead(c, nonce, c->tls_aad, kTlsAadLen, payload, plen, dst,
                                    payload + plen, kTagLen, nullptr);
     if (status != ACRYPTO_OK) {
         OPENSSL_cleanse(dst, plen);
-        if (status != ACRYPTO_E_VERIFY)
-            raise_status(c->pctx, status, "TLS record");
+        if (status != ACRYPTO_E_VERIFY) raise_status(c->pctx, status, "TLS record");
         return 0;
     }
     *outl = c->enc ? len : plen;
     return 1;
 }
 
-int set_tls_aad(AeadCtx *c, const OSSL_PARAM *p)
-{
+int set_tls_aad(AeadCtx *c, const OSSL_PARAM *p) {
     const void *data = nullptr;
     size_t len = 0;
-    if (OSSL_PARAM_get_octet_string_ptr(p, &data, &len) != 1 || len != kTlsAadLen)
-        return 0;
+    if (OSSL_PARAM_get_octet_string_ptr(p, &data, &len) != 1 || len != kTlsAadLen) return 0;
     std::memcpy(c->tls_aad, data, kTlsAadLen);
     size_t rec = static_cast<size_t>(c->tls_aad[11]) << 8 | c->tls_aad[12];
     const size_t strip = (is_gcm(c) ? kGcmExplicitIv : 0) + (c->enc ? 0 : kTagLen);
-    if (rec < strip)
-        return 0;
+    if (rec < strip) return 0;
     rec -= strip;
     c->tls_aad[11] = static_cast<uint8_t>(rec >> 8);
     c->tls_aad[12] = static_cast<uint8_t>(rec);
@@ -244,15 +233,12 @@ int set_tls_aad(AeadCtx *c, const OSSL_PARAM *p)
     return 1;
 }
 
-int set_tls_fixed_iv(AeadCtx *c, const OSSL_PARAM *p)
-{
+int set_tls_fixed_iv(AeadCtx *c, const OSSL_PARAM *p) {
     const void *data = nullptr;
     size_t len = 0;
-    if (OSSL_PARAM_get_octet_string_ptr(p, &data, &len) != 1)
-        return 0;
+    if (OSSL_PARAM_get_octet_string_ptr(p, &data, &len) != 1) return 0;
     if (!is_gcm(c)) {
-        if (len != 12)
-            return 0;
+        if (len != 12) return 0;
         std::memcpy(c->fixed_nonce, data, 12);
         return 1;
     }
@@ -262,11 +248,9 @@ int set_tls_fixed_iv(AeadCtx *c, const OSSL_PARAM *p)
         c->iv_set = true;
         return 1;
     }
-    if (len < kGcmFixedIv || c->ivlen - len < 8)
-        return 0;
+    if (len < kGcmFixedIv || c->ivlen - len < 8) return 0;
     std::memcpy(c->iv, data, len);
-    if (c->enc && RAND_bytes_ex(libctx(c->pctx), c->iv + len, c->ivlen - len, 0) != 1)
-        return 0;
+    if (c->enc && RAND_bytes_ex(libctx(c->pctx), c->iv + len, c->ivlen - len, 0) != 1) return 0;
     c->iv_gen = true;
     c->iv_set = true;
     return 1;
@@ -274,9 +258,7 @@ int set_tls_fixed_iv(AeadCtx *c, const OSSL_PARAM *p)
 
 // ---- dispatch functions ----------------------------------------------------------------
 
-template <size_t I>
-void *aead_newctx(void *provctx)
-{
+template <size_t I> void *aead_newctx(void *provctx) {
     try {
         auto *c = new AeadCtx;
         c->pctx = static_cast<ProvCtx *>(provctx);
@@ -290,11 +272,9 @@ void *aead_newctx(void *provctx)
     }
 }
 
-void aead_freectx(void *vctx)
-{
+void aead_freectx(void *vctx) {
     auto *c = static_cast<AeadCtx *>(vctx);
-    if (c == nullptr)
-        return;
+    if (c == nullptr) return;
     reset_message(c);
     sym_key_drop(c->key);
     OPENSSL_cleanse(c->iv, sizeof c->iv);
@@ -302,8 +282,7 @@ void aead_freectx(void *vctx)
     delete c;
 }
 
-void *aead_dupctx(void *vctx)
-{
+void *aead_dupctx(void *vctx) {
     try {
         auto *c = static_cast<AeadCtx *>(vctx);
         auto *d = new AeadCtx(*c);
@@ -324,8 +303,7 @@ void *aead_dupctx(void *vctx)
 int aead_set_ctx_params(void *vctx, const OSSL_PARAM params[]);
 
 int aead_init(AeadCtx *c, bool enc, const unsigned char *key, size_t keylen,
-              const unsigned char *iv, size_t ivlen, const OSSL_PARAM params[])
-{
+              const unsigned char *iv, size_t ivlen, const OSSL_PARAM params[]) {
     c->enc = enc;
     reset_message(c);
     c->tag_set = false;
@@ -340,8 +318,7 @@ int aead_init(AeadCtx *c, bool enc, const unsigned char *key, size_t keylen,
             return 0;
         }
     }
-    if (aead_set_ctx_params(c, params) != 1)
-        return 0;
+    if (aead_set_ctx_params(c, params) != 1) return 0;
     if (iv != nullptr) {
         if (ivlen == 0 || ivlen > (is_gcm(c) ? size_t{ACRYPTO_MAX_IV} : size_t{12})) {
             raise(c->pctx, kReasonBadIvLength, "IV of %zu bytes", ivlen);
@@ -355,8 +332,7 @@ int aead_init(AeadCtx *c, bool enc, const unsigned char *key, size_t keylen,
 }
 
 int aead_einit(void *vctx, const unsigned char *key, size_t keylen, const unsigned char *iv,
-               size_t ivlen, const OSSL_PARAM params[])
-{
+               size_t ivlen, const OSSL_PARAM params[]) {
     try {
         return aead_init(static_cast<AeadCtx *>(vctx), true, key, keylen, iv, ivlen, params);
     } catch (...) {
@@ -365,8 +341,7 @@ int aead_einit(void *vctx, const unsigned char *key, size_t keylen, const unsign
 }
 
 int aead_dinit(void *vctx, const unsigned char *key, size_t keylen, const unsigned char *iv,
-               size_t ivlen, const OSSL_PARAM params[])
-{
+               size_t ivlen, const OSSL_PARAM params[]) {
     try {
         return aead_init(static_cast<AeadCtx *>(vctx), false, key, keylen, iv, ivlen, params);
     } catch (...) {
@@ -380,8 +355,7 @@ int aead_dinit(void *vctx, const unsigned char *key, size_t keylen, const unsign
  * a session; the rest continues in software (default provider) after replaying
  * the AAD and the first chunk, so streaming stays linear in the message size.
  */
-bool start_software(AeadCtx *c)
-{
+bool start_software(AeadCtx *c) {
     char name[32] = {};
     const size_t n = std::strcspn(c->info->names, ":");
     std::memcpy(name, c->info->names, n < sizeof name - 1 ? n : sizeof name - 1);
@@ -398,9 +372,8 @@ bool start_software(AeadCtx *c)
               EVP_CipherInit_ex2(sw, nullptr, k.data, c->iv, c->enc ? 1 : 0, nullptr) == 1 &&
               (c->aad.empty() || EVP_CipherUpdate(sw, nullptr, &outl, c->aad.data(),
                                                   static_cast<int>(c->aad.size())) == 1) &&
-              (c->payload.empty() ||
-               EVP_CipherUpdate(sw, scratch.data(), &outl, c->payload.data(),
-                                static_cast<int>(c->payload.size())) == 1);
+              (c->payload.empty() || EVP_CipherUpdate(sw, scratch.data(), &outl, c->payload.data(),
+                                                      static_cast<int>(c->payload.size())) == 1);
     OPENSSL_cleanse(scratch.data(), scratch.size());
     EVP_CIPHER_free(cipher);
     if (!ok) {
@@ -414,14 +387,12 @@ bool start_software(AeadCtx *c)
 }
 
 int update_impl(AeadCtx *c, unsigned char *out, size_t *outl, size_t outsize,
-                const unsigned char *in, size_t inl)
-{
+                const unsigned char *in, size_t inl) {
     if (!c->key.key) {
         raise(c->pctx, kReasonNotInitialized, "no key");
         return 0;
     }
-    if (c->tls_aad_set)
-        return tls_record(c, out, outl, in, inl);
+    if (c->tls_aad_set) return tls_record(c, out, outl, in, inl);
     if (!c->iv_set) {
         raise(c->pctx, kReasonNotInitialized, "no IV");
         return 0;
@@ -459,7 +430,8 @@ int update_impl(AeadCtx *c, unsigned char *out, size_t *outl, size_t outsize,
     c->payload.assign(in, in + inl);
     int status = run_message(c, in, out, inl);
     if (status != ACRYPTO_OK) {
-        raise_status(c->pctx, status, c->info->alg == ACRYPTO_ALG_AES ? "AES-GCM" : "ChaCha20-Poly1305");
+        raise_status(c->pctx, status,
+                     c->info->alg == ACRYPTO_ALG_AES ? "AES-GCM" : "ChaCha20-Poly1305");
         return 0;
     }
     c->out_done = c->payload.size();
@@ -468,8 +440,7 @@ int update_impl(AeadCtx *c, unsigned char *out, size_t *outl, size_t outsize,
 }
 
 int aead_update(void *vctx, unsigned char *out, size_t *outl, size_t outsize,
-                const unsigned char *in, size_t inl)
-{
+                const unsigned char *in, size_t inl) {
     try {
         return update_impl(static_cast<AeadCtx *>(vctx), out, outl, outsize, in, inl);
     } catch (...) {
@@ -477,11 +448,9 @@ int aead_update(void *vctx, unsigned char *out, size_t *outl, size_t outsize,
     }
 }
 
-int final_impl(AeadCtx *c, size_t *outl)
-{
+int final_impl(AeadCtx *c, size_t *outl) {
     *outl = 0;
-    if (!c->key.key || !c->iv_set)
-        return 0;
+    if (!c->key.key || !c->iv_set) return 0;
     if (c->sw != nullptr) {
         int n = 0, ok = 1;
         if (!c->enc)
@@ -519,8 +488,7 @@ int final_impl(AeadCtx *c, size_t *outl)
     return ok;
 }
 
-int aead_final(void *vctx, unsigned char *out, size_t *outl, size_t outsize)
-{
+int aead_final(void *vctx, unsigned char *out, size_t *outl, size_t outsize) {
     try {
         return final_impl(static_cast<AeadCtx *>(vctx), outl);
     } catch (...) {
@@ -529,24 +497,21 @@ int aead_final(void *vctx, unsigned char *out, size_t *outl, size_t outsize)
 }
 
 int aead_cipher(void *vctx, unsigned char *out, size_t *outl, size_t outsize,
-                const unsigned char *in, size_t inl)
-{
+                const unsigned char *in, size_t inl) {
     try {
         auto *c = static_cast<AeadCtx *>(vctx);
-        if (in == nullptr)
-            return final_impl(c, outl);
+        if (in == nullptr) return final_impl(c, outl);
         return update_impl(c, out, outl, outsize, in, inl);
     } catch (...) {
         return 0;
     }
 }
 
-template <size_t I>
-int aead_get_params(OSSL_PARAM params[])
-{
+template <size_t I> int aead_get_params(OSSL_PARAM params[]) {
     const AeadInfo &info = kAeadInfos[I];
     OSSL_PARAM *p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_MODE);
-    if (p != nullptr && OSSL_PARAM_set_uint(p, info.mode == ACRYPTO_MODE_GCM ? kEvpGcmMode : 0) != 1)
+    if (p != nullptr &&
+        OSSL_PARAM_set_uint(p, info.mode == ACRYPTO_MODE_GCM ? kEvpGcmMode : 0) != 1)
         return 0;
     if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_KEYLEN)) != nullptr &&
         OSSL_PARAM_set_size_t(p, info.key_len) != 1)
@@ -569,12 +534,10 @@ int aead_get_params(OSSL_PARAM params[])
     return 1;
 }
 
-int aead_get_ctx_params(void *vctx, OSSL_PARAM params[])
-{
+int aead_get_ctx_params(void *vctx, OSSL_PARAM params[]) {
     auto *c = static_cast<AeadCtx *>(vctx);
     OSSL_PARAM *p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_IVLEN);
-    if (p != nullptr && OSSL_PARAM_set_size_t(p, c->ivlen) != 1)
-        return 0;
+    if (p != nullptr && OSSL_PARAM_set_size_t(p, c->ivlen) != 1) return 0;
     if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_KEYLEN)) != nullptr &&
         OSSL_PARAM_set_size_t(p, c->info->key_len) != 1)
         return 0;
@@ -599,24 +562,20 @@ int aead_get_ctx_params(void *vctx, OSSL_PARAM params[])
         return 0;
     if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_AEAD_TLS1_GET_IV_GEN)) != nullptr) {
         // Copy the invocation field out and advance it (RFC 5288 explicit nonce).
-        if (!is_gcm(c) || !c->iv_gen || p->data == nullptr || p->data_size == 0)
-            return 0;
+        if (!is_gcm(c) || !c->iv_gen || p->data == nullptr || p->data_size == 0) return 0;
         size_t n = p->data_size > c->ivlen ? c->ivlen : p->data_size;
         std::memcpy(p->data, c->iv + c->ivlen - n, n);
         p->return_size = n;
         for (int i = static_cast<int>(c->ivlen) - 1; i >= static_cast<int>(c->ivlen) - 8; --i)
-            if (++c->iv[i] != 0)
-                break;
+            if (++c->iv[i] != 0) break;
     }
     return get_op_params(c->opts, params);
 }
 
-int aead_set_ctx_params(void *vctx, const OSSL_PARAM params[])
-{
+int aead_set_ctx_params(void *vctx, const OSSL_PARAM params[]) {
     try {
         auto *c = static_cast<AeadCtx *>(vctx);
-        if (params == nullptr)
-            return 1;
+        if (params == nullptr) return 1;
         const OSSL_PARAM *p = OSSL_PARAM_locate_const(params, OSSL_CIPHER_PARAM_AEAD_IVLEN);
         if (p != nullptr) {
             size_t n = 0;
@@ -652,7 +611,8 @@ int aead_set_ctx_params(void *vctx, const OSSL_PARAM params[])
             raise(c->pctx, kReasonBadParam, "TLS AAD");
             return 0;
         }
-        if ((p = OSSL_PARAM_locate_const(params, OSSL_CIPHER_PARAM_AEAD_TLS1_IV_FIXED)) != nullptr &&
+        if ((p = OSSL_PARAM_locate_const(params, OSSL_CIPHER_PARAM_AEAD_TLS1_IV_FIXED)) !=
+                nullptr &&
             set_tls_fixed_iv(c, p) != 1) {
             raise(c->pctx, kReasonBadParam, "TLS fixed IV");
             return 0;
@@ -672,17 +632,16 @@ int aead_set_ctx_params(void *vctx, const OSSL_PARAM params[])
     }
 }
 
-const OSSL_PARAM kGettable[] = {
-    OSSL_PARAM_uint(OSSL_CIPHER_PARAM_MODE, nullptr),
-    OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_KEYLEN, nullptr),
-    OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_IVLEN, nullptr),
-    OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_BLOCK_SIZE, nullptr),
-    OSSL_PARAM_int(OSSL_CIPHER_PARAM_AEAD, nullptr),
-    OSSL_PARAM_int(OSSL_CIPHER_PARAM_CUSTOM_IV, nullptr),
-    OSSL_PARAM_int(OSSL_CIPHER_PARAM_CTS, nullptr),
-    OSSL_PARAM_int(OSSL_CIPHER_PARAM_TLS1_MULTIBLOCK, nullptr),
-    OSSL_PARAM_int(OSSL_CIPHER_PARAM_HAS_RAND_KEY, nullptr),
-    OSSL_PARAM_END};
+const OSSL_PARAM kGettable[] = {OSSL_PARAM_uint(OSSL_CIPHER_PARAM_MODE, nullptr),
+                                OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_KEYLEN, nullptr),
+                                OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_IVLEN, nullptr),
+                                OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_BLOCK_SIZE, nullptr),
+                                OSSL_PARAM_int(OSSL_CIPHER_PARAM_AEAD, nullptr),
+                                OSSL_PARAM_int(OSSL_CIPHER_PARAM_CUSTOM_IV, nullptr),
+                                OSSL_PARAM_int(OSSL_CIPHER_PARAM_CTS, nullptr),
+                                OSSL_PARAM_int(OSSL_CIPHER_PARAM_TLS1_MULTIBLOCK, nullptr),
+                                OSSL_PARAM_int(OSSL_CIPHER_PARAM_HAS_RAND_KEY, nullptr),
+                                OSSL_PARAM_END};
 const OSSL_PARAM kCtxGettable[] = {
     OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_KEYLEN, nullptr),
     OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_IVLEN, nullptr),
@@ -707,12 +666,10 @@ const OSSL_PARAM *aead_gettable(void *provctx) { return kGettable; }
 const OSSL_PARAM *aead_ctx_gettable(void *vctx, void *provctx) { return kCtxGettable; }
 const OSSL_PARAM *aead_ctx_settable(void *vctx, void *provctx) { return kCtxSettable; }
 
-#define AEAD_FN(id, fn) {id, reinterpret_cast<void (*)(void)>(fn)}
+#define AEAD_FN(id, fn)                                                                            \
+    { id, reinterpret_cast<void (*)(void)>(fn) }
 
-template <size_t I>
-struct AeadTable {
-    static const OSSL_DISPATCH fns[];
-};
+template <size_t I> struct AeadTable { static const OSSL_DISPATCH fns[]; };
 
 template <size_t I>
 const OSSL_DISPATCH AeadTable<I>::fns[] = {

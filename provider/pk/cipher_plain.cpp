@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Non-AEAD extra ciphers: AES-XTS, ChaCha20, DES and 3DES (two- and three-key) in ECB/CBC with padding.
+// Non-AEAD extra ciphers: AES-XTS, ChaCha20, DES and 3DES (two- and three-key) in ECB/CBC with
+// padding.
 #include <openssl/core_dispatch.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
@@ -26,9 +27,9 @@ struct PlainInfo {
     const char *names;
     uint32_t alg;
     uint32_t mode;
-    size_t key_len;     ///< bytes the application passes
+    size_t key_len; ///< bytes the application passes
     size_t iv_len;
-    size_t block;       ///< 1 for stream-like modes
+    size_t block; ///< 1 for stream-like modes
     unsigned int evp_mode;
 };
 
@@ -62,22 +63,16 @@ struct PlainCtx {
 
 /// One session over `len` bytes (block multiple for ECB/CBC); chaining state comes back.
 int run_plain(PlainCtx *c, uint8_t *out, const uint8_t *a, size_t alen, const uint8_t *b,
-              size_t blen)
-{
+              size_t blen) {
     const size_t len = alen + blen;
-    if (len == 0)
-        return ACRYPTO_OK;
-    if (!sym_key_fresh(c->pctx, c->key))
-        return ACRYPTO_E_SHUTDOWN;
+    if (len == 0) return ACRYPTO_OK;
+    if (!sym_key_fresh(c->pctx, c->key)) return ACRYPTO_E_SHUTDOWN;
     auto s = make_session(c->opts, 2 * len + 64);
     uint8_t *src = s ? s->alloc(len) : nullptr;
     uint8_t *dst = s ? s->alloc(len) : nullptr;
-    if (src == nullptr || dst == nullptr)
-        return ACRYPTO_E_NOMEM;
-    if (alen > 0)
-        std::memcpy(src, a, alen);
-    if (blen > 0)
-        std::memcpy(src + alen, b, blen);
+    if (src == nullptr || dst == nullptr) return ACRYPTO_E_NOMEM;
+    if (alen > 0) std::memcpy(src, a, alen);
+    if (blen > 0) std::memcpy(src + alen, b, blen);
     acrypto_step &st = s->step(0);
     st.op = ACRYPTO_OP_CIPHER;
     st.alg = c->info->alg;
@@ -104,15 +99,12 @@ int run_plain(PlainCtx *c, uint8_t *out, const uint8_t *a, size_t alen, const ui
     return status;
 }
 
-int fail(PlainCtx *c, int status)
-{
+int fail(PlainCtx *c, int status) {
     raise_status(c->pctx, status, c->enc ? "encryption" : "decryption");
     return 0;
 }
 
-template <size_t I>
-void *plain_newctx(void *provctx)
-{
+template <size_t I> void *plain_newctx(void *provctx) {
     try {
         auto *c = new PlainCtx;
         c->pctx = static_cast<ProvCtx *>(provctx);
@@ -129,19 +121,16 @@ void *plain_newctx(void *provctx)
     }
 }
 
-void plain_freectx(void *vctx)
-{
+void plain_freectx(void *vctx) {
     auto *c = static_cast<PlainCtx *>(vctx);
-    if (c == nullptr)
-        return;
+    if (c == nullptr) return;
     sym_key_drop(c->key);
     OPENSSL_cleanse(c->buf, sizeof c->buf);
     c->tls.clear_mac();
     delete c;
 }
 
-void *plain_dupctx(void *vctx)
-{
+void *plain_dupctx(void *vctx) {
     try {
         return new PlainCtx(*static_cast<PlainCtx *>(vctx));
     } catch (...) {
@@ -152,8 +141,7 @@ void *plain_dupctx(void *vctx)
 int plain_set_ctx_params(void *vctx, const OSSL_PARAM params[]);
 
 int plain_init(PlainCtx *c, bool enc, const unsigned char *key, size_t keylen,
-               const unsigned char *iv, size_t ivlen, const OSSL_PARAM params[])
-{
+               const unsigned char *iv, size_t ivlen, const OSSL_PARAM params[]) {
     c->enc = enc;
     c->bufsz = 0;
     c->num = 0;
@@ -190,8 +178,7 @@ int plain_init(PlainCtx *c, bool enc, const unsigned char *key, size_t keylen,
 }
 
 int plain_einit(void *vctx, const unsigned char *key, size_t keylen, const unsigned char *iv,
-                size_t ivlen, const OSSL_PARAM params[])
-{
+                size_t ivlen, const OSSL_PARAM params[]) {
     try {
         return plain_init(static_cast<PlainCtx *>(vctx), true, key, keylen, iv, ivlen, params);
     } catch (...) {
@@ -200,8 +187,7 @@ int plain_einit(void *vctx, const unsigned char *key, size_t keylen, const unsig
 }
 
 int plain_dinit(void *vctx, const unsigned char *key, size_t keylen, const unsigned char *iv,
-                size_t ivlen, const OSSL_PARAM params[])
-{
+                size_t ivlen, const OSSL_PARAM params[]) {
     try {
         return plain_init(static_cast<PlainCtx *>(vctx), false, key, keylen, iv, ivlen, params);
     } catch (...) {
@@ -212,8 +198,7 @@ int plain_dinit(void *vctx, const unsigned char *key, size_t keylen, const unsig
 /// TLS record mode (3DES/DES CBC suites): one whole record per update, in place; encrypt
 /// pads, decrypt removes explicit IV, padding and MAC in constant time (MAC to tls-mac).
 int tls_record(PlainCtx *c, unsigned char *out, size_t *outl, size_t outsize,
-               const unsigned char *in, size_t inl)
-{
+               const unsigned char *in, size_t inl) {
     const size_t bs = c->info->block;
     if (in == nullptr || in != out || outsize < inl || !c->pad) {
         raise(c->pctx, kReasonBadParam, "TLS record mode needs an in-place record and padding");
@@ -229,8 +214,7 @@ int tls_record(PlainCtx *c, unsigned char *out, size_t *outl, size_t outsize,
         return 0;
     }
     int status = run_plain(c, out, out, len, nullptr, 0);
-    if (status != ACRYPTO_OK)
-        return fail(c, status);
+    if (status != ACRYPTO_OK) return fail(c, status);
     if (c->enc) {
         *outl = len;
         return 1;
@@ -245,15 +229,13 @@ int tls_record(PlainCtx *c, unsigned char *out, size_t *outl, size_t outsize,
 }
 
 int update_impl(PlainCtx *c, unsigned char *out, size_t *outl, size_t outsize,
-                const unsigned char *in, size_t inl)
-{
+                const unsigned char *in, size_t inl) {
     if (!c->key.key) {
         raise(c->pctx, kReasonNotInitialized, "no key");
         return 0;
     }
     const size_t bs = c->info->block;
-    if (c->tls.version > 0 && bs > 1)
-        return tls_record(c, out, outl, outsize, in, inl);
+    if (c->tls.version > 0 && bs > 1) return tls_record(c, out, outl, outsize, in, inl);
     if (bs == 1) {
         if (c->info->mode == ACRYPTO_MODE_XTS && inl < 16) {
             raise(c->pctx, kReasonBadLength, "XTS data unit of %zu bytes", inl);
@@ -264,16 +246,14 @@ int update_impl(PlainCtx *c, unsigned char *out, size_t *outl, size_t outsize,
             return 0;
         }
         int status = run_plain(c, out, in, inl, nullptr, 0);
-        if (status != ACRYPTO_OK)
-            return fail(c, status);
+        if (status != ACRYPTO_OK) return fail(c, status);
         *outl = inl;
         return 1;
     }
     // Block modes: keep the tail (and, decrypting with padding, one whole block).
     const size_t total = c->bufsz + inl;
     size_t keep = total % bs;
-    if (!c->enc && c->pad && keep == 0 && total > 0)
-        keep = bs;
+    if (!c->enc && c->pad && keep == 0 && total > 0) keep = bs;
     const size_t n = total - keep;
     if (n == 0) {
         std::memcpy(c->buf + c->bufsz, in, inl);
@@ -287,8 +267,7 @@ int update_impl(PlainCtx *c, unsigned char *out, size_t *outl, size_t outsize,
     }
     const size_t from_in = n - c->bufsz;
     int status = run_plain(c, out, c->buf, c->bufsz, in, from_in);
-    if (status != ACRYPTO_OK)
-        return fail(c, status);
+    if (status != ACRYPTO_OK) return fail(c, status);
     std::memcpy(c->buf, in + from_in, keep);
     c->bufsz = keep;
     *outl = n;
@@ -296,8 +275,7 @@ int update_impl(PlainCtx *c, unsigned char *out, size_t *outl, size_t outsize,
 }
 
 int plain_update(void *vctx, unsigned char *out, size_t *outl, size_t outsize,
-                 const unsigned char *in, size_t inl)
-{
+                 const unsigned char *in, size_t inl) {
     try {
         return update_impl(static_cast<PlainCtx *>(vctx), out, outl, outsize, in, inl);
     } catch (...) {
@@ -305,12 +283,10 @@ int plain_update(void *vctx, unsigned char *out, size_t *outl, size_t outsize,
     }
 }
 
-int final_impl(PlainCtx *c, unsigned char *out, size_t *outl, size_t outsize)
-{
+int final_impl(PlainCtx *c, unsigned char *out, size_t *outl, size_t outsize) {
     *outl = 0;
     const size_t bs = c->info->block;
-    if (bs == 1)
-        return 1;
+    if (bs == 1) return 1;
     if (c->tls.version > 0) {
         raise(c->pctx, kReasonBadParam, "no final in TLS record mode");
         return 0;
@@ -332,8 +308,7 @@ int final_impl(PlainCtx *c, unsigned char *out, size_t *outl, size_t outsize)
         }
         int status = run_plain(c, out, c->buf, bs, nullptr, 0);
         c->bufsz = 0;
-        if (status != ACRYPTO_OK)
-            return fail(c, status);
+        if (status != ACRYPTO_OK) return fail(c, status);
         *outl = bs;
         return 1;
     }
@@ -343,12 +318,10 @@ int final_impl(PlainCtx *c, unsigned char *out, size_t *outl, size_t outsize)
     }
     int status = run_plain(c, block, c->buf, bs, nullptr, 0);
     c->bufsz = 0;
-    if (status != ACRYPTO_OK)
-        return fail(c, status);
+    if (status != ACRYPTO_OK) return fail(c, status);
     const size_t padv = block[bs - 1];
     bool ok = padv >= 1 && padv <= bs;
-    for (size_t i = 0; ok && i < padv; ++i)
-        ok = block[bs - 1 - i] == padv;
+    for (size_t i = 0; ok && i < padv; ++i) ok = block[bs - 1 - i] == padv;
     if (!ok || outsize < bs - padv) {
         OPENSSL_cleanse(block, sizeof block);
         raise(c->pctx, kReasonBadDecrypt, "bad decrypt");
@@ -360,8 +333,7 @@ int final_impl(PlainCtx *c, unsigned char *out, size_t *outl, size_t outsize)
     return 1;
 }
 
-int plain_final(void *vctx, unsigned char *out, size_t *outl, size_t outsize)
-{
+int plain_final(void *vctx, unsigned char *out, size_t *outl, size_t outsize) {
     try {
         return final_impl(static_cast<PlainCtx *>(vctx), out, outl, outsize);
     } catch (...) {
@@ -370,15 +342,12 @@ int plain_final(void *vctx, unsigned char *out, size_t *outl, size_t outsize)
 }
 
 int plain_cipher(void *vctx, unsigned char *out, size_t *outl, size_t outsize,
-                 const unsigned char *in, size_t inl)
-{
+                 const unsigned char *in, size_t inl) {
     try {
         auto *c = static_cast<PlainCtx *>(vctx);
-        if (!c->key.key || outsize < inl || inl % c->info->block != 0)
-            return 0;
+        if (!c->key.key || outsize < inl || inl % c->info->block != 0) return 0;
         int status = run_plain(c, out, in, inl, nullptr, 0);
-        if (status != ACRYPTO_OK)
-            return fail(c, status);
+        if (status != ACRYPTO_OK) return fail(c, status);
         *outl = inl;
         return 1;
     } catch (...) {
@@ -386,13 +355,10 @@ int plain_cipher(void *vctx, unsigned char *out, size_t *outl, size_t outsize,
     }
 }
 
-template <size_t I>
-int plain_get_params(OSSL_PARAM params[])
-{
+template <size_t I> int plain_get_params(OSSL_PARAM params[]) {
     const PlainInfo &info = kPlainInfos[I];
     OSSL_PARAM *p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_MODE);
-    if (p != nullptr && OSSL_PARAM_set_uint(p, info.evp_mode) != 1)
-        return 0;
+    if (p != nullptr && OSSL_PARAM_set_uint(p, info.evp_mode) != 1) return 0;
     if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_KEYLEN)) != nullptr &&
         OSSL_PARAM_set_size_t(p, info.key_len) != 1)
         return 0;
@@ -402,21 +368,19 @@ int plain_get_params(OSSL_PARAM params[])
     if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_BLOCK_SIZE)) != nullptr &&
         OSSL_PARAM_set_size_t(p, info.block) != 1)
         return 0;
-    for (const char *flag : {OSSL_CIPHER_PARAM_AEAD, OSSL_CIPHER_PARAM_CUSTOM_IV,
-                             OSSL_CIPHER_PARAM_CTS, OSSL_CIPHER_PARAM_TLS1_MULTIBLOCK,
-                             OSSL_CIPHER_PARAM_HAS_RAND_KEY}) {
+    for (const char *flag :
+         {OSSL_CIPHER_PARAM_AEAD, OSSL_CIPHER_PARAM_CUSTOM_IV, OSSL_CIPHER_PARAM_CTS,
+          OSSL_CIPHER_PARAM_TLS1_MULTIBLOCK, OSSL_CIPHER_PARAM_HAS_RAND_KEY}) {
         if ((p = OSSL_PARAM_locate(params, flag)) != nullptr && OSSL_PARAM_set_int(p, 0) != 1)
             return 0;
     }
     return 1;
 }
 
-int plain_get_ctx_params(void *vctx, OSSL_PARAM params[])
-{
+int plain_get_ctx_params(void *vctx, OSSL_PARAM params[]) {
     auto *c = static_cast<PlainCtx *>(vctx);
     OSSL_PARAM *p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_IVLEN);
-    if (p != nullptr && OSSL_PARAM_set_size_t(p, c->info->iv_len) != 1)
-        return 0;
+    if (p != nullptr && OSSL_PARAM_set_size_t(p, c->info->iv_len) != 1) return 0;
     if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_KEYLEN)) != nullptr &&
         OSSL_PARAM_set_size_t(p, c->info->key_len) != 1)
         return 0;
@@ -434,54 +398,46 @@ int plain_get_ctx_params(void *vctx, OSSL_PARAM params[])
         OSSL_PARAM_set_octet_string(p, c->iv, c->info->iv_len) != 1 &&
         OSSL_PARAM_set_octet_ptr(p, c->iv, c->info->iv_len) != 1)
         return 0;
-    if (!c->tls.get_params(params))
-        return 0;
+    if (!c->tls.get_params(params)) return 0;
     return get_op_params(c->opts, params);
 }
 
-int plain_set_ctx_params(void *vctx, const OSSL_PARAM params[])
-{
+int plain_set_ctx_params(void *vctx, const OSSL_PARAM params[]) {
     try {
         auto *c = static_cast<PlainCtx *>(vctx);
-        if (params == nullptr)
-            return 1;
+        if (params == nullptr) return 1;
         const OSSL_PARAM *p = OSSL_PARAM_locate_const(params, OSSL_CIPHER_PARAM_PADDING);
         if (p != nullptr) {
             unsigned int pad = 0;
-            if (OSSL_PARAM_get_uint(p, &pad) != 1)
-                return 0;
+            if (OSSL_PARAM_get_uint(p, &pad) != 1) return 0;
             c->pad = pad != 0 && c->info->block > 1;
         }
         if ((p = OSSL_PARAM_locate_const(params, OSSL_CIPHER_PARAM_NUM)) != nullptr) {
             unsigned int num = 0;
-            if (OSSL_PARAM_get_uint(p, &num) != 1 || num >= 64)
-                return 0;
+            if (OSSL_PARAM_get_uint(p, &num) != 1 || num >= 64) return 0;
             c->num = num;
         }
         if ((p = OSSL_PARAM_locate_const(params, OSSL_CIPHER_PARAM_KEYLEN)) != nullptr) {
             size_t len = 0;
-            if (OSSL_PARAM_get_size_t(p, &len) != 1 || len != c->info->key_len)
-                return 0;
+            if (OSSL_PARAM_get_size_t(p, &len) != 1 || len != c->info->key_len) return 0;
         }
-        if (!c->tls.set_params(params))
-            return 0;
+        if (!c->tls.set_params(params)) return 0;
         return set_op_params(c->pctx, c->opts, params);
     } catch (...) {
         return 0;
     }
 }
 
-const OSSL_PARAM kGettable[] = {
-    OSSL_PARAM_uint(OSSL_CIPHER_PARAM_MODE, nullptr),
-    OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_KEYLEN, nullptr),
-    OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_IVLEN, nullptr),
-    OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_BLOCK_SIZE, nullptr),
-    OSSL_PARAM_int(OSSL_CIPHER_PARAM_AEAD, nullptr),
-    OSSL_PARAM_int(OSSL_CIPHER_PARAM_CUSTOM_IV, nullptr),
-    OSSL_PARAM_int(OSSL_CIPHER_PARAM_CTS, nullptr),
-    OSSL_PARAM_int(OSSL_CIPHER_PARAM_TLS1_MULTIBLOCK, nullptr),
-    OSSL_PARAM_int(OSSL_CIPHER_PARAM_HAS_RAND_KEY, nullptr),
-    OSSL_PARAM_END};
+const OSSL_PARAM kGettable[] = {OSSL_PARAM_uint(OSSL_CIPHER_PARAM_MODE, nullptr),
+                                OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_KEYLEN, nullptr),
+                                OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_IVLEN, nullptr),
+                                OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_BLOCK_SIZE, nullptr),
+                                OSSL_PARAM_int(OSSL_CIPHER_PARAM_AEAD, nullptr),
+                                OSSL_PARAM_int(OSSL_CIPHER_PARAM_CUSTOM_IV, nullptr),
+                                OSSL_PARAM_int(OSSL_CIPHER_PARAM_CTS, nullptr),
+                                OSSL_PARAM_int(OSSL_CIPHER_PARAM_TLS1_MULTIBLOCK, nullptr),
+                                OSSL_PARAM_int(OSSL_CIPHER_PARAM_HAS_RAND_KEY, nullptr),
+                                OSSL_PARAM_END};
 const OSSL_PARAM kCtxGettable[] = {
     OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_KEYLEN, nullptr),
     OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_IVLEN, nullptr),
@@ -492,25 +448,22 @@ const OSSL_PARAM kCtxGettable[] = {
     OSSL_PARAM_octet_ptr(OSSL_CIPHER_PARAM_TLS_MAC, nullptr, 0),
     ACRYPTO_OP_SETTABLE_PARAMS,
     OSSL_PARAM_END};
-const OSSL_PARAM kCtxSettable[] = {
-    OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_KEYLEN, nullptr),
-    OSSL_PARAM_uint(OSSL_CIPHER_PARAM_PADDING, nullptr),
-    OSSL_PARAM_uint(OSSL_CIPHER_PARAM_NUM, nullptr),
-    OSSL_PARAM_uint(OSSL_CIPHER_PARAM_TLS_VERSION, nullptr),
-    OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_TLS_MAC_SIZE, nullptr),
-    ACRYPTO_OP_SETTABLE_PARAMS,
-    OSSL_PARAM_END};
+const OSSL_PARAM kCtxSettable[] = {OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_KEYLEN, nullptr),
+                                   OSSL_PARAM_uint(OSSL_CIPHER_PARAM_PADDING, nullptr),
+                                   OSSL_PARAM_uint(OSSL_CIPHER_PARAM_NUM, nullptr),
+                                   OSSL_PARAM_uint(OSSL_CIPHER_PARAM_TLS_VERSION, nullptr),
+                                   OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_TLS_MAC_SIZE, nullptr),
+                                   ACRYPTO_OP_SETTABLE_PARAMS,
+                                   OSSL_PARAM_END};
 
 const OSSL_PARAM *plain_gettable(void *provctx) { return kGettable; }
 const OSSL_PARAM *plain_ctx_gettable(void *vctx, void *provctx) { return kCtxGettable; }
 const OSSL_PARAM *plain_ctx_settable(void *vctx, void *provctx) { return kCtxSettable; }
 
-#define PLAIN_FN(id, fn) {id, reinterpret_cast<void (*)(void)>(fn)}
+#define PLAIN_FN(id, fn)                                                                           \
+    { id, reinterpret_cast<void (*)(void)>(fn) }
 
-template <size_t I>
-struct PlainTable {
-    static const OSSL_DISPATCH fns[];
-};
+template <size_t I> struct PlainTable { static const OSSL_DISPATCH fns[]; };
 
 template <size_t I>
 const OSSL_DISPATCH PlainTable<I>::fns[] = {
@@ -530,8 +483,8 @@ const OSSL_DISPATCH PlainTable<I>::fns[] = {
     PLAIN_FN(OSSL_FUNC_CIPHER_SETTABLE_CTX_PARAMS, plain_ctx_settable),
     {0, nullptr}};
 
-#define PLAIN_ALG(i) \
-    {kPlainInfos[i].names, "provider=acrypto", PlainTable<i>::fns, "acrypto cipher"}
+#define PLAIN_ALG(i)                                                                               \
+    { kPlainInfos[i].names, "provider=acrypto", PlainTable<i>::fns, "acrypto cipher" }
 
 } // namespace
 

@@ -23,21 +23,16 @@ struct KdfCtx {
     EVP_KDF_CTX *inner = nullptr;
 };
 
-template <size_t I>
-EVP_KDF *fetch_kdf(ProvCtx *pctx)
-{
+template <size_t I> EVP_KDF *fetch_kdf(ProvCtx *pctx) {
     return EVP_KDF_fetch(libctx(pctx), kKdfNames[I], kValuePropq);
 }
 
-template <size_t I>
-void *kdf_newctx(void *provctx)
-{
+template <size_t I> void *kdf_newctx(void *provctx) {
     auto *pctx = static_cast<ProvCtx *>(provctx);
     EVP_KDF *kdf = fetch_kdf<I>(pctx);
     EVP_KDF_CTX *inner = kdf != nullptr ? EVP_KDF_CTX_new(kdf) : nullptr;
     EVP_KDF_free(kdf);
-    if (inner == nullptr)
-        return nullptr;
+    if (inner == nullptr) return nullptr;
     auto *c = new (std::nothrow) KdfCtx;
     if (c == nullptr) {
         EVP_KDF_CTX_free(inner);
@@ -48,17 +43,14 @@ void *kdf_newctx(void *provctx)
     return c;
 }
 
-void kdf_freectx(void *vctx)
-{
+void kdf_freectx(void *vctx) {
     auto *c = static_cast<KdfCtx *>(vctx);
-    if (c == nullptr)
-        return;
+    if (c == nullptr) return;
     EVP_KDF_CTX_free(c->inner); // clears secrets
     delete c;
 }
 
-void *kdf_dupctx(void *vctx)
-{
+void *kdf_dupctx(void *vctx) {
     auto *c = static_cast<KdfCtx *>(vctx);
     EVP_KDF_CTX *inner = EVP_KDF_CTX_dup(c->inner);
     auto *d = inner != nullptr ? new (std::nothrow) KdfCtx : nullptr;
@@ -73,45 +65,36 @@ void *kdf_dupctx(void *vctx)
 
 void kdf_reset(void *vctx) { EVP_KDF_CTX_reset(static_cast<KdfCtx *>(vctx)->inner); }
 
-int kdf_derive(void *vctx, unsigned char *key, size_t keylen, const OSSL_PARAM params[])
-{
+int kdf_derive(void *vctx, unsigned char *key, size_t keylen, const OSSL_PARAM params[]) {
     return EVP_KDF_derive(static_cast<KdfCtx *>(vctx)->inner, key, keylen, params);
 }
 
-int kdf_set_ctx_params(void *vctx, const OSSL_PARAM params[])
-{
+int kdf_set_ctx_params(void *vctx, const OSSL_PARAM params[]) {
     return EVP_KDF_CTX_set_params(static_cast<KdfCtx *>(vctx)->inner, params);
 }
 
-int kdf_get_ctx_params(void *vctx, OSSL_PARAM params[])
-{
+int kdf_get_ctx_params(void *vctx, OSSL_PARAM params[]) {
     return EVP_KDF_CTX_get_params(static_cast<KdfCtx *>(vctx)->inner, params);
 }
 
-template <size_t I>
-const OSSL_PARAM *kdf_settable_ctx(void *vctx, void *provctx)
-{
+template <size_t I> const OSSL_PARAM *kdf_settable_ctx(void *vctx, void *provctx) {
     EVP_KDF *kdf = fetch_kdf<I>(static_cast<ProvCtx *>(provctx));
     const OSSL_PARAM *p = kdf != nullptr ? EVP_KDF_settable_ctx_params(kdf) : nullptr;
     EVP_KDF_free(kdf); // the table is static in the provider that owns it
     return p;
 }
 
-template <size_t I>
-const OSSL_PARAM *kdf_gettable_ctx(void *vctx, void *provctx)
-{
+template <size_t I> const OSSL_PARAM *kdf_gettable_ctx(void *vctx, void *provctx) {
     EVP_KDF *kdf = fetch_kdf<I>(static_cast<ProvCtx *>(provctx));
     const OSSL_PARAM *p = kdf != nullptr ? EVP_KDF_gettable_ctx_params(kdf) : nullptr;
     EVP_KDF_free(kdf);
     return p;
 }
 
-#define KDF_FN(id, fn) {id, reinterpret_cast<void (*)(void)>(fn)}
+#define KDF_FN(id, fn)                                                                             \
+    { id, reinterpret_cast<void (*)(void)>(fn) }
 
-template <size_t I>
-struct KdfTable {
-    static const OSSL_DISPATCH fns[];
-};
+template <size_t I> struct KdfTable { static const OSSL_DISPATCH fns[]; };
 
 template <size_t I>
 const OSSL_DISPATCH KdfTable<I>::fns[] = {

@@ -24,8 +24,7 @@ using acrypto::sched::Key;
 using acrypto::sched::Ref;
 
 /// Drop a device key; one made by a scheduler abandoned at fork() is wiped and leaked.
-void drop_device_key(Ref<Key> &key, uint64_t generation)
-{
+void drop_device_key(Ref<Key> &key, uint64_t generation) {
     if (key && generation != fork_generation()) {
         const acrypto_key &c = key->c();
         OPENSSL_cleanse(const_cast<uint8_t *>(c.data), c.len);
@@ -36,22 +35,17 @@ void drop_device_key(Ref<Key> &key, uint64_t generation)
 
 /// One DER TLV at p (short or long definite length); false when malformed.
 bool der_next(const uint8_t *&p, const uint8_t *end, uint8_t &tag, const uint8_t *&val,
-              size_t &len)
-{
-    if (end - p < 2)
-        return false;
+              size_t &len) {
+    if (end - p < 2) return false;
     tag = *p++;
     size_t n = *p++;
     if (n & 0x80) {
         const size_t k = n & 0x7f;
-        if (k == 0 || k > 2 || static_cast<size_t>(end - p) < k)
-            return false;
+        if (k == 0 || k > 2 || static_cast<size_t>(end - p) < k) return false;
         n = 0;
-        for (size_t i = 0; i < k; ++i)
-            n = n << 8 | *p++;
+        for (size_t i = 0; i < k; ++i) n = n << 8 | *p++;
     }
-    if (static_cast<size_t>(end - p) < n)
-        return false;
+    if (static_cast<size_t>(end - p) < n) return false;
     val = p;
     len = n;
     p += n;
@@ -59,35 +53,32 @@ bool der_next(const uint8_t *&p, const uint8_t *end, uint8_t &tag, const uint8_t
 }
 
 /// EC key pair from an ECPrivateKey (RFC 5915) carrying its public point; nullptr otherwise.
-EVP_PKEY *ec_from_private(OSSL_LIB_CTX *libctx, int curve, const uint8_t *der, size_t len)
-{
+EVP_PKEY *ec_from_private(OSSL_LIB_CTX *libctx, int curve, const uint8_t *der, size_t len) {
     const char *group = curve != NID_undef ? OBJ_nid2sn(curve) : nullptr;
     const uint8_t *p = der, *end = der + len, *v = nullptr, *priv = nullptr, *pub = nullptr;
     size_t vl = 0, priv_len = 0, pub_len = 0;
     uint8_t tag = 0;
-    if (group == nullptr || !der_next(p, end, tag, v, vl) || tag != 0x30)
-        return nullptr;
+    if (group == nullptr || !der_next(p, end, tag, v, vl) || tag != 0x30) return nullptr;
     p = v;
     end = v + vl;
     if (!der_next(p, end, tag, v, vl) || tag != 0x02 || !der_next(p, end, tag, priv, priv_len) ||
         tag != 0x04)
         return nullptr;
     while (p < end) {
-        if (!der_next(p, end, tag, v, vl))
-            return nullptr;
+        if (!der_next(p, end, tag, v, vl)) return nullptr;
         const uint8_t *q = v;
         if (tag == 0xa1 && der_next(q, v + vl, tag, v, vl) && tag == 0x03 && vl > 1 && v[0] == 0) {
             pub = v + 1;
             pub_len = vl - 1;
         }
     }
-    if (pub == nullptr)
-        return nullptr;
+    if (pub == nullptr) return nullptr;
     BIGNUM *d = BN_secure_new();
     OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
     OSSL_PARAM *params = nullptr;
     EVP_PKEY *pk = nullptr;
-    if (d != nullptr && bld != nullptr && BN_bin2bn(priv, static_cast<int>(priv_len), d) != nullptr &&
+    if (d != nullptr && bld != nullptr &&
+        BN_bin2bn(priv, static_cast<int>(priv_len), d) != nullptr &&
         OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, group, 0) == 1 &&
         OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, d) == 1 &&
         OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pub, pub_len) == 1 &&
@@ -109,12 +100,10 @@ EVP_PKEY *ec_from_private(OSSL_LIB_CTX *libctx, int curve, const uint8_t *der, s
  * (creating a decoder context costs several times a key exchange; every TLS
  * handshake generates an ephemeral key). nullptr: take the general path.
  */
-EVP_PKEY *pkcs8_fast(OSSL_LIB_CTX *libctx, const uint8_t *der, size_t len)
-{
+EVP_PKEY *pkcs8_fast(OSSL_LIB_CTX *libctx, const uint8_t *der, size_t len) {
     const unsigned char *p = der;
     PKCS8_PRIV_KEY_INFO *p8 = d2i_PKCS8_PRIV_KEY_INFO(nullptr, &p, static_cast<long>(len));
-    if (p8 == nullptr)
-        return nullptr;
+    if (p8 == nullptr) return nullptr;
     const ASN1_OBJECT *obj = nullptr;
     const unsigned char *pk = nullptr;
     int pklen = 0;
@@ -142,11 +131,9 @@ EVP_PKEY *pkcs8_fast(OSSL_LIB_CTX *libctx, const uint8_t *der, size_t len)
 }
 
 /// PKCS#8 DER of the private key into `out` (caller wipes). False on failure.
-bool private_der(const KeyData *k, std::vector<uint8_t> &out)
-{
+bool private_der(const KeyData *k, std::vector<uint8_t> &out) {
     PKCS8_PRIV_KEY_INFO *p8 = EVP_PKEY2PKCS8(k->pkey);
-    if (p8 == nullptr)
-        return false;
+    if (p8 == nullptr) return false;
     int n = i2d_PKCS8_PRIV_KEY_INFO(p8, nullptr);
     bool ok = false;
     if (n > 0) {
@@ -160,8 +147,7 @@ bool private_der(const KeyData *k, std::vector<uint8_t> &out)
 
 } // namespace
 
-const char *key_type_name(KeyType t)
-{
+const char *key_type_name(KeyType t) {
     switch (t) {
     case KeyType::Rsa: return "RSA";
     case KeyType::RsaPss: return "RSA-PSS";
@@ -172,8 +158,7 @@ const char *key_type_name(KeyType t)
     return "";
 }
 
-uint32_t key_type_alg(KeyType t)
-{
+uint32_t key_type_alg(KeyType t) {
     switch (t) {
     case KeyType::Rsa: return ACRYPTO_ALG_RSA;
     case KeyType::RsaPss: return ACRYPTO_ALG_RSA_PSS;
@@ -184,8 +169,7 @@ uint32_t key_type_alg(KeyType t)
     return ACRYPTO_ALG_NONE;
 }
 
-KeyData *key_new(ProvCtx *pctx, KeyType t)
-{
+KeyData *key_new(ProvCtx *pctx, KeyType t) {
     auto *k = new (std::nothrow) KeyData;
     if (k != nullptr) {
         k->pctx = pctx;
@@ -197,18 +181,15 @@ KeyData *key_new(ProvCtx *pctx, KeyType t)
 
 void key_ref(KeyData *k) { k->refs.fetch_add(1, std::memory_order_relaxed); }
 
-void key_unref(KeyData *k)
-{
-    if (k == nullptr || k->refs.fetch_sub(1, std::memory_order_acq_rel) != 1)
-        return;
+void key_unref(KeyData *k) {
+    if (k == nullptr || k->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
     drop_device_key(k->dev_priv, k->dev_generation);
     drop_device_key(k->dev_pub, k->dev_generation);
     EVP_PKEY_free(k->pkey); // libcrypto clears private key values as it frees them
     delete k;
 }
 
-void key_set_pkey(KeyData *k, EVP_PKEY *pkey, bool has_priv, bool has_pub)
-{
+void key_set_pkey(KeyData *k, EVP_PKEY *pkey, bool has_priv, bool has_pub) {
     std::lock_guard<std::mutex> lk(k->mu);
     drop_device_key(k->dev_priv, k->dev_generation);
     drop_device_key(k->dev_pub, k->dev_generation);
@@ -218,8 +199,7 @@ void key_set_pkey(KeyData *k, EVP_PKEY *pkey, bool has_priv, bool has_pub)
     k->has_pub = has_pub;
 }
 
-Ref<Key> key_device(KeyData *k, bool priv)
-{
+Ref<Key> key_device(KeyData *k, bool priv) {
     std::lock_guard<std::mutex> lk(k->mu);
     if (k->dev_generation != fork_generation()) {
         drop_device_key(k->dev_priv, k->dev_generation);
@@ -227,31 +207,25 @@ Ref<Key> key_device(KeyData *k, bool priv)
         k->dev_generation = fork_generation();
     }
     Ref<Key> &slot = priv ? k->dev_priv : k->dev_pub;
-    if (slot)
-        return slot;
+    if (slot) return slot;
     if (k->pkey == nullptr || (priv && !k->has_priv) || (!priv && !k->has_pub && !k->has_priv))
         return {};
     acrypto::sched::SchedulerCore *sc = scheduler(k->pctx);
-    if (sc == nullptr)
-        return {};
+    if (sc == nullptr) return {};
     std::vector<uint8_t> der;
     bool ok = priv ? private_der(k, der) : key_public_der(k, der);
     if (ok)
         slot = sc->make_key(key_type_alg(k->type), der.data(), der.size(), key_curve_nid(k),
                             key_bits(k));
-    if (!der.empty())
-        OPENSSL_cleanse(der.data(), der.size());
+    if (!der.empty()) OPENSSL_cleanse(der.data(), der.size());
     return slot;
 }
 
-void key_adopt_private_der(KeyData *k, const uint8_t *der, size_t len, uint32_t curve_nid)
-{
+void key_adopt_private_der(KeyData *k, const uint8_t *der, size_t len, uint32_t curve_nid) {
     acrypto::sched::SchedulerCore *sc = scheduler(k->pctx);
-    if (sc == nullptr)
-        return;
+    if (sc == nullptr) return;
     auto dk = sc->make_key(key_type_alg(k->type), der, len, curve_nid, key_bits(k));
-    if (!dk)
-        return;
+    if (!dk) return;
     std::lock_guard<std::mutex> lk(k->mu);
     drop_device_key(k->dev_priv, k->dev_generation);
     if (k->dev_generation != fork_generation()) {
@@ -261,55 +235,42 @@ void key_adopt_private_der(KeyData *k, const uint8_t *der, size_t len, uint32_t 
     k->dev_priv = dk;
 }
 
-bool key_public_der(const KeyData *k, std::vector<uint8_t> &out)
-{
-    if (k->pkey == nullptr)
-        return false;
+bool key_public_der(const KeyData *k, std::vector<uint8_t> &out) {
+    if (k->pkey == nullptr) return false;
     int n = i2d_PUBKEY(k->pkey, nullptr);
-    if (n <= 0)
-        return false;
+    if (n <= 0) return false;
     out.resize(static_cast<size_t>(n));
     unsigned char *p = out.data();
     return i2d_PUBKEY(k->pkey, &p) == n;
 }
 
-size_t key_max_size(const KeyData *k)
-{
-    if (k->pkey == nullptr)
-        return 0;
+size_t key_max_size(const KeyData *k) {
+    if (k->pkey == nullptr) return 0;
     int n = EVP_PKEY_get_size(k->pkey);
     return n > 0 ? static_cast<size_t>(n) : 0;
 }
 
-uint32_t key_bits(const KeyData *k)
-{
-    if (k->pkey == nullptr)
-        return 0;
+uint32_t key_bits(const KeyData *k) {
+    if (k->pkey == nullptr) return 0;
     int n = EVP_PKEY_get_bits(k->pkey);
     return n > 0 ? static_cast<uint32_t>(n) : 0;
 }
 
-uint32_t key_curve_nid(const KeyData *k)
-{
-    if (k->type != KeyType::Ec || k->pkey == nullptr)
-        return 0;
+uint32_t key_curve_nid(const KeyData *k) {
+    if (k->type != KeyType::Ec || k->pkey == nullptr) return 0;
     char name[64];
     size_t len = 0;
     if (EVP_PKEY_get_utf8_string_param(k->pkey, OSSL_PKEY_PARAM_GROUP_NAME, name, sizeof name,
                                        &len) != 1)
         return 0;
     int nid = OBJ_sn2nid(name);
-    if (nid == NID_undef)
-        nid = EC_curve_nist2nid(name);
-    if (nid == NID_undef)
-        nid = OBJ_ln2nid(name);
+    if (nid == NID_undef) nid = EC_curve_nist2nid(name);
+    if (nid == NID_undef) nid = OBJ_ln2nid(name);
     return nid == NID_undef ? 0 : static_cast<uint32_t>(nid);
 }
 
-EVP_PKEY *key_from_pkcs8(ProvCtx *pctx, const uint8_t *der, size_t len)
-{
-    if (EVP_PKEY *fast = pkcs8_fast(libctx(pctx), der, len))
-        return fast;
+EVP_PKEY *key_from_pkcs8(ProvCtx *pctx, const uint8_t *der, size_t len) {
+    if (EVP_PKEY *fast = pkcs8_fast(libctx(pctx), der, len)) return fast;
     const unsigned char *p = der;
     return d2i_AutoPrivateKey_ex(nullptr, &p, static_cast<long>(len), libctx(pctx), kValuePropq);
 }

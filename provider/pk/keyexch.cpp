@@ -30,8 +30,7 @@ struct KexCtx {
     OpOptions opts;
 };
 
-size_t secret_size(const KexCtx *c)
-{
+size_t secret_size(const KexCtx *c) {
     switch (c->type) {
     case KeyType::X25519: return 32;
     case KeyType::X448: return 56;
@@ -40,28 +39,22 @@ size_t secret_size(const KexCtx *c)
 }
 
 /// Peer public key as the device takes it: raw for X25519/X448, SubjectPublicKeyInfo for EC.
-bool peer_bytes(const KexCtx *c, std::vector<uint8_t> &out)
-{
-    if (c->type == KeyType::Ec)
-        return key_public_der(c->peer, out);
+bool peer_bytes(const KexCtx *c, std::vector<uint8_t> &out) {
+    if (c->type == KeyType::Ec) return key_public_der(c->peer, out);
     size_t len = 0;
-    if (EVP_PKEY_get_raw_public_key(c->peer->pkey, nullptr, &len) != 1)
-        return false;
+    if (EVP_PKEY_get_raw_public_key(c->peer->pkey, nullptr, &len) != 1) return false;
     out.resize(len);
     return EVP_PKEY_get_raw_public_key(c->peer->pkey, out.data(), &len) == 1;
 }
 
-int set_params_impl(KexCtx *c, const OSSL_PARAM params[])
-{
-    if (params == nullptr)
-        return 1;
+int set_params_impl(KexCtx *c, const OSSL_PARAM params[]) {
+    if (params == nullptr) return 1;
     const OSSL_PARAM *p;
     if (c->type == KeyType::Ec) {
         if ((p = OSSL_PARAM_locate_const(params, OSSL_EXCHANGE_PARAM_EC_ECDH_COFACTOR_MODE)) !=
             nullptr) {
             int mode = 0;
-            if (OSSL_PARAM_get_int(p, &mode) != 1 || mode < -1 || mode > 1)
-                return 0;
+            if (OSSL_PARAM_get_int(p, &mode) != 1 || mode < -1 || mode > 1) return 0;
             c->cofactor_mode = mode; // named prime curves have cofactor 1: no effect
         }
         if ((p = OSSL_PARAM_locate_const(params, OSSL_EXCHANGE_PARAM_KDF_TYPE)) != nullptr) {
@@ -75,9 +68,7 @@ int set_params_impl(KexCtx *c, const OSSL_PARAM params[])
     return set_op_params(c->pctx, c->opts, params);
 }
 
-template <KeyType T>
-void *kex_newctx(void *provctx)
-{
+template <KeyType T> void *kex_newctx(void *provctx) {
     try {
         auto *c = new KexCtx;
         c->pctx = static_cast<ProvCtx *>(provctx);
@@ -89,32 +80,26 @@ void *kex_newctx(void *provctx)
     }
 }
 
-void kex_freectx(void *vctx)
-{
+void kex_freectx(void *vctx) {
     auto *c = static_cast<KexCtx *>(vctx);
-    if (c == nullptr)
-        return;
+    if (c == nullptr) return;
     key_unref(c->key);
     key_unref(c->peer);
     delete c;
 }
 
-void *kex_dupctx(void *vctx)
-{
+void *kex_dupctx(void *vctx) {
     try {
         auto *d = new KexCtx(*static_cast<KexCtx *>(vctx));
-        if (d->key != nullptr)
-            key_ref(d->key);
-        if (d->peer != nullptr)
-            key_ref(d->peer);
+        if (d->key != nullptr) key_ref(d->key);
+        if (d->peer != nullptr) key_ref(d->peer);
         return d;
     } catch (...) {
         return nullptr;
     }
 }
 
-int kex_init(void *vctx, void *provkey, const OSSL_PARAM params[])
-{
+int kex_init(void *vctx, void *provkey, const OSSL_PARAM params[]) {
     try {
         auto *c = static_cast<KexCtx *>(vctx);
         auto *k = static_cast<KeyData *>(provkey);
@@ -133,8 +118,7 @@ int kex_init(void *vctx, void *provkey, const OSSL_PARAM params[])
     }
 }
 
-int kex_set_peer(void *vctx, void *provkey)
-{
+int kex_set_peer(void *vctx, void *provkey) {
     auto *c = static_cast<KexCtx *>(vctx);
     auto *k = static_cast<KeyData *>(provkey);
     if (c == nullptr || k == nullptr || k->type != c->type || !k->has_pub || k->pkey == nullptr)
@@ -150,12 +134,10 @@ int kex_set_peer(void *vctx, void *provkey)
     return 1;
 }
 
-int kex_derive(void *vctx, unsigned char *secret, size_t *secretlen, size_t outlen)
-{
+int kex_derive(void *vctx, unsigned char *secret, size_t *secretlen, size_t outlen) {
     try {
         auto *c = static_cast<KexCtx *>(vctx);
-        if (c == nullptr || c->key == nullptr)
-            return 0;
+        if (c == nullptr || c->key == nullptr) return 0;
         const size_t size = secret_size(c);
         if (secret == nullptr) { // size query: answer now, never submit
             *secretlen = size;
@@ -209,8 +191,7 @@ int kex_derive(void *vctx, unsigned char *secret, size_t *secretlen, size_t outl
     }
 }
 
-int kex_set_ctx_params(void *vctx, const OSSL_PARAM params[])
-{
+int kex_set_ctx_params(void *vctx, const OSSL_PARAM params[]) {
     try {
         auto *c = static_cast<KexCtx *>(vctx);
         return c != nullptr ? set_params_impl(c, params) : 0;
@@ -219,39 +200,31 @@ int kex_set_ctx_params(void *vctx, const OSSL_PARAM params[])
     }
 }
 
-int kex_get_ctx_params(void *vctx, OSSL_PARAM params[])
-{
+int kex_get_ctx_params(void *vctx, OSSL_PARAM params[]) {
     auto *c = static_cast<KexCtx *>(vctx);
-    if (c == nullptr)
-        return 0;
+    if (c == nullptr) return 0;
     OSSL_PARAM *p = OSSL_PARAM_locate(params, OSSL_EXCHANGE_PARAM_EC_ECDH_COFACTOR_MODE);
     if (p != nullptr && OSSL_PARAM_set_int(p, c->cofactor_mode < 0 ? 0 : c->cofactor_mode) != 1)
         return 0;
     p = OSSL_PARAM_locate(params, OSSL_EXCHANGE_PARAM_KDF_TYPE);
-    if (p != nullptr && OSSL_PARAM_set_utf8_string(p, "") != 1)
-        return 0;
+    if (p != nullptr && OSSL_PARAM_set_utf8_string(p, "") != 1) return 0;
     return get_op_params(c->opts, params);
 }
 
 const OSSL_PARAM kEcdhSettable[] = {
     OSSL_PARAM_int(OSSL_EXCHANGE_PARAM_EC_ECDH_COFACTOR_MODE, nullptr),
-    OSSL_PARAM_utf8_string(OSSL_EXCHANGE_PARAM_KDF_TYPE, nullptr, 0),
-    ACRYPTO_OP_SETTABLE_PARAMS,
+    OSSL_PARAM_utf8_string(OSSL_EXCHANGE_PARAM_KDF_TYPE, nullptr, 0), ACRYPTO_OP_SETTABLE_PARAMS,
     OSSL_PARAM_END};
 const OSSL_PARAM kEcxSettable[] = {ACRYPTO_OP_SETTABLE_PARAMS, OSSL_PARAM_END};
 
-template <KeyType T>
-const OSSL_PARAM *kex_settable(void *vctx, void *provctx)
-{
+template <KeyType T> const OSSL_PARAM *kex_settable(void *vctx, void *provctx) {
     return T == KeyType::Ec ? kEcdhSettable : kEcxSettable;
 }
 
-#define KEX_FN(id, fn) {id, reinterpret_cast<void (*)(void)>(fn)}
+#define KEX_FN(id, fn)                                                                             \
+    { id, reinterpret_cast<void (*)(void)>(fn) }
 
-template <KeyType T>
-struct KexTable {
-    static const OSSL_DISPATCH fns[];
-};
+template <KeyType T> struct KexTable { static const OSSL_DISPATCH fns[]; };
 
 template <KeyType T>
 const OSSL_DISPATCH KexTable<T>::fns[] = {

@@ -26,8 +26,7 @@ namespace {
 
 constexpr int kSelectKeypair = OSSL_KEYMGMT_SELECT_KEYPAIR;
 
-const char *priv_param(KeyType t)
-{
+const char *priv_param(KeyType t) {
     return t == KeyType::Rsa || t == KeyType::RsaPss ? OSSL_PKEY_PARAM_RSA_D
                                                      : OSSL_PKEY_PARAM_PRIV_KEY;
 }
@@ -35,19 +34,15 @@ const char *priv_param(KeyType t)
 bool is_rsa(KeyType t) { return t == KeyType::Rsa || t == KeyType::RsaPss; }
 
 /// Wipe every value of a params array built by libcrypto, then free it.
-void params_clear_free(OSSL_PARAM *params)
-{
-    if (params == nullptr)
-        return;
+void params_clear_free(OSSL_PARAM *params) {
+    if (params == nullptr) return;
     for (OSSL_PARAM *p = params; p->key != nullptr; ++p)
-        if (p->data != nullptr && p->data_size > 0)
-            OPENSSL_cleanse(p->data, p->data_size);
+        if (p->data != nullptr && p->data_size > 0) OPENSSL_cleanse(p->data, p->data_size);
     OSSL_PARAM_free(params);
 }
 
 /// Build values of type `t` from `params` (selection as the keymgmt received it).
-EVP_PKEY *pkey_from_params(ProvCtx *pctx, KeyType t, int selection, const OSSL_PARAM params[])
-{
+EVP_PKEY *pkey_from_params(ProvCtx *pctx, KeyType t, int selection, const OSSL_PARAM params[]) {
     EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_name(libctx(pctx), key_type_name(t), kValuePropq);
     EVP_PKEY *pk = nullptr;
     // OSSL_PARAM arrays are const in the keymgmt API but not in EVP_PKEY_fromdata's.
@@ -58,22 +53,17 @@ EVP_PKEY *pkey_from_params(ProvCtx *pctx, KeyType t, int selection, const OSSL_P
     return pk;
 }
 
-bool pkey_has_pub(KeyType t, EVP_PKEY *pk)
-{
-    if (is_rsa(t))
-        return true; // n is the modulus: an RSA key without it does not import
+bool pkey_has_pub(KeyType t, EVP_PKEY *pk) {
+    if (is_rsa(t)) return true; // n is the modulus: an RSA key without it does not import
     size_t len = 0;
     return EVP_PKEY_get_octet_string_param(pk, OSSL_PKEY_PARAM_PUB_KEY, nullptr, 0, &len) == 1 &&
            len > 0;
 }
 
-int import_into(KeyData *k, int selection, const OSSL_PARAM params[])
-{
-    if ((selection & (kSelectKeypair | OSSL_KEYMGMT_SELECT_DOMAIN_PARAMETERS)) == 0)
-        return 0;
+int import_into(KeyData *k, int selection, const OSSL_PARAM params[]) {
+    if ((selection & (kSelectKeypair | OSSL_KEYMGMT_SELECT_DOMAIN_PARAMETERS)) == 0) return 0;
     EVP_PKEY *pk = pkey_from_params(k->pctx, k->type, selection, params);
-    if (pk == nullptr)
-        return 0;
+    if (pk == nullptr) return 0;
     const bool priv = (selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) != 0 &&
                       OSSL_PARAM_locate_const(params, priv_param(k->type)) != nullptr;
     const bool pub = (selection & kSelectKeypair) != 0 && pkey_has_pub(k->type, pk);
@@ -81,19 +71,15 @@ int import_into(KeyData *k, int selection, const OSSL_PARAM params[])
     return 1;
 }
 
-int curve_nid_of(const char *group)
-{
+int curve_nid_of(const char *group) {
     int nid = OBJ_sn2nid(group);
-    if (nid == NID_undef)
-        nid = EC_curve_nist2nid(group);
-    if (nid == NID_undef)
-        nid = OBJ_ln2nid(group);
+    if (nid == NID_undef) nid = EC_curve_nist2nid(group);
+    if (nid == NID_undef) nid = OBJ_ln2nid(group);
     return nid;
 }
 
 /// Parameters-only EC values for `group`.
-EVP_PKEY *ec_params_only(ProvCtx *pctx, const std::string &group)
-{
+EVP_PKEY *ec_params_only(ProvCtx *pctx, const std::string &group) {
     OSSL_PARAM p[] = {OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME,
                                                        const_cast<char *>(group.c_str()), 0),
                       OSSL_PARAM_construct_end()};
@@ -177,36 +163,29 @@ const OSSL_PARAM kEcImport[] = {
     OSSL_PARAM_BN(OSSL_PKEY_PARAM_PRIV_KEY, nullptr, 0),
     OSSL_PARAM_END};
 
-const OSSL_PARAM kEcxImport[] = {
-    OSSL_PARAM_octet_string(OSSL_PKEY_PARAM_PUB_KEY, nullptr, 0),
-    OSSL_PARAM_octet_string(OSSL_PKEY_PARAM_PRIV_KEY, nullptr, 0),
-    OSSL_PARAM_END};
+const OSSL_PARAM kEcxImport[] = {OSSL_PARAM_octet_string(OSSL_PKEY_PARAM_PUB_KEY, nullptr, 0),
+                                 OSSL_PARAM_octet_string(OSSL_PKEY_PARAM_PRIV_KEY, nullptr, 0),
+                                 OSSL_PARAM_END};
 
 const OSSL_PARAM kPubSettable[] = {
-    OSSL_PARAM_octet_string(OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, nullptr, 0),
-    OSSL_PARAM_END};
+    OSSL_PARAM_octet_string(OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, nullptr, 0), OSSL_PARAM_END};
 const OSSL_PARAM kEcSettable[] = {
     OSSL_PARAM_octet_string(OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, nullptr, 0),
     OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT, nullptr, 0),
-    OSSL_PARAM_int(OSSL_PKEY_PARAM_USE_COFACTOR_ECDH, nullptr),
-    OSSL_PARAM_END};
+    OSSL_PARAM_int(OSSL_PKEY_PARAM_USE_COFACTOR_ECDH, nullptr), OSSL_PARAM_END};
 const OSSL_PARAM kNoParams[] = {OSSL_PARAM_END};
 
 const OSSL_PARAM kEcGenSettable[] = {
     OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, nullptr, 0),
     OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_EC_ENCODING, nullptr, 0),
     OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT, nullptr, 0),
-    ACRYPTO_OP_SETTABLE_PARAMS,
-    OSSL_PARAM_END};
-const OSSL_PARAM kRsaGenSettable[] = {
-    OSSL_PARAM_size_t(OSSL_PKEY_PARAM_RSA_BITS, nullptr),
-    OSSL_PARAM_size_t(OSSL_PKEY_PARAM_RSA_PRIMES, nullptr),
-    OSSL_PARAM_BN(OSSL_PKEY_PARAM_RSA_E, nullptr, 0),
-    ACRYPTO_OP_SETTABLE_PARAMS,
-    OSSL_PARAM_END};
+    ACRYPTO_OP_SETTABLE_PARAMS, OSSL_PARAM_END};
+const OSSL_PARAM kRsaGenSettable[] = {OSSL_PARAM_size_t(OSSL_PKEY_PARAM_RSA_BITS, nullptr),
+                                      OSSL_PARAM_size_t(OSSL_PKEY_PARAM_RSA_PRIMES, nullptr),
+                                      OSSL_PARAM_BN(OSSL_PKEY_PARAM_RSA_E, nullptr, 0),
+                                      ACRYPTO_OP_SETTABLE_PARAMS, OSSL_PARAM_END};
 const OSSL_PARAM kEcxGenSettable[] = {
-    OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, nullptr, 0),
-    ACRYPTO_OP_SETTABLE_PARAMS,
+    OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, nullptr, 0), ACRYPTO_OP_SETTABLE_PARAMS,
     OSSL_PARAM_END};
 
 // ---- generation --------------------------------------------------------------
@@ -220,15 +199,12 @@ struct GenCtx {
     OpOptions opts;
 };
 
-int gen_set_params_impl(GenCtx *g, const OSSL_PARAM params[])
-{
-    if (params == nullptr)
-        return 1;
+int gen_set_params_impl(GenCtx *g, const OSSL_PARAM params[]) {
+    if (params == nullptr) return 1;
     const OSSL_PARAM *p = OSSL_PARAM_locate_const(params, OSSL_PKEY_PARAM_GROUP_NAME);
     if (p != nullptr) {
         const char *name = nullptr;
-        if (OSSL_PARAM_get_utf8_string_ptr(p, &name) != 1)
-            return 0;
+        if (OSSL_PARAM_get_utf8_string_ptr(p, &name) != 1) return 0;
         if (g->type == KeyType::Ec) {
             if (curve_nid_of(name) == NID_undef) {
                 raise(g->pctx, kReasonUnsupported, "EC group %s", name);
@@ -254,8 +230,7 @@ int gen_set_params_impl(GenCtx *g, const OSSL_PARAM params[])
     return set_op_params(g->pctx, g->opts, params);
 }
 
-KeyData *gen_keypair(GenCtx *g)
-{
+KeyData *gen_keypair(GenCtx *g) {
     acrypto::sched::SchedulerCore *sc = scheduler(g->pctx);
     if (sc == nullptr) {
         raise(g->pctx, kReasonNoScheduler, "no scheduler");
@@ -311,33 +286,25 @@ KeyData *gen_keypair(GenCtx *g)
 
 // ---- dispatch functions --------------------------------------------------------
 
-template <KeyType T>
-void *km_new(void *provctx)
-{
+template <KeyType T> void *km_new(void *provctx) {
     return key_new(static_cast<ProvCtx *>(provctx), T);
 }
 
 void km_free(void *kd) { key_unref(static_cast<KeyData *>(kd)); }
 
-int km_has(const void *kd, int selection)
-{
+int km_has(const void *kd, int selection) {
     const auto *k = static_cast<const KeyData *>(kd);
-    if (k == nullptr)
-        return 0;
-    if ((selection & OSSL_KEYMGMT_SELECT_ALL) == 0)
-        return 1;
+    if (k == nullptr) return 0;
+    if ((selection & OSSL_KEYMGMT_SELECT_ALL) == 0) return 1;
     bool ok = true;
-    if ((selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) != 0)
-        ok = ok && k->has_priv;
-    if ((selection & OSSL_KEYMGMT_SELECT_PUBLIC_KEY) != 0)
-        ok = ok && k->has_pub;
+    if ((selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) != 0) ok = ok && k->has_priv;
+    if ((selection & OSSL_KEYMGMT_SELECT_PUBLIC_KEY) != 0) ok = ok && k->has_pub;
     if ((selection & OSSL_KEYMGMT_SELECT_DOMAIN_PARAMETERS) != 0 && k->type == KeyType::Ec)
         ok = ok && k->pkey != nullptr;
     return ok ? 1 : 0;
 }
 
-int km_import(void *kd, int selection, const OSSL_PARAM params[])
-{
+int km_import(void *kd, int selection, const OSSL_PARAM params[]) {
     try {
         auto *k = static_cast<KeyData *>(kd);
         return k != nullptr ? import_into(k, selection, params) : 0;
@@ -346,80 +313,57 @@ int km_import(void *kd, int selection, const OSSL_PARAM params[])
     }
 }
 
-int km_export(void *kd, int selection, OSSL_CALLBACK *cb, void *cbarg)
-{
+int km_export(void *kd, int selection, OSSL_CALLBACK *cb, void *cbarg) {
     auto *k = static_cast<KeyData *>(kd);
-    if (k == nullptr || k->pkey == nullptr)
-        return 0;
-    if (!k->has_priv)
-        selection &= ~OSSL_KEYMGMT_SELECT_PRIVATE_KEY;
+    if (k == nullptr || k->pkey == nullptr) return 0;
+    if (!k->has_priv) selection &= ~OSSL_KEYMGMT_SELECT_PRIVATE_KEY;
     OSSL_PARAM *params = nullptr;
-    if (EVP_PKEY_todata(k->pkey, selection, &params) != 1)
-        return 0;
+    if (EVP_PKEY_todata(k->pkey, selection, &params) != 1) return 0;
     int rc = cb(params, cbarg);
     params_clear_free(params);
     return rc;
 }
 
-template <KeyType T>
-const OSSL_PARAM *km_import_types(int selection)
-{
-    if (is_rsa(T))
-        return kRsaImport;
+template <KeyType T> const OSSL_PARAM *km_import_types(int selection) {
+    if (is_rsa(T)) return kRsaImport;
     return T == KeyType::Ec ? kEcImport : kEcxImport;
 }
 
-template <KeyType T>
-const OSSL_PARAM *km_gettable(void *provctx)
-{
-    if (is_rsa(T))
-        return kRsaGettable;
+template <KeyType T> const OSSL_PARAM *km_gettable(void *provctx) {
+    if (is_rsa(T)) return kRsaGettable;
     return T == KeyType::Ec ? kEcGettable : kEcxGettable;
 }
 
-int km_get_params(void *kd, OSSL_PARAM params[])
-{
+int km_get_params(void *kd, OSSL_PARAM params[]) {
     auto *k = static_cast<KeyData *>(kd);
-    if (k == nullptr)
-        return 0;
-    if (k->pkey == nullptr)
-        return 1;
+    if (k == nullptr) return 0;
+    if (k->pkey == nullptr) return 1;
     return EVP_PKEY_get_params(k->pkey, params) == 1 ? 1 : 0;
 }
 
-template <KeyType T>
-const OSSL_PARAM *km_settable(void *provctx)
-{
-    if (is_rsa(T))
-        return kNoParams;
+template <KeyType T> const OSSL_PARAM *km_settable(void *provctx) {
+    if (is_rsa(T)) return kNoParams;
     return T == KeyType::Ec ? kEcSettable : kPubSettable;
 }
 
-int km_set_params(void *kd, const OSSL_PARAM params[])
-{
+int km_set_params(void *kd, const OSSL_PARAM params[]) {
     auto *k = static_cast<KeyData *>(kd);
-    if (k == nullptr)
-        return 0;
-    if (params == nullptr || params[0].key == nullptr || is_rsa(k->type))
-        return 1;
+    if (k == nullptr) return 0;
+    if (params == nullptr || params[0].key == nullptr || is_rsa(k->type)) return 1;
     const OSSL_PARAM *enc = OSSL_PARAM_locate_const(params, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY);
     if (k->type != KeyType::Ec) {
-        if (enc == nullptr)
-            return 1;
+        if (enc == nullptr) return 1;
         const void *data = nullptr;
         size_t len = 0;
-        if (OSSL_PARAM_get_octet_string_ptr(enc, &data, &len) != 1)
-            return 0;
-        EVP_PKEY *pk = EVP_PKEY_new_raw_public_key_ex(libctx(k->pctx), key_type_name(k->type),
-                                                      kValuePropq,
-                                                      static_cast<const uint8_t *>(data), len);
-        if (pk == nullptr)
-            return 0;
+        if (OSSL_PARAM_get_octet_string_ptr(enc, &data, &len) != 1) return 0;
+        EVP_PKEY *pk =
+            EVP_PKEY_new_raw_public_key_ex(libctx(k->pctx), key_type_name(k->type), kValuePropq,
+                                           static_cast<const uint8_t *>(data), len);
+        if (pk == nullptr) return 0;
         key_set_pkey(k, pk, false, true);
         return 1;
     }
-    if (k->pkey == nullptr)
-        return 0; // no group yet
+    if (k->pkey == nullptr) return 0; // no group yet
     EVP_PKEY *pk = EVP_PKEY_dup(k->pkey);
     if (pk == nullptr || EVP_PKEY_set_params(pk, const_cast<OSSL_PARAM *>(params)) != 1) {
         EVP_PKEY_free(pk);
@@ -431,45 +375,34 @@ int km_set_params(void *kd, const OSSL_PARAM params[])
     return 1;
 }
 
-template <KeyType T>
-const char *km_query_operation_name(int operation_id)
-{
-    if (T == KeyType::Ec)
-        return operation_id == OSSL_OP_KEYEXCH ? "ECDH" : "ECDSA";
-    if (is_rsa(T))
-        return "RSA";
+template <KeyType T> const char *km_query_operation_name(int operation_id) {
+    if (T == KeyType::Ec) return operation_id == OSSL_OP_KEYEXCH ? "ECDH" : "ECDSA";
+    if (is_rsa(T)) return "RSA";
     return key_type_name(T);
 }
 
-int km_match(const void *a, const void *b, int selection)
-{
+int km_match(const void *a, const void *b, int selection) {
     const auto *ka = static_cast<const KeyData *>(a);
     const auto *kb = static_cast<const KeyData *>(b);
-    if (ka == nullptr || kb == nullptr || ka->type != kb->type)
-        return 0;
-    if (ka->pkey == nullptr || kb->pkey == nullptr)
-        return ka->pkey == kb->pkey ? 1 : 0;
+    if (ka == nullptr || kb == nullptr || ka->type != kb->type) return 0;
+    if (ka->pkey == nullptr || kb->pkey == nullptr) return ka->pkey == kb->pkey ? 1 : 0;
     bool ok = true;
     if ((selection & OSSL_KEYMGMT_SELECT_DOMAIN_PARAMETERS) != 0 && ka->type == KeyType::Ec)
         ok = EVP_PKEY_parameters_eq(ka->pkey, kb->pkey) == 1;
-    if (ok && (selection & kSelectKeypair) != 0)
-        ok = EVP_PKEY_eq(ka->pkey, kb->pkey) == 1;
+    if (ok && (selection & kSelectKeypair) != 0) ok = EVP_PKEY_eq(ka->pkey, kb->pkey) == 1;
     return ok ? 1 : 0;
 }
 
-void *km_dup(const void *src, int selection)
-{
+void *km_dup(const void *src, int selection) {
     try {
         const auto *k = static_cast<const KeyData *>(src);
-        if (k == nullptr)
-            return nullptr;
+        if (k == nullptr) return nullptr;
         KeyData *d = key_new(k->pctx, k->type);
         // Only EC keys carry domain parameters (the group); others copy as empty keys.
         if (d == nullptr || k->pkey == nullptr ||
             ((selection & kSelectKeypair) == 0 && k->type != KeyType::Ec))
             return d;
-        if (!k->has_priv)
-            selection &= ~OSSL_KEYMGMT_SELECT_PRIVATE_KEY;
+        if (!k->has_priv) selection &= ~OSSL_KEYMGMT_SELECT_PRIVATE_KEY;
         OSSL_PARAM *params = nullptr;
         int ok = EVP_PKEY_todata(k->pkey, selection, &params) == 1 &&
                  import_into(d, selection | OSSL_KEYMGMT_SELECT_ALL_PARAMETERS, params) == 1;
@@ -484,32 +417,26 @@ void *km_dup(const void *src, int selection)
     }
 }
 
-int km_validate(const void *kd, int selection, int checktype)
-{
+int km_validate(const void *kd, int selection, int checktype) {
     const auto *k = static_cast<const KeyData *>(kd);
-    if (k == nullptr || k->pkey == nullptr)
-        return 0;
+    if (k == nullptr || k->pkey == nullptr) return 0;
     EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_pkey(libctx(k->pctx), k->pkey, kValuePropq);
-    if (c == nullptr)
-        return 0;
+    if (c == nullptr) return 0;
     bool ok = true;
     if ((selection & OSSL_KEYMGMT_SELECT_DOMAIN_PARAMETERS) != 0 && k->type == KeyType::Ec)
         ok = EVP_PKEY_param_check(c) == 1;
     if (ok && (selection & OSSL_KEYMGMT_SELECT_PUBLIC_KEY) != 0)
-        ok = k->has_pub && (checktype == OSSL_KEYMGMT_VALIDATE_QUICK_CHECK
-                                ? EVP_PKEY_public_check_quick(c) == 1
-                                : EVP_PKEY_public_check(c) == 1);
+        ok = k->has_pub &&
+             (checktype == OSSL_KEYMGMT_VALIDATE_QUICK_CHECK ? EVP_PKEY_public_check_quick(c) == 1
+                                                             : EVP_PKEY_public_check(c) == 1);
     if (ok && (selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) != 0)
         ok = k->has_priv && EVP_PKEY_private_check(c) == 1;
-    if (ok && (selection & kSelectKeypair) == kSelectKeypair)
-        ok = EVP_PKEY_pairwise_check(c) == 1;
+    if (ok && (selection & kSelectKeypair) == kSelectKeypair) ok = EVP_PKEY_pairwise_check(c) == 1;
     EVP_PKEY_CTX_free(c);
     return ok ? 1 : 0;
 }
 
-template <KeyType T>
-void *km_gen_init(void *provctx, int selection, const OSSL_PARAM params[])
-{
+template <KeyType T> void *km_gen_init(void *provctx, int selection, const OSSL_PARAM params[]) {
     try {
         auto *pctx = static_cast<ProvCtx *>(provctx);
         auto *g = new GenCtx;
@@ -527,8 +454,7 @@ void *km_gen_init(void *provctx, int selection, const OSSL_PARAM params[])
     }
 }
 
-int km_gen_set_params(void *genctx, const OSSL_PARAM params[])
-{
+int km_gen_set_params(void *genctx, const OSSL_PARAM params[]) {
     try {
         return gen_set_params_impl(static_cast<GenCtx *>(genctx), params);
     } catch (...) {
@@ -536,15 +462,12 @@ int km_gen_set_params(void *genctx, const OSSL_PARAM params[])
     }
 }
 
-int km_gen_set_template(void *genctx, void *templ)
-{
+int km_gen_set_template(void *genctx, void *templ) {
     try {
         auto *g = static_cast<GenCtx *>(genctx);
         auto *t = static_cast<KeyData *>(templ);
-        if (g == nullptr || t == nullptr || t->type != g->type)
-            return 0;
-        if (g->type != KeyType::Ec || t->pkey == nullptr)
-            return 1;
+        if (g == nullptr || t == nullptr || t->type != g->type) return 0;
+        if (g->type != KeyType::Ec || t->pkey == nullptr) return 1;
         char name[64];
         size_t len = 0;
         if (EVP_PKEY_get_utf8_string_param(t->pkey, OSSL_PKEY_PARAM_GROUP_NAME, name, sizeof name,
@@ -557,22 +480,16 @@ int km_gen_set_template(void *genctx, void *templ)
     }
 }
 
-template <KeyType T>
-const OSSL_PARAM *km_gen_settable(void *genctx, void *provctx)
-{
-    if (is_rsa(T))
-        return kRsaGenSettable;
+template <KeyType T> const OSSL_PARAM *km_gen_settable(void *genctx, void *provctx) {
+    if (is_rsa(T)) return kRsaGenSettable;
     return T == KeyType::Ec ? kEcGenSettable : kEcxGenSettable;
 }
 
-void *km_gen(void *genctx, OSSL_CALLBACK *cb, void *cbarg)
-{
+void *km_gen(void *genctx, OSSL_CALLBACK *cb, void *cbarg) {
     try {
         auto *g = static_cast<GenCtx *>(genctx);
-        if (g == nullptr)
-            return nullptr;
-        if ((g->selection & kSelectKeypair) != 0)
-            return gen_keypair(g);
+        if (g == nullptr) return nullptr;
+        if ((g->selection & kSelectKeypair) != 0) return gen_keypair(g);
         // Parameters only (TLS builds a peer key this way, then sets its public point).
         KeyData *k = key_new(g->pctx, g->type);
         if (k != nullptr && g->type == KeyType::Ec) {
@@ -591,12 +508,10 @@ void *km_gen(void *genctx, OSSL_CALLBACK *cb, void *cbarg)
 
 void km_gen_cleanup(void *genctx) { delete static_cast<GenCtx *>(genctx); }
 
-#define KM_FN(id, fn) {id, reinterpret_cast<void (*)(void)>(fn)}
+#define KM_FN(id, fn)                                                                              \
+    { id, reinterpret_cast<void (*)(void)>(fn) }
 
-template <KeyType T>
-struct KeymgmtTable {
-    static const OSSL_DISPATCH fns[];
-};
+template <KeyType T> struct KeymgmtTable { static const OSSL_DISPATCH fns[]; };
 
 template <KeyType T>
 const OSSL_DISPATCH KeymgmtTable<T>::fns[] = {
@@ -627,16 +542,15 @@ const OSSL_DISPATCH KeymgmtTable<T>::fns[] = {
 
 // kKeymgmtAlgorithms: RSA, RSA-PSS, EC, X25519, X448 keymgmt.
 const OSSL_ALGORITHM kKeymgmtAlgorithms[] = {
-    {"RSA:rsaEncryption:1.2.840.113549.1.1.1", "provider=acrypto",
-     KeymgmtTable<KeyType::Rsa>::fns, "acrypto RSA keys"},
+    {"RSA:rsaEncryption:1.2.840.113549.1.1.1", "provider=acrypto", KeymgmtTable<KeyType::Rsa>::fns,
+     "acrypto RSA keys"},
     {"RSA-PSS:RSASSA-PSS:1.2.840.113549.1.1.10", "provider=acrypto",
      KeymgmtTable<KeyType::RsaPss>::fns, "acrypto RSA-PSS keys"},
     {"EC:id-ecPublicKey:1.2.840.10045.2.1", "provider=acrypto", KeymgmtTable<KeyType::Ec>::fns,
      "acrypto EC keys"},
     {"X25519:1.3.101.110", "provider=acrypto", KeymgmtTable<KeyType::X25519>::fns,
      "acrypto X25519 keys"},
-    {"X448:1.3.101.111", "provider=acrypto", KeymgmtTable<KeyType::X448>::fns,
-     "acrypto X448 keys"},
+    {"X448:1.3.101.111", "provider=acrypto", KeymgmtTable<KeyType::X448>::fns, "acrypto X448 keys"},
     {nullptr, nullptr, nullptr, nullptr}};
 
 } // namespace acrypto::prov::pk

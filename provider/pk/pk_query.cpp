@@ -12,13 +12,11 @@ namespace acrypto::prov::pk {
 namespace {
 
 /// Both cipher lists in one NULL-terminated table (built once, on first query).
-const OSSL_ALGORITHM *cipher_algorithms()
-{
+const OSSL_ALGORITHM *cipher_algorithms() {
     static const std::vector<OSSL_ALGORITHM> all = [] {
         std::vector<OSSL_ALGORITHM> v;
         for (const OSSL_ALGORITHM *t : {kAeadCipherAlgorithms, kPlainCipherAlgorithms})
-            for (; t->algorithm_names != nullptr; ++t)
-                v.push_back(*t);
+            for (; t->algorithm_names != nullptr; ++t) v.push_back(*t);
         v.push_back({nullptr, nullptr, nullptr, nullptr});
         return v;
     }();
@@ -28,8 +26,7 @@ const OSSL_ALGORITHM *cipher_algorithms()
 } // namespace
 } // namespace acrypto::prov::pk
 
-extern "C" const OSSL_ALGORITHM *acrypto_pk_query(int operation_id)
-{
+extern "C" const OSSL_ALGORITHM *acrypto_pk_query(int operation_id) {
     using namespace acrypto::prov::pk;
     try {
         switch (operation_id) {

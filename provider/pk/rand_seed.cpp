@@ -20,7 +20,7 @@ namespace acrypto::prov::pk {
 
 namespace {
 
-constexpr int kStrength = 256;        // bits claimed per byte-aligned request
+constexpr int kStrength = 256; // bits claimed per byte-aligned request
 constexpr size_t kMaxRequest = 1 << 16;
 
 struct SeedCtx {
@@ -29,8 +29,7 @@ struct SeedCtx {
     std::mutex *lock = nullptr;
 };
 
-bool fill(SeedCtx *c, unsigned char *out, size_t len)
-{
+bool fill(SeedCtx *c, unsigned char *out, size_t len) {
     acrypto::sched::SchedulerCore *sc = scheduler(c->pctx);
     if (sc == nullptr) {
         raise(c->pctx, kReasonNoScheduler, "no scheduler for entropy");
@@ -45,44 +44,36 @@ bool fill(SeedCtx *c, unsigned char *out, size_t len)
     return true;
 }
 
-void *seed_newctx(void *provctx, void *parent, const OSSL_DISPATCH *parent_dispatch)
-{
+void *seed_newctx(void *provctx, void *parent, const OSSL_DISPATCH *parent_dispatch) {
     if (parent != nullptr) // a seed source has no parent
         return nullptr;
     auto *c = new (std::nothrow) SeedCtx;
-    if (c != nullptr)
-        c->pctx = static_cast<ProvCtx *>(provctx);
+    if (c != nullptr) c->pctx = static_cast<ProvCtx *>(provctx);
     return c;
 }
 
-void seed_freectx(void *vctx)
-{
+void seed_freectx(void *vctx) {
     auto *c = static_cast<SeedCtx *>(vctx);
-    if (c == nullptr)
-        return;
+    if (c == nullptr) return;
     delete c->lock;
     delete c;
 }
 
 int seed_instantiate(void *vctx, unsigned int strength, int prediction_resistance,
-                     const unsigned char *pstr, size_t pstr_len, const OSSL_PARAM params[])
-{
+                     const unsigned char *pstr, size_t pstr_len, const OSSL_PARAM params[]) {
     auto *c = static_cast<SeedCtx *>(vctx);
-    if (strength > static_cast<unsigned int>(kStrength))
-        return 0;
+    if (strength > static_cast<unsigned int>(kStrength)) return 0;
     c->state = EVP_RAND_STATE_READY;
     return 1;
 }
 
-int seed_uninstantiate(void *vctx)
-{
+int seed_uninstantiate(void *vctx) {
     static_cast<SeedCtx *>(vctx)->state = EVP_RAND_STATE_UNINITIALISED;
     return 1;
 }
 
 int seed_generate(void *vctx, unsigned char *out, size_t outlen, unsigned int strength,
-                  int prediction_resistance, const unsigned char *adin, size_t adin_len)
-{
+                  int prediction_resistance, const unsigned char *adin, size_t adin_len) {
     try {
         auto *c = static_cast<SeedCtx *>(vctx);
         if (c->state != EVP_RAND_STATE_READY || strength > static_cast<unsigned int>(kStrength))
@@ -94,25 +85,19 @@ int seed_generate(void *vctx, unsigned char *out, size_t outlen, unsigned int st
 }
 
 int seed_reseed(void *vctx, int prediction_resistance, const unsigned char *ent, size_t ent_len,
-                const unsigned char *adin, size_t adin_len)
-{
+                const unsigned char *adin, size_t adin_len) {
     return static_cast<SeedCtx *>(vctx)->state == EVP_RAND_STATE_READY ? 1 : 0;
 }
 
-size_t seed_get_seed(void *vctx, unsigned char **pout, int entropy, size_t min_len,
-                     size_t max_len, int prediction_resistance, const unsigned char *adin,
-                     size_t adin_len)
-{
+size_t seed_get_seed(void *vctx, unsigned char **pout, int entropy, size_t min_len, size_t max_len,
+                     int prediction_resistance, const unsigned char *adin, size_t adin_len) {
     try {
         auto *c = static_cast<SeedCtx *>(vctx);
         size_t need = entropy > 0 ? (static_cast<size_t>(entropy) + 7) / 8 : 0;
-        if (need < min_len)
-            need = min_len;
-        if (need == 0 || need > max_len)
-            return 0;
+        if (need < min_len) need = min_len;
+        if (need == 0 || need > max_len) return 0;
         auto *p = static_cast<unsigned char *>(OPENSSL_secure_malloc(need));
-        if (p == nullptr)
-            return 0;
+        if (p == nullptr) return 0;
         if (!fill(c, p, need)) {
             OPENSSL_secure_clear_free(p, need);
             return 0;
@@ -124,40 +109,31 @@ size_t seed_get_seed(void *vctx, unsigned char **pout, int entropy, size_t min_l
     }
 }
 
-void seed_clear_seed(void *vctx, unsigned char *out, size_t outlen)
-{
+void seed_clear_seed(void *vctx, unsigned char *out, size_t outlen) {
     OPENSSL_secure_clear_free(out, outlen);
 }
 
-int seed_enable_locking(void *vctx)
-{
+int seed_enable_locking(void *vctx) {
     auto *c = static_cast<SeedCtx *>(vctx);
-    if (c->lock == nullptr)
-        c->lock = new (std::nothrow) std::mutex;
+    if (c->lock == nullptr) c->lock = new (std::nothrow) std::mutex;
     return c->lock != nullptr ? 1 : 0;
 }
 
-int seed_lock(void *vctx)
-{
+int seed_lock(void *vctx) {
     auto *c = static_cast<SeedCtx *>(vctx);
-    if (c->lock != nullptr)
-        c->lock->lock();
+    if (c->lock != nullptr) c->lock->lock();
     return 1;
 }
 
-void seed_unlock(void *vctx)
-{
+void seed_unlock(void *vctx) {
     auto *c = static_cast<SeedCtx *>(vctx);
-    if (c->lock != nullptr)
-        c->lock->unlock();
+    if (c->lock != nullptr) c->lock->unlock();
 }
 
-int seed_get_ctx_params(void *vctx, OSSL_PARAM params[])
-{
+int seed_get_ctx_params(void *vctx, OSSL_PARAM params[]) {
     auto *c = static_cast<SeedCtx *>(vctx);
     OSSL_PARAM *p = OSSL_PARAM_locate(params, OSSL_RAND_PARAM_STATE);
-    if (p != nullptr && OSSL_PARAM_set_int(p, c->state) != 1)
-        return 0;
+    if (p != nullptr && OSSL_PARAM_set_int(p, c->state) != 1) return 0;
     if ((p = OSSL_PARAM_locate(params, OSSL_RAND_PARAM_STRENGTH)) != nullptr &&
         OSSL_PARAM_set_int(p, kStrength) != 1)
         return 0;
@@ -176,7 +152,8 @@ const OSSL_PARAM *seed_gettable(void *vctx, void *provctx) { return kGettable; }
 
 int seed_verify_zeroization(void *vctx) { return 1; }
 
-#define RAND_FN(id, fn) {id, reinterpret_cast<void (*)(void)>(fn)}
+#define RAND_FN(id, fn)                                                                            \
+    { id, reinterpret_cast<void (*)(void)>(fn) }
 
 const OSSL_DISPATCH kSeedFns[] = {
     RAND_FN(OSSL_FUNC_RAND_NEWCTX, seed_newctx),

@@ -11,10 +11,10 @@
 namespace {
 
 struct TlsGroup {
-    const char *name;          ///< IANA name
-    const char *internal;      ///< OpenSSL's name
-    const char *alg;           ///< keymgmt / keyexch algorithm
-    unsigned int id;           ///< TLS NamedGroup code point
+    const char *name;     ///< IANA name
+    const char *internal; ///< OpenSSL's name
+    const char *alg;      ///< keymgmt / keyexch algorithm
+    unsigned int id;      ///< TLS NamedGroup code point
     unsigned int secbits;
     int mintls, maxtls, mindtls, maxdtls;
 };
@@ -30,11 +30,9 @@ const TlsGroup kGroups[] = {
 
 } // namespace
 
-extern "C" int acrypto_pk_get_capabilities(void *provctx, const char *capability,
-                                           OSSL_CALLBACK *cb, void *arg)
-{
-    if (capability == nullptr || std::strcmp(capability, "TLS-GROUP") != 0)
-        return 1;
+extern "C" int acrypto_pk_get_capabilities(void *provctx, const char *capability, OSSL_CALLBACK *cb,
+                                           void *arg) {
+    if (capability == nullptr || std::strcmp(capability, "TLS-GROUP") != 0) return 1;
     for (const TlsGroup &g : kGroups) {
         unsigned int id = g.id, secbits = g.secbits;
         int mintls = g.mintls, maxtls = g.maxtls, mindtls = g.mindtls, maxdtls = g.maxdtls;
@@ -52,8 +50,7 @@ extern "C" int acrypto_pk_get_capabilities(void *provctx, const char *capability
             OSSL_PARAM_construct_int(OSSL_CAPABILITY_TLS_GROUP_MIN_DTLS, &mindtls),
             OSSL_PARAM_construct_int(OSSL_CAPABILITY_TLS_GROUP_MAX_DTLS, &maxdtls),
             OSSL_PARAM_construct_end()};
-        if (cb(p, arg) == 0)
-            return 0;
+        if (cb(p, arg) == 0) return 0;
     }
     return 1;
 }

@@ -72,7 +72,8 @@ struct Cost {
             if (k == key) return &slots[h];
             if (k == kEmpty) {
                 if (!create) return nullptr;
-                if (slots[h].key.compare_exchange_strong(k, key, std::memory_order_acq_rel) || k == key)
+                if (slots[h].key.compare_exchange_strong(k, key, std::memory_order_acq_rel) ||
+                    k == key)
                     return &slots[h];
             }
         }
@@ -163,8 +164,8 @@ int cost_find_device(void *state, const acrypto_session *s, const acrypto_candid
         double service = lat + (rate > 0 ? static_cast<double>(bytes) * 1e9 / rate : 0);
         if (sl && sl->cls[cls].n.load(std::memory_order_relaxed))
             service = sl->cls[cls].ns.load(std::memory_order_relaxed);
-        const double ops = c.cap && c.cap->ops_per_sec > 0 ? c.cap->ops_per_sec
-                                                            : (lat > 0 ? 1e9 / lat : 1e9);
+        const double ops =
+            c.cap && c.cap->ops_per_sec > 0 ? c.cap->ops_per_sec : (lat > 0 ? 1e9 / lat : 1e9);
         const double backlog = (rate > 0 ? static_cast<double>(c.queued_bytes) * 1e9 / rate : 0) +
                                (c.queued + c.in_flight) * 1e9 / ops;
         const double cost = backlog + service;

@@ -21,7 +21,8 @@ int rr_create(const acrypto_config *, void **state, char *, size_t) {
 
 void rr_destroy(void *state) { delete static_cast<RoundRobin *>(state); }
 
-int rr_find_device(void *state, const acrypto_session *, const acrypto_candidate *cands, uint32_t n) {
+int rr_find_device(void *state, const acrypto_session *, const acrypto_candidate *cands,
+                   uint32_t n) {
     if (n == 0) return -1;
     auto *rr = static_cast<RoundRobin *>(state);
     const uint32_t start = rr->next.fetch_add(1, std::memory_order_relaxed);

@@ -48,8 +48,7 @@ uint32_t cap_steps(const acrypto_capability &cap, const acrypto_session &s, uint
     if (cur >= s.nsteps || !cap_matches(cap, s.steps[cur])) return 0;
     if ((cap.flags & ACRYPTO_CAP_F_FUSED) && cur + 1 < s.nsteps) {
         const acrypto_step &nx = s.steps[cur + 1];
-        if (nx.op == cap.fused_op && nx.alg == cap.fused_alg && nx.mode == cap.fused_mode)
-            return 2;
+        if (nx.op == cap.fused_op && nx.alg == cap.fused_alg && nx.mode == cap.fused_mode) return 2;
     }
     return 1;
 }

@@ -125,7 +125,8 @@ void SchedulerCore::Impl::replace_or_fail(Session &s, Device *from, int fail_sta
     }
 }
 
-void SchedulerCore::Impl::complete(Device *d, acrypto_session *cs, int status, uint32_t steps_done) {
+void SchedulerCore::Impl::complete(Device *d, acrypto_session *cs, int status,
+                                   uint32_t steps_done) {
     Session *sp = SessionAccess::from_c(cs);
     auto &ss = SessionAccess::sched(*sp);
     uint32_t expect = d->id + 1;
@@ -167,7 +168,8 @@ void SchedulerCore::Impl::complete(Device *d, acrypto_session *cs, int status, u
     if (status == ACRYPTO_OK) {
         if (steps_done == 0 || steps_done > c.ncur) {
             d->counters.failed.add();
-            logf(d, ACRYPTO_LOG_ERROR, "completed %u steps of a %u-step hand-over", steps_done, c.ncur);
+            logf(d, ACRYPTO_LOG_ERROR, "completed %u steps of a %u-step hand-over", steps_done,
+                 c.ncur);
             finish_owned(s, ACRYPTO_E_INTERNAL, cur, d);
             return;
         }

@@ -99,7 +99,8 @@ Result<void> SchedulerCore::Impl::add_driver(const acrypto_device_driver *drv,
 Result<void> SchedulerCore::Impl::add_balancer(const acrypto_balancer *bal) {
     if (auto ok = detail::check_balancer_table(bal); !ok) return ok;
     auto refuse = [&](const std::string &why) {
-        return Result<void>(Errc::InvalidInput, "balancer '" + std::string(bal->name) + "': " + why);
+        return Result<void>(Errc::InvalidInput,
+                            "balancer '" + std::string(bal->name) + "': " + why);
     };
     std::lock_guard lk(cfg_mu);
     for (const auto *b : balancers) {
@@ -133,8 +134,8 @@ Result<void> SchedulerCore::Impl::select_balancer(const std::string &name, const
         auto cv = cfg.c_view();
         int rc = tab->create_fn(&cv.cfg, &inst->state, why, sizeof(why));
         if (rc != 0)
-            return Result<void>(errc_from_status(rc), "balancer '" + name + "': " +
-                                                          (why[0] ? why : "create failed"));
+            return Result<void>(errc_from_status(rc),
+                                "balancer '" + name + "': " + (why[0] ? why : "create failed"));
     }
     std::lock_guard lk(cfg_mu);
     // The previous instance stays alive until the scheduler dies: a concurrent
@@ -159,18 +160,21 @@ Result<uint32_t> SchedulerCore::Impl::open_devices(const std::string &driver, co
         for (const auto &e : drivers)
             if (driver == e.drv->name) drv = e.drv;
     }
-    if (!drv) return Result<uint32_t>(Errc::Unsupported, "device driver '" + driver + "': not found");
+    if (!drv)
+        return Result<uint32_t>(Errc::Unsupported, "device driver '" + driver + "': not found");
 
     auto cv = cfg.c_view();
     char why[256] = "";
     uint32_t count = 0;
     int rc = drv->probe_fn(&cv.cfg, &count, why, sizeof(why));
     if (rc != 0)
-        return Result<uint32_t>(errc_from_status(rc), "device driver '" + driver +
-                                                          "': probe failed: " + (why[0] ? why : "no reason given"));
+        return Result<uint32_t>(errc_from_status(rc),
+                                "device driver '" + driver +
+                                    "': probe failed: " + (why[0] ? why : "no reason given"));
     if (count == 0)
         return Result<uint32_t>(Errc::Unsupported, "device driver '" + driver +
-                                                       "': no device found" + (why[0] ? std::string(": ") + why : ""));
+                                                       "': no device found" +
+                                                       (why[0] ? std::string(": ") + why : ""));
     uint32_t opened = 0;
     std::string last_err;
     std::lock_guard lk(cfg_mu); // one configuration change at a time
@@ -187,17 +191,20 @@ Result<uint32_t> SchedulerCore::Impl::open_devices(const std::string &driver, co
         d->drv = drv;
         d->driver = drv->name;
         why[0] = '\0';
-        rc = drv->open_fn(&cv.cfg, i, &d->host, &detail::kHostOps, &d->dev, &d->desc, why, sizeof(why));
+        rc = drv->open_fn(&cv.cfg, i, &d->host, &detail::kHostOps, &d->dev, &d->desc, why,
+                          sizeof(why));
         if (rc != 0) {
             last_err = "instance " + std::to_string(i) + ": " + (why[0] ? why : "open failed");
-            logf(nullptr, ACRYPTO_LOG_WARN, "device driver '%s': %s", driver.c_str(), last_err.c_str());
+            logf(nullptr, ACRYPTO_LOG_WARN, "device driver '%s': %s", driver.c_str(),
+                 last_err.c_str());
             continue;
         }
         const char *bad = detail::check_device_desc(d->desc);
         if (!bad && find_device(d->desc.name)) bad = "instance name already in use";
         if (bad) {
             last_err = "instance " + std::to_string(i) + ": " + bad;
-            logf(nullptr, ACRYPTO_LOG_WARN, "device driver '%s': %s", driver.c_str(), last_err.c_str());
+            logf(nullptr, ACRYPTO_LOG_WARN, "device driver '%s': %s", driver.c_str(),
+                 last_err.c_str());
             drv->close_fn(d->dev);
             continue;
         }
@@ -293,8 +300,8 @@ SchedulerCore::~SchedulerCore() = default;
 
 Result<std::unique_ptr<SchedulerCore>> SchedulerCore::create(const Options &opts) {
     std::unique_ptr<SchedulerCore> core(new SchedulerCore(std::make_unique<Impl>(opts)));
-    for (const acrypto_balancer *b : {acrypto_builtin_least_loaded(), acrypto_builtin_round_robin(),
-                                     acrypto_builtin_cost()}) {
+    for (const acrypto_balancer *b :
+         {acrypto_builtin_least_loaded(), acrypto_builtin_round_robin(), acrypto_builtin_cost()}) {
         auto r = core->impl_->add_balancer(b);
         if (!r) return r.error();
     }
@@ -310,7 +317,9 @@ Result<void> SchedulerCore::add_driver(const acrypto_device_driver *drv) {
 Result<void> SchedulerCore::load_device_plugin(const std::string &name_or_path) {
     return impl_->load_device_plugin(name_or_path);
 }
-Result<void> SchedulerCore::add_balancer(const acrypto_balancer *bal) { return impl_->add_balancer(bal); }
+Result<void> SchedulerCore::add_balancer(const acrypto_balancer *bal) {
+    return impl_->add_balancer(bal);
+}
 Result<void> SchedulerCore::load_balancer_plugin(const std::string &name_or_path) {
     return impl_->load_balancer_plugin(name_or_path);
 }
@@ -332,11 +341,15 @@ bool SchedulerCore::prefer_inline(const acrypto_step &step) const noexcept {
 void SchedulerCore::set_inline_threshold(size_t bytes) noexcept {
     impl_->inline_threshold.store(bytes, std::memory_order_relaxed);
 }
-bool SchedulerCore::supports(const acrypto_step &step) const noexcept { return impl_->supports(step); }
+bool SchedulerCore::supports(const acrypto_step &step) const noexcept {
+    return impl_->supports(step);
+}
 int SchedulerCore::get_entropy(uint8_t *buf, size_t len) { return impl_->get_entropy(buf, len); }
 std::vector<DeviceInfo> SchedulerCore::devices() const { return impl_->devices(); }
 std::vector<Stat> SchedulerCore::stats() const { return impl_->stats(); }
-bool SchedulerCore::self_test(std::vector<std::string> *messages) { return impl_->self_test(messages); }
+bool SchedulerCore::self_test(std::vector<std::string> *messages) {
+    return impl_->self_test(messages);
+}
 void SchedulerCore::shutdown() { impl_->shutdown(); }
 
 } // namespace acrypto::sched

@@ -57,7 +57,7 @@ struct Device {
     std::atomic<bool> closed{false};  ///< close_fn called or about to be: no more calls in
     std::atomic<bool> closing{false}; ///< shutdown began: enter() refuses
     std::atomic<uint32_t> active{0};  ///< scheduler calls into the device in progress
-    std::atomic<uint32_t> breaks{0}; ///< times it was declared broken
+    std::atomic<uint32_t> breaks{0};  ///< times it was declared broken
     mutable std::mutex reason_mu;
     std::string broken_reason;
 

@@ -11,7 +11,7 @@ namespace acrypto::sched::detail {
 
 /// Intrusive priority queue over SessionSched::next.
 class DeviceQueue {
-public:
+  public:
     /// Append `s` behind sessions of its priority; stamps its enqueue time.
     void push(Session *s, uint64_t now_ms) noexcept;
     /// Remove and return the session with the highest aged priority
@@ -24,7 +24,7 @@ public:
     uint32_t size() const noexcept { return count_; }
     bool empty() const noexcept { return count_ == 0; }
 
-private:
+  private:
     static constexpr uint32_t kLevels = ACRYPTO_PRIO_MAX + 1;
     Session *head_[kLevels]{};
     Session *tail_[kLevels]{};

@@ -20,16 +20,14 @@ void host_complete(acrypto_host *host, acrypto_session *s, int status, uint32_t 
     if (!host || !s) return;
     try {
         host->dev->core->complete(host->dev, s, status, steps_done);
-    } catch (...) {
-    }
+    } catch (...) {}
 }
 
 void host_mark_broken(acrypto_host *host, const char *reason) {
     if (!host) return;
     try {
         host->dev->core->mark_broken(host->dev, reason ? reason : "no reason given");
-    } catch (...) {
-    }
+    } catch (...) {}
 }
 
 uint32_t host_pending(acrypto_host *host) {
@@ -41,15 +39,19 @@ void host_log(acrypto_host *host, int level, const char *msg) {
     if (!host || !msg) return;
     try {
         host->dev->core->log(host->dev, level, msg);
-    } catch (...) {
-    }
+    } catch (...) {}
 }
 
 } // namespace
 
 const acrypto_host_ops kHostOps = {
-    ACRYPTO_ABI_VERSION, sizeof(acrypto_host_ops), host_dequeue, host_complete,
-    host_mark_broken,    host_pending,            host_log,
+    ACRYPTO_ABI_VERSION,
+    sizeof(acrypto_host_ops),
+    host_dequeue,
+    host_complete,
+    host_mark_broken,
+    host_pending,
+    host_log,
 };
 
 } // namespace acrypto::sched::detail

@@ -104,7 +104,8 @@ class InlineModel {
     /// Costs an atomic increment, on the offload path only.
     static bool explore(Entry &e, uint32_t c) noexcept {
         if (e.inline_prior[c].load(std::memory_order_relaxed) == 0) return false;
-        return e.explore.fetch_add(1, std::memory_order_relaxed) % kExploreEvery == kExploreEvery - 1;
+        return e.explore.fetch_add(1, std::memory_order_relaxed) % kExploreEvery ==
+               kExploreEvery - 1;
     }
 
     /// Estimated costs (learned when measured, else the prior), for stats and tests.

@@ -39,7 +39,8 @@ void Key::destroy(Key *k) noexcept {
     if (k->c_.data) {
         auto *p = const_cast<uint8_t *>(k->c_.data);
         explicit_bzero(p, k->c_.len);
-        if (auto obs = detail::g_key_wipe_observer.load(std::memory_order_relaxed)) obs(p, k->c_.len);
+        if (auto obs = detail::g_key_wipe_observer.load(std::memory_order_relaxed))
+            obs(p, k->c_.len);
         delete[] p;
     }
     if (auto *n = k->notifier_) {
@@ -48,8 +49,7 @@ void Key::destroy(Key *k) noexcept {
             if (n->core) {
                 try {
                     n->core->notify_key_free(k->c_.id);
-                } catch (...) {
-                }
+                } catch (...) {}
             }
         }
         n->unref();

@@ -131,7 +131,9 @@ InlineEstimate SchedulerCore::inline_estimate(const acrypto_step &step) const no
     InlineEstimate r;
     if (const InlineModel::Entry *e = model_entry(*impl_, step)) {
         const uint32_t c = InlineModel::size_class(step.src_len);
-        r.inline_ns = e->inline_prior[c].load(std::memory_order_relaxed) ? InlineModel::inline_cost(*e, c) : 0;
+        r.inline_ns = e->inline_prior[c].load(std::memory_order_relaxed)
+                          ? InlineModel::inline_cost(*e, c)
+                          : 0;
         r.offload_ns = InlineModel::offload_cost(*e, c);
     }
     return r;
@@ -198,8 +200,8 @@ Errc SchedulerCore::Impl::place(Session &s, PlaceMode mode) {
             Device *d = device(i);
             if (!d->healthy()) continue;
             uint32_t k = 0;
-            const acrypto_capability *cap =
-                detail::find_cap(d->caps.data(), static_cast<uint32_t>(d->caps.size()), c, c.cur, &k);
+            const acrypto_capability *cap = detail::find_cap(
+                d->caps.data(), static_cast<uint32_t>(d->caps.size()), c, c.cur, &k);
             if (!cap) continue;
             capable = true;
             const uint32_t q = d->queued.load(std::memory_order_relaxed);
@@ -269,15 +271,16 @@ Errc SchedulerCore::Impl::submit(const Ref<Session> &ref) {
     Session &s = *ref;
     if (shutting_down.load(std::memory_order_acquire)) return Errc::Shutdown;
     acrypto_session &c = s.c();
-    if (c.nsteps < 1 || c.nsteps > ACRYPTO_MAX_STEPS || c.steps != &s.step(0) || c.cur >= c.nsteps ||
-        s.done())
+    if (c.nsteps < 1 || c.nsteps > ACRYPTO_MAX_STEPS || c.steps != &s.step(0) ||
+        c.cur >= c.nsteps || s.done())
         return Errc::InvalidInput;
     // Later route steps are placed when they come up; refuse now a route that no
     // device could finish (the first step is checked by placement itself).
     if (c.flags & ACRYPTO_SESSION_F_BOUND) {
         Device *d = find_device(s.bound_device());
         for (uint32_t cur = c.cur, k = 0; d && cur < c.nsteps; cur += k) {
-            if (!detail::find_cap(d->caps.data(), static_cast<uint32_t>(d->caps.size()), c, cur, &k)) {
+            if (!detail::find_cap(d->caps.data(), static_cast<uint32_t>(d->caps.size()), c, cur,
+                                  &k)) {
                 counters.bound.add();
                 return Errc::Bound;
             }
@@ -353,7 +356,8 @@ int SchedulerCore::Impl::run_inline(Session &s) {
                 continue;
             if (bound && d->name != s.bound_device()) continue;
             uint32_t k = 0;
-            if (!detail::find_cap(d->caps.data(), static_cast<uint32_t>(d->caps.size()), c, cur, &k))
+            if (!detail::find_cap(d->caps.data(), static_cast<uint32_t>(d->caps.size()), c, cur,
+                                  &k))
                 continue;
             // Prefer a hardware unit (PadLock) over a software one.
             if (!best || ((d->desc.flags & ACRYPTO_DEV_F_HARDWARE) &&
@@ -376,7 +380,8 @@ int SchedulerCore::Impl::run_inline(Session &s) {
     }
     // The cost model learns inline time from one run in kSampleEvery per thread
     // (two clock reads), single-step sessions only.
-    const bool sample = memo_usable && (memo.explore || ++memo.tick % InlineModel::kSampleEvery == 0);
+    const bool sample =
+        memo_usable && (memo.explore || ++memo.tick % InlineModel::kSampleEvery == 0);
     memo.explore = false;
     const uint64_t t0 = sample ? detail::mono_ns() : 0;
     Device *last = nullptr;

@@ -11,10 +11,12 @@ namespace acrypto::sched {
 namespace detail {
 
 Result<void> check_driver_table(const acrypto_device_driver *drv, const std::string &origin) {
-    if (!drv) return Result<void>(Errc::InvalidInput, "device driver from " + origin + ": null table");
+    if (!drv)
+        return Result<void>(Errc::InvalidInput, "device driver from " + origin + ": null table");
     const std::string nm = drv->name ? drv->name : "(unnamed)";
     auto refuse = [&](const std::string &why) {
-        return Result<void>(Errc::InvalidInput, "device driver '" + nm + "' (" + origin + "): " + why);
+        return Result<void>(Errc::InvalidInput,
+                            "device driver '" + nm + "' (" + origin + "): " + why);
     };
     if (drv->abi_version != ACRYPTO_ABI_VERSION)
         return refuse("ABI version " + std::to_string(drv->abi_version) + ", expected " +
@@ -108,7 +110,8 @@ Result<void> SchedulerCore::Impl::load_device_plugin(const std::string &name_or_
     }
     if (!drv) {
         dlclose(o.handle);
-        return Result<void>(Errc::InvalidInput, "plugin " + path + ": entry returned no driver table");
+        return Result<void>(Errc::InvalidInput,
+                            "plugin " + path + ": entry returned no driver table");
     }
     auto r = add_driver(drv, path);
     if (!r) {
@@ -133,7 +136,8 @@ Result<void> SchedulerCore::Impl::load_balancer_plugin(const std::string &name_o
     }
     if (!bal) {
         dlclose(o.handle);
-        return Result<void>(Errc::InvalidInput, "plugin " + path + ": entry returned no balancer table");
+        return Result<void>(Errc::InvalidInput,
+                            "plugin " + path + ": entry returned no balancer table");
     }
     auto r = add_balancer(bal);
     if (!r) {

@@ -190,7 +190,9 @@ void Session::destroy(Session *s) noexcept {
     for (auto &k : s->keys_) k.reset();
     // Only what was used: the steps of the route (callers touch no others) and the
     // hand-over snapshots of a session that was queued.
-    const uint32_t used = s->c_.nsteps < 1 ? 1 : (s->c_.nsteps > ACRYPTO_MAX_STEPS ? ACRYPTO_MAX_STEPS : s->c_.nsteps);
+    const uint32_t used =
+        s->c_.nsteps < 1 ? 1
+                         : (s->c_.nsteps > ACRYPTO_MAX_STEPS ? ACRYPTO_MAX_STEPS : s->c_.nsteps);
     explicit_bzero(s->steps_, used * sizeof(acrypto_step));
     if (s->sched_.dev != UINT32_MAX) explicit_bzero(s->sched_.snap, sizeof(s->sched_.snap));
     if (s->arena_used_) explicit_bzero(s->arena_, s->arena_used_);

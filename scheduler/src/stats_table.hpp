@@ -48,12 +48,12 @@ inline constexpr uint32_t kAlgSlots = 64;
 
 /// Whole-scheduler counters.
 struct CoreCounters {
-    Counter submitted;  ///< accepted by submit()
-    Counter completed;  ///< finished OK
-    Counter failed;     ///< finished with an error
-    Counter busy;       ///< submit() refused with Busy
+    Counter submitted; ///< accepted by submit()
+    Counter completed; ///< finished OK
+    Counter failed;    ///< finished with an error
+    Counter busy;      ///< submit() refused with Busy
     Counter unsupported;
-    Counter bound;      ///< refused or failed because the bound device was unavailable
+    Counter bound; ///< refused or failed because the bound device was unavailable
     Counter inline_runs;
     Counter inline_failed;
     Counter duplicates; ///< completions for sessions the device did not hold
@@ -89,7 +89,7 @@ struct DeviceCounters {
     Counter failed;    ///< hand-overs completed with an error
     Counter duplicates;
     Counter bytes;
-    Counter broken;    ///< times declared broken
+    Counter broken; ///< times declared broken
     Counter inline_runs;
     LatencyHist service; ///< hand-over (dequeue) -> successful completion on this device
 };

@@ -28,7 +28,7 @@ bool parse_config(const acrypto_config *cfg, CpuConfig &out, std::string &why);
 
 /// One cpu device instance.
 class CpuDevice {
-public:
+  public:
     /// Open: set up the private library context and the capability list. nullptr with `why`.
     static std::unique_ptr<CpuDevice> create(const CpuConfig &cfg, acrypto_host *host,
                                              const acrypto_host_ops *hops, std::string &why);
@@ -53,7 +53,7 @@ public:
     /// Execute s.steps[cur .. cur+ncur); `done` = steps that succeeded.
     int execute(ExecCtx &ctx, acrypto_session &s, uint32_t &done) noexcept;
 
-private:
+  private:
     CpuDevice() = default;
     const Family *route(const acrypto_step &st) const noexcept;
     void start_workers();

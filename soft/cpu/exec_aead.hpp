@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// cpu device family "aead": AES-GCM, AES-XTS, ChaCha20, ChaCha20-Poly1305 and AES-CMAC over libcrypto.
+// cpu device family "aead": AES-GCM, AES-XTS, ChaCha20, ChaCha20-Poly1305 and AES-CMAC over
+// libcrypto.
 #pragma once
 
 #include "family.hpp"

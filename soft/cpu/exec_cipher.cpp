@@ -23,8 +23,21 @@ constexpr size_t kBlock = 16;
 
 // kCipherCaps: AES-128/192/256 in ECB, CBC, CFB128, OFB, CTR, both directions.
 constexpr acrypto_capability cap(uint32_t mode, uint32_t flags, double bps) {
-    return {ACRYPTO_OP_CIPHER, ACRYPTO_ALG_AES, mode, kBoth, 16, 32, 8, flags, kMaxInput, 0, 0, 0,
-            rates::kOffloadLatencyNs, bps, rates::kSmallOpsPerSec};
+    return {ACRYPTO_OP_CIPHER,
+            ACRYPTO_ALG_AES,
+            mode,
+            kBoth,
+            16,
+            32,
+            8,
+            flags,
+            kMaxInput,
+            0,
+            0,
+            0,
+            rates::kOffloadLatencyNs,
+            bps,
+            rates::kSmallOpsPerSec};
 }
 const acrypto_capability kCipherCaps[] = {
     cap(ACRYPTO_MODE_ECB, ACRYPTO_CAP_F_BLOCK_MULTIPLE, rates::kAesParallelBps),
@@ -155,8 +168,7 @@ void ctr_add(uint8_t *ctr, uint64_t blocks) {
 }
 
 int reinit(EVP_CIPHER_CTX *ctx, const uint8_t *iv, bool enc) {
-    if (EVP_CipherInit_ex2(ctx, nullptr, nullptr, iv, enc ? 1 : 0, nullptr) == 1)
-        return ACRYPTO_OK;
+    if (EVP_CipherInit_ex2(ctx, nullptr, nullptr, iv, enc ? 1 : 0, nullptr) == 1) return ACRYPTO_OK;
     ERR_clear_error();
     return ACRYPTO_E_INTERNAL;
 }
@@ -282,8 +294,10 @@ int run(ExecCtx &c, acrypto_step &st) {
     case ACRYPTO_MODE_CTR: rc = run_ctr(*k, st, enc); break;
     default: rc = run_feedback(*k, st, enc); break;
     }
-    if (rc == ACRYPTO_OK) st.out_len = st.src_len;
-    else k->known = false;
+    if (rc == ACRYPTO_OK)
+        st.out_len = st.src_len;
+    else
+        k->known = false;
     if (k == &local) {
         EVP_CIPHER_CTX_reset(local.ctx);
         OPENSSL_cleanse(local.chain, sizeof(local.chain));
@@ -314,8 +328,8 @@ int exec(ExecCtx &c, acrypto_session &s, uint32_t i) {
 } // namespace
 
 const Family kCipherFamily = {
-    "cipher", kCipherCaps, sizeof(kCipherCaps) / sizeof(kCipherCaps[0]), exec, nullptr, nullptr,
-    nullptr,
+    "cipher", kCipherCaps, sizeof(kCipherCaps) / sizeof(kCipherCaps[0]), exec, nullptr,
+    nullptr,  nullptr,
 };
 
 } // namespace acrypto::soft::cpu

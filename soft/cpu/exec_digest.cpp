@@ -12,8 +12,21 @@ namespace {
 constexpr uint64_t kMaxInput = uint64_t{1} << 32;
 
 constexpr acrypto_capability cap(uint32_t alg, double bps) {
-    return {ACRYPTO_OP_DIGEST, alg, ACRYPTO_MODE_NONE, 0, 0, 0, 0, ACRYPTO_CAP_F_PARTIAL,
-            kMaxInput, 0, 0, 0, rates::kOffloadLatencyNs, bps, rates::kSmallOpsPerSec};
+    return {ACRYPTO_OP_DIGEST,
+            alg,
+            ACRYPTO_MODE_NONE,
+            0,
+            0,
+            0,
+            0,
+            ACRYPTO_CAP_F_PARTIAL,
+            kMaxInput,
+            0,
+            0,
+            0,
+            rates::kOffloadLatencyNs,
+            bps,
+            rates::kSmallOpsPerSec};
 }
 // kDigestCaps: SHA-1, SHA-224/256, SHA-384/512, each with PARTIAL continuation.
 const acrypto_capability kDigestCaps[] = {
@@ -33,8 +46,7 @@ int exec(ExecCtx &, acrypto_session &s, uint32_t i) {
     if (!final && st.src_len % info->block_len != 0) return ACRYPTO_E_INVALID;
     if (final && (st.dst_len < info->digest_len || !st.dst)) return ACRYPTO_E_INVALID;
     ShaCtx h;
-    if (first ? !h.init(st.alg) : !h.load(st.alg, st.state, st.state_len))
-        return ACRYPTO_E_INVALID;
+    if (first ? !h.init(st.alg) : !h.load(st.alg, st.state, st.state_len)) return ACRYPTO_E_INVALID;
     h.update(st.src, st.src_len);
     if (final) {
         h.final(st.dst);
@@ -51,8 +63,8 @@ int exec(ExecCtx &, acrypto_session &s, uint32_t i) {
 } // namespace
 
 const Family kDigestFamily = {
-    "digest", kDigestCaps, sizeof(kDigestCaps) / sizeof(kDigestCaps[0]), exec, nullptr, nullptr,
-    nullptr,
+    "digest", kDigestCaps, sizeof(kDigestCaps) / sizeof(kDigestCaps[0]), exec, nullptr,
+    nullptr,  nullptr,
 };
 
 } // namespace acrypto::soft::cpu

@@ -29,8 +29,7 @@ const acrypto_capability kLegacyCaps[] = {
      ACRYPTO_CAP_F_BLOCK_MULTIPLE, kMaxInput, 0, 0, 0, 3000, 2.5e7, 1.0e6},
 };
 
-int run_des(ExecCtx &c, acrypto_step &step)
-{
+int run_des(ExecCtx &c, acrypto_step &step) {
     if (step.op != ACRYPTO_OP_CIPHER || step.key == nullptr || step.key->data == nullptr)
         return ACRYPTO_E_INVALID;
     if (step.alg != ACRYPTO_ALG_DES && step.alg != ACRYPTO_ALG_DES_EDE3)
@@ -49,12 +48,12 @@ int run_des(ExecCtx &c, acrypto_step &step)
     // Single DES is EDE3 with three equal keys: E_K(D_K(E_K(x))) = E_K(x).
     uint8_t key[24];
     if (step.alg == ACRYPTO_ALG_DES) {
-        for (int i = 0; i < 3; ++i)
-            std::memcpy(key + 8 * i, step.key->data, 8);
+        for (int i = 0; i < 3; ++i) std::memcpy(key + 8 * i, step.key->data, 8);
     } else {
         std::memcpy(key, step.key->data, 24);
     }
-    EVP_CIPHER *cipher = EVP_CIPHER_fetch(c.libctx(), cbc ? "DES-EDE3-CBC" : "DES-EDE3-ECB", nullptr);
+    EVP_CIPHER *cipher =
+        EVP_CIPHER_fetch(c.libctx(), cbc ? "DES-EDE3-CBC" : "DES-EDE3-ECB", nullptr);
     EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
     int rc = ACRYPTO_E_INVALID;
     uint8_t last[kBlock];
@@ -79,8 +78,7 @@ int run_des(ExecCtx &c, acrypto_step &step)
     return rc;
 }
 
-int exec(ExecCtx &c, acrypto_session &s, uint32_t i)
-{
+int exec(ExecCtx &c, acrypto_session &s, uint32_t i) {
     // Inline execution runs on the caller's thread: leave its error queue as it was.
     ERR_set_mark();
     int rc = run_des(c, s.steps[i]);
@@ -91,8 +89,8 @@ int exec(ExecCtx &c, acrypto_session &s, uint32_t i)
 } // namespace
 
 const Family kLegacyFamily = {
-    "legacy", kLegacyCaps, sizeof(kLegacyCaps) / sizeof(kLegacyCaps[0]), exec, nullptr, nullptr,
-    nullptr,
+    "legacy", kLegacyCaps, sizeof(kLegacyCaps) / sizeof(kLegacyCaps[0]), exec, nullptr,
+    nullptr,  nullptr,
 };
 
 } // namespace acrypto::soft::cpu

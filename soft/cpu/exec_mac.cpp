@@ -18,8 +18,21 @@ constexpr uint64_t kMaxInput = uint64_t{1} << 32;
 constexpr uint32_t kFamilyId = 3;
 
 constexpr acrypto_capability cap(uint32_t alg, double bps) {
-    return {ACRYPTO_OP_MAC, alg, ACRYPTO_MODE_HMAC, 0, 0, 1024, 1, ACRYPTO_CAP_F_PARTIAL,
-            kMaxInput, 0, 0, 0, rates::kOffloadLatencyNs, bps, rates::kSmallOpsPerSec};
+    return {ACRYPTO_OP_MAC,
+            alg,
+            ACRYPTO_MODE_HMAC,
+            0,
+            0,
+            1024,
+            1,
+            ACRYPTO_CAP_F_PARTIAL,
+            kMaxInput,
+            0,
+            0,
+            0,
+            rates::kOffloadLatencyNs,
+            bps,
+            rates::kSmallOpsPerSec};
 }
 // kMacCaps: HMAC-SHA1/224/256/384/512, keys 0..1024 bytes, PARTIAL continuation:
 // state is the inner hash's chaining value, state_len the message bytes absorbed.

@@ -24,34 +24,26 @@ constexpr uint32_t kKeyMax = 1u << 16; // DER bytes accepted (RSA-16384 PKCS#8 f
 constexpr uint32_t kFamilyId = 0x23;
 
 /// PKCS#8 starts SEQUENCE { INTEGER version, ... }; SPKI starts SEQUENCE { SEQUENCE alg, ... }.
-bool looks_private(const uint8_t *der, size_t len)
-{
-    if (len < 4 || der[0] != 0x30)
-        return false;
+bool looks_private(const uint8_t *der, size_t len) {
+    if (len < 4 || der[0] != 0x30) return false;
     size_t off = 2;
-    if (der[1] & 0x80)
-        off += der[1] & 0x7f;
+    if (der[1] & 0x80) off += der[1] & 0x7f;
     return off < len && der[off] == 0x02;
 }
 
 /// One DER TLV at p (short or long definite length); false when malformed.
 bool der_next(const uint8_t *&p, const uint8_t *end, uint8_t &tag, const uint8_t *&val,
-              size_t &len)
-{
-    if (end - p < 2)
-        return false;
+              size_t &len) {
+    if (end - p < 2) return false;
     tag = *p++;
     size_t n = *p++;
     if (n & 0x80) {
         const size_t k = n & 0x7f;
-        if (k == 0 || k > 2 || static_cast<size_t>(end - p) < k)
-            return false;
+        if (k == 0 || k > 2 || static_cast<size_t>(end - p) < k) return false;
         n = 0;
-        for (size_t i = 0; i < k; ++i)
-            n = n << 8 | *p++;
+        for (size_t i = 0; i < k; ++i) n = n << 8 | *p++;
     }
-    if (static_cast<size_t>(end - p) < n)
-        return false;
+    if (static_cast<size_t>(end - p) < n) return false;
     val = p;
     len = n;
     p += n;
@@ -59,35 +51,32 @@ bool der_next(const uint8_t *&p, const uint8_t *end, uint8_t &tag, const uint8_t
 }
 
 /// EC key pair from an ECPrivateKey (RFC 5915) with its public point; nullptr otherwise.
-EVP_PKEY *ec_from_private(OSSL_LIB_CTX *libctx, int curve, const uint8_t *der, size_t len)
-{
+EVP_PKEY *ec_from_private(OSSL_LIB_CTX *libctx, int curve, const uint8_t *der, size_t len) {
     const char *group = curve != NID_undef ? OBJ_nid2sn(curve) : nullptr;
     const uint8_t *p = der, *end = der + len, *v = nullptr, *priv = nullptr, *pub = nullptr;
     size_t vl = 0, priv_len = 0, pub_len = 0;
     uint8_t tag = 0;
-    if (group == nullptr || !der_next(p, end, tag, v, vl) || tag != 0x30)
-        return nullptr;
+    if (group == nullptr || !der_next(p, end, tag, v, vl) || tag != 0x30) return nullptr;
     p = v;
     end = v + vl;
     if (!der_next(p, end, tag, v, vl) || tag != 0x02 || !der_next(p, end, tag, priv, priv_len) ||
         tag != 0x04)
         return nullptr;
     while (p < end) {
-        if (!der_next(p, end, tag, v, vl))
-            return nullptr;
+        if (!der_next(p, end, tag, v, vl)) return nullptr;
         const uint8_t *q = v;
         if (tag == 0xa1 && der_next(q, v + vl, tag, v, vl) && tag == 0x03 && vl > 1 && v[0] == 0) {
             pub = v + 1;
             pub_len = vl - 1;
         }
     }
-    if (pub == nullptr)
-        return nullptr; // no public point: the general decoder derives it
+    if (pub == nullptr) return nullptr; // no public point: the general decoder derives it
     BIGNUM *d = BN_secure_new();
     OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
     OSSL_PARAM *params = nullptr;
     EVP_PKEY *pk = nullptr;
-    if (d != nullptr && bld != nullptr && BN_bin2bn(priv, static_cast<int>(priv_len), d) != nullptr &&
+    if (d != nullptr && bld != nullptr &&
+        BN_bin2bn(priv, static_cast<int>(priv_len), d) != nullptr &&
         OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, group, 0) == 1 &&
         OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, d) == 1 &&
         OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pub, pub_len) == 1 &&
@@ -110,12 +99,10 @@ EVP_PKEY *ec_from_private(OSSL_LIB_CTX *libctx, int curve, const uint8_t *der, s
  * itself, and every TLS handshake brings a fresh ephemeral key. Other keys (or
  * unusual encodings): nullptr, the caller takes the general path.
  */
-EVP_PKEY *parse_pkcs8_fast(OSSL_LIB_CTX *libctx, const uint8_t *der, size_t len)
-{
+EVP_PKEY *parse_pkcs8_fast(OSSL_LIB_CTX *libctx, const uint8_t *der, size_t len) {
     const unsigned char *p = der;
     PKCS8_PRIV_KEY_INFO *p8 = d2i_PKCS8_PRIV_KEY_INFO(nullptr, &p, static_cast<long>(len));
-    if (p8 == nullptr)
-        return nullptr;
+    if (p8 == nullptr) return nullptr;
     const ASN1_OBJECT *obj = nullptr;
     const unsigned char *pk = nullptr;
     int pklen = 0;
@@ -142,12 +129,10 @@ EVP_PKEY *parse_pkcs8_fast(OSSL_LIB_CTX *libctx, const uint8_t *der, size_t len)
     return out;
 }
 
-EVP_PKEY *parse_key(OSSL_LIB_CTX *libctx, const acrypto_key &k)
-{
+EVP_PKEY *parse_key(OSSL_LIB_CTX *libctx, const acrypto_key &k) {
     const unsigned char *p = k.data;
     if (looks_private(k.data, k.len)) {
-        if (EVP_PKEY *fast = parse_pkcs8_fast(libctx, k.data, k.len))
-            return fast;
+        if (EVP_PKEY *fast = parse_pkcs8_fast(libctx, k.data, k.len)) return fast;
         return d2i_AutoPrivateKey_ex(nullptr, &p, static_cast<long>(k.len), libctx, nullptr);
     }
     return d2i_PUBKEY_ex(nullptr, &p, static_cast<long>(k.len), libctx, nullptr);
@@ -158,23 +143,20 @@ void free_pkey(void *p) { EVP_PKEY_free(static_cast<EVP_PKEY *>(p)); }
 /// A referenced EVP_PKEY for `k` (caller frees): parsing PKCS#8 and setting up
 /// blinding costs as much as an ECDSA signature, so keys are parsed once per
 /// key context and thread.
-EVP_PKEY *get_key(ExecCtx &c, const acrypto_key &k)
-{
+EVP_PKEY *get_key(ExecCtx &c, const acrypto_key &k) {
     const uint32_t tag = key_tag(kFamilyId, 0, 0);
     if (void *p = c.key_find(k.id, tag)) {
         auto *pk = static_cast<EVP_PKEY *>(p);
         return EVP_PKEY_up_ref(pk) == 1 ? pk : nullptr;
     }
     EVP_PKEY *pk = parse_key(c.libctx(), k);
-    if (pk == nullptr)
-        return nullptr;
+    if (pk == nullptr) return nullptr;
     if (EVP_PKEY_up_ref(pk) == 1)
         (void)c.key_put(k.id, tag, pk, free_pkey); // id 0: freed at once, we keep our ref
     return pk;
 }
 
-const char *digest_name(uint32_t alg)
-{
+const char *digest_name(uint32_t alg) {
     switch (alg) {
     case ACRYPTO_ALG_MD5: return "MD5";
     case ACRYPTO_ALG_SHA1: return "SHA1";
@@ -188,29 +170,24 @@ const char *digest_name(uint32_t alg)
 
 bool is_rsa(uint32_t alg) { return alg == ACRYPTO_ALG_RSA || alg == ACRYPTO_ALG_RSA_PSS; }
 
-bool set_one(EVP_PKEY_CTX *ctx, const OSSL_PARAM &p)
-{
+bool set_one(EVP_PKEY_CTX *ctx, const OSSL_PARAM &p) {
     OSSL_PARAM ps[2] = {p, OSSL_PARAM_construct_end()};
     return EVP_PKEY_CTX_set_params(ctx, ps) == 1;
 }
 
 /// Digest / padding parameters of a sign or verify context.
-bool set_sig_params(EVP_PKEY_CTX *ctx, const acrypto_step &st)
-{
+bool set_sig_params(EVP_PKEY_CTX *ctx, const acrypto_step &st) {
     const acrypto_pk_params &pk = st.pk;
     const char *md = digest_name(pk.digest);
-    if (pk.digest != ACRYPTO_ALG_NONE && md == nullptr)
+    if (pk.digest != ACRYPTO_ALG_NONE && md == nullptr) return false;
+    if (md != nullptr && !set_one(ctx, OSSL_PARAM_construct_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST,
+                                                                        const_cast<char *>(md), 0)))
         return false;
-    if (md != nullptr &&
-        !set_one(ctx, OSSL_PARAM_construct_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST,
-                                                       const_cast<char *>(md), 0)))
-        return false;
-    if (!is_rsa(st.alg))
-        return true;
-    int pad = pk.pad != 0 ? pk.pad : (st.alg == ACRYPTO_ALG_RSA_PSS ? RSA_PKCS1_PSS_PADDING
-                                                                    : RSA_PKCS1_PADDING);
-    if (!set_one(ctx, OSSL_PARAM_construct_int(OSSL_SIGNATURE_PARAM_PAD_MODE, &pad)))
-        return false;
+    if (!is_rsa(st.alg)) return true;
+    int pad = pk.pad != 0
+                  ? pk.pad
+                  : (st.alg == ACRYPTO_ALG_RSA_PSS ? RSA_PKCS1_PSS_PADDING : RSA_PKCS1_PADDING);
+    if (!set_one(ctx, OSSL_PARAM_construct_int(OSSL_SIGNATURE_PARAM_PAD_MODE, &pad))) return false;
     if (pad == RSA_PKCS1_PSS_PADDING) {
         int salt = pk.saltlen;
         if (!set_one(ctx, OSSL_PARAM_construct_int(OSSL_SIGNATURE_PARAM_PSS_SALTLEN, &salt)))
@@ -225,8 +202,7 @@ bool set_sig_params(EVP_PKEY_CTX *ctx, const acrypto_step &st)
 }
 
 /// Padding / OAEP / TLS parameters of an RSA encrypt or decrypt context.
-bool set_asym_params(EVP_PKEY_CTX *ctx, const acrypto_step &st)
-{
+bool set_asym_params(EVP_PKEY_CTX *ctx, const acrypto_step &st) {
     const acrypto_pk_params &pk = st.pk;
     int pad = pk.pad != 0 ? pk.pad : RSA_PKCS1_PADDING;
     if (!set_one(ctx, OSSL_PARAM_construct_int(OSSL_ASYM_CIPHER_PARAM_PAD_MODE, &pad)))
@@ -235,8 +211,7 @@ bool set_asym_params(EVP_PKEY_CTX *ctx, const acrypto_step &st)
         const uint32_t md_alg = pk.digest != 0 ? pk.digest : uint32_t{ACRYPTO_ALG_SHA1};
         const char *md = digest_name(md_alg);
         const char *mgf = digest_name(pk.mgf1_digest != 0 ? pk.mgf1_digest : md_alg);
-        if (md == nullptr || mgf == nullptr)
-            return false;
+        if (md == nullptr || mgf == nullptr) return false;
         if (!set_one(ctx, OSSL_PARAM_construct_utf8_string(OSSL_ASYM_CIPHER_PARAM_OAEP_DIGEST,
                                                            const_cast<char *>(md), 0)) ||
             !set_one(ctx, OSSL_PARAM_construct_utf8_string(OSSL_ASYM_CIPHER_PARAM_MGF1_DIGEST,
@@ -244,9 +219,9 @@ bool set_asym_params(EVP_PKEY_CTX *ctx, const acrypto_step &st)
             return false;
         if (pk.label != nullptr && pk.label_len > 0) {
             // OpenSSL takes ownership of nothing here: the label param is copied.
-            if (!set_one(ctx, OSSL_PARAM_construct_octet_string(
-                                  OSSL_ASYM_CIPHER_PARAM_OAEP_LABEL,
-                                  const_cast<uint8_t *>(pk.label), pk.label_len)))
+            if (!set_one(ctx, OSSL_PARAM_construct_octet_string(OSSL_ASYM_CIPHER_PARAM_OAEP_LABEL,
+                                                                const_cast<uint8_t *>(pk.label),
+                                                                pk.label_len)))
                 return false;
         }
     }
@@ -255,8 +230,8 @@ bool set_asym_params(EVP_PKEY_CTX *ctx, const acrypto_step &st)
         // (SSL_OP_TLS_ROLLBACK_BUG servers) in the high 16 bits when non-zero.
         unsigned int client = pk.tls_version & 0xffffu;
         unsigned int negotiated = pk.tls_version >> 16;
-        if (!set_one(ctx, OSSL_PARAM_construct_uint(OSSL_ASYM_CIPHER_PARAM_TLS_CLIENT_VERSION,
-                                                    &client)))
+        if (!set_one(ctx,
+                     OSSL_PARAM_construct_uint(OSSL_ASYM_CIPHER_PARAM_TLS_CLIENT_VERSION, &client)))
             return false;
         if (negotiated != 0 &&
             !set_one(ctx, OSSL_PARAM_construct_uint(OSSL_ASYM_CIPHER_PARAM_TLS_NEGOTIATED_VERSION,
@@ -266,11 +241,9 @@ bool set_asym_params(EVP_PKEY_CTX *ctx, const acrypto_step &st)
     return true;
 }
 
-EVP_PKEY *peer_key(OSSL_LIB_CTX *libctx, const acrypto_step &st)
-{
+EVP_PKEY *peer_key(OSSL_LIB_CTX *libctx, const acrypto_step &st) {
     const acrypto_pk_params &pk = st.pk;
-    if (pk.other == nullptr || pk.other_len == 0)
-        return nullptr;
+    if (pk.other == nullptr || pk.other_len == 0) return nullptr;
     if (st.alg == ACRYPTO_ALG_X25519 && pk.other_len == 32)
         return EVP_PKEY_new_raw_public_key_ex(libctx, "X25519", nullptr, pk.other, 32);
     if (st.alg == ACRYPTO_ALG_X448 && pk.other_len == 56)
@@ -280,8 +253,7 @@ EVP_PKEY *peer_key(OSSL_LIB_CTX *libctx, const acrypto_step &st)
 }
 
 /// Append one DER TLV (lengths below 64 KiB).
-void der_put(std::vector<uint8_t> &o, uint8_t tag, const uint8_t *v, size_t n)
-{
+void der_put(std::vector<uint8_t> &o, uint8_t tag, const uint8_t *v, size_t n) {
     o.push_back(tag);
     if (n >= 0x100) {
         o.push_back(0x82);
@@ -296,10 +268,8 @@ void der_put(std::vector<uint8_t> &o, uint8_t tag, const uint8_t *v, size_t n)
 /// Wipes a buffer that held private key bytes when it goes out of scope.
 struct Wiped {
     std::vector<uint8_t> v;
-    ~Wiped()
-    {
-        if (!v.empty())
-            OPENSSL_cleanse(v.data(), v.size());
+    ~Wiped() {
+        if (!v.empty()) OPENSSL_cleanse(v.data(), v.size());
     }
 };
 
@@ -308,8 +278,7 @@ struct Wiped {
  * (the encoder framework costs more than generating the key). False: use the
  * general encoder.
  */
-bool pkcs8_fast(EVP_PKEY *pk, const acrypto_step &st, std::vector<uint8_t> &out)
-{
+bool pkcs8_fast(EVP_PKEY *pk, const acrypto_step &st, std::vector<uint8_t> &out) {
     static const uint8_t kOidX25519[] = {0x06, 0x03, 0x2b, 0x65, 0x6e};
     static const uint8_t kOidX448[] = {0x06, 0x03, 0x2b, 0x65, 0x6f};
     static const uint8_t kOidEcPublicKey[] = {0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01};
@@ -333,8 +302,7 @@ bool pkcs8_fast(EVP_PKEY *pk, const acrypto_step &st, std::vector<uint8_t> &out)
         der_put(out, 0x30, body.v.data(), body.v.size());
         return true;
     }
-    if (st.alg != ACRYPTO_ALG_EC || st.key == nullptr)
-        return false;
+    if (st.alg != ACRYPTO_ALG_EC || st.key == nullptr) return false;
     const ASN1_OBJECT *curve = OBJ_nid2obj(static_cast<int>(st.key->curve_nid));
     const int bits = EVP_PKEY_get_bits(pk);
     uint8_t pub[160];
@@ -351,12 +319,10 @@ bool pkcs8_fast(EVP_PKEY *pk, const acrypto_step &st, std::vector<uint8_t> &out)
                     EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_PRIV_KEY, &d) == 1;
     if (ok) {
         raw.v.resize((static_cast<size_t>(bits) + 7) / 8);
-        if (BN_bn2binpad(d, raw.v.data(), static_cast<int>(raw.v.size())) < 0)
-            raw.v.clear();
+        if (BN_bn2binpad(d, raw.v.data(), static_cast<int>(raw.v.size())) < 0) raw.v.clear();
     }
     BN_clear_free(d);
-    if (!ok || raw.v.empty())
-        return false;
+    if (!ok || raw.v.empty()) return false;
     // ECPrivateKey { 1, d, [1] BIT STRING point } inside PrivateKeyInfo.
     static const uint8_t kVersion1[] = {0x01};
     std::vector<uint8_t> bitstr{0x00}, tagged, alg_body, alg;
@@ -383,18 +349,15 @@ struct GenCache {
 };
 const char kGenCacheTag = 0;
 
-void free_gen_cache(void *p)
-{
+void free_gen_cache(void *p) {
     auto *gc = static_cast<GenCache *>(p);
-    for (auto &e : gc->ctxs)
-        EVP_PKEY_CTX_free(e.second);
+    for (auto &e : gc->ctxs) EVP_PKEY_CTX_free(e.second);
     delete gc;
 }
 
 int generate(EVP_PKEY_CTX *g, acrypto_step &st, EVP_PKEY_CTX *owned);
 
-int do_keygen(ExecCtx &c, acrypto_step &st)
-{
+int do_keygen(ExecCtx &c, acrypto_step &st) {
     const char *name = nullptr;
     switch (st.alg) {
     case ACRYPTO_ALG_EC: name = "EC"; break;
@@ -405,27 +368,25 @@ int do_keygen(ExecCtx &c, acrypto_step &st)
     }
     // Initialised generation contexts are kept per thread for X25519, X448 and
     // each curve (a handshake generates one ephemeral key; the fetch costs more).
-    const uint64_t gen_key = uint64_t{st.alg} << 32 |
-                             (st.alg == ACRYPTO_ALG_EC && st.key != nullptr ? st.key->curve_nid : 0);
+    const uint64_t gen_key =
+        uint64_t{st.alg} << 32 |
+        (st.alg == ACRYPTO_ALG_EC && st.key != nullptr ? st.key->curve_nid : 0);
     auto *gc = static_cast<GenCache *>(c.local(&kGenCacheTag));
     if (st.alg != ACRYPTO_ALG_RSA) {
         if (gc == nullptr) {
             gc = new (std::nothrow) GenCache;
-            if (gc != nullptr)
-                c.set_local(&kGenCacheTag, gc, free_gen_cache);
+            if (gc != nullptr) c.set_local(&kGenCacheTag, gc, free_gen_cache);
         }
         if (gc != nullptr)
             for (const auto &[k, ctx] : gc->ctxs)
-                if (k == gen_key)
-                    return generate(ctx, st, nullptr);
+                if (k == gen_key) return generate(ctx, st, nullptr);
     }
     EVP_PKEY_CTX *g = EVP_PKEY_CTX_new_from_name(c.libctx(), name, nullptr);
-    if (g == nullptr)
-        return ACRYPTO_E_NOMEM;
+    if (g == nullptr) return ACRYPTO_E_NOMEM;
     bool ok = EVP_PKEY_keygen_init(g) == 1;
     if (ok && st.alg == ACRYPTO_ALG_EC) {
-        const char *group = st.key != nullptr ? OBJ_nid2sn(static_cast<int>(st.key->curve_nid))
-                                              : nullptr;
+        const char *group =
+            st.key != nullptr ? OBJ_nid2sn(static_cast<int>(st.key->curve_nid)) : nullptr;
         ok = group != nullptr && EVP_PKEY_CTX_set_group_name(g, group) == 1;
     }
     if (ok && st.alg == ACRYPTO_ALG_RSA)
@@ -443,8 +404,7 @@ int do_keygen(ExecCtx &c, acrypto_step &st)
 }
 
 /// One key from the initialised context `g` into st.dst as PKCS#8; frees `owned`.
-int generate(EVP_PKEY_CTX *g, acrypto_step &st, EVP_PKEY_CTX *owned)
-{
+int generate(EVP_PKEY_CTX *g, acrypto_step &st, EVP_PKEY_CTX *owned) {
     int rc = ACRYPTO_E_INVALID;
     EVP_PKEY *pk = nullptr;
     Wiped fast;
@@ -482,25 +442,21 @@ struct OpCache {
     std::vector<uint8_t> peer; ///< derive: the peer already set on ctx
 };
 
-void free_op(void *p)
-{
+void free_op(void *p) {
     auto *o = static_cast<OpCache *>(p);
     EVP_PKEY_CTX_free(o->ctx);
     delete o;
 }
 
-bool same_params(const OpCache &o, const acrypto_pk_params &pk)
-{
+bool same_params(const OpCache &o, const acrypto_pk_params &pk) {
     return o.pad == pk.pad && o.digest == pk.digest && o.mgf1 == pk.mgf1_digest &&
            o.saltlen == pk.saltlen;
 }
 
 /// A fresh context initialised for the step's mode and parameters, or nullptr.
-EVP_PKEY_CTX *init_ctx(OSSL_LIB_CTX *libctx, EVP_PKEY *pkey, const acrypto_step &st)
-{
+EVP_PKEY_CTX *init_ctx(OSSL_LIB_CTX *libctx, EVP_PKEY *pkey, const acrypto_step &st) {
     EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(libctx, pkey, nullptr);
-    if (ctx == nullptr)
-        return nullptr;
+    if (ctx == nullptr) return nullptr;
     bool ok = false;
     switch (st.mode) {
     case ACRYPTO_MODE_PK_SIGN: ok = EVP_PKEY_sign_init(ctx) == 1 && set_sig_params(ctx, st); break;
@@ -523,11 +479,9 @@ EVP_PKEY_CTX *init_ctx(OSSL_LIB_CTX *libctx, EVP_PKEY *pkey, const acrypto_step 
     return ctx;
 }
 
-int run(ExecCtx &c, acrypto_step &st)
-{
+int run(ExecCtx &c, acrypto_step &st) {
     OSSL_LIB_CTX *libctx = c.libctx();
-    if (st.mode == ACRYPTO_MODE_PK_KEYGEN)
-        return do_keygen(c, st);
+    if (st.mode == ACRYPTO_MODE_PK_KEYGEN) return do_keygen(c, st);
     if (st.mode < ACRYPTO_MODE_PK_SIGN || st.mode > ACRYPTO_MODE_PK_DERIVE)
         return ACRYPTO_E_UNSUPPORTED;
     if (st.key == nullptr || st.key->data == nullptr || st.key->len == 0 || st.key->len > kKeyMax)
@@ -541,12 +495,10 @@ int run(ExecCtx &c, acrypto_step &st)
         ctx = oc->ctx;
     } else {
         EVP_PKEY *pkey = get_key(c, *st.key);
-        if (pkey == nullptr)
-            return ACRYPTO_E_INVALID;
+        if (pkey == nullptr) return ACRYPTO_E_INVALID;
         ctx = init_ctx(libctx, pkey, st);
         EVP_PKEY_free(pkey); // the ctx holds its own reference
-        if (ctx == nullptr)
-            return ACRYPTO_E_INVALID;
+        if (ctx == nullptr) return ACRYPTO_E_INVALID;
         if (cacheable) {
             if (oc == nullptr) {
                 oc = new (std::nothrow) OpCache;
@@ -583,7 +535,8 @@ int run(ExecCtx &c, acrypto_step &st)
         break;
     case ACRYPTO_MODE_PK_DECRYPT:
         // The TLS versions change per connection: set them on every use.
-        if (st.dst != nullptr && (st.pk.pad != RSA_PKCS1_WITH_TLS_PADDING || set_asym_params(ctx, st)) &&
+        if (st.dst != nullptr &&
+            (st.pk.pad != RSA_PKCS1_WITH_TLS_PADDING || set_asym_params(ctx, st)) &&
             EVP_PKEY_decrypt(ctx, st.dst, &outl, st.src, st.src_len) == 1)
             rc = ACRYPTO_OK;
         break;
@@ -604,25 +557,18 @@ int run(ExecCtx &c, acrypto_step &st)
                     oc->peer.clear();
             }
         }
-        if (ok && st.dst != nullptr && EVP_PKEY_derive(ctx, st.dst, &outl) == 1)
-            rc = ACRYPTO_OK;
+        if (ok && st.dst != nullptr && EVP_PKEY_derive(ctx, st.dst, &outl) == 1) rc = ACRYPTO_OK;
         break;
     }
-    default:
-        rc = ACRYPTO_E_UNSUPPORTED;
-        break;
+    default: rc = ACRYPTO_E_UNSUPPORTED; break;
     }
-    if (rc == ACRYPTO_OK)
-        st.out_len = outl;
+    if (rc == ACRYPTO_OK) st.out_len = outl;
     EVP_PKEY_CTX_free(owned);
     return rc;
 }
 
-#define PK_CAP(alg, mode, ops)                                                                  \
-    {                                                                                           \
-        ACRYPTO_OP_PKEY, alg, mode, 0, 0, 0, 0, 0, uint64_t{1} << 16, 0, 0, 0, 20000, 0.0, \
-            ops                                                                                 \
-    }
+#define PK_CAP(alg, mode, ops)                                                                     \
+    { ACRYPTO_OP_PKEY, alg, mode, 0, 0, 0, 0, 0, uint64_t{1} << 16, 0, 0, 0, 20000, 0.0, ops }
 
 // kPkeyCaps: RSA/RSA-PSS sign, verify (+RSA encrypt, decrypt, keygen); EC sign, verify,
 // derive, keygen; X25519/X448 derive and keygen.
@@ -644,13 +590,10 @@ const acrypto_capability kPkeyCaps[] = {
     PK_CAP(ACRYPTO_ALG_X448, ACRYPTO_MODE_PK_KEYGEN, 5.0e3),
 };
 
-int exec(ExecCtx &c, acrypto_session &s, uint32_t i)
-{
+int exec(ExecCtx &c, acrypto_session &s, uint32_t i) {
     acrypto_step &step = s.steps[i];
-    if (step.op != ACRYPTO_OP_PKEY)
-        return ACRYPTO_E_UNSUPPORTED;
-    if (step.src_len > 0 && step.src == nullptr)
-        return ACRYPTO_E_INVALID;
+    if (step.op != ACRYPTO_OP_PKEY) return ACRYPTO_E_UNSUPPORTED;
+    if (step.src_len > 0 && step.src == nullptr) return ACRYPTO_E_INVALID;
     // Inline execution runs on the caller's thread (maybe inside an ASYNC job):
     // leave its error queue exactly as it was.
     ERR_set_mark();

@@ -12,7 +12,8 @@ namespace acrypto::soft::cpu {
 /// The "rand" family: random bytes from getrandom(2).
 extern const Family kRandFamily;
 
-/// Fill `buf` from getrandom(2) (blocks only until the kernel pool is seeded). 0 or ACRYPTO_E_DEVICE.
+/// Fill `buf` from getrandom(2) (blocks only until the kernel pool is seeded). 0 or
+/// ACRYPTO_E_DEVICE.
 int fill_random(uint8_t *buf, size_t len) noexcept;
 
 } // namespace acrypto::soft::cpu

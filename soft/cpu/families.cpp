@@ -12,13 +12,8 @@ namespace acrypto::soft::cpu {
 
 // kFamilies: one line per family (exec_<family>.hpp declares k<Family>Family).
 const Family *const kFamilies[] = {
-    &kCipherFamily,
-    &kDigestFamily,
-    &kMacFamily,
-    &kRandFamily,
-    &kAeadFamily,
-    &kLegacyFamily,
-    &kPkeyFamily,
+    &kCipherFamily, &kDigestFamily, &kMacFamily,  &kRandFamily,
+    &kAeadFamily,   &kLegacyFamily, &kPkeyFamily,
 };
 const size_t kFamilyCount = sizeof(kFamilies) / sizeof(kFamilies[0]);
 

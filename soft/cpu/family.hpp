@@ -23,7 +23,7 @@ namespace acrypto::soft::cpu {
  * legacy provider once some family asks for it. Thread-safe.
  */
 class CryptoLib {
-public:
+  public:
     CryptoLib();
     ~CryptoLib();
     CryptoLib(const CryptoLib &) = delete;
@@ -36,9 +36,11 @@ public:
     /// Load the legacy provider into ctx() (idempotent, thread-safe). False if unavailable.
     bool load_legacy();
     /// Whether load_legacy() succeeded.
-    bool legacy_loaded() const noexcept { return legacy_.load(std::memory_order_acquire) != nullptr; }
+    bool legacy_loaded() const noexcept {
+        return legacy_.load(std::memory_order_acquire) != nullptr;
+    }
 
-private:
+  private:
     OSSL_LIB_CTX *ctx_ = nullptr;
     OSSL_PROVIDER *default_ = nullptr;
     std::atomic<OSSL_PROVIDER *> legacy_{nullptr};
@@ -59,7 +61,7 @@ private:
  *    variable's address is a good tag).
  */
 class ExecCtx {
-public:
+  public:
     /// Destructor of a cached object.
     using Destroy = void (*)(void *obj);
 
@@ -99,7 +101,7 @@ public:
     /// A scratch digest context.
     EVP_MD_CTX *scratch_md();
 
-private:
+  private:
     struct Entry {
         void *obj;
         Destroy destroy;

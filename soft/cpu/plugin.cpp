@@ -73,8 +73,7 @@ int open(const acrypto_config *cfg, uint32_t index, acrypto_host *host,
 void data_ready(void *dev) {
     try {
         dev_of(dev)->data_ready();
-    } catch (...) {
-    }
+    } catch (...) {}
 }
 
 int run_inline(void *dev, acrypto_session *s) {
@@ -113,15 +112,13 @@ int get_entropy(void *, uint8_t *buf, size_t len) {
 void key_free(void *dev, uint64_t key_id) {
     try {
         dev_of(dev)->key_free(key_id);
-    } catch (...) {
-    }
+    } catch (...) {}
 }
 
 void close(void *dev) {
     try {
         dev_of(dev)->close();
-    } catch (...) {
-    }
+    } catch (...) {}
     delete dev_of(dev);
 }
 

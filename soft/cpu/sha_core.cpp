@@ -13,8 +13,8 @@ namespace acrypto::soft::cpu {
 namespace {
 
 constexpr ShaInfo kInfo[] = {
-    {ACRYPTO_ALG_SHA1, 20, 20, 64},   {ACRYPTO_ALG_SHA224, 28, 32, 64},
-    {ACRYPTO_ALG_SHA256, 32, 32, 64}, {ACRYPTO_ALG_SHA384, 48, 64, 128},
+    {ACRYPTO_ALG_SHA1, 20, 20, 64},    {ACRYPTO_ALG_SHA224, 28, 32, 64},
+    {ACRYPTO_ALG_SHA256, 32, 32, 64},  {ACRYPTO_ALG_SHA384, 48, 64, 128},
     {ACRYPTO_ALG_SHA512, 64, 64, 128},
 };
 

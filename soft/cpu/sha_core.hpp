@@ -11,10 +11,10 @@ namespace acrypto::soft::cpu {
 
 /// Sizes of one SHA variant.
 struct ShaInfo {
-    uint32_t alg;         ///< enum acrypto_alg
-    size_t digest_len;    ///< output bytes
-    size_t state_len;     ///< chaining value bytes (FIPS 180 words, big-endian)
-    size_t block_len;     ///< message block bytes
+    uint32_t alg;      ///< enum acrypto_alg
+    size_t digest_len; ///< output bytes
+    size_t state_len;  ///< chaining value bytes (FIPS 180 words, big-endian)
+    size_t block_len;  ///< message block bytes
 };
 
 /// ShaInfo for a digest algorithm, or nullptr (unsupported).
@@ -26,7 +26,7 @@ const ShaInfo *sha_info(uint32_t alg) noexcept;
  * precomputed HMAC pad state is copied, not recomputed.
  */
 class ShaCtx {
-public:
+  public:
     /// Start a fresh message. False for an unsupported algorithm.
     bool init(uint32_t alg) noexcept;
     /// Resume from a chaining value after `absorbed` bytes (a multiple of the block).
@@ -40,7 +40,7 @@ public:
     void wipe() noexcept;
     const ShaInfo *info() const noexcept { return info_; }
 
-private:
+  private:
     const ShaInfo *info_ = nullptr;
     alignas(16) unsigned char u_[256];
 };

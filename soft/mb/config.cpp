@@ -8,8 +8,8 @@
 
 namespace acrypto::soft::mb {
 
-const char *const kConfigKeyNames[] = {"workers", "flush-us", "arch", "queue-len", "linger-us",
-                                       nullptr};
+const char *const kConfigKeyNames[] = {"workers",   "flush-us",  "arch",
+                                       "queue-len", "linger-us", nullptr};
 static_assert(sizeof(kConfigKeyNames) / sizeof(kConfigKeyNames[0]) ==
               static_cast<size_t>(ConfigKey::Count) + 1);
 

@@ -80,8 +80,8 @@ std::unique_ptr<MbDevice> MbDevice::open(const acrypto_config *cfg, uint32_t ind
                       "linger-us %u",
                       imb_get_version_str(), std::string(arch_name(d->arch_)).c_str(),
                       d->hash_on_sse_ ? ", hashes on sse (sha_ni)" : "",
-                      describe_features(cpu_features()).c_str(), d->cfg_.workers,
-                      d->cfg_.flush_us, d->cfg_.linger_us);
+                      describe_features(cpu_features()).c_str(), d->cfg_.workers, d->cfg_.flush_us,
+                      d->cfg_.linger_us);
         hops->log_fn(host, ACRYPTO_LOG_INFO, msg);
     }
     *status = ACRYPTO_OK;

@@ -92,8 +92,7 @@ void mb_key_free(void *dev, uint64_t key_id) {
 void mb_close(void *dev) {
     try {
         delete dev_of(dev);
-    } catch (...) {
-    }
+    } catch (...) {}
 }
 
 const acrypto_device_driver kDriver = {

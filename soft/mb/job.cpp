@@ -13,7 +13,10 @@ alignas(16) const uint8_t kEmpty[16] = {};
 
 bool hash_of(uint32_t alg, bool hmac, IMB_HASH_ALG *out, uint32_t *len) noexcept {
     switch (alg) {
-    case ACRYPTO_ALG_SHA1: *out = hmac ? IMB_AUTH_HMAC_SHA_1 : IMB_AUTH_SHA_1; *len = 20; break;
+    case ACRYPTO_ALG_SHA1:
+        *out = hmac ? IMB_AUTH_HMAC_SHA_1 : IMB_AUTH_SHA_1;
+        *len = 20;
+        break;
     case ACRYPTO_ALG_SHA224:
         *out = hmac ? IMB_AUTH_HMAC_SHA_224 : IMB_AUTH_SHA_224;
         *len = 28;
@@ -90,7 +93,8 @@ int plan_step(const acrypto_step &st, Plan *p) noexcept {
     *p = Plan{};
     switch (st.op) {
     case ACRYPTO_OP_CIPHER: {
-        if (st.dir != ACRYPTO_DIR_ENCRYPT && st.dir != ACRYPTO_DIR_DECRYPT) return ACRYPTO_E_INVALID;
+        if (st.dir != ACRYPTO_DIR_ENCRYPT && st.dir != ACRYPTO_DIR_DECRYPT)
+            return ACRYPTO_E_INVALID;
         p->encrypt = st.dir == ACRYPTO_DIR_ENCRYPT;
         if (int rc = check_cipher_buffers(st)) return rc;
         if (st.alg == ACRYPTO_ALG_AES) {
@@ -183,8 +187,7 @@ uint32_t prepare_parts(Slot &slot) noexcept {
         uint64_t len = st.src_len;
         slot.head_len = 0;
         if (st.num) {
-            slot.head_len = static_cast<uint32_t>(
-                len < 16u - st.num ? len : 16u - st.num);
+            slot.head_len = static_cast<uint32_t>(len < 16u - st.num ? len : 16u - st.num);
             std::memcpy(slot.ctr_head, st.iv, 16);
             ctr_sub1(slot.ctr_head);
             std::memset(slot.head, 0, sizeof slot.head);
@@ -393,8 +396,14 @@ int hmac_empty(IMB_MGR *mgr, const acrypto_step &st, uint32_t digest_len) noexce
     case ACRYPTO_ALG_SHA1: fn = mgr->sha1; break;
     case ACRYPTO_ALG_SHA224: fn = mgr->sha224; break;
     case ACRYPTO_ALG_SHA256: fn = mgr->sha256; break;
-    case ACRYPTO_ALG_SHA384: fn = mgr->sha384; block = 128; break;
-    case ACRYPTO_ALG_SHA512: fn = mgr->sha512; block = 128; break;
+    case ACRYPTO_ALG_SHA384:
+        fn = mgr->sha384;
+        block = 128;
+        break;
+    case ACRYPTO_ALG_SHA512:
+        fn = mgr->sha512;
+        block = 128;
+        break;
     default: return ACRYPTO_E_UNSUPPORTED;
     }
     // HMAC(K, "") = H((K ^ opad) || H(K ^ ipad)), K hashed first when longer than a block.

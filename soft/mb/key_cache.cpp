@@ -127,8 +127,7 @@ bool hash_fns(IMB_MGR *m, uint32_t alg, HashFns *out) {
 
 } // namespace
 
-bool KeyCache::build(KeySchedule &e, const acrypto_key &key, ScheduleKind kind,
-                     uint32_t hash_alg) {
+bool KeyCache::build(KeySchedule &e, const acrypto_key &key, ScheduleKind kind, uint32_t hash_alg) {
     e.id = key.id;
     e.kind = kind;
     e.hash_alg = hash_alg;

@@ -241,12 +241,11 @@ uint32_t Worker::pull() noexcept {
             slot.step = &st;
             slot.key = ks;
             // SHA-NI covers SHA-1 and SHA-256 only; SHA-384/512 keep the wide lanes.
-            slot.mgr = hash_mgr_ &&
-                               (slot.plan.kind == OpKind::Hmac ||
-                                slot.plan.kind == OpKind::Digest) &&
-                               slot.plan.hash_alg <= ACRYPTO_ALG_SHA256
-                           ? 1
-                           : 0;
+            slot.mgr =
+                hash_mgr_ && (slot.plan.kind == OpKind::Hmac || slot.plan.kind == OpKind::Digest) &&
+                        slot.plan.hash_alg <= ACRYPTO_ALG_SHA256
+                    ? 1
+                    : 0;
             slot.admit_ns = now;
             slot.deadline_ns = now + budget_ns(p_.flush_ns, s->priority);
             if (slot.deadline_ns < min_deadline_) min_deadline_ = slot.deadline_ns;

@@ -57,16 +57,17 @@ bool parse_config(const acrypto_config *cfg, SimConfig &out, std::string &why) {
         bool ok = true;
         const char *expect = "";
         switch (static_cast<SimKey>(key)) {
-        case SimKey::Instances:
-            ok = parse_u32(v, 1, 64, out.instances), expect = "1..64";
-            break;
+        case SimKey::Instances: ok = parse_u32(v, 1, 64, out.instances), expect = "1..64"; break;
         case SimKey::Name:
             ok = *v && std::strlen(v) < 48, out.name = v, expect = "1..47 characters";
             break;
         case SimKey::Mode:
-            if (std::strcmp(v, "null") == 0) out.mode = SimMode::Null;
-            else if (std::strcmp(v, "compute") == 0) out.mode = SimMode::Compute;
-            else ok = false;
+            if (std::strcmp(v, "null") == 0)
+                out.mode = SimMode::Null;
+            else if (std::strcmp(v, "compute") == 0)
+                out.mode = SimMode::Compute;
+            else
+                ok = false;
             expect = "null or compute";
             break;
         case SimKey::LatencyUs:
@@ -78,15 +79,9 @@ bool parse_config(const acrypto_config *cfg, SimConfig &out, std::string &why) {
         case SimKey::QueueLen:
             ok = parse_u32(v, 1, 1u << 20, out.queue_len), expect = "1..1048576";
             break;
-        case SimKey::Slots:
-            ok = parse_u32(v, 1, 4096, out.slots), expect = "1..4096";
-            break;
-        case SimKey::FailRate:
-            ok = parse_double(v, 0, 1, out.fail_rate), expect = "0..1";
-            break;
-        case SimKey::StallRate:
-            ok = parse_double(v, 0, 1, out.stall_rate), expect = "0..1";
-            break;
+        case SimKey::Slots: ok = parse_u32(v, 1, 4096, out.slots), expect = "1..4096"; break;
+        case SimKey::FailRate: ok = parse_double(v, 0, 1, out.fail_rate), expect = "0..1"; break;
+        case SimKey::StallRate: ok = parse_double(v, 0, 1, out.stall_rate), expect = "0..1"; break;
         case SimKey::StallMs:
             ok = parse_u32(v, 0, 600'000, out.stall_ms), expect = "0..600000";
             break;
@@ -102,9 +97,7 @@ bool parse_config(const acrypto_config *cfg, SimConfig &out, std::string &why) {
         case SimKey::Seed:
             ok = parse_u64(v, 0, UINT64_MAX, out.seed), expect = "an unsigned integer";
             break;
-        default:
-            why = std::string("unknown configuration key '") + k + "'";
-            return false;
+        default: why = std::string("unknown configuration key '") + k + "'"; return false;
         }
         if (!ok) {
             why = std::string(k) + ": bad value '" + v + "' (expected " + expect + ")";

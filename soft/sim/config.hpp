@@ -38,22 +38,22 @@ extern const char *const kSimKeyNames[];
 
 /// Parsed configuration.
 struct SimConfig {
-    uint32_t instances = 1;      ///< instances probe reports
-    std::string name = "sim";    ///< instance names: <name>0, <name>1, ...
+    uint32_t instances = 1;   ///< instances probe reports
+    std::string name = "sim"; ///< instance names: <name>0, <name>1, ...
     SimMode mode = SimMode::Compute;
-    uint32_t latency_us = 0;     ///< fixed time from dequeue to completion
-    double rate_mbps = 0;        ///< emulated throughput in Mbit/s (10^6 bit/s); 0 = unlimited
+    uint32_t latency_us = 0; ///< fixed time from dequeue to completion
+    double rate_mbps = 0;    ///< emulated throughput in Mbit/s (10^6 bit/s); 0 = unlimited
     uint32_t queue_len = 256;
-    uint32_t slots = 16;         ///< sessions in flight at once
-    double fail_rate = 0;        ///< fraction completed with ACRYPTO_E_DEVICE
-    double stall_rate = 0;       ///< fraction held for stall_ms, then completed
+    uint32_t slots = 16;   ///< sessions in flight at once
+    double fail_rate = 0;  ///< fraction completed with ACRYPTO_E_DEVICE
+    double stall_rate = 0; ///< fraction held for stall_ms, then completed
     uint32_t stall_ms = 50;
-    uint64_t break_after = 0;    ///< mark_broken after this many sessions (0 = never)
+    uint64_t break_after = 0; ///< mark_broken after this many sessions (0 = never)
     /// How long a break lasts: once elapsed, the next self-test passes and the device
     /// takes work again, its break-after count starting over (0 = broken until closed).
     uint32_t break_ms = 0;
-    uint64_t stall_first = 0;    ///< the first this many sessions are stalled (cold-start tests)
-    uint64_t seed = 1;           ///< fault pattern seed (per instance: seed + index)
+    uint64_t stall_first = 0; ///< the first this many sessions are stalled (cold-start tests)
+    uint64_t seed = 1;        ///< fault pattern seed (per instance: seed + index)
 
     /// Whether sessions complete inside data_ready (null mode, no timing, no faults).
     bool immediate() const noexcept {

@@ -53,9 +53,8 @@ std::unique_ptr<SimDevice> SimDevice::create(const SimConfig &cfg, uint32_t inde
     for (const cpu::Family *f : kComputeFamilies) {
         for (size_t i = 0; i < f->ncaps; ++i) {
             acrypto_capability c = f->caps[i];
-            c.flags &= ~uint32_t(ACRYPTO_CAP_F_PARTIAL) | (cfg.mode == SimMode::Compute
-                                                               ? uint32_t(ACRYPTO_CAP_F_PARTIAL)
-                                                               : 0u);
+            c.flags &= ~uint32_t(ACRYPTO_CAP_F_PARTIAL) |
+                       (cfg.mode == SimMode::Compute ? uint32_t(ACRYPTO_CAP_F_PARTIAL) : 0u);
             c.latency_ns = cfg.latency_us * 1000;
             c.bytes_per_sec = bps;
             c.ops_per_sec = lat_s > 0 ? cfg.slots / lat_s : 1e7;
@@ -257,8 +256,8 @@ void SimDevice::service_main() {
                 const auto due = bus_free_ + std::chrono::microseconds(cfg_.latency_us);
                 if (fate == Fate::Stall) {
                     st_stalled_.fetch_add(1, std::memory_order_relaxed);
-                    stalled_.push_back(Held{s, due + std::chrono::milliseconds(cfg_.stall_ms),
-                                            status});
+                    stalled_.push_back(
+                        Held{s, due + std::chrono::milliseconds(cfg_.stall_ms), status});
                 } else {
                     pipeline_.push_back(Held{s, due, status});
                 }
@@ -285,8 +284,7 @@ void SimDevice::service_main() {
             in_flight_ -= static_cast<uint32_t>(due.size());
             lk.unlock();
             for (const Held &h : due)
-                finish(h.s, h.status,
-                       h.status == ACRYPTO_OK ? (h.s->ncur ? h.s->ncur : 1) : 0);
+                finish(h.s, h.status, h.status == ACRYPTO_OK ? (h.s->ncur ? h.s->ncur : 1) : 0);
             lk.lock();
             continue;
         }
@@ -309,10 +307,14 @@ void SimDevice::key_free(uint64_t key_id) {
 
 void SimDevice::stats(acrypto_stat *out, uint32_t max, uint32_t *n) const {
     const acrypto_stat all[] = {
-        {"sessions", st_sessions_.load()},  {"completed_ok", st_ok_.load()},
-        {"injected_failures", st_failed_.load()}, {"stalled", st_stalled_.load()},
-        {"shutdown", st_shutdown_.load()},  {"errors", st_errors_.load()},
-        {"bytes", st_bytes_.load()},        {"batches", st_batches_.load()},
+        {"sessions", st_sessions_.load()},
+        {"completed_ok", st_ok_.load()},
+        {"injected_failures", st_failed_.load()},
+        {"stalled", st_stalled_.load()},
+        {"shutdown", st_shutdown_.load()},
+        {"errors", st_errors_.load()},
+        {"bytes", st_bytes_.load()},
+        {"batches", st_batches_.load()},
         {"max_in_flight", st_max_in_flight_.load()},
     };
     uint32_t k = 0;

@@ -29,7 +29,7 @@ namespace acrypto::soft::sim {
  * close and mark_broken included.
  */
 class SimDevice {
-public:
+  public:
     using Clock = std::chrono::steady_clock;
 
     static std::unique_ptr<SimDevice> create(const SimConfig &cfg, uint32_t index,
@@ -49,7 +49,7 @@ public:
     /// Complete everything held with ACRYPTO_E_SHUTDOWN and join the service thread.
     void close();
 
-private:
+  private:
     struct Held {
         acrypto_session *s;
         Clock::time_point due;
@@ -58,7 +58,7 @@ private:
     enum class Fate { Normal, Fail, Stall, Break };
 
     SimDevice() = default;
-    Fate decide();                     ///< with mu_ held
+    Fate decide(); ///< with mu_ held
     int compute(acrypto_session &s, uint32_t &done) noexcept;
     uint64_t bytes_of(const acrypto_session &s) const noexcept;
     int known_answer(std::string &why);
@@ -73,9 +73,9 @@ private:
     acrypto_host *host_ = nullptr;
     const acrypto_host_ops *hops_ = nullptr;
     std::vector<acrypto_capability> caps_;
-    std::unique_ptr<cpu::CryptoLib> lib_;  ///< compute mode only
-    std::unique_ptr<cpu::ExecCtx> ctx_;    ///< used by the service thread only
-    std::mutex ctx_mu_;                    ///< key_free vs service thread
+    std::unique_ptr<cpu::CryptoLib> lib_; ///< compute mode only
+    std::unique_ptr<cpu::ExecCtx> ctx_;   ///< used by the service thread only
+    std::mutex ctx_mu_;                   ///< key_free vs service thread
 
     std::mutex mu_;
     std::condition_variable cv_;
@@ -84,9 +84,9 @@ private:
     bool broken_ = false;
     bool started_ = false;
     std::thread thread_;
-    std::deque<Held> pipeline_;  ///< in completion order
-    std::vector<Held> stalled_;  ///< completed at their own due time
-    uint32_t in_flight_ = 0;     ///< dequeued, not completed (immediate path included)
+    std::deque<Held> pipeline_;    ///< in completion order
+    std::vector<Held> stalled_;    ///< completed at their own due time
+    uint32_t in_flight_ = 0;       ///< dequeued, not completed (immediate path included)
     Clock::time_point bus_free_{}; ///< when the emulated transfer channel is next idle
     std::mt19937_64 rng_;
     uint64_t taken_ = 0;       ///< since open or the last revival (break-after)

@@ -69,8 +69,7 @@ int open(const acrypto_config *cfg, uint32_t index, acrypto_host *host,
 void data_ready(void *dev) {
     try {
         dev_of(dev)->data_ready();
-    } catch (...) {
-    }
+    } catch (...) {}
 }
 
 int self_test(void *dev, char *why, size_t why_len) {
@@ -93,15 +92,13 @@ int get_stats(void *dev, acrypto_stat *out, uint32_t max, uint32_t *n) {
 void key_free(void *dev, uint64_t key_id) {
     try {
         dev_of(dev)->key_free(key_id);
-    } catch (...) {
-    }
+    } catch (...) {}
 }
 
 void close(void *dev) {
     try {
         dev_of(dev)->close();
-    } catch (...) {
-    }
+    } catch (...) {}
     delete dev_of(dev);
 }
 

@@ -8,7 +8,7 @@
 namespace acrypto::test::conformance {
 
 class Burst : public DeviceConformance {
-protected:
+  protected:
     std::optional<Workload> workload() {
         auto w = Workload::pick(desc());
         return w;
@@ -63,7 +63,8 @@ TEST_P(Burst, ConcurrentSubmitters) {
     const uint32_t per = std::max<uint32_t>(GetParam().burst / kThreads, 8);
     std::vector<std::vector<Job>> jobs(kThreads);
     for (int t = 0; t < kThreads; ++t)
-        for (uint32_t i = 0; i < per; ++i) jobs[t].push_back(w->make(16 * (1 + i % 8), t * 10000 + i));
+        for (uint32_t i = 0; i < per; ++i)
+            jobs[t].push_back(w->make(16 * (1 + i % 8), t * 10000 + i));
     std::vector<std::thread> th;
     for (int t = 0; t < kThreads; ++t)
         th.emplace_back([&, t] {
@@ -97,8 +98,11 @@ TEST_P(Burst, CloseWithWorkQueued) {
     for (auto &j : jobs) {
         EXPECT_EQ(dev().completions(j.s->get()), 1u);
         int st = dev().status_of(j.s->get());
-        if (st == ACRYPTO_OK) { EXPECT_TRUE(j.correct()); }
-        else { EXPECT_TRUE(st == ACRYPTO_E_SHUTDOWN || st == ACRYPTO_E_DEVICE) << "status " << st; }
+        if (st == ACRYPTO_OK) {
+            EXPECT_TRUE(j.correct());
+        } else {
+            EXPECT_TRUE(st == ACRYPTO_E_SHUTDOWN || st == ACRYPTO_E_DEVICE) << "status " << st;
+        }
     }
     EXPECT_EQ(dev().violations(), "");
 }
@@ -125,8 +129,7 @@ TEST_P(Burst, MixedPrioritiesAllComplete) {
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(Devices, Burst, ::testing::ValuesIn(load_device_confs()),
-                         conf_test_name);
+INSTANTIATE_TEST_SUITE_P(Devices, Burst, ::testing::ValuesIn(load_device_confs()), conf_test_name);
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(Burst);
 
 } // namespace acrypto::test::conformance

@@ -107,7 +107,8 @@ const std::vector<Stanza> &all_vectors() {
 std::optional<CipherSpec> parse_cipher_name(const std::string &name) {
     const std::string n = upper(name);
     if (n == "CHACHA20") return CipherSpec{ACRYPTO_ALG_CHACHA20, ACRYPTO_MODE_STREAM, false};
-    if (n == "CHACHA20-POLY1305") return CipherSpec{ACRYPTO_ALG_CHACHA20, ACRYPTO_MODE_POLY1305, true};
+    if (n == "CHACHA20-POLY1305")
+        return CipherSpec{ACRYPTO_ALG_CHACHA20, ACRYPTO_MODE_POLY1305, true};
     auto mode_of = [](const std::string &m) -> uint32_t {
         if (m == "ECB") return ACRYPTO_MODE_ECB;
         if (m == "CBC") return ACRYPTO_MODE_CBC;
@@ -125,7 +126,8 @@ std::optional<CipherSpec> parse_cipher_name(const std::string &name) {
         if (!m) return std::nullopt;
         return CipherSpec{ACRYPTO_ALG_AES, m, m == ACRYPTO_MODE_GCM};
     }
-    if (n == "DES-EDE3" || n == "DES-EDE3-ECB") return CipherSpec{ACRYPTO_ALG_DES_EDE3, ACRYPTO_MODE_ECB};
+    if (n == "DES-EDE3" || n == "DES-EDE3-ECB")
+        return CipherSpec{ACRYPTO_ALG_DES_EDE3, ACRYPTO_MODE_ECB};
     if (n == "DES-EDE3-CBC") return CipherSpec{ACRYPTO_ALG_DES_EDE3, ACRYPTO_MODE_CBC};
     if (n == "DES-EDE" || n == "DES-EDE-ECB")
         return CipherSpec{ACRYPTO_ALG_DES_EDE3, ACRYPTO_MODE_ECB, false, true};
@@ -194,7 +196,8 @@ void DeviceConformance::SetUp() {
     h_ = DeviceHarness::open_plugin(c.plugin, c.cfg, c.index, &why);
     ASSERT_TRUE(h_) << c.name << ": " << why;
     if (!c.driver.empty()) {
-        ASSERT_EQ(std::string(h_->driver().name), c.driver) << "driver name differs from " << c.file;
+        ASSERT_EQ(std::string(h_->driver().name), c.driver)
+            << "driver name differs from " << c.file;
     }
 }
 

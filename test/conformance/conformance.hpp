@@ -71,7 +71,7 @@ std::string cap_name(const acrypto_capability &cap);
 
 /// The fixture: opens the device described by the parameter (skips if its plugin was not built).
 class DeviceConformance : public ::testing::TestWithParam<DeviceConf> {
-protected:
+  protected:
     void SetUp() override;
     void TearDown() override;
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Conformance: descriptor sanity, self-test, honesty (undeclared work fails cleanly), inline, random.
+// Conformance: descriptor sanity, self-test, honesty (undeclared work fails cleanly), inline,
+// random.
 #include <set>
 #include <thread>
 
@@ -29,10 +30,16 @@ TEST_P(Device, DescriptorIsSane) {
         }
         EXPECT_GE(c.bytes_per_sec, 0.0);
         EXPECT_GE(c.ops_per_sec, 0.0);
-        if (c.flags & ACRYPTO_CAP_F_FUSED) { EXPECT_NE(c.fused_op, 0u); }
+        if (c.flags & ACRYPTO_CAP_F_FUSED) {
+            EXPECT_NE(c.fused_op, 0u);
+        }
     }
-    if (d.flags & ACRYPTO_DEV_F_INLINE) { EXPECT_NE(dev().driver().run_inline_fn, nullptr); }
-    if (d.flags & ACRYPTO_DEV_F_ENTROPY) { EXPECT_NE(dev().driver().get_entropy_fn, nullptr); }
+    if (d.flags & ACRYPTO_DEV_F_INLINE) {
+        EXPECT_NE(dev().driver().run_inline_fn, nullptr);
+    }
+    if (d.flags & ACRYPTO_DEV_F_ENTROPY) {
+        EXPECT_NE(dev().driver().get_entropy_fn, nullptr);
+    }
 }
 
 TEST_P(Device, ConfigKeysListedAndUnknownKeyRejected) {
@@ -157,8 +164,7 @@ TEST_P(Device, KeyFreeThenNewKey) {
     EXPECT_TRUE(b.correct());
 }
 
-INSTANTIATE_TEST_SUITE_P(Devices, Device, ::testing::ValuesIn(load_device_confs()),
-                         conf_test_name);
+INSTANTIATE_TEST_SUITE_P(Devices, Device, ::testing::ValuesIn(load_device_confs()), conf_test_name);
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(Device);
 
 } // namespace acrypto::test::conformance

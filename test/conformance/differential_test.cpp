@@ -33,8 +33,8 @@ size_t iv_len_for(uint32_t alg, uint32_t mode) {
 /// allows, up to `max` (and max itself).
 std::vector<size_t> cipher_sizes(const acrypto_capability &cap, size_t max) {
     const size_t b = cipher_block_size(cap.alg);
-    const bool whole = (cap.flags & ACRYPTO_CAP_F_BLOCK_MULTIPLE) ||
-                       cap.mode == ACRYPTO_MODE_ECB || cap.mode == ACRYPTO_MODE_CBC;
+    const bool whole = (cap.flags & ACRYPTO_CAP_F_BLOCK_MULTIPLE) || cap.mode == ACRYPTO_MODE_ECB ||
+                       cap.mode == ACRYPTO_MODE_CBC;
     std::set<size_t> s;
     if (whole) {
         for (size_t n : {size_t{0}, b, 3 * b, size_t{4096}, size_t{65536} + b, size_t{1} << 20})
@@ -60,7 +60,7 @@ std::vector<size_t> cipher_sizes(const acrypto_capability &cap, size_t max) {
 } // namespace
 
 class Differential : public DeviceConformance {
-protected:
+  protected:
     /// One cipher run vs the reference; checks output and, except XTS, the chaining state.
     void check_cipher(const acrypto_capability &cap, size_t key_len, uint32_t dir, size_t n,
                       const BufferLayout &layout, uint64_t seed);
@@ -68,10 +68,10 @@ protected:
 
 void Differential::check_cipher(const acrypto_capability &cap, size_t key_len, uint32_t dir,
                                 size_t n, const BufferLayout &layout, uint64_t seed) {
-    SCOPED_TRACE(cap_name(cap) + " key " + std::to_string(key_len) + " dir " +
-                 std::to_string(dir) + " len " + std::to_string(n) +
-                 (layout.in_place ? " in-place" : " out-of-place") + " offsets " +
-                 std::to_string(layout.src_offset) + "/" + std::to_string(layout.dst_offset));
+    SCOPED_TRACE(cap_name(cap) + " key " + std::to_string(key_len) + " dir " + std::to_string(dir) +
+                 " len " + std::to_string(n) + (layout.in_place ? " in-place" : " out-of-place") +
+                 " offsets " + std::to_string(layout.src_offset) + "/" +
+                 std::to_string(layout.dst_offset));
     Bytes key = pattern_bytes(key_len, seed);
     if (cap.mode == ACRYPTO_MODE_XTS) // the two halves must differ
         key[key_len / 2] ^= 0x5a;
@@ -92,7 +92,9 @@ void Differential::check_cipher(const acrypto_capability &cap, size_t key_len, u
         cap.alg != ACRYPTO_ALG_CHACHA20) {
         EXPECT_EQ(to_hex({s->step().iv, ref_state.iv.size()}), to_hex(ref_state.iv))
             << "chaining IV";
-        if (cap.mode != ACRYPTO_MODE_CBC) { EXPECT_EQ(s->step().num, ref_state.num) << "num"; }
+        if (cap.mode != ACRYPTO_MODE_CBC) {
+            EXPECT_EQ(s->step().num, ref_state.num) << "num";
+        }
     }
 }
 
@@ -163,8 +165,8 @@ TEST_P(Differential, CipherChunkContinuation) {
             for (const auto &plan : plans) {
                 size_t total = 0;
                 for (size_t c : plan) total += c;
-                const Bytes key = pattern_bytes(k, seed), iv = pattern_bytes(
-                                                              iv_len_for(cap->alg, cap->mode), seed + 1);
+                const Bytes key = pattern_bytes(k, seed),
+                            iv = pattern_bytes(iv_len_for(cap->alg, cap->mode), seed + 1);
                 const Bytes in = pattern_bytes(total, seed + 2);
                 seed += 3;
                 const Bytes want = reference_cipher(cap->alg, cap->mode, dir, key, iv, in);
@@ -187,8 +189,8 @@ TEST_P(Differential, CipherChunkContinuation) {
 }
 
 TEST_P(Differential, Digests) {
-    const size_t sizes[] = {0, 1, 3, 55, 56, 63, 64, 65, 111, 112, 127, 128, 129, 1000,
-                            65536 + 7, size_t{1} << 20};
+    const size_t sizes[] = {0,   1,   3,   55,  56,  63,   64,        65,
+                            111, 112, 127, 128, 129, 1000, 65536 + 7, size_t{1} << 20};
     int ran = 0;
     uint64_t seed = 3000;
     for (const auto *cap : caps_of(ACRYPTO_OP_DIGEST)) {
@@ -314,7 +316,8 @@ TEST_P(Differential, FusedRoutes) {
             const bool ok =
                 cipher_first
                     ? cap_matches(cap, cap.op, cap.alg, cap.mode, ACRYPTO_DIR_ENCRYPT, k, 0)
-                    : find_cap(ACRYPTO_OP_CIPHER, c_alg, c_mode, ACRYPTO_DIR_DECRYPT, k, 0) != nullptr;
+                    : find_cap(ACRYPTO_OP_CIPHER, c_alg, c_mode, ACRYPTO_DIR_DECRYPT, k, 0) !=
+                          nullptr;
             if (ok && !ck && reference_has_cipher(c_alg, c_mode, k)) ck = k;
         }
         size_t mk = 0;

@@ -45,7 +45,7 @@ struct Tally {
 } // namespace
 
 class KnownAnswer : public DeviceConformance {
-protected:
+  protected:
     void run_kind(Kind k, const char *what);
     void cipher(const Stanza &st, Tally &t);
     void aead(const Stanza &st, Tally &t);
@@ -102,7 +102,8 @@ void KnownAnswer::cipher(const Stanza &st, Tally &t) {
             << (dir == ACRYPTO_DIR_ENCRYPT ? "encrypt" : "decrypt");
         if (auto next = st.get("NextIV")) {
             Bytes n = st.bytes("NextIV");
-            EXPECT_EQ(to_hex({s->step().iv, n.size()}), to_hex(n)) << "chaining IV after the message";
+            EXPECT_EQ(to_hex({s->step().iv, n.size()}), to_hex(n))
+                << "chaining IV after the message";
         }
     }
 }
@@ -122,7 +123,9 @@ void KnownAnswer::aead(const Stanza &st, Tally &t) {
                            enc ? Bytes{} : tag, static_cast<uint32_t>(tag.size()));
         ASSERT_EQ(run(*s), ACRYPTO_OK) << (enc ? "encrypt" : "decrypt");
         EXPECT_EQ(to_hex(s->output()), to_hex(enc ? ct : pt));
-        if (enc) { EXPECT_EQ(to_hex({s->step().tag, tag.size()}), to_hex(tag)) << "tag"; }
+        if (enc) {
+            EXPECT_EQ(to_hex({s->step().tag, tag.size()}), to_hex(tag)) << "tag";
+        }
         if (!enc && !tag.empty()) {
             Bytes bad = tag;
             bad[0] ^= 1;
@@ -159,8 +162,8 @@ void KnownAnswer::mac(const Stanza &st, Tally &t) {
         s = make_hmac(alg, key, in);
     } else {
         auto spec = parse_cipher_name(alg_name);
-        if (!spec || !find_cap(ACRYPTO_OP_MAC, spec->alg, ACRYPTO_MODE_CMAC, 0, key.size(),
-                               in.size())) {
+        if (!spec ||
+            !find_cap(ACRYPTO_OP_MAC, spec->alg, ACRYPTO_MODE_CMAC, 0, key.size(), in.size())) {
             ++t.skipped;
             return;
         }

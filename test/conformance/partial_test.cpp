@@ -5,7 +5,7 @@
 namespace acrypto::test::conformance {
 
 class Partial : public DeviceConformance {
-protected:
+  protected:
     /// Feed `in` as chunks of `plan` bytes (all but the last whole blocks); return the result.
     Bytes chunked(uint32_t op, uint32_t alg, const Bytes &key, const Bytes &in,
                   const std::vector<size_t> &plan, Bytes *first_state, uint64_t *first_len);
@@ -17,8 +17,8 @@ Bytes Partial::chunked(uint32_t op, uint32_t alg, const Bytes &key, const Bytes 
         op == ACRYPTO_OP_DIGEST ? make_digest(alg, {}, 0) : make_hmac(alg, key, {}, 0);
     size_t off = 0;
     for (size_t i = 0; i < plan.size(); ++i) {
-        uint32_t flags = (i == 0 ? ACRYPTO_STEP_F_FIRST : 0) |
-                         (i + 1 == plan.size() ? ACRYPTO_STEP_F_FINAL : 0);
+        uint32_t flags =
+            (i == 0 ? ACRYPTO_STEP_F_FIRST : 0) | (i + 1 == plan.size() ? ACRYPTO_STEP_F_FINAL : 0);
         s->set_input(0, {in.data() + off, plan[i]}, {}, digest_size(alg));
         s->step().flags = flags;
         int rc = run(*s);
@@ -57,8 +57,7 @@ TEST_P(Partial, DigestContinuation) {
             EXPECT_EQ(to_hex(got), to_hex(reference_digest(cap->alg, in))) << cap_name(*cap);
             // The state after the first chunk is the FIPS 180 chaining value, big-endian.
             EXPECT_EQ(st_len, plan[0]);
-            EXPECT_EQ(to_hex(st),
-                      to_hex(reference_digest_state(cap->alg, {in.data(), plan[0]})))
+            EXPECT_EQ(to_hex(st), to_hex(reference_digest_state(cap->alg, {in.data(), plan[0]})))
                 << cap_name(*cap) << ": state is not the FIPS 180 chaining value";
             ++ran;
         }

@@ -31,7 +31,9 @@ TEST(Vectors, ParseAndAgreeWithReference) {
                 EXPECT_EQ(to_hex(reference_cipher(spec->alg, spec->mode, ACRYPTO_DIR_ENCRYPT, key,
                                                   iv, pt, &cs)),
                           to_hex(ct));
-                if (st.has("NextIV")) { EXPECT_EQ(to_hex(cs.iv), to_hex(st.bytes("NextIV"))); }
+                if (st.has("NextIV")) {
+                    EXPECT_EQ(to_hex(cs.iv), to_hex(st.bytes("NextIV")));
+                }
             }
             ++checked;
         } else if (t == "Digest") {
@@ -42,10 +44,10 @@ TEST(Vectors, ParseAndAgreeWithReference) {
             ++checked;
         } else if (t == "MAC") {
             const std::string a = st.get("Algorithm").value_or("");
-            Bytes out = st.type_value() == "HMAC"
-                            ? reference_hmac(parse_digest_name(a), st.bytes("Key"), st.bytes("Input"))
-                            : reference_cmac(parse_cipher_name(a)->alg, st.bytes("Key"),
-                                             st.bytes("Input"));
+            Bytes out =
+                st.type_value() == "HMAC"
+                    ? reference_hmac(parse_digest_name(a), st.bytes("Key"), st.bytes("Input"))
+                    : reference_cmac(parse_cipher_name(a)->alg, st.bytes("Key"), st.bytes("Input"));
             EXPECT_EQ(to_hex(out), to_hex(st.bytes("Output")));
             ++checked;
         }

@@ -63,9 +63,7 @@ Job Workload::make(size_t len, uint64_t seed) const {
         if (c.mode == ACRYPTO_MODE_ECB || c.mode == ACRYPTO_MODE_CBC ||
             (c.flags & ACRYPTO_CAP_F_BLOCK_MULTIPLE))
             len = len / b * b;
-        const size_t ivl = c.mode == ACRYPTO_MODE_ECB ? 0
-                           : c.alg == ACRYPTO_ALG_CHACHA20 ? 16
-                                                           : b;
+        const size_t ivl = c.mode == ACRYPTO_MODE_ECB ? 0 : c.alg == ACRYPTO_ALG_CHACHA20 ? 16 : b;
         Bytes key = pattern_bytes(key_len_, seed), iv = pattern_bytes(ivl, seed + 1),
               in = pattern_bytes(len, seed + 2);
         j.want = reference_cipher(c.alg, c.mode, ACRYPTO_DIR_ENCRYPT, key, iv, in);

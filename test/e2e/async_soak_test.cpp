@@ -37,8 +37,7 @@ constexpr const char *kAcrypto = "provider=acrypto";
 constexpr const char *kDefault = "provider=default";
 
 /// Rounds of the soak: ACRYPTO_ASYNC_SOAK_ROUNDS (default 8, well under a second; try 500).
-int soak_rounds()
-{
+int soak_rounds() {
     const char *v = std::getenv("ACRYPTO_ASYNC_SOAK_ROUNDS");
     int n = v != nullptr ? std::atoi(v) : 8;
     return n > 0 ? n : 8;
@@ -58,8 +57,7 @@ struct Work {
     std::string errors; ///< what a failed call left on the queue
 };
 
-int job_main(void *arg)
-{
+int job_main(void *arg) {
     Work *w = *static_cast<Work **>(arg);
     w->ok = w->digest ? evp_digest(w->ctx, "SHA256", kAcrypto, w->in, w->out)
                       : evp_cipher(w->ctx, w->cipher, kAcrypto, true, w->key, w->iv, w->in, w->out);
@@ -69,8 +67,7 @@ int job_main(void *arg)
 }
 
 /// Fill `w` with fresh input and the default provider's answer; false if the latter failed.
-bool prepare(Work &w, OSSL_LIB_CTX *ctx, uint32_t r)
-{
+bool prepare(Work &w, OSSL_LIB_CTX *ctx, uint32_t r) {
     w.ctx = ctx;
     w.digest = r % 3 == 0;
     const bool tdes = r % 3 == 2; // FastCrypt's only cipher
@@ -83,8 +80,7 @@ bool prepare(Work &w, OSSL_LIB_CTX *ctx, uint32_t r)
 }
 
 /// The one fd acrypto registered on `wctx`, or -1.
-int wait_fd(ASYNC_WAIT_CTX *wctx)
-{
+int wait_fd(ASYNC_WAIT_CTX *wctx) {
     size_t n = 0;
     if (ASYNC_WAIT_CTX_get_all_fds(wctx, nullptr, &n) != 1 || n != 1) return -1;
     OSSL_ASYNC_FD fd = -1;
@@ -92,15 +88,13 @@ int wait_fd(ASYNC_WAIT_CTX *wctx)
     return fd;
 }
 
-bool have_plugin(const char *name)
-{
+bool have_plugin(const char *name) {
     return access((std::string(plugin_dir()) + "/acrypto-dev-" + name + ".so").c_str(), R_OK) == 0;
 }
 
 bool have_sim() { return have_plugin("sim"); }
 
-bool fork_unsupported()
-{
+bool fork_unsupported() {
 #ifdef ACRYPTO_UNDER_TSAN
     return true;
 #else
@@ -110,8 +104,7 @@ bool fork_unsupported()
 
 /// Child side of a fork taken while the parent has sessions in flight: a fresh scheduler that
 /// owns none of them, blocking and ASYNC work, then no fd left for an eventfd.
-int child_run(const ProviderEnv &env, uint32_t seed)
-{
+int child_run(const ProviderEnv &env, uint32_t seed) {
     OSSL_LIB_CTX *ctx = env.ctx();
     std::vector<Work> ws(4);
     for (uint32_t i = 0; i < ws.size(); ++i)
@@ -146,8 +139,7 @@ int child_run(const ProviderEnv &env, uint32_t seed)
         ASYNC_JOB *job = nullptr;
         int ret = 0, r, pauses = 0;
         while ((r = ASYNC_start_job(&job, wctx, &ret, job_main, &wp, sizeof wp)) == ASYNC_PAUSE &&
-               ++pauses < 1000000) {
-        }
+               ++pauses < 1000000) {}
         ASYNC_WAIT_CTX_free(wctx);
         if (r != ASYNC_FINISH) return 14;
         if (w.ok && w.out != w.want) return 15;
@@ -165,9 +157,8 @@ int child_run(const ProviderEnv &env, uint32_t seed)
 }
 
 class AsyncFaultSoak : public ::testing::Test {
-protected:
-    static void SetUpTestSuite()
-    {
+  protected:
+    static void SetUpTestSuite() {
         // Two faulty sim instances with latency (sessions stay in flight across pauses), the
         // HIFN and FastCrypt models with injected faults where built, and cpu so that failover
         // has somewhere to go.
@@ -183,13 +174,13 @@ protected:
         }
         if (have_plugin("fastcrypt")) {
             devices += ", fastcrypt";
-            keys += "fastcrypt.model = 1\nfastcrypt.watchdog-ms = 300\nfastcrypt.fault-rate = 0.02\n"
-                    "fastcrypt.fault-kinds = all\nfastcrypt.fault-seed = 7\n";
+            keys +=
+                "fastcrypt.model = 1\nfastcrypt.watchdog-ms = 300\nfastcrypt.fault-rate = 0.02\n"
+                "fastcrypt.fault-kinds = all\nfastcrypt.fault-seed = 7\n";
         }
         env_ = new ProviderEnv("devices = " + devices + ", cpu\n" + keys);
     }
-    static void TearDownTestSuite()
-    {
+    static void TearDownTestSuite() {
         delete env_;
         env_ = nullptr;
     }
@@ -197,8 +188,7 @@ protected:
 };
 ProviderEnv *AsyncFaultSoak::env_ = nullptr;
 
-TEST_F(AsyncFaultSoak, EverySessionCompletesExactlyOnce)
-{
+TEST_F(AsyncFaultSoak, EverySessionCompletesExactlyOnce) {
     if (env_ == nullptr) GTEST_SKIP() << "sim device plugin not built";
     ASSERT_TRUE(env_->loaded()) << env_->load_error();
     OSSL_LIB_CTX *ctx = env_->ctx();
@@ -227,7 +217,8 @@ TEST_F(AsyncFaultSoak, EverySessionCompletesExactlyOnce)
             for (int i = 0; i < kJobs; ++i) {
                 if (state[i] != 0) continue;
                 int ret = 0;
-                const int r = ASYNC_start_job(&jobs[i], wctx[i], &ret, job_main, &works[i], sizeof works[i]);
+                const int r =
+                    ASYNC_start_job(&jobs[i], wctx[i], &ret, job_main, &works[i], sizeof works[i]);
                 if (r == ASYNC_FINISH) {
                     state[i] = 1;
                     --left;
@@ -313,9 +304,10 @@ TEST_F(AsyncFaultSoak, EverySessionCompletesExactlyOnce)
     EXPECT_TRUE(w.ok) << w.errors;
     EXPECT_EQ(w.out, w.want);
     std::printf("%s\n", env_->stats().c_str());
-    std::printf("async soak: %d rounds, %d finished (%d failed), %d abandoned, %d forks, %d pauses, "
-                "%d spurious resumes, %lld sessions\n",
-                soak_rounds(), finished, failed, abandoned, forks, pauses, spurious, sub);
+    std::printf(
+        "async soak: %d rounds, %d finished (%d failed), %d abandoned, %d forks, %d pauses, "
+        "%d spurious resumes, %lld sessions\n",
+        soak_rounds(), finished, failed, abandoned, forks, pauses, spurious, sub);
 }
 
 } // namespace

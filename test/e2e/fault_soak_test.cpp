@@ -131,10 +131,8 @@ TEST(FaultSoak, ModelsSimAndCpuCompleteEveryoneExactlyOnce) {
                 j->aes = (rnd() & 1) != 0;
                 const size_t blk = j->aes ? 16 : 8;
                 j->len = blk * (1 + rnd() % 256);
-                for (auto &b : j->key)
-                    b = static_cast<uint8_t>(rnd() >> 24);
-                for (auto &b : j->iv)
-                    b = static_cast<uint8_t>(rnd() >> 24);
+                for (auto &b : j->key) b = static_cast<uint8_t>(rnd() >> 24);
+                for (auto &b : j->iv) b = static_cast<uint8_t>(rnd() >> 24);
                 j->s = Session::make(1, 2 * j->len);
                 acrypto_step &st = j->s->step(0);
                 st.op = ACRYPTO_OP_CIPHER;
@@ -143,8 +141,7 @@ TEST(FaultSoak, ModelsSimAndCpuCompleteEveryoneExactlyOnce) {
                 st.dir = ACRYPTO_DIR_ENCRYPT;
                 j->s->set_key(0, core->make_key(st.alg, j->key, j->aes ? 16 : 24));
                 uint8_t *src = j->s->alloc(j->len);
-                for (size_t k = 0; k < j->len; ++k)
-                    src[k] = static_cast<uint8_t>(rnd() >> 24);
+                for (size_t k = 0; k < j->len; ++k) src[k] = static_cast<uint8_t>(rnd() >> 24);
                 st.src = src;
                 st.src_len = j->len;
                 st.dst = j->s->alloc(j->len);
@@ -164,8 +161,7 @@ TEST(FaultSoak, ModelsSimAndCpuCompleteEveryoneExactlyOnce) {
             }
         });
     }
-    for (auto &th : ts)
-        th.join();
+    for (auto &th : ts) th.join();
 
     int ok = 0, failed = 0, total = 0;
     for (auto &v : per) {
@@ -198,8 +194,7 @@ TEST(FaultSoak, ModelsSimAndCpuCompleteEveryoneExactlyOnce) {
                     d.broken ? d.broken_reason.c_str() : "");
     core->shutdown();
     for (auto &v : per)
-        for (auto &j : v)
-            EXPECT_EQ(j->s->refcount(), 1u);
+        for (auto &j : v) EXPECT_EQ(j->s->refcount(), 1u);
 }
 
 } // namespace

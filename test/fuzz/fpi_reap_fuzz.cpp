@@ -66,7 +66,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         for (uint32_t b = 0; b < regs::DESC_SIZE; ++b) d[b] = static_cast<uint8_t>(in.take(1));
         cookies[s] = 0xC0DE0000u | s;
         if (ctl & 1) put_le32(d + regs::D_COOKIE, cookies[s]);
-        if (ctl & 2) put_le32(d + regs::D_STATUS, regs::D_ST_DONE | (ctl >> 2) % (regs::ERR_MAX + 1));
+        if (ctl & 2)
+            put_le32(d + regs::D_STATUS, regs::D_ST_DONE | (ctl >> 2) % (regs::ERR_MAX + 1));
     }
     std::vector<Completion> out(1); // a previous entry must stay untouched
     out[0].slot = 0xDEAD;

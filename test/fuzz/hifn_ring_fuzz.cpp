@@ -60,7 +60,8 @@ struct FuzzRing {
         if (r.n == 0 || r.cons >= r.n || count > r.n || nwords < size_t{r.n} * kDescWords)
             return RingCheck::BadIndex;
         for (uint64_t k = 0; k < count; ++k)
-            if (words[(r.cons + k) % r.n * kDescWords] & regs::HIFN_D_VALID) return RingCheck::StillValid;
+            if (words[(r.cons + k) % r.n * kDescWords] & regs::HIFN_D_VALID)
+                return RingCheck::StillValid;
         return RingCheck::Done;
     }
 };

@@ -51,9 +51,7 @@ int open_dev(const acrypto_config *, uint32_t, acrypto_host *, const acrypto_hos
 }
 void data_ready(void *) {}
 void close_dev(void *) {}
-int find_device(void *, const acrypto_session *, const acrypto_candidate *, uint32_t) {
-    return 0;
-}
+int find_device(void *, const acrypto_session *, const acrypto_candidate *, uint32_t) { return 0; }
 
 /// The ABI version as a plugin might state it: mostly right, sometimes anything.
 uint32_t abi(Input &in) {
@@ -87,10 +85,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     drv.data_ready_fn = (flags & 8) ? nullptr : data_ready;
     drv.close_fn = (flags & 16) ? nullptr : close_dev;
     const bool drv_good = drv.abi_version == ACRYPTO_ABI_VERSION && drv.struct_size >= sizeof drv &&
-                          nm && *nm && drv.probe_fn && drv.open_fn && drv.data_ready_fn && drv.close_fn;
+                          nm && *nm && drv.probe_fn && drv.open_fn && drv.data_ready_fn &&
+                          drv.close_fn;
     auto dr = check_driver_table((flags & 32) ? nullptr : &drv, "fuzz");
-    if (bool(dr) != (drv_good && !(flags & 32))) abort(); // accepted a bad table or refused a good one
-    if (!dr && dr.error().message.empty()) abort();       // a refusal must say why
+    if (bool(dr) != (drv_good && !(flags & 32)))
+        abort();                                    // accepted a bad table or refused a good one
+    if (!dr && dr.error().message.empty()) abort(); // a refusal must say why
 
     acrypto_balancer bal{};
     bal.abi_version = abi(in);
@@ -118,8 +118,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     desc.caps = (flags & 512) ? nullptr : (have ? caps.data() : nullptr);
     desc.ncaps = (flags & 1024) ? in.take(4) : have;
     const char *why = check_device_desc(desc);
-    const bool desc_good = (desc.struct_size == 0 || desc.struct_size >= sizeof desc) && nm && *nm &&
-                           (desc.ncaps == 0 || desc.caps) && desc.ncaps <= kMaxCaps;
+    const bool desc_good = (desc.struct_size == 0 || desc.struct_size >= sizeof desc) && nm &&
+                           *nm && (desc.ncaps == 0 || desc.caps) && desc.ncaps <= kMaxCaps;
     if ((why == nullptr) != desc_good) abort();
     if (why && !*why) abort();
     if (!why && desc.ncaps <= have) {

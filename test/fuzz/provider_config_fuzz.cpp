@@ -48,8 +48,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     while (i < size) {
         const char *key = kKeys[data[i++] % (sizeof(kKeys) / sizeof(kKeys[0]))];
         std::string v;
-        while (i < size && data[i] != 0)
-            v.push_back(static_cast<char>(data[i++]));
+        while (i < size && data[i] != 0) v.push_back(static_cast<char>(data[i++]));
         ++i;
         vals[key] = v;
     }

@@ -21,7 +21,8 @@ int run_file(const std::filesystem::path &p) {
         std::fprintf(stderr, "replay: cannot read %s\n", p.c_str());
         return 1;
     }
-    std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f)),
+                               std::istreambuf_iterator<char>());
     // A fresh heap copy of exactly the input, so ASan bounds it as libFuzzer does.
     auto *copy = new uint8_t[bytes.empty() ? 1 : bytes.size()];
     std::copy(bytes.begin(), bytes.end(), copy);

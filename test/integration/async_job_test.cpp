@@ -33,8 +33,7 @@ namespace {
 std::vector<void *> g_abandoned;
 
 /// ThreadSanitizer cannot follow a multi-threaded fork whose child starts threads.
-bool fork_unsupported()
-{
+bool fork_unsupported() {
 #ifdef ACRYPTO_UNDER_TSAN
     return true;
 #else
@@ -50,8 +49,7 @@ const char *const kSimKeys = "devices = sim\ninline-threshold = 0\nsim.latency-u
 /// Without the sim plugin: the cpu device's worker threads, never inline (completions race pauses).
 const char *const kCpuKeys = "devices = cpu\ninline-threshold = 0\n";
 
-bool have_sim()
-{
+bool have_sim() {
     return access((std::string(plugin_dir()) + "/acrypto-dev-sim.so").c_str(), R_OK) == 0;
 }
 
@@ -62,42 +60,40 @@ struct Work {
     bool block_pause = false;
 };
 
-int job_encrypt(void *arg)
-{
+int job_encrypt(void *arg) {
     Work *w = *static_cast<Work **>(arg);
-    if (w->block_pause)
-        ASYNC_block_pause();
+    if (w->block_pause) ASYNC_block_pause();
     w->ok = evp_cipher(w->ctx, "AES-128-CBC", kAcrypto, true, w->key, w->iv, w->pt, w->out);
-    if (w->block_pause)
-        ASYNC_unblock_pause();
+    if (w->block_pause) ASYNC_unblock_pause();
     return 1;
 }
 
 class AsyncJobs : public ::testing::Test {
-protected:
+  protected:
     static void SetUpTestSuite() { env_ = new ProviderEnv(have_sim() ? kSimKeys : kCpuKeys); }
-    static void TearDownTestSuite() { delete env_; env_ = nullptr; }
+    static void TearDownTestSuite() {
+        delete env_;
+        env_ = nullptr;
+    }
     static ProviderEnv *env_;
 
-    void SetUp() override
-    {
+    void SetUp() override {
         sim_ = have_sim();
         ASSERT_TRUE(env_->loaded()) << env_->load_error();
         w_.ctx = env_->ctx();
         w_.key = random_bytes(16);
         w_.iv = random_bytes(16);
         w_.pt = random_bytes(5000);
-        ASSERT_TRUE(evp_cipher(env_->ctx(), "AES-128-CBC", kDefault, true, w_.key, w_.iv, w_.pt, want_));
+        ASSERT_TRUE(
+            evp_cipher(env_->ctx(), "AES-128-CBC", kDefault, true, w_.key, w_.iv, w_.pt, want_));
         ERR_clear_error();
     }
     /// The single fd acrypto registered on `wctx` (-1 if none), checking there is at most one.
-    static int the_fd(ASYNC_WAIT_CTX *wctx)
-    {
+    static int the_fd(ASYNC_WAIT_CTX *wctx) {
         size_t n = 0;
         ASYNC_WAIT_CTX_get_all_fds(wctx, nullptr, &n);
         EXPECT_LE(n, 1u);
-        if (n != 1)
-            return -1;
+        if (n != 1) return -1;
         OSSL_ASYNC_FD fd = -1;
         ASYNC_WAIT_CTX_get_all_fds(wctx, &fd, &n);
         return fd;
@@ -108,8 +104,7 @@ protected:
 };
 ProviderEnv *AsyncJobs::env_ = nullptr;
 
-TEST_F(AsyncJobs, PausesAndWakesThroughOneFd)
-{
+TEST_F(AsyncJobs, PausesAndWakesThroughOneFd) {
     ASYNC_WAIT_CTX *wctx = ASYNC_WAIT_CTX_new();
     ASYNC_JOB *job = nullptr;
     Work *wp = &w_;
@@ -118,16 +113,14 @@ TEST_F(AsyncJobs, PausesAndWakesThroughOneFd)
     int first_fd = -2;
     for (;;) {
         int r = ASYNC_start_job(&job, wctx, &ret, job_encrypt, &wp, sizeof wp);
-        if (r == ASYNC_FINISH)
-            break;
+        if (r == ASYNC_FINISH) break;
         ASSERT_EQ(r, ASYNC_PAUSE);
         ++pauses;
         // Nothing may sit on the error queue while paused (SSL_get_error would fail).
         EXPECT_EQ(ERR_peek_error(), 0u);
         int fd = the_fd(wctx);
         ASSERT_GE(fd, 0) << "paused without a wait fd (openssl speed would select on stdin)";
-        if (first_fd == -2)
-            first_fd = fd;
+        if (first_fd == -2) first_fd = fd;
         EXPECT_EQ(fd, first_fd) << "wait fd must stay stable per wait ctx";
         pollfd pfd{fd, POLLIN, 0};
         ASSERT_EQ(poll(&pfd, 1, 10000), 1) << "completion never signalled the fd";
@@ -140,8 +133,7 @@ TEST_F(AsyncJobs, PausesAndWakesThroughOneFd)
     ASYNC_WAIT_CTX_free(wctx);
 }
 
-TEST_F(AsyncJobs, SpuriousResumesAreHarmless)
-{
+TEST_F(AsyncJobs, SpuriousResumesAreHarmless) {
     ASYNC_WAIT_CTX *wctx = ASYNC_WAIT_CTX_new();
     ASYNC_JOB *job = nullptr;
     Work *wp = &w_;
@@ -149,8 +141,7 @@ TEST_F(AsyncJobs, SpuriousResumesAreHarmless)
     int resumes = 0;
     for (;;) {
         int r = ASYNC_start_job(&job, wctx, &ret, job_encrypt, &wp, sizeof wp);
-        if (r == ASYNC_FINISH)
-            break;
+        if (r == ASYNC_FINISH) break;
         ASSERT_EQ(r, ASYNC_PAUSE);
         ASSERT_LT(++resumes, 100000);
         // Resume at once, whatever the fd says (s_server's handshake loop does this).
@@ -163,8 +154,7 @@ TEST_F(AsyncJobs, SpuriousResumesAreHarmless)
     ASYNC_WAIT_CTX_free(wctx);
 }
 
-TEST_F(AsyncJobs, BlockedPauseCompletesWithoutPausing)
-{
+TEST_F(AsyncJobs, BlockedPauseCompletesWithoutPausing) {
     ASYNC_WAIT_CTX *wctx = ASYNC_WAIT_CTX_new();
     ASYNC_JOB *job = nullptr;
     w_.block_pause = true;
@@ -176,8 +166,7 @@ TEST_F(AsyncJobs, BlockedPauseCompletesWithoutPausing)
     ASYNC_WAIT_CTX_free(wctx);
 }
 
-TEST_F(AsyncJobs, NoJobBlocksOnTheSession)
-{
+TEST_F(AsyncJobs, NoJobBlocksOnTheSession) {
     std::vector<uint8_t> out;
     ASSERT_TRUE(evp_cipher(env_->ctx(), "AES-128-CBC", kAcrypto, true, w_.key, w_.iv, w_.pt, out))
         << drain_errors();
@@ -187,16 +176,14 @@ TEST_F(AsyncJobs, NoJobBlocksOnTheSession)
 std::atomic<int> g_callbacks{0};
 int g_callback_fd = -1;
 
-int on_complete(void *)
-{
+int on_complete(void *) {
     g_callbacks.fetch_add(1);
     uint64_t one = 1;
     (void)!write(g_callback_fd, &one, sizeof one);
     return 1;
 }
 
-TEST_F(AsyncJobs, CallbackModeRegistersNoFd)
-{
+TEST_F(AsyncJobs, CallbackModeRegistersNoFd) {
     g_callback_fd = eventfd(0, EFD_CLOEXEC);
     ASSERT_GE(g_callback_fd, 0);
     g_callbacks = 0;
@@ -208,8 +195,7 @@ TEST_F(AsyncJobs, CallbackModeRegistersNoFd)
     int pauses = 0;
     for (;;) {
         int r = ASYNC_start_job(&job, wctx, &ret, job_encrypt, &wp, sizeof wp);
-        if (r == ASYNC_FINISH)
-            break;
+        if (r == ASYNC_FINISH) break;
         ASSERT_EQ(r, ASYNC_PAUSE);
         ++pauses;
         EXPECT_EQ(the_fd(wctx), -1) << "callback mode must not register an fd";
@@ -229,10 +215,8 @@ TEST_F(AsyncJobs, CallbackModeRegistersNoFd)
     close(g_callback_fd);
 }
 
-TEST_F(AsyncJobs, AbandonedJobWithFreedWaitCtx)
-{
-    if (!sim_)
-        GTEST_SKIP() << "needs the sim device to hold a session in flight";
+TEST_F(AsyncJobs, AbandonedJobWithFreedWaitCtx) {
+    if (!sim_) GTEST_SKIP() << "needs the sim device to hold a session in flight";
     const uint64_t live_before = acrypto::prov::WaitNotifier::live_count();
     // Heap-held so the paused fibre's pointer stays valid: the job is never resumed.
     auto *w = new Work(w_);
@@ -255,8 +239,7 @@ TEST_F(AsyncJobs, AbandonedJobWithFreedWaitCtx)
     EXPECT_EQ(out, want_);
 }
 
-TEST_F(AsyncJobs, ManyJobsCompleteExactlyOnce)
-{
+TEST_F(AsyncJobs, ManyJobsCompleteExactlyOnce) {
     constexpr int kJobs = 16;
     std::vector<Work> works(kJobs, w_);
     std::vector<Work *> ptrs(kJobs);
@@ -266,8 +249,8 @@ TEST_F(AsyncJobs, ManyJobsCompleteExactlyOnce)
     std::vector<bool> finished(kJobs, false);
     for (int i = 0; i < kJobs; ++i) {
         works[i].pt = random_bytes(static_cast<size_t>(100 + 997 * i));
-        ASSERT_TRUE(evp_cipher(env_->ctx(), "AES-128-CBC", kDefault, true, works[i].key, works[i].iv,
-                               works[i].pt, wants[i]));
+        ASSERT_TRUE(evp_cipher(env_->ctx(), "AES-128-CBC", kDefault, true, works[i].key,
+                               works[i].iv, works[i].pt, wants[i]));
         ptrs[i] = &works[i];
         wctx[i] = ASYNC_WAIT_CTX_new();
     }
@@ -275,8 +258,7 @@ TEST_F(AsyncJobs, ManyJobsCompleteExactlyOnce)
     int rounds = 0;
     while (left > 0 && ++rounds < 100000) {
         for (int i = 0; i < kJobs; ++i) {
-            if (finished[i])
-                continue;
+            if (finished[i]) continue;
             int ret = 0;
             int r = ASYNC_start_job(&jobs[i], wctx[i], &ret, job_encrypt, &ptrs[i], sizeof ptrs[i]);
             if (r == ASYNC_FINISH) {
@@ -289,11 +271,9 @@ TEST_F(AsyncJobs, ManyJobsCompleteExactlyOnce)
         std::vector<pollfd> pfds;
         for (int i = 0; i < kJobs; ++i) {
             int fd = finished[i] ? -1 : the_fd(wctx[i]);
-            if (fd >= 0)
-                pfds.push_back({fd, POLLIN, 0});
+            if (fd >= 0) pfds.push_back({fd, POLLIN, 0});
         }
-        if (!pfds.empty())
-            (void)poll(pfds.data(), pfds.size(), 1000);
+        if (!pfds.empty()) (void)poll(pfds.data(), pfds.size(), 1000);
     }
     for (int i = 0; i < kJobs; ++i) {
         EXPECT_TRUE(works[i].ok) << i;
@@ -302,10 +282,8 @@ TEST_F(AsyncJobs, ManyJobsCompleteExactlyOnce)
     }
 }
 
-TEST_F(AsyncJobs, EventfdExhaustionFallsBackToSynchronous)
-{
-    if (fork_unsupported())
-        GTEST_SKIP() << "fork with threads under ThreadSanitizer";
+TEST_F(AsyncJobs, EventfdExhaustionFallsBackToSynchronous) {
+    if (fork_unsupported()) GTEST_SKIP() << "fork with threads under ThreadSanitizer";
     pid_t pid = fork();
     ASSERT_GE(pid, 0);
     if (pid == 0) {
@@ -332,10 +310,8 @@ TEST_F(AsyncJobs, EventfdExhaustionFallsBackToSynchronous)
     EXPECT_EQ(WEXITSTATUS(st), 0);
 }
 
-TEST_F(AsyncJobs, ForkedChildGetsAFreshScheduler)
-{
-    if (fork_unsupported())
-        GTEST_SKIP() << "fork with threads under ThreadSanitizer";
+TEST_F(AsyncJobs, ForkedChildGetsAFreshScheduler) {
+    if (fork_unsupported()) GTEST_SKIP() << "fork with threads under ThreadSanitizer";
     std::vector<uint8_t> out;
     ASSERT_TRUE(evp_cipher(env_->ctx(), "AES-128-CBC", kAcrypto, true, w_.key, w_.iv, w_.pt, out));
     pid_t pid = fork();
@@ -343,8 +319,9 @@ TEST_F(AsyncJobs, ForkedChildGetsAFreshScheduler)
     if (pid == 0) {
         // The parent's device threads do not exist here; work must still complete.
         std::vector<uint8_t> o;
-        bool good = evp_cipher(env_->ctx(), "AES-128-CBC", kAcrypto, true, w_.key, w_.iv, w_.pt, o) &&
-                    o == want_;
+        bool good =
+            evp_cipher(env_->ctx(), "AES-128-CBC", kAcrypto, true, w_.key, w_.iv, w_.pt, o) &&
+            o == want_;
         ASYNC_WAIT_CTX *wctx = ASYNC_WAIT_CTX_new();
         ASYNC_JOB *job = nullptr;
         Work *wp = &w_;
@@ -352,9 +329,9 @@ TEST_F(AsyncJobs, ForkedChildGetsAFreshScheduler)
         int ret = 0;
         int r;
         int guard = 0;
-        while ((r = ASYNC_start_job(&job, wctx, &ret, job_encrypt, &wp, sizeof wp)) == ASYNC_PAUSE &&
-               ++guard < 100000) {
-        }
+        while ((r = ASYNC_start_job(&job, wctx, &ret, job_encrypt, &wp, sizeof wp)) ==
+                   ASYNC_PAUSE &&
+               ++guard < 100000) {}
         good = good && r == ASYNC_FINISH && w_.ok && w_.out == want_;
         _exit(good ? 0 : 1);
     }
@@ -373,8 +350,7 @@ TEST_F(AsyncJobs, ForkedChildGetsAFreshScheduler)
 namespace acrypto::test {
 namespace {
 
-TEST_F(AsyncJobs, OffloadedSessionsCompleteExactlyOnceAndCarryPriority)
-{
+TEST_F(AsyncJobs, OffloadedSessionsCompleteExactlyOnceAndCarryPriority) {
     const long long sub0 = env_->stat("submitted");
     const long long done0 = env_->stat("completed");
     const long long dup0 = env_->stat("duplicates");
@@ -385,13 +361,15 @@ TEST_F(AsyncJobs, OffloadedSessionsCompleteExactlyOnceAndCarryPriority)
     EVP_CIPHER_CTX *cc = EVP_CIPHER_CTX_new();
     ASSERT_EQ(EVP_EncryptInit_ex2(cc, c, w_.key.data(), w_.iv.data(), nullptr), 1);
     unsigned int prio = 7;
-    OSSL_PARAM p[] = {OSSL_PARAM_construct_uint("acrypto-priority", &prio), OSSL_PARAM_construct_end()};
+    OSSL_PARAM p[] = {OSSL_PARAM_construct_uint("acrypto-priority", &prio),
+                      OSSL_PARAM_construct_end()};
     ASSERT_EQ(EVP_CIPHER_CTX_set_params(cc, p), 1);
     constexpr int kOps = 20;
     std::vector<uint8_t> out(w_.pt.size() + 16);
     for (int i = 0; i < kOps; ++i) {
         int outl = 0;
-        ASSERT_EQ(EVP_EncryptUpdate(cc, out.data(), &outl, w_.pt.data(), 4096), 1) << drain_errors();
+        ASSERT_EQ(EVP_EncryptUpdate(cc, out.data(), &outl, w_.pt.data(), 4096), 1)
+            << drain_errors();
     }
     EVP_CIPHER_CTX_free(cc);
     EVP_CIPHER_free(c);
@@ -416,26 +394,25 @@ namespace {
 
 /// A sim device that holds one session at a time: submits meet "busy".
 class BusyDevice : public ::testing::Test {
-protected:
-    static void SetUpTestSuite()
-    {
+  protected:
+    static void SetUpTestSuite() {
         if (have_sim())
             env_ = new ProviderEnv("devices = sim\ninline-threshold = 0\nsim.latency-us = 500\n"
                                    "sim.queue-len = 1\n");
     }
-    static void TearDownTestSuite() { delete env_; env_ = nullptr; }
-    void SetUp() override
-    {
-        if (env_ == nullptr)
-            GTEST_SKIP() << "sim device plugin not built";
+    static void TearDownTestSuite() {
+        delete env_;
+        env_ = nullptr;
+    }
+    void SetUp() override {
+        if (env_ == nullptr) GTEST_SKIP() << "sim device plugin not built";
         ASSERT_TRUE(env_->loaded()) << env_->load_error();
     }
     static ProviderEnv *env_;
 };
 ProviderEnv *BusyDevice::env_ = nullptr;
 
-TEST_F(BusyDevice, JobsRetryUntilAccepted)
-{
+TEST_F(BusyDevice, JobsRetryUntilAccepted) {
     constexpr int kJobs = 8;
     std::vector<Work> works(kJobs);
     std::vector<Work *> ptrs(kJobs);
@@ -448,8 +425,8 @@ TEST_F(BusyDevice, JobsRetryUntilAccepted)
         works[i].key = random_bytes(16);
         works[i].iv = random_bytes(16);
         works[i].pt = random_bytes(3000);
-        ASSERT_TRUE(evp_cipher(env_->ctx(), "AES-128-CBC", kDefault, true, works[i].key, works[i].iv,
-                               works[i].pt, wants[i]));
+        ASSERT_TRUE(evp_cipher(env_->ctx(), "AES-128-CBC", kDefault, true, works[i].key,
+                               works[i].iv, works[i].pt, wants[i]));
         ptrs[i] = &works[i];
         wctx[i] = ASYNC_WAIT_CTX_new();
     }
@@ -457,8 +434,7 @@ TEST_F(BusyDevice, JobsRetryUntilAccepted)
     int left = kJobs;
     for (int rounds = 0; left > 0 && rounds < 200000; ++rounds) {
         for (int i = 0; i < kJobs; ++i) {
-            if (finished[i])
-                continue;
+            if (finished[i]) continue;
             int ret = 0;
             int r = ASYNC_start_job(&jobs[i], wctx[i], &ret, job_encrypt, &ptrs[i], sizeof ptrs[i]);
             if (r == ASYNC_FINISH) {
@@ -478,8 +454,7 @@ TEST_F(BusyDevice, JobsRetryUntilAccepted)
             ASYNC_WAIT_CTX_get_all_fds(wctx[i], &fd, &n);
             pfds.push_back({fd, POLLIN, 0});
         }
-        if (!pfds.empty())
-            (void)poll(pfds.data(), pfds.size(), 1000);
+        if (!pfds.empty()) (void)poll(pfds.data(), pfds.size(), 1000);
     }
     ASSERT_EQ(left, 0);
     for (int i = 0; i < kJobs; ++i) {
@@ -490,8 +465,7 @@ TEST_F(BusyDevice, JobsRetryUntilAccepted)
     RecordProperty("busy", std::to_string(env_->stat("busy") - busy0));
 }
 
-TEST_F(BusyDevice, BlockingCallersRetryUntilAccepted)
-{
+TEST_F(BusyDevice, BlockingCallersRetryUntilAccepted) {
     constexpr int kThreads = 4;
     std::vector<std::thread> threads;
     std::atomic<int> good{0};
@@ -503,15 +477,15 @@ TEST_F(BusyDevice, BlockingCallersRetryUntilAccepted)
             for (int i = 0; i < 10; ++i) {
                 std::vector<uint8_t> a, b;
                 if (evp_cipher(env_->ctx(), "AES-128-CBC", kAcrypto, true, key, iv, pt, a) &&
-                    evp_cipher(env_->ctx(), "AES-128-CBC", kDefault, true, key, iv, pt, b) && a == b)
+                    evp_cipher(env_->ctx(), "AES-128-CBC", kDefault, true, key, iv, pt, b) &&
+                    a == b)
                     good.fetch_add(1);
                 else
                     ERR_print_errors_fp(stderr);
             }
         });
     }
-    for (auto &th : threads)
-        th.join();
+    for (auto &th : threads) th.join();
     EXPECT_EQ(good.load(), kThreads * 10);
 }
 

@@ -16,28 +16,28 @@ using acrypto::prov::Reason;
 constexpr const char *kAcrypto = "provider=acrypto";
 
 class BadInput : public ::testing::Test {
-protected:
+  protected:
     static void SetUpTestSuite() { env_ = new ProviderEnv(); }
-    static void TearDownTestSuite() { delete env_; env_ = nullptr; }
+    static void TearDownTestSuite() {
+        delete env_;
+        env_ = nullptr;
+    }
     static ProviderEnv *env_;
 
-    void SetUp() override
-    {
+    void SetUp() override {
         ASSERT_TRUE(env_->loaded()) << env_->load_error();
         ERR_clear_error();
         cipher_ = EVP_CIPHER_fetch(env_->ctx(), "AES-128-CBC", kAcrypto);
         ASSERT_NE(cipher_, nullptr);
         cc_ = EVP_CIPHER_CTX_new();
     }
-    void TearDown() override
-    {
+    void TearDown() override {
         EVP_CIPHER_CTX_free(cc_);
         EVP_CIPHER_free(cipher_);
         ERR_clear_error();
     }
     /// The reason of the last error on the queue (0 if none).
-    static int last_reason()
-    {
+    static int last_reason() {
         unsigned long e = ERR_peek_last_error();
         return e == 0 ? 0 : ERR_GET_REASON(e);
     }
@@ -54,72 +54,70 @@ ProviderEnv *BadInput::env_ = nullptr;
 struct BadCase {
     const char *name;
     int reason;
-    std::function<int(EVP_CIPHER_CTX *, EVP_CIPHER *, unsigned char *, unsigned char *, unsigned char *)> run;
+    std::function<int(EVP_CIPHER_CTX *, EVP_CIPHER *, unsigned char *, unsigned char *,
+                      unsigned char *)>
+        run;
 };
 
-TEST_F(BadInput, CipherTable)
-{
+TEST_F(BadInput, CipherTable) {
     const BadCase cases[] = {
         {"wrong key length", acrypto::prov::kReasonBadKeyLength,
-         [](EVP_CIPHER_CTX *cc, EVP_CIPHER *c, unsigned char *key, unsigned char *iv, unsigned char *) {
+         [](EVP_CIPHER_CTX *cc, EVP_CIPHER *c, unsigned char *key, unsigned char *iv,
+            unsigned char *) {
              OSSL_PARAM p[] = {OSSL_PARAM_construct_end()};
              (void)p;
-             if (EVP_EncryptInit_ex2(cc, c, nullptr, nullptr, nullptr) != 1)
-                 return 1;
+             if (EVP_EncryptInit_ex2(cc, c, nullptr, nullptr, nullptr) != 1) return 1;
              size_t kl = 20;
              OSSL_PARAM q[] = {OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_KEYLEN, &kl),
                                OSSL_PARAM_construct_end()};
              return EVP_CIPHER_CTX_set_params(cc, q);
          }},
         {"update before key", acrypto::prov::kReasonNotInitialized,
-         [](EVP_CIPHER_CTX *cc, EVP_CIPHER *c, unsigned char *, unsigned char *, unsigned char *buf) {
-             if (EVP_EncryptInit_ex2(cc, c, nullptr, nullptr, nullptr) != 1)
-                 return 1;
+         [](EVP_CIPHER_CTX *cc, EVP_CIPHER *c, unsigned char *, unsigned char *,
+            unsigned char *buf) {
+             if (EVP_EncryptInit_ex2(cc, c, nullptr, nullptr, nullptr) != 1) return 1;
              unsigned char out[64];
              int outl = 0;
              return EVP_EncryptUpdate(cc, out, &outl, buf, 16);
          }},
         {"bad padding on decrypt", acrypto::prov::kReasonBadDecrypt,
-         [](EVP_CIPHER_CTX *cc, EVP_CIPHER *c, unsigned char *key, unsigned char *iv, unsigned char *buf) {
-             if (EVP_DecryptInit_ex2(cc, c, key, iv, nullptr) != 1)
-                 return 1;
+         [](EVP_CIPHER_CTX *cc, EVP_CIPHER *c, unsigned char *key, unsigned char *iv,
+            unsigned char *buf) {
+             if (EVP_DecryptInit_ex2(cc, c, key, iv, nullptr) != 1) return 1;
              unsigned char out[64];
              int outl = 0;
              // All-zero ciphertext decrypts to a block whose last byte is almost never valid
              // padding for this key: pick a key for which it is not (checked below).
-             if (EVP_DecryptUpdate(cc, out, &outl, buf, 16) != 1)
-                 return 1;
+             if (EVP_DecryptUpdate(cc, out, &outl, buf, 16) != 1) return 1;
              return EVP_DecryptFinal_ex(cc, out + outl, &outl);
          }},
         {"final without padding, partial block", acrypto::prov::kReasonBadLength,
-         [](EVP_CIPHER_CTX *cc, EVP_CIPHER *c, unsigned char *key, unsigned char *iv, unsigned char *buf) {
-             if (EVP_EncryptInit_ex2(cc, c, key, iv, nullptr) != 1)
-                 return 1;
+         [](EVP_CIPHER_CTX *cc, EVP_CIPHER *c, unsigned char *key, unsigned char *iv,
+            unsigned char *buf) {
+             if (EVP_EncryptInit_ex2(cc, c, key, iv, nullptr) != 1) return 1;
              EVP_CIPHER_CTX_set_padding(cc, 0);
              unsigned char out[64];
              int outl = 0;
-             if (EVP_EncryptUpdate(cc, out, &outl, buf, 10) != 1)
-                 return 1;
+             if (EVP_EncryptUpdate(cc, out, &outl, buf, 10) != 1) return 1;
              return EVP_EncryptFinal_ex(cc, out + outl, &outl);
          }},
         {"priority out of range", acrypto::prov::kReasonBadParam,
-         [](EVP_CIPHER_CTX *cc, EVP_CIPHER *c, unsigned char *key, unsigned char *iv, unsigned char *) {
-             if (EVP_EncryptInit_ex2(cc, c, key, iv, nullptr) != 1)
-                 return 1;
+         [](EVP_CIPHER_CTX *cc, EVP_CIPHER *c, unsigned char *key, unsigned char *iv,
+            unsigned char *) {
+             if (EVP_EncryptInit_ex2(cc, c, key, iv, nullptr) != 1) return 1;
              unsigned int prio = 8;
              OSSL_PARAM p[] = {OSSL_PARAM_construct_uint("acrypto-priority", &prio),
                                OSSL_PARAM_construct_end()};
              return EVP_CIPHER_CTX_set_params(cc, p);
          }},
         {"bound to a device that does not exist", acrypto::prov::kReasonBoundDevice,
-         [](EVP_CIPHER_CTX *cc, EVP_CIPHER *c, unsigned char *key, unsigned char *iv, unsigned char *buf) {
-             if (EVP_EncryptInit_ex2(cc, c, key, iv, nullptr) != 1)
-                 return 1;
-             OSSL_PARAM p[] = {OSSL_PARAM_construct_utf8_string("acrypto-device",
-                                                                const_cast<char *>("no-such-device"), 0),
+         [](EVP_CIPHER_CTX *cc, EVP_CIPHER *c, unsigned char *key, unsigned char *iv,
+            unsigned char *buf) {
+             if (EVP_EncryptInit_ex2(cc, c, key, iv, nullptr) != 1) return 1;
+             OSSL_PARAM p[] = {OSSL_PARAM_construct_utf8_string(
+                                   "acrypto-device", const_cast<char *>("no-such-device"), 0),
                                OSSL_PARAM_construct_end()};
-             if (EVP_CIPHER_CTX_set_params(cc, p) != 1)
-                 return 1;
+             if (EVP_CIPHER_CTX_set_params(cc, p) != 1) return 1;
              unsigned char out[64];
              int outl = 0;
              return EVP_EncryptUpdate(cc, out, &outl, buf, 32);
@@ -135,8 +133,7 @@ TEST_F(BadInput, CipherTable)
         int ol = 0;
         EVP_DecryptUpdate(t, o, &ol, buf_, 16);
         EVP_CIPHER_CTX_free(t);
-        if (o[15] > 16 || o[15] == 0)
-            break;
+        if (o[15] > 16 || o[15] == 0) break;
     }
     for (const BadCase &bc : cases) {
         SCOPED_TRACE(bc.name);
@@ -149,15 +146,13 @@ TEST_F(BadInput, CipherTable)
     }
 }
 
-TEST_F(BadInput, OneShotCipherRejectsPartialBlocks)
-{
+TEST_F(BadInput, OneShotCipherRejectsPartialBlocks) {
     ASSERT_EQ(EVP_EncryptInit_ex2(cc_, cipher_, key_, iv_, nullptr), 1);
     EXPECT_LE(EVP_Cipher(cc_, out_, buf_, 15), 0);
     EXPECT_EQ(last_reason(), acrypto::prov::kReasonBadLength) << drain_errors();
 }
 
-TEST_F(BadInput, DigestUpdateAfterFinal)
-{
+TEST_F(BadInput, DigestUpdateAfterFinal) {
     EVP_MD *md = EVP_MD_fetch(env_->ctx(), "SHA256", kAcrypto);
     ASSERT_NE(md, nullptr);
     EVP_MD_CTX *mc = EVP_MD_CTX_new();
@@ -171,8 +166,7 @@ TEST_F(BadInput, DigestUpdateAfterFinal)
     ERR_clear_error();
 }
 
-TEST_F(BadInput, HmacUnknownDigestAndMissingKey)
-{
+TEST_F(BadInput, HmacUnknownDigestAndMissingKey) {
     EVP_MAC *mac = EVP_MAC_fetch(env_->ctx(), "HMAC", kAcrypto);
     ASSERT_NE(mac, nullptr);
     EVP_MAC_CTX *mc = EVP_MAC_CTX_new(mac);
@@ -189,14 +183,15 @@ TEST_F(BadInput, HmacUnknownDigestAndMissingKey)
     EVP_MAC_free(mac);
 }
 
-TEST_F(BadInput, PriorityAndBindingAccepted)
-{
+TEST_F(BadInput, PriorityAndBindingAccepted) {
     ASSERT_EQ(EVP_EncryptInit_ex2(cc_, cipher_, key_, iv_, nullptr), 1);
     unsigned int prio = 7;
-    OSSL_PARAM p[] = {OSSL_PARAM_construct_uint("acrypto-priority", &prio), OSSL_PARAM_construct_end()};
+    OSSL_PARAM p[] = {OSSL_PARAM_construct_uint("acrypto-priority", &prio),
+                      OSSL_PARAM_construct_end()};
     ASSERT_EQ(EVP_CIPHER_CTX_set_params(cc_, p), 1);
     unsigned int got = 0;
-    OSSL_PARAM g[] = {OSSL_PARAM_construct_uint("acrypto-priority", &got), OSSL_PARAM_construct_end()};
+    OSSL_PARAM g[] = {OSSL_PARAM_construct_uint("acrypto-priority", &got),
+                      OSSL_PARAM_construct_end()};
     ASSERT_EQ(EVP_CIPHER_CTX_get_params(cc_, g), 1);
     EXPECT_EQ(got, 7u);
     // Bind to the first device the scheduler reports; the work must still succeed.

@@ -18,17 +18,21 @@ const char *const kCiphers[] = {"AES-128-ECB", "AES-192-ECB", "AES-256-ECB",
 const char *const kDigests[] = {"SHA1", "SHA224", "SHA256", "SHA384", "SHA512"};
 
 class Differential : public ::testing::Test {
-protected:
+  protected:
     static void SetUpTestSuite() { env_ = new ProviderEnv(); }
-    static void TearDownTestSuite() { delete env_; env_ = nullptr; }
+    static void TearDownTestSuite() {
+        delete env_;
+        env_ = nullptr;
+    }
     static ProviderEnv *env_;
     std::mt19937 rng_{20261124};
-    size_t pick(size_t lo, size_t hi) { return std::uniform_int_distribution<size_t>(lo, hi)(rng_); }
+    size_t pick(size_t lo, size_t hi) {
+        return std::uniform_int_distribution<size_t>(lo, hi)(rng_);
+    }
 };
 ProviderEnv *Differential::env_ = nullptr;
 
-TEST_F(Differential, Ciphers)
-{
+TEST_F(Differential, Ciphers) {
     ASSERT_TRUE(env_->loaded()) << env_->load_error();
     for (const char *alg : kCiphers) {
         EVP_CIPHER *c = EVP_CIPHER_fetch(env_->ctx(), alg, kDefault);
@@ -43,8 +47,7 @@ TEST_F(Differential, Ciphers)
             auto iv = random_bytes(ivlen);
             const bool pad = !block || round % 2 == 0;
             size_t len = pick(0, round < 20 ? 600 : 70000);
-            if (!pad)
-                len -= len % 16;
+            if (!pad) len -= len % 16;
             auto pt = random_bytes(len);
             std::vector<size_t> chunks;
             if (round % 3 == 1)
@@ -56,15 +59,15 @@ TEST_F(Differential, Ciphers)
                 << drain_errors();
             ASSERT_TRUE(evp_cipher(env_->ctx(), alg, kDefault, true, key, iv, pt, b, pad));
             ASSERT_EQ(a, b);
-            ASSERT_TRUE(evp_cipher(env_->ctx(), alg, kAcrypto, false, key, iv, a, back, pad, chunks))
+            ASSERT_TRUE(
+                evp_cipher(env_->ctx(), alg, kAcrypto, false, key, iv, a, back, pad, chunks))
                 << drain_errors();
             ASSERT_EQ(back, pt);
         }
     }
 }
 
-TEST_F(Differential, Digests)
-{
+TEST_F(Differential, Digests) {
     ASSERT_TRUE(env_->loaded()) << env_->load_error();
     for (const char *alg : kDigests) {
         for (int round = 0; round < 16; ++round) {
@@ -85,8 +88,7 @@ TEST_F(Differential, Digests)
     }
 }
 
-TEST_F(Differential, DigestCopyMidStream)
-{
+TEST_F(Differential, DigestCopyMidStream) {
     ASSERT_TRUE(env_->loaded()) << env_->load_error();
     EVP_MD *md = EVP_MD_fetch(env_->ctx(), "SHA256", kAcrypto);
     ASSERT_NE(md, nullptr);
@@ -113,8 +115,7 @@ TEST_F(Differential, DigestCopyMidStream)
     EVP_MD_free(md);
 }
 
-TEST_F(Differential, Hmac)
-{
+TEST_F(Differential, Hmac) {
     ASSERT_TRUE(env_->loaded()) << env_->load_error();
     for (const char *alg : kDigests) {
         for (int round = 0; round < 12; ++round) {
@@ -122,25 +123,25 @@ TEST_F(Differential, Hmac)
             auto key = random_bytes(pick(1, 200)); // past the block size too
             auto msg = random_bytes(pick(0, round < 9 ? 2000 : 100000));
             std::vector<size_t> chunks;
-            if (round % 2 == 1)
-                chunks = {1, 5, 64, 100};
+            if (round % 2 == 1) chunks = {1, 5, 64, 100};
             std::vector<uint8_t> a, b;
-            ASSERT_TRUE(evp_hmac(env_->ctx(), alg, kAcrypto, key, msg, a, chunks)) << drain_errors();
+            ASSERT_TRUE(evp_hmac(env_->ctx(), alg, kAcrypto, key, msg, a, chunks))
+                << drain_errors();
             ASSERT_TRUE(evp_hmac(env_->ctx(), alg, kDefault, key, msg, b));
             ASSERT_EQ(a, b);
         }
     }
 }
 
-TEST_F(Differential, HmacReinitKeepsKey)
-{
+TEST_F(Differential, HmacReinitKeepsKey) {
     ASSERT_TRUE(env_->loaded()) << env_->load_error();
     EVP_MAC *mac = EVP_MAC_fetch(env_->ctx(), "HMAC", kAcrypto);
     ASSERT_NE(mac, nullptr);
     EVP_MAC_CTX *mc = EVP_MAC_CTX_new(mac);
     auto key = random_bytes(32);
-    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", const_cast<char *>("SHA256"), 0),
-                           OSSL_PARAM_construct_end()};
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string("digest", const_cast<char *>("SHA256"), 0),
+        OSSL_PARAM_construct_end()};
     ASSERT_EQ(EVP_MAC_init(mc, key.data(), key.size(), params), 1);
     std::vector<uint8_t> msg = {1, 2, 3};
     unsigned char o1[32], o2[32];

@@ -36,29 +36,34 @@ const CipherKat kCipherKats[] = {
     {"AES-128-CTR", kK128, kCtrIv, kPt4,
      "874d6191b620e3261bef6864990db6ce9806f66b7970fdff8617187bb9fffdff"
      "5ae4df3edbd5d35e5b4f09020db03eab1e031dda2fbe03d1792170a0f3009cee"},
-    {"AES-192-ECB", kK192, "", "6bc1bee22e409f96e93d7e117393172a", "bd334f1d6e45f25ff712a214571fa5cc"},
-    {"AES-192-CBC", kK192, kCbcIv, "6bc1bee22e409f96e93d7e117393172a", "4f021db243bc633d7178183a9fa071e8"},
-    {"AES-192-CTR", kK192, kCtrIv, "6bc1bee22e409f96e93d7e117393172a", "1abc932417521ca24f2b0459fe7e6e0b"},
-    {"AES-256-ECB", kK256, "", "6bc1bee22e409f96e93d7e117393172a", "f3eed1bdb5d2a03c064b5a7e3db181f8"},
-    {"AES-256-CBC", kK256, kCbcIv, "6bc1bee22e409f96e93d7e117393172a", "f58c4c04d6e5f1ba779eabfb5f7bfbd6"},
-    {"AES-256-CTR", kK256, kCtrIv, "6bc1bee22e409f96e93d7e117393172a", "601ec313775789a5b7a7f504bbf3d228"},
+    {"AES-192-ECB", kK192, "", "6bc1bee22e409f96e93d7e117393172a",
+     "bd334f1d6e45f25ff712a214571fa5cc"},
+    {"AES-192-CBC", kK192, kCbcIv, "6bc1bee22e409f96e93d7e117393172a",
+     "4f021db243bc633d7178183a9fa071e8"},
+    {"AES-192-CTR", kK192, kCtrIv, "6bc1bee22e409f96e93d7e117393172a",
+     "1abc932417521ca24f2b0459fe7e6e0b"},
+    {"AES-256-ECB", kK256, "", "6bc1bee22e409f96e93d7e117393172a",
+     "f3eed1bdb5d2a03c064b5a7e3db181f8"},
+    {"AES-256-CBC", kK256, kCbcIv, "6bc1bee22e409f96e93d7e117393172a",
+     "f58c4c04d6e5f1ba779eabfb5f7bfbd6"},
+    {"AES-256-CTR", kK256, kCtrIv, "6bc1bee22e409f96e93d7e117393172a",
+     "601ec313775789a5b7a7f504bbf3d228"},
 };
 
 class KnownAnswer : public ::testing::Test {
-protected:
+  protected:
     static void SetUpTestSuite() { env_ = new ProviderEnv(); }
-    static void TearDownTestSuite() { delete env_; env_ = nullptr; }
+    static void TearDownTestSuite() {
+        delete env_;
+        env_ = nullptr;
+    }
     static ProviderEnv *env_;
 };
 ProviderEnv *KnownAnswer::env_ = nullptr;
 
-TEST_F(KnownAnswer, ProviderLoads)
-{
-    ASSERT_TRUE(env_->loaded()) << env_->load_error();
-}
+TEST_F(KnownAnswer, ProviderLoads) { ASSERT_TRUE(env_->loaded()) << env_->load_error(); }
 
-TEST_F(KnownAnswer, Ciphers)
-{
+TEST_F(KnownAnswer, Ciphers) {
     ASSERT_TRUE(env_->loaded()) << env_->load_error();
     for (const CipherKat &k : kCipherKats) {
         SCOPED_TRACE(k.alg);
@@ -77,7 +82,8 @@ TEST_F(KnownAnswer, Ciphers)
         EVP_CIPHER_CTX *cc = EVP_CIPHER_CTX_new();
         auto key = hex(k.key);
         auto iv = hex(k.iv);
-        ASSERT_EQ(EVP_EncryptInit_ex2(cc, c, key.data(), iv.empty() ? nullptr : iv.data(), nullptr), 1);
+        ASSERT_EQ(EVP_EncryptInit_ex2(cc, c, key.data(), iv.empty() ? nullptr : iv.data(), nullptr),
+                  1);
         auto pt = hex(k.pt);
         std::vector<uint8_t> ct(pt.size());
         EXPECT_GT(EVP_Cipher(cc, ct.data(), pt.data(), static_cast<unsigned>(pt.size())), 0);
@@ -94,23 +100,27 @@ struct HashKat {
 };
 
 const HashKat kHashKats[] = {
-    {"SHA1", "a9993e364706816aba3e25717850c26c9cd0d89d", "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79"},
+    {"SHA1", "a9993e364706816aba3e25717850c26c9cd0d89d",
+     "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79"},
     {"SHA224", "23097d223405d8228642a477bda255b32aadbce4bda0b3f7e36c9da7",
      "a30e01098bc6dbbf45690f3a7e9e6d0f8bbea2a39e6148008fd05e44"},
     {"SHA256", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
      "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"},
     {"SHA384",
-     "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed8086072ba1e7cc2358baeca134c825a7",
-     "af45d2e376484031617f78d2b58a6b1b9c7ef464f5a01b47e42ec3736322445e8e2240ca5e69e2c78b3239ecfab21649"},
+     "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed8086072ba1e7cc2358baeca134c82"
+     "5a7",
+     "af45d2e376484031617f78d2b58a6b1b9c7ef464f5a01b47e42ec3736322445e8e2240ca5e69e2c78b3239ecfab21"
+     "649"},
     {"SHA512",
-     "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd"
+     "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3fee"
+     "bbd"
      "454d4423643ce80e2a9ac94fa54ca49f",
-     "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea2505549758bf75c05a994a6d034f65f8f0e6fd"
+     "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea2505549758bf75c05a994a6d034f65f8f0e"
+     "6fd"
      "caeab1a34d4a6b4b636e070a38bce737"},
 };
 
-TEST_F(KnownAnswer, Digests)
-{
+TEST_F(KnownAnswer, Digests) {
     ASSERT_TRUE(env_->loaded()) << env_->load_error();
     const std::vector<uint8_t> abc = {'a', 'b', 'c'};
     for (const HashKat &k : kHashKats) {
@@ -123,8 +133,7 @@ TEST_F(KnownAnswer, Digests)
     }
 }
 
-TEST_F(KnownAnswer, Hmac)
-{
+TEST_F(KnownAnswer, Hmac) {
     ASSERT_TRUE(env_->loaded()) << env_->load_error();
     const std::string msg = "what do ya want for nothing?";
     const std::vector<uint8_t> in(msg.begin(), msg.end());
@@ -137,8 +146,7 @@ TEST_F(KnownAnswer, Hmac)
     }
 }
 
-TEST_F(KnownAnswer, StatsShowAcryptoServed)
-{
+TEST_F(KnownAnswer, StatsShowAcryptoServed) {
     ASSERT_TRUE(env_->loaded()) << env_->load_error();
     std::vector<uint8_t> out;
     ASSERT_TRUE(evp_digest(env_->ctx(), "SHA256", kAcrypto, {'a'}, out));
@@ -146,8 +154,7 @@ TEST_F(KnownAnswer, StatsShowAcryptoServed)
     EXPECT_NE(s.find("device."), std::string::npos) << s;
 }
 
-TEST_F(KnownAnswer, TinyDigestUpdatesAreBufferedIntoOneSession)
-{
+TEST_F(KnownAnswer, TinyDigestUpdatesAreBufferedIntoOneSession) {
     ASSERT_TRUE(env_->loaded()) << env_->load_error();
     const long long before = env_->stat("inline") + env_->stat("submitted");
     ASSERT_GE(before, 0) << env_->stats();
@@ -160,17 +167,17 @@ TEST_F(KnownAnswer, TinyDigestUpdatesAreBufferedIntoOneSession)
     EXPECT_EQ(a, b);
 }
 
-TEST_F(KnownAnswer, ProviderParamsAndSelfTest)
-{
+TEST_F(KnownAnswer, ProviderParamsAndSelfTest) {
     ASSERT_TRUE(env_->loaded()) << env_->load_error();
     OSSL_PROVIDER *p = OSSL_PROVIDER_load(env_->ctx(), "acrypto");
     ASSERT_NE(p, nullptr);
     const char *name = nullptr;
     const char *version = nullptr;
     int status = -1;
-    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_ptr("name", const_cast<char **>(&name), 0),
-                           OSSL_PARAM_construct_utf8_ptr("version", const_cast<char **>(&version), 0),
-                           OSSL_PARAM_construct_int("status", &status), OSSL_PARAM_construct_end()};
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_ptr("name", const_cast<char **>(&name), 0),
+        OSSL_PARAM_construct_utf8_ptr("version", const_cast<char **>(&version), 0),
+        OSSL_PARAM_construct_int("status", &status), OSSL_PARAM_construct_end()};
     ASSERT_EQ(OSSL_PROVIDER_get_params(p, params), 1);
     EXPECT_STREQ(name, "acrypto");
     EXPECT_NE(version, nullptr);
@@ -179,8 +186,7 @@ TEST_F(KnownAnswer, ProviderParamsAndSelfTest)
     OSSL_PROVIDER_unload(p);
 }
 
-TEST(ConfiguredPriority, AppliesToNewContexts)
-{
+TEST(ConfiguredPriority, AppliesToNewContexts) {
     ProviderEnv env("priority.aes-128-cbc = 6\npriority.sha256 = 1\n");
     ASSERT_TRUE(env.loaded()) << env.load_error();
     EVP_CIPHER *c = EVP_CIPHER_fetch(env.ctx(), "AES-128-CBC", kAcrypto);
@@ -189,7 +195,8 @@ TEST(ConfiguredPriority, AppliesToNewContexts)
     unsigned char key[16] = {}, iv[16] = {};
     ASSERT_EQ(EVP_EncryptInit_ex2(cc, c, key, iv, nullptr), 1);
     unsigned int got = 99;
-    OSSL_PARAM g[] = {OSSL_PARAM_construct_uint("acrypto-priority", &got), OSSL_PARAM_construct_end()};
+    OSSL_PARAM g[] = {OSSL_PARAM_construct_uint("acrypto-priority", &got),
+                      OSSL_PARAM_construct_end()};
     ASSERT_EQ(EVP_CIPHER_CTX_get_params(cc, g), 1);
     EXPECT_EQ(got, 6u);
     EVP_CIPHER_CTX_free(cc);
@@ -199,15 +206,15 @@ TEST(ConfiguredPriority, AppliesToNewContexts)
     EVP_MD_CTX *mc = EVP_MD_CTX_new();
     ASSERT_EQ(EVP_DigestInit_ex2(mc, md, nullptr), 1);
     got = 99;
-    OSSL_PARAM h[] = {OSSL_PARAM_construct_uint("acrypto-priority", &got), OSSL_PARAM_construct_end()};
+    OSSL_PARAM h[] = {OSSL_PARAM_construct_uint("acrypto-priority", &got),
+                      OSSL_PARAM_construct_end()};
     ASSERT_EQ(EVP_MD_CTX_get_params(mc, h), 1);
     EXPECT_EQ(got, 1u) << "priority.sha256 applies to every name of SHA2-256";
     EVP_MD_CTX_free(mc);
     EVP_MD_free(md);
 }
 
-TEST(ConfiguredPriority, UnknownKeyFailsStartUp)
-{
+TEST(ConfiguredPriority, UnknownKeyFailsStartUp) {
     ProviderEnv env("no-such-key = 1\n");
     EXPECT_FALSE(env.loaded());
 }

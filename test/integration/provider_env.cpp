@@ -19,26 +19,22 @@ extern "C" int OSSL_provider_init(const OSSL_CORE_HANDLE *, const OSSL_DISPATCH 
 
 namespace acrypto::test {
 
-std::vector<uint8_t> hex(const std::string &h)
-{
+std::vector<uint8_t> hex(const std::string &h) {
     std::vector<uint8_t> out;
     for (size_t i = 0; i + 1 < h.size(); i += 2)
         out.push_back(static_cast<uint8_t>(std::stoul(h.substr(i, 2), nullptr, 16)));
     return out;
 }
 
-std::vector<uint8_t> random_bytes(size_t n)
-{
+std::vector<uint8_t> random_bytes(size_t n) {
     std::vector<uint8_t> v(n);
-    if (n != 0)
-        RAND_bytes(v.data(), static_cast<int>(n));
+    if (n != 0) RAND_bytes(v.data(), static_cast<int>(n));
     return v;
 }
 
 const char *plugin_dir() { return ACRYPTO_TEST_PLUGIN_DIR; }
 
-std::string drain_errors()
-{
+std::string drain_errors() {
     std::string s;
     unsigned long e;
     const char *data = nullptr;
@@ -47,15 +43,13 @@ std::string drain_errors()
         char buf[256];
         ERR_error_string_n(e, buf, sizeof buf);
         s += buf;
-        if (data != nullptr && (flags & ERR_TXT_STRING) != 0)
-            s += std::string(" (") + data + ")";
+        if (data != nullptr && (flags & ERR_TXT_STRING) != 0) s += std::string(" (") + data + ")";
         s += "\n";
     }
     return s;
 }
 
-ProviderEnv::ProviderEnv(const std::string &acrypto_keys, const std::string &extra_sections)
-{
+ProviderEnv::ProviderEnv(const std::string &acrypto_keys, const std::string &extra_sections) {
     static std::atomic<int> seq{0};
     char tmpl[128];
     std::snprintf(tmpl, sizeof tmpl, "/tmp/acrypto-test-%d-%d.cnf", static_cast<int>(getpid()),
@@ -75,35 +69,32 @@ ProviderEnv::ProviderEnv(const std::string &acrypto_keys, const std::string &ext
     // acrypto validates its section against the active configuration file.
     setenv("OPENSSL_CONF", path_.c_str(), 1);
     ERR_clear_error();
-    if (OSSL_LIB_CTX_load_config(ctx_, path_.c_str()) == 1 && OSSL_PROVIDER_available(ctx_, "acrypto"))
+    if (OSSL_LIB_CTX_load_config(ctx_, path_.c_str()) == 1 &&
+        OSSL_PROVIDER_available(ctx_, "acrypto"))
         loaded_ = true;
     load_error_ = drain_errors();
 }
 
-ProviderEnv::~ProviderEnv()
-{
+ProviderEnv::~ProviderEnv() {
     OSSL_LIB_CTX_free(ctx_);
     std::remove(path_.c_str());
 }
 
-std::string ProviderEnv::stats() const
-{
+std::string ProviderEnv::stats() const {
     OSSL_PROVIDER *p = OSSL_PROVIDER_load(ctx_, "acrypto");
-    if (p == nullptr)
-        return {};
+    if (p == nullptr) return {};
     // Counters and latency histograms: room for 1 MiB of name=value lines.
     std::vector<char> buf(1 << 20, '\0');
-    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("acrypto-stats", buf.data(), buf.size()),
-                           OSSL_PARAM_construct_end()};
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string("acrypto-stats", buf.data(), buf.size()),
+        OSSL_PARAM_construct_end()};
     std::string out;
-    if (OSSL_PROVIDER_get_params(p, params) == 1)
-        out = buf.data();
+    if (OSSL_PROVIDER_get_params(p, params) == 1) out = buf.data();
     OSSL_PROVIDER_unload(p);
     return out;
 }
 
-long long ProviderEnv::stat(const std::string &name) const
-{
+long long ProviderEnv::stat(const std::string &name) const {
     std::istringstream in(stats());
     std::string line;
     while (std::getline(in, line)) {
@@ -116,14 +107,12 @@ long long ProviderEnv::stat(const std::string &name) const
 namespace {
 
 template <class Fn>
-void chunked(const std::vector<uint8_t> &in, const std::vector<size_t> &chunks, Fn fn, bool &ok)
-{
+void chunked(const std::vector<uint8_t> &in, const std::vector<size_t> &chunks, Fn fn, bool &ok) {
     size_t off = 0;
     size_t ci = 0;
     while (ok && off < in.size()) {
         size_t n = chunks.empty() ? in.size() : chunks[ci++ % chunks.size()];
-        if (n > in.size() - off)
-            n = in.size() - off;
+        if (n > in.size() - off) n = in.size() - off;
         ok = fn(in.data() + off, n);
         off += n;
     }
@@ -134,24 +123,25 @@ void chunked(const std::vector<uint8_t> &in, const std::vector<size_t> &chunks, 
 bool evp_cipher(OSSL_LIB_CTX *ctx, const char *alg, const char *propq, bool enc,
                 const std::vector<uint8_t> &key, const std::vector<uint8_t> &iv,
                 const std::vector<uint8_t> &in, std::vector<uint8_t> &out, bool pad,
-                const std::vector<size_t> &chunks)
-{
+                const std::vector<size_t> &chunks) {
     EVP_CIPHER *c = EVP_CIPHER_fetch(ctx, alg, propq);
-    if (c == nullptr)
-        return false;
+    if (c == nullptr) return false;
     EVP_CIPHER_CTX *cc = EVP_CIPHER_CTX_new();
     bool ok = EVP_CipherInit_ex2(cc, c, key.data(), iv.empty() ? nullptr : iv.data(), enc ? 1 : 0,
                                  nullptr) == 1;
     ok = ok && EVP_CIPHER_CTX_set_padding(cc, pad ? 1 : 0) == 1;
     out.assign(in.size() + 32, 0);
     size_t total = 0;
-    chunked(in, chunks, [&](const uint8_t *p, size_t n) {
-        int outl = 0;
-        if (EVP_CipherUpdate(cc, out.data() + total, &outl, p, static_cast<int>(n)) != 1)
-            return false;
-        total += static_cast<size_t>(outl);
-        return true;
-    }, ok);
+    chunked(
+        in, chunks,
+        [&](const uint8_t *p, size_t n) {
+            int outl = 0;
+            if (EVP_CipherUpdate(cc, out.data() + total, &outl, p, static_cast<int>(n)) != 1)
+                return false;
+            total += static_cast<size_t>(outl);
+            return true;
+        },
+        ok);
     int outl = 0;
     ok = ok && EVP_CipherFinal_ex(cc, out.data() + total, &outl) == 1;
     total += static_cast<size_t>(outl);
@@ -163,14 +153,14 @@ bool evp_cipher(OSSL_LIB_CTX *ctx, const char *alg, const char *propq, bool enc,
 
 bool evp_digest(OSSL_LIB_CTX *ctx, const char *alg, const char *propq,
                 const std::vector<uint8_t> &in, std::vector<uint8_t> &out,
-                const std::vector<size_t> &chunks)
-{
+                const std::vector<size_t> &chunks) {
     EVP_MD *md = EVP_MD_fetch(ctx, alg, propq);
-    if (md == nullptr)
-        return false;
+    if (md == nullptr) return false;
     EVP_MD_CTX *mc = EVP_MD_CTX_new();
     bool ok = EVP_DigestInit_ex2(mc, md, nullptr) == 1;
-    chunked(in, chunks, [&](const uint8_t *p, size_t n) { return EVP_DigestUpdate(mc, p, n) == 1; }, ok);
+    chunked(
+        in, chunks, [&](const uint8_t *p, size_t n) { return EVP_DigestUpdate(mc, p, n) == 1; },
+        ok);
     out.assign(EVP_MAX_MD_SIZE, 0);
     unsigned int len = 0;
     ok = ok && EVP_DigestFinal_ex(mc, out.data(), &len) == 1;
@@ -182,17 +172,16 @@ bool evp_digest(OSSL_LIB_CTX *ctx, const char *alg, const char *propq,
 
 bool evp_hmac(OSSL_LIB_CTX *ctx, const char *digest, const char *propq,
               const std::vector<uint8_t> &key, const std::vector<uint8_t> &in,
-              std::vector<uint8_t> &out, const std::vector<size_t> &chunks)
-{
+              std::vector<uint8_t> &out, const std::vector<size_t> &chunks) {
     EVP_MAC *mac = EVP_MAC_fetch(ctx, "HMAC", propq);
-    if (mac == nullptr)
-        return false;
+    if (mac == nullptr) return false;
     EVP_MAC_CTX *mc = EVP_MAC_CTX_new(mac);
     OSSL_PARAM params[] = {
         OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char *>(digest), 0),
         OSSL_PARAM_construct_end()};
     bool ok = mc != nullptr && EVP_MAC_init(mc, key.data(), key.size(), params) == 1;
-    chunked(in, chunks, [&](const uint8_t *p, size_t n) { return EVP_MAC_update(mc, p, n) == 1; }, ok);
+    chunked(
+        in, chunks, [&](const uint8_t *p, size_t n) { return EVP_MAC_update(mc, p, n) == 1; }, ok);
     out.assign(EVP_MAX_MD_SIZE, 0);
     size_t len = 0;
     ok = ok && EVP_MAC_final(mc, out.data(), &len, out.size()) == 1;

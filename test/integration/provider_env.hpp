@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// ProviderEnv: a library context with acrypto (built-in) and default loaded from a test openssl.cnf.
+// ProviderEnv: a library context with acrypto (built-in) and default loaded from a test
+// openssl.cnf.
 #pragma once
 
 #include <openssl/evp.h>
@@ -18,8 +19,9 @@ std::vector<uint8_t> random_bytes(size_t n);
 /// A library context whose openssl.cnf activates default and acrypto (built in)
 /// with `acrypto_keys` (lines "key = value") in acrypto's section.
 class ProviderEnv {
-public:
-    explicit ProviderEnv(const std::string &acrypto_keys = "", const std::string &extra_sections = "");
+  public:
+    explicit ProviderEnv(const std::string &acrypto_keys = "",
+                         const std::string &extra_sections = "");
     ~ProviderEnv();
     ProviderEnv(const ProviderEnv &) = delete;
     ProviderEnv &operator=(const ProviderEnv &) = delete;
@@ -34,7 +36,7 @@ public:
     /// A counter from stats() ("name=value" line), or -1 if absent.
     long long stat(const std::string &name) const;
 
-private:
+  private:
     OSSL_LIB_CTX *ctx_ = nullptr;
     std::string path_;
     bool loaded_ = false;

@@ -81,8 +81,8 @@ std::unique_ptr<DeviceHarness> DeviceHarness::open(const acrypto_device_driver *
         set_why(why, "driver ABI version mismatch");
         return nullptr;
     }
-    if (drv->struct_size < sizeof(acrypto_device_driver) || !drv->open_fn ||
-        !drv->data_ready_fn || !drv->close_fn) {
+    if (drv->struct_size < sizeof(acrypto_device_driver) || !drv->open_fn || !drv->data_ready_fn ||
+        !drv->close_fn) {
         set_why(why, "driver table incomplete");
         return nullptr;
     }
@@ -209,7 +209,7 @@ int DeviceHarness::status_of(const acrypto_session *s) const {
     std::lock_guard lk(mu_);
     auto it = records_.find(s);
     return it == records_.end() || it->second.completions == 0 ? ACRYPTO_E_INTERNAL
-                                                                : it->second.status;
+                                                               : it->second.status;
 }
 
 uint32_t DeviceHarness::steps_done_of(const acrypto_session *s) const {
@@ -324,7 +324,8 @@ std::string DeviceHarness::violations() const {
     return os.str();
 }
 
-void DeviceHarness::complete_locked(acrypto_session *s, int status, uint32_t steps, bool by_device) {
+void DeviceHarness::complete_locked(acrypto_session *s, int status, uint32_t steps,
+                                    bool by_device) {
     auto it = records_.find(s);
     ++total_;
     if (by_device) ++by_device_;

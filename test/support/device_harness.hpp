@@ -34,13 +34,13 @@ using KvList = std::vector<std::pair<std::string, std::string>>;
  * mark_broken, ACRYPTO_E_SHUTDOWN at close), as the scheduler would.
  */
 class DeviceHarness {
-public:
+  public:
     /// Probe `drv` with `cfg` and open instance `index`. nullptr with `*why` on failure.
     static std::unique_ptr<DeviceHarness> open(const acrypto_device_driver *drv, const KvList &cfg,
                                                uint32_t index = 0, std::string *why = nullptr);
     /// dlopen `so_path`, call acrypto_device_driver_v1, then open(). The library stays loaded.
-    static std::unique_ptr<DeviceHarness> open_plugin(const std::string &so_path,
-                                                      const KvList &cfg, uint32_t index = 0,
+    static std::unique_ptr<DeviceHarness> open_plugin(const std::string &so_path, const KvList &cfg,
+                                                      uint32_t index = 0,
                                                       std::string *why = nullptr);
     /// Load a plugin's driver table only (no instance). nullptr with `*why` on failure.
     static const acrypto_device_driver *load_driver(const std::string &so_path,
@@ -74,7 +74,8 @@ public:
     /// Wait until every enqueued session completed at least once. false on timeout.
     bool wait_all(std::chrono::milliseconds timeout = std::chrono::seconds(10));
     /// Wait until `s` completed at least once. false on timeout.
-    bool wait(const acrypto_session *s, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+    bool wait(const acrypto_session *s,
+              std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
     /// Times `s` was completed (by the device or by the harness on its behalf).
     uint32_t completions(const acrypto_session *s) const;
@@ -124,7 +125,7 @@ public:
     /// Human-readable list of exactly-once violations (empty when none).
     std::string violations() const;
 
-private:
+  private:
     DeviceHarness() = default;
     struct Record {
         uint32_t completions = 0;
@@ -154,8 +155,8 @@ private:
     uint32_t queued_ = 0;
     std::unordered_map<const acrypto_session *, Record> records_;
     uint32_t outstanding_ = 0;
-    uint32_t stray_ = 0; ///< completions of sessions never handed out
-    uint32_t dup_retired_ = 0; ///< duplicates of sessions since re-enqueued
+    uint32_t stray_ = 0;           ///< completions of sessions never handed out
+    uint32_t dup_retired_ = 0;     ///< duplicates of sessions since re-enqueued
     uint32_t session_waiters_ = 0; ///< threads in wait(s): every completion may concern them
     uint64_t total_ = 0;
     uint64_t by_device_ = 0;

@@ -22,8 +22,8 @@ struct Fake {
     std::vector<acrypto_session *> held;
 };
 
-const acrypto_capability kCap = {ACRYPTO_OP_DIGEST, ACRYPTO_ALG_SHA256, 0, 0, 0, 0, 0, 0, 0,
-                                 0, 0, 0, 1000, 1e9, 1e6};
+const acrypto_capability kCap = {
+    ACRYPTO_OP_DIGEST, ACRYPTO_ALG_SHA256, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1000, 1e9, 1e6};
 const char *const kKeys[] = {"behaviour", nullptr};
 
 int fake_probe(const acrypto_config *cfg, uint32_t *count, char *why, size_t why_len) {
@@ -36,9 +36,8 @@ int fake_probe(const acrypto_config *cfg, uint32_t *count, char *why, size_t why
     return ACRYPTO_OK;
 }
 
-int fake_open(const acrypto_config *cfg, uint32_t, acrypto_host *host,
-              const acrypto_host_ops *hops, void **dev, acrypto_device_desc *desc, char *,
-              size_t) {
+int fake_open(const acrypto_config *cfg, uint32_t, acrypto_host *host, const acrypto_host_ops *hops,
+              void **dev, acrypto_device_desc *desc, char *, size_t) {
     auto *f = new Fake{host, hops, "ok", {}, {}};
     for (uint32_t i = 0; i < cfg->count; ++i) f->behaviour = cfg->items[i].value;
     desc->struct_size = sizeof(*desc);
@@ -79,10 +78,21 @@ void fake_close(void *dev) {
     delete f;
 }
 
-const acrypto_device_driver kFake = {
-    ACRYPTO_ABI_VERSION, sizeof(acrypto_device_driver), "fake", "test double", kKeys,
-    fake_probe, fake_open, fake_ready, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
-    fake_close};
+const acrypto_device_driver kFake = {ACRYPTO_ABI_VERSION,
+                                     sizeof(acrypto_device_driver),
+                                     "fake",
+                                     "test double",
+                                     kKeys,
+                                     fake_probe,
+                                     fake_open,
+                                     fake_ready,
+                                     nullptr,
+                                     nullptr,
+                                     nullptr,
+                                     nullptr,
+                                     nullptr,
+                                     nullptr,
+                                     fake_close};
 
 std::unique_ptr<DeviceHarness> open_fake(const std::string &behaviour) {
     std::string why;

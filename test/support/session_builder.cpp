@@ -144,8 +144,7 @@ size_t cipher_block_size(uint32_t alg) {
 }
 
 std::unique_ptr<OwnedSession> make_cipher(uint32_t alg, uint32_t mode, uint32_t dir,
-                                          std::span<const uint8_t> key,
-                                          std::span<const uint8_t> iv,
+                                          std::span<const uint8_t> key, std::span<const uint8_t> iv,
                                           std::span<const uint8_t> input,
                                           const BufferLayout &layout) {
     auto o = std::make_unique<OwnedSession>();
@@ -162,13 +161,10 @@ std::unique_ptr<OwnedSession> make_cipher(uint32_t alg, uint32_t mode, uint32_t 
     return o;
 }
 
-std::unique_ptr<OwnedSession> make_aead(uint32_t alg, uint32_t mode, uint32_t dir,
-                                        std::span<const uint8_t> key,
-                                        std::span<const uint8_t> iv,
-                                        std::span<const uint8_t> aad,
-                                        std::span<const uint8_t> input,
-                                        std::span<const uint8_t> tag, uint32_t tag_len,
-                                        const BufferLayout &layout) {
+std::unique_ptr<OwnedSession>
+make_aead(uint32_t alg, uint32_t mode, uint32_t dir, std::span<const uint8_t> key,
+          std::span<const uint8_t> iv, std::span<const uint8_t> aad, std::span<const uint8_t> input,
+          std::span<const uint8_t> tag, uint32_t tag_len, const BufferLayout &layout) {
     auto o = make_cipher(alg, mode, dir, key, iv, input, layout);
     acrypto_step &st = o->steps[0];
     o->set_aad(0, aad);

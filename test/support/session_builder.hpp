@@ -52,7 +52,10 @@ struct OwnedSession {
     /// Bytes the device wrote to step i's dst (out_len of them).
     std::span<const uint8_t> output(uint32_t i = 0) const;
     /// Copy of output(i).
-    Bytes output_bytes(uint32_t i = 0) const { auto o = output(i); return Bytes(o.begin(), o.end()); }
+    Bytes output_bytes(uint32_t i = 0) const {
+        auto o = output(i);
+        return Bytes(o.begin(), o.end());
+    }
     /// Replace step i's input with `input` (same layout rules as the builder);
     /// resets out_len. Used to feed the next chunk of a message.
     void set_input(uint32_t i, std::span<const uint8_t> input, const BufferLayout &layout = {},
@@ -79,29 +82,24 @@ size_t cipher_block_size(uint32_t alg);
 
 /// A one-step cipher session. dst gets room for input.size() (+ layout.dst_extra).
 std::unique_ptr<OwnedSession> make_cipher(uint32_t alg, uint32_t mode, uint32_t dir,
-                                          std::span<const uint8_t> key,
-                                          std::span<const uint8_t> iv,
+                                          std::span<const uint8_t> key, std::span<const uint8_t> iv,
                                           std::span<const uint8_t> input,
                                           const BufferLayout &layout = {});
 /// A one-step AEAD session (GCM, ChaCha20-Poly1305). On decrypt, `tag` is checked.
-std::unique_ptr<OwnedSession> make_aead(uint32_t alg, uint32_t mode, uint32_t dir,
-                                        std::span<const uint8_t> key,
-                                        std::span<const uint8_t> iv,
-                                        std::span<const uint8_t> aad,
-                                        std::span<const uint8_t> input,
-                                        std::span<const uint8_t> tag, uint32_t tag_len,
-                                        const BufferLayout &layout = {});
+std::unique_ptr<OwnedSession>
+make_aead(uint32_t alg, uint32_t mode, uint32_t dir, std::span<const uint8_t> key,
+          std::span<const uint8_t> iv, std::span<const uint8_t> aad, std::span<const uint8_t> input,
+          std::span<const uint8_t> tag, uint32_t tag_len, const BufferLayout &layout = {});
 /// A one-step digest session; `flags` FIRST|FINAL by default (one-shot).
 std::unique_ptr<OwnedSession> make_digest(uint32_t alg, std::span<const uint8_t> input,
                                           uint32_t flags = ACRYPTO_STEP_F_FIRST |
                                                            ACRYPTO_STEP_F_FINAL,
                                           const BufferLayout &layout = {});
 /// A one-step HMAC session over digest `digest_alg`.
-std::unique_ptr<OwnedSession> make_hmac(uint32_t digest_alg, std::span<const uint8_t> key,
-                                        std::span<const uint8_t> input,
-                                        uint32_t flags = ACRYPTO_STEP_F_FIRST |
-                                                         ACRYPTO_STEP_F_FINAL,
-                                        const BufferLayout &layout = {});
+std::unique_ptr<OwnedSession>
+make_hmac(uint32_t digest_alg, std::span<const uint8_t> key, std::span<const uint8_t> input,
+          uint32_t flags = ACRYPTO_STEP_F_FIRST | ACRYPTO_STEP_F_FINAL,
+          const BufferLayout &layout = {});
 /// A one-step CMAC session over cipher `cipher_alg` (AES).
 std::unique_ptr<OwnedSession> make_cmac(uint32_t cipher_alg, std::span<const uint8_t> key,
                                         std::span<const uint8_t> input,

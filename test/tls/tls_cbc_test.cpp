@@ -22,8 +22,7 @@ namespace {
 
 constexpr unsigned kSsl3 = 0x0300, kTls1 = 0x0301, kTls11 = 0x0302, kTls12 = 0x0303;
 
-EVP_CIPHER *fetch(const char *name, const char *propq)
-{
+EVP_CIPHER *fetch(const char *name, const char *propq) {
     return EVP_CIPHER_fetch(env().ctx(), name, propq);
 }
 
@@ -33,9 +32,8 @@ struct Ctx {
 };
 
 /// Init a record-mode context: key, IV, tls-version, tls-mac-size.
-bool init_record(EVP_CIPHER_CTX *c, EVP_CIPHER *cipher, bool enc, const Bytes &key,
-                 const Bytes &iv, unsigned version, size_t mac_size)
-{
+bool init_record(EVP_CIPHER_CTX *c, EVP_CIPHER *cipher, bool enc, const Bytes &key, const Bytes &iv,
+                 unsigned version, size_t mac_size) {
     if (EVP_CipherInit_ex2(c, cipher, key.data(), iv.data(), enc ? 1 : 0, nullptr) != 1)
         return false;
     OSSL_PARAM p[] = {OSSL_PARAM_construct_uint(OSSL_CIPHER_PARAM_TLS_VERSION, &version),
@@ -45,28 +43,23 @@ bool init_record(EVP_CIPHER_CTX *c, EVP_CIPHER *cipher, bool enc, const Bytes &k
 }
 
 /// One record through EVP_CipherUpdate in place, as libssl does. Returns -1 on failure.
-long run_record(EVP_CIPHER_CTX *c, Bytes &buf, size_t len)
-{
+long run_record(EVP_CIPHER_CTX *c, Bytes &buf, size_t len) {
     int outl = 0;
-    if (EVP_CipherUpdate(c, buf.data(), &outl, buf.data(), static_cast<int>(len)) != 1)
-        return -1;
+    if (EVP_CipherUpdate(c, buf.data(), &outl, buf.data(), static_cast<int>(len)) != 1) return -1;
     return outl;
 }
 
-Bytes tls_mac(EVP_CIPHER_CTX *c, size_t mac_size)
-{
+Bytes tls_mac(EVP_CIPHER_CTX *c, size_t mac_size) {
     unsigned char *mac = nullptr;
     OSSL_PARAM p[] = {OSSL_PARAM_construct_octet_ptr(OSSL_CIPHER_PARAM_TLS_MAC,
                                                      reinterpret_cast<void **>(&mac), mac_size),
                       OSSL_PARAM_construct_end()};
-    if (EVP_CIPHER_CTX_get_params(c, p) != 1 || mac == nullptr)
-        return {};
+    if (EVP_CIPHER_CTX_get_params(c, p) != 1 || mac == nullptr) return {};
     return Bytes(mac, mac + mac_size);
 }
 
 /// Raw CBC (no padding) with the default provider: builds records with chosen padding.
-Bytes raw_cbc(const char *name, bool enc, const Bytes &key, const Bytes &iv, const Bytes &in)
-{
+Bytes raw_cbc(const char *name, bool enc, const Bytes &key, const Bytes &iv, const Bytes &in) {
     EVP_CIPHER *ci = fetch(name, kDefault);
     Ctx x;
     Bytes out(in.size());
@@ -86,8 +79,7 @@ struct PlainCase {
 
 class TlsCbc : public ::testing::TestWithParam<PlainCase> {};
 
-TEST_P(TlsCbc, AdvertisesRecordParams)
-{
+TEST_P(TlsCbc, AdvertisesRecordParams) {
     ASSERT_TRUE(env().loaded()) << env().load_error();
     EVP_CIPHER *a = fetch(GetParam().name, kAcrypto);
     ASSERT_NE(a, nullptr);
@@ -101,8 +93,7 @@ TEST_P(TlsCbc, AdvertisesRecordParams)
 
 // Encrypt: records of every length up to a few blocks and some large ones, several on one
 // context (TLS 1.0 chains the IV across records): identical bytes and lengths.
-TEST_P(TlsCbc, EncryptMatchesDefault)
-{
+TEST_P(TlsCbc, EncryptMatchesDefault) {
     ASSERT_TRUE(env().loaded()) << env().load_error();
     const PlainCase &pc = GetParam();
     EVP_CIPHER *a = fetch(pc.name, kAcrypto), *d = fetch(pc.name, kDefault);
@@ -114,8 +105,7 @@ TEST_P(TlsCbc, EncryptMatchesDefault)
             ASSERT_TRUE(init_record(ca.c, a, true, key, iv, v, mac));
             ASSERT_TRUE(init_record(cd.c, d, true, key, iv, v, mac));
             std::vector<size_t> lens;
-            for (size_t n = 1; n <= 4 * pc.block + 3; ++n)
-                lens.push_back(n);
+            for (size_t n = 1; n <= 4 * pc.block + 3; ++n) lens.push_back(n);
             lens.insert(lens.end(), {size_t{1000}, size_t{16384 + 20 + 16}});
             for (size_t n : lens) {
                 SCOPED_TRACE(std::string(pc.name) + " v" + std::to_string(v) + " mac " +
@@ -136,8 +126,7 @@ TEST_P(TlsCbc, EncryptMatchesDefault)
 }
 
 /// A decrypted record's plaintext: explicit IV (if any), payload, MAC, `pad`+1 padding bytes.
-Bytes make_plain(unsigned v, size_t block, size_t payload, size_t mac, size_t pad)
-{
+Bytes make_plain(unsigned v, size_t block, size_t payload, size_t mac, size_t pad) {
     Bytes p = random_bytes((v >= kTls11 ? block : 0) + payload + mac);
     p.insert(p.end(), pad + 1, static_cast<uint8_t>(pad));
     return p;
@@ -150,16 +139,14 @@ struct Outcome {
 };
 
 Outcome decrypt_with(EVP_CIPHER *ci, const Bytes &key, const Bytes &iv, unsigned v, size_t mac,
-                     const Bytes &record)
-{
+                     const Bytes &record) {
     Outcome o;
     Ctx x;
     EXPECT_TRUE(init_record(x.c, ci, false, key, iv, v, mac));
     o.buf = record;
     o.buf.resize(record.size() + 64);
     o.len = run_record(x.c, o.buf, record.size());
-    if (o.len >= 0 && mac > 0)
-        o.mac = tls_mac(x.c, mac);
+    if (o.len >= 0 && mac > 0) o.mac = tls_mac(x.c, mac);
     o.buf.resize(record.size());
     drain_errors();
     return o;
@@ -168,8 +155,7 @@ Outcome decrypt_with(EVP_CIPHER *ci, const Bytes &key, const Bytes &iv, unsigned
 // Decrypt: every padding length 0..255 that fits, good and bad padding, each record through
 // both providers: same success, same payload length, same bytes, same MAC when the padding is
 // good (a bad padding yields a random MAC from both, and no MAC at all means failure).
-TEST_P(TlsCbc, DecryptEveryPaddingMatchesDefault)
-{
+TEST_P(TlsCbc, DecryptEveryPaddingMatchesDefault) {
     ASSERT_TRUE(env().loaded()) << env().load_error();
     const PlainCase &pc = GetParam();
     EVP_CIPHER *a = fetch(pc.name, kAcrypto), *d = fetch(pc.name, kDefault);
@@ -180,11 +166,12 @@ TEST_P(TlsCbc, DecryptEveryPaddingMatchesDefault)
             const Bytes key = random_bytes(pc.key_len), iv = random_bytes(pc.block);
             for (size_t pad = 0; pad < 256; ++pad) {
                 const size_t base = (v >= kTls11 ? pc.block : 0) + mac + pad + 1;
-                const size_t payload = (pc.block - base % pc.block) % pc.block + (pad % 3) * pc.block;
+                const size_t payload =
+                    (pc.block - base % pc.block) % pc.block + (pad % 3) * pc.block;
                 for (int variant = 0; variant < 3; ++variant) {
                     SCOPED_TRACE(std::string(pc.name) + " v" + std::to_string(v) + " mac " +
-                                 std::to_string(mac) + " pad " + std::to_string(pad) +
-                                 " variant " + std::to_string(variant));
+                                 std::to_string(mac) + " pad " + std::to_string(pad) + " variant " +
+                                 std::to_string(variant));
                     Bytes plain = make_plain(v, pc.block, payload, mac, pad);
                     if (variant == 1) // one wrong padding byte (the first one)
                         plain[plain.size() - 1 - pad] ^= 0x01;
@@ -213,7 +200,8 @@ TEST_P(TlsCbc, DecryptEveryPaddingMatchesDefault)
                         ++bad;
                         // Random MAC in place of the record's: it never matches the real one.
                         const size_t moff = plain.size() - mac;
-                        EXPECT_NE(oa.mac, Bytes(plain.begin() + static_cast<long>(moff), plain.end()));
+                        EXPECT_NE(oa.mac,
+                                  Bytes(plain.begin() + static_cast<long>(moff), plain.end()));
                         EXPECT_EQ(oa.mac.size(), mac);
                     }
                 }
@@ -228,8 +216,7 @@ TEST_P(TlsCbc, DecryptEveryPaddingMatchesDefault)
 
 // SSL 3.0 padding: only the length byte counts and it must be below the block size; the
 // padding bytes themselves are not checked. Every length byte value, both providers.
-TEST_P(TlsCbc, Ssl3PaddingMatchesDefault)
-{
+TEST_P(TlsCbc, Ssl3PaddingMatchesDefault) {
     ASSERT_TRUE(env().loaded()) << env().load_error();
     const PlainCase &pc = GetParam();
     EVP_CIPHER *a = fetch(pc.name, kAcrypto), *d = fetch(pc.name, kDefault);
@@ -246,8 +233,7 @@ TEST_P(TlsCbc, Ssl3PaddingMatchesDefault)
             const Outcome oa = decrypt_with(a, key, iv, kSsl3, mac, rec);
             const Outcome od = decrypt_with(d, key, iv, kSsl3, mac, rec);
             ASSERT_EQ(oa.len, od.len);
-            if (od.len < 0)
-                continue;
+            if (od.len < 0) continue;
             EXPECT_EQ(oa.buf, od.buf);
             if (lenbyte < pc.block && plain.size() >= lenbyte + 1 + mac) {
                 ++good;
@@ -262,8 +248,7 @@ TEST_P(TlsCbc, Ssl3PaddingMatchesDefault)
 }
 
 // Short records: shorter than explicit IV + MAC + length byte, or not a block multiple.
-TEST_P(TlsCbc, ShortRecordsMatchDefault)
-{
+TEST_P(TlsCbc, ShortRecordsMatchDefault) {
     ASSERT_TRUE(env().loaded()) << env().load_error();
     const PlainCase &pc = GetParam();
     EVP_CIPHER *a = fetch(pc.name, kAcrypto), *d = fetch(pc.name, kDefault);
@@ -295,8 +280,7 @@ INSTANTIATE_TEST_SUITE_P(Ciphers, TlsCbc,
                          [](const auto &info) {
                              std::string s = info.param.name;
                              for (char &ch : s)
-                                 if (ch == '-')
-                                     ch = '_';
+                                 if (ch == '-') ch = '_';
                              return s;
                          });
 
@@ -309,22 +293,19 @@ struct StitchedCase {
 };
 
 bool stitched_init(EVP_CIPHER_CTX *c, EVP_CIPHER *ci, bool enc, const Bytes &key, const Bytes &iv,
-                   const Bytes &mac_key, unsigned version)
-{
-    if (EVP_CipherInit_ex2(c, ci, key.data(), iv.data(), enc ? 1 : 0, nullptr) != 1)
-        return false;
+                   const Bytes &mac_key, unsigned version) {
+    if (EVP_CipherInit_ex2(c, ci, key.data(), iv.data(), enc ? 1 : 0, nullptr) != 1) return false;
     size_t zero = 0;
-    OSSL_PARAM p[] = {
-        OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_MAC_KEY,
-                                          const_cast<uint8_t *>(mac_key.data()), mac_key.size()),
-        OSSL_PARAM_construct_uint(OSSL_CIPHER_PARAM_TLS_VERSION, &version),
-        OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_TLS_MAC_SIZE, &zero),
-        OSSL_PARAM_construct_end()};
+    OSSL_PARAM p[] = {OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_MAC_KEY,
+                                                        const_cast<uint8_t *>(mac_key.data()),
+                                                        mac_key.size()),
+                      OSSL_PARAM_construct_uint(OSSL_CIPHER_PARAM_TLS_VERSION, &version),
+                      OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_TLS_MAC_SIZE, &zero),
+                      OSSL_PARAM_construct_end()};
     return EVP_CIPHER_CTX_set_params(c, p) == 1;
 }
 
-Bytes header(uint64_t seq, unsigned version, size_t len)
-{
+Bytes header(uint64_t seq, unsigned version, size_t len) {
     Bytes h(13);
     for (int i = 0; i < 8; ++i)
         h[static_cast<size_t>(i)] = static_cast<uint8_t>(seq >> (56 - 8 * i));
@@ -337,27 +318,24 @@ Bytes header(uint64_t seq, unsigned version, size_t len)
 }
 
 /// Set the TLS1 AAD as libssl does (a copy: the default provider rewrites it); returns the pad.
-int set_aad(EVP_CIPHER_CTX *c, Bytes aad)
-{
+int set_aad(EVP_CIPHER_CTX *c, Bytes aad) {
     return EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_TLS1_AAD, static_cast<int>(aad.size()), aad.data());
 }
 
-std::map<std::string, long long> stats()
-{
+std::map<std::string, long long> stats() {
     std::map<std::string, long long> m;
     OSSL_PROVIDER *p = OSSL_PROVIDER_load(env().ctx(), "acrypto");
-    if (p == nullptr)
-        return m;
+    if (p == nullptr) return m;
     std::vector<char> buf(1 << 16);
-    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("acrypto-stats", buf.data(), buf.size()),
-                           OSSL_PARAM_construct_end()};
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string("acrypto-stats", buf.data(), buf.size()),
+        OSSL_PARAM_construct_end()};
     if (OSSL_PROVIDER_get_params(p, params) == 1) {
         std::istringstream in(buf.data());
         std::string line;
         while (std::getline(in, line)) {
             size_t eq = line.find('=');
-            if (eq != std::string::npos)
-                m[line.substr(0, eq)] = std::atoll(line.c_str() + eq + 1);
+            if (eq != std::string::npos) m[line.substr(0, eq)] = std::atoll(line.c_str() + eq + 1);
         }
     }
     OSSL_PROVIDER_unload(p);
@@ -366,14 +344,12 @@ std::map<std::string, long long> stats()
 
 class Stitched : public ::testing::TestWithParam<StitchedCase> {};
 
-TEST_P(Stitched, RecordsMatchDefaultBothWays)
-{
+TEST_P(Stitched, RecordsMatchDefaultBothWays) {
     ASSERT_TRUE(env().loaded()) << env().load_error();
     const StitchedCase &sc = GetParam();
     EVP_CIPHER *a = fetch(sc.name, kAcrypto), *d = fetch(sc.name, kDefault);
     ASSERT_NE(a, nullptr);
-    if (d == nullptr)
-        GTEST_SKIP() << "default provider has no " << sc.name << " on this CPU";
+    if (d == nullptr) GTEST_SKIP() << "default provider has no " << sc.name << " on this CPU";
     EXPECT_NE(EVP_CIPHER_get_flags(a) & EVP_CIPH_FLAG_AEAD_CIPHER, 0u);
     EXPECT_EQ(EVP_CIPHER_get_flags(a) & EVP_CIPH_FLAG_TLS1_1_MULTIBLOCK, 0u);
     const char *md_alg = sc.md == 20 ? "alg.sha1.steps" : "alg.sha256.steps";
@@ -423,8 +399,7 @@ TEST_P(Stitched, RecordsMatchDefaultBothWays)
             ASSERT_EQ(la, static_cast<long>(n));
             EXPECT_EQ(0, std::memcmp(oa.data() + eiv, payload.data(), n));
             size_t diff = 0;
-            while (diff < len && oa[diff] == od[diff])
-                ++diff;
+            while (diff < len && oa[diff] == od[diff]) ++diff;
             EXPECT_EQ(diff, len) << "first difference at " << diff;
             ++seq;
         }
@@ -468,8 +443,7 @@ TEST_P(Stitched, RecordsMatchDefaultBothWays)
 
 // A sealed record is one session whose route has two steps (HMAC, then AES-CBC): the
 // statistics count one session (inline or submitted) and one step of each per record.
-TEST_P(Stitched, SealIsOneSessionOfTwoSteps)
-{
+TEST_P(Stitched, SealIsOneSessionOfTwoSteps) {
     ASSERT_TRUE(env().loaded()) << env().load_error();
     const StitchedCase &sc = GetParam();
     EVP_CIPHER *a = fetch(sc.name, kAcrypto);
@@ -498,8 +472,7 @@ TEST_P(Stitched, SealIsOneSessionOfTwoSteps)
 }
 
 // Without an AAD the stitched cipher is plain AES-CBC (no padding), as in the default provider.
-TEST_P(Stitched, PlainCbcWithoutAad)
-{
+TEST_P(Stitched, PlainCbcWithoutAad) {
     ASSERT_TRUE(env().loaded()) << env().load_error();
     const StitchedCase &sc = GetParam();
     EVP_CIPHER *a = fetch(sc.name, kAcrypto);
@@ -524,8 +497,7 @@ INSTANTIATE_TEST_SUITE_P(Ciphers, Stitched,
                          [](const auto &info) {
                              std::string s = info.param.name;
                              for (char &ch : s)
-                                 if (ch == '-')
-                                     ch = '_';
+                                 if (ch == '-') ch = '_';
                              return s;
                          });
 

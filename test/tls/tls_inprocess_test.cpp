@@ -24,37 +24,33 @@
 namespace acrypto::test::pk {
 namespace {
 
-std::map<std::string, long long> stats()
-{
+std::map<std::string, long long> stats() {
     std::map<std::string, long long> m;
     OSSL_PROVIDER *p = OSSL_PROVIDER_load(env().ctx(), "acrypto");
-    if (p == nullptr)
-        return m;
+    if (p == nullptr) return m;
     std::vector<char> buf(1 << 16);
-    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("acrypto-stats", buf.data(), buf.size()),
-                           OSSL_PARAM_construct_end()};
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string("acrypto-stats", buf.data(), buf.size()),
+        OSSL_PARAM_construct_end()};
     if (OSSL_PROVIDER_get_params(p, params) == 1) {
         std::istringstream in(buf.data());
         std::string line;
         while (std::getline(in, line)) {
             size_t eq = line.find('=');
-            if (eq != std::string::npos)
-                m[line.substr(0, eq)] = std::atoll(line.c_str() + eq + 1);
+            if (eq != std::string::npos) m[line.substr(0, eq)] = std::atoll(line.c_str() + eq + 1);
         }
     }
     OSSL_PROVIDER_unload(p);
     return m;
 }
 
-int group_cb(const OSSL_PARAM *, void *arg)
-{
+int group_cb(const OSSL_PARAM *, void *arg) {
     ++*static_cast<int *>(arg);
     return 1;
 }
 
 /// Mandatory acrypto when it declares TLS groups (libssl needs them), else preferred.
-const char *tls_propq()
-{
+const char *tls_propq() {
     OSSL_PROVIDER *p = OSSL_PROVIDER_load(env().ctx(), "acrypto");
     int groups = 0;
     if (p != nullptr) {
@@ -65,16 +61,14 @@ const char *tls_propq()
 }
 
 /// Name of the provider serving cipher `name` under `propq` ("" if none).
-std::string cipher_provider(const char *name, const char *propq)
-{
+std::string cipher_provider(const char *name, const char *propq) {
     EVP_CIPHER *c = EVP_CIPHER_fetch(env().ctx(), name, propq);
     std::string p = c != nullptr ? OSSL_PROVIDER_get0_name(EVP_CIPHER_get0_provider(c)) : "";
     EVP_CIPHER_free(c);
     return p;
 }
 
-X509 *self_signed(EVP_PKEY *key)
-{
+X509 *self_signed(EVP_PKEY *key) {
     X509 *x = X509_new_ex(env().ctx(), kDefault);
     X509_set_version(x, 2);
     ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
@@ -112,13 +106,10 @@ struct TlsCase {
 };
 
 /// One side's step: 1 done, 0 again, -1 failed.
-int step(SSL *s, int r, std::vector<int> &fds)
-{
-    if (r == 1)
-        return 1;
+int step(SSL *s, int r, std::vector<int> &fds) {
+    if (r == 1) return 1;
     int e = SSL_get_error(s, r);
-    if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
-        return 0;
+    if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) return 0;
     if (e == SSL_ERROR_WANT_ASYNC) {
         size_t n = 0;
         SSL_get_all_async_fds(s, nullptr, &n);
@@ -130,18 +121,15 @@ int step(SSL *s, int r, std::vector<int> &fds)
     return -1;
 }
 
-void wait_fds(int s0, int s1, const std::vector<int> &extra)
-{
+void wait_fds(int s0, int s1, const std::vector<int> &extra) {
     std::vector<pollfd> p = {{s0, POLLIN, 0}, {s1, POLLIN, 0}};
-    for (int fd : extra)
-        p.push_back({fd, POLLIN, 0});
+    for (int fd : extra) p.push_back({fd, POLLIN, 0});
     (void)poll(p.data(), p.size(), 5);
 }
 
 class TlsInProcess : public ::testing::TestWithParam<TlsCase> {};
 
-TEST_P(TlsInProcess, HandshakeAndData)
-{
+TEST_P(TlsInProcess, HandshakeAndData) {
     ASSERT_TRUE(env().loaded()) << env().load_error();
     const TlsCase &c = GetParam();
     const char *propq = c.etm_cipher != nullptr ? "?provider=acrypto" : tls_propq();
@@ -155,7 +143,8 @@ TEST_P(TlsInProcess, HandshakeAndData)
     }
     if (std::strncmp(c.ciphers, "ECDHE", 5) == 0 && tls_propq()[0] == '?')
         GTEST_SKIP() << "acrypto declares no TLS groups yet (TLS-GROUP capability)";
-    EVP_PKEY *key = keygen(kDefault, c.key_type, std::strcmp(c.key_type, "EC") == 0 ? "P-256" : "2048");
+    EVP_PKEY *key =
+        keygen(kDefault, c.key_type, std::strcmp(c.key_type, "EC") == 0 ? "P-256" : "2048");
     ASSERT_NE(key, nullptr);
     X509 *cert = self_signed(key);
     ASSERT_NE(cert, nullptr) << drain_errors();
@@ -170,8 +159,7 @@ TEST_P(TlsInProcess, HandshakeAndData)
             ASSERT_EQ(SSL_CTX_set_ciphersuites(x, c.ciphers), 1);
         else
             ASSERT_EQ(SSL_CTX_set_cipher_list(x, c.ciphers), 1) << drain_errors();
-        if (c.async)
-            SSL_CTX_set_mode(x, SSL_MODE_ASYNC);
+        if (c.async) SSL_CTX_set_mode(x, SSL_MODE_ASYNC);
         if (c.stitched != nullptr || c.mac_then_encrypt)
             SSL_CTX_set_options(x, SSL_OP_NO_ENCRYPT_THEN_MAC);
     }
@@ -191,14 +179,11 @@ TEST_P(TlsInProcess, HandshakeAndData)
     int sd = 0, cd = 0;
     for (int i = 0; i < 4000 && (sd != 1 || cd != 1); ++i) {
         std::vector<int> fds;
-        if (cd != 1)
-            cd = step(cli, SSL_do_handshake(cli), fds);
-        if (sd != 1)
-            sd = step(srv, SSL_do_handshake(srv), fds);
+        if (cd != 1) cd = step(cli, SSL_do_handshake(cli), fds);
+        if (sd != 1) sd = step(srv, SSL_do_handshake(srv), fds);
         ASSERT_NE(cd, -1) << c.label << " client: " << drain_errors();
         ASSERT_NE(sd, -1) << c.label << " server: " << drain_errors();
-        if (sd != 1 || cd != 1)
-            wait_fds(sv[0], sv[1], fds);
+        if (sd != 1 || cd != 1) wait_fds(sv[0], sv[1], fds);
     }
     ASSERT_EQ(sd, 1);
     ASSERT_EQ(cd, 1);
@@ -217,27 +202,22 @@ TEST_P(TlsInProcess, HandshakeAndData)
         for (int i = 0; i < 4000 && got.size() < msg.size(); ++i) {
             std::vector<int> fds;
             if (off < msg.size()) {
-                if (!wpending)
-                    w = 0;
+                if (!wpending) w = 0;
                 int r = SSL_write_ex(from, msg.data() + off, msg.size() - off, &w);
                 int st = step(from, r, fds);
                 ASSERT_NE(st, -1) << drain_errors();
                 wpending = st == 0 && SSL_get_error(from, r) == SSL_ERROR_WANT_ASYNC;
-                if (st == 1)
-                    off += w;
+                if (st == 1) off += w;
             }
             n = 0;
             int r = SSL_read_ex(to, rbuf.data(), rbuf.size(), &n);
             int st = step(to, r, fds);
             ASSERT_NE(st, -1) << drain_errors();
-            if (st == 1)
-                got.insert(got.end(), rbuf.begin(), rbuf.begin() + static_cast<long>(n));
-            if (got.size() < msg.size())
-                wait_fds(sv[0], sv[1], fds);
+            if (st == 1) got.insert(got.end(), rbuf.begin(), rbuf.begin() + static_cast<long>(n));
+            if (got.size() < msg.size()) wait_fds(sv[0], sv[1], fds);
         }
         size_t bad = 0;
-        while (bad < got.size() && bad < msg.size() && got[bad] == msg[bad])
-            ++bad;
+        while (bad < got.size() && bad < msg.size() && got[bad] == msg[bad]) ++bad;
         EXPECT_TRUE(got == msg) << c.label << ": " << got.size() << " bytes received of "
                                 << msg.size() << ", first difference at " << bad;
     }
@@ -245,8 +225,8 @@ TEST_P(TlsInProcess, HandshakeAndData)
     auto after = stats();
     for (const char *alg : c.expect_algs) {
         const std::string k = std::string("alg.") + alg + ".steps";
-        EXPECT_GT(after[k], before[k]) << c.label << ": acrypto did not serve " << alg
-                                       << " (propq " << propq << ")";
+        EXPECT_GT(after[k], before[k])
+            << c.label << ": acrypto did not serve " << alg << " (propq " << propq << ")";
     }
     SSL_free(srv);
     SSL_free(cli);
@@ -261,29 +241,99 @@ TEST_P(TlsInProcess, HandshakeAndData)
 INSTANTIATE_TEST_SUITE_P(
     Suites, TlsInProcess,
     ::testing::Values(
-        TlsCase{"tls13_rsa_aes256gcm", "RSA", TLS1_3_VERSION, "TLS_AES_256_GCM_SHA384", false, {"rsa", "aes"}},
-        TlsCase{"tls13_rsa_aes256gcm_async", "RSA", TLS1_3_VERSION, "TLS_AES_256_GCM_SHA384", true, {"rsa", "aes"}},
-        TlsCase{"tls13_ec_chacha_async", "EC", TLS1_3_VERSION, "TLS_CHACHA20_POLY1305_SHA256", true, {"ec", "chacha20"}},
-        TlsCase{"tls12_ecdhe_rsa_gcm", "RSA", TLS1_2_VERSION, "ECDHE-RSA-AES128-GCM-SHA256", false, {"rsa", "aes"}},
-        TlsCase{"tls12_ecdhe_ecdsa_chacha_async", "EC", TLS1_2_VERSION, "ECDHE-ECDSA-CHACHA20-POLY1305", true, {"ec", "chacha20"}},
-        TlsCase{"tls12_rsa_kx_gcm", "RSA", TLS1_2_VERSION, "AES256-GCM-SHA384", false, {"rsa", "aes"}},
-        TlsCase{"tls12_rsa_kx_gcm_async", "RSA", TLS1_2_VERSION, "AES256-GCM-SHA384", true, {"rsa", "aes"}},
+        TlsCase{"tls13_rsa_aes256gcm",
+                "RSA",
+                TLS1_3_VERSION,
+                "TLS_AES_256_GCM_SHA384",
+                false,
+                {"rsa", "aes"}},
+        TlsCase{"tls13_rsa_aes256gcm_async",
+                "RSA",
+                TLS1_3_VERSION,
+                "TLS_AES_256_GCM_SHA384",
+                true,
+                {"rsa", "aes"}},
+        TlsCase{"tls13_ec_chacha_async",
+                "EC",
+                TLS1_3_VERSION,
+                "TLS_CHACHA20_POLY1305_SHA256",
+                true,
+                {"ec", "chacha20"}},
+        TlsCase{"tls12_ecdhe_rsa_gcm",
+                "RSA",
+                TLS1_2_VERSION,
+                "ECDHE-RSA-AES128-GCM-SHA256",
+                false,
+                {"rsa", "aes"}},
+        TlsCase{"tls12_ecdhe_ecdsa_chacha_async",
+                "EC",
+                TLS1_2_VERSION,
+                "ECDHE-ECDSA-CHACHA20-POLY1305",
+                true,
+                {"ec", "chacha20"}},
+        TlsCase{
+            "tls12_rsa_kx_gcm", "RSA", TLS1_2_VERSION, "AES256-GCM-SHA384", false, {"rsa", "aes"}},
+        TlsCase{"tls12_rsa_kx_gcm_async",
+                "RSA",
+                TLS1_2_VERSION,
+                "AES256-GCM-SHA384",
+                true,
+                {"rsa", "aes"}},
         // CBC with encrypt-then-MAC: AES-CBC in TLS record mode, HMAC-SHA256 apart.
-        TlsCase{"tls12_rsa_kx_cbc", "RSA", TLS1_2_VERSION, "AES128-SHA256", false, {"rsa", "aes"},
-                nullptr, "AES-128-CBC"},
-        TlsCase{"tls12_rsa_kx_cbc_async", "RSA", TLS1_2_VERSION, "AES256-SHA", true, {"rsa", "aes"},
-                nullptr, "AES-256-CBC"},
-        TlsCase{"tls12_ecdhe_rsa_cbc_mte_async", "RSA", TLS1_2_VERSION, "ECDHE-RSA-AES256-SHA384", true,
-                {"rsa", "aes"}, nullptr, "AES-256-CBC", true},
+        TlsCase{"tls12_rsa_kx_cbc",
+                "RSA",
+                TLS1_2_VERSION,
+                "AES128-SHA256",
+                false,
+                {"rsa", "aes"},
+                nullptr,
+                "AES-128-CBC"},
+        TlsCase{"tls12_rsa_kx_cbc_async",
+                "RSA",
+                TLS1_2_VERSION,
+                "AES256-SHA",
+                true,
+                {"rsa", "aes"},
+                nullptr,
+                "AES-256-CBC"},
+        TlsCase{"tls12_ecdhe_rsa_cbc_mte_async",
+                "RSA",
+                TLS1_2_VERSION,
+                "ECDHE-RSA-AES256-SHA384",
+                true,
+                {"rsa", "aes"},
+                nullptr,
+                "AES-256-CBC",
+                true},
         // CBC without encrypt-then-MAC: the stitched ciphers (HMAC then AES-CBC per record).
-        TlsCase{"tls12_rsa_kx_stitched_sha1", "RSA", TLS1_2_VERSION, "AES128-SHA", false,
-                {"rsa", "aes", "sha1"}, "AES-128-CBC-HMAC-SHA1"},
-        TlsCase{"tls12_rsa_kx_stitched_sha256_async", "RSA", TLS1_2_VERSION, "AES256-SHA256", true,
-                {"rsa", "aes", "sha256"}, "AES-256-CBC-HMAC-SHA256"},
-        TlsCase{"tls12_ecdhe_rsa_stitched_sha1_async", "RSA", TLS1_2_VERSION, "ECDHE-RSA-AES256-SHA",
-                true, {"rsa", "aes", "sha1"}, "AES-256-CBC-HMAC-SHA1"},
-        TlsCase{"tls12_ecdhe_rsa_stitched_sha256", "RSA", TLS1_2_VERSION, "ECDHE-RSA-AES128-SHA256",
-                false, {"rsa", "aes", "sha256"}, "AES-128-CBC-HMAC-SHA256"}),
+        TlsCase{"tls12_rsa_kx_stitched_sha1",
+                "RSA",
+                TLS1_2_VERSION,
+                "AES128-SHA",
+                false,
+                {"rsa", "aes", "sha1"},
+                "AES-128-CBC-HMAC-SHA1"},
+        TlsCase{"tls12_rsa_kx_stitched_sha256_async",
+                "RSA",
+                TLS1_2_VERSION,
+                "AES256-SHA256",
+                true,
+                {"rsa", "aes", "sha256"},
+                "AES-256-CBC-HMAC-SHA256"},
+        TlsCase{"tls12_ecdhe_rsa_stitched_sha1_async",
+                "RSA",
+                TLS1_2_VERSION,
+                "ECDHE-RSA-AES256-SHA",
+                true,
+                {"rsa", "aes", "sha1"},
+                "AES-256-CBC-HMAC-SHA1"},
+        TlsCase{"tls12_ecdhe_rsa_stitched_sha256",
+                "RSA",
+                TLS1_2_VERSION,
+                "ECDHE-RSA-AES128-SHA256",
+                false,
+                {"rsa", "aes", "sha256"},
+                "AES-128-CBC-HMAC-SHA256"}),
     [](const auto &info) { return std::string(info.param.label); });
 
 } // namespace

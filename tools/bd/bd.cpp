@@ -27,8 +27,7 @@ void on_sector_done(acrypto_session_handle *, int status, void *arg) {
 
 void sector_tweak(uint64_t lba, uint8_t tweak[16]) {
     std::memset(tweak, 0, 16);
-    for (int i = 0; i < 8; ++i)
-        tweak[i] = static_cast<uint8_t>(lba >> (8 * i));
+    for (int i = 0; i < 8; ++i) tweak[i] = static_cast<uint8_t>(lba >> (8 * i));
 }
 
 std::unique_ptr<Disk> Disk::create(acrypto_ctx *ctx, const DiskOptions &opts, const uint8_t *key,
@@ -65,9 +64,7 @@ std::unique_ptr<Disk> Disk::create(acrypto_ctx *ctx, const DiskOptions &opts, co
     return d;
 }
 
-Disk::~Disk() {
-    acrypto_key_free(key_);
-}
+Disk::~Disk() { acrypto_key_free(key_); }
 
 Request *Disk::submit(Dir dir, uint64_t lba, uint32_t count, uint8_t *buf, RequestDoneFn done,
                       void *arg, int *status) {
@@ -114,8 +111,7 @@ Request *Disk::submit(Dir dir, uint64_t lba, uint32_t count, uint8_t *buf, Reque
             // A full device queue: wait for one of this request's queued sectors;
             // when all of them are done (others fill the queue), back off 1 ms.
             uint32_t j = i;
-            while (j > 0 && acrypto_session_status(req->sessions[j - 1]) != ACRYPTO_PENDING)
-                --j;
+            while (j > 0 && acrypto_session_status(req->sessions[j - 1]) != ACRYPTO_PENDING) --j;
             if (j > 0) {
                 (void)acrypto_wait(req->sessions[j - 1], ACRYPTO_WAIT_FOREVER);
             } else {
@@ -136,22 +132,19 @@ Request *Disk::submit(Dir dir, uint64_t lba, uint32_t count, uint8_t *buf, Reque
             (void)acrypto_wait(s, ACRYPTO_WAIT_FOREVER);
     }
     // wait() returns "invalid" for never-submitted sessions; free everything.
-    for (auto *s : req->sessions)
-        acrypto_session_free(s);
+    for (auto *s : req->sessions) acrypto_session_free(s);
     rc = fail;
     return nullptr;
 }
 
 int Disk::wait(Request *req) {
-    for (auto *s : req->sessions)
-        (void)acrypto_wait(s, ACRYPTO_WAIT_FOREVER);
+    for (auto *s : req->sessions) (void)acrypto_wait(s, ACRYPTO_WAIT_FOREVER);
     return std::atomic_ref<int>(req->status).load();
 }
 
 void Disk::release(Request *req) {
     if (req == nullptr) return;
-    for (auto *s : req->sessions)
-        acrypto_session_free(s);
+    for (auto *s : req->sessions) acrypto_session_free(s);
     delete req;
 }
 

@@ -161,8 +161,7 @@ int main(int argc, char **argv) {
         std::vector<uint8_t> busy(slots, 0);
         std::vector<std::vector<uint8_t>> bufs(a.qd, std::vector<uint8_t>(a.io_size));
         std::vector<uint32_t> free_bufs;
-        for (uint32_t i = 0; i < a.qd; ++i)
-            free_bufs.push_back(i);
+        for (uint32_t i = 0; i < a.qd; ++i) free_bufs.push_back(i);
         uint64_t issued = 0, completed = 0, next_slot = 0, verified = 0;
         uint32_t inflight = 0;
         auto t0 = std::chrono::steady_clock::now();
@@ -213,8 +212,7 @@ int main(int argc, char **argv) {
                                       Completions::on_done, &comp, &rc);
             if (r == nullptr) {
                 if (write)
-                    for (uint32_t s = 0; s < per_io; ++s)
-                        --gen[lba + s];
+                    for (uint32_t s = 0; s < per_io; ++s) --gen[lba + s];
                 if (rc == ACRYPTO_E_BUSY && inflight > 0) {
                     reap();
                     continue;
@@ -230,8 +228,7 @@ int main(int argc, char **argv) {
             ++inflight;
             ++issued;
         }
-        while (inflight > 0)
-            reap();
+        while (inflight > 0) reap();
         double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         double mib = static_cast<double>(completed) * a.io_size / (1 << 20);
         std::printf("%-12s %s %s io=%u qd=%u: %llu ios, %.1f MiB in %.3f s = %.1f MiB/s, %.0f IOPS",

@@ -48,8 +48,7 @@ class EmulatedDisk {
         struct timespec ts {
             static_cast<time_t>(ns / 1000000000), static_cast<long>(ns % 1000000000)
         };
-        while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr) != 0) {
-        }
+        while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr) != 0) {}
     }
     void idle() { streaming_ = false; }
 
@@ -121,8 +120,7 @@ int main(int argc, char **argv) {
         std::fprintf(stderr, "acrypto-diskbench: no random bytes\n");
         return 1;
     }
-    for (auto &b : plain)
-        (void)RAND_bytes(b.data(), static_cast<int>(b.size()));
+    for (auto &b : plain) (void)RAND_bytes(b.data(), static_cast<int>(b.size()));
     acrypto_key_handle *kh = acrypto_key_new(ctx, ACRYPTO_ALG_AES, key, sizeof(key));
 
     auto chunk_len = [&](uint64_t i) {
@@ -132,8 +130,7 @@ int main(int argc, char **argv) {
     auto make = [&](uint64_t i, uint8_t *out) {
         uint8_t tweak[16] = {};
         uint64_t sector = i * a.chunk / 512;
-        for (int b = 0; b < 8; ++b)
-            tweak[b] = static_cast<uint8_t>(sector >> (8 * b));
+        for (int b = 0; b < 8; ++b) tweak[b] = static_cast<uint8_t>(sector >> (8 * b));
         acrypto_session_params p{};
         p.struct_size = sizeof(p);
         p.op = ACRYPTO_OP_CIPHER;
@@ -246,8 +243,7 @@ int main(int argc, char **argv) {
             for (uint64_t i = 0; i < nchunks; ++i) {
                 uint8_t tweak[16] = {};
                 uint64_t sector = i * a.chunk / 512;
-                for (int b = 0; b < 8; ++b)
-                    tweak[b] = static_cast<uint8_t>(sector >> (8 * b));
+                for (int b = 0; b < 8; ++b) tweak[b] = static_cast<uint8_t>(sector >> (8 * b));
                 int outl = 0;
                 size_t n = chunk_len(i);
                 if (EVP_DecryptInit_ex(c, EVP_aes_256_xts(), nullptr, key, tweak) != 1 ||

@@ -49,100 +49,58 @@ void usage() {
 
 const char *op_name(uint32_t v) {
     switch (v) {
-    case ACRYPTO_OP_CIPHER:
-        return "cipher";
-    case ACRYPTO_OP_DIGEST:
-        return "digest";
-    case ACRYPTO_OP_MAC:
-        return "mac";
-    case ACRYPTO_OP_RAND:
-        return "rand";
-    case ACRYPTO_OP_PKEY:
-        return "pkey";
-    default:
-        return "op?";
+    case ACRYPTO_OP_CIPHER: return "cipher";
+    case ACRYPTO_OP_DIGEST: return "digest";
+    case ACRYPTO_OP_MAC: return "mac";
+    case ACRYPTO_OP_RAND: return "rand";
+    case ACRYPTO_OP_PKEY: return "pkey";
+    default: return "op?";
     }
 }
 
 const char *alg_name(uint32_t v) {
     switch (v) {
-    case ACRYPTO_ALG_AES:
-        return "aes";
-    case ACRYPTO_ALG_DES:
-        return "des";
-    case ACRYPTO_ALG_DES_EDE3:
-        return "des-ede3";
-    case ACRYPTO_ALG_CHACHA20:
-        return "chacha20";
-    case ACRYPTO_ALG_MD5:
-        return "md5";
-    case ACRYPTO_ALG_SHA1:
-        return "sha1";
-    case ACRYPTO_ALG_SHA224:
-        return "sha224";
-    case ACRYPTO_ALG_SHA256:
-        return "sha256";
-    case ACRYPTO_ALG_SHA384:
-        return "sha384";
-    case ACRYPTO_ALG_SHA512:
-        return "sha512";
-    case ACRYPTO_ALG_RSA:
-        return "rsa";
-    case ACRYPTO_ALG_RSA_PSS:
-        return "rsa-pss";
-    case ACRYPTO_ALG_EC:
-        return "ec";
-    case ACRYPTO_ALG_X25519:
-        return "x25519";
-    case ACRYPTO_ALG_X448:
-        return "x448";
-    case ACRYPTO_ALG_RNG:
-        return "rng";
-    default:
-        return "alg?";
+    case ACRYPTO_ALG_AES: return "aes";
+    case ACRYPTO_ALG_DES: return "des";
+    case ACRYPTO_ALG_DES_EDE3: return "des-ede3";
+    case ACRYPTO_ALG_CHACHA20: return "chacha20";
+    case ACRYPTO_ALG_MD5: return "md5";
+    case ACRYPTO_ALG_SHA1: return "sha1";
+    case ACRYPTO_ALG_SHA224: return "sha224";
+    case ACRYPTO_ALG_SHA256: return "sha256";
+    case ACRYPTO_ALG_SHA384: return "sha384";
+    case ACRYPTO_ALG_SHA512: return "sha512";
+    case ACRYPTO_ALG_RSA: return "rsa";
+    case ACRYPTO_ALG_RSA_PSS: return "rsa-pss";
+    case ACRYPTO_ALG_EC: return "ec";
+    case ACRYPTO_ALG_X25519: return "x25519";
+    case ACRYPTO_ALG_X448: return "x448";
+    case ACRYPTO_ALG_RNG: return "rng";
+    default: return "alg?";
     }
 }
 
 const char *mode_name(uint32_t v) {
     switch (v) {
-    case ACRYPTO_MODE_NONE:
-        return "";
-    case ACRYPTO_MODE_ECB:
-        return "ecb";
-    case ACRYPTO_MODE_CBC:
-        return "cbc";
-    case ACRYPTO_MODE_CFB:
-        return "cfb";
-    case ACRYPTO_MODE_OFB:
-        return "ofb";
-    case ACRYPTO_MODE_CTR:
-        return "ctr";
-    case ACRYPTO_MODE_GCM:
-        return "gcm";
-    case ACRYPTO_MODE_XTS:
-        return "xts";
-    case ACRYPTO_MODE_STREAM:
-        return "stream";
-    case ACRYPTO_MODE_POLY1305:
-        return "poly1305";
-    case ACRYPTO_MODE_HMAC:
-        return "hmac";
-    case ACRYPTO_MODE_CMAC:
-        return "cmac";
-    case ACRYPTO_MODE_PK_SIGN:
-        return "sign";
-    case ACRYPTO_MODE_PK_VERIFY:
-        return "verify";
-    case ACRYPTO_MODE_PK_ENCRYPT:
-        return "encrypt";
-    case ACRYPTO_MODE_PK_DECRYPT:
-        return "decrypt";
-    case ACRYPTO_MODE_PK_DERIVE:
-        return "derive";
-    case ACRYPTO_MODE_PK_KEYGEN:
-        return "keygen";
-    default:
-        return "mode?";
+    case ACRYPTO_MODE_NONE: return "";
+    case ACRYPTO_MODE_ECB: return "ecb";
+    case ACRYPTO_MODE_CBC: return "cbc";
+    case ACRYPTO_MODE_CFB: return "cfb";
+    case ACRYPTO_MODE_OFB: return "ofb";
+    case ACRYPTO_MODE_CTR: return "ctr";
+    case ACRYPTO_MODE_GCM: return "gcm";
+    case ACRYPTO_MODE_XTS: return "xts";
+    case ACRYPTO_MODE_STREAM: return "stream";
+    case ACRYPTO_MODE_POLY1305: return "poly1305";
+    case ACRYPTO_MODE_HMAC: return "hmac";
+    case ACRYPTO_MODE_CMAC: return "cmac";
+    case ACRYPTO_MODE_PK_SIGN: return "sign";
+    case ACRYPTO_MODE_PK_VERIFY: return "verify";
+    case ACRYPTO_MODE_PK_ENCRYPT: return "encrypt";
+    case ACRYPTO_MODE_PK_DECRYPT: return "decrypt";
+    case ACRYPTO_MODE_PK_DERIVE: return "derive";
+    case ACRYPTO_MODE_PK_KEYGEN: return "keygen";
+    default: return "mode?";
     }
 }
 
@@ -275,15 +233,13 @@ int run_native(const Args &a, Report &r, Progress &pg) {
         std::vector<acrypto_capability> caps(devs[i].ncaps);
         size_t nc = std::min<size_t>(caps.size(),
                                      acrypto_ctx_device_caps(ctx, i, caps.data(), caps.size()));
-        for (size_t j = 0; j < nc; ++j)
-            d.caps.push_back(cap_text(caps[j]));
+        for (size_t j = 0; j < nc; ++j) d.caps.push_back(cap_text(caps[j]));
         r.devices.push_back(std::move(d));
     }
     size_t ns = acrypto_ctx_stats(ctx, nullptr, 0);
     std::vector<acrypto_stat_entry> st(ns);
     ns = std::min(ns, acrypto_ctx_stats(ctx, st.data(), st.size()));
-    for (size_t i = 0; i < ns; ++i)
-        r.stats.emplace_back(st[i].name, st[i].value);
+    for (size_t i = 0; i < ns; ++i) r.stats.emplace_back(st[i].name, st[i].value);
     acrypto_ctx_free(ctx);
     return r.self_test_run && !r.self_test_ok ? 1 : 0;
 }

@@ -84,13 +84,11 @@ std::string render_text(const Report &r) {
             static_cast<unsigned long long>(d.in_flight),
             static_cast<unsigned long long>(d.queue_len));
         o += b;
-        for (const auto &c : d.caps)
-            o += "    " + c + "\n";
+        for (const auto &c : d.caps) o += "    " + c + "\n";
     }
     if (!r.messages.empty()) {
         o += "absent or skipped:\n";
-        for (const auto &m : r.messages)
-            o += "  " + m + "\n";
+        for (const auto &m : r.messages) o += "  " + m + "\n";
     }
     o += "statistics:\n";
     for (const auto &[k, v] : r.stats)
@@ -138,14 +136,12 @@ std::string render_json(const Report &r) {
              ", \"queued\": " + std::to_string(d.queued) +
              ", \"in_flight\": " + std::to_string(d.in_flight) +
              ", \"queue_len\": " + std::to_string(d.queue_len) + ", \"capabilities\": [";
-        for (size_t j = 0; j < d.caps.size(); ++j)
-            o += (j ? ", " : "") + json_str(d.caps[j]);
+        for (size_t j = 0; j < d.caps.size(); ++j) o += (j ? ", " : "") + json_str(d.caps[j]);
         o += "]}";
     }
     o += r.devices.empty() ? "],\n" : "\n  ],\n";
     o += "  \"messages\": [";
-    for (size_t i = 0; i < r.messages.size(); ++i)
-        o += (i ? ", " : "") + json_str(r.messages[i]);
+    for (size_t i = 0; i < r.messages.size(); ++i) o += (i ? ", " : "") + json_str(r.messages[i]);
     o += "],\n  \"stats\": {";
     for (size_t i = 0; i < r.stats.size(); ++i)
         o +=
@@ -230,8 +226,7 @@ std::string render_prometheus(const Report &r) {
     }
     for (const auto &[name, lines] : fams) {
         family(name, "counter", "acrypto scheduler counter.");
-        for (const auto &l : lines)
-            o += l + "\n";
+        for (const auto &l : lines) o += l + "\n";
     }
     // Latency histograms: cumulative buckets (le in seconds), +Inf = count, _sum, _count.
     static const char *const kHist[][4] = {

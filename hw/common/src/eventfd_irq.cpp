@@ -53,8 +53,6 @@ class EventfdIrq final : public IrqWait {
 
 } // namespace
 
-std::unique_ptr<IrqWait> make_eventfd_irq() {
-    return std::make_unique<EventfdIrq>();
-}
+std::unique_ptr<IrqWait> make_eventfd_irq() { return std::make_unique<EventfdIrq>(); }
 
 } // namespace acrypto::hw

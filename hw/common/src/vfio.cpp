@@ -22,9 +22,7 @@
 namespace acrypto::hw {
 namespace {
 
-std::string errno_text(int e) {
-    return std::strerror(e);
-}
+std::string errno_text(int e) { return std::strerror(e); }
 
 std::string link_basename(const std::string &path) {
     char buf[PATH_MAX];

@@ -29,7 +29,8 @@ bool DesEngine::run(bool triple, bool cbc, bool encrypt, const uint8_t *key, con
         std::memcpy(ivec, iv, 8);
         // Both routines read each input block before writing its output: in == out is fine.
         if (triple)
-            DES_ede3_cbc_encrypt(in, out, static_cast<long>(len), &ks[0], &ks[1], &ks[2], &ivec, enc);
+            DES_ede3_cbc_encrypt(in, out, static_cast<long>(len), &ks[0], &ks[1], &ks[2], &ivec,
+                                 enc);
         else
             DES_ncbc_encrypt(in, out, static_cast<long>(len), &ks[0], &ivec, enc);
         OPENSSL_cleanse(ivec, sizeof ivec);
@@ -38,8 +39,10 @@ bool DesEngine::run(bool triple, bool cbc, bool encrypt, const uint8_t *key, con
             DES_cblock blk;
             std::memcpy(blk, in + off, 8);
             auto *o = reinterpret_cast<DES_cblock *>(out + off);
-            if (triple) DES_ecb3_encrypt(&blk, o, &ks[0], &ks[1], &ks[2], enc);
-            else DES_ecb_encrypt(&blk, o, &ks[0], enc);
+            if (triple)
+                DES_ecb3_encrypt(&blk, o, &ks[0], &ks[1], &ks[2], enc);
+            else
+                DES_ecb_encrypt(&blk, o, &ks[0], enc);
         }
     }
     OPENSSL_cleanse(ks, sizeof ks);

@@ -18,7 +18,7 @@ namespace acrypto::hw::fastcrypt::model {
  * the model: a deadlock. Stateless and thread-safe.
  */
 class DesEngine {
-public:
+  public:
     /// Always usable (kept for the model's start-up check).
     bool ok() const noexcept { return true; }
 

@@ -14,7 +14,9 @@ uint32_t load_le32(const uint8_t *p) {
     return uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 | uint32_t{p[3]} << 24;
 }
 
-uint64_t load_le64(const uint8_t *p) { return uint64_t{load_le32(p)} | uint64_t{load_le32(p + 4)} << 32; }
+uint64_t load_le64(const uint8_t *p) {
+    return uint64_t{load_le32(p)} | uint64_t{load_le32(p + 4)} << 32;
+}
 
 void wipe(void *p, size_t n) {
     if (p != nullptr && n != 0) explicit_bzero(p, n);
@@ -99,8 +101,8 @@ void FpiModel::update_line_locked(bool force_raise) {
 }
 
 bool FpiModel::runnable_locked() const {
-    return !removed_ && !halted_ && !stalled_ && (ctrl_ & regs::CTRL_ENABLE) != 0 && head_ != tail_ &&
-           ring_size_ != 0;
+    return !removed_ && !halted_ && !stalled_ && (ctrl_ & regs::CTRL_ENABLE) != 0 &&
+           head_ != tail_ && ring_size_ != 0;
 }
 
 uint32_t FpiModel::read_reg(unsigned bar, uint32_t off) {
@@ -191,9 +193,12 @@ void FpiModel::write_reg(unsigned bar, uint32_t off, uint32_t value) {
             fatal_locked(regs::FATAL_CFG_WHILE_ENABLED, head_);
             break;
         }
-        if (off == regs::RING_BASE_LO) ring_lo_ = value;
-        else if (off == regs::RING_BASE_HI) ring_hi_ = value;
-        else ring_size_ = value;
+        if (off == regs::RING_BASE_LO)
+            ring_lo_ = value;
+        else if (off == regs::RING_BASE_HI)
+            ring_hi_ = value;
+        else
+            ring_size_ = value;
         break;
     case regs::RING_TAIL:
         if (halted_) {
@@ -327,8 +332,10 @@ bool FpiModel::process_one(std::unique_lock<std::mutex> &lk) {
     std::vector<uint8_t> buf;
     if (code == regs::ERR_OK) {
         const uint8_t *sp = arena_.to_cpu(src, len);
-        if (sp == nullptr || take_fault_locked(seq, FaultKind::SrcDma)) code = regs::ERR_SRC_DMA_FAULT;
-        else buf.assign(sp, sp + len);
+        if (sp == nullptr || take_fault_locked(seq, FaultKind::SrcDma))
+            code = regs::ERR_SRC_DMA_FAULT;
+        else
+            buf.assign(sp, sp + len);
     }
     if (code == regs::ERR_OK &&
         (arena_.to_cpu(dst, len) == nullptr || take_fault_locked(seq, FaultKind::DstDma)))
@@ -354,7 +361,8 @@ bool FpiModel::process_one(std::unique_lock<std::mutex> &lk) {
     wipe(d + regs::D_KEY, regs::D_KEY_LEN);
 
     // §3.4 cost model, plus injected delay / stall. Waits end early on reset or teardown.
-    auto deadline = start + std::chrono::nanoseconds(opt_.desc_ns + uint64_t{len} * opt_.byte_ps / 1000);
+    auto deadline =
+        start + std::chrono::nanoseconds(opt_.desc_ns + uint64_t{len} * opt_.byte_ps / 1000);
     if (take_fault_locked(seq, FaultKind::Delay)) deadline += opt_.delay;
     const bool stall = take_fault_locked(seq, FaultKind::Stall);
     auto interrupted = [&] { return quit_ || removed_ || gen_ != gen; };
@@ -365,7 +373,8 @@ bool FpiModel::process_one(std::unique_lock<std::mutex> &lk) {
         wipe(iv_out, sizeof iv_out);
         return false;
     }
-    if (stall) cv_.wait(lk, interrupted);
+    if (stall)
+        cv_.wait(lk, interrupted);
     else if (opt_.threaded && deadline > std::chrono::steady_clock::now())
         cv_.wait_until(lk, deadline, interrupted);
     if (interrupted()) {
@@ -378,8 +387,10 @@ bool FpiModel::process_one(std::unique_lock<std::mutex> &lk) {
     // §3.3 step 5: output, then IV, then status last; then HEAD, DONE_COUNT, INT_STATUS.
     if (code == regs::ERR_OK) {
         uint8_t *out = arena_.to_cpu(dst, len);
-        if (out == nullptr) code = regs::ERR_DST_DMA_FAULT;
-        else std::memcpy(out, buf.data(), len);
+        if (out == nullptr)
+            code = regs::ERR_DST_DMA_FAULT;
+        else
+            std::memcpy(out, buf.data(), len);
     }
     wipe(buf.data(), buf.size());
     uint8_t *wb = arena_.to_cpu(desc_bus, regs::DESC_SIZE);

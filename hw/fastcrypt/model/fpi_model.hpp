@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// FpiModel: an in-process model of the project-defined FPI v1 DES/3DES engine (spec/fastcrypt.md §3).
+// FpiModel: an in-process model of the project-defined FPI v1 DES/3DES engine (spec/fastcrypt.md
+// §3).
 #pragma once
 
 #include <array>
@@ -39,33 +40,33 @@ const char *fault_name(FaultKind k) noexcept;
 
 /// Model configuration. Timing defaults are arbitrary: no real FastCrypt figures are public (F6).
 struct ModelOptions {
-    uint32_t id = 0x46435259;        ///< ID register (override to test the driver's refusal)
-    uint32_t version = 0x00010000;   ///< VERSION register
-    uint32_t caps = 0x00000133;      ///< CAPS register (set b9 for DMA64)
-    uint32_t max_xfer = 0x10000;     ///< MAX_XFER register, bytes
+    uint32_t id = 0x46435259;      ///< ID register (override to test the driver's refusal)
+    uint32_t version = 0x00010000; ///< VERSION register
+    uint32_t caps = 0x00000133;    ///< CAPS register (set b9 for DMA64)
+    uint32_t max_xfer = 0x10000;   ///< MAX_XFER register, bytes
     std::chrono::microseconds reset_latency{0}; ///< SOFT_RESET to STATUS.READY
-    uint64_t desc_ns = 0;            ///< cost model: fixed time per descriptor (arbitrary default)
-    uint64_t byte_ps = 0;            ///< cost model: picoseconds per byte (arbitrary default)
-    bool threaded = true;            ///< false: deterministic step mode, step() processes
+    uint64_t desc_ns = 0; ///< cost model: fixed time per descriptor (arbitrary default)
+    uint64_t byte_ps = 0; ///< cost model: picoseconds per byte (arbitrary default)
+    bool threaded = true; ///< false: deterministic step mode, step() processes
     std::chrono::milliseconds delay{3000}; ///< length of an injected Delay fault
-    double fault_rate = 0;           ///< probability per descriptor of a random fault
-    uint32_t fault_kinds = 0;        ///< bit (1 << FaultKind) set: kind drawn by fault_rate
-    uint64_t fault_seed = 1;         ///< seed of the fault generator (reproducible soaks)
+    double fault_rate = 0;                 ///< probability per descriptor of a random fault
+    uint32_t fault_kinds = 0;              ///< bit (1 << FaultKind) set: kind drawn by fault_rate
+    uint64_t fault_seed = 1;               ///< seed of the fault generator (reproducible soaks)
     /// Called on a driver bug the model detects (e.g. access to a removed card). May be empty.
     std::function<void(const std::string &)> assert_hook;
 };
 
 /// Counters for tests (§3.4). Snapshot by value.
 struct ModelCounters {
-    uint64_t desc_ok = 0;                      ///< descriptors completed with code 0
-    std::array<uint64_t, 8> desc_err{};        ///< descriptors by error code (index 0 unused)
-    uint64_t bytes = 0;                        ///< payload bytes processed successfully
-    uint64_t irqs = 0;                         ///< times the line was raised
-    uint64_t spurious_doorbells = 0;           ///< TAIL writes that added no work or were ignored
-    uint64_t resets = 0;                       ///< SOFT_RESETs (construction excluded)
-    uint64_t fatals = 0;                       ///< times the device halted
-    uint64_t abandoned = 0;                    ///< descriptors dropped by SOFT_RESET mid-flight
-    uint64_t faults_injected = 0;              ///< faults applied (forced or random)
+    uint64_t desc_ok = 0;               ///< descriptors completed with code 0
+    std::array<uint64_t, 8> desc_err{}; ///< descriptors by error code (index 0 unused)
+    uint64_t bytes = 0;                 ///< payload bytes processed successfully
+    uint64_t irqs = 0;                  ///< times the line was raised
+    uint64_t spurious_doorbells = 0;    ///< TAIL writes that added no work or were ignored
+    uint64_t resets = 0;                ///< SOFT_RESETs (construction excluded)
+    uint64_t fatals = 0;                ///< times the device halted
+    uint64_t abandoned = 0;             ///< descriptors dropped by SOFT_RESET mid-flight
+    uint64_t faults_injected = 0;       ///< faults applied (forced or random)
 };
 
 /**
@@ -76,7 +77,7 @@ struct ModelCounters {
  * otherwise step() runs it on the caller's thread. All register access is thread-safe.
  */
 class FpiModel final : public RegisterHandler {
-public:
+  public:
     /// `arena` and `irq` must outlive the model.
     FpiModel(DmaArena &arena, IrqWait &irq, ModelOptions opt = {});
     ~FpiModel() override;
@@ -105,7 +106,7 @@ public:
     /// Whether the engine currently holds a descriptor (between fetch and status write).
     bool busy() const;
 
-private:
+  private:
     struct Job; // one fetched descriptor
     void reset_locked();
     void fatal_locked(uint32_t code, uint32_t index);
@@ -150,7 +151,8 @@ private:
 
     uint64_t seq_ = 0;
     std::vector<std::pair<uint64_t, FaultKind>> forced_;
-    std::array<bool, static_cast<size_t>(FaultKind::Count)> pending_{}; ///< faults drawn for seq_now_
+    std::array<bool, static_cast<size_t>(FaultKind::Count)>
+        pending_{}; ///< faults drawn for seq_now_
     std::mt19937_64 rng_;
     ModelCounters ctr_;
 };

@@ -34,8 +34,7 @@ CryptoEngine::CryptoEngine() : impl_(new Impl) {
 }
 
 CryptoEngine::~CryptoEngine() {
-    for (auto &kv : impl_->ciphers)
-        EVP_CIPHER_free(kv.second);
+    for (auto &kv : impl_->ciphers) EVP_CIPHER_free(kv.second);
     EVP_MAC_free(impl_->hmac);
     EVP_MD_free(impl_->md5);
     EVP_MD_free(impl_->sha1);
@@ -59,12 +58,9 @@ const char *cipher_name(CipherAlg alg, CipherMode mode, size_t keylen) {
                                          "AES-256-OFB"};
     auto m = static_cast<unsigned>(mode);
     switch (alg) {
-    case CipherAlg::Des:
-        return des[m];
-    case CipherAlg::TripleDes:
-        return des3[m];
-    case CipherAlg::Rc4:
-        return "RC4";
+    case CipherAlg::Des: return des[m];
+    case CipherAlg::TripleDes: return des3[m];
+    case CipherAlg::Rc4: return "RC4";
     case CipherAlg::Aes:
         return keylen == 16   ? aes128[m]
                : keylen == 24 ? aes192[m]

@@ -28,15 +28,9 @@ constexpr uint32_t kDone[4] = {HIFN_DMACSR_C_DONE, HIFN_DMACSR_S_DONE, HIFN_DMAC
 constexpr uint32_t kLast[4] = {HIFN_DMACSR_C_LAST, HIFN_DMACSR_S_LAST, HIFN_DMACSR_R_LAST,
                                HIFN_DMACSR_D_LAST};
 
-uint32_t load_acquire(uint32_t *p) {
-    return __atomic_load_n(p, __ATOMIC_ACQUIRE);
-}
-void store_release(uint32_t *p, uint32_t v) {
-    __atomic_store_n(p, v, __ATOMIC_RELEASE);
-}
-uint16_t le16(const uint8_t *p) {
-    return static_cast<uint16_t>(p[0] | (p[1] << 8));
-}
+uint32_t load_acquire(uint32_t *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
+void store_release(uint32_t *p, uint32_t v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
+uint16_t le16(const uint8_t *p) { return static_cast<uint16_t>(p[0] | (p[1] << 8)); }
 void put16(uint8_t *p, uint16_t v) {
     p[0] = static_cast<uint8_t>(v);
     p[1] = static_cast<uint8_t>(v >> 8);
@@ -88,8 +82,7 @@ void HifnModel::engine() {
 HifnModel::Step HifnModel::step_locked(std::unique_lock<std::mutex> &lk) {
     const uint64_t gen = gen_;
     Peeked pk;
-    for (unsigned r = 0; r < 4; ++r)
-        pk.cur[r] = rings_[r].cur;
+    for (unsigned r = 0; r < 4; ++r) pk.cur[r] = rings_[r].cur;
 
     auto abort_ring = [&](unsigned r) {
         ++st_.aborts;
@@ -222,28 +215,15 @@ HifnModel::Step HifnModel::step_locked(std::unique_lock<std::mutex> &lk) {
         auto alg = static_cast<CipherAlg>(c.crypt_masks & HIFN_CRYPT_CMD_ALG_MASK);
         if (!pu_err && c.crypt) {
             switch (alg) {
-            case CipherAlg::Des:
-                c.key_len = HIFN_DES_KEY_LENGTH;
-                break;
-            case CipherAlg::TripleDes:
-                c.key_len = HIFN_3DES_KEY_LENGTH;
-                break;
-            case CipherAlg::Rc4:
-                c.key_len = HIFN_RC4_KEY_LENGTH;
-                break;
+            case CipherAlg::Des: c.key_len = HIFN_DES_KEY_LENGTH; break;
+            case CipherAlg::TripleDes: c.key_len = HIFN_3DES_KEY_LENGTH; break;
+            case CipherAlg::Rc4: c.key_len = HIFN_RC4_KEY_LENGTH; break;
             case CipherAlg::Aes:
                 switch (c.crypt_masks & HIFN_CRYPT_CMD_KSZ_MASK) {
-                case HIFN_CRYPT_CMD_KSZ_128:
-                    c.key_len = 16;
-                    break;
-                case HIFN_CRYPT_CMD_KSZ_192:
-                    c.key_len = 24;
-                    break;
-                case HIFN_CRYPT_CMD_KSZ_256:
-                    c.key_len = 32;
-                    break;
-                default:
-                    pu_err = HIFN_PUISR_CMDINVAL; // reserved key-size code
+                case HIFN_CRYPT_CMD_KSZ_128: c.key_len = 16; break;
+                case HIFN_CRYPT_CMD_KSZ_192: c.key_len = 24; break;
+                case HIFN_CRYPT_CMD_KSZ_256: c.key_len = 32; break;
+                default: pu_err = HIFN_PUISR_CMDINVAL; // reserved key-size code
                 }
                 break;
             }
@@ -393,8 +373,7 @@ HifnModel::Step HifnModel::step_locked(std::unique_lock<std::mutex> &lk) {
     for (auto &j : pk.jumps)
         store_release(j.ptr, j.l & ~HIFN_D_VALID); // the chip clears VALID on jumps too (§3.3)
     retire(kCmd, pk.cmd);
-    for (auto &d : pk.src)
-        retire(kSrc, d);
+    for (auto &d : pk.src) retire(kSrc, d);
 
     uint16_t base_flags = 0;
     uint64_t written = 0;
@@ -421,8 +400,7 @@ HifnModel::Step HifnModel::step_locked(std::unique_lock<std::mutex> &lk) {
         base_flags = static_cast<uint16_t>(pu_err); // model choice: PU error in the flags
         set_pu_locked(pu_err);
     }
-    for (auto &d : pk.dst)
-        retire(kDst, d);
+    for (auto &d : pk.dst) retire(kDst, d);
     if (fault_now_locked(Fault::BadStatus)) base_flags |= HIFN_BASE_RES_DSTOVERRUN;
 
     std::vector<uint8_t> rec(HIFN_BASE_RES_SIZE, 0);
@@ -452,8 +430,7 @@ HifnModel::Step HifnModel::step_locked(std::unique_lock<std::mutex> &lk) {
         rec.resize(res_len); // write nothing past the result descriptor
     }
     if (!rec.empty()) std::memcpy(arena_.to_cpu(pk.res.p, res_len), rec.data(), rec.size());
-    for (unsigned r = 0; r < 4; ++r)
-        rings_[r].cur = pk.cur[r];
+    for (unsigned r = 0; r < 4; ++r) rings_[r].cur = pk.cur[r];
     ++st_.commands;
     st_.bytes += in.size();
     if (fault_now_locked(Fault::ValidStuck)) {

@@ -13,14 +13,11 @@ using namespace regs;
 
 namespace {
 
-uint32_t parity(uint32_t x) {
-    return static_cast<uint32_t>(__builtin_parity(x));
-}
+uint32_t parity(uint32_t x) { return static_cast<uint32_t>(__builtin_parity(x)); }
 
 /// §2.3 sig(): n steps of the 32-bit LFSR.
 uint32_t sig(uint32_t a, unsigned n) {
-    for (unsigned i = 0; i < n; ++i)
-        a = (a << 1) | parity(a & HIFN_UNLOCK_TAP);
+    for (unsigned i = 0; i < n; ++i) a = (a << 1) | parity(a & HIFN_UNLOCK_TAP);
     return a;
 }
 
@@ -59,8 +56,7 @@ void HifnModel::power_cycle() {
     std::lock_guard lk(mu_);
     ++gen_;
     puctrl_ = puisr_ = pucnfg_ = puier_ = fifocnfg_ = 0;
-    for (auto &r : rings_)
-        r = Ring{};
+    for (auto &r : rings_) r = Ring{};
     csr_ = ier_ = dma_cnfg_ = dma_cnfg2_ = pll_ = 0;
     halted_ = stalled_ = false;
     pub_op_ = pub_status_ = pub_ien_ = pub_base_ = pub_oplen_ = 0;
@@ -97,8 +93,7 @@ void HifnModel::inject(Fault fault, uint32_t count) {
     if (fault == Fault::SpuriousIrq) {
         // Fires at once: a line that pulses with nothing to report.
         armed_[static_cast<unsigned>(fault)] -= count;
-        for (uint32_t i = 0; i < count; ++i)
-            irq_.raise();
+        for (uint32_t i = 0; i < count; ++i) irq_.raise();
         st_.faults += count;
     }
     cv_.notify_all();
@@ -182,23 +177,16 @@ void HifnModel::write_reg(unsigned bar, uint32_t off, uint32_t value) {
 uint32_t HifnModel::read0(uint32_t off) {
     switch (off) {
     case HIFN_0_PUCTRL:
-    case HIFN_0_PUCTRL2:
-        return puctrl_ & ~HIFN_PUCTRL_RESET; // PU reset completes at once
-    case HIFN_0_PUISR:
-        return puisr_;
-    case HIFN_0_PUCNFG:
-        return pucnfg_;
-    case HIFN_0_PUIER:
-        return puier_;
+    case HIFN_0_PUCTRL2: return puctrl_ & ~HIFN_PUCTRL_RESET; // PU reset completes at once
+    case HIFN_0_PUISR: return puisr_;
+    case HIFN_0_PUCNFG: return pucnfg_;
+    case HIFN_0_PUIER: return puier_;
     case HIFN_0_PUSTAT:
         if ((pucnfg_ & HIFN_PUCNFG_CHIPID) != 0) return (level_ << 8) | cfg_.revision;
         return puisr_ & 0xFFFF;
-    case HIFN_0_FIFOSTAT:
-        return (0x40u << 8) | 0x40u;
-    case HIFN_0_FIFOCNFG:
-        return fifocnfg_;
-    default:
-        return 0;
+    case HIFN_0_FIFOSTAT: return (0x40u << 8) | 0x40u;
+    case HIFN_0_FIFOCNFG: return fifocnfg_;
+    default: return 0;
     }
 }
 
@@ -213,61 +201,38 @@ void HifnModel::write0(uint32_t off, uint32_t v) {
         puisr_ &= ~v;
         update_irq_locked();
         break;
-    case HIFN_0_PUCNFG:
-        pucnfg_ = v;
-        break;
+    case HIFN_0_PUCNFG: pucnfg_ = v; break;
     case HIFN_0_PUIER:
         puier_ = v;
         update_irq_locked();
         break;
-    case HIFN_0_FIFOCNFG:
-        fifocnfg_ = v;
-        break;
-    default:
-        break; // unimplemented: ignored
+    case HIFN_0_FIFOCNFG: fifocnfg_ = v; break;
+    default: break; // unimplemented: ignored
     }
 }
 
 uint32_t HifnModel::read1(uint32_t off) {
     switch (off) {
-    case HIFN_1_DMA_CRAR:
-        return rings_[0].base;
-    case HIFN_1_DMA_SRAR:
-        return rings_[1].base;
-    case HIFN_1_DMA_RRAR:
-        return rings_[2].base;
-    case HIFN_1_DMA_DRAR:
-        return rings_[3].base;
-    case HIFN_1_DMA_CSR:
-        return csr_locked();
-    case HIFN_1_DMA_IER:
-        return ier_;
-    case HIFN_1_DMA_CNFG:
-        return dma_cnfg_;
-    case HIFN_1_PLL:
-        return pll_;
-    case HIFN_1_DMA_CNFG2:
-        return dma_cnfg2_;
-    case HIFN_1_REVID:
-        return cfg_.revision;
-    case HIFN_1_UNLOCK_SECRET1:
-        return seed_;
+    case HIFN_1_DMA_CRAR: return rings_[0].base;
+    case HIFN_1_DMA_SRAR: return rings_[1].base;
+    case HIFN_1_DMA_RRAR: return rings_[2].base;
+    case HIFN_1_DMA_DRAR: return rings_[3].base;
+    case HIFN_1_DMA_CSR: return csr_locked();
+    case HIFN_1_DMA_IER: return ier_;
+    case HIFN_1_DMA_CNFG: return dma_cnfg_;
+    case HIFN_1_PLL: return pll_;
+    case HIFN_1_DMA_CNFG2: return dma_cnfg2_;
+    case HIFN_1_REVID: return cfg_.revision;
+    case HIFN_1_UNLOCK_SECRET1: return seed_;
     case HIFN_1_PUB_RESET:
         return std::chrono::steady_clock::now() < pub_reset_until_ ? HIFN_PUBRST_RESET : 0;
-    case HIFN_1_PUB_BASE:
-        return pub_base_;
-    case HIFN_1_PUB_OPLEN:
-        return pub_oplen_;
-    case HIFN_1_PUB_OP:
-        return pub_op_;
-    case HIFN_1_PUB_STATUS:
-        return pub_status_;
-    case HIFN_1_PUB_IEN:
-        return pub_ien_;
-    case HIFN_1_RNG_CONFIG:
-        return rng_cfg_;
-    case HIFN_1_RNG_DATA:
-        return rng_word_locked();
+    case HIFN_1_PUB_BASE: return pub_base_;
+    case HIFN_1_PUB_OPLEN: return pub_oplen_;
+    case HIFN_1_PUB_OP: return pub_op_;
+    case HIFN_1_PUB_STATUS: return pub_status_;
+    case HIFN_1_PUB_IEN: return pub_ien_;
+    case HIFN_1_RNG_CONFIG: return rng_cfg_;
+    case HIFN_1_RNG_DATA: return rng_word_locked();
     default:
         if (off >= HIFN_1_PUB_MEM && off < HIFN_1_PUB_MEM_END)
             return pub_mem_[(off - HIFN_1_PUB_MEM) / 4];
@@ -287,28 +252,16 @@ uint32_t HifnModel::rng_word_locked() {
 
 void HifnModel::write1(uint32_t off, uint32_t v) {
     switch (off) {
-    case HIFN_1_DMA_CRAR:
-        rings_[0].base = rings_[0].cur = v;
-        break;
-    case HIFN_1_DMA_SRAR:
-        rings_[1].base = rings_[1].cur = v;
-        break;
-    case HIFN_1_DMA_RRAR:
-        rings_[2].base = rings_[2].cur = v;
-        break;
-    case HIFN_1_DMA_DRAR:
-        rings_[3].base = rings_[3].cur = v;
-        break;
-    case HIFN_1_DMA_CSR:
-        write_csr(v);
-        break;
+    case HIFN_1_DMA_CRAR: rings_[0].base = rings_[0].cur = v; break;
+    case HIFN_1_DMA_SRAR: rings_[1].base = rings_[1].cur = v; break;
+    case HIFN_1_DMA_RRAR: rings_[2].base = rings_[2].cur = v; break;
+    case HIFN_1_DMA_DRAR: rings_[3].base = rings_[3].cur = v; break;
+    case HIFN_1_DMA_CSR: write_csr(v); break;
     case HIFN_1_DMA_IER:
         ier_ = v;
         update_irq_locked();
         break;
-    case HIFN_1_DMA_CNFG:
-        write_dma_cnfg(v);
-        break;
+    case HIFN_1_DMA_CNFG: write_dma_cnfg(v); break;
     case HIFN_1_PLL: {
         uint32_t nv = v & HIFN_PLL_DEFINED; // reserved bits ignored (§2.4)
         bool clk_sel = (nv & (HIFN_PLL_PE_CLK_SEL | HIFN_PLL_PK_CLK_SEL)) != 0;
@@ -321,12 +274,8 @@ void HifnModel::write1(uint32_t off, uint32_t v) {
         pll_ = nv;
         break;
     }
-    case HIFN_1_DMA_CNFG2:
-        dma_cnfg2_ = v;
-        break;
-    case HIFN_1_UNLOCK_SECRET2:
-        secret2(v);
-        break;
+    case HIFN_1_DMA_CNFG2: dma_cnfg2_ = v; break;
+    case HIFN_1_UNLOCK_SECRET2: secret2(v); break;
     case HIFN_1_PUB_RESET:
         if ((v & HIFN_PUBRST_RESET) != 0) {
             pub_reset_until_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(1);
@@ -335,24 +284,16 @@ void HifnModel::write1(uint32_t off, uint32_t v) {
             pub_status_ = 0;
         }
         break;
-    case HIFN_1_PUB_BASE:
-        pub_base_ = v & 0x3FFF;
-        break;
-    case HIFN_1_PUB_OPLEN:
-        pub_oplen_ = v;
-        break;
+    case HIFN_1_PUB_BASE: pub_base_ = v & 0x3FFF; break;
+    case HIFN_1_PUB_OPLEN: pub_oplen_ = v; break;
     case HIFN_1_PUB_OP:
         // No public-key unit is modelled (§2.5): every operation completes as a NOP.
         pub_op_ = v;
         pub_status_ |= HIFN_PUBSTS_DONE;
         if ((pub_ien_ & HIFN_PUBIEN_DONE) != 0) set_status_locked(HIFN_DMACSR_PUBDONE);
         break;
-    case HIFN_1_PUB_STATUS:
-        pub_status_ &= ~(v & HIFN_PUBSTS_DONE);
-        break;
-    case HIFN_1_PUB_IEN:
-        pub_ien_ = v;
-        break;
+    case HIFN_1_PUB_STATUS: pub_status_ &= ~(v & HIFN_PUBSTS_DONE); break;
+    case HIFN_1_PUB_IEN: pub_ien_ = v; break;
     case HIFN_1_RNG_CONFIG:
         if ((v & HIFN_RNGCFG_ENA) != 0 && (rng_cfg_ & HIFN_RNGCFG_ENA) == 0) rng_reads_ = 0;
         rng_cfg_ = v;

@@ -49,8 +49,7 @@ uint32_t le32(const uint8_t *p) {
 }
 
 void xor16(uint8_t *out, const uint8_t *a, const uint8_t *b) {
-    for (int i = 0; i < 16; ++i)
-        out[i] = static_cast<uint8_t>(a[i] ^ b[i]);
+    for (int i = 0; i < 16; ++i) out[i] = static_cast<uint8_t>(a[i] ^ b[i]);
 }
 
 bool is_wide(ShaOp op) { return op == ShaOp::Sha384 || op == ShaOp::Sha512; }
@@ -62,8 +61,7 @@ void load_state(ShaOp op, const uint8_t *p, uint64_t h[8]) {
     const size_t wb = sha_word_bytes(op);
     for (size_t i = 0; i < sha_words(op); ++i) {
         uint64_t v = 0;
-        for (size_t j = 0; j < wb; ++j)
-            v |= uint64_t(p[i * wb + j]) << (8 * j);
+        for (size_t j = 0; j < wb; ++j) v |= uint64_t(p[i * wb + j]) << (8 * j);
         h[i] = v;
     }
 }
@@ -71,8 +69,7 @@ void load_state(ShaOp op, const uint8_t *p, uint64_t h[8]) {
 void store_state(ShaOp op, const uint64_t h[8], uint8_t *p) {
     const size_t wb = sha_word_bytes(op);
     for (size_t i = 0; i < sha_words(op); ++i)
-        for (size_t j = 0; j < wb; ++j)
-            p[i * wb + j] = static_cast<uint8_t>(h[i] >> (8 * j));
+        for (size_t j = 0; j < wb; ++j) p[i * wb + j] = static_cast<uint8_t>(h[i] >> (8 * j));
 }
 
 void sha_iv(ShaOp op, uint64_t h[8]) {
@@ -81,15 +78,13 @@ void sha_iv(ShaOp op, uint64_t h[8]) {
         SHA_CTX c;
         SHA1_Init(&c);
         const uint32_t v[5] = {c.h0, c.h1, c.h2, c.h3, c.h4};
-        for (int i = 0; i < 5; ++i)
-            h[i] = v[i];
+        for (int i = 0; i < 5; ++i) h[i] = v[i];
         break;
     }
     case ShaOp::Sha256: {
         SHA256_CTX c;
         SHA256_Init(&c);
-        for (int i = 0; i < 8; ++i)
-            h[i] = c.h[i];
+        for (int i = 0; i < 8; ++i) h[i] = c.h[i];
         break;
     }
     case ShaOp::Sha384:
@@ -99,8 +94,7 @@ void sha_iv(ShaOp op, uint64_t h[8]) {
             SHA384_Init(&c);
         else
             SHA512_Init(&c);
-        for (int i = 0; i < 8; ++i)
-            h[i] = c.h[i];
+        for (int i = 0; i < 8; ++i) h[i] = c.h[i];
         break;
     }
     }
@@ -114,8 +108,7 @@ void sha_compress(ShaOp op, uint64_t h[8], const uint8_t *p, uint64_t nblocks) {
         SHA1_Init(&c);
         c.h0 = uint32_t(h[0]), c.h1 = uint32_t(h[1]), c.h2 = uint32_t(h[2]);
         c.h3 = uint32_t(h[3]), c.h4 = uint32_t(h[4]);
-        for (uint64_t i = 0; i < nblocks; ++i)
-            SHA1_Transform(&c, p + 64 * i);
+        for (uint64_t i = 0; i < nblocks; ++i) SHA1_Transform(&c, p + 64 * i);
         h[0] = c.h0, h[1] = c.h1, h[2] = c.h2, h[3] = c.h3, h[4] = c.h4;
         OPENSSL_cleanse(&c, sizeof c);
         break;
@@ -123,12 +116,9 @@ void sha_compress(ShaOp op, uint64_t h[8], const uint8_t *p, uint64_t nblocks) {
     case ShaOp::Sha256: {
         SHA256_CTX c;
         SHA256_Init(&c);
-        for (int i = 0; i < 8; ++i)
-            c.h[i] = uint32_t(h[i]);
-        for (uint64_t i = 0; i < nblocks; ++i)
-            SHA256_Transform(&c, p + 64 * i);
-        for (int i = 0; i < 8; ++i)
-            h[i] = c.h[i];
+        for (int i = 0; i < 8; ++i) c.h[i] = uint32_t(h[i]);
+        for (uint64_t i = 0; i < nblocks; ++i) SHA256_Transform(&c, p + 64 * i);
+        for (int i = 0; i < 8; ++i) h[i] = c.h[i];
         OPENSSL_cleanse(&c, sizeof c);
         break;
     }
@@ -136,12 +126,9 @@ void sha_compress(ShaOp op, uint64_t h[8], const uint8_t *p, uint64_t nblocks) {
     case ShaOp::Sha512: {
         SHA512_CTX c;
         SHA512_Init(&c);
-        for (int i = 0; i < 8; ++i)
-            c.h[i] = h[i];
-        for (uint64_t i = 0; i < nblocks; ++i)
-            SHA512_Transform(&c, p + 128 * i);
-        for (int i = 0; i < 8; ++i)
-            h[i] = c.h[i];
+        for (int i = 0; i < 8; ++i) c.h[i] = h[i];
+        for (uint64_t i = 0; i < nblocks; ++i) SHA512_Transform(&c, p + 128 * i);
+        for (int i = 0; i < 8; ++i) h[i] = c.h[i];
         OPENSSL_cleanse(&c, sizeof c);
         break;
     }
@@ -159,8 +146,7 @@ void sha_finish(ShaOp op, uint64_t h[8], uint64_t done, const uint8_t *p, uint64
     pad[tail] = 0x80;
     const size_t blocks = tail + 9 > 64 ? 2 : 1;
     const uint64_t bits = (done + len) * 8;
-    for (int i = 0; i < 8; ++i)
-        pad[64 * blocks - 1 - i] = static_cast<uint8_t>(bits >> (8 * i));
+    for (int i = 0; i < 8; ++i) pad[64 * blocks - 1 - i] = static_cast<uint8_t>(bits >> (8 * i));
     sha_compress(op, h, pad, blocks);
     OPENSSL_cleanse(pad, sizeof pad);
 }
@@ -199,8 +185,7 @@ Emulator::Emulator(EmulatorOptions opts)
       rng_(rng_options(opts_)), id_(g_next_id.fetch_add(1)) {}
 
 Emulator::~Emulator() {
-    if (t_cpu.owner == id_)
-        t_cpu.wipe();
+    if (t_cpu.owner == id_) t_cpu.wipe();
 }
 
 Fault Emulator::fault(Fault f, FaultCause c, uint64_t addr) {
@@ -239,14 +224,12 @@ bool Emulator::check(uint64_t addr, size_t len, Access a, uint64_t req, size_t r
 
 void Emulator::after_instruction() {
     instructions_.fetch_add(1, std::memory_order_relaxed);
-    if (opts_.context_switch_one_in == 0)
-        return;
+    if (opts_.context_switch_one_in == 0) return;
     uint64_t &x = t_cpu.rnd;
     x ^= x << 13;
     x ^= x >> 7;
     x ^= x << 17;
-    if (x % opts_.context_switch_one_in == 0)
-        t_cpu.eflags30 = false;
+    if (x % opts_.context_switch_one_in == 0) t_cpu.eflags30 = false;
 }
 
 uint64_t Emulator::unit_budget() const {
@@ -265,23 +248,20 @@ Fault Emulator::load_key(XcryptOp op, const Regs &r) {
         std::memcpy(cw_mem, reinterpret_cast<const void *>(r.rdx), 16);
         hit = std::memcmp(cw_mem, c.cword, 16) == 0;
     }
-    if (hit)
-        return Fault::None;
+    if (hit) return Fault::None;
 
     if (!check(r.rdx, 16, Access::Read, r.rdx, 16))
         return fault(Fault::PageFault, FaultCause::OutOfBounds, r.rdx);
     std::memcpy(cw_mem, reinterpret_cast<const void *>(r.rdx), 16);
     const uint32_t cw = le32(cw_mem);
     bool upper_zero = true;
-    for (int i = 4; i < 16; ++i)
-        upper_zero = upper_zero && cw_mem[i] == 0;
+    for (int i = 4; i < 16; ++i) upper_zero = upper_zero && cw_mem[i] == 0;
     if ((cw & (regs::CW_RESERVED_MASK | regs::CW_ALG_MASK)) || !upper_zero)
         return fault(Fault::GeneralProtection, FaultCause::ReservedBits, r.rdx);
     if (cw & regs::CW_INTERMEDIATE)
         return fault(Fault::GeneralProtection, FaultCause::IntermediateMode, r.rdx);
     const uint32_t size_code = (cw & regs::CW_KEYSIZE_MASK) >> regs::CW_KEYSIZE_SHIFT;
-    if (size_code == 3)
-        return fault(Fault::GeneralProtection, FaultCause::ReservedBits, r.rdx);
+    if (size_code == 3) return fault(Fault::GeneralProtection, FaultCause::ReservedBits, r.rdx);
     const size_t key_len = 16 + 8 * size_code;
     const uint32_t nr = aes_rounds(key_len);
     if ((cw & regs::CW_ROUNDS_MASK) != nr)
@@ -351,8 +331,7 @@ Fault Emulator::xcrypt_once(XcryptOp op, Regs &r, uint64_t max_blocks) {
         if (r.rdi % regs::OPERAND_ALIGN)
             return fault(Fault::GeneralProtection, FaultCause::Misaligned, r.rdi);
     }
-    if (Fault f = load_key(op, r); f != Fault::None)
-        return f;
+    if (Fault f = load_key(op, r); f != Fault::None) return f;
     const CpuState &c = t_cpu;
     const bool dec = le32(c.cword) & regs::CW_DECRYPT;
 
@@ -381,8 +360,7 @@ Fault Emulator::xcrypt_once(XcryptOp op, Regs &r, uint64_t max_blocks) {
                                       : (max_blocks + f - 1) / f * f;
     const uint64_t m = std::min(n, group_budget);
     uint8_t iv[16] = {}, in[16], out[16], tmp[16];
-    if (!ecb)
-        std::memcpy(iv, reinterpret_cast<const void *>(r.rax), 16);
+    if (!ecb) std::memcpy(iv, reinterpret_cast<const void *>(r.rax), 16);
     const auto *src = reinterpret_cast<const uint8_t *>(r.rsi);
     auto *dst = reinterpret_cast<uint8_t *>(r.rdi);
     for (uint64_t i = 0; i < m; ++i) {
@@ -431,10 +409,8 @@ Fault Emulator::xcrypt_once(XcryptOp op, Regs &r, uint64_t max_blocks) {
     r.rdi += 16 * m;
     r.rcx -= m;
     if (!ecb) {
-        if (writes_iv)
-            std::memcpy(reinterpret_cast<void *>(r.rax), iv, 16);
-        if (enc_feedback && m > 0)
-            r.rax = r.rdi - 16; // EAX = last output block = next IV (§3.4)
+        if (writes_iv) std::memcpy(reinterpret_cast<void *>(r.rax), iv, 16);
+        if (enc_feedback && m > 0) r.rax = r.rdi - 16; // EAX = last output block = next IV (§3.4)
     }
     OPENSSL_cleanse(iv, sizeof iv);
     OPENSSL_cleanse(in, sizeof in);
@@ -451,10 +427,8 @@ Fault Emulator::xcrypt(XcryptOp op, Regs &r) {
         return Fault::None;
     }
     for (;;) {
-        if (Fault f = xcrypt_once(op, r, unit_budget()); f != Fault::None)
-            return f;
-        if (r.rcx == 0)
-            break;
+        if (Fault f = xcrypt_once(op, r, unit_budget()); f != Fault::None) return f;
+        if (r.rcx == 0) break;
         // Interrupted: registers and memory hold the restartable state; the return from the
         // interrupt (iret) clears EFLAGS[30], so the re-executed instruction reloads the key.
         restarts_.fetch_add(1, std::memory_order_relaxed);
@@ -469,8 +443,7 @@ Fault Emulator::xcrypt(XcryptOp op, Regs &r) {
 Fault Emulator::xsha_once(ShaOp op, Regs &r, uint64_t max_blocks, bool &done) {
     const bool wide = is_wide(op);
     const size_t state_bytes = sha_words(op) * sha_word_bytes(op);
-    const size_t write_required =
-        op == ShaOp::Sha1 && features_.xsha1_writes_32 ? 32 : state_bytes;
+    const size_t write_required = op == ShaOp::Sha1 && features_.xsha1_writes_32 ? 32 : state_bytes;
     const size_t write_extent = opts_.phe_scribble ? regs::PHE_STATE_BYTES : write_required;
     const size_t block = sha_block(op);
     const bool block_mode = wide || r.rax == std::numeric_limits<uint64_t>::max();
@@ -536,10 +509,8 @@ Fault Emulator::xsha(ShaOp op, Regs &r) {
         return fault(Fault::GeneralProtection, FaultCause::Misaligned, r.rdi);
     bool done = false;
     for (;;) {
-        if (Fault f = xsha_once(op, r, unit_budget(), done); f != Fault::None)
-            return f;
-        if (done)
-            break;
+        if (Fault f = xsha_once(op, r, unit_budget(), done); f != Fault::None) return f;
+        if (done) break;
         restarts_.fetch_add(1, std::memory_order_relaxed);
     }
     // Drivers must treat these as clobbered (§2.2): make reliance on them visible.
@@ -553,8 +524,7 @@ Fault Emulator::xsha(ShaOp op, Regs &r) {
 // ---------------------------------------------------------------- xstore
 
 Fault Emulator::xstore(Regs &r) {
-    if (!features_.rng)
-        return fault(Fault::InvalidOpcode, FaultCause::UnitAbsent);
+    if (!features_.rng) return fault(Fault::InvalidOpcode, FaultCause::UnitAbsent);
     static constexpr size_t kValid[4] = {8, 4, 2, 1};
     static constexpr size_t kWritten[4] = {8, 4, 4, 4};
     const uint32_t d = static_cast<uint32_t>(r.rdx) & regs::XSTORE_DIVISOR_MASK;
@@ -571,8 +541,7 @@ Fault Emulator::xstore(Regs &r) {
 }
 
 Fault Emulator::rep_xstore(Regs &r) {
-    if (!features_.rng)
-        return fault(Fault::InvalidOpcode, FaultCause::UnitAbsent);
+    if (!features_.rng) return fault(Fault::InvalidOpcode, FaultCause::UnitAbsent);
     static constexpr size_t kValid[4] = {8, 4, 2, 1};
     const uint32_t d = static_cast<uint32_t>(r.rdx) & regs::XSTORE_DIVISOR_MASK;
     const uint64_t n = r.rcx;
@@ -590,8 +559,7 @@ Fault Emulator::rep_xstore(Regs &r) {
             break; // source not ready: nothing stored, registers unchanged
         std::memcpy(out + off, tmp, chunk);
     }
-    if (n == 0)
-        status = rng_.produce(tmp, 0, kValid[d]);
+    if (n == 0) status = rng_.produce(tmp, 0, kValid[d]);
     OPENSSL_cleanse(tmp, sizeof tmp);
     r.rax = status;
     if ((status & regs::XSTORE_COUNT_MASK) != 0) {
@@ -630,15 +598,13 @@ Fault Emulator::execute(std::span<const uint8_t> insn, Regs &r) {
         case 0xD8:
         case 0xE0:
         case 0xE8: {
-            if (!rep)
-                return fault(Fault::InvalidOpcode, FaultCause::BadPrefix);
+            if (!rep) return fault(Fault::InvalidOpcode, FaultCause::BadPrefix);
             static constexpr XcryptOp kOps[] = {XcryptOp::Ecb, XcryptOp::Cbc, XcryptOp::Ctr,
                                                 XcryptOp::Cfb, XcryptOp::Ofb};
             return xcrypt(kOps[(modrm - 0xC8) / 8], r);
         }
         case 0xF0: // GMI sm4
-            if (!rep)
-                return fault(Fault::InvalidOpcode, FaultCause::BadPrefix);
+            if (!rep) return fault(Fault::InvalidOpcode, FaultCause::BadPrefix);
             return ccs_encrypt(r);
         case 0xF8: // xrng2
             return fault(Fault::InvalidOpcode, FaultCause::Unimplemented);
@@ -648,8 +614,7 @@ Fault Emulator::execute(std::span<const uint8_t> insn, Regs &r) {
     if (op == 0xA6) {
         switch (modrm) {
         case 0xE8: // GMI sm3
-            if (!rep)
-                return fault(Fault::InvalidOpcode, FaultCause::BadPrefix);
+            if (!rep) return fault(Fault::InvalidOpcode, FaultCause::BadPrefix);
             return ccs_hash(r);
         case 0xC0: // montmul: undocumented, never used (§7)
         case 0xF0: // montmul2
@@ -659,8 +624,7 @@ Fault Emulator::execute(std::span<const uint8_t> insn, Regs &r) {
         case 0xD0:
         case 0xD8:
         case 0xE0: {
-            if (!rep)
-                return fault(Fault::InvalidOpcode, FaultCause::BadPrefix);
+            if (!rep) return fault(Fault::InvalidOpcode, FaultCause::BadPrefix);
             static constexpr ShaOp kOps[] = {ShaOp::Sha1, ShaOp::Sha256, ShaOp::Sha384,
                                              ShaOp::Sha512};
             return xsha(kOps[(modrm - 0xC8) / 8], r);

@@ -33,19 +33,19 @@ enum class KeyCacheRule {
 /// Why an instruction faulted.
 enum class FaultCause {
     None,
-    UnitAbsent,        ///< #UD: the unit is absent or not enabled
-    BadPrefix,         ///< #UD: not the F3 form, or an undefined encoding
-    Unimplemented,     ///< #UD: PMM, RNG2, RSA, GMI (spec §7: never used)
-    Misaligned,        ///< #GP: operand not 16-byte aligned
-    ReservedBits,      ///< #GP: reserved or algorithm control-word bits set
-    RoundsMismatch,    ///< #GP: rounds do not match the key size
-    IntermediateMode,  ///< #GP: intermediate-result bit set
-    HwKeygenWideKey,   ///< #GP: keygen=0 with a 192/256-bit key (Nehemiah erratum)
-    BadSchedule,       ///< #GP: keygen=1 schedule is not an AES expansion of any key
-    PheBlockMode,      ///< #GP: EAX=-1 on a core without block hashing (C7)
-    PheBadCount,       ///< #GP: EAX=n not a multiple of 64 or above ECX
-    GmiMode,           ///< #GP: SM4 mode not available on this core (CTR/CFB/OFB on family 6)
-    OutOfBounds,       ///< #PF: access (over-read included) outside owned memory
+    UnitAbsent,       ///< #UD: the unit is absent or not enabled
+    BadPrefix,        ///< #UD: not the F3 form, or an undefined encoding
+    Unimplemented,    ///< #UD: PMM, RNG2, RSA, GMI (spec §7: never used)
+    Misaligned,       ///< #GP: operand not 16-byte aligned
+    ReservedBits,     ///< #GP: reserved or algorithm control-word bits set
+    RoundsMismatch,   ///< #GP: rounds do not match the key size
+    IntermediateMode, ///< #GP: intermediate-result bit set
+    HwKeygenWideKey,  ///< #GP: keygen=0 with a 192/256-bit key (Nehemiah erratum)
+    BadSchedule,      ///< #GP: keygen=1 schedule is not an AES expansion of any key
+    PheBlockMode,     ///< #GP: EAX=-1 on a core without block hashing (C7)
+    PheBadCount,      ///< #GP: EAX=n not a multiple of 64 or above ECX
+    GmiMode,          ///< #GP: SM4 mode not available on this core (CTR/CFB/OFB on family 6)
+    OutOfBounds,      ///< #PF: access (over-read included) outside owned memory
 };
 inline constexpr size_t kFaultCauseCount = static_cast<size_t>(FaultCause::OutOfBounds) + 1;
 
@@ -79,7 +79,7 @@ struct EmulatorOptions {
 /// The instruction emulator. Per-thread "CPU" state (EFLAGS[30], the cached key) lives in a
 /// thread-local slot, as on silicon: another emulator or a context switch evicts it.
 class Emulator final : public Isa {
-public:
+  public:
     explicit Emulator(EmulatorOptions opts = {});
     ~Emulator() override;
     Emulator(const Emulator &) = delete;
@@ -123,7 +123,7 @@ public:
     uint64_t instructions() const { return instructions_.load(std::memory_order_relaxed); }
     uint64_t restarts() const { return restarts_.load(std::memory_order_relaxed); }
 
-private:
+  private:
     struct Step;
     Fault fault(Fault f, FaultCause c, uint64_t addr = 0);
     bool check(uint64_t addr, size_t len, Access a, uint64_t req, size_t req_len);

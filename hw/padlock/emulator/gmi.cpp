@@ -9,7 +9,6 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 
-
 namespace acrypto::hw::padlock::emu {
 
 namespace {
@@ -35,14 +34,12 @@ void put_be32(uint8_t *p, uint32_t v) {
 /// SM3 compression function (GB/T 32905-2016 §5.3).
 void sm3_compress(uint32_t v[8], const uint8_t *b) {
     uint32_t w[68], w1[64];
-    for (int j = 0; j < 16; ++j)
-        w[j] = be32(b + 4 * j);
+    for (int j = 0; j < 16; ++j) w[j] = be32(b + 4 * j);
     auto p0 = [](uint32_t x) { return x ^ rotl(x, 9) ^ rotl(x, 17); };
     auto p1 = [](uint32_t x) { return x ^ rotl(x, 15) ^ rotl(x, 23); };
     for (int j = 16; j < 68; ++j)
         w[j] = p1(w[j - 16] ^ w[j - 9] ^ rotl(w[j - 3], 15)) ^ rotl(w[j - 13], 7) ^ w[j - 6];
-    for (int j = 0; j < 64; ++j)
-        w1[j] = w[j] ^ w[j + 4];
+    for (int j = 0; j < 64; ++j) w1[j] = w[j] ^ w[j + 4];
     uint32_t a = v[0], bb = v[1], c = v[2], d = v[3], e = v[4], f = v[5], g = v[6], h = v[7];
     for (int j = 0; j < 64; ++j) {
         const uint32_t t = j < 16 ? 0x79cc4519u : 0x7a879d8au;
@@ -70,8 +67,7 @@ void sm3_compress(uint32_t v[8], const uint8_t *b) {
 
 Emulator::Gmi::Gmi() {
     libctx = OSSL_LIB_CTX_new();
-    if (libctx)
-        prov = OSSL_PROVIDER_load(libctx, "default");
+    if (libctx) prov = OSSL_PROVIDER_load(libctx, "default");
     if (prov) {
         sm4_ecb = EVP_CIPHER_fetch(libctx, "SM4-ECB", nullptr);
         sm3 = EVP_MD_fetch(libctx, "SM3", nullptr);
@@ -82,8 +78,7 @@ Emulator::Gmi::Gmi() {
 Emulator::Gmi::~Gmi() {
     EVP_CIPHER_free(sm4_ecb);
     EVP_MD_free(sm3);
-    if (prov)
-        OSSL_PROVIDER_unload(prov);
+    if (prov) OSSL_PROVIDER_unload(prov);
     OSSL_LIB_CTX_free(libctx);
 }
 
@@ -93,8 +88,7 @@ Emulator::Gmi &Emulator::gmi() {
 }
 
 Fault Emulator::ccs_encrypt(Regs &r) {
-    if (!features_.ccs)
-        return fault(Fault::InvalidOpcode, FaultCause::UnitAbsent);
+    if (!features_.ccs) return fault(Fault::InvalidOpcode, FaultCause::UnitAbsent);
     const uint32_t cw = static_cast<uint32_t>(r.rax);
     const uint32_t mode = cw & kSm4ModeMask;
     const bool one_hot = mode && !(mode & (mode - 1));
@@ -121,17 +115,16 @@ Fault Emulator::ccs_encrypt(Regs &r) {
     if (!check(r.rdi, 16 * n, Access::Write, r.rdi, 16 * n))
         return fault(Fault::PageFault, FaultCause::OutOfBounds, r.rdi);
     Gmi &g = gmi();
-    if (!g.sm4_ecb)
-        return fault(Fault::InvalidOpcode, FaultCause::Unimplemented);
+    if (!g.sm4_ecb) return fault(Fault::InvalidOpcode, FaultCause::Unimplemented);
 
     // The block function: decryption only for ECB/CBC decrypt; the other modes use encryption.
     const bool inverse = dec && (mode == kSm4Ecb || mode == kSm4Cbc);
     EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
     uint8_t key[16];
     std::memcpy(key, reinterpret_cast<const void *>(r.rbx), 16);
-    const bool ok = ctx && EVP_CipherInit_ex2(ctx, g.sm4_ecb, key, nullptr, inverse ? 0 : 1,
-                                              nullptr) == 1 &&
-                    EVP_CIPHER_CTX_set_padding(ctx, 0) == 1;
+    const bool ok =
+        ctx && EVP_CipherInit_ex2(ctx, g.sm4_ecb, key, nullptr, inverse ? 0 : 1, nullptr) == 1 &&
+        EVP_CIPHER_CTX_set_padding(ctx, 0) == 1;
     OPENSSL_cleanse(key, sizeof key);
     if (!ok) {
         EVP_CIPHER_CTX_free(ctx);
@@ -143,8 +136,7 @@ Fault Emulator::ccs_encrypt(Regs &r) {
         EVP_CipherUpdate(ctx, out, &outl, in, 16);
     };
     uint8_t iv[16] = {}, in[16], out[16], tmp[16];
-    if (uses_iv)
-        std::memcpy(iv, reinterpret_cast<const void *>(r.rdx), 16);
+    if (uses_iv) std::memcpy(iv, reinterpret_cast<const void *>(r.rdx), 16);
     const auto *src = reinterpret_cast<const uint8_t *>(r.rsi);
     auto *dst = reinterpret_cast<uint8_t *>(r.rdi);
     for (uint64_t i = 0; i < n; ++i) {
@@ -154,32 +146,27 @@ Fault Emulator::ccs_encrypt(Regs &r) {
         case kSm4Cbc:
             if (dec) {
                 block(in, tmp);
-                for (int k = 0; k < 16; ++k)
-                    out[k] = uint8_t(tmp[k] ^ iv[k]);
+                for (int k = 0; k < 16; ++k) out[k] = uint8_t(tmp[k] ^ iv[k]);
                 std::memcpy(iv, in, 16);
             } else {
-                for (int k = 0; k < 16; ++k)
-                    tmp[k] = uint8_t(in[k] ^ iv[k]);
+                for (int k = 0; k < 16; ++k) tmp[k] = uint8_t(in[k] ^ iv[k]);
                 block(tmp, out);
                 std::memcpy(iv, out, 16);
             }
             break;
         case kSm4Cfb:
             block(iv, tmp);
-            for (int k = 0; k < 16; ++k)
-                out[k] = uint8_t(in[k] ^ tmp[k]);
+            for (int k = 0; k < 16; ++k) out[k] = uint8_t(in[k] ^ tmp[k]);
             std::memcpy(iv, dec ? in : out, 16);
             break;
         case kSm4Ofb:
             block(iv, tmp);
-            for (int k = 0; k < 16; ++k)
-                out[k] = uint8_t(in[k] ^ tmp[k]);
+            for (int k = 0; k < 16; ++k) out[k] = uint8_t(in[k] ^ tmp[k]);
             std::memcpy(iv, tmp, 16);
             break;
         case kSm4Ctr: {
             block(iv, tmp);
-            for (int k = 0; k < 16; ++k)
-                out[k] = uint8_t(in[k] ^ tmp[k]);
+            for (int k = 0; k < 16; ++k) out[k] = uint8_t(in[k] ^ tmp[k]);
             // Same 16-bit big-endian counter without carry as ACE2 (§8).
             const uint16_t c = static_cast<uint16_t>((iv[14] << 8 | iv[15]) + 1);
             iv[14] = uint8_t(c >> 8);
@@ -191,8 +178,7 @@ Fault Emulator::ccs_encrypt(Regs &r) {
     }
     EVP_CIPHER_CTX_free(ctx);
     ERR_clear_error();
-    if (uses_iv)
-        std::memcpy(reinterpret_cast<void *>(r.rdx), iv, 16);
+    if (uses_iv) std::memcpy(reinterpret_cast<void *>(r.rdx), iv, 16);
     r.rsi += 16 * n;
     r.rdi += 16 * n;
     r.rcx = 0;
@@ -205,13 +191,10 @@ Fault Emulator::ccs_encrypt(Regs &r) {
 }
 
 Fault Emulator::ccs_hash(Regs &r) {
-    if (!features_.ccs)
-        return fault(Fault::InvalidOpcode, FaultCause::UnitAbsent);
-    if (r.rbx != kSm3Control)
-        return fault(Fault::GeneralProtection, FaultCause::ReservedBits);
+    if (!features_.ccs) return fault(Fault::InvalidOpcode, FaultCause::UnitAbsent);
+    if (r.rbx != kSm3Control) return fault(Fault::GeneralProtection, FaultCause::ReservedBits);
     const bool block_mode = r.rax == std::numeric_limits<uint64_t>::max();
-    if (!block_mode && r.rax != 0)
-        return fault(Fault::GeneralProtection, FaultCause::PheBadCount);
+    if (!block_mode && r.rax != 0) return fault(Fault::GeneralProtection, FaultCause::PheBadCount);
     const uint64_t n = r.rcx;
     const uint64_t bytes = block_mode ? 64 * n : n;
     if (n > std::numeric_limits<uint64_t>::max() / 64 ||
@@ -224,12 +207,9 @@ Fault Emulator::ccs_hash(Regs &r) {
     if (block_mode) {
         // The state is big-endian, i.e. in digest byte order (§5.1).
         uint32_t v[8];
-        for (int i = 0; i < 8; ++i)
-            v[i] = be32(state + 4 * i);
-        for (uint64_t i = 0; i < n; ++i)
-            sm3_compress(v, src + 64 * i);
-        for (int i = 0; i < 8; ++i)
-            put_be32(state + 4 * i, v[i]);
+        for (int i = 0; i < 8; ++i) v[i] = be32(state + 4 * i);
+        for (uint64_t i = 0; i < n; ++i) sm3_compress(v, src + 64 * i);
+        for (int i = 0; i < 8; ++i) put_be32(state + 4 * i, v[i]);
         OPENSSL_cleanse(v, sizeof v);
     } else {
         Gmi &g = gmi();

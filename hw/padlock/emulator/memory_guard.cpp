@@ -30,12 +30,10 @@ void MemoryGuard::remove_guard(const void *p) {
 
 bool MemoryGuard::in_region(uint64_t a, uint64_t b, Access access) const {
     auto it = regions_.upper_bound(a);
-    if (it == regions_.begin())
-        return false;
+    if (it == regions_.begin()) return false;
     --it;
     const uint64_t end = it->first + it->second.len;
-    if (b > end || a < it->first)
-        return false;
+    if (b > end || a < it->first) return false;
     return access == Access::Read || it->second.writable;
 }
 
@@ -43,8 +41,7 @@ bool MemoryGuard::hits_guard(uint64_t a, uint64_t b) const {
     auto it = guards_.lower_bound(b);
     while (it != guards_.begin()) {
         --it;
-        if (it->first + it->second > a)
-            return true;
+        if (it->first + it->second > a) return true;
         // Guards are disjoint in practice; the one just below `a` decides.
         break;
     }
@@ -53,12 +50,9 @@ bool MemoryGuard::hits_guard(uint64_t a, uint64_t b) const {
 
 bool MemoryGuard::extra_ok(uint64_t a, uint64_t b, Access access, uint64_t req,
                            size_t req_len) const {
-    if (a >= b)
-        return true;
-    if (in_region(a, b, access))
-        return true;
-    if (access == Access::Write || req_len == 0)
-        return false;
+    if (a >= b) return true;
+    if (in_region(a, b, access)) return true;
+    if (access == Access::Write || req_len == 0) return false;
     const uint64_t req_first_page = req / regs::PAGE;
     const uint64_t req_last_page = (req + req_len - 1) / regs::PAGE;
     return a / regs::PAGE >= req_first_page && (b - 1) / regs::PAGE <= req_last_page;
@@ -66,22 +60,17 @@ bool MemoryGuard::extra_ok(uint64_t a, uint64_t b, Access access, uint64_t req,
 
 bool MemoryGuard::allowed(uint64_t addr, size_t len, Access access, uint64_t req,
                           size_t req_len) const {
-    if (len == 0)
-        return true;
+    if (len == 0) return true;
     const uint64_t end = addr + len;
-    if (end < addr)
-        return false;
+    if (end < addr) return false;
     std::shared_lock lk(mu_);
-    if (hits_guard(addr, end))
-        return false;
-    if (policy_ == GuardPolicy::RegionsOnly)
-        return in_region(addr, end, access);
-    if (req_len == 0)
-        return extra_ok(addr, end, access, req, 0);
+    if (hits_guard(addr, end)) return false;
+    if (policy_ == GuardPolicy::RegionsOnly) return in_region(addr, end, access);
+    if (req_len == 0) return extra_ok(addr, end, access, req, 0);
     const uint64_t req_end = req + req_len;
-    if (req < addr || req_end > end || req_end < req)
-        return false;
-    return extra_ok(addr, req, access, req, req_len) && extra_ok(req_end, end, access, req, req_len);
+    if (req < addr || req_end > end || req_end < req) return false;
+    return extra_ok(addr, req, access, req, req_len) &&
+           extra_ok(req_end, end, access, req, req_len);
 }
 
 } // namespace acrypto::hw::padlock::emu

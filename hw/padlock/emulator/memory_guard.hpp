@@ -24,7 +24,7 @@ enum class GuardPolicy {
 
 /// Registered memory and guard zones. Thread-safe.
 class MemoryGuard {
-public:
+  public:
     explicit MemoryGuard(GuardPolicy policy = GuardPolicy::PageRule) : policy_(policy) {}
     /// Memory the engine may touch (writable or read-only).
     void add_region(const void *p, size_t len, bool writable = true);
@@ -39,7 +39,7 @@ public:
     bool allowed(uint64_t addr, size_t len, Access access, uint64_t req, size_t req_len) const;
     GuardPolicy policy() const { return policy_; }
 
-private:
+  private:
     struct Region {
         size_t len;
         bool writable;

@@ -42,8 +42,7 @@ constexpr ProfileRow kProfiles[] = {
 
 const ProfileRow &row(Profile p) {
     for (const auto &r : kProfiles)
-        if (r.profile == p)
-            return r;
+        if (r.profile == p) return r;
     return kProfiles[0];
 }
 
@@ -66,8 +65,7 @@ const char *profile_name(Profile p) { return row(p).name; }
 
 std::optional<Profile> parse_profile(std::string_view name) {
     for (const auto &r : kProfiles)
-        if (name == r.name)
-            return r.profile;
+        if (name == r.name) return r.profile;
     return std::nullopt;
 }
 

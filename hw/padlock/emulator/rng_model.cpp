@@ -22,10 +22,14 @@ struct FaultRow {
     const char *name;
 };
 constexpr FaultRow kFaults[] = {
-    {RngFault::None, "none"},           {RngFault::Stuck, "stuck"},
-    {RngFault::StuckBits, "stuck-bits"}, {RngFault::NotReady, "not-ready"},
-    {RngFault::Bias, "bias"},           {RngFault::FilterFailed, "filter-failed"},
-    {RngFault::RawBits, "raw-bits"},    {RngFault::Disabled, "disabled"},
+    {RngFault::None, "none"},
+    {RngFault::Stuck, "stuck"},
+    {RngFault::StuckBits, "stuck-bits"},
+    {RngFault::NotReady, "not-ready"},
+    {RngFault::Bias, "bias"},
+    {RngFault::FilterFailed, "filter-failed"},
+    {RngFault::RawBits, "raw-bits"},
+    {RngFault::Disabled, "disabled"},
     {RngFault::BadCount, "bad-count"},
 };
 
@@ -33,15 +37,13 @@ constexpr FaultRow kFaults[] = {
 
 const char *rng_fault_name(RngFault f) {
     for (const auto &r : kFaults)
-        if (r.fault == f)
-            return r.name;
+        if (r.fault == f) return r.name;
     return "?";
 }
 
 std::optional<RngFault> parse_rng_fault(std::string_view name) {
     for (const auto &r : kFaults)
-        if (name == r.name)
-            return r.fault;
+        if (name == r.name) return r.fault;
     return std::nullopt;
 }
 
@@ -49,8 +51,7 @@ RngModel::RngModel(const RngOptions &opts) : fault_(opts.fault), two_sources_(op
     uint8_t seed[32] = {};
     if (opts.seed) {
         uint8_t s[8];
-        for (int i = 0; i < 8; ++i)
-            s[i] = static_cast<uint8_t>(*opts.seed >> (8 * i));
+        for (int i = 0; i < 8; ++i) s[i] = static_cast<uint8_t>(*opts.seed >> (8 * i));
         SHA256(s, sizeof s, seed);
     } else if (getrandom(seed, sizeof seed, 0) != static_cast<ssize_t>(sizeof seed)) {
         // Straight from the kernel, never RAND_bytes: this runs while the provider starts, and
@@ -83,16 +84,14 @@ void RngModel::refill() {
     AES_set_encrypt_key(key_, 256, &k);
     AES_encrypt(ctr_, buf_, &k);
     OPENSSL_cleanse(&k, sizeof k);
-    for (int i = 15; i >= 0 && ++ctr_[i] == 0; --i) {
-    }
+    for (int i = 15; i >= 0 && ++ctr_[i] == 0; --i) {}
     used_ = 0;
 }
 
 uint32_t RngModel::produce(uint8_t *out, size_t len, size_t valid) {
     std::lock_guard lk(mu_);
     for (size_t i = 0; i < len; ++i) {
-        if (used_ == sizeof buf_)
-            refill();
+        if (used_ == sizeof buf_) refill();
         out[i] = buf_[used_++];
     }
     uint32_t status = regs::XSTORE_RNG_ENABLED | regs::XSTORE_SOURCE1 |
@@ -102,12 +101,13 @@ uint32_t RngModel::produce(uint8_t *out, size_t len, size_t valid) {
     case RngFault::None: break;
     case RngFault::Stuck: std::memset(out, 0x5A, len); break;
     case RngFault::StuckBits:
-        for (size_t i = 0; i < len; ++i)
-            out[i] = static_cast<uint8_t>(out[i] | 0xFC);
+        for (size_t i = 0; i < len; ++i) out[i] = static_cast<uint8_t>(out[i] | 0xFC);
         break;
     case RngFault::NotReady: count = 0; break;
     case RngFault::Bias: status |= 1u << 10; break;
-    case RngFault::FilterFailed: status |= regs::XSTORE_FILTER_ENABLED | regs::XSTORE_FILTER_FAILED; break;
+    case RngFault::FilterFailed:
+        status |= regs::XSTORE_FILTER_ENABLED | regs::XSTORE_FILTER_FAILED;
+        break;
     case RngFault::RawBits: status |= regs::XSTORE_RAW_BITS; break;
     case RngFault::Disabled: status &= ~regs::XSTORE_RNG_ENABLED; break;
     case RngFault::BadCount: count = valid == 1 ? 3 : static_cast<uint32_t>(valid - 1); break;

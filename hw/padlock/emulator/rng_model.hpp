@@ -37,7 +37,7 @@ struct RngOptions {
 
 /// Noise source model: AES-256-CTR keystream keyed by SHA-256(seed). Thread-safe.
 class RngModel {
-public:
+  public:
     explicit RngModel(const RngOptions &opts);
     ~RngModel();
     RngModel(const RngModel &) = delete;
@@ -47,7 +47,7 @@ public:
     void set_fault(RngFault f);
     RngFault fault() const;
 
-private:
+  private:
     void refill();
     mutable std::mutex mu_;
     RngFault fault_;

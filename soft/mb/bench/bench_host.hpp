@@ -19,7 +19,7 @@ namespace acrypto::soft::mb::bench {
  * session: one atomic add on dequeue, one on completion.
  */
 class BenchHost {
-public:
+  public:
     /// Open `drv` with `cfg`; aborts the process on failure (benchmarks only).
     BenchHost(const acrypto_device_driver *drv,
               const std::vector<std::pair<std::string, std::string>> &cfg);
@@ -35,7 +35,7 @@ public:
     /// Device statistic by name.
     uint64_t stat(const char *name) const;
 
-private:
+  private:
     static uint32_t dequeue(acrypto_host *h, acrypto_session **out, uint32_t max);
     static void complete(acrypto_host *h, acrypto_session *s, int status, uint32_t steps);
     static void mark_broken(acrypto_host *h, const char *reason);

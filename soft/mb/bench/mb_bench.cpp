@@ -25,8 +25,8 @@ struct SessionSet {
     std::vector<std::vector<uint8_t>> src, dst;
     std::vector<acrypto_session *> ptrs;
 
-    SessionSet(uint32_t n, uint32_t op, uint32_t alg, uint32_t mode, uint32_t dir,
-               size_t key_len, size_t iv_len, size_t size, size_t out_room, uint32_t tag_len = 0)
+    SessionSet(uint32_t n, uint32_t op, uint32_t alg, uint32_t mode, uint32_t dir, size_t key_len,
+               size_t iv_len, size_t size, size_t out_room, uint32_t tag_len = 0)
         : sessions(n), steps(n), keys(n), key_bytes(key_len ? key_len : 1, 0x42), src(n), dst(n),
           ptrs(n) {
         static uint64_t next_id = 1;
@@ -76,16 +76,16 @@ void report(benchmark::State &state, size_t bytes_per_iter, size_t ops_per_iter)
 void BM_MbCbcBurst(benchmark::State &state) {
     size_t size = static_cast<size_t>(state.range(0));
     uint32_t burst = static_cast<uint32_t>(state.range(1));
-    SessionSet set(burst, ACRYPTO_OP_CIPHER, ACRYPTO_ALG_AES, ACRYPTO_MODE_CBC,
-                   ACRYPTO_DIR_ENCRYPT, 16, 16, size, size);
+    SessionSet set(burst, ACRYPTO_OP_CIPHER, ACRYPTO_ALG_AES, ACRYPTO_MODE_CBC, ACRYPTO_DIR_ENCRYPT,
+                   16, 16, size, size);
     for (auto _ : state) host().run_round(set.ptrs.data(), burst);
     report(state, size * burst, burst);
 }
 
 void BM_MbCbcOneAtATime(benchmark::State &state) {
     size_t size = static_cast<size_t>(state.range(0));
-    SessionSet set(1, ACRYPTO_OP_CIPHER, ACRYPTO_ALG_AES, ACRYPTO_MODE_CBC, ACRYPTO_DIR_ENCRYPT,
-                   16, 16, size, size);
+    SessionSet set(1, ACRYPTO_OP_CIPHER, ACRYPTO_ALG_AES, ACRYPTO_MODE_CBC, ACRYPTO_DIR_ENCRYPT, 16,
+                   16, size, size);
     for (auto _ : state) host().run_round(set.ptrs.data(), 1);
     report(state, size, 1);
 }
@@ -148,11 +148,9 @@ void BM_LibraryCbc16(benchmark::State &state) {
             j->iv = iv;
             j->iv_len_in_bytes = 16;
             IMB_SUBMIT_JOB(m);
-            while (IMB_GET_COMPLETED_JOB(m)) {
-            }
+            while (IMB_GET_COMPLETED_JOB(m)) {}
         }
-        while (IMB_FLUSH_JOB(m)) {
-        }
+        while (IMB_FLUSH_JOB(m)) {}
     }
     free_mb_mgr(m);
     state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * size * 16));
@@ -183,26 +181,65 @@ BENCHMARK(BM_LibraryCbc16)->Apply(CbcSizes);
 // Every algorithm in bursts of 32: the rates in the capability table
 // (bytes/s at 16 KB, ops/s at 64 B).
 enum AlgId : int64_t {
-    kCbcEnc, kCbcDec, kCtr, kGcmEnc, kDesCbc, kDes3Cbc, kChachaPoly, kHmacSha1, kHmacSha256,
-    kHmacSha512, kSha1, kSha256, kSha512
+    kCbcEnc,
+    kCbcDec,
+    kCtr,
+    kGcmEnc,
+    kDesCbc,
+    kDes3Cbc,
+    kChachaPoly,
+    kHmacSha1,
+    kHmacSha256,
+    kHmacSha512,
+    kSha1,
+    kSha256,
+    kSha512
 };
 
 std::unique_ptr<SessionSet> alg_set(int64_t id, size_t size) {
     constexpr uint32_t n = 32;
     switch (id) {
-    case kCbcEnc: return std::make_unique<SessionSet>(n, ACRYPTO_OP_CIPHER, ACRYPTO_ALG_AES, ACRYPTO_MODE_CBC, ACRYPTO_DIR_ENCRYPT, 16, 16, size, size);
-    case kCbcDec: return std::make_unique<SessionSet>(n, ACRYPTO_OP_CIPHER, ACRYPTO_ALG_AES, ACRYPTO_MODE_CBC, ACRYPTO_DIR_DECRYPT, 16, 16, size, size);
-    case kCtr: return std::make_unique<SessionSet>(n, ACRYPTO_OP_CIPHER, ACRYPTO_ALG_AES, ACRYPTO_MODE_CTR, ACRYPTO_DIR_ENCRYPT, 16, 16, size, size);
-    case kGcmEnc: return std::make_unique<SessionSet>(n, ACRYPTO_OP_CIPHER, ACRYPTO_ALG_AES, ACRYPTO_MODE_GCM, ACRYPTO_DIR_ENCRYPT, 16, 12, size, size, 16);
-    case kDesCbc: return std::make_unique<SessionSet>(n, ACRYPTO_OP_CIPHER, ACRYPTO_ALG_DES, ACRYPTO_MODE_CBC, ACRYPTO_DIR_ENCRYPT, 8, 8, size, size);
-    case kDes3Cbc: return std::make_unique<SessionSet>(n, ACRYPTO_OP_CIPHER, ACRYPTO_ALG_DES_EDE3, ACRYPTO_MODE_CBC, ACRYPTO_DIR_ENCRYPT, 24, 8, size, size);
-    case kChachaPoly: return std::make_unique<SessionSet>(n, ACRYPTO_OP_CIPHER, ACRYPTO_ALG_CHACHA20, ACRYPTO_MODE_POLY1305, ACRYPTO_DIR_ENCRYPT, 32, 12, size, size, 16);
-    case kHmacSha1: return std::make_unique<SessionSet>(n, ACRYPTO_OP_MAC, ACRYPTO_ALG_SHA1, ACRYPTO_MODE_HMAC, 0, 32, 0, size, 64);
-    case kHmacSha256: return std::make_unique<SessionSet>(n, ACRYPTO_OP_MAC, ACRYPTO_ALG_SHA256, ACRYPTO_MODE_HMAC, 0, 32, 0, size, 64);
-    case kHmacSha512: return std::make_unique<SessionSet>(n, ACRYPTO_OP_MAC, ACRYPTO_ALG_SHA512, ACRYPTO_MODE_HMAC, 0, 32, 0, size, 64);
-    case kSha1: return std::make_unique<SessionSet>(n, ACRYPTO_OP_DIGEST, ACRYPTO_ALG_SHA1, 0, 0, 0, 0, size, 64);
-    case kSha256: return std::make_unique<SessionSet>(n, ACRYPTO_OP_DIGEST, ACRYPTO_ALG_SHA256, 0, 0, 0, 0, size, 64);
-    default: return std::make_unique<SessionSet>(n, ACRYPTO_OP_DIGEST, ACRYPTO_ALG_SHA512, 0, 0, 0, 0, size, 64);
+    case kCbcEnc:
+        return std::make_unique<SessionSet>(n, ACRYPTO_OP_CIPHER, ACRYPTO_ALG_AES, ACRYPTO_MODE_CBC,
+                                            ACRYPTO_DIR_ENCRYPT, 16, 16, size, size);
+    case kCbcDec:
+        return std::make_unique<SessionSet>(n, ACRYPTO_OP_CIPHER, ACRYPTO_ALG_AES, ACRYPTO_MODE_CBC,
+                                            ACRYPTO_DIR_DECRYPT, 16, 16, size, size);
+    case kCtr:
+        return std::make_unique<SessionSet>(n, ACRYPTO_OP_CIPHER, ACRYPTO_ALG_AES, ACRYPTO_MODE_CTR,
+                                            ACRYPTO_DIR_ENCRYPT, 16, 16, size, size);
+    case kGcmEnc:
+        return std::make_unique<SessionSet>(n, ACRYPTO_OP_CIPHER, ACRYPTO_ALG_AES, ACRYPTO_MODE_GCM,
+                                            ACRYPTO_DIR_ENCRYPT, 16, 12, size, size, 16);
+    case kDesCbc:
+        return std::make_unique<SessionSet>(n, ACRYPTO_OP_CIPHER, ACRYPTO_ALG_DES, ACRYPTO_MODE_CBC,
+                                            ACRYPTO_DIR_ENCRYPT, 8, 8, size, size);
+    case kDes3Cbc:
+        return std::make_unique<SessionSet>(n, ACRYPTO_OP_CIPHER, ACRYPTO_ALG_DES_EDE3,
+                                            ACRYPTO_MODE_CBC, ACRYPTO_DIR_ENCRYPT, 24, 8, size,
+                                            size);
+    case kChachaPoly:
+        return std::make_unique<SessionSet>(n, ACRYPTO_OP_CIPHER, ACRYPTO_ALG_CHACHA20,
+                                            ACRYPTO_MODE_POLY1305, ACRYPTO_DIR_ENCRYPT, 32, 12,
+                                            size, size, 16);
+    case kHmacSha1:
+        return std::make_unique<SessionSet>(n, ACRYPTO_OP_MAC, ACRYPTO_ALG_SHA1, ACRYPTO_MODE_HMAC,
+                                            0, 32, 0, size, 64);
+    case kHmacSha256:
+        return std::make_unique<SessionSet>(n, ACRYPTO_OP_MAC, ACRYPTO_ALG_SHA256,
+                                            ACRYPTO_MODE_HMAC, 0, 32, 0, size, 64);
+    case kHmacSha512:
+        return std::make_unique<SessionSet>(n, ACRYPTO_OP_MAC, ACRYPTO_ALG_SHA512,
+                                            ACRYPTO_MODE_HMAC, 0, 32, 0, size, 64);
+    case kSha1:
+        return std::make_unique<SessionSet>(n, ACRYPTO_OP_DIGEST, ACRYPTO_ALG_SHA1, 0, 0, 0, 0,
+                                            size, 64);
+    case kSha256:
+        return std::make_unique<SessionSet>(n, ACRYPTO_OP_DIGEST, ACRYPTO_ALG_SHA256, 0, 0, 0, 0,
+                                            size, 64);
+    default:
+        return std::make_unique<SessionSet>(n, ACRYPTO_OP_DIGEST, ACRYPTO_ALG_SHA512, 0, 0, 0, 0,
+                                            size, 64);
     }
 }
 

@@ -6,8 +6,7 @@
 
 #include <stdio.h>
 
-int main(void)
-{
+int main(void) {
     int failed = 0;
     struct acrypto_session s = {0};
     struct acrypto_step st = {0};

@@ -49,7 +49,8 @@ TEST(CpuDevice, StatsCountOpsBatchesAndInline) {
     auto h = open_cpu({{"workers", "1"}});
     ASSERT_TRUE(h);
     std::vector<std::unique_ptr<OwnedSession>> v;
-    for (int i = 0; i < 20; ++i) v.push_back(make_digest(ACRYPTO_ALG_SHA256, pattern_bytes(100, i)));
+    for (int i = 0; i < 20; ++i)
+        v.push_back(make_digest(ACRYPTO_ALG_SHA256, pattern_bytes(100, i)));
     for (int i = 0; i < 5; ++i)
         v.push_back(make_hmac(ACRYPTO_ALG_SHA1, pattern_bytes(8, i), pattern_bytes(10, i)));
     for (auto &s : v) h->enqueue(s->get());
@@ -100,8 +101,8 @@ TEST(CpuDevice, RouteOfTwoStepsRunsBoth) {
     s->s.ncur = 2;
     ASSERT_EQ(h->run(*s->get()), ACRYPTO_OK);
     EXPECT_EQ(h->steps_done_of(s->get()), 2u);
-    const Bytes ct = reference_cipher(ACRYPTO_ALG_AES, ACRYPTO_MODE_CBC, ACRYPTO_DIR_ENCRYPT, key,
-                                      iv, in);
+    const Bytes ct =
+        reference_cipher(ACRYPTO_ALG_AES, ACRYPTO_MODE_CBC, ACRYPTO_DIR_ENCRYPT, key, iv, in);
     EXPECT_EQ(s->output_bytes(0), ct);
     EXPECT_EQ(tagbuf, reference_hmac(ACRYPTO_ALG_SHA256, mkey, ct));
 }
@@ -133,7 +134,8 @@ TEST(CpuDevice, CloseIdleAndAfterWork) {
     auto h = open_cpu({{"workers", "2"}});
     ASSERT_TRUE(h);
     std::vector<std::unique_ptr<OwnedSession>> v;
-    for (int i = 0; i < 500; ++i) v.push_back(make_digest(ACRYPTO_ALG_SHA1, pattern_bytes(4096, i)));
+    for (int i = 0; i < 500; ++i)
+        v.push_back(make_digest(ACRYPTO_ALG_SHA1, pattern_bytes(4096, i)));
     for (auto &s : v) h->enqueue(s->get());
     h->kick();
     h->close();

@@ -17,7 +17,7 @@ using test::make_cipher;
 using test::pattern_bytes;
 
 class Families : public ::testing::Test {
-protected:
+  protected:
     CryptoLib lib_;
     ExecCtx ctx_{lib_};
     int run(const Family &f, test::OwnedSession &s) { return f.exec(ctx_, s.s, 0); }
@@ -117,8 +117,8 @@ TEST_F(Families, DigestNonFinalChunkMustBeWholeBlocks) {
     ASSERT_EQ(run(kDigestFamily, *t), ACRYPTO_OK);
     EXPECT_EQ(t->step().state_len, 256u);
     EXPECT_EQ(t->step().out_len, 0u);
-    EXPECT_EQ(test::to_hex({t->step().state, 64}),
-              test::to_hex(test::reference_digest_state(ACRYPTO_ALG_SHA512, pattern_bytes(256, 1))));
+    EXPECT_EQ(test::to_hex({t->step().state, 64}), test::to_hex(test::reference_digest_state(
+                                                       ACRYPTO_ALG_SHA512, pattern_bytes(256, 1))));
     auto u = test::make_digest(ACRYPTO_ALG_SHA1, pattern_bytes(10, 1), ACRYPTO_STEP_F_FINAL);
     u->step().state_len = 10; // not on a block boundary
     EXPECT_EQ(run(kDigestFamily, *u), ACRYPTO_E_INVALID);

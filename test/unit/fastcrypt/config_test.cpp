@@ -30,14 +30,27 @@ TEST(FastcryptConfig, Defaults) {
 }
 
 TEST(FastcryptConfig, EveryKeyParses) {
-    auto c = parse({{"model", "2"}, {"pci-ids", "1234:5678,0xabcd:0x0001"}, {"ring-size", "4096"},
-                    {"max-inflight", "100"}, {"watchdog-ms", "10"}, {"irq-poll-ms", "2"},
-                    {"ready-timeout-ms", "50"}, {"max-retries", "5"}, {"max-recoveries", "9"},
-                    {"model-reset-latency-us", "100"}, {"model-desc-ns", "1000"},
-                    {"model-byte-ps", "500"}, {"model-max-xfer", "4096"}, {"model-dma64", "1"},
-                    {"model-id", "0x12345678"}, {"model-version", "0x00010001"},
-                    {"model-caps", "0x133"}, {"model-delay-ms", "7"}, {"fault-rate", "0.5"},
-                    {"fault-kinds", "src-dma, stall"}, {"fault-seed", "42"}});
+    auto c = parse({{"model", "2"},
+                    {"pci-ids", "1234:5678,0xabcd:0x0001"},
+                    {"ring-size", "4096"},
+                    {"max-inflight", "100"},
+                    {"watchdog-ms", "10"},
+                    {"irq-poll-ms", "2"},
+                    {"ready-timeout-ms", "50"},
+                    {"max-retries", "5"},
+                    {"max-recoveries", "9"},
+                    {"model-reset-latency-us", "100"},
+                    {"model-desc-ns", "1000"},
+                    {"model-byte-ps", "500"},
+                    {"model-max-xfer", "4096"},
+                    {"model-dma64", "1"},
+                    {"model-id", "0x12345678"},
+                    {"model-version", "0x00010001"},
+                    {"model-caps", "0x133"},
+                    {"model-delay-ms", "7"},
+                    {"fault-rate", "0.5"},
+                    {"fault-kinds", "src-dma, stall"},
+                    {"fault-seed", "42"}});
     ASSERT_TRUE(c) << c.error().message;
     EXPECT_EQ(c->pci_ids.size(), 2u);
     EXPECT_EQ(c->inflight(), 100u);
@@ -90,8 +103,9 @@ TEST(FastcryptProbe, ModelInstancesCounted) {
 }
 
 TEST(FastcryptOpen, RefusesNonFpiV1) {
-    for (const KvList &kv : std::vector<KvList>{{{"model", "1"}, {"model-id", "0x11223344"}},
-                                                {{"model", "1"}, {"model-version", "0x00020000"}}}) {
+    for (const KvList &kv :
+         std::vector<KvList>{{{"model", "1"}, {"model-id", "0x11223344"}},
+                             {{"model", "1"}, {"model-version", "0x00020000"}}}) {
         std::string why;
         auto h = DeviceHarness::open(driver_table(), kv, 0, &why);
         EXPECT_FALSE(h);
@@ -101,12 +115,14 @@ TEST(FastcryptOpen, RefusesNonFpiV1) {
 
 TEST(FastcryptOpen, ResetLatencyIsPolled) {
     std::string why;
-    auto h = DeviceHarness::open(driver_table(), {{"model", "1"}, {"model-reset-latency-us", "20000"}}, 0, &why);
+    auto h = DeviceHarness::open(driver_table(),
+                                 {{"model", "1"}, {"model-reset-latency-us", "20000"}}, 0, &why);
     ASSERT_TRUE(h) << why;
     h->close();
-    auto slow = DeviceHarness::open(driver_table(),
-                                    {{"model", "1"}, {"model-reset-latency-us", "2000000"}, {"ready-timeout-ms", "20"}},
-                                    0, &why);
+    auto slow = DeviceHarness::open(
+        driver_table(),
+        {{"model", "1"}, {"model-reset-latency-us", "2000000"}, {"ready-timeout-ms", "20"}}, 0,
+        &why);
     EXPECT_FALSE(slow);
     EXPECT_NE(why.find("READY"), std::string::npos) << why;
 }

@@ -26,7 +26,8 @@ using model::FaultKind;
 
 /// Fast watchdog and IRQ poll so timeouts cost tens of milliseconds.
 KvList fast(KvList extra = {}) {
-    KvList cfg{{"model", "1"}, {"watchdog-ms", "80"}, {"irq-poll-ms", "5"}, {"model-delay-ms", "300"}};
+    KvList cfg{
+        {"model", "1"}, {"watchdog-ms", "80"}, {"irq-poll-ms", "5"}, {"model-delay-ms", "300"}};
     for (auto &kv : extra) cfg.push_back(kv);
     return cfg;
 }
@@ -48,13 +49,13 @@ struct Job {
 };
 
 Job des3_cbc(size_t len, uint64_t seed, uint32_t dir = ACRYPTO_DIR_ENCRYPT) {
-    const Bytes key = pattern_bytes(24, seed), iv = pattern_bytes(8, seed + 1), in = pattern_bytes(len, seed + 2);
+    const Bytes key = pattern_bytes(24, seed), iv = pattern_bytes(8, seed + 1),
+                in = pattern_bytes(len, seed + 2);
     return {make_cipher(ACRYPTO_ALG_DES_EDE3, ACRYPTO_MODE_CBC, dir, key, iv, in),
             reference_cipher(ACRYPTO_ALG_DES_EDE3, ACRYPTO_MODE_CBC, dir, key, iv, in)};
 }
 
-template <class F>
-bool wait_for(F pred) {
+template <class F> bool wait_for(F pred) {
     const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(5);
     while (!pred()) {
         if (std::chrono::steady_clock::now() > end) return false;
@@ -77,7 +78,9 @@ TEST_P(FastcryptRecovery, SessionCompletesCorrectlyOnce) {
     ASSERT_TRUE(r.h);
     // Several sessions in flight, each split in pieces, one of which meets the fault.
     std::vector<Job> jobs;
-    for (int i = 0; i < 6; ++i) jobs.push_back(des3_cbc(8 * 1024 + 8 * i, 50 + 10 * i, i % 2 ? ACRYPTO_DIR_DECRYPT : ACRYPTO_DIR_ENCRYPT));
+    for (int i = 0; i < 6; ++i)
+        jobs.push_back(des3_cbc(8 * 1024 + 8 * i, 50 + 10 * i,
+                                i % 2 ? ACRYPTO_DIR_DECRYPT : ACRYPTO_DIR_ENCRYPT));
     r.model->inject(f.kind, r.model->next_seq() + 2);
     for (auto &j : jobs) r.h->enqueue(j.s->get());
     r.h->kick();
@@ -150,7 +153,8 @@ TEST(FastcryptFaults, InPlaceSplitSessionSurvivesFaultUntouched) {
     const Bytes key = pattern_bytes(24, 5), iv = pattern_bytes(8, 6), in = pattern_bytes(4096, 7);
     acrypto::test::BufferLayout l;
     l.in_place = true;
-    auto s = make_cipher(ACRYPTO_ALG_DES_EDE3, ACRYPTO_MODE_CBC, ACRYPTO_DIR_DECRYPT, key, iv, in, l);
+    auto s =
+        make_cipher(ACRYPTO_ALG_DES_EDE3, ACRYPTO_MODE_CBC, ACRYPTO_DIR_DECRYPT, key, iv, in, l);
     r.model->inject(FaultKind::Fetch, r.model->next_seq() + 5);
     EXPECT_EQ(r.h->run(*s->get()), ACRYPTO_E_DEVICE);
     // Failed sessions may be moved elsewhere: their input must still be the original bytes.
@@ -219,15 +223,21 @@ TEST(FastcryptFaults, SlowButProgressingDeviceIsNotTimedOut) {
 
 TEST(FastcryptFaults, OpenRefusesDeviceFailingSelfTest) {
     std::string why;
-    auto h = DeviceHarness::open(driver_table(), fast({{"fault-rate", "1"}, {"fault-kinds", "dst-dma"}}), 0, &why);
+    auto h = DeviceHarness::open(driver_table(),
+                                 fast({{"fault-rate", "1"}, {"fault-kinds", "dst-dma"}}), 0, &why);
     EXPECT_FALSE(h);
     EXPECT_NE(why.find("self-test"), std::string::npos) << why;
 }
 
 TEST(FastcryptFaults, SoakWithRandomFaultsCompletesExactlyOnce) {
-    Rig r(fast({{"fault-rate", "0.03"}, {"fault-seed", "12345"}, {"fault-kinds", "all"},
-                {"model-max-xfer", "512"}, {"ring-size", "16"}, {"max-retries", "3"},
-                {"max-recoveries", "50"}, {"model-delay-ms", "200"}}));
+    Rig r(fast({{"fault-rate", "0.03"},
+                {"fault-seed", "12345"},
+                {"fault-kinds", "all"},
+                {"model-max-xfer", "512"},
+                {"ring-size", "16"},
+                {"max-retries", "3"},
+                {"max-recoveries", "50"},
+                {"model-delay-ms", "200"}}));
     ASSERT_TRUE(r.h);
     std::mt19937_64 rng(99);
     std::vector<Job> jobs;
@@ -242,7 +252,8 @@ TEST(FastcryptFaults, SoakWithRandomFaultsCompletesExactlyOnce) {
         const Bytes in = pattern_bytes(len, 9000 + i);
         acrypto::test::BufferLayout l;
         l.in_place = rng() % 2;
-        jobs.push_back({make_cipher(alg, mode, dir, key, iv, in, l), reference_cipher(alg, mode, dir, key, iv, in)});
+        jobs.push_back({make_cipher(alg, mode, dir, key, iv, in, l),
+                        reference_cipher(alg, mode, dir, key, iv, in)});
         jobs.back().s->get()->priority = static_cast<uint32_t>(rng() % 8);
     }
     for (size_t i = 0; i < jobs.size(); ++i) {
@@ -268,10 +279,11 @@ TEST(FastcryptFaults, SoakWithRandomFaultsCompletesExactlyOnce) {
     EXPECT_FALSE(r.h->broken()) << r.h->broken_reason();
     EXPECT_GT(ok, 250u) << "retries make most sessions succeed";
     const auto st = r.h->stats();
-    std::printf("soak: %zu ok, %zu failed; faults injected %llu, recovered %llu, resubmitted %llu\n", ok,
-                failed, static_cast<unsigned long long>(r.model->counters().faults_injected),
-                static_cast<unsigned long long>(st.at("recovered")),
-                static_cast<unsigned long long>(st.at("resubmitted")));
+    std::printf(
+        "soak: %zu ok, %zu failed; faults injected %llu, recovered %llu, resubmitted %llu\n", ok,
+        failed, static_cast<unsigned long long>(r.model->counters().faults_injected),
+        static_cast<unsigned long long>(st.at("recovered")),
+        static_cast<unsigned long long>(st.at("resubmitted")));
     r.h->close();
 }
 

@@ -46,7 +46,8 @@ TEST(FastcryptDevice, KnownAnswersFromVectorFiles) {
     size_t checked = 0;
     for (const char *file : {"des.txt", "tdes.txt"}) {
         std::string err;
-        auto stanzas = acrypto::test::read_vector_file(std::string(FC_VECTOR_DIR) + "/" + file, &err);
+        auto stanzas =
+            acrypto::test::read_vector_file(std::string(FC_VECTOR_DIR) + "/" + file, &err);
         ASSERT_FALSE(stanzas.empty()) << err;
         for (const auto &st : stanzas) {
             auto cipher = st.get("Cipher");
@@ -58,7 +59,8 @@ TEST(FastcryptDevice, KnownAnswersFromVectorFiles) {
             for (uint32_t dir : {ACRYPTO_DIR_ENCRYPT, ACRYPTO_DIR_DECRYPT}) {
                 const Bytes &in = dir == ACRYPTO_DIR_ENCRYPT ? pt : ct;
                 const Bytes &want = dir == ACRYPTO_DIR_ENCRYPT ? ct : pt;
-                auto s = make_cipher(alg, cbc ? ACRYPTO_MODE_CBC : ACRYPTO_MODE_ECB, dir, key, iv, in);
+                auto s =
+                    make_cipher(alg, cbc ? ACRYPTO_MODE_CBC : ACRYPTO_MODE_ECB, dir, key, iv, in);
                 ASSERT_EQ(h->run(*s->get()), ACRYPTO_OK) << st.where();
                 EXPECT_EQ(s->output_bytes(), want) << st.where() << " dir " << dir;
                 ++checked;
@@ -101,7 +103,8 @@ TEST(FastcryptDevice, DifferentialAgainstLibcrypto) {
     for (uint32_t alg : {ACRYPTO_ALG_DES, ACRYPTO_ALG_DES_EDE3})
         for (uint32_t mode : {ACRYPTO_MODE_ECB, ACRYPTO_MODE_CBC})
             for (uint32_t dir : {ACRYPTO_DIR_ENCRYPT, ACRYPTO_DIR_DECRYPT})
-                for (size_t len : {size_t{8}, size_t{64}, size_t{1000} * 8, size_t{65536}, size_t{65536 + 24}})
+                for (size_t len :
+                     {size_t{8}, size_t{64}, size_t{1000} * 8, size_t{65536}, size_t{65536 + 24}})
                     for (int layout = 0; layout < 3; ++layout) {
                         BufferLayout l;
                         l.in_place = layout == 1;
@@ -127,8 +130,10 @@ TEST(FastcryptDevice, SplitsAtMaxXferAndChainsIv) {
                 run_differential(*h, DiffCase{alg, ACRYPTO_MODE_ECB, dir, 1000, l}, seed++);
             }
     // A message fed as two sessions chains through step.iv.
-    const Bytes key = pattern_bytes(24, 9), iv = pattern_bytes(8, 10), msg = pattern_bytes(1024, 11);
-    const Bytes want = reference_cipher(ACRYPTO_ALG_DES_EDE3, ACRYPTO_MODE_CBC, ACRYPTO_DIR_ENCRYPT, key, iv, msg);
+    const Bytes key = pattern_bytes(24, 9), iv = pattern_bytes(8, 10),
+                msg = pattern_bytes(1024, 11);
+    const Bytes want =
+        reference_cipher(ACRYPTO_ALG_DES_EDE3, ACRYPTO_MODE_CBC, ACRYPTO_DIR_ENCRYPT, key, iv, msg);
     auto a = make_cipher(ACRYPTO_ALG_DES_EDE3, ACRYPTO_MODE_CBC, ACRYPTO_DIR_ENCRYPT, key, iv,
                          std::span(msg).first(520));
     ASSERT_EQ(h->run(*a->get()), ACRYPTO_OK);
@@ -166,7 +171,8 @@ TEST(FastcryptDevice, RefusesWhatItCannotDo) {
     auto h = open_model();
     ASSERT_TRUE(h);
     const Bytes k8 = pattern_bytes(8, 1), iv = pattern_bytes(8, 2), in = pattern_bytes(64, 3);
-    auto odd = make_cipher(ACRYPTO_ALG_DES, ACRYPTO_MODE_ECB, ACRYPTO_DIR_ENCRYPT, k8, {}, std::span(in).first(12));
+    auto odd = make_cipher(ACRYPTO_ALG_DES, ACRYPTO_MODE_ECB, ACRYPTO_DIR_ENCRYPT, k8, {},
+                           std::span(in).first(12));
     EXPECT_EQ(h->run(*odd->get()), ACRYPTO_E_INVALID) << "partial blocks belong to the provider";
     auto badkey = make_cipher(ACRYPTO_ALG_DES, ACRYPTO_MODE_ECB, ACRYPTO_DIR_ENCRYPT,
                               std::span(in).first(7), {}, in);
@@ -182,7 +188,8 @@ TEST(FastcryptDevice, RefusesWhatItCannotDo) {
     EXPECT_EQ(h->run(*aes->get()), ACRYPTO_E_UNSUPPORTED);
     auto cfb = make_cipher(ACRYPTO_ALG_DES, ACRYPTO_MODE_CFB, ACRYPTO_DIR_ENCRYPT, k8, iv, in);
     EXPECT_EQ(h->run(*cfb->get()), ACRYPTO_E_UNSUPPORTED);
-    auto empty = make_cipher(ACRYPTO_ALG_DES, ACRYPTO_MODE_CBC, ACRYPTO_DIR_ENCRYPT, k8, iv, Bytes{});
+    auto empty =
+        make_cipher(ACRYPTO_ALG_DES, ACRYPTO_MODE_CBC, ACRYPTO_DIR_ENCRYPT, k8, iv, Bytes{});
     EXPECT_EQ(h->run(*empty->get()), ACRYPTO_OK);
     EXPECT_EQ(empty->step().out_len, 0u);
     const auto st = h->stats();
@@ -199,8 +206,10 @@ TEST(FastcryptDevice, RingFullIsBusyNotFailure) {
     for (int i = 0; i < 200; ++i) {
         const Bytes key = pattern_bytes(24, 1000 + i), iv = pattern_bytes(8, 2000 + i),
                     in = pattern_bytes(8 * (1 + i % 9), 3000 + i);
-        want.push_back(reference_cipher(ACRYPTO_ALG_DES_EDE3, ACRYPTO_MODE_CBC, ACRYPTO_DIR_ENCRYPT, key, iv, in));
-        ss.push_back(make_cipher(ACRYPTO_ALG_DES_EDE3, ACRYPTO_MODE_CBC, ACRYPTO_DIR_ENCRYPT, key, iv, in));
+        want.push_back(reference_cipher(ACRYPTO_ALG_DES_EDE3, ACRYPTO_MODE_CBC, ACRYPTO_DIR_ENCRYPT,
+                                        key, iv, in));
+        ss.push_back(
+            make_cipher(ACRYPTO_ALG_DES_EDE3, ACRYPTO_MODE_CBC, ACRYPTO_DIR_ENCRYPT, key, iv, in));
         ss.back()->get()->priority = static_cast<uint32_t>(i % 8);
         h->enqueue(ss.back()->get());
     }

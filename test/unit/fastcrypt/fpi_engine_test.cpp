@@ -49,7 +49,8 @@ TEST(FpiEngine, RefusesWrongIdAndVersion) {
         auto info = e.reset();
         ASSERT_FALSE(info);
         EXPECT_EQ(info.error().code, Errc::Unsupported);
-        EXPECT_NE(info.error().message.find("not FPI v1"), std::string::npos) << info.error().message;
+        EXPECT_NE(info.error().message.find("not FPI v1"), std::string::npos)
+            << info.error().message;
         EXPECT_FALSE(identify_fpi(*r.win));
     }
     {
@@ -199,9 +200,10 @@ TEST(FpiEngine, DistrustsWriteBack) {
         const char *name;
         FaultCause cause;
     };
-    for (Tamper t : {Tamper{"cookie", FaultCause::CookieMismatch}, Tamper{"not-done", FaultCause::NotDone},
-                     Tamper{"unknown-code", FaultCause::BadStatus},
-                     Tamper{"reserved-bits", FaultCause::BadStatus}}) {
+    for (Tamper t :
+         {Tamper{"cookie", FaultCause::CookieMismatch}, Tamper{"not-done", FaultCause::NotDone},
+          Tamper{"unknown-code", FaultCause::BadStatus},
+          Tamper{"reserved-bits", FaultCause::BadStatus}}) {
         ModelRig r;
         FpiEngine e(*r.win, *r.arena, *r.irq, opts(8));
         ASSERT_TRUE(e.reset());
@@ -276,10 +278,11 @@ TEST(FpiEngine, RandomWriteBackNeverPassesAsValid) {
         const uint32_t garbage = static_cast<uint32_t>(rng());
         const bool on_status = rng() % 2 == 0;
         ModelRig::put32(d + (on_status ? regs::D_STATUS : regs::D_COOKIE), garbage);
-        const bool still_valid = on_status ? garbage == regs::D_ST_DONE ||
-                                                 ((garbage & ~0x800000FFu) == 0 && (garbage & regs::D_ST_DONE) &&
-                                                  (garbage & 0xFFu) <= regs::ERR_MAX)
-                                           : garbage == 100 + victim;
+        const bool still_valid =
+            on_status ? garbage == regs::D_ST_DONE ||
+                            ((garbage & ~0x800000FFu) == 0 && (garbage & regs::D_ST_DONE) &&
+                             (garbage & 0xFFu) <= regs::ERR_MAX)
+                      : garbage == 100 + victim;
         std::vector<Completion> done;
         auto res = e.reap(done);
         if (still_valid) {

@@ -31,7 +31,7 @@ struct ErrCase {
     uint32_t len;
     int64_t src_delta; ///< added to the buffer's bus address
     int64_t dst_delta;
-    uint64_t abs_src;  ///< non-zero: absolute source address
+    uint64_t abs_src; ///< non-zero: absolute source address
     uint32_t code;
 };
 
@@ -60,15 +60,18 @@ TEST_P(ModelDescErrors, StatusCodeAndNothingWritten) {
     r.arena->free(buf);
 }
 
-constexpr uint32_t ENC_CBC = regs::D_CTL_DIR_ENC | regs::D_CTL_MODE_CBC | regs::D_CTL_IRQ | regs::D_CTL_IVWB;
+constexpr uint32_t ENC_CBC =
+    regs::D_CTL_DIR_ENC | regs::D_CTL_MODE_CBC | regs::D_CTL_IRQ | regs::D_CTL_IVWB;
 
 INSTANTIATE_TEST_SUITE_P(
     AllCodes, ModelDescErrors,
     ::testing::Values(
         ErrCase{"ReservedBit", ENC_CBC | (1u << 4), 8, 0, 0, 0, regs::ERR_BAD_CONTROL},
         ErrCase{"ReservedHighBit", ENC_CBC | (1u << 20), 8, 0, 0, 0, regs::ERR_BAD_CONTROL},
-        ErrCase{"ReservedMode2", regs::D_CTL_DIR_ENC | (2u << 2), 8, 0, 0, 0, regs::ERR_BAD_CONTROL},
-        ErrCase{"ReservedMode3", regs::D_CTL_DIR_ENC | (3u << 2), 8, 0, 0, 0, regs::ERR_BAD_CONTROL},
+        ErrCase{"ReservedMode2", regs::D_CTL_DIR_ENC | (2u << 2), 8, 0, 0, 0,
+                regs::ERR_BAD_CONTROL},
+        ErrCase{"ReservedMode3", regs::D_CTL_DIR_ENC | (3u << 2), 8, 0, 0, 0,
+                regs::ERR_BAD_CONTROL},
         ErrCase{"LengthZero", ENC_CBC, 0, 0, 0, 0, regs::ERR_BAD_LENGTH},
         ErrCase{"LengthNotBlock", ENC_CBC, 12, 0, 0, 0, regs::ERR_BAD_LENGTH},
         ErrCase{"LengthOverMax", ENC_CBC, 0x10008, 0, 0, 0, regs::ERR_BAD_LENGTH},
@@ -192,8 +195,10 @@ TEST(ModelDesc, NoWritebackWithoutIvwbOrInEcb) {
     DmaBuf buf = r.arena->alloc(64, 8);
     std::memcpy(buf.cpu, FIPS81_PT.data(), 24);
     const Bytes key = key24(DES_KEY);
-    r.put_desc(0, ENC_CBC & ~regs::D_CTL_IVWB, 24, buf.bus, buf.bus, key.data(), FIPS81_IV.data(), 1);
-    r.put_desc(1, regs::D_CTL_DIR_ENC | regs::D_CTL_IVWB, 8, buf.bus, buf.bus, key.data(), FIPS81_IV.data(), 2);
+    r.put_desc(0, ENC_CBC & ~regs::D_CTL_IVWB, 24, buf.bus, buf.bus, key.data(), FIPS81_IV.data(),
+               1);
+    r.put_desc(1, regs::D_CTL_DIR_ENC | regs::D_CTL_IVWB, 8, buf.bus, buf.bus, key.data(),
+               FIPS81_IV.data(), 2);
     r.wr(regs::RING_TAIL, 2);
     ASSERT_EQ(r.model->step(2), 2u);
     EXPECT_EQ(Bytes(r.iv(0), r.iv(0) + 8), FIPS81_IV);
@@ -220,7 +225,8 @@ TEST(ModelDesc, TripleDesMatchesReferenceInAllModes) {
             const Bytes want = acrypto::test::reference_cipher(
                 ACRYPTO_ALG_DES_EDE3, cbc ? ACRYPTO_MODE_CBC : ACRYPTO_MODE_ECB,
                 enc ? ACRYPTO_DIR_ENCRYPT : ACRYPTO_DIR_DECRYPT, key, iv, pt);
-            EXPECT_EQ(Bytes(buf.cpu + 4096, buf.cpu + 8192), want) << "cbc=" << cbc << " enc=" << enc;
+            EXPECT_EQ(Bytes(buf.cpu + 4096, buf.cpu + 8192), want)
+                << "cbc=" << cbc << " enc=" << enc;
             ++slot;
         }
     r.arena->free(buf);
@@ -235,7 +241,8 @@ TEST(ModelDesc, SoftResetAbandonsInFlightDescriptor) {
     r.put_desc(0, ENC_CBC, 24, buf.bus, buf.bus, key.data(), FIPS81_IV.data(), 1);
     r.model->inject_next(FaultKind::Stall);
     r.wr(regs::RING_TAIL, 1);
-    ASSERT_TRUE(ModelRig::eventually([&] { return (r.rd(regs::STATUS) & regs::STATUS_BUSY) != 0; }));
+    ASSERT_TRUE(
+        ModelRig::eventually([&] { return (r.rd(regs::STATUS) & regs::STATUS_BUSY) != 0; }));
     r.wr(regs::CTRL, regs::CTRL_SOFT_RESET);
     ASSERT_TRUE(ModelRig::eventually([&] { return r.model->counters().abandoned == 1; }));
     EXPECT_EQ(r.status(0), 0u) << "an abandoned descriptor's status is never written";

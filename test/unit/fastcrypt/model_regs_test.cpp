@@ -18,7 +18,8 @@ TEST(ModelRegs, ResetValuesAndReadOnly) {
     EXPECT_EQ(r.rd(regs::MAX_XFER), 0x00010000u);
     EXPECT_EQ(r.rd(regs::CTRL), 0u);
     EXPECT_EQ(r.rd(regs::STATUS), regs::STATUS_READY);
-    for (uint32_t off = regs::INT_STATUS; off <= regs::SCRATCH; off += 4) EXPECT_EQ(r.rd(off), 0u) << off;
+    for (uint32_t off = regs::INT_STATUS; off <= regs::SCRATCH; off += 4)
+        EXPECT_EQ(r.rd(off), 0u) << off;
     for (uint32_t off = 0x40; off < regs::BAR0_SIZE; off += 0x40) {
         r.wr(off, 0xDEADBEEF);
         EXPECT_EQ(r.rd(off), 0u) << "reserved offset " << off;
@@ -58,7 +59,8 @@ TEST(ModelRegs, ResetLatencyIgnoresWritesUntilReady) {
     EXPECT_EQ(r.rd(regs::STATUS) & regs::STATUS_READY, 0u);
     r.wr(regs::SCRATCH, 0x55);
     EXPECT_EQ(r.rd(regs::SCRATCH), 0u) << "writes before READY are ignored";
-    ASSERT_TRUE(ModelRig::eventually([&] { return (r.rd(regs::STATUS) & regs::STATUS_READY) != 0; }));
+    ASSERT_TRUE(
+        ModelRig::eventually([&] { return (r.rd(regs::STATUS) & regs::STATUS_READY) != 0; }));
     r.wr(regs::SCRATCH, 0x55);
     EXPECT_EQ(r.rd(regs::SCRATCH), 0x55u);
     r.wr(regs::CTRL, regs::CTRL_SOFT_RESET);
@@ -99,7 +101,8 @@ INSTANTIATE_TEST_SUITE_P(
     Codes, ModelFatalOnEnable,
     ::testing::Values(FatalCase{"ZeroBase", 0, 0, 16, regs::FATAL_BAD_RING_BASE},
                       FatalCase{"MisalignedBase", 0x10000020, 0, 16, regs::FATAL_BAD_RING_BASE},
-                      FatalCase{"HighBaseWithoutDma64", 0x10000000, 1, 16, regs::FATAL_BAD_RING_BASE},
+                      FatalCase{"HighBaseWithoutDma64", 0x10000000, 1, 16,
+                                regs::FATAL_BAD_RING_BASE},
                       FatalCase{"SizeNotPow2", 0x10000000, 0, 12, regs::FATAL_BAD_RING_SIZE},
                       FatalCase{"SizeTooSmall", 0x10000000, 0, 2, regs::FATAL_BAD_RING_SIZE},
                       FatalCase{"SizeTooLarge", 0x10000000, 0, 8192, regs::FATAL_BAD_RING_SIZE}),
@@ -170,7 +173,8 @@ TEST(ModelRegs, EnableOffStopsAfterCurrentAndKeepsIndices) {
     uint8_t key[24] = {1, 2, 3, 4, 5, 6, 7, 8};
     auto buf = r.arena->alloc(64, 8);
     for (uint32_t i = 0; i < 3; ++i)
-        r.put_desc(i, regs::D_CTL_DIR_ENC | regs::D_CTL_IRQ, 8, buf.bus + 8 * i, buf.bus + 8 * i, key, nullptr, i);
+        r.put_desc(i, regs::D_CTL_DIR_ENC | regs::D_CTL_IRQ, 8, buf.bus + 8 * i, buf.bus + 8 * i,
+                   key, nullptr, i);
     r.wr(regs::RING_TAIL, 3);
     EXPECT_EQ(r.model->step(1), 1u);
     r.wr(regs::CTRL, regs::CTRL_IRQ_EN);

@@ -63,7 +63,11 @@ struct ModelRig {
     }
     static void put32(uint8_t *p, uint32_t v) { std::memcpy(p, &v, 4); }
     static void put64(uint8_t *p, uint64_t v) { std::memcpy(p, &v, 8); }
-    static uint32_t get32(const uint8_t *p) { uint32_t v; std::memcpy(&v, p, 4); return v; }
+    static uint32_t get32(const uint8_t *p) {
+        uint32_t v;
+        std::memcpy(&v, p, 4);
+        return v;
+    }
 
     /// Write a raw descriptor into slot `i` (does not ring the doorbell).
     void put_desc(uint32_t i, uint32_t control, uint32_t len, uint64_t src, uint64_t dst,
@@ -96,7 +100,7 @@ struct ModelRig {
 
 /// An MmioWindow decorator that can override what given registers read (a lying device).
 class TamperWindow final : public MmioWindow {
-public:
+  public:
     explicit TamperWindow(MmioWindow &inner) : inner_(inner) {}
     uint32_t read32(uint32_t off) override {
         auto it = overrides_.find(off);
@@ -107,7 +111,7 @@ public:
     void set(uint32_t off, uint32_t value) { overrides_[off] = value; }
     void clear() { overrides_.clear(); }
 
-private:
+  private:
     MmioWindow &inner_;
     std::map<uint32_t, uint32_t> overrides_;
 };

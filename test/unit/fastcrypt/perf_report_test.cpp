@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Prints model throughput and per-descriptor driver overhead (figures only: nothing is timed-asserted).
+// Prints model throughput and per-descriptor driver overhead (figures only: nothing is
+// timed-asserted).
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -30,8 +31,8 @@ double model_only_desc_per_sec(uint32_t len, bool triple, uint32_t n) {
     r.start(256);
     DmaBuf buf = r.arena->alloc(len, 64);
     const Bytes key = pattern_bytes(24, 1);
-    const uint32_t ctl = (triple ? regs::D_CTL_ALG_TDES : 0u) | regs::D_CTL_DIR_ENC | regs::D_CTL_MODE_CBC |
-                         regs::D_CTL_IRQ | regs::D_CTL_IVWB;
+    const uint32_t ctl = (triple ? regs::D_CTL_ALG_TDES : 0u) | regs::D_CTL_DIR_ENC |
+                         regs::D_CTL_MODE_CBC | regs::D_CTL_IRQ | regs::D_CTL_IVWB;
     uint32_t tail = 0;
     const auto t0 = Clock::now();
     for (uint32_t i = 0; i < n; ++i) {
@@ -78,9 +79,11 @@ TEST(FastcryptPerf, ReportFigures) {
     const double d64k = driver_sessions_per_sec(65536, ACRYPTO_ALG_DES_EDE3, 40, true);
     const double d1m_des = driver_sessions_per_sec(1 << 20, ACRYPTO_ALG_DES, 4, true);
     std::printf("model alone, DES-CBC 8 B:       %.0f desc/s (%.2f us/desc)\n", m8, 1e6 / m8);
-    std::printf("driver, DES-CBC 8 B, burst:     %.0f sessions/s (%.2f us/desc; overhead %.2f us/desc)\n",
-                d8, 1e6 / d8, 1e6 / d8 - 1e6 / m8);
-    std::printf("driver, DES-CBC 8 B, one by one: %.0f sessions/s (%.1f us round trip)\n", d8_sync, 1e6 / d8_sync);
+    std::printf(
+        "driver, DES-CBC 8 B, burst:     %.0f sessions/s (%.2f us/desc; overhead %.2f us/desc)\n",
+        d8, 1e6 / d8, 1e6 / d8 - 1e6 / m8);
+    std::printf("driver, DES-CBC 8 B, one by one: %.0f sessions/s (%.1f us round trip)\n", d8_sync,
+                1e6 / d8_sync);
     std::printf("model alone, 3DES-CBC 64 KiB:   %.1f MB/s\n", m64k * 65536 / 1e6);
     std::printf("driver, 3DES-CBC 64 KiB burst:  %.1f MB/s\n", d64k * 65536 / 1e6);
     std::printf("driver, DES-CBC 1 MiB burst:    %.1f MB/s\n", d1m_des * (1 << 20) / 1e6);

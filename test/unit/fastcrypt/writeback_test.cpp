@@ -11,24 +11,23 @@
 namespace acrypto::hw::fastcrypt {
 namespace {
 
-void put_le32(uint8_t *p, uint32_t v)
-{
+void put_le32(uint8_t *p, uint32_t v) {
     for (int i = 0; i < 4; ++i) p[i] = static_cast<uint8_t>(v >> (8 * i));
 }
 
 /// A ring of `n` slots whose device side is filled in per test.
 struct Snapshot {
-    explicit Snapshot(uint32_t n) : ring(size_t{n} * regs::DESC_SIZE), cookies(n)
-    {
+    explicit Snapshot(uint32_t n) : ring(size_t{n} * regs::DESC_SIZE), cookies(n) {
         for (uint32_t s = 0; s < n; ++s) {
             cookies[s] = 0xAB000000u + s;
             put_le32(slot(s) + regs::D_COOKIE, cookies[s]);
         }
     }
     uint8_t *slot(uint32_t s) { return ring.data() + size_t{s} * regs::DESC_SIZE; }
-    void done(uint32_t s, uint32_t code) { put_le32(slot(s) + regs::D_STATUS, regs::D_ST_DONE | code); }
-    ReapCheck check(uint32_t head, ReapState st)
-    {
+    void done(uint32_t s, uint32_t code) {
+        put_le32(slot(s) + regs::D_STATUS, regs::D_ST_DONE | code);
+    }
+    ReapCheck check(uint32_t head, ReapState st) {
         out.clear();
         return check_reap(head, st, ring, cookies, out);
     }
@@ -37,8 +36,7 @@ struct Snapshot {
     std::vector<Completion> out;
 };
 
-TEST(CheckReap, ReapsUpToHeadAcrossTheWrap)
-{
+TEST(CheckReap, ReapsUpToHeadAcrossTheWrap) {
     Snapshot s(8);
     for (uint32_t i : {6u, 7u, 0u}) s.done(i, 0);
     s.done(0, static_cast<uint32_t>(DescResult::DstDmaFault));
@@ -55,8 +53,7 @@ TEST(CheckReap, ReapsUpToHeadAcrossTheWrap)
     EXPECT_EQ(s.out[2].cookie, s.cookies[0]);
 }
 
-TEST(CheckReap, EachFaultHasItsCauseAndKeepsTheValidPrefix)
-{
+TEST(CheckReap, EachFaultHasItsCauseAndKeepsTheValidPrefix) {
     Snapshot s(8);
     s.done(0, 0);
     s.done(2, 0);
@@ -77,8 +74,7 @@ TEST(CheckReap, EachFaultHasItsCauseAndKeepsTheValidPrefix)
     EXPECT_EQ(rc.reaped, 1u);
 }
 
-TEST(CheckReap, HeadOutOfRangeOrBeyondPosted)
-{
+TEST(CheckReap, HeadOutOfRangeOrBeyondPosted) {
     Snapshot s(8);
     EXPECT_EQ(s.check(8, ReapState{8, 0, 2}).cause, FaultCause::BadHead);
     EXPECT_EQ(s.check(3, ReapState{8, 0, 2}).cause, FaultCause::BadHead);
@@ -89,10 +85,10 @@ TEST(CheckReap, HeadOutOfRangeOrBeyondPosted)
     EXPECT_TRUE(s.out.empty());
 }
 
-TEST(CheckReap, RefusesDriverStateThatDoesNotFitTheRing)
-{
+TEST(CheckReap, RefusesDriverStateThatDoesNotFitTheRing) {
     Snapshot s(8);
-    for (ReapState st : {ReapState{0, 0, 0}, ReapState{8, 8, 1}, ReapState{8, 0, 8}, ReapState{16, 0, 1}}) {
+    for (ReapState st :
+         {ReapState{0, 0, 0}, ReapState{8, 8, 1}, ReapState{8, 0, 8}, ReapState{16, 0, 1}}) {
         ReapCheck rc = s.check(0, st);
         EXPECT_EQ(rc.cause, FaultCause::BadHead) << st.ring_size << " " << st.sw_head;
         EXPECT_EQ(rc.reaped, 0u);

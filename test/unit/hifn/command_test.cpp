@@ -12,17 +12,13 @@ using namespace acrypto::hw::hifn;
 using namespace acrypto::hw::hifn::regs;
 
 namespace {
-uint16_t w(const uint8_t *p, size_t off) {
-    return static_cast<uint16_t>(p[off] | p[off + 1] << 8);
-}
+uint16_t w(const uint8_t *p, size_t off) { return static_cast<uint16_t>(p[off] | p[off + 1] << 8); }
 } // namespace
 
 TEST(Command, EncodesAesCbcWithKeyAndIv) {
     uint8_t key[32], iv[16], out[kMaxCommandBytes];
-    for (int i = 0; i < 32; ++i)
-        key[i] = static_cast<uint8_t>(i);
-    for (int i = 0; i < 16; ++i)
-        iv[i] = static_cast<uint8_t>(0xA0 + i);
+    for (int i = 0; i < 32; ++i) key[i] = static_cast<uint8_t>(i);
+    for (int i = 0; i < 16; ++i) iv[i] = static_cast<uint8_t>(0xA0 + i);
     CommandSpec s;
     s.crypt = true;
     s.decode = true;
@@ -173,8 +169,7 @@ TEST(Command, RandomRecordsNeverPassUnlessConsistent) {
     int accepted = 0;
     for (int i = 0; i < 200000; ++i) {
         std::vector<uint8_t> r(36);
-        for (auto &b : r)
-            b = static_cast<uint8_t>(rng() & (i % 3 == 0 ? 0x01 : 0xFF));
+        for (auto &b : r) b = static_cast<uint8_t>(rng() & (i % 3 == 0 ? 0x01 : 0xFF));
         auto c = check_result(s, r, 256, 256);
         if (c.status == ResultStatus::Ok) {
             ++accepted;

@@ -281,8 +281,7 @@ TEST(Driver, TwoInstancesRunAtOnce) {
         if (::testing::Test::HasFailure()) {
             for (auto &[k, v] : h.stats())
                 std::printf("%s %s=%llu\n", h.desc().name, k.c_str(), (unsigned long long)v);
-            for (auto &l : h.logs())
-                std::printf("log %s\n", l.c_str());
+            for (auto &l : h.logs()) std::printf("log %s\n", l.c_str());
         }
     };
     std::thread a([&] { work(*h0, 1); });
@@ -328,7 +327,6 @@ TEST(Driver, ManyMacsWrapEveryRing) {
         if (i % 10 == 9) h->kick();
     }
     ASSERT_TRUE(h->wait_all(std::chrono::seconds(30)));
-    for (int i = 0; i < 250; ++i)
-        EXPECT_EQ(h->status_of(ss[i]->get()), ACRYPTO_OK) << i;
+    for (int i = 0; i < 250; ++i) EXPECT_EQ(h->status_of(ss[i]->get()), ACRYPTO_OK) << i;
     EXPECT_EQ(statv(*h, "watchdog"), 0u);
 }

@@ -38,11 +38,9 @@ void run(const char *rate, const Case &c, size_t len, int n) {
         return;
     }
     std::vector<std::unique_ptr<OwnedSession>> ss;
-    for (int i = 0; i < n; ++i)
-        ss.push_back(make(c, len, i));
+    for (int i = 0; i < n; ++i) ss.push_back(make(c, len, i));
     auto t0 = std::chrono::steady_clock::now();
-    for (auto &s : ss)
-        h->enqueue(s->get());
+    for (auto &s : ss) h->enqueue(s->get());
     h->kick();
     if (!h->wait_all(std::chrono::seconds(120))) std::printf("timeout\n");
     double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -39,8 +39,7 @@ inline std::unique_ptr<DeviceHarness> open_model(KvList extra = {}, uint32_t ind
                   {"model-rate-mbps", "0"},
                   {"watchdog-ms", "300"},
                   {"poll-ms", "5"}};
-    for (auto &kv : extra)
-        cfg.push_back(kv);
+    for (auto &kv : extra) cfg.push_back(kv);
     std::string why;
     auto h = DeviceHarness::open(acrypto::hw::hifn::driver_table(), cfg, index, &why);
     EXPECT_NE(h, nullptr) << why;

@@ -142,7 +142,6 @@ TEST(Model, RngQuirksAndPubReset) {
     c.w1(HIFN_1_RNG_CONFIG, HIFN_RNGCFG_ENA);
     EXPECT_EQ(c.r1(HIFN_1_RNG_DATA), 0u) << "first read stale";
     uint32_t a = c.r1(HIFN_1_RNG_DATA);
-    for (int i = 0; i < 7; ++i)
-        EXPECT_EQ(c.r1(HIFN_1_RNG_DATA), a) << "latched for 8 reads";
+    for (int i = 0; i < 7; ++i) EXPECT_EQ(c.r1(HIFN_1_RNG_DATA), a) << "latched for 8 reads";
     EXPECT_NE(c.r1(HIFN_1_RNG_DATA), a);
 }

@@ -51,10 +51,8 @@ TEST(HostArena, ExhaustsAndReusesAfterFree) {
     }
     EXPECT_EQ(bufs.size(), 8u);
     std::set<uint64_t> seen;
-    for (auto &b : bufs)
-        EXPECT_TRUE(seen.insert(b.bus).second);
-    for (auto &b : bufs)
-        a->free(b);
+    for (auto &b : bufs) EXPECT_TRUE(seen.insert(b.bus).second);
+    for (auto &b : bufs) a->free(b);
     DmaBuf big = a->alloc(8192, 4096);
     EXPECT_TRUE(big) << "free neighbours coalesce back into one block";
     a->free(big);
@@ -67,12 +65,10 @@ TEST(HostArena, RejectsBadRequestsAndZeroesOnFree) {
     EXPECT_FALSE(a->alloc(8192, 4));
     DmaBuf b = a->alloc(32, 4);
     ASSERT_TRUE(b);
-    for (size_t i = 0; i < 32; ++i)
-        b.cpu[i] = 0xAA;
+    for (size_t i = 0; i < 32; ++i) b.cpu[i] = 0xAA;
     a->free(b);
     a->free(b); // double free is ignored
     DmaBuf c = a->alloc(32, 4);
     ASSERT_TRUE(c);
-    for (size_t i = 0; i < 32; ++i)
-        EXPECT_EQ(c.cpu[i], 0) << "freed DMA memory is wiped";
+    for (size_t i = 0; i < 32; ++i) EXPECT_EQ(c.cpu[i], 0) << "freed DMA memory is wiped";
 }

@@ -10,9 +10,7 @@
 using namespace acrypto::hw;
 
 namespace {
-bool contains(const std::string &s, const char *what) {
-    return s.find(what) != std::string::npos;
-}
+bool contains(const std::string &s, const char *what) { return s.find(what) != std::string::npos; }
 } // namespace
 
 TEST(Vfio, MissingDevice) {

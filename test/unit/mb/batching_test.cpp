@@ -18,8 +18,8 @@ std::unique_ptr<OwnedSession> cbc(size_t n, uint64_t seed, Bytes *want,
     Bytes key = pattern_bytes(16, seed), iv = pattern_bytes(16, seed + 1),
           in = pattern_bytes(n, seed + 2);
     if (want) {
-        *want = acrypto::test::reference_cipher(ACRYPTO_ALG_AES, ACRYPTO_MODE_CBC, dir, key, iv,
-                                                in);
+        *want =
+            acrypto::test::reference_cipher(ACRYPTO_ALG_AES, ACRYPTO_MODE_CBC, dir, key, iv, in);
     }
     return acrypto::test::make_cipher(ACRYPTO_ALG_AES, ACRYPTO_MODE_CBC, dir, key, iv, in);
 }
@@ -46,7 +46,11 @@ TEST(MbBatching, QueuedSessionsFillLanes) {
     }
     EXPECT_EQ(h->duplicate_completions(), 0u);
     // All 200 were queued before the first dequeue: full lanes completed together.
-    EXPECT_GT(stat(*h, "batch_8_15") + stat(*h, "batch_16_up"), 0u) << [&] { std::string o; for (auto &[k, v] : h->stats()) o += k + "=" + std::to_string(v) + " "; return o; }();
+    EXPECT_GT(stat(*h, "batch_8_15") + stat(*h, "batch_16_up"), 0u) << [&] {
+        std::string o;
+        for (auto &[k, v] : h->stats()) o += k + "=" + std::to_string(v) + " ";
+        return o;
+    }();
     EXPECT_GT(h->largest_dequeue(), 1u);
     EXPECT_EQ(stat(*h, "sessions"), 200u);
     EXPECT_EQ(stat(*h, "bytes"), 200u * 1024u);

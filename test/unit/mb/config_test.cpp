@@ -18,8 +18,8 @@ TEST(MbConfig, DeclaresItsKeys) {
     ASSERT_NE(keys, nullptr);
     std::vector<std::string> names;
     for (size_t i = 0; keys[i]; ++i) names.emplace_back(keys[i]);
-    EXPECT_EQ(names, (std::vector<std::string>{"workers", "flush-us", "arch", "queue-len",
-                                               "linger-us"}));
+    EXPECT_EQ(names,
+              (std::vector<std::string>{"workers", "flush-us", "arch", "queue-len", "linger-us"}));
 }
 
 TEST(MbConfig, DefaultsProbeOneInstance) {

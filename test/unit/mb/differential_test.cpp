@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Random differential checks of every mb algorithm and key size against libcrypto's default provider.
+// Random differential checks of every mb algorithm and key size against libcrypto's default
+// provider.
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -24,9 +25,9 @@ struct Case {
     std::unique_ptr<OwnedSession> s;
     int want_status = ACRYPTO_OK;
     Bytes want_out;
-    Bytes want_iv;   ///< chaining IV after the step (ciphers), empty: not checked
+    Bytes want_iv; ///< chaining IV after the step (ciphers), empty: not checked
     uint32_t want_num = 0;
-    Bytes want_tag;  ///< AEAD encrypt
+    Bytes want_tag; ///< AEAD encrypt
 };
 
 /// Layouts every size is tried with: apart and aligned, in place, apart and unaligned.
@@ -43,7 +44,7 @@ std::string layout_name(const BufferLayout &l) {
 }
 
 class MbDifferential : public ::testing::TestWithParam<std::string> {
-protected:
+  protected:
     void SetUp() override {
         // The widest path gets the multi-MiB sizes; the others a smaller sweep.
         big_ = GetParam() == available_arches().back();
@@ -55,7 +56,13 @@ protected:
         std::vector<std::unique_ptr<OwnedSession>> batch;
         for (auto &c : cases) h_->enqueue(c.s->get());
         h_->kick();
-        ASSERT_TRUE(h_->wait_all()) << "sessions did not complete: outstanding " << h_->outstanding() << " pending " << h_->pending() << [&] { std::string o; for (auto &[k, v] : h_->stats()) o += k + "=" + std::to_string(v) + " "; return o; }();
+        ASSERT_TRUE(h_->wait_all()) << "sessions did not complete: outstanding "
+                                    << h_->outstanding() << " pending " << h_->pending() << [&] {
+                                           std::string o;
+                                           for (auto &[k, v] : h_->stats())
+                                               o += k + "=" + std::to_string(v) + " ";
+                                           return o;
+                                       }();
         for (auto &c : cases) {
             const acrypto_step &st = c.s->step();
             ASSERT_EQ(h_->completions(c.s->get()), 1u) << c.name;
@@ -108,7 +115,8 @@ TEST_P(MbDifferential, BlockAndStreamCiphers) {
     std::vector<Case> cases;
     for (const auto &sp : specs) {
         if (!acrypto::test::reference_has_cipher(sp.alg, sp.mode, sp.key_len)) {
-            ADD_FAILURE() << "libcrypto lacks " << acrypto::test::cipher_name(sp.alg, sp.mode, sp.key_len)
+            ADD_FAILURE() << "libcrypto lacks "
+                          << acrypto::test::cipher_name(sp.alg, sp.mode, sp.key_len)
                           << " (legacy provider missing?)";
             continue;
         }
@@ -133,8 +141,8 @@ TEST_P(MbDifferential, BlockAndStreamCiphers) {
                          (dir == ACRYPTO_DIR_ENCRYPT ? " enc " : " dec ") + std::to_string(n) +
                          " " + layout_name(lay);
                 CipherState state;
-                c.want_out = acrypto::test::reference_cipher(sp.alg, sp.mode, dir, key, iv, in,
-                                                             &state);
+                c.want_out =
+                    acrypto::test::reference_cipher(sp.alg, sp.mode, dir, key, iv, in, &state);
                 c.want_iv = state.iv;
                 c.want_num = state.num;
                 c.s = acrypto::test::make_cipher(sp.alg, sp.mode, dir, key, iv, in, lay);
@@ -180,8 +188,8 @@ TEST_P(MbDifferential, Aead) {
                                std::to_string(aad_len) + " tag" + std::to_string(tag_len) + " " +
                                layout_name(lay);
             Bytes ct, tag;
-            ASSERT_TRUE(acrypto::test::reference_aead(sp.alg, sp.mode, ACRYPTO_DIR_ENCRYPT, key,
-                                                      iv, aad, in, {}, tag_len, &ct, &tag));
+            ASSERT_TRUE(acrypto::test::reference_aead(sp.alg, sp.mode, ACRYPTO_DIR_ENCRYPT, key, iv,
+                                                      aad, in, {}, tag_len, &ct, &tag));
             Case e;
             e.name = base + " enc";
             e.want_out = ct;
@@ -212,8 +220,8 @@ TEST_P(MbDifferential, Aead) {
 TEST_P(MbDifferential, DigestsAndHmac) {
     const uint32_t algs[] = {ACRYPTO_ALG_SHA1, ACRYPTO_ALG_SHA224, ACRYPTO_ALG_SHA256,
                              ACRYPTO_ALG_SHA384, ACRYPTO_ALG_SHA512};
-    std::vector<size_t> lens = {0,   1,   55,   56,    63,    64,    65,   111,
-                                112, 127, 128,  129,   1000,  65534, 65535, 65539};
+    std::vector<size_t> lens = {0,   1,   55,  56,  63,   64,    65,    111,
+                                112, 127, 128, 129, 1000, 65534, 65535, 65539};
     if (big_) lens.push_back(3 * kMiB + 1);
     const size_t key_lens[] = {0, 1, 20, 64, 65, 128, 129, 200};
     uint64_t seed = 5000;
@@ -234,8 +242,8 @@ TEST_P(MbDifferential, DigestsAndHmac) {
             Bytes key = pattern_bytes(kl, seed++);
             if (n > 65534) continue; // HMAC: one job at most (capability max_input)
             Case m;
-            m.name = "HMAC-" + acrypto::test::digest_name(alg) + " key" + std::to_string(kl) +
-                     " " + std::to_string(n);
+            m.name = "HMAC-" + acrypto::test::digest_name(alg) + " key" + std::to_string(kl) + " " +
+                     std::to_string(n);
             m.want_out = acrypto::test::reference_hmac(alg, key, in);
             m.s = acrypto::test::make_hmac(alg, key, in,
                                            ACRYPTO_STEP_F_FIRST | ACRYPTO_STEP_F_FINAL, lay);
@@ -271,9 +279,8 @@ TEST_P(MbDifferential, CipherChunksContinueWhereTheLastStopped) {
             const size_t steps[] = {1, 5, 16, 31, 64, 3, 100, 15, 17, 250};
             while (off < msg.size()) {
                 size_t n = std::min(steps[i++ % std::size(steps)] * sp.block, msg.size() - off);
-                auto s = acrypto::test::make_cipher(
-                    sp.alg, sp.mode, dir, key, cur_iv,
-                    std::span<const uint8_t>(msg.data() + off, n));
+                auto s = acrypto::test::make_cipher(sp.alg, sp.mode, dir, key, cur_iv,
+                                                    std::span<const uint8_t>(msg.data() + off, n));
                 s->step().num = num;
                 ASSERT_EQ(h_->run(*s->get()), ACRYPTO_OK);
                 auto o = s->output();
@@ -282,8 +289,8 @@ TEST_P(MbDifferential, CipherChunksContinueWhereTheLastStopped) {
                 num = s->step().num;
                 off += n;
             }
-            EXPECT_TRUE(got == want) << acrypto::test::cipher_name(sp.alg, sp.mode, sp.key_len)
-                                     << " dir " << dir;
+            EXPECT_TRUE(got == want)
+                << acrypto::test::cipher_name(sp.alg, sp.mode, sp.key_len) << " dir " << dir;
         }
     }
 }
@@ -317,9 +324,9 @@ TEST_P(MbDifferential, CtrCarriesThroughAll128CounterBits) {
                 Bytes both = lead;
                 both.insert(both.end(), in.begin(), in.end());
                 CipherState state;
-                Bytes full = acrypto::test::reference_cipher(ACRYPTO_ALG_AES, ACRYPTO_MODE_CTR,
-                                                             ACRYPTO_DIR_ENCRYPT, key, start, both,
-                                                             &state);
+                Bytes full =
+                    acrypto::test::reference_cipher(ACRYPTO_ALG_AES, ACRYPTO_MODE_CTR,
+                                                    ACRYPTO_DIR_ENCRYPT, key, start, both, &state);
                 Case c;
                 c.name = std::string("CTR ") + ctr + " num" + std::to_string(num) + " len" +
                          std::to_string(n);

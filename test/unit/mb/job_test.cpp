@@ -18,8 +18,8 @@ int plan(const acrypto_step &st) {
 
 TEST(MbPlan, RefusesWhatItCannotRun) {
     Bytes key(16, 1), iv(16, 2), in(32, 3);
-    auto s = acrypto::test::make_cipher(ACRYPTO_ALG_AES, ACRYPTO_MODE_CBC, ACRYPTO_DIR_ENCRYPT,
-                                        key, iv, in);
+    auto s = acrypto::test::make_cipher(ACRYPTO_ALG_AES, ACRYPTO_MODE_CBC, ACRYPTO_DIR_ENCRYPT, key,
+                                        iv, in);
     acrypto_step st = s->step();
     EXPECT_EQ(plan(st), 0);
 

@@ -80,11 +80,11 @@ TEST(MbLifecycle, RefusedSessionsCompleteWithAClearStatus) {
     auto xts = acrypto::test::make_cipher(ACRYPTO_ALG_AES, ACRYPTO_MODE_XTS, ACRYPTO_DIR_ENCRYPT,
                                           pattern_bytes(32, 4), iv, pattern_bytes(32, 5));
     EXPECT_EQ(h->run(*xts->get()), ACRYPTO_E_UNSUPPORTED);
-    auto chunk = acrypto::test::make_digest(ACRYPTO_ALG_SHA256, pattern_bytes(64, 6),
-                                            ACRYPTO_STEP_F_FIRST);
+    auto chunk =
+        acrypto::test::make_digest(ACRYPTO_ALG_SHA256, pattern_bytes(64, 6), ACRYPTO_STEP_F_FIRST);
     EXPECT_EQ(h->run(*chunk->get()), ACRYPTO_E_UNSUPPORTED);
-    auto badkey = acrypto::test::make_cipher(ACRYPTO_ALG_AES, ACRYPTO_MODE_CTR,
-                                             ACRYPTO_DIR_ENCRYPT, pattern_bytes(20, 7), iv, in);
+    auto badkey = acrypto::test::make_cipher(ACRYPTO_ALG_AES, ACRYPTO_MODE_CTR, ACRYPTO_DIR_ENCRYPT,
+                                             pattern_bytes(20, 7), iv, in);
     EXPECT_EQ(h->run(*badkey->get()), ACRYPTO_E_INVALID);
     auto beyond = acrypto::test::make_digest(ACRYPTO_ALG_SHA1, in);
     beyond->get()->cur = 1;

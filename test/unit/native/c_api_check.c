@@ -5,8 +5,7 @@
 /** Called from the C++ tests: the API version as a C caller sees it. */
 unsigned acrypto_test_c_api_version(void);
 
-unsigned acrypto_test_c_api_version(void)
-{
+unsigned acrypto_test_c_api_version(void) {
     struct acrypto_session_params p = {.struct_size = sizeof(struct acrypto_session_params)};
     struct acrypto_device_info d = {.ncaps = 0};
     struct acrypto_stat_entry st = {.value = 0};

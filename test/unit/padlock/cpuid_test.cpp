@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "cpuid.hpp"
-#include "isa.hpp"
 #include "emulator/profile.hpp"
+#include "isa.hpp"
 #include "regs.hpp"
 
 namespace acrypto::hw::padlock {
@@ -66,9 +66,8 @@ TEST(Cpuid, ZhaoxinShanghaiVendorAndQuirks) {
 }
 
 TEST(Cpuid, ZhaoxinUnderCentaurStringIsRecognisedByFamily) {
-    const Features f =
-        detect_features(emu::make_cpuid(false, 7, 0x1B, 0, EDX_ACE | EDX_ACE_EN | EDX_PHE2 |
-                                                               EDX_PHE2_EN | EDX_PHE | EDX_PHE_EN));
+    const Features f = detect_features(emu::make_cpuid(
+        false, 7, 0x1B, 0, EDX_ACE | EDX_ACE_EN | EDX_PHE2 | EDX_PHE2_EN | EDX_PHE | EDX_PHE_EN));
     EXPECT_EQ(f.vendor, Vendor::Centaur);
     EXPECT_TRUE(f.zhaoxin);
     EXPECT_TRUE(f.phe2);
@@ -84,8 +83,8 @@ TEST(Cpuid, ZhaoxinBitsIgnoredOnVia) {
 }
 
 TEST(Cpuid, PresentButNotEnabledIsAbsent) {
-    const Features f = detect_features(
-        emu::make_cpuid(false, 6, 10, 9, EDX_ACE | EDX_RNG | EDX_PHE | EDX_PHE_EN));
+    const Features f =
+        detect_features(emu::make_cpuid(false, 6, 10, 9, EDX_ACE | EDX_RNG | EDX_PHE | EDX_PHE_EN));
     EXPECT_FALSE(f.ace);
     EXPECT_FALSE(f.rng);
     EXPECT_TRUE(f.phe);

@@ -17,8 +17,8 @@
 namespace acrypto::hw::padlock {
 namespace {
 
-using acrypto::test::Bytes;
 using acrypto::test::BufferLayout;
+using acrypto::test::Bytes;
 using acrypto::test::DeviceHarness;
 using acrypto::test::KvList;
 
@@ -44,8 +44,7 @@ Bytes iv16() { return acrypto::test::pattern_bytes(16, 99); }
 
 TEST(PadlockProbe, AbsentOnThisMachineUnlessEmulatorRequested) {
     const Features host = detect_features(NativeCpuid{});
-    if (host.any())
-        GTEST_SKIP() << "this host has PadLock: " << host.describe();
+    if (host.any()) GTEST_SKIP() << "this host has PadLock: " << host.describe();
     std::string why;
     EXPECT_EQ(DeviceHarness::probe(padlock_driver(), {}, &why), 0);
     EXPECT_NE(why.find("backend=emulator"), std::string::npos) << why;
@@ -69,8 +68,7 @@ TEST(PadlockProbe, RejectsUnknownKeysAndBadValues) {
     const char *const *keys = padlock_driver()->config_keys;
     ASSERT_NE(keys, nullptr);
     int n = 0;
-    for (; keys[n]; ++n) {
-    }
+    for (; keys[n]; ++n) {}
     EXPECT_EQ(n, static_cast<int>(ConfigKey::Count));
 }
 
@@ -148,8 +146,7 @@ TEST_P(PadlockCipher, EveryModeKeySizeAndDirectionMatchesLibcrypto) {
         for (size_t klen : {16u, 24u, 32u})
             for (uint32_t dir : {kEnc, kDec})
                 for (size_t len : {0u, 16u, 48u, 160u, 4096u + 80u, 13u, 1000u}) {
-                    if (block_mode(mode) && len % 16)
-                        continue;
+                    if (block_mode(mode) && len % 16) continue;
                     const Bytes key = acrypto::test::pattern_bytes(klen, klen + mode);
                     const Bytes in = acrypto::test::pattern_bytes(len, len + 3);
                     auto s = acrypto::test::make_cipher(ACRYPTO_ALG_AES, mode, dir, key, iv, in);
@@ -210,8 +207,7 @@ TEST_P(PadlockCipher, StreamingChunksCarryIvAndNum) {
             size_t off = 0;
             for (size_t i = 0; off < msg.size(); ++i) {
                 size_t n = chunks[i % 8];
-                if (block_mode(mode))
-                    n = 16 * (n % 4 + 1);
+                if (block_mode(mode)) n = 16 * (n % 4 + 1);
                 n = std::min(n, msg.size() - off);
                 s->set_input(0, std::span(msg).subspan(off, n));
                 ASSERT_EQ(h->run(*s->get()), ACRYPTO_OK);
@@ -252,8 +248,8 @@ TEST_P(PadlockCipher, OverReadNearAGuardPageIsBounced) {
             st.dst_len = len;
             ASSERT_EQ(h->run(*s.get()), ACRYPTO_OK) << "mode " << mode << " blocks " << blocks;
             EXPECT_EQ(acrypto::test::to_hex({dst, len}),
-                      acrypto::test::to_hex(acrypto::test::reference_cipher(
-                          ACRYPTO_ALG_AES, mode, kEnc, key, iv, in)));
+                      acrypto::test::to_hex(acrypto::test::reference_cipher(ACRYPTO_ALG_AES, mode,
+                                                                            kEnc, key, iv, in)));
         }
     EXPECT_GT(h->stats()["bounce_overread"], 0u);
     EXPECT_EQ(h->stats()["fault_pf"], 0u);
@@ -265,8 +261,7 @@ INSTANTIATE_TEST_SUITE_P(Profiles, PadlockCipher,
                          [](const auto &info) {
                              std::string n = info.param;
                              for (auto &c : n)
-                                 if (c == '-')
-                                     c = '_';
+                                 if (c == '-') c = '_';
                              return n;
                          });
 
@@ -275,9 +270,9 @@ TEST(PadlockKnownAnswer, Sp80038aAtEveryMisalignment) {
     auto h = open_emulator("nano-stepping-2");
     ASSERT_TRUE(h);
     const Bytes key = acrypto::test::from_hex("2b7e151628aed2a6abf7158809cf4f3c");
-    const Bytes pt = acrypto::test::from_hex(
-        "6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51"
-        "30c81c46a35ce411e5fbc1191a0a52eff69f2445df4f9b17ad2b417be66c3710");
+    const Bytes pt =
+        acrypto::test::from_hex("6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51"
+                                "30c81c46a35ce411e5fbc1191a0a52eff69f2445df4f9b17ad2b417be66c3710");
     const Bytes iv = acrypto::test::from_hex("000102030405060708090a0b0c0d0e0f");
     const Bytes ctr = acrypto::test::from_hex("f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff");
     struct Kat {
@@ -307,7 +302,8 @@ TEST(PadlockKnownAnswer, Sp80038aAtEveryMisalignment) {
                 auto s = acrypto::test::make_cipher(ACRYPTO_ALG_AES, k.mode, dir, key,
                                                     k.mode == ACRYPTO_MODE_CTR ? ctr : iv, in, l);
                 ASSERT_EQ(h->run(*s->get()), ACRYPTO_OK);
-                EXPECT_EQ(acrypto::test::to_hex(s->output()), dir == kEnc ? k.ct : acrypto::test::to_hex(pt))
+                EXPECT_EQ(acrypto::test::to_hex(s->output()),
+                          dir == kEnc ? k.ct : acrypto::test::to_hex(pt))
                     << "mode " << k.mode << " offset " << off << " dir " << dir;
             }
 }
@@ -317,8 +313,8 @@ TEST(PadlockDevice, CloseWithWorkQueuedCompletesEverythingOnce) {
     ASSERT_TRUE(h);
     std::vector<std::unique_ptr<acrypto::test::OwnedSession>> ss;
     for (int i = 0; i < 64; ++i) {
-        ss.push_back(acrypto::test::make_digest(ACRYPTO_ALG_SHA256,
-                                                acrypto::test::pattern_bytes(4096, i)));
+        ss.push_back(
+            acrypto::test::make_digest(ACRYPTO_ALG_SHA256, acrypto::test::pattern_bytes(4096, i)));
         h->enqueue(ss.back()->get());
     }
     h->kick();
@@ -345,7 +341,8 @@ TEST(PadlockCtr, CarryPastTheSixteenBitCounter) {
     EXPECT_EQ(acrypto::test::to_hex({s->step().iv, 16}), "000102030405060708090a0b0c0e0001");
     EXPECT_GT(h->stats()["ctr_splits"], 0u);
     // Long run across a boundary, and a full 128-bit wrap.
-    for (const char *ctr : {"00000000000000000000000000fffff0", "ffffffffffffffffffffffffffffff00"}) {
+    for (const char *ctr :
+         {"00000000000000000000000000fffff0", "ffffffffffffffffffffffffffffff00"}) {
         const Bytes iv = acrypto::test::from_hex(ctr);
         const Bytes in = acrypto::test::pattern_bytes(16 * 300 + 5, 1);
         auto t = acrypto::test::make_cipher(ACRYPTO_ALG_AES, ACRYPTO_MODE_CTR, kEnc, key, iv, in);
@@ -394,9 +391,9 @@ TEST(PadlockCipherErrors, InvalidStepsAreRefused) {
 }
 
 TEST(PadlockStress, ExactlyOnceWithInterruptsAndContextSwitches) {
-    auto h = open_emulator("nano-stepping-2", {{"workers", "2"},
-                                               {"emulator-interrupt", "3"},
-                                               {"emulator-context-switch", "2"}});
+    auto h = open_emulator(
+        "nano-stepping-2",
+        {{"workers", "2"}, {"emulator-interrupt", "3"}, {"emulator-context-switch", "2"}});
     ASSERT_TRUE(h);
     std::vector<std::unique_ptr<acrypto::test::OwnedSession>> ss;
     std::vector<Bytes> want;
@@ -411,8 +408,7 @@ TEST(PadlockStress, ExactlyOnceWithInterruptsAndContextSwitches) {
             acrypto::test::reference_cipher(ACRYPTO_ALG_AES, mode, dir, key, iv16(), in));
         ss.back()->s.priority = static_cast<uint32_t>(i % 8);
         h->enqueue(ss.back()->get());
-        if (i % 10 == 9)
-            h->kick();
+        if (i % 10 == 9) h->kick();
     }
     h->kick();
     ASSERT_TRUE(h->wait_all());
@@ -423,8 +419,7 @@ TEST(PadlockStress, ExactlyOnceWithInterruptsAndContextSwitches) {
     }
     EXPECT_EQ(h->duplicate_completions(), 0u);
     for (const auto &[k, v] : h->stats())
-        if (v && k.rfind("fault", 0) == 0)
-            ADD_FAILURE() << k << " = " << v;
+        if (v && k.rfind("fault", 0) == 0) ADD_FAILURE() << k << " = " << v;
     h->close();
     EXPECT_EQ(h->violations(), "");
 }
@@ -440,8 +435,8 @@ TEST(PadlockContract, ChainingWorksUnderTheCompatIvModel) {
             auto s = acrypto::test::make_cipher(ACRYPTO_ALG_AES, mode, dir, key, iv16(), in);
             ASSERT_EQ(h->run(*s->get()), ACRYPTO_OK);
             EXPECT_EQ(acrypto::test::to_hex(s->output()),
-                      acrypto::test::to_hex(acrypto::test::reference_cipher(
-                          ACRYPTO_ALG_AES, mode, dir, key, iv16(), in)))
+                      acrypto::test::to_hex(acrypto::test::reference_cipher(ACRYPTO_ALG_AES, mode,
+                                                                            dir, key, iv16(), in)))
                 << "mode " << mode << " dir " << dir;
         }
 }
@@ -485,8 +480,7 @@ TEST_P(PadlockDigest, OneShotAndChunkedMatchLibcrypto) {
     const Bytes want = acrypto::test::reference_digest(alg, msg);
     const Features f = detect_features(emu::profile_cpuid(*emu::parse_profile(profile)));
     // First chunk non-final: needs block mode.
-    auto s = acrypto::test::make_digest(alg, std::span(msg).first(2 * block),
-                                        ACRYPTO_STEP_F_FIRST);
+    auto s = acrypto::test::make_digest(alg, std::span(msg).first(2 * block), ACRYPTO_STEP_F_FIRST);
     const int rc = h->run(*s->get());
     if (!f.phe_block_mode && alg != ACRYPTO_ALG_SHA384 && alg != ACRYPTO_ALG_SHA512) {
         EXPECT_EQ(rc, ACRYPTO_E_UNSUPPORTED);
@@ -505,8 +499,7 @@ TEST_P(PadlockDigest, OneShotAndChunkedMatchLibcrypto) {
     EXPECT_EQ(s->step().state_len, 2 * block);
     const Bytes state =
         acrypto::test::reference_digest_state(alg, Bytes(msg.begin(), msg.begin() + 2 * block));
-    EXPECT_EQ(acrypto::test::to_hex({s->step().state, state.size()}),
-              acrypto::test::to_hex(state));
+    EXPECT_EQ(acrypto::test::to_hex({s->step().state, state.size()}), acrypto::test::to_hex(state));
     s->set_input(0, std::span(msg).subspan(2 * block, block));
     s->step().flags = 0;
     ASSERT_EQ(h->run(*s->get()), ACRYPTO_OK);
@@ -532,8 +525,7 @@ INSTANTIATE_TEST_SUITE_P(
     [](const auto &info) {
         std::string n = std::string(info.param.profile) + "_" + std::to_string(info.param.alg);
         for (auto &c : n)
-            if (c == '-')
-                c = '_';
+            if (c == '-') c = '_';
         return n;
     });
 
@@ -613,23 +605,21 @@ TEST_P(PadlockEntropyFault, HealthChecksLatchTheSource) {
     EXPECT_NE(why.find("RNG"), std::string::npos) << why;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Faults, PadlockEntropyFault,
-    ::testing::Values(RngFaultCase{"stuck", "rng_rct_failures"},
-                      RngFaultCase{"stuck-bits", "health"},
-                      RngFaultCase{"not-ready", "rng_not_ready"},
-                      RngFaultCase{"bias", "rng_status_bad"},
-                      RngFaultCase{"filter-failed", "rng_status_bad"},
-                      RngFaultCase{"raw-bits", "rng_status_bad"},
-                      RngFaultCase{"disabled", "rng_status_bad"},
-                      RngFaultCase{"bad-count", "rng_status_bad"}),
-    [](const auto &info) {
-        std::string n = info.param.fault;
-        for (auto &c : n)
-            if (c == '-')
-                c = '_';
-        return n;
-    });
+INSTANTIATE_TEST_SUITE_P(Faults, PadlockEntropyFault,
+                         ::testing::Values(RngFaultCase{"stuck", "rng_rct_failures"},
+                                           RngFaultCase{"stuck-bits", "health"},
+                                           RngFaultCase{"not-ready", "rng_not_ready"},
+                                           RngFaultCase{"bias", "rng_status_bad"},
+                                           RngFaultCase{"filter-failed", "rng_status_bad"},
+                                           RngFaultCase{"raw-bits", "rng_status_bad"},
+                                           RngFaultCase{"disabled", "rng_status_bad"},
+                                           RngFaultCase{"bad-count", "rng_status_bad"}),
+                         [](const auto &info) {
+                             std::string n = info.param.fault;
+                             for (auto &c : n)
+                                 if (c == '-') c = '_';
+                             return n;
+                         });
 
 } // namespace
 } // namespace acrypto::hw::padlock

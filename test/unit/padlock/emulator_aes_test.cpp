@@ -19,7 +19,7 @@ const auto kSpPt = unhex("6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76f
                          "30c81c46a35ce411e5fbc1191a0a52eff69f2445df4f9b17ad2b417be66c3710");
 
 class EmuAes : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override { b_.register_with(emu_.guard()); }
     /// One raw call; returns the output bytes.
     std::vector<uint8_t> run(XcryptOp op, const std::vector<uint8_t> &key, bool dec,
@@ -28,13 +28,11 @@ protected:
         const bool inverse = dec && (op == XcryptOp::Ecb || op == XcryptOp::Cbc);
         b_.set_key(key, dec, keygen, inverse);
         std::memcpy(b_.src, in.data(), in.size());
-        if (!iv.empty())
-            std::memcpy(b_.iv, iv.data(), 16);
+        if (!iv.empty()) std::memcpy(b_.iv, iv.data(), 16);
         Regs r = b_.regs(in.size() / 16);
         emu_.reload_key();
         last_ = emu_.xcrypt(op, r);
-        if (out)
-            *out = r;
+        if (out) *out = r;
         return {b_.dst, b_.dst + in.size()};
     }
     Emulator emu_{test::strict_options(Profile::Nano)};
@@ -44,9 +42,9 @@ protected:
 
 TEST_F(EmuAes, Fips197AllKeySizes) {
     const auto pt = unhex("00112233445566778899aabbccddeeff");
-    EXPECT_EQ(hex(run(XcryptOp::Ecb, unhex("000102030405060708090a0b0c0d0e0f"), false, pt, {},
-                      false)),
-              "69c4e0d86a7b0430d8cdb78070b4c55a");
+    EXPECT_EQ(
+        hex(run(XcryptOp::Ecb, unhex("000102030405060708090a0b0c0d0e0f"), false, pt, {}, false)),
+        "69c4e0d86a7b0430d8cdb78070b4c55a");
     EXPECT_EQ(hex(run(XcryptOp::Ecb, unhex("000102030405060708090a0b0c0d0e0f1011121314151617"),
                       false, pt)),
               "dda97ca4864cdfe06eaf70a0ec0d7191");
@@ -178,12 +176,10 @@ TEST_F(EmuAes, InPlaceCbcDecryptAndChainedCallsMatchOneShot) {
 TEST_F(EmuAes, InterruptionAtEveryBlockBoundaryGivesIdenticalOutput) {
     const auto iv = unhex("000102030405060708090a0b0c0d0e0f");
     std::vector<uint8_t> pt(512);
-    for (size_t i = 0; i < pt.size(); ++i)
-        pt[i] = static_cast<uint8_t>(i * 13);
+    for (size_t i = 0; i < pt.size(); ++i) pt[i] = static_cast<uint8_t>(i * 13);
     for (auto op : {XcryptOp::Ecb, XcryptOp::Cbc, XcryptOp::Cfb, XcryptOp::Ofb, XcryptOp::Ctr}) {
         for (bool dec : {false, true}) {
-            if (dec && (op == XcryptOp::Ofb || op == XcryptOp::Ctr))
-                continue;
+            if (dec && (op == XcryptOp::Ofb || op == XcryptOp::Ctr)) continue;
             const auto ref = run(op, kSpKey, dec, pt, iv, true);
             for (uint32_t k : {1u, 2u, 3u, 7u}) {
                 auto o = test::strict_options(Profile::Nano);
@@ -195,7 +191,8 @@ TEST_F(EmuAes, InterruptionAtEveryBlockBoundaryGivesIdenticalOutput) {
                 std::memcpy(b_.iv, iv.data(), 16);
                 Regs r = b_.regs(pt.size() / 16);
                 ASSERT_EQ(e.xcrypt(op, r), Fault::None);
-                EXPECT_EQ(hex(b_.dst, pt.size()), hex(ref)) << int(op) << " dec " << dec << " k " << k;
+                EXPECT_EQ(hex(b_.dst, pt.size()), hex(ref))
+                    << int(op) << " dec " << dec << " k " << k;
                 // Interrupts fall between fetch groups of F blocks.
                 const Features &f = e.features();
                 const uint64_t fb = op == XcryptOp::Ecb   ? f.prefetch_ecb

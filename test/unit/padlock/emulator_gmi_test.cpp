@@ -67,8 +67,7 @@ TEST(EmuGmi, Sm4ModesMatchLibcrypto) {
     };
     for (Mode m : {Mode{0x80, "SM4-CBC"}, Mode{0x100, "SM4-CFB"}, Mode{0x200, "SM4-OFB"},
                    Mode{0x400, "SM4-CTR"}}) {
-        for (int i = 0; i < 128; ++i)
-            b.src[i] = static_cast<uint8_t>(i * 3);
+        for (int i = 0; i < 128; ++i) b.src[i] = static_cast<uint8_t>(i * 3);
         std::memcpy(b.key, key.data(), 16);
         std::memcpy(b.iv, iv.data(), 16);
         Regs r = sm4_regs(b, 0x20 | m.bit, 8);

@@ -87,8 +87,7 @@ TEST(EmuRng, InjectedFaultsShowInStatusOrData) {
     EXPECT_EQ(status(RngFault::Disabled) & regs::XSTORE_RNG_ENABLED, 0u);
     EXPECT_NE(status(RngFault::BadCount) & regs::XSTORE_COUNT_MASK, 8u);
     status(RngFault::Stuck);
-    for (int i = 1; i < 8; ++i)
-        EXPECT_EQ(b.out[i], b.out[0]);
+    for (int i = 1; i < 8; ++i) EXPECT_EQ(b.out[i], b.out[0]);
 }
 
 TEST(EmuRng, AbsentRngRaisesUd) {
@@ -109,8 +108,7 @@ namespace {
 TEST(HealthTestsUnit, CutoffsFromSp80090b) {
     // Repetition count: the sixth identical sample in a row fails (H = 4 bits/byte).
     HealthTests rct;
-    for (int i = 0; i < 5; ++i)
-        EXPECT_EQ(rct.feed(0x42), HealthTests::Verdict::Ok);
+    for (int i = 0; i < 5; ++i) EXPECT_EQ(rct.feed(0x42), HealthTests::Verdict::Ok);
     EXPECT_EQ(rct.feed(0x42), HealthTests::Verdict::RepetitionCount);
     // Adaptive proportion: the 62nd occurrence of the window's first value fails, without a
     // run long enough for the repetition test.
@@ -125,8 +123,9 @@ TEST(HealthTestsUnit, CutoffsFromSp80090b) {
     HealthTests ok;
     for (int w = 0; w < 4; ++w)
         for (int i = 0; i < 512; ++i)
-            ASSERT_EQ(ok.feed(i < 61 * 2 && i % 2 == 0 ? 0x77 : static_cast<uint8_t>(0x80 | (i & 0x7F))),
-                      HealthTests::Verdict::Ok)
+            ASSERT_EQ(
+                ok.feed(i < 61 * 2 && i % 2 == 0 ? 0x77 : static_cast<uint8_t>(0x80 | (i & 0x7F))),
+                HealthTests::Verdict::Ok)
                 << w << " " << i;
 }
 

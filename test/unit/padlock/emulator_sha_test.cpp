@@ -18,8 +18,7 @@ using test::hex;
 std::string digest_of(const uint8_t *state, size_t words, size_t word_bytes) {
     std::string out;
     for (size_t i = 0; i < words; ++i)
-        for (size_t j = word_bytes; j-- > 0;)
-            out += hex(state + i * word_bytes + j, 1);
+        for (size_t j = word_bytes; j-- > 0;) out += hex(state + i * word_bytes + j, 1);
     return out;
 }
 
@@ -29,7 +28,7 @@ struct ShaBench {
 };
 
 class EmuSha : public ::testing::TestWithParam<Profile> {
-protected:
+  protected:
     /// One-shot (EAX=0) hash of `m`.
     std::string oneshot(Emulator &e, ShaOp op, const std::string &m) {
         ShaBench &b = b_;
@@ -101,8 +100,7 @@ void load_iv(ShaOp op, uint8_t *state) {
 
 TEST_P(EmuSha, BlockModeZeroBlockStateWords) {
     Emulator e(test::strict_options(GetParam()));
-    if (!e.features().phe_block_mode)
-        GTEST_SKIP() << "no EAX=-1 block mode on this core";
+    if (!e.features().phe_block_mode) GTEST_SKIP() << "no EAX=-1 block mode on this core";
     e.guard().add_region(&b_, sizeof b_);
     for (ShaOp op : {ShaOp::Sha1, ShaOp::Sha256}) {
         load_iv(op, b_.state);
@@ -132,8 +130,7 @@ TEST_P(EmuSha, BlockModeZeroBlockStateWords) {
 
 TEST_P(EmuSha, BlocksThenFinish) {
     Emulator e(test::strict_options(GetParam()));
-    if (!e.features().phe_block_mode)
-        GTEST_SKIP() << "no EAX=-1 block mode on this core";
+    if (!e.features().phe_block_mode) GTEST_SKIP() << "no EAX=-1 block mode on this core";
     const bool zhaoxin = e.features().phe_ecx0_noop;
     e.guard().add_region(&b_, sizeof b_);
     for (ShaOp op : {ShaOp::Sha1, ShaOp::Sha256}) {
@@ -178,8 +175,7 @@ TEST_P(EmuSha, BlocksThenFinish) {
 
 TEST_P(EmuSha, InterruptedHashingGivesIdenticalState) {
     std::string m(300, 'x');
-    for (size_t i = 0; i < m.size(); ++i)
-        m[i] = static_cast<char>('a' + i % 26);
+    for (size_t i = 0; i < m.size(); ++i) m[i] = static_cast<char>('a' + i % 26);
     auto o = test::strict_options(GetParam());
     Emulator plain(o);
     plain.guard().add_region(&b_, sizeof b_);
@@ -216,8 +212,7 @@ INSTANTIATE_TEST_SUITE_P(Cores, EmuSha,
                          [](const auto &info) {
                              std::string n = emu::profile_name(info.param);
                              for (auto &c : n)
-                                 if (c == '-')
-                                     c = '_';
+                                 if (c == '-') c = '_';
                              return n;
                          });
 

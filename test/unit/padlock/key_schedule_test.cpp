@@ -43,8 +43,7 @@ uint32_t word_as(const uint8_t *p, bool big) {
 TEST(KeySchedule, MatchesLibcryptoForEveryKeySize) {
     for (size_t len : {16u, 24u, 32u}) {
         std::vector<uint8_t> key(len);
-        for (size_t i = 0; i < len; ++i)
-            key[i] = static_cast<uint8_t>(i * 7 + 3);
+        for (size_t i = 0; i < len; ++i) key[i] = static_cast<uint8_t>(i * 7 + 3);
         uint8_t fwd[256] = {};
         aes_expand_forward(key.data(), len, fwd);
         AES_KEY ref;

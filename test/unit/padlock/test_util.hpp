@@ -54,12 +54,11 @@ inline std::string hex(const std::vector<uint8_t> &v) { return hex(v.data(), v.s
 
 /// `pages` read-write pages followed by one PROT_NONE guard page.
 class GuardedPages {
-public:
+  public:
     explicit GuardedPages(size_t pages = 1) : pages_(pages) {
         void *p = mmap(nullptr, (pages + 1) * 4096, PROT_READ | PROT_WRITE,
                        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (p == MAP_FAILED)
-            throw std::runtime_error("mmap");
+        if (p == MAP_FAILED) throw std::runtime_error("mmap");
         base_ = static_cast<uint8_t *>(p);
         mprotect(base_ + pages * 4096, 4096, PROT_NONE);
     }
@@ -71,7 +70,7 @@ public:
     uint8_t *end() const { return base_ + pages_ * 4096; }
     size_t size() const { return pages_ * 4096; }
 
-private:
+  private:
     size_t pages_;
     uint8_t *base_;
 };

@@ -18,11 +18,9 @@ namespace {
 /// Encrypt or decrypt in `chunk`-sized updates (0: one update) with EVP and `propq`.
 bool run_cipher(const char *name, const char *propq, bool enc, const Bytes &key, const Bytes &iv,
                 const Bytes &aad, const Bytes &in, Bytes &out, Bytes &tag, size_t chunk = 0,
-                bool pad = false)
-{
+                bool pad = false) {
     EVP_CIPHER *c = EVP_CIPHER_fetch(env().ctx(), name, propq);
-    if (c == nullptr)
-        return false;
+    if (c == nullptr) return false;
     EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
     const bool aead = (EVP_CIPHER_get_flags(c) & EVP_CIPH_FLAG_AEAD_CIPHER) != 0;
     bool ok = EVP_CipherInit_ex2(ctx, c, nullptr, nullptr, enc ? 1 : 0, nullptr) == 1;
@@ -64,8 +62,7 @@ bool run_cipher(const char *name, const char *propq, bool enc, const Bytes &key,
 
 class CipherVectors : public ::testing::TestWithParam<const char *> {};
 
-TEST_P(CipherVectors, KnownAnswersThroughAcrypto)
-{
+TEST_P(CipherVectors, KnownAnswersThroughAcrypto) {
     ASSERT_TRUE(env().loaded()) << env().load_error();
     std::string err;
     auto stanzas =
@@ -73,8 +70,7 @@ TEST_P(CipherVectors, KnownAnswersThroughAcrypto)
     ASSERT_FALSE(stanzas.empty()) << err;
     int checks = 0;
     for (const auto &s : stanzas) {
-        if (s.type() != "Cipher")
-            continue;
+        if (s.type() != "Cipher") continue;
         const std::string name = s.type_value();
         const Bytes key = s.bytes("Key"), iv = s.bytes("IV"), aad = s.bytes("AAD");
         const Bytes pt = s.bytes("Plaintext"), ct = s.bytes("Ciphertext");
@@ -116,8 +112,7 @@ INSTANTIATE_TEST_SUITE_P(Files, CipherVectors,
                              std::string n = info.param;
                              n = n.substr(0, n.find('.'));
                              for (char &ch : n)
-                                 if (ch == '/')
-                                     ch = '_';
+                                 if (ch == '/') ch = '_';
                              return n;
                          });
 
@@ -130,11 +125,11 @@ struct StreamCase {
 class CipherDiff : public ::testing::TestWithParam<StreamCase> {};
 
 /// Random messages in uneven chunks: acrypto and the default provider agree both ways.
-TEST_P(CipherDiff, StreamingMatchesDefault)
-{
+TEST_P(CipherDiff, StreamingMatchesDefault) {
     ASSERT_TRUE(env().loaded()) << env().load_error();
     const StreamCase &c = GetParam();
-    const bool aead = std::strstr(c.name, "GCM") != nullptr || std::strstr(c.name, "Poly") != nullptr;
+    const bool aead =
+        std::strstr(c.name, "GCM") != nullptr || std::strstr(c.name, "Poly") != nullptr;
     for (size_t len : {16u, 17u, 64u, 100u, 1000u, 4096u}) {
         for (size_t chunk : {size_t{0}, size_t{7}, size_t{64}}) {
             if (std::strstr(c.name, "XTS") != nullptr && chunk != 0)
@@ -150,14 +145,14 @@ TEST_P(CipherDiff, StreamingMatchesDefault)
             const bool des = std::strcmp(c.name, "DES-CBC") == 0;
             Bytes rkey = key;
             if (des)
-                for (int i = 0; i < 2; ++i)
-                    rkey.insert(rkey.end(), key.begin(), key.end());
-            ASSERT_TRUE(run_cipher(des ? "DES-EDE3-CBC" : c.name, kDefault, true, rkey, iv, aad,
-                                   pt, b, tb, 0, c.pad));
+                for (int i = 0; i < 2; ++i) rkey.insert(rkey.end(), key.begin(), key.end());
+            ASSERT_TRUE(run_cipher(des ? "DES-EDE3-CBC" : c.name, kDefault, true, rkey, iv, aad, pt,
+                                   b, tb, 0, c.pad));
             EXPECT_EQ(a, b) << c.name << " len " << len << " chunk " << chunk;
             EXPECT_EQ(ta, tb);
             Bytes back;
-            ASSERT_TRUE(run_cipher(c.name, kAcrypto, false, key, iv, aad, b, back, tb, chunk, c.pad))
+            ASSERT_TRUE(
+                run_cipher(c.name, kAcrypto, false, key, iv, aad, b, back, tb, chunk, c.pad))
                 << c.name << ": " << drain_errors();
             EXPECT_EQ(back, pt);
         }
@@ -166,24 +161,22 @@ TEST_P(CipherDiff, StreamingMatchesDefault)
 
 INSTANTIATE_TEST_SUITE_P(
     Ciphers, CipherDiff,
-    ::testing::Values(StreamCase{"AES-128-GCM", 16, 12, false}, StreamCase{"AES-256-GCM", 32, 12, false},
-                      StreamCase{"AES-192-GCM", 24, 16, false},
-                      StreamCase{"ChaCha20-Poly1305", 32, 12, false},
-                      StreamCase{"ChaCha20", 32, 16, false}, StreamCase{"AES-128-XTS", 32, 16, false},
-                      StreamCase{"AES-256-XTS", 64, 16, false}, StreamCase{"DES-CBC", 8, 8, true},
-                      StreamCase{"DES-EDE3-CBC", 24, 8, true}, StreamCase{"DES-EDE3-ECB", 24, 0, true},
-                      StreamCase{"DES-EDE-CBC", 16, 8, true}, StreamCase{"DES-EDE-ECB", 16, 0, true}),
+    ::testing::Values(
+        StreamCase{"AES-128-GCM", 16, 12, false}, StreamCase{"AES-256-GCM", 32, 12, false},
+        StreamCase{"AES-192-GCM", 24, 16, false}, StreamCase{"ChaCha20-Poly1305", 32, 12, false},
+        StreamCase{"ChaCha20", 32, 16, false}, StreamCase{"AES-128-XTS", 32, 16, false},
+        StreamCase{"AES-256-XTS", 64, 16, false}, StreamCase{"DES-CBC", 8, 8, true},
+        StreamCase{"DES-EDE3-CBC", 24, 8, true}, StreamCase{"DES-EDE3-ECB", 24, 0, true},
+        StreamCase{"DES-EDE-CBC", 16, 8, true}, StreamCase{"DES-EDE-ECB", 16, 0, true}),
     [](const auto &info) {
         std::string n = info.param.name;
         for (char &ch : n)
-            if (ch == '-')
-                ch = '_';
+            if (ch == '-') ch = '_';
         return n;
     });
 
 /// TLS 1.3 record pattern: re-init with a new IV, AAD update, payload update, final, tag.
-TEST(AeadTls, Tls13RecordPattern)
-{
+TEST(AeadTls, Tls13RecordPattern) {
     ASSERT_TRUE(env().loaded()) << env().load_error();
     for (const char *name : {"AES-128-GCM", "AES-256-GCM", "ChaCha20-Poly1305"}) {
         const size_t klen = std::strstr(name, "128") != nullptr ? 16 : 32;
@@ -197,11 +190,13 @@ TEST(AeadTls, Tls13RecordPattern)
         for (int seq = 0; seq < 5; ++seq) {
             Bytes nonce = base;
             nonce[11] ^= static_cast<uint8_t>(seq);
-            Bytes hdr = {0x17, 0x03, 0x03, 0x00, 0x20}, pt = random_bytes(100 + seq * 50), ct(pt.size());
+            Bytes hdr = {0x17, 0x03, 0x03, 0x00, 0x20}, pt = random_bytes(100 + seq * 50),
+                  ct(pt.size());
             int n = 0, f = 0;
             ASSERT_EQ(EVP_CipherInit_ex(enc, nullptr, nullptr, nullptr, nonce.data(), 1), 1);
             ASSERT_EQ(EVP_CipherUpdate(enc, nullptr, &n, hdr.data(), 5), 1);
-            ASSERT_EQ(EVP_CipherUpdate(enc, ct.data(), &n, pt.data(), static_cast<int>(pt.size())), 1);
+            ASSERT_EQ(EVP_CipherUpdate(enc, ct.data(), &n, pt.data(), static_cast<int>(pt.size())),
+                      1);
             ASSERT_EQ(EVP_CipherFinal_ex(enc, ct.data() + n, &f), 1);
             EXPECT_EQ(static_cast<size_t>(n + f), pt.size());
             uint8_t tag[16];
@@ -211,7 +206,8 @@ TEST(AeadTls, Tls13RecordPattern)
             ASSERT_EQ(EVP_CipherInit_ex(dec, nullptr, nullptr, nullptr, nonce.data(), 0), 1);
             ASSERT_EQ(EVP_CIPHER_CTX_ctrl(dec, EVP_CTRL_AEAD_SET_TAG, 16, tag), 1);
             ASSERT_EQ(EVP_CipherUpdate(dec, nullptr, &n, hdr.data(), 5), 1);
-            ASSERT_EQ(EVP_CipherUpdate(dec, back.data(), &n, ct.data(), static_cast<int>(ct.size())), 1);
+            ASSERT_EQ(
+                EVP_CipherUpdate(dec, back.data(), &n, ct.data(), static_cast<int>(ct.size())), 1);
             ASSERT_EQ(EVP_CipherFinal_ex(dec, back.data() + n, &f), 1) << name << " record " << seq;
             EXPECT_EQ(back, pt);
         }
@@ -226,8 +222,7 @@ TEST(AeadTls, Tls13RecordPattern)
             EVP_CipherUpdate(enc, ct.data(), &n, pt.data(), 77);
             EVP_CipherFinal_ex(enc, ct.data() + n, &f);
             EVP_CIPHER_CTX_ctrl(enc, EVP_CTRL_AEAD_GET_TAG, 16, tag);
-            if (!good)
-                tag[5] ^= 0x40;
+            if (!good) tag[5] ^= 0x40;
             ASSERT_EQ(EVP_CipherInit_ex(adec, nullptr, nullptr, nullptr, base.data(), 0), 1);
             ASSERT_EQ(EVP_CIPHER_CTX_ctrl(adec, EVP_CTRL_AEAD_SET_TAG, 16, tag), 1);
             ASSERT_EQ(EVP_CipherUpdate(adec, back.data(), &n, ct.data(), 77), 1);
@@ -246,8 +241,7 @@ TEST(AeadTls, Tls13RecordPattern)
 }
 
 /// TLS 1.2 AEAD record mode (tlsaad, fixed IV, explicit nonce): acrypto seals, default opens.
-TEST(AeadTls, Tls12RecordMode)
-{
+TEST(AeadTls, Tls12RecordMode) {
     ASSERT_TRUE(env().loaded()) << env().load_error();
     for (const char *name : {"AES-128-GCM", "AES-256-GCM", "ChaCha20-Poly1305"}) {
         const bool gcm = std::strstr(name, "GCM") != nullptr;
@@ -271,15 +265,29 @@ TEST(AeadTls, Tls12RecordMode)
             Bytes rec(eiv + plen + 16);
             Bytes pt = random_bytes(plen);
             std::memcpy(rec.data() + eiv, pt.data(), plen);
-            uint8_t aad[13] = {0, 0, 0, 0, 0, 0, 0, static_cast<uint8_t>(seq), 0x17, 3, 3,
-                               static_cast<uint8_t>((eiv + plen) >> 8), static_cast<uint8_t>(eiv + plen)};
+            uint8_t aad[13] = {0,
+                               0,
+                               0,
+                               0,
+                               0,
+                               0,
+                               0,
+                               static_cast<uint8_t>(seq),
+                               0x17,
+                               3,
+                               3,
+                               static_cast<uint8_t>((eiv + plen) >> 8),
+                               static_cast<uint8_t>(eiv + plen)};
             if (!gcm) {
                 aad[11] = static_cast<uint8_t>(plen >> 8);
                 aad[12] = static_cast<uint8_t>(plen);
             }
-            ASSERT_EQ(EVP_CIPHER_CTX_ctrl(seal, EVP_CTRL_AEAD_TLS1_AAD, 13, aad), 16) << drain_errors();
+            ASSERT_EQ(EVP_CIPHER_CTX_ctrl(seal, EVP_CTRL_AEAD_TLS1_AAD, 13, aad), 16)
+                << drain_errors();
             int outl = 0;
-            ASSERT_EQ(EVP_CipherUpdate(seal, rec.data(), &outl, rec.data(), static_cast<int>(rec.size())), 1)
+            ASSERT_EQ(
+                EVP_CipherUpdate(seal, rec.data(), &outl, rec.data(), static_cast<int>(rec.size())),
+                1)
                 << name << ": " << drain_errors();
             EXPECT_EQ(static_cast<size_t>(outl), rec.size());
             // Open with the default provider: the AAD length now counts the tag.
@@ -289,10 +297,14 @@ TEST(AeadTls, Tls12RecordMode)
             daad[11] = static_cast<uint8_t>(wire >> 8);
             daad[12] = static_cast<uint8_t>(wire);
             ASSERT_EQ(EVP_CIPHER_CTX_ctrl(open_d, EVP_CTRL_AEAD_TLS1_AAD, 13, daad), 16);
-            ASSERT_EQ(EVP_CipherUpdate(open_d, rec.data(), &outl, rec.data(), static_cast<int>(rec.size())), 1)
+            ASSERT_EQ(EVP_CipherUpdate(open_d, rec.data(), &outl, rec.data(),
+                                       static_cast<int>(rec.size())),
+                      1)
                 << name << " record " << seq;
             EXPECT_EQ(static_cast<size_t>(outl), plen);
-            EXPECT_EQ(Bytes(rec.begin() + static_cast<long>(eiv), rec.begin() + static_cast<long>(eiv + plen)), pt);
+            EXPECT_EQ(Bytes(rec.begin() + static_cast<long>(eiv),
+                            rec.begin() + static_cast<long>(eiv + plen)),
+                      pt);
         }
         EVP_CIPHER_CTX_free(seal);
         EVP_CIPHER_CTX_free(open_d);

@@ -18,15 +18,14 @@ namespace {
 
 struct SigCase {
     const char *label;
-    const char *type;   ///< key type to generate
-    const char *param;  ///< bits or group
+    const char *type;  ///< key type to generate
+    const char *param; ///< bits or group
     const char *digest;
-    int pad;            ///< RSA padding or 0
+    int pad; ///< RSA padding or 0
 };
 
 /// EVP_DigestSign with `propq`, PSS params when asked.
-Bytes digest_sign(EVP_PKEY *key, const SigCase &c, const char *propq, const Bytes &msg)
-{
+Bytes digest_sign(EVP_PKEY *key, const SigCase &c, const char *propq, const Bytes &msg) {
     EVP_MD_CTX *m = EVP_MD_CTX_new();
     EVP_PKEY_CTX *pc = nullptr;
     Bytes sig;
@@ -45,8 +44,7 @@ Bytes digest_sign(EVP_PKEY *key, const SigCase &c, const char *propq, const Byte
 }
 
 int digest_verify(EVP_PKEY *key, const SigCase &c, const char *propq, const Bytes &msg,
-                  const Bytes &sig)
-{
+                  const Bytes &sig) {
     EVP_MD_CTX *m = EVP_MD_CTX_new();
     EVP_PKEY_CTX *pc = nullptr;
     int rc = -1;
@@ -60,8 +58,7 @@ int digest_verify(EVP_PKEY *key, const SigCase &c, const char *propq, const Byte
 
 class SignDiff : public ::testing::TestWithParam<SigCase> {};
 
-TEST_P(SignDiff, CrossSignVerify)
-{
+TEST_P(SignDiff, CrossSignVerify) {
     ASSERT_TRUE(env().loaded()) << env().load_error();
     const SigCase &c = GetParam();
     EVP_PKEY *key = keygen(kDefault, c.type, c.param);
@@ -96,8 +93,7 @@ INSTANTIATE_TEST_SUITE_P(
                       SigCase{"ecdsa_p521", "EC", "P-521", "SHA512", 0}),
     [](const auto &info) { return std::string(info.param.label); });
 
-Bytes derive(EVP_PKEY *own, EVP_PKEY *peer, const char *propq)
-{
+Bytes derive(EVP_PKEY *own, EVP_PKEY *peer, const char *propq) {
     EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_pkey(env().ctx(), own, propq);
     Bytes out;
     size_t len = 0;
@@ -115,8 +111,7 @@ Bytes derive(EVP_PKEY *own, EVP_PKEY *peer, const char *propq)
 
 class DeriveDiff : public ::testing::TestWithParam<std::pair<const char *, const char *>> {};
 
-TEST_P(DeriveDiff, BothSidesAgree)
-{
+TEST_P(DeriveDiff, BothSidesAgree) {
     ASSERT_TRUE(env().loaded()) << env().load_error();
     auto [type, group] = GetParam();
     for (int i = 0; i < 3; ++i) {
@@ -136,19 +131,17 @@ TEST_P(DeriveDiff, BothSidesAgree)
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(Groups, DeriveDiff,
-                         ::testing::Values(std::make_pair("EC", "P-256"),
-                                           std::make_pair("EC", "P-384"),
-                                           std::make_pair("EC", "P-521"),
-                                           std::make_pair("X25519", nullptr),
-                                           std::make_pair("X448", nullptr)),
-                         [](const auto &info) {
-                             std::string n = info.param.second ? info.param.second : info.param.first;
-                             for (char &ch : n)
-                                 if (ch == '-')
-                                     ch = '_';
-                             return n;
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    Groups, DeriveDiff,
+    ::testing::Values(std::make_pair("EC", "P-256"), std::make_pair("EC", "P-384"),
+                      std::make_pair("EC", "P-521"), std::make_pair("X25519", nullptr),
+                      std::make_pair("X448", nullptr)),
+    [](const auto &info) {
+        std::string n = info.param.second ? info.param.second : info.param.first;
+        for (char &ch : n)
+            if (ch == '-') ch = '_';
+        return n;
+    });
 
 struct EncCase {
     const char *label;
@@ -157,8 +150,7 @@ struct EncCase {
     bool label_set;
 };
 
-Bytes rsa_crypt(EVP_PKEY *key, const EncCase &c, const char *propq, bool enc, const Bytes &in)
-{
+Bytes rsa_crypt(EVP_PKEY *key, const EncCase &c, const char *propq, bool enc, const Bytes &in) {
     EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(env().ctx(), key, propq);
     Bytes out;
     size_t len = 0;
@@ -185,8 +177,7 @@ Bytes rsa_crypt(EVP_PKEY *key, const EncCase &c, const char *propq, bool enc, co
 
 class RsaEncDiff : public ::testing::TestWithParam<EncCase> {};
 
-TEST_P(RsaEncDiff, CrossEncryptDecrypt)
-{
+TEST_P(RsaEncDiff, CrossEncryptDecrypt) {
     ASSERT_TRUE(env().loaded()) << env().load_error();
     static EVP_PKEY *key = keygen(kDefault, "RSA", "2048");
     ASSERT_NE(key, nullptr);
@@ -201,16 +192,15 @@ TEST_P(RsaEncDiff, CrossEncryptDecrypt)
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(Pads, RsaEncDiff,
-                         ::testing::Values(EncCase{"pkcs1", RSA_PKCS1_PADDING, nullptr, false},
-                                           EncCase{"oaep_sha1", RSA_PKCS1_OAEP_PADDING, nullptr, false},
-                                           EncCase{"oaep_sha256_label", RSA_PKCS1_OAEP_PADDING,
-                                                   "SHA256", true}),
-                         [](const auto &info) { return std::string(info.param.label); });
+INSTANTIATE_TEST_SUITE_P(
+    Pads, RsaEncDiff,
+    ::testing::Values(EncCase{"pkcs1", RSA_PKCS1_PADDING, nullptr, false},
+                      EncCase{"oaep_sha1", RSA_PKCS1_OAEP_PADDING, nullptr, false},
+                      EncCase{"oaep_sha256_label", RSA_PKCS1_OAEP_PADDING, "SHA256", true}),
+    [](const auto &info) { return std::string(info.param.label); });
 
 /// TLS RSA key transport: premaster decryption with implicit rejection.
-TEST(RsaTls, PremasterDecrypt)
-{
+TEST(RsaTls, PremasterDecrypt) {
     ASSERT_TRUE(env().loaded()) << env().load_error();
     EVP_PKEY *key = keygen(kDefault, "RSA", "2048");
     ASSERT_NE(key, nullptr);
@@ -223,10 +213,10 @@ TEST(RsaTls, PremasterDecrypt)
     auto tls_decrypt = [&](const Bytes &in, unsigned int version, Bytes &out) {
         EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(env().ctx(), key, kAcrypto);
         int pad = RSA_PKCS1_WITH_TLS_PADDING;
-        OSSL_PARAM p[] = {OSSL_PARAM_construct_int(OSSL_ASYM_CIPHER_PARAM_PAD_MODE, &pad),
-                          OSSL_PARAM_construct_uint(OSSL_ASYM_CIPHER_PARAM_TLS_CLIENT_VERSION,
-                                                    &version),
-                          OSSL_PARAM_construct_end()};
+        OSSL_PARAM p[] = {
+            OSSL_PARAM_construct_int(OSSL_ASYM_CIPHER_PARAM_PAD_MODE, &pad),
+            OSSL_PARAM_construct_uint(OSSL_ASYM_CIPHER_PARAM_TLS_CLIENT_VERSION, &version),
+            OSSL_PARAM_construct_end()};
         out.assign(48, 0);
         size_t len = out.size();
         int rc = EVP_PKEY_decrypt_init_ex(ctx, p) == 1 &&
@@ -250,14 +240,15 @@ TEST(RsaTls, PremasterDecrypt)
 }
 
 /// Keys generated by acrypto export to the default provider and back unchanged.
-TEST(Keymgmt, GeneratedKeysRoundTrip)
-{
+TEST(Keymgmt, GeneratedKeysRoundTrip) {
     ASSERT_TRUE(env().loaded()) << env().load_error();
     struct {
         const char *type;
         const char *group;
         int bits;
-    } cases[] = {{"EC", "P-256", 256}, {"EC", "P-384", 384}, {"X25519", nullptr, 253},
+    } cases[] = {{"EC", "P-256", 256},
+                 {"EC", "P-384", 384},
+                 {"X25519", nullptr, 253},
                  {"X448", nullptr, 448}};
     for (const auto &c : cases) {
         EVP_PKEY *k = keygen(kAcrypto, c.type, c.group);
@@ -295,8 +286,7 @@ TEST(Keymgmt, GeneratedKeysRoundTrip)
 }
 
 /// Size queries answer at once; signature contexts report the algorithm identifier.
-TEST(Signature, SizeQueryAndAlgorithmId)
-{
+TEST(Signature, SizeQueryAndAlgorithmId) {
     ASSERT_TRUE(env().loaded()) << env().load_error();
     EVP_PKEY *key = keygen(kDefault, "EC", "P-256");
     ASSERT_NE(key, nullptr);
@@ -304,9 +294,9 @@ TEST(Signature, SizeQueryAndAlgorithmId)
         EVP_MD_CTX *m = EVP_MD_CTX_new();
         EVP_PKEY_CTX *pc = nullptr;
         unsigned char buf[128];
-        OSSL_PARAM p[] = {OSSL_PARAM_construct_octet_string(OSSL_SIGNATURE_PARAM_ALGORITHM_ID, buf,
-                                                            sizeof buf),
-                          OSSL_PARAM_construct_end()};
+        OSSL_PARAM p[] = {
+            OSSL_PARAM_construct_octet_string(OSSL_SIGNATURE_PARAM_ALGORITHM_ID, buf, sizeof buf),
+            OSSL_PARAM_construct_end()};
         Bytes out;
         size_t len = 0;
         if (EVP_DigestSignInit_ex(m, &pc, "SHA384", env().ctx(), propq, key, nullptr) == 1 &&
@@ -326,12 +316,12 @@ TEST(Signature, SizeQueryAndAlgorithmId)
 }
 
 /// Work counters of the acrypto scheduler (sessions submitted plus inline runs).
-long long work_count()
-{
+long long work_count() {
     OSSL_PROVIDER *p = OSSL_PROVIDER_load(env().ctx(), "acrypto");
     std::string text(1 << 16, '\0');
-    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("acrypto-stats", text.data(), text.size()),
-                           OSSL_PARAM_construct_end()};
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string("acrypto-stats", text.data(), text.size()),
+        OSSL_PARAM_construct_end()};
     long long n = -1;
     if (p != nullptr && OSSL_PROVIDER_get_params(p, params) == 1) {
         n = 0;
@@ -346,8 +336,7 @@ long long work_count()
 }
 
 /// NULL-output size queries answer at once: no session is submitted or run.
-TEST(SizeQuery, NeverSubmitsWork)
-{
+TEST(SizeQuery, NeverSubmitsWork) {
     ASSERT_TRUE(env().loaded()) << env().load_error();
     EVP_PKEY *rsa = keygen(kDefault, "RSA", "2048");
     EVP_PKEY *a = keygen(kDefault, "X25519", nullptr), *b = keygen(kDefault, "X25519", nullptr);

@@ -19,8 +19,7 @@ extern "C" int OSSL_provider_init(const OSSL_CORE_HANDLE *, const OSSL_DISPATCH 
 
 namespace acrypto::test::pk {
 
-PkEnv::PkEnv()
-{
+PkEnv::PkEnv() {
     char name[128];
     std::snprintf(name, sizeof name, "/tmp/acrypto-pk-test-%d.cnf", static_cast<int>(getpid()));
     path_ = name;
@@ -41,20 +40,17 @@ PkEnv::PkEnv()
     load_error_ = drain_errors();
 }
 
-PkEnv::~PkEnv()
-{
+PkEnv::~PkEnv() {
     OSSL_LIB_CTX_free(ctx_);
     std::remove(path_.c_str());
 }
 
-PkEnv &env()
-{
+PkEnv &env() {
     static PkEnv *e = new PkEnv; // lives until exit: keys cached in tests outlive suites
     return *e;
 }
 
-std::string drain_errors()
-{
+std::string drain_errors() {
     std::string s;
     unsigned long e;
     const char *data = nullptr;
@@ -63,37 +59,31 @@ std::string drain_errors()
         char buf[256];
         ERR_error_string_n(e, buf, sizeof buf);
         s += buf;
-        if (data != nullptr && (flags & ERR_TXT_STRING) != 0)
-            s += std::string(" (") + data + ")";
+        if (data != nullptr && (flags & ERR_TXT_STRING) != 0) s += std::string(" (") + data + ")";
         s += "\n";
     }
     return s;
 }
 
-Bytes random_bytes(size_t n)
-{
+Bytes random_bytes(size_t n) {
     Bytes v(n);
-    if (n > 0)
-        RAND_bytes(v.data(), static_cast<int>(n));
+    if (n > 0) RAND_bytes(v.data(), static_cast<int>(n));
     return v;
 }
 
-Bytes from_hex(const std::string &h)
-{
+Bytes from_hex(const std::string &h) {
     Bytes out;
     for (size_t i = 0; i + 1 < h.size(); i += 2)
         out.push_back(static_cast<uint8_t>(std::stoul(h.substr(i, 2), nullptr, 16)));
     return out;
 }
 
-std::string op_provider(EVP_PKEY_CTX *ctx)
-{
+std::string op_provider(EVP_PKEY_CTX *ctx) {
     const OSSL_PROVIDER *p = EVP_PKEY_CTX_get0_provider(ctx);
     return p != nullptr ? OSSL_PROVIDER_get0_name(p) : "";
 }
 
-EVP_PKEY *keygen(const char *propq, const char *type, const char *param)
-{
+EVP_PKEY *keygen(const char *propq, const char *type, const char *param) {
     EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_name(env().ctx(), type, propq);
     EVP_PKEY *pk = nullptr;
     bool ok = c != nullptr && EVP_PKEY_keygen_init(c) == 1;
@@ -103,8 +93,7 @@ EVP_PKEY *keygen(const char *propq, const char *type, const char *param)
         else
             ok = EVP_PKEY_CTX_set_rsa_keygen_bits(c, std::atoi(param)) == 1;
     }
-    if (!ok || EVP_PKEY_generate(c, &pk) != 1)
-        pk = nullptr;
+    if (!ok || EVP_PKEY_generate(c, &pk) != 1) pk = nullptr;
     EVP_PKEY_CTX_free(c);
     return pk;
 }

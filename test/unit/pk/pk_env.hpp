@@ -18,7 +18,7 @@ inline constexpr const char kDefault[] = "provider=default";
 
 /// A library context loaded from a temporary openssl.cnf activating default and acrypto.
 class PkEnv {
-public:
+  public:
     PkEnv();
     ~PkEnv();
     PkEnv(const PkEnv &) = delete;
@@ -28,7 +28,7 @@ public:
     bool loaded() const { return loaded_; }
     const std::string &load_error() const { return load_error_; }
 
-private:
+  private:
     OSSL_LIB_CTX *ctx_ = nullptr;
     std::string path_;
     bool loaded_ = false;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// CMAC known answers and differential checks; SEED-SRC over device entropy, alone and as a DRBG parent.
+// CMAC known answers and differential checks; SEED-SRC over device entropy, alone and as a DRBG
+// parent.
 #include <gtest/gtest.h>
 
 #include <openssl/core_names.h>
@@ -15,8 +16,7 @@ namespace acrypto::test::pk {
 namespace {
 
 bool cmac(const char *propq, const std::string &cipher, const Bytes &key, const Bytes &in,
-          Bytes &out, size_t chunk = 0)
-{
+          Bytes &out, size_t chunk = 0) {
     EVP_MAC *mac = EVP_MAC_fetch(env().ctx(), "CMAC", propq);
     EVP_MAC_CTX *ctx = mac != nullptr ? EVP_MAC_CTX_new(mac) : nullptr;
     OSSL_PARAM p[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER,
@@ -37,19 +37,17 @@ bool cmac(const char *propq, const std::string &cipher, const Bytes &key, const 
     return ok;
 }
 
-TEST(Cmac, KnownAnswers)
-{
+TEST(Cmac, KnownAnswers) {
     ASSERT_TRUE(env().loaded()) << env().load_error();
     std::string err;
     auto stanzas = read_vector_file(std::string(ACRYPTO_VECTOR_DIR) + "/cmac.txt", &err);
     ASSERT_FALSE(stanzas.empty()) << err;
     int checks = 0;
     for (const auto &s : stanzas) {
-        if (s.type() != "MAC" || s.type_value() != "CMAC")
-            continue;
+        if (s.type() != "MAC" || s.type_value() != "CMAC") continue;
         Bytes out;
-        ASSERT_TRUE(cmac(kAcrypto, s.get("Algorithm").value_or(""), s.bytes("Key"), s.bytes("Input"),
-                         out))
+        ASSERT_TRUE(
+            cmac(kAcrypto, s.get("Algorithm").value_or(""), s.bytes("Key"), s.bytes("Input"), out))
             << s.where() << drain_errors();
         EXPECT_EQ(out, s.bytes("Output")) << s.where();
         ++checks;
@@ -57,11 +55,11 @@ TEST(Cmac, KnownAnswers)
     EXPECT_GT(checks, 0);
 }
 
-TEST(Cmac, MatchesDefault)
-{
+TEST(Cmac, MatchesDefault) {
     ASSERT_TRUE(env().loaded()) << env().load_error();
-    for (auto [cipher, klen] : {std::make_pair("AES-128-CBC", 16), std::make_pair("AES-256-CBC", 32),
-                                std::make_pair("AES-192-CBC", 24), std::make_pair("DES-EDE3-CBC", 24)}) {
+    for (auto [cipher, klen] :
+         {std::make_pair("AES-128-CBC", 16), std::make_pair("AES-256-CBC", 32),
+          std::make_pair("AES-192-CBC", 24), std::make_pair("DES-EDE3-CBC", 24)}) {
         for (size_t len : {0u, 1u, 16u, 33u, 1000u}) {
             Bytes key = random_bytes(static_cast<size_t>(klen)), in = random_bytes(len), a, b;
             ASSERT_TRUE(cmac(kAcrypto, cipher, key, in, a, 7)) << cipher << drain_errors();
@@ -71,8 +69,7 @@ TEST(Cmac, MatchesDefault)
     }
 }
 
-TEST(SeedSrc, DeviceEntropy)
-{
+TEST(SeedSrc, DeviceEntropy) {
     ASSERT_TRUE(env().loaded()) << env().load_error();
     EVP_RAND *seed = EVP_RAND_fetch(env().ctx(), "SEED-SRC", kAcrypto);
     ASSERT_NE(seed, nullptr) << drain_errors();

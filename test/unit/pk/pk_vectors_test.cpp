@@ -24,40 +24,33 @@ struct Stanza {
     std::string pem; ///< PrivateKey / PublicKey body
     const std::string &type() const { return kv.front().first; }
     const std::string &name() const { return kv.front().second; }
-    std::string get(const std::string &k) const
-    {
+    std::string get(const std::string &k) const {
         for (const auto &p : kv)
-            if (p.first == k)
-                return p.second;
+            if (p.first == k) return p.second;
         return {};
     }
-    std::vector<std::string> all(const std::string &k) const
-    {
+    std::vector<std::string> all(const std::string &k) const {
         std::vector<std::string> v;
         for (const auto &p : kv)
-            if (p.first == k)
-                v.push_back(p.second);
+            if (p.first == k) v.push_back(p.second);
         return v;
     }
 };
 
-std::string trim(const std::string &s)
-{
+std::string trim(const std::string &s) {
     size_t b = s.find_first_not_of(" \t\r");
     size_t e = s.find_last_not_of(" \t\r");
     return b == std::string::npos ? "" : s.substr(b, e - b + 1);
 }
 
-std::vector<Stanza> read_file(const std::string &path)
-{
+std::vector<Stanza> read_file(const std::string &path) {
     std::ifstream in(path);
     std::vector<Stanza> out;
     Stanza cur;
     std::string line;
     int n = 0;
     auto flush = [&] {
-        if (!cur.kv.empty())
-            out.push_back(cur);
+        if (!cur.kv.empty()) out.push_back(cur);
         cur = Stanza{};
     };
     while (std::getline(in, line)) {
@@ -66,18 +59,16 @@ std::vector<Stanza> read_file(const std::string &path)
             flush();
             continue;
         }
-        if (line[0] == '#')
-            continue;
-        if (line.rfind("-----", 0) == 0 || (!cur.pem.empty() && line.find('=') == std::string::npos) ||
+        if (line[0] == '#') continue;
+        if (line.rfind("-----", 0) == 0 ||
+            (!cur.pem.empty() && line.find('=') == std::string::npos) ||
             (!cur.kv.empty() && (cur.type() == "PrivateKey" || cur.type() == "PublicKey"))) {
             cur.pem += line + "\n";
             continue;
         }
         size_t eq = line.find('=');
-        if (eq == std::string::npos)
-            continue;
-        if (cur.kv.empty())
-            cur.where = path + ":" + std::to_string(n);
+        if (eq == std::string::npos) continue;
+        if (cur.kv.empty()) cur.where = path + ":" + std::to_string(n);
         cur.kv.emplace_back(trim(line.substr(0, eq)), trim(line.substr(eq + 1)));
     }
     flush();
@@ -94,29 +85,25 @@ struct CtxFree {
 using CtxPtr = std::unique_ptr<EVP_PKEY_CTX, CtxFree>;
 
 class VectorRunner {
-public:
-    void load_key(const Stanza &s)
-    {
+  public:
+    void load_key(const Stanza &s) {
         BIO *b = BIO_new_mem_buf(s.pem.data(), static_cast<int>(s.pem.size()));
-        EVP_PKEY *pk = s.type() == "PrivateKey"
-                           ? PEM_read_bio_PrivateKey_ex(b, nullptr, nullptr, nullptr, env().ctx(),
-                                                        kDefault)
-                           : PEM_read_bio_PUBKEY_ex(b, nullptr, nullptr, nullptr, env().ctx(),
-                                                    kDefault);
+        EVP_PKEY *pk =
+            s.type() == "PrivateKey"
+                ? PEM_read_bio_PrivateKey_ex(b, nullptr, nullptr, nullptr, env().ctx(), kDefault)
+                : PEM_read_bio_PUBKEY_ex(b, nullptr, nullptr, nullptr, env().ctx(), kDefault);
         BIO_free(b);
         ASSERT_NE(pk, nullptr) << s.where << drain_errors();
         keys_[s.name()] = PkeyPtr(pk);
     }
 
-    EVP_PKEY *key(const std::string &name)
-    {
+    EVP_PKEY *key(const std::string &name) {
         auto it = keys_.find(name);
         return it == keys_.end() ? nullptr : it->second.get();
     }
 
     /// Runs one operation stanza; returns how many checks it made.
-    void run(const Stanza &s)
-    {
+    void run(const Stanza &s) {
         EVP_PKEY *k = key(s.name());
         ASSERT_NE(k, nullptr) << s.where << ": unknown key " << s.name();
         CtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(env().ctx(), k, kAcrypto));
@@ -144,7 +131,8 @@ public:
         const Bytes expect = from_hex(s.get(t == "Derive" ? "SharedSecret" : "Output"));
         const bool want_fail = !s.get("Result").empty();
         if (t == "Verify") {
-            rc = EVP_PKEY_verify(ctx.get(), expect.data(), expect.size(), input.data(), input.size());
+            rc = EVP_PKEY_verify(ctx.get(), expect.data(), expect.size(), input.data(),
+                                 input.size());
             if (want_fail)
                 EXPECT_NE(rc, 1) << s.where;
             else
@@ -176,14 +164,13 @@ public:
 
     int checks = 0;
 
-private:
+  private:
     std::map<std::string, PkeyPtr> keys_;
 };
 
 class PkVectors : public ::testing::TestWithParam<const char *> {};
 
-TEST_P(PkVectors, KnownAnswersThroughAcrypto)
-{
+TEST_P(PkVectors, KnownAnswersThroughAcrypto) {
     ASSERT_TRUE(env().loaded()) << env().load_error();
     const std::string path = std::string(ACRYPTO_PK_VECTOR_DIR) + "/" + GetParam();
     auto stanzas = read_file(path);
@@ -198,8 +185,7 @@ TEST_P(PkVectors, KnownAnswersThroughAcrypto)
             ++ops;
             r.run(s);
         }
-        if (HasFatalFailure())
-            return;
+        if (HasFatalFailure()) return;
     }
     EXPECT_GT(ops, 0);
     EXPECT_EQ(r.checks, ops);

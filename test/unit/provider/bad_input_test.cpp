@@ -33,8 +33,7 @@ struct BadRow {
 const char *g_propq = kAcrypto;
 
 /// Reason strings of every error on the thread's queue, oldest first; drains it.
-std::vector<std::string> drain_reasons()
-{
+std::vector<std::string> drain_reasons() {
     std::vector<std::string> out;
     unsigned long e;
     while ((e = ERR_get_error()) != 0) {
@@ -44,16 +43,14 @@ std::vector<std::string> drain_reasons()
     return out;
 }
 
-std::string join(const std::vector<std::string> &v)
-{
+std::string join(const std::vector<std::string> &v) {
     std::string s;
     for (const auto &x : v) s += (s.empty() ? "" : " | ") + x;
     return s;
 }
 
 int cipher_call(OSSL_LIB_CTX *ctx, const char *alg, bool enc,
-                const std::function<int(EVP_CIPHER_CTX *, EVP_CIPHER *)> &body)
-{
+                const std::function<int(EVP_CIPHER_CTX *, EVP_CIPHER *)> &body) {
     EVP_CIPHER *c = EVP_CIPHER_fetch(ctx, alg, g_propq);
     if (c == nullptr) return 0;
     EVP_CIPHER_CTX *cc = EVP_CIPHER_CTX_new();
@@ -64,8 +61,7 @@ int cipher_call(OSSL_LIB_CTX *ctx, const char *alg, bool enc,
     return rc;
 }
 
-int mac_call(OSSL_LIB_CTX *ctx, const char *alg, const std::function<int(EVP_MAC_CTX *)> &body)
-{
+int mac_call(OSSL_LIB_CTX *ctx, const char *alg, const std::function<int(EVP_MAC_CTX *)> &body) {
     EVP_MAC *m = EVP_MAC_fetch(ctx, alg, g_propq);
     if (m == nullptr) return 0;
     EVP_MAC_CTX *mc = EVP_MAC_CTX_new(m);
@@ -75,8 +71,7 @@ int mac_call(OSSL_LIB_CTX *ctx, const char *alg, const std::function<int(EVP_MAC
     return rc;
 }
 
-int kdf_call(OSSL_LIB_CTX *ctx, const char *alg, OSSL_PARAM *params, size_t outlen)
-{
+int kdf_call(OSSL_LIB_CTX *ctx, const char *alg, OSSL_PARAM *params, size_t outlen) {
     EVP_KDF *k = EVP_KDF_fetch(ctx, alg, g_propq);
     if (k == nullptr) return 0;
     EVP_KDF_CTX *kc = EVP_KDF_CTX_new(k);
@@ -87,8 +82,7 @@ int kdf_call(OSSL_LIB_CTX *ctx, const char *alg, OSSL_PARAM *params, size_t outl
     return rc;
 }
 
-EVP_PKEY *keygen(OSSL_LIB_CTX *ctx, const char *type, const OSSL_PARAM *params)
-{
+EVP_PKEY *keygen(OSSL_LIB_CTX *ctx, const char *type, const OSSL_PARAM *params) {
     EVP_PKEY_CTX *kc = EVP_PKEY_CTX_new_from_name(ctx, type, g_propq);
     EVP_PKEY *k = nullptr;
     if (kc != nullptr && EVP_PKEY_keygen_init(kc) == 1 &&
@@ -129,8 +123,9 @@ const BadRow kRows[] = {
          return cipher_call(ctx, "AES-128-GCM", false, [](EVP_CIPHER_CTX *cc, EVP_CIPHER *c) {
              if (EVP_DecryptInit_ex2(cc, c, g_key, g_iv, nullptr) != 1) return 0;
              unsigned char tag[17] = {0};
-             OSSL_PARAM p[] = {OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, tag, 17),
-                               OSSL_PARAM_construct_end()};
+             OSSL_PARAM p[] = {
+                 OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, tag, 17),
+                 OSSL_PARAM_construct_end()};
              return EVP_CIPHER_CTX_set_params(cc, p);
          });
      }},
@@ -169,8 +164,9 @@ const BadRow kRows[] = {
              unsigned char out[64], tag[16] = {0};
              int outl = 0, fl = 0;
              if (EVP_DecryptUpdate(cc, out, &outl, g_in, 32) != 1) return 0;
-             OSSL_PARAM p[] = {OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, tag, 16),
-                               OSSL_PARAM_construct_end()};
+             OSSL_PARAM p[] = {
+                 OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, tag, 16),
+                 OSSL_PARAM_construct_end()};
              if (EVP_CIPHER_CTX_set_params(cc, p) != 1) return 0;
              return EVP_DecryptFinal_ex(cc, out + outl, &fl);
          });
@@ -222,8 +218,9 @@ const BadRow kRows[] = {
     {"HMAC: digest MD4", "not supported",
      [](OSSL_LIB_CTX *ctx) {
          return mac_call(ctx, "HMAC", [](EVP_MAC_CTX *mc) {
-             OSSL_PARAM p[] = {OSSL_PARAM_construct_utf8_string("digest", const_cast<char *>("MD4"), 0),
-                               OSSL_PARAM_construct_end()};
+             OSSL_PARAM p[] = {
+                 OSSL_PARAM_construct_utf8_string("digest", const_cast<char *>("MD4"), 0),
+                 OSSL_PARAM_construct_end()};
              return EVP_MAC_CTX_set_params(mc, p);
          });
      }},
@@ -262,8 +259,7 @@ const BadRow kRows[] = {
      [](OSSL_LIB_CTX *ctx) {
          OSSL_PARAM p[] = {
              OSSL_PARAM_construct_utf8_string("digest", const_cast<char *>("SHA256"), 0),
-             OSSL_PARAM_construct_octet_string("key", g_key, 32),
-             OSSL_PARAM_construct_end()};
+             OSSL_PARAM_construct_octet_string("key", g_key, 32), OSSL_PARAM_construct_end()};
          return kdf_call(ctx, "HKDF", p, 255 * 32 + 1);
      }},
     // ---- public key ------------------------------------------------------------------
@@ -299,7 +295,8 @@ const BadRow kRows[] = {
          EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new_from_pkey(ctx, k, g_propq);
          unsigned char out[32];
          size_t outl = sizeof out;
-         int rc = pc != nullptr && EVP_PKEY_derive_init(pc) == 1 && EVP_PKEY_derive(pc, out, &outl) == 1;
+         int rc =
+             pc != nullptr && EVP_PKEY_derive_init(pc) == 1 && EVP_PKEY_derive(pc, out, &outl) == 1;
          EVP_PKEY_CTX_free(pc);
          EVP_PKEY_free(k);
          return rc;
@@ -322,23 +319,23 @@ const BadRow kRows[] = {
 };
 
 class BadInputTable : public ::testing::TestWithParam<size_t> {
-protected:
+  protected:
     static void SetUpTestSuite() { env_ = new ProviderEnv(); }
-    static void TearDownTestSuite()
-    {
+    static void TearDownTestSuite() {
         delete env_;
         env_ = nullptr;
     }
     static ProviderEnv *env_;
 
     /// Good work on the same provider after a bad call: AES-CBC and SHA-256 agree with default.
-    static void expect_serving()
-    {
-        const std::vector<uint8_t> key = random_bytes(16), iv = random_bytes(16), in = random_bytes(100);
+    static void expect_serving() {
+        const std::vector<uint8_t> key = random_bytes(16), iv = random_bytes(16),
+                                   in = random_bytes(100);
         std::vector<uint8_t> a, b;
         ASSERT_TRUE(evp_cipher(env_->ctx(), "AES-128-CBC", kAcrypto, true, key, iv, in, a))
             << drain_errors();
-        ASSERT_TRUE(evp_cipher(env_->ctx(), "AES-128-CBC", "provider=default", true, key, iv, in, b));
+        ASSERT_TRUE(
+            evp_cipher(env_->ctx(), "AES-128-CBC", "provider=default", true, key, iv, in, b));
         EXPECT_EQ(a, b);
         ASSERT_TRUE(evp_digest(env_->ctx(), "SHA256", kAcrypto, in, a)) << drain_errors();
         ASSERT_TRUE(evp_digest(env_->ctx(), "SHA256", "provider=default", in, b));
@@ -348,8 +345,7 @@ protected:
 };
 ProviderEnv *BadInputTable::env_ = nullptr;
 
-TEST_P(BadInputTable, FailsClearlyAndProviderKeepsServing)
-{
+TEST_P(BadInputTable, FailsClearlyAndProviderKeepsServing) {
     ASSERT_TRUE(env_->loaded()) << env_->load_error();
     const BadRow &row = kRows[GetParam()];
     SCOPED_TRACE(row.name);

@@ -19,36 +19,31 @@ namespace {
 /// Answers core get_params from a map (the handle points at it), as OpenSSL's core does.
 using Values = std::map<std::string, std::string>;
 
-int fake_get_params(const OSSL_CORE_HANDLE *handle, OSSL_PARAM params[])
-{
+int fake_get_params(const OSSL_CORE_HANDLE *handle, OSSL_PARAM params[]) {
     auto *vals = reinterpret_cast<const Values *>(handle);
     for (OSSL_PARAM *p = params; p->key != nullptr; ++p) {
         auto it = vals->find(p->key);
-        if (it != vals->end())
-            OSSL_PARAM_set_utf8_ptr(p, it->second.c_str());
+        if (it != vals->end()) OSSL_PARAM_set_utf8_ptr(p, it->second.c_str());
     }
     return 1;
 }
 
 class ConfigLoad : public ::testing::Test {
-protected:
-    void SetUp() override
-    {
+  protected:
+    void SetUp() override {
         // No configuration file: only the core's answers count.
         setenv("OPENSSL_CONF", "/nonexistent/acrypto-test.cnf", 1);
         vals_["provider-name"] = "acrypto";
         vals_["plugin-dir"] = "/tmp";
     }
-    bool load(Settings &s, std::string &err)
-    {
+    bool load(Settings &s, std::string &err) {
         CoreAccess core{reinterpret_cast<const OSSL_CORE_HANDLE *>(&vals_), fake_get_params};
         return load_settings(core, {"AES-128-CBC", "SHA256", "SHA2-256", "HMAC"}, s, err);
     }
     Values vals_;
 };
 
-TEST_F(ConfigLoad, EmbeddedDefault)
-{
+TEST_F(ConfigLoad, EmbeddedDefault) {
     Settings s;
     std::string err;
     ASSERT_TRUE(load(s, err)) << err;
@@ -61,8 +56,7 @@ TEST_F(ConfigLoad, EmbeddedDefault)
     EXPECT_TRUE(s.required.empty());
 }
 
-TEST_F(ConfigLoad, ParsesEveryKey)
-{
+TEST_F(ConfigLoad, ParsesEveryKey) {
     vals_["devices"] = " cpu , sim,mb ";
     vals_["balancer"] = "round-robin";
     vals_["inline-threshold"] = "2048";
@@ -89,12 +83,17 @@ struct BadValue {
     const char *value;
 };
 
-TEST_F(ConfigLoad, BadValuesNameTheKey)
-{
+TEST_F(ConfigLoad, BadValuesNameTheKey) {
     const BadValue cases[] = {
-        {"devices", ","},           {"devices", "cpu, bad/name"}, {"balancer", "a b"},
-        {"plugin-dir", "/nonexistent/dir"}, {"inline-threshold", "lots"}, {"inline-threshold", "-1"},
-        {"aging-ms", "99999999"},   {"required", "hifn"},         {"priority.sha256", "8"},
+        {"devices", ","},
+        {"devices", "cpu, bad/name"},
+        {"balancer", "a b"},
+        {"plugin-dir", "/nonexistent/dir"},
+        {"inline-threshold", "lots"},
+        {"inline-threshold", "-1"},
+        {"aging-ms", "99999999"},
+        {"required", "hifn"},
+        {"priority.sha256", "8"},
         {"priority.sha256", "high"},
     };
     for (const BadValue &c : cases) {
@@ -109,8 +108,7 @@ TEST_F(ConfigLoad, BadValuesNameTheKey)
     }
 }
 
-TEST_F(ConfigLoad, UnknownKeysInTheFileAreRejected)
-{
+TEST_F(ConfigLoad, UnknownKeysInTheFileAreRejected) {
     char path[] = "/tmp/acrypto-config-test-XXXXXX";
     int fd = mkstemp(path);
     ASSERT_GE(fd, 0);
@@ -118,7 +116,8 @@ TEST_F(ConfigLoad, UnknownKeysInTheFileAreRejected)
     auto write = [&](const std::string &body) {
         std::ofstream f(path);
         f << "openssl_conf = init\n[init]\nproviders = provs\n[provs]\nacrypto = acr_sect\n"
-          << "[acr_sect]\nactivate = 1\n" << body;
+          << "[acr_sect]\nactivate = 1\n"
+          << body;
     };
     setenv("OPENSSL_CONF", path, 1);
     struct Case {
@@ -145,8 +144,7 @@ TEST_F(ConfigLoad, UnknownKeysInTheFileAreRejected)
     std::remove(path);
 }
 
-TEST(SplitList, TrimsAndDropsEmpty)
-{
+TEST(SplitList, TrimsAndDropsEmpty) {
     auto v = split_list(" a, b ,,c ,");
     ASSERT_EQ(v.size(), 3u);
     EXPECT_EQ(v[0], "a");

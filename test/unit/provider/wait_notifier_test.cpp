@@ -2,23 +2,21 @@
 // WaitNotifier: one stable eventfd per ASYNC_WAIT_CTX, closed only after the last reference.
 #include "wait_notifier.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <openssl/async.h>
 #include <poll.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 namespace acrypto::prov {
 namespace {
 
-bool readable(int fd)
-{
+bool readable(int fd) {
     pollfd p{fd, POLLIN, 0};
     return poll(&p, 1, 0) == 1;
 }
 
-TEST(WaitNotifier, OneStableFdPerWaitCtx)
-{
+TEST(WaitNotifier, OneStableFdPerWaitCtx) {
     ASYNC_WAIT_CTX *w = ASYNC_WAIT_CTX_new();
     bool added = false;
     WaitNotifier *a = WaitNotifier::for_wait_ctx(w, &added);
@@ -37,14 +35,13 @@ TEST(WaitNotifier, OneStableFdPerWaitCtx)
     ASYNC_WAIT_CTX_free(w);
 }
 
-TEST(WaitNotifier, InFlightReferenceKeepsFdOpenAfterCleanup)
-{
+TEST(WaitNotifier, InFlightReferenceKeepsFdOpenAfterCleanup) {
     const uint64_t live = WaitNotifier::live_count();
     ASYNC_WAIT_CTX *w = ASYNC_WAIT_CTX_new();
     WaitNotifier *n = WaitNotifier::for_wait_ctx(w);
     ASSERT_NE(n, nullptr);
     const int fd = n->fd();
-    n->ref(); // an in-flight session
+    n->ref();               // an in-flight session
     ASYNC_WAIT_CTX_free(w); // the application's cleanup runs first
     EXPECT_NE(fcntl(fd, F_GETFD), -1) << "fd closed while a session still holds it";
     n->signal(); // completion after cleanup: must not write (the app forgot this fd)

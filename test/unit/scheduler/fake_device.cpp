@@ -60,8 +60,8 @@ bool parse_caps(const std::string &list, std::vector<acrypto_capability> *out) {
     constexpr uint32_t both = ACRYPTO_DIR_ENCRYPT | ACRYPTO_DIR_DECRYPT;
     for (const auto &n : split(list)) {
         if (n == "aes-cbc") {
-            out->push_back(cap(ACRYPTO_OP_CIPHER, ACRYPTO_ALG_AES, ACRYPTO_MODE_CBC, both, 16, 32, 8,
-                               ACRYPTO_CAP_F_BLOCK_MULTIPLE));
+            out->push_back(cap(ACRYPTO_OP_CIPHER, ACRYPTO_ALG_AES, ACRYPTO_MODE_CBC, both, 16, 32,
+                               8, ACRYPTO_CAP_F_BLOCK_MULTIPLE));
         } else if (n == "aes-cbc-enc") {
             // Key length unconstrained (key_max 0): keyless sessions match.
             out->push_back(cap(ACRYPTO_OP_CIPHER, ACRYPTO_ALG_AES, ACRYPTO_MODE_CBC,
@@ -249,10 +249,9 @@ void fake_close(void *dev) {
     d->closed = true;
 }
 
-const char *const kFakeKeys[] = {"names",      "mode",       "queue-len", "caps",
-                                 "inline",     "status",     "tag",       "hardware",
-                                 "entropy",    "fail-every", "latency-ns", "rate-bps",
-                                 nullptr};
+const char *const kFakeKeys[] = {"names",      "mode",     "queue-len", "caps",    "inline",
+                                 "status",     "tag",      "hardware",  "entropy", "fail-every",
+                                 "latency-ns", "rate-bps", nullptr};
 
 const acrypto_device_driver kFakeDriver = {
     ACRYPTO_ABI_VERSION,

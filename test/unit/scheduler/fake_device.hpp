@@ -51,8 +51,8 @@ struct FakeDevice {
     std::atomic<uint32_t> ncur_seen_max{0};
 
     std::mutex mu;
-    std::vector<acrypto_session *> held;   ///< Manual: pulled, not completed
-    std::vector<uint64_t> freed_keys;      ///< key_free_fn ids
+    std::vector<acrypto_session *> held; ///< Manual: pulled, not completed
+    std::vector<uint64_t> freed_keys;    ///< key_free_fn ids
     bool closed = false;
 
     // Worker mode.

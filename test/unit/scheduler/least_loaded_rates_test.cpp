@@ -115,8 +115,8 @@ TEST(LeastLoadedRates, EqualRatesSpreadByLoad) {
 
 TEST(LeastLoadedRates, WithoutStatedRatesFallsBackToCounts) {
     StepOf s(8192);
-    acrypto_candidate c[] = {cand(0, nullptr, 3, 1, 0), cand(1, &kMb, 1, 2, 0), cand(2, nullptr, 0, 4, 0),
-                             cand(3, nullptr, 2, 0, 0)};
+    acrypto_candidate c[] = {cand(0, nullptr, 3, 1, 0), cand(1, &kMb, 1, 2, 0),
+                             cand(2, nullptr, 0, 4, 0), cand(3, nullptr, 2, 0, 0)};
     EXPECT_EQ(pick(&s.s, c, 4), 3);
     // No session (as some callers pass): the rate model with zero bytes still works.
     acrypto_candidate r[] = {cand(0, &kCpu, 0, 0, 0), cand(1, &kMb, 0, 0, 0)};
@@ -126,7 +126,7 @@ TEST(LeastLoadedRates, WithoutStatedRatesFallsBackToCounts) {
 // Through the scheduler: sim devices in null mode (instances named <name>0) stating
 // different rates, same latency.
 class SimRates : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         Options o;
         o.plugin_dir = ACRYPTO_TEST_PLUGIN_DIR;
@@ -169,7 +169,8 @@ protected:
         std::map<std::string, uint64_t> m;
         for (const auto &st : core_->stats()) {
             const std::string &n = st.name;
-            if (n.rfind("dev.", 0) == 0 && n.size() > 10 && n.compare(n.size() - 10, 10, ".completed") == 0)
+            if (n.rfind("dev.", 0) == 0 && n.size() > 10 &&
+                n.compare(n.size() - 10, 10, ".completed") == 0)
                 m[n.substr(4, n.size() - 14)] = st.value;
         }
         return m;

@@ -76,8 +76,9 @@ TEST_F(Registry, OpenDevicesReportsNoneFound) {
 
 TEST_F(Registry, OpensInstancesAndListsThem) {
     make();
-    auto r = core_->open_devices("fake", Config{{"names", "f0,f1"}, {"caps", "aes-cbc,rng"},
-                                                 {"queue-len", "5"}, {"entropy", "1"}});
+    auto r = core_->open_devices(
+        "fake",
+        Config{{"names", "f0,f1"}, {"caps", "aes-cbc,rng"}, {"queue-len", "5"}, {"entropy", "1"}});
     ASSERT_TRUE(r.ok()) << r.error().message;
     EXPECT_EQ(r.value(), 2u);
     auto devs = core_->devices();
@@ -185,7 +186,8 @@ namespace {
 struct LogSink {
     std::vector<std::string> lines;
     static void fn(void *arg, int level, const char *device, const char *msg) {
-        static_cast<LogSink *>(arg)->lines.push_back(std::to_string(level) + ":" + device + ":" + msg);
+        static_cast<LogSink *>(arg)->lines.push_back(std::to_string(level) + ":" + device + ":" +
+                                                     msg);
     }
 };
 

@@ -7,7 +7,6 @@ namespace {
 
 using Routing = SchedFixture;
 
-
 TEST_F(Routing, EachStepPlacedOnItsOwn) {
     make();
     open({{"names", "c0"}, {"mode", "manual"}, {"caps", "aes-cbc"}, {"tag", "1"}});

@@ -22,7 +22,7 @@ struct DoneCount {
 };
 
 class SchedFixture : public ::testing::Test {
-protected:
+  protected:
     void TearDown() override {
         if (core_) core_->shutdown();
         core_.reset();

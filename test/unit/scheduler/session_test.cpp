@@ -96,10 +96,12 @@ TEST(Session, ArenaAlignedAndGrows) {
 TEST(Session, FinishOnceRunsDoneFnOnce) {
     auto s = Session::make(1);
     int calls = 0;
-    s->set_done([](void *arg, Session &x) {
-        EXPECT_TRUE(x.done());
-        ++*static_cast<int *>(arg);
-    }, &calls);
+    s->set_done(
+        [](void *arg, Session &x) {
+            EXPECT_TRUE(x.done());
+            ++*static_cast<int *>(arg);
+        },
+        &calls);
     EXPECT_TRUE(s->finish(ACRYPTO_E_VERIFY, 0, "dev"));
     EXPECT_FALSE(s->finish(ACRYPTO_OK, 0, "other"));
     EXPECT_EQ(calls, 1);
@@ -126,9 +128,10 @@ TEST(Session, ManyWaitersAllWake) {
     auto s = Session::make(1);
     std::atomic<int> woke{0};
     std::vector<std::thread> ts;
-    for (int i = 0; i < 4; ++i) ts.emplace_back([&] {
-        if (s->wait_for(std::chrono::seconds(30))) woke.fetch_add(1);
-    });
+    for (int i = 0; i < 4; ++i)
+        ts.emplace_back([&] {
+            if (s->wait_for(std::chrono::seconds(30))) woke.fetch_add(1);
+        });
     s->finish(ACRYPTO_OK, 0, nullptr);
     for (auto &t : ts) t.join();
     EXPECT_EQ(woke.load(), 4);

@@ -22,11 +22,19 @@ void on_done(void *arg, Session &) {
 
 TEST_F(Stress, RoutesFaultsAndFailoverUnderLoad) {
     make();
-    open({{"names", "c0,c1"}, {"mode", "worker"}, {"caps", "aes-cbc"}, {"fail-every", "7"},
+    open({{"names", "c0,c1"},
+          {"mode", "worker"},
+          {"caps", "aes-cbc"},
+          {"fail-every", "7"},
           {"queue-len", "16"}});
-    open({{"names", "h0,h1"}, {"mode", "worker"}, {"caps", "hmac-sha256"}, {"fail-every", "11"},
+    open({{"names", "h0,h1"},
+          {"mode", "worker"},
+          {"caps", "hmac-sha256"},
+          {"fail-every", "11"},
           {"queue-len", "16"}});
-    open({{"names", "f0"}, {"mode", "worker"}, {"caps", "fused-aes-hmac,aes-cbc,hmac-sha256"},
+    open({{"names", "f0"},
+          {"mode", "worker"},
+          {"caps", "fused-aes-hmac,aes-cbc,hmac-sha256"},
           {"queue-len", "16"}});
     constexpr int kThreads = 3, kPer = 600, kTotal = kThreads * kPer;
     std::vector<Ref<Session>> all(kTotal);

@@ -11,12 +11,21 @@ int find_last(void *, const acrypto_session *, const acrypto_candidate *c, uint3
 }
 
 const acrypto_balancer kBalancer = {
-    ACRYPTO_ABI_VERSION, sizeof(acrypto_balancer), "last", "always the last candidate with room",
-    nullptr, nullptr, nullptr, find_last, nullptr, nullptr,
+    ACRYPTO_ABI_VERSION,
+    sizeof(acrypto_balancer),
+    "last",
+    "always the last candidate with room",
+    nullptr,
+    nullptr,
+    nullptr,
+    find_last,
+    nullptr,
+    nullptr,
 };
 
 } // namespace
 
-extern "C" __attribute__((visibility("default"))) const acrypto_balancer *acrypto_balancer_v1(void) {
+extern "C" __attribute__((visibility("default"))) const acrypto_balancer *
+acrypto_balancer_v1(void) {
     return &kBalancer;
 }

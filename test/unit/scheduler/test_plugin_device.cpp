@@ -19,8 +19,8 @@ struct NullDev {
 };
 
 const acrypto_capability kCaps[] = {
-    {ACRYPTO_OP_CIPHER, ACRYPTO_ALG_AES, ACRYPTO_MODE_CBC, ACRYPTO_DIR_ENCRYPT | ACRYPTO_DIR_DECRYPT,
-     0, 0, 0, 0, 0, 0, 0, 0, 100, 1e9, 1e7},
+    {ACRYPTO_OP_CIPHER, ACRYPTO_ALG_AES, ACRYPTO_MODE_CBC,
+     ACRYPTO_DIR_ENCRYPT | ACRYPTO_DIR_DECRYPT, 0, 0, 0, 0, 0, 0, 0, 0, 100, 1e9, 1e7},
 };
 
 int probe(const acrypto_config *, uint32_t *count, char *, size_t) {
@@ -48,14 +48,21 @@ void data_ready(void *dev) {
     acrypto_session *s[16];
     uint32_t n;
     while ((n = d->hops->dequeue_fn(d->host, s, 16)) > 0)
-        for (uint32_t i = 0; i < n; ++i) d->hops->complete_fn(d->host, s[i], ACRYPTO_OK, s[i]->ncur);
+        for (uint32_t i = 0; i < n; ++i)
+            d->hops->complete_fn(d->host, s[i], ACRYPTO_OK, s[i]->ncur);
 }
 
 void close_dev(void *dev) { delete static_cast<NullDev *>(dev); }
 
 const acrypto_device_driver kDriver = {
-    TEST_PLUGIN_ABI, sizeof(acrypto_device_driver), "plugnull", "loader test null device", nullptr,
-    probe, open_dev, data_ready, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, close_dev,
+    TEST_PLUGIN_ABI, sizeof(acrypto_device_driver),
+    "plugnull",      "loader test null device",
+    nullptr,         probe,
+    open_dev,        data_ready,
+    nullptr,         nullptr,
+    nullptr,         nullptr,
+    nullptr,         nullptr,
+    close_dev,
 };
 
 } // namespace

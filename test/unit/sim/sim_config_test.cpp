@@ -31,11 +31,20 @@ TEST(SimConfig, Defaults) {
 TEST(SimConfig, EveryKey) {
     SimConfig c;
     std::string why;
-    ASSERT_TRUE(parse({{"instances", "3"}, {"name", "fake"}, {"mode", "null"},
-                       {"latency-us", "250"}, {"rate-mbps", "800.5"}, {"queue-len", "64"},
-                       {"slots", "4"}, {"fail-rate", "0.25"}, {"stall-rate", "0.5"},
-                       {"stall-ms", "7"}, {"break-after", "99"}, {"seed", "42"},
-                       {"break-ms", "250"}, {"stall-first", "3"}},
+    ASSERT_TRUE(parse({{"instances", "3"},
+                       {"name", "fake"},
+                       {"mode", "null"},
+                       {"latency-us", "250"},
+                       {"rate-mbps", "800.5"},
+                       {"queue-len", "64"},
+                       {"slots", "4"},
+                       {"fail-rate", "0.25"},
+                       {"stall-rate", "0.5"},
+                       {"stall-ms", "7"},
+                       {"break-after", "99"},
+                       {"seed", "42"},
+                       {"break-ms", "250"},
+                       {"stall-first", "3"}},
                       c, why))
         << why;
     EXPECT_EQ(c.instances, 3u);
@@ -69,9 +78,9 @@ TEST(SimConfig, ImmediateOnlyForUntimedNull) {
 
 TEST(SimConfig, BadValuesNamed) {
     const std::vector<std::pair<const char *, const char *>> bad = {
-        {"instances", "0"},   {"instances", "x"},   {"mode", "fast"},     {"fail-rate", "1.5"},
-        {"stall-rate", "-1"}, {"slots", "0"},       {"queue-len", "-3"},  {"rate-mbps", "nan"},
-        {"latency-us", "1e3"}, {"name", ""},        {"break-after", "-1"}};
+        {"instances", "0"},    {"instances", "x"}, {"mode", "fast"},     {"fail-rate", "1.5"},
+        {"stall-rate", "-1"},  {"slots", "0"},     {"queue-len", "-3"},  {"rate-mbps", "nan"},
+        {"latency-us", "1e3"}, {"name", ""},       {"break-after", "-1"}};
     for (auto &[k, v] : bad) {
         SimConfig c;
         std::string why;

@@ -175,8 +175,7 @@ TEST(SimDevice, BreakAfterMarksBrokenAndFailsTheRest) {
     ASSERT_TRUE(h->wait_all(milliseconds(10000)));
     EXPECT_TRUE(h->broken());
     EXPECT_NE(h->broken_reason().find("break-after"), std::string::npos) << h->broken_reason();
-    for (size_t i = 10; i < 30; ++i)
-        EXPECT_EQ(h->status_of(v[i].s->get()), ACRYPTO_E_DEVICE) << i;
+    for (size_t i = 10; i < 30; ++i) EXPECT_EQ(h->status_of(v[i].s->get()), ACRYPTO_E_DEVICE) << i;
     EXPECT_EQ(h->duplicate_completions(), 0u);
 }
 

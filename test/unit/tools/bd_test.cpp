@@ -162,8 +162,7 @@ TEST(BdOptions, BadGeometryAndRangesAreRefused) {
     acrypto_ctx *ctx = acrypto_ctx_new(nullptr, err, sizeof(err));
     ASSERT_NE(ctx, nullptr) << err;
     std::vector<uint8_t> key(64);
-    for (size_t i = 0; i < key.size(); ++i)
-        key[i] = static_cast<uint8_t>(i);
+    for (size_t i = 0; i < key.size(); ++i) key[i] = static_cast<uint8_t>(i);
     std::string error;
     DiskOptions o;
     o.sector_size = 1024;
@@ -197,8 +196,7 @@ TEST(BdQueue, RequestsLongerThanTheDeviceQueueComplete) {
     unlink(path);
     ASSERT_NE(ctx, nullptr) << err;
     std::vector<uint8_t> key(32);
-    for (size_t i = 0; i < key.size(); ++i)
-        key[i] = static_cast<uint8_t>(i * 7 + 1);
+    for (size_t i = 0; i < key.size(); ++i) key[i] = static_cast<uint8_t>(i * 7 + 1);
     DiskOptions o;
     o.sectors = 64;
     o.key_bits = 128;

@@ -13,7 +13,7 @@ namespace acrypto::sched {
 
 /// Ordered key/value strings (a configuration section, prefix removed).
 class Config {
-public:
+  public:
     Config() = default;
     Config(std::initializer_list<std::pair<std::string, std::string>> items) : items_(items) {}
     void set(std::string key, std::string value);
@@ -29,7 +29,7 @@ public:
     };
     CView c_view() const;
 
-private:
+  private:
     std::vector<std::pair<std::string, std::string>> items_;
 };
 

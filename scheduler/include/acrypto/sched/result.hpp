@@ -13,16 +13,16 @@ namespace acrypto::sched {
 /// Error codes inside acrypto. Mirrors enum acrypto_status one to one.
 enum class Errc {
     Ok = 0,
-    Busy,          ///< no room now; retry (never a failure)
-    Unsupported,   ///< no device can do it
-    InvalidInput,  ///< bad key/IV length, sizes, params
-    DeviceBroken,  ///< device fault
-    Timeout,       ///< device did not answer in time
-    Shutdown,      ///< scheduler or device shutting down
-    VerifyFailed,  ///< signature/tag mismatch
+    Busy,         ///< no room now; retry (never a failure)
+    Unsupported,  ///< no device can do it
+    InvalidInput, ///< bad key/IV length, sizes, params
+    DeviceBroken, ///< device fault
+    Timeout,      ///< device did not answer in time
+    Shutdown,     ///< scheduler or device shutting down
+    VerifyFailed, ///< signature/tag mismatch
     NoMemory,
     Internal,
-    Bound,         ///< the bound device is unavailable
+    Bound, ///< the bound device is unavailable
 };
 
 /// Map an ABI status (enum acrypto_status) to Errc and back.
@@ -38,11 +38,10 @@ struct Error {
 };
 
 /// Expected-style result. Never drop one: [[nodiscard]].
-template <class T>
-class [[nodiscard]] Result {
-public:
-    Result(T value) : v_(std::move(value)) {}               // NOLINT(google-explicit-constructor)
-    Result(Error err) : v_(std::move(err)) {}               // NOLINT(google-explicit-constructor)
+template <class T> class [[nodiscard]] Result {
+  public:
+    Result(T value) : v_(std::move(value)) {} // NOLINT(google-explicit-constructor)
+    Result(Error err) : v_(std::move(err)) {} // NOLINT(google-explicit-constructor)
     Result(Errc code, std::string msg) : v_(Error{code, std::move(msg)}) {}
     bool ok() const noexcept { return v_.index() == 0; }
     explicit operator bool() const noexcept { return ok(); }
@@ -52,13 +51,12 @@ public:
     T *operator->() { return &std::get<0>(v_); }
     const Error &error() const { return std::get<1>(v_); }
 
-private:
+  private:
     std::variant<T, Error> v_;
 };
 
-template <>
-class [[nodiscard]] Result<void> {
-public:
+template <> class [[nodiscard]] Result<void> {
+  public:
     Result() = default;
     Result(Error err) : err_(std::move(err)), ok_(false) {} // NOLINT(google-explicit-constructor)
     Result(Errc code, std::string msg) : err_{code, std::move(msg)}, ok_(false) {}
@@ -66,7 +64,7 @@ public:
     explicit operator bool() const noexcept { return ok_; }
     const Error &error() const { return err_; }
 
-private:
+  private:
     Error err_;
     bool ok_ = true;
 };

@@ -21,7 +21,7 @@ struct Options {
     std::string balancer = "least-loaded"; ///< balancer name (built-in or plugin)
     Config balancer_config;                ///< the balancer's own keys
     std::string plugin_dir;                ///< where device/balancer .so plugins are found
-    uint32_t aging_ms = 100;               ///< a queued session gains one priority level per aging_ms
+    uint32_t aging_ms = 100; ///< a queued session gains one priority level per aging_ms
     /// How many times an unbound session is re-placed after ACRYPTO_E_DEVICE/TIMEOUT
     /// from a healthy device before it completes with that status.
     uint32_t max_retries = 3;
@@ -37,9 +37,9 @@ struct Options {
 /// What the scheduler tells about one device instance.
 struct DeviceInfo {
     uint32_t id = 0;
-    std::string name;     ///< "cpu", "hifn0"
-    std::string driver;   ///< "cpu", "hifn"
-    uint32_t flags = 0;   ///< enum acrypto_device_flag
+    std::string name;   ///< "cpu", "hifn0"
+    std::string driver; ///< "cpu", "hifn"
+    uint32_t flags = 0; ///< enum acrypto_device_flag
     bool broken = false;
     std::string broken_reason;
     uint32_t queued = 0;
@@ -51,7 +51,8 @@ struct DeviceInfo {
 /// How the caller of an operation waits when the work is offloaded.
 enum class InlineCaller {
     Blocking, ///< blocks on the session (no ASYNC job to pause): pays the whole offload latency
-    Paused,   ///< pauses inside an ASYNC job: pays pause, resume and wake-up; the device works meanwhile
+    Paused,   ///< pauses inside an ASYNC job: pays pause, resume and wake-up; the device works
+              ///< meanwhile
 };
 
 /// The cost model's estimates for one step, in ns (learned when measured, else from capabilities).
@@ -68,7 +69,7 @@ struct Stat {
 
 /// The scheduler. Thread-safe; no global lock on the submit/complete fast path.
 class SchedulerCore {
-public:
+  public:
     static Result<std::unique_ptr<SchedulerCore>> create(const Options &opts);
     ~SchedulerCore();
     SchedulerCore(const SchedulerCore &) = delete;
@@ -141,7 +142,7 @@ public:
     /// The implementation (opaque outside the scheduler library).
     struct Impl;
 
-private:
+  private:
     explicit SchedulerCore(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;
     friend class Key;

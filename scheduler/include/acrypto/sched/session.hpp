@@ -45,22 +45,22 @@ struct SessionSched {
     mutable std::atomic<uint32_t> waiters{0};
     std::atomic<uint32_t> finishing{0};
     std::atomic<uint32_t> submitted{0}; ///< 1 from submit() until rearm() or recycling
-    void *arena_more = nullptr;      ///< overflow arena chunks (singly linked)
-    StepSnapshot snap[2];            ///< steps cur, cur+1 as handed over
+    void *arena_more = nullptr;         ///< overflow arena chunks (singly linked)
+    StepSnapshot snap[2];               ///< steps cur, cur+1 as handed over
 };
 } // namespace detail
 
 /// Key context: key bytes copied in, wiped (OPENSSL_cleanse-equivalent) when the
 /// last reference goes; devices are told through key_free_fn.
 class Key : public RefCounted {
-public:
+  public:
     /// Copy `len` bytes of key material. `scheduler` may be null (no device notification).
     static Ref<Key> make(SchedulerCore *scheduler, uint32_t alg, const uint8_t *data, size_t len,
                          uint32_t curve_nid = 0, uint32_t bits = 0);
     const acrypto_key &c() const noexcept { return c_; }
     static void destroy(Key *k) noexcept;
 
-private:
+  private:
     friend struct detail::SessionAccess;
     Key() = default;
     acrypto_key c_{};
@@ -79,7 +79,7 @@ using DoneFn = void (*)(void *arg, class Session &s);
  * cannot cause a write after free.
  */
 class Session : public RefCounted {
-public:
+  public:
     /// A session with `nsteps` zeroed steps (1..ACRYPTO_MAX_STEPS) and an arena of
     /// at least `arena_bytes` for session-owned buffers. Pooled: no heap churn on the hot path.
     static Ref<Session> make(uint32_t nsteps, size_t arena_bytes = 0);
@@ -102,7 +102,10 @@ public:
     void bind(const char *device_name);
     const char *bound_device() const noexcept { return bound_[0] ? bound_ : nullptr; }
 
-    void set_done(DoneFn fn, void *arg) noexcept { done_fn_ = fn; done_arg_ = arg; }
+    void set_done(DoneFn fn, void *arg) noexcept {
+        done_fn_ = fn;
+        done_arg_ = arg;
+    }
 
     /// True once the session completed (acquire).
     bool done() const noexcept { return state_.load(std::memory_order_acquire) != 0; }
@@ -127,7 +130,7 @@ public:
     /// Reset for re-submission (tests, native API): only if done().
     void rearm() noexcept;
 
-private:
+  private:
     friend class SchedulerCore;
     friend struct SessionTestPeer;
     Session() = default;

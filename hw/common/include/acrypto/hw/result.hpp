@@ -26,24 +26,15 @@ enum class Errc {
 /// The ABI status matching `e` (NotFound maps to ACRYPTO_E_UNSUPPORTED).
 constexpr int status_from_errc(Errc e) noexcept {
     switch (e) {
-    case Errc::Ok:
-        return ACRYPTO_OK;
-    case Errc::Busy:
-        return ACRYPTO_E_BUSY;
-    case Errc::Unsupported:
-        return ACRYPTO_E_UNSUPPORTED;
-    case Errc::InvalidInput:
-        return ACRYPTO_E_INVALID;
-    case Errc::DeviceBroken:
-        return ACRYPTO_E_DEVICE;
-    case Errc::Timeout:
-        return ACRYPTO_E_TIMEOUT;
-    case Errc::Shutdown:
-        return ACRYPTO_E_SHUTDOWN;
-    case Errc::NotFound:
-        return ACRYPTO_E_UNSUPPORTED;
-    case Errc::NoMemory:
-        return ACRYPTO_E_NOMEM;
+    case Errc::Ok: return ACRYPTO_OK;
+    case Errc::Busy: return ACRYPTO_E_BUSY;
+    case Errc::Unsupported: return ACRYPTO_E_UNSUPPORTED;
+    case Errc::InvalidInput: return ACRYPTO_E_INVALID;
+    case Errc::DeviceBroken: return ACRYPTO_E_DEVICE;
+    case Errc::Timeout: return ACRYPTO_E_TIMEOUT;
+    case Errc::Shutdown: return ACRYPTO_E_SHUTDOWN;
+    case Errc::NotFound: return ACRYPTO_E_UNSUPPORTED;
+    case Errc::NoMemory: return ACRYPTO_E_NOMEM;
     }
     return ACRYPTO_E_INTERNAL;
 }

@@ -18,11 +18,11 @@ extern const char *const kConfigKeyNames[];
 
 /// Parsed configuration with defaults.
 struct MbConfig {
-    uint32_t workers = 1;       ///< worker threads, one IMB_MGR each (1..64)
-    uint32_t flush_us = 20;     ///< latency budget of a priority-4 session in a partial batch, us
-    Arch arch = Arch::Auto;     ///< code path
-    uint32_t queue_len = 1024;  ///< sessions the scheduler may queue before the device is busy
-    uint32_t linger_us = 0;     ///< wait this long for more work before flushing an idle partial batch
+    uint32_t workers = 1;      ///< worker threads, one IMB_MGR each (1..64)
+    uint32_t flush_us = 20;    ///< latency budget of a priority-4 session in a partial batch, us
+    Arch arch = Arch::Auto;    ///< code path
+    uint32_t queue_len = 1024; ///< sessions the scheduler may queue before the device is busy
+    uint32_t linger_us = 0; ///< wait this long for more work before flushing an idle partial batch
 };
 
 /// Parse `cfg`. Unknown key or bad value: false with a message naming it in `*why`.

@@ -19,7 +19,7 @@ int probe(const acrypto_config *cfg, uint32_t *count, std::string *why);
 
 /// One opened mb instance.
 class MbDevice {
-public:
+  public:
     /// Open instance `index` (only 0 exists). nullptr with `*why` and `*status`.
     static std::unique_ptr<MbDevice> open(const acrypto_config *cfg, uint32_t index,
                                           acrypto_host *host, const acrypto_host_ops *hops,
@@ -46,7 +46,7 @@ public:
     Arch arch() const noexcept { return arch_; }
     const MbConfig &config() const noexcept { return cfg_; }
 
-private:
+  private:
     MbDevice() = default;
 
     MbConfig cfg_;
@@ -56,7 +56,7 @@ private:
     std::vector<acrypto_capability> caps_;
     std::vector<std::unique_ptr<Worker>> workers_;
     bool hash_on_sse_ = false; ///< SHA/HMAC on an SSE (SHA-NI) manager
-    uint32_t wake_batch_ = 8; ///< queued sessions that end a worker's linger early (lanes)
+    uint32_t wake_batch_ = 8;  ///< queued sessions that end a worker's linger early (lanes)
 };
 
 } // namespace acrypto::soft::mb

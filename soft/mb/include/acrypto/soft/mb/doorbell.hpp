@@ -14,7 +14,7 @@ namespace acrypto::soft::mb {
  * Ringers skip the system call when nobody sleeps.
  */
 class Doorbell {
-public:
+  public:
     /// Why the sleeper sleeps.
     enum class Mode : uint32_t {
         Awake = 0,
@@ -37,7 +37,7 @@ public:
         return static_cast<Mode>(waiting_.fetch_add(0, std::memory_order_seq_cst));
     }
 
-private:
+  private:
     std::atomic<uint32_t> seq_{0};
     std::atomic<uint32_t> waiting_{0};
 };

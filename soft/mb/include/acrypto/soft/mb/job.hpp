@@ -19,8 +19,8 @@ struct Plan {
     OpKind kind = OpKind::AesCbc;
     ScheduleKind schedule = ScheduleKind::Aes; ///< key material it needs (unused by Digest)
     bool encrypt = true;
-    uint32_t hash_alg = 0;       ///< Hmac/Digest: enum acrypto_alg of the digest
-    uint32_t digest_len = 0;     ///< Hmac/Digest: bytes written to dst
+    uint32_t hash_alg = 0;   ///< Hmac/Digest: enum acrypto_alg of the digest
+    uint32_t digest_len = 0; ///< Hmac/Digest: bytes written to dst
     IMB_HASH_ALG imb_hash = IMB_AUTH_NULL;
 };
 
@@ -62,17 +62,18 @@ struct Slot {
     int status = ACRYPTO_OK;
     uint8_t nparts = 0;
     uint8_t parts_left = 0;
-    uint8_t mgr = 0;         ///< which of the worker's managers runs its jobs
+    uint8_t mgr = 0; ///< which of the worker's managers runs its jobs
     Part parts[kMaxParts] = {};
-    uint64_t done = 0;       ///< CBC: bytes finished by earlier chunks
-    uint64_t chunk = 0;      ///< CBC: bytes in the chunk in flight
-    uint32_t head_len = 0;   ///< CTR: bytes served from the partially used keystream block
-    uint64_t body1_len = 0;  ///< CTR: bytes before the 32-bit counter wrap
-    alignas(16) uint8_t tag[16] = {};      ///< AEAD tag as the library computed it
-    alignas(16) uint8_t chain[16] = {};    ///< CBC: IV of the chunk in flight
-    alignas(16) uint8_t iv_next[16] = {};  ///< CBC decrypt: last ciphertext block of the chunk, saved first
-    alignas(16) uint8_t head[16] = {};     ///< CTR: workspace for the partial first block
-    alignas(16) uint8_t ctr_head[16] = {}; ///< CTR: counter of the partially used block (iv - 1)
+    uint64_t done = 0;                ///< CBC: bytes finished by earlier chunks
+    uint64_t chunk = 0;               ///< CBC: bytes in the chunk in flight
+    uint32_t head_len = 0;            ///< CTR: bytes served from the partially used keystream block
+    uint64_t body1_len = 0;           ///< CTR: bytes before the 32-bit counter wrap
+    alignas(16) uint8_t tag[16] = {}; ///< AEAD tag as the library computed it
+    alignas(16) uint8_t chain[16] = {}; ///< CBC: IV of the chunk in flight
+    alignas(16)
+        uint8_t iv_next[16] = {}; ///< CBC decrypt: last ciphertext block of the chunk, saved first
+    alignas(16) uint8_t head[16] = {};      ///< CTR: workspace for the partial first block
+    alignas(16) uint8_t ctr_head[16] = {};  ///< CTR: counter of the partially used block (iv - 1)
     alignas(16) uint8_t ctr_body2[16] = {}; ///< CTR: counter after the 32-bit wrap
 };
 

@@ -2,8 +2,8 @@
 // KeyCache: expanded AES keys, GCM hash keys, DES schedules and HMAC ipad/opad, per key id.
 #pragma once
 
-#include <cstddef>
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <mutex>
 #include <unordered_map>
@@ -21,9 +21,9 @@ enum class ScheduleKind : uint8_t { Aes, AesGcm, Des, Des3, Hmac, Chacha };
 struct alignas(64) KeySchedule {
     uint64_t id = 0;
     ScheduleKind kind = ScheduleKind::Aes;
-    uint32_t hash_alg = 0;  ///< HMAC: enum acrypto_alg of the digest
-    uint32_t key_len = 0;   ///< bytes of the original key
-    uint32_t in_use = 0;    ///< sessions in flight using it (owning worker only)
+    uint32_t hash_alg = 0;       ///< HMAC: enum acrypto_alg of the digest
+    uint32_t key_len = 0;        ///< bytes of the original key
+    uint32_t in_use = 0;         ///< sessions in flight using it (owning worker only)
     KeySchedule *next = nullptr; ///< other uses of the same key id (rare)
     union Material {
         struct Aes {
@@ -35,8 +35,8 @@ struct alignas(64) KeySchedule {
             alignas(64) uint8_t raw[1024];
         } gcm;
         struct Des {
-            uint64_t ks[3][16];        ///< one schedule per DES key
-            const void *ks_ptr[3];     ///< 3DES: the library takes an array of 3 pointers
+            uint64_t ks[3][16];    ///< one schedule per DES key
+            const void *ks_ptr[3]; ///< 3DES: the library takes an array of 3 pointers
         } des;
         struct Hmac {
             alignas(16) uint8_t ipad[64]; ///< chaining value after H(K ^ ipad) block
@@ -60,7 +60,7 @@ static_assert(sizeof(gcm_key_data) <= sizeof(KeySchedule::Material::Gcm));
  * contexts outlive their sessions (session.h), and eviction skips in_use > 0.
  */
 class KeyCache {
-public:
+  public:
     /// `mgr` provides the key-expansion and one-block hash helpers.
     explicit KeyCache(IMB_MGR *mgr, size_t max_entries = 4096);
     ~KeyCache();
@@ -83,7 +83,7 @@ public:
     /// Schedules built (misses) since creation.
     uint64_t builds() const noexcept { return builds_.load(std::memory_order_relaxed); }
 
-private:
+  private:
     bool build(KeySchedule &e, const acrypto_key &key, ScheduleKind kind, uint32_t hash_alg);
     void evict_one();
     static void destroy_chain(KeySchedule *e) noexcept;

@@ -21,11 +21,11 @@ namespace acrypto::soft::mb {
 struct WorkerParams {
     acrypto_host *host = nullptr;
     const acrypto_host_ops *hops = nullptr;
-    Arch arch = Arch::Sse;         ///< concrete code path
-    uint64_t flush_ns = 20000;     ///< latency budget at priority 4
-    uint64_t linger_ns = 0;        ///< idle wait for more work before flushing
-    uint32_t index = 0;            ///< worker number (thread name)
-    bool hash_on_sse = false;      ///< run SHA/HMAC on an SSE manager (SHA-NI)
+    Arch arch = Arch::Sse;     ///< concrete code path
+    uint64_t flush_ns = 20000; ///< latency budget at priority 4
+    uint64_t linger_ns = 0;    ///< idle wait for more work before flushing
+    uint32_t index = 0;        ///< worker number (thread name)
+    bool hash_on_sse = false;  ///< run SHA/HMAC on an SSE manager (SHA-NI)
 };
 
 /// Whether SHA-1/224/256 (and their HMACs) should run on a separate SSE
@@ -45,7 +45,7 @@ uint64_t budget_ns(uint64_t flush_ns, uint32_t prio) noexcept;
  * job finish later), and a ring slot is reused once every older one is done.
  */
 class Worker {
-public:
+  public:
     /// Sessions one worker holds at most (each is up to kMaxParts jobs; the
     /// manager queues 256).
     static constexpr uint32_t kRing = 64;
@@ -76,7 +76,7 @@ public:
     size_t cached_keys() const { return cache_.size(); }
     uint64_t key_builds() const noexcept { return cache_.builds(); }
 
-private:
+  private:
     Worker(const WorkerParams &p, ManagerPtr mgr, ManagerPtr hash_mgr);
     void run() noexcept;
     uint32_t pull() noexcept;

@@ -9,24 +9,24 @@ namespace acrypto::soft::mb {
 
 /// Counter indices; names in kWorkerStatNames (same order).
 enum class WorkerStat : uint8_t {
-    Sessions,        ///< sessions completed by this worker
-    Errors,          ///< of which with a status other than OK
-    VerifyFailures,  ///< AEAD tags that did not verify
-    Bytes,           ///< input bytes of completed sessions
-    Jobs,            ///< intel-ipsec-mb jobs submitted
-    Batch1,          ///< lane fill: jobs in the manager when a submit/flush returned work: 1
-    Batch2To3,       ///< ... 2-3
-    Batch4To7,       ///< ... 4-7
-    Batch8To15,      ///< ... 8-15 (AVX2/AVX/SSE AES-CBC lanes are full at 8)
-    Batch16Up,       ///< ... 16 or more (AVX-512 lanes are full at 16)
-    FlushIdle,       ///< partial batches flushed because no more work was queued
-    FlushDeadline,   ///< partial batches flushed because a session's latency budget expired
-    FlushRequested,  ///< flushes asked for through flush_fn
-    FlushFull,       ///< flushes forced because the worker's ring was full
-    FlushWaits,      ///< times the worker lingered with a partial batch for more work
-    WaitNs,          ///< total ns sessions spent in the device (admission to completion)
-    WaitMaxNs,       ///< largest such wait
-    Sleeps,          ///< times the worker slept with nothing to do
+    Sessions,       ///< sessions completed by this worker
+    Errors,         ///< of which with a status other than OK
+    VerifyFailures, ///< AEAD tags that did not verify
+    Bytes,          ///< input bytes of completed sessions
+    Jobs,           ///< intel-ipsec-mb jobs submitted
+    Batch1,         ///< lane fill: jobs in the manager when a submit/flush returned work: 1
+    Batch2To3,      ///< ... 2-3
+    Batch4To7,      ///< ... 4-7
+    Batch8To15,     ///< ... 8-15 (AVX2/AVX/SSE AES-CBC lanes are full at 8)
+    Batch16Up,      ///< ... 16 or more (AVX-512 lanes are full at 16)
+    FlushIdle,      ///< partial batches flushed because no more work was queued
+    FlushDeadline,  ///< partial batches flushed because a session's latency budget expired
+    FlushRequested, ///< flushes asked for through flush_fn
+    FlushFull,      ///< flushes forced because the worker's ring was full
+    FlushWaits,     ///< times the worker lingered with a partial batch for more work
+    WaitNs,         ///< total ns sessions spent in the device (admission to completion)
+    WaitMaxNs,      ///< largest such wait
+    Sleeps,         ///< times the worker slept with nothing to do
     Count
 };
 
