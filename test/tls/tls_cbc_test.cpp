@@ -397,8 +397,9 @@ TEST_P(Stitched, RecordsMatchDefaultBothWays) {
             const long la = run_record(da.c, oa, len), ld = run_record(dd.c, od, len);
             ASSERT_EQ(la, ld) << drain_errors();
             ASSERT_EQ(la, static_cast<long>(n));
-            if (n != 0) // an empty payload has no data() to compare
+            if (n != 0) { // an empty payload has no data() to compare
                 EXPECT_EQ(0, std::memcmp(oa.data() + eiv, payload.data(), n));
+            }
             size_t diff = 0;
             while (diff < len && oa[diff] == od[diff]) ++diff;
             EXPECT_EQ(diff, len) << "first difference at " << diff;
