@@ -204,6 +204,12 @@ namespace acrypto::sched {
 namespace {
 
 TEST(Session, PoolUsableInAForkedChild) {
+#if defined(__SANITIZE_ADDRESS__)
+    // gcc 12's ASan allocator takes no lock across fork(): a child forked while the churn
+    // thread allocates can block forever in its first malloc (seen in CI). Plain and TSan
+    // builds run it.
+    GTEST_SKIP() << "fork under allocation churn deadlocks inside the ASan runtime";
+#endif
     // Another thread keeps the shared pool busy while we fork.
     std::atomic<bool> stop{false};
     std::thread churn([&] {
