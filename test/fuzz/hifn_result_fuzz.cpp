@@ -8,28 +8,14 @@
 #include <span>
 
 #include "command.hpp"
+#include "fuzz_input.hpp"
 #include "regs.hpp"
 
 using namespace acrypto::hw::hifn;
 
 namespace {
 
-/// Sequential reader of the fuzz input; zeros once exhausted.
-struct Input {
-    const uint8_t *p;
-    size_t n;
-    uint32_t take(size_t bytes) {
-        uint32_t v = 0;
-        for (size_t i = 0; i < bytes; ++i) {
-            v = v << 8 | (n > 0 ? *p : 0u);
-            if (n > 0) {
-                ++p;
-                --n;
-            }
-        }
-        return v;
-    }
-};
+using acrypto::fuzz::Input;
 
 } // namespace
 

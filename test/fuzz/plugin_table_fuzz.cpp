@@ -10,39 +10,14 @@
 
 #include "acrypto/balancer.h"
 #include "acrypto/device.h"
+#include "fuzz_input.hpp"
 #include "plugin_check.hpp"
 
 using namespace acrypto::sched::detail;
 
 namespace {
 
-/// Sequential reader of the fuzz input; zeros once exhausted.
-struct Input {
-    const uint8_t *p;
-    size_t n;
-    uint32_t take(size_t bytes) {
-        uint32_t v = 0;
-        for (size_t i = 0; i < bytes; ++i) {
-            v = v << 8 | (n > 0 ? *p : 0u);
-            if (n > 0) {
-                ++p;
-                --n;
-            }
-        }
-        return v;
-    }
-    /// A NUL-terminated string of up to 31 fuzzed bytes (may be empty).
-    std::string text() {
-        std::string s;
-        const uint32_t len = take(1) % 32;
-        for (uint32_t i = 0; i < len; ++i) {
-            const char c = static_cast<char>(take(1));
-            if (c == '\0') break;
-            s.push_back(c);
-        }
-        return s;
-    }
-};
+using acrypto::fuzz::Input;
 
 int probe(const acrypto_config *, uint32_t *, char *, size_t) { return 0; }
 int open_dev(const acrypto_config *, uint32_t, acrypto_host *, const acrypto_host_ops *, void **,
