@@ -2,7 +2,6 @@
 // Reads acrypto's openssl.cnf keys from the core and rejects keys it does not know.
 #include "config.hpp"
 
-#include <dlfcn.h>
 #include <openssl/conf.h>
 #include <openssl/core_names.h>
 #include <openssl/err.h>
@@ -17,6 +16,7 @@
 #include <set>
 
 #include "acrypto/device.h"
+#include "acrypto/sched/scheduler.hpp"
 
 namespace acrypto::prov {
 
@@ -129,26 +129,6 @@ bool file_keys(const char *provider_name, const char *module_file, std::vector<F
     NCONF_free(conf);
     OPENSSL_free(deflt);
     return found;
-}
-
-/// The config keys a device driver plugin declares (dlopen'ed briefly).
-bool driver_keys(const std::string &plugin_dir, const std::string &driver,
-                 std::vector<std::string> &keys) {
-    std::string path = plugin_dir + "/acrypto-dev-" + driver + ".so";
-    void *h = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (h == nullptr) return false;
-    auto entry = reinterpret_cast<acrypto_device_driver_v1_fn>(dlsym(h, ACRYPTO_DEVICE_ENTRY));
-    bool ok = false;
-    if (entry != nullptr) {
-        const acrypto_device_driver *drv = entry();
-        if (drv != nullptr && drv->abi_version == ACRYPTO_ABI_VERSION) {
-            for (const char *const *k = drv->config_keys; k != nullptr && *k != nullptr; ++k)
-                keys.emplace_back(*k);
-            ok = true;
-        }
-    }
-    dlclose(h);
-    return ok;
 }
 
 std::string default_plugin_dir(const char *module_filename) {
@@ -310,7 +290,7 @@ bool load_settings(const CoreAccess &core, const std::vector<std::string> &algor
     std::map<std::string, std::vector<std::string>> declared;
     for (const auto &drv : out.devices) {
         std::vector<std::string> keys;
-        if (!driver_keys(out.plugin_dir, drv, keys))
+        if (!acrypto::sched::driver_config_keys(out.plugin_dir, drv, keys))
             continue; // reported when the scheduler opens it
         std::vector<std::string> names;
         names.reserve(keys.size());

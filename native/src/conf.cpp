@@ -132,7 +132,7 @@ bool parse_config(const std::string &text, ProcessConfig &out, std::string &erro
         auto it = declared.find(head);
         if (it == declared.end()) {
             std::vector<std::string> keys;
-            if (!driver_config_keys(dir, head, keys))
+            if (!acrypto::sched::driver_config_keys(dir, head, keys))
                 keys.push_back("*"); // not loadable: its probe reports the problem
             it = declared.emplace(head, std::move(keys)).first;
         }

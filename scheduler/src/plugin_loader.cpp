@@ -149,4 +149,23 @@ Result<void> SchedulerCore::Impl::load_balancer_plugin(const std::string &name_o
     return {};
 }
 
+bool driver_config_keys(const std::string &plugin_dir, const std::string &driver,
+                        std::vector<std::string> &keys) {
+    std::string path = plugin_dir + "/acrypto-dev-" + driver + ".so";
+    void *h = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (h == nullptr) return false;
+    auto entry = reinterpret_cast<acrypto_device_driver_v1_fn>(dlsym(h, ACRYPTO_DEVICE_ENTRY));
+    bool ok = false;
+    if (entry != nullptr) {
+        const acrypto_device_driver *drv = entry();
+        if (drv != nullptr && drv->abi_version == ACRYPTO_ABI_VERSION) {
+            for (const char *const *k = drv->config_keys; k != nullptr && *k != nullptr; ++k)
+                keys.emplace_back(*k);
+            ok = true;
+        }
+    }
+    dlclose(h);
+    return ok;
+}
+
 } // namespace acrypto::sched

@@ -48,8 +48,4 @@ SchedulerRef current_process_scheduler();
  */
 std::string default_plugin_dir();
 
-/// Config keys a driver plugin declares (dlopen'ed briefly); false when it cannot be loaded.
-bool driver_config_keys(const std::string &plugin_dir, const std::string &driver,
-                        std::vector<std::string> &keys);
-
 } // namespace acrypto::native

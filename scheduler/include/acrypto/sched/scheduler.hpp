@@ -155,4 +155,9 @@ extern "C" const acrypto_balancer *acrypto_builtin_round_robin(void);
 /// "cost": expected completion = queued work / learned rate + learned latency.
 extern "C" const acrypto_balancer *acrypto_builtin_cost(void);
 
+/// Config keys the device driver plugin <plugin_dir>/acrypto-dev-<driver>.so declares
+/// (dlopen'ed briefly, ABI version checked); false when it cannot be loaded.
+bool driver_config_keys(const std::string &plugin_dir, const std::string &driver,
+                        std::vector<std::string> &keys);
+
 } // namespace acrypto::sched
