@@ -10,7 +10,9 @@
 #include <openssl/param_build.h>
 #include <openssl/x509.h>
 
+#include <cstring>
 #include <new>
+#include <vector>
 
 #include "acrypto/sched/scheduler.hpp"
 #include "pk_common.hpp"
@@ -96,11 +98,99 @@ EVP_PKEY *ec_from_private(OSSL_LIB_CTX *libctx, int curve, const uint8_t *der, s
 }
 
 /**
+ * An X25519 or X448 PrivateKeyInfo (RFC 8410), or a OneAsymmetricKey v2 that
+ * carries the public key too (RFC 5958, what the devices generate): then both
+ * are imported as they are, since importing the private key alone recomputes
+ * the public key, a scalar multiplication as costly as the key exchange.
+ * nullptr: not such a key.
+ */
+EVP_PKEY *ecx_from_der(OSSL_LIB_CTX *libctx, const uint8_t *der, size_t len) {
+    static const uint8_t kOidX25519[] = {0x2b, 0x65, 0x6e};
+    static const uint8_t kOidX448[] = {0x2b, 0x65, 0x6f};
+    const uint8_t *p = der, *end = der + len, *v = nullptr, *oid = nullptr, *priv = nullptr,
+                  *pub = nullptr;
+    size_t vl = 0, oid_len = 0, priv_len = 0;
+    uint8_t tag = 0;
+    if (!der_next(p, end, tag, v, vl) || tag != 0x30) return nullptr;
+    p = v;
+    end = v + vl;
+    if (!der_next(p, end, tag, v, vl) || tag != 0x02 || vl != 1 || v[0] > 1) return nullptr;
+    if (!der_next(p, end, tag, v, vl) || tag != 0x30) return nullptr;
+    const uint8_t *q = v;
+    if (!der_next(q, v + vl, tag, oid, oid_len) || tag != 0x06 || q != v + vl || oid_len != 3)
+        return nullptr;
+    const bool x25519 = std::memcmp(oid, kOidX25519, 3) == 0;
+    if (!x25519 && std::memcmp(oid, kOidX448, 3) != 0) return nullptr;
+    const size_t klen = x25519 ? 32 : 56;
+    if (!der_next(p, end, tag, v, vl) || tag != 0x04) return nullptr;
+    q = v;
+    if (!der_next(q, v + vl, tag, priv, priv_len) || tag != 0x04 || priv_len != klen || q != v + vl)
+        return nullptr;
+    while (p < end) {
+        if (!der_next(p, end, tag, v, vl)) return nullptr;
+        if (tag == 0x81 && vl == klen + 1 && v[0] == 0) pub = v + 1; // [1] IMPLICIT BIT STRING
+    }
+    const char *name = x25519 ? "X25519" : "X448";
+    if (pub == nullptr)
+        return EVP_PKEY_new_raw_private_key_ex(libctx, name, kValuePropq, priv, klen);
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PRIV_KEY,
+                                                             const_cast<uint8_t *>(priv), klen),
+                           OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY,
+                                                             const_cast<uint8_t *>(pub), klen),
+                           OSSL_PARAM_construct_end()};
+    EVP_PKEY *pk = nullptr;
+    EVP_PKEY_CTX *fc = EVP_PKEY_CTX_new_from_name(libctx, name, kValuePropq);
+    if (fc == nullptr || EVP_PKEY_fromdata_init(fc) != 1 ||
+        EVP_PKEY_fromdata(fc, &pk, EVP_PKEY_KEYPAIR, params) != 1)
+        pk = nullptr;
+    EVP_PKEY_CTX_free(fc);
+    return pk;
+}
+
+/// Append one DER TLV (lengths below 256).
+void der_put(std::vector<uint8_t> &o, uint8_t tag, const uint8_t *v, size_t n) {
+    o.push_back(tag);
+    if (n >= 0x80) o.push_back(0x81);
+    o.push_back(static_cast<uint8_t>(n));
+    o.insert(o.end(), v, v + n);
+}
+
+/// X25519 / X448 private key as OneAsymmetricKey v2 with its public key (RFC 5958),
+/// so the device that imports it does not recompute the public key. False on failure.
+bool ecx_private_der(const KeyData *k, std::vector<uint8_t> &out) {
+    static const uint8_t kAlgX25519[] = {0x06, 0x03, 0x2b, 0x65, 0x6e};
+    static const uint8_t kAlgX448[] = {0x06, 0x03, 0x2b, 0x65, 0x6f};
+    static const uint8_t kVersion1[] = {0x01};
+    const bool x25519 = k->type == KeyType::X25519;
+    uint8_t raw[56 + 2], pub[56 + 1];
+    size_t n = x25519 ? 32 : 56, pn = n;
+    raw[0] = 0x04;
+    raw[1] = static_cast<uint8_t>(n);
+    pub[0] = 0;
+    bool ok = EVP_PKEY_get_raw_private_key(k->pkey, raw + 2, &n) == 1 &&
+              EVP_PKEY_get_raw_public_key(k->pkey, pub + 1, &pn) == 1 && n == pn &&
+              n == (x25519 ? 32u : 56u);
+    if (ok) {
+        std::vector<uint8_t> body;
+        der_put(body, 0x02, kVersion1, 1);
+        der_put(body, 0x30, x25519 ? kAlgX25519 : kAlgX448, sizeof kAlgX25519);
+        der_put(body, 0x04, raw, n + 2);
+        der_put(body, 0x81, pub, n + 1);
+        out.clear();
+        der_put(out, 0x30, body.data(), body.size());
+        OPENSSL_cleanse(body.data(), body.size());
+    }
+    OPENSSL_cleanse(raw, sizeof raw);
+    return ok;
+}
+
+/**
  * PKCS#8 of X25519, X448 and named-curve EC keys without the decoder framework
  * (creating a decoder context costs several times a key exchange; every TLS
  * handshake generates an ephemeral key). nullptr: take the general path.
  */
 EVP_PKEY *pkcs8_fast(OSSL_LIB_CTX *libctx, const uint8_t *der, size_t len) {
+    if (EVP_PKEY *ecx = ecx_from_der(libctx, der, len)) return ecx;
     const unsigned char *p = der;
     PKCS8_PRIV_KEY_INFO *p8 = d2i_PKCS8_PRIV_KEY_INFO(nullptr, &p, static_cast<long>(len));
     if (p8 == nullptr) return nullptr;
@@ -132,6 +222,7 @@ EVP_PKEY *pkcs8_fast(OSSL_LIB_CTX *libctx, const uint8_t *der, size_t len) {
 
 /// PKCS#8 DER of the private key into `out` (caller wipes). False on failure.
 bool private_der(const KeyData *k, std::vector<uint8_t> &out) {
+    if (k->type == KeyType::X25519 || k->type == KeyType::X448) return ecx_private_der(k, out);
     PKCS8_PRIV_KEY_INFO *p8 = EVP_PKEY2PKCS8(k->pkey);
     if (p8 == nullptr) return false;
     int n = i2d_PKCS8_PRIV_KEY_INFO(p8, nullptr);

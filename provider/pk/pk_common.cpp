@@ -168,8 +168,12 @@ bool sym_key_fresh(ProvCtx *pctx, SymKey &k) {
 
 #include <time.h>
 
+#include <unistd.h>
+
 #include <array>
+#include <atomic>
 #include <cstdlib>
+#include <string>
 
 #include "execute.hpp"
 
@@ -261,7 +265,135 @@ int run_here(ProvCtx *pctx, const acrypto::sched::Ref<acrypto::sched::Session> &
     return rc != ACRYPTO_E_UNSUPPORTED ? rc : execute(pctx, s, ExecMode::Offload);
 }
 
+/// Cheap operations whose pause cost is unknown or too high: one offload in this many
+/// (when a device has room) measures the caller's pause cost again.
+constexpr uint32_t kProbeEvery = 128;
+/// A pause-cost sample moves the estimate by 1/kPauseWeight of the difference.
+constexpr uint32_t kPauseWeight = 4;
+/// Offloaded sessions one thread tracks (more are not counted in flight).
+constexpr size_t kTracked = 64;
+
+/// Public-key operations offloaded by every thread and not seen complete.
+std::atomic<uint32_t> g_in_flight{0};
+/// Offload depth: 0 = not known yet (the devices' workers), else the value.
+std::atomic<uint32_t> g_depth{0};
+std::atomic<uint32_t> g_depth_forced{0};
+
+/// One caller thread: what it has offloaded and what its pauses cost.
+struct Caller {
+    uint64_t generation = 0; ///< fork generation the tracked sessions belong to
+    uint64_t ops = 0;        ///< public-key operations started on this thread in a job
+    uint64_t inline_ns = 0;  ///< their inline CPU time (measured or estimated)
+    uint32_t pause_ns = 0;   ///< estimate of one pause's cost, 0 = not measured
+    uint32_t probe = 0;      ///< operations since the last pause-cost probe
+    uint32_t ntracked = 0;
+    const acrypto::sched::Session *tracked[kTracked] = {};
+};
+
+thread_local Caller t_caller;
+
+/// Forget what a thread tracked before fork(): the parent's sessions never complete here.
+void caller_fresh(Caller &c) {
+    const uint64_t g = fork_generation();
+    if (c.generation == g) return;
+    if (c.generation != 0) g_in_flight.store(0, std::memory_order_relaxed);
+    c.generation = g;
+    c.ntracked = 0;
+}
+
+/// Drop tracked sessions that completed (each leaves the in-flight count once).
+void reap(Caller &c) {
+    for (uint32_t i = 0; i < c.ntracked;) {
+        if (c.tracked[i]->done()) {
+            c.tracked[i] = c.tracked[--c.ntracked];
+            g_in_flight.fetch_sub(1, std::memory_order_relaxed);
+        } else {
+            ++i;
+        }
+    }
+}
+
+bool track(Caller &c, const acrypto::sched::Session *s) {
+    if (c.ntracked == kTracked) return false;
+    c.tracked[c.ntracked++] = s;
+    g_in_flight.fetch_add(1, std::memory_order_relaxed);
+    return true;
+}
+
+void untrack(Caller &c, const acrypto::sched::Session *s) {
+    for (uint32_t i = 0; i < c.ntracked; ++i)
+        if (c.tracked[i] == s) {
+            c.tracked[i] = c.tracked[--c.ntracked];
+            g_in_flight.fetch_sub(1, std::memory_order_relaxed);
+            return;
+        }
+}
+
+/// Worker threads of the opened devices (their "dev.<name>.drv.workers"
+/// statistics), else the online cores: how many operations run beside the caller.
+uint32_t offload_depth(ProvCtx *pctx) {
+    if (const uint32_t f = g_depth_forced.load(std::memory_order_relaxed)) return f;
+    uint32_t d = g_depth.load(std::memory_order_relaxed);
+    if (d != 0) return d;
+    if (acrypto::sched::SchedulerCore *sc = scheduler(pctx)) {
+        for (const auto &st : sc->stats()) {
+            const std::string &n = st.name;
+            if (n.size() > 16 && n.compare(0, 4, "dev.") == 0 &&
+                n.compare(n.size() - 12, 12, ".drv.workers") == 0)
+                d += static_cast<uint32_t>(st.value);
+        }
+    }
+    if (d == 0) {
+        const long n = sysconf(_SC_NPROCESSORS_ONLN);
+        d = n > 0 ? static_cast<uint32_t>(n) : 1;
+    }
+    g_depth.store(d, std::memory_order_relaxed);
+    return d;
+}
+
+/// One sample of the caller's cost per pause: its CPU from submit to resume,
+/// less the public-key work it ran inline meanwhile, over the operations it ran
+/// (its own and the ones it started meanwhile).
+void record_pause(Caller &c, uint64_t gap_ns, uint64_t inline_ns, uint64_t ops) {
+    const uint64_t rest = gap_ns > inline_ns ? gap_ns - inline_ns : 1;
+    const uint64_t per = rest / (ops + 1);
+    const auto v = static_cast<uint32_t>(per > UINT32_MAX ? UINT32_MAX : (per == 0 ? 1 : per));
+    if (c.pause_ns == 0) {
+        c.pause_ns = v;
+    } else {
+        const int64_t diff = static_cast<int64_t>(v) - static_cast<int64_t>(c.pause_ns);
+        c.pause_ns = static_cast<uint32_t>(static_cast<int64_t>(c.pause_ns) + diff / kPauseWeight);
+        if (c.pause_ns == 0) c.pause_ns = 1;
+    }
+}
+
+/// Offload and pause; the caller's thread CPU across it is one pause-cost sample.
+int offload_timed(ProvCtx *pctx, const acrypto::sched::Ref<acrypto::sched::Session> &s) {
+    Caller &c = t_caller;
+    const bool tracked = track(c, s.get());
+    const uint64_t t0 = thread_cpu_ns();
+    const uint64_t inl0 = c.inline_ns, ops0 = c.ops;
+    const int rc = execute(pctx, s, ExecMode::Offload);
+    // A job may be resumed on another thread: then this is another Caller, and
+    // the sample (two threads' clocks) is meaningless.
+    Caller &now = t_caller;
+    if (&now == &c) {
+        if (tracked) untrack(c, s.get());
+        if (rc == ACRYPTO_OK)
+            record_pause(c, thread_cpu_ns() - t0, c.inline_ns - inl0, c.ops - ops0);
+    }
+    return rc;
+}
+
 } // namespace
+
+PkPlace pk_place(const PkPlaceInputs &in) noexcept {
+    if (in.cost_ns == 0) return PkPlace::Inline;
+    if (in.cost_ns >= in.min_ns) return PkPlace::Offload;
+    if (in.in_flight >= in.depth) return PkPlace::Inline; // the caller helps instead of queueing
+    if (in.pause_ns != 0 && uint64_t{in.pause_ns} * 2 <= in.cost_ns) return PkPlace::Offload;
+    return PkPlace::Probe;
+}
 
 uint32_t pk_cost_estimate_ns(const acrypto_step &st) {
     const uint64_t tag = cost_tag(st);
@@ -270,23 +402,65 @@ uint32_t pk_cost_estimate_ns(const acrypto_step &st) {
                                                         : 0;
 }
 
+void pk_test_set_cost(const acrypto_step &st, uint32_t ns) {
+    CostSlot &c = cost_slot(cost_tag(st));
+    c.est_ns.store(ns, std::memory_order_relaxed);
+    c.win_min.store(0, std::memory_order_relaxed);
+    c.samples.store(0, std::memory_order_relaxed);
+    // Past the learning window; the next timed re-sample is as far away as it gets.
+    c.count.store(kWindow + 1, std::memory_order_relaxed);
+}
+
+void pk_test_set_pause_ns(uint32_t ns) {
+    t_caller.pause_ns = ns;
+    t_caller.probe = 1;
+}
+
+void pk_test_set_depth(uint32_t depth) { g_depth_forced.store(depth, std::memory_order_relaxed); }
+
+void pk_test_add_in_flight(int32_t n) {
+    g_in_flight.fetch_add(static_cast<uint32_t>(n), std::memory_order_relaxed);
+}
+
+uint32_t pk_in_flight() { return g_in_flight.load(std::memory_order_relaxed); }
+
+uint32_t pk_pause_estimate_ns() { return t_caller.pause_ns; }
+
 int run_pk(ProvCtx *pctx, const acrypto::sched::Ref<acrypto::sched::Session> &s) {
     ASYNC_JOB *job = ASYNC_get_current_job();
     if (job == nullptr || ASYNC_get_wait_ctx(job) == nullptr)
         return execute(pctx, s); // cannot pause: execute() runs it inline
-    // In a pausable job: offload what costs more than a pause round trip (RSA
-    // private operations, big curves); keep the cheap steps of a handshake
-    // (X25519/P-256 keygen and derive, verifies) on this thread. The cost is
-    // measured here, on inline runs, not taken from a table.
+    Caller &caller = t_caller;
+    caller_fresh(caller);
+    reap(caller);
+    ++caller.ops;
     CostSlot &c = cost_slot(cost_tag(s->step(0)));
     const uint32_t n = c.count.fetch_add(1, std::memory_order_relaxed) + 1;
     const uint32_t est = c.est_ns.load(std::memory_order_relaxed);
-    const bool offload = est >= offload_min_ns() && n > kWindow;
-    if (offload && n % kRefreshEvery != 0) return execute(pctx, s, ExecMode::Offload);
-    if (!offload && est != 0 && n > kWindow && n % kSampleEvery != 0) return run_here(pctx, s);
+    PkPlaceInputs in;
+    in.cost_ns = n > kWindow ? est : 0;
+    in.pause_ns = caller.pause_ns;
+    in.min_ns = offload_min_ns();
+    in.in_flight = g_in_flight.load(std::memory_order_relaxed);
+    in.depth = offload_depth(pctx);
+    PkPlace place = pk_place(in);
+    if (place == PkPlace::Probe) {
+        // Unknown pause cost: measure it soon; known too high: re-measure now and then.
+        place = ++caller.probe >= kProbeEvery || (caller.pause_ns == 0 && caller.probe == 1)
+                    ? PkPlace::Offload
+                    : PkPlace::Inline;
+        if (place == PkPlace::Offload) caller.probe = 0;
+    }
+    if (place == PkPlace::Offload && n % kRefreshEvery != 0) return offload_timed(pctx, s);
+    if (place == PkPlace::Inline && in.cost_ns != 0 && n % kSampleEvery != 0) {
+        caller.inline_ns += est;
+        return run_here(pctx, s);
+    }
     const uint64_t t0 = thread_cpu_ns();
     const int rc = run_here(pctx, s);
-    if (rc == ACRYPTO_OK) record(c, thread_cpu_ns() - t0);
+    const uint64_t ns = thread_cpu_ns() - t0;
+    caller.inline_ns += ns;
+    if (rc == ACRYPTO_OK) record(c, ns);
     return rc;
 }
 

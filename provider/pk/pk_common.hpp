@@ -74,18 +74,59 @@ namespace acrypto::prov::pk {
  */
 inline constexpr uint32_t kPkOffloadMinNs = 100000;
 
+/// Where run_pk places one public-key operation of a pausable caller.
+enum class PkPlace : uint8_t {
+    Inline,  ///< run on the caller's thread
+    Offload, ///< submit to a device and pause the job
+    Probe,   ///< inline, except now and then an offload that measures the caller's pause cost
+};
+
+/// What the placement rule weighs (ns are thread CPU time of the caller).
+struct PkPlaceInputs {
+    uint32_t cost_ns = 0;   ///< measured inline cost of the operation, 0 = not measured yet
+    uint32_t pause_ns = 0;  ///< measured CPU one pause costs this caller, 0 = not measured yet
+    uint32_t min_ns = 0;    ///< always offload from this cost on (kPkOffloadMinNs)
+    uint32_t in_flight = 0; ///< public-key operations offloaded and not complete yet
+    uint32_t depth = 1;     ///< offloads that keep the devices busy beside the caller
+};
+
+/**
+ * The placement rule. Operations costing min_ns or more are always offloaded.
+ * Cheaper ones are offloaded only while the devices have room (in_flight <
+ * depth) and a pause costs this caller at most half of what the operation
+ * would: the caller keeps running operations inline and hands one to a device
+ * whenever one is free, so both cores work. A caller whose pause is expensive
+ * (an event loop that re-enters a TLS handshake) keeps them inline. Pure: the
+ * tests drive it with injected measurements.
+ */
+PkPlace pk_place(const PkPlaceInputs &in) noexcept;
+
 /**
  * execute() for public-key sessions. Their inputs are a few dozen bytes but each
  * costs a signature's worth of work, so the byte-based inline threshold does not
- * fit them. Inside an ASYNC_JOB with a wait ctx the decision comes from the
- * operation's measured cost (see kPkOffloadMinNs): the first runs of each
- * (algorithm, mode, key size) go inline and are timed, and one in 256 runs
- * inline again to follow changes; expensive ones go to a device and the job
- * pauses. Elsewhere execute() decides (inline for a caller that cannot pause).
+ * fit them. Inside an ASYNC_JOB with a wait ctx the decision is pk_place() over
+ * the operation's measured cost (the first runs of each (algorithm, mode, key
+ * size) go inline and are timed; one in 16 inline runs and one in 256 offloaded
+ * ones are timed again to follow changes), this thread's measured pause cost
+ * (every offload is timed: the caller's thread CPU from submit to resume, less
+ * the public-key work it ran inline meanwhile, per operation it started) and
+ * the public-key operations in flight. Elsewhere execute() decides (inline for
+ * a caller that cannot pause).
  */
 int run_pk(ProvCtx *pctx, const acrypto::sched::Ref<acrypto::sched::Session> &s);
 
 /// The measured inline cost of steps like `st` in ns, 0 when not measured yet (tests).
 uint32_t pk_cost_estimate_ns(const acrypto_step &st);
+
+/// Test hooks: set the measured cost of steps like `st`, this thread's pause
+/// cost (0: unmeasured) and the offload depth (0: back to the devices' workers).
+void pk_test_set_cost(const acrypto_step &st, uint32_t ns);
+void pk_test_set_pause_ns(uint32_t ns);
+void pk_test_set_depth(uint32_t depth);
+/// Test hook: pretend `n` more (or fewer) operations are in flight.
+void pk_test_add_in_flight(int32_t n);
+/// Public-key operations offloaded and not seen complete, and this thread's pause cost.
+uint32_t pk_in_flight();
+uint32_t pk_pause_estimate_ns();
 
 } // namespace acrypto::prov::pk

@@ -94,12 +94,61 @@ EVP_PKEY *ec_from_private(OSSL_LIB_CTX *libctx, int curve, const uint8_t *der, s
 }
 
 /**
+ * An X25519 or X448 PrivateKeyInfo (RFC 8410), or a OneAsymmetricKey v2 that
+ * carries the public key too (RFC 5958): then both are imported as they are,
+ * since importing the private key alone recomputes the public key, a scalar
+ * multiplication as costly as the key exchange itself. nullptr: not such a key.
+ */
+EVP_PKEY *ecx_from_der(OSSL_LIB_CTX *libctx, const uint8_t *der, size_t len) {
+    static const uint8_t kOidX25519[] = {0x2b, 0x65, 0x6e};
+    static const uint8_t kOidX448[] = {0x2b, 0x65, 0x6f};
+    const uint8_t *p = der, *end = der + len, *v = nullptr, *oid = nullptr, *priv = nullptr,
+                  *pub = nullptr;
+    size_t vl = 0, oid_len = 0, priv_len = 0;
+    uint8_t tag = 0;
+    if (!der_next(p, end, tag, v, vl) || tag != 0x30) return nullptr;
+    p = v;
+    end = v + vl;
+    if (!der_next(p, end, tag, v, vl) || tag != 0x02 || vl != 1 || v[0] > 1) return nullptr;
+    if (!der_next(p, end, tag, v, vl) || tag != 0x30) return nullptr;
+    const uint8_t *q = v;
+    if (!der_next(q, v + vl, tag, oid, oid_len) || tag != 0x06 || q != v + vl || oid_len != 3)
+        return nullptr;
+    const bool x25519 = std::memcmp(oid, kOidX25519, 3) == 0;
+    if (!x25519 && std::memcmp(oid, kOidX448, 3) != 0) return nullptr;
+    const size_t klen = x25519 ? 32 : 56;
+    if (!der_next(p, end, tag, v, vl) || tag != 0x04) return nullptr;
+    q = v;
+    if (!der_next(q, v + vl, tag, priv, priv_len) || tag != 0x04 || priv_len != klen || q != v + vl)
+        return nullptr;
+    while (p < end) {
+        if (!der_next(p, end, tag, v, vl)) return nullptr;
+        if (tag == 0x81 && vl == klen + 1 && v[0] == 0) pub = v + 1; // [1] IMPLICIT BIT STRING
+    }
+    const char *name = x25519 ? "X25519" : "X448";
+    if (pub == nullptr) return EVP_PKEY_new_raw_private_key_ex(libctx, name, nullptr, priv, klen);
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PRIV_KEY,
+                                                             const_cast<uint8_t *>(priv), klen),
+                           OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY,
+                                                             const_cast<uint8_t *>(pub), klen),
+                           OSSL_PARAM_construct_end()};
+    EVP_PKEY *pk = nullptr;
+    EVP_PKEY_CTX *fc = EVP_PKEY_CTX_new_from_name(libctx, name, nullptr);
+    if (fc == nullptr || EVP_PKEY_fromdata_init(fc) != 1 ||
+        EVP_PKEY_fromdata(fc, &pk, EVP_PKEY_KEYPAIR, params) != 1)
+        pk = nullptr;
+    EVP_PKEY_CTX_free(fc);
+    return pk;
+}
+
+/**
  * PKCS#8 of X25519, X448 and named-curve EC keys without OpenSSL's decoder
  * framework: building a decoder context costs several times the key exchange
  * itself, and every TLS handshake brings a fresh ephemeral key. Other keys (or
  * unusual encodings): nullptr, the caller takes the general path.
  */
 EVP_PKEY *parse_pkcs8_fast(OSSL_LIB_CTX *libctx, const uint8_t *der, size_t len) {
+    if (EVP_PKEY *ecx = ecx_from_der(libctx, der, len)) return ecx;
     const unsigned char *p = der;
     PKCS8_PRIV_KEY_INFO *p8 = d2i_PKCS8_PRIV_KEY_INFO(nullptr, &p, static_cast<long>(len));
     if (p8 == nullptr) return nullptr;
@@ -286,9 +335,15 @@ bool pkcs8_fast(EVP_PKEY *pk, const acrypto_step &st, std::vector<uint8_t> &out)
     Wiped body, inner, raw;
     out.clear();
     if (st.alg == ACRYPTO_ALG_X25519 || st.alg == ACRYPTO_ALG_X448) {
+        // OneAsymmetricKey v2 (RFC 5958) with the public key: whoever imports it
+        // (the provider, then this device for the derive) need not recompute it.
+        static const uint8_t kVersion1[] = {0x01};
         size_t n = st.alg == ACRYPTO_ALG_X25519 ? 32 : 56;
+        size_t pn = n;
         raw.v.resize(n);
-        if (EVP_PKEY_get_raw_private_key(pk, raw.v.data(), &n) != 1 || n != raw.v.size())
+        std::vector<uint8_t> pub(n + 1, 0);
+        if (EVP_PKEY_get_raw_private_key(pk, raw.v.data(), &n) != 1 || n != raw.v.size() ||
+            EVP_PKEY_get_raw_public_key(pk, pub.data() + 1, &pn) != 1 || pn != n)
             return false;
         der_put(inner.v, 0x04, raw.v.data(), n);
         std::vector<uint8_t> alg;
@@ -296,9 +351,10 @@ bool pkcs8_fast(EVP_PKEY *pk, const acrypto_step &st, std::vector<uint8_t> &out)
             der_put(alg, 0x30, kOidX25519, sizeof kOidX25519);
         else
             der_put(alg, 0x30, kOidX448, sizeof kOidX448);
-        der_put(body.v, 0x02, kVersion0, 1);
+        der_put(body.v, 0x02, kVersion1, 1);
         body.v.insert(body.v.end(), alg.begin(), alg.end());
         der_put(body.v, 0x04, inner.v.data(), inner.v.size());
+        der_put(body.v, 0x81, pub.data(), pub.size());
         der_put(out, 0x30, body.v.data(), body.v.size());
         return true;
     }

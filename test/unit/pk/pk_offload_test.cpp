@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: Apache-2.0
+// Public-key placement (inline or offloaded) from injected measurements, and X25519/X448
+// keys imported with their public key: results against the default provider.
+#include <gtest/gtest.h>
+
+#include <openssl/async.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/obj_mac.h>
+#include <openssl/params.h>
+#include <openssl/provider.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "pk/pk_common.hpp"
+#include "pk_env.hpp"
+
+namespace acrypto::test::pk {
+namespace {
+
+using acrypto::prov::pk::pk_place;
+using acrypto::prov::pk::PkPlace;
+using acrypto::prov::pk::PkPlaceInputs;
+
+PkPlaceInputs inputs(uint32_t cost, uint32_t pause, uint32_t in_flight, uint32_t depth) {
+    PkPlaceInputs in;
+    in.cost_ns = cost;
+    in.pause_ns = pause;
+    in.min_ns = 100000;
+    in.in_flight = in_flight;
+    in.depth = depth;
+    return in;
+}
+
+TEST(PkPlace, UnmeasuredRunsInlineToBeMeasured) {
+    EXPECT_EQ(pk_place(inputs(0, 1000, 0, 2)), PkPlace::Inline);
+}
+
+TEST(PkPlace, ExpensiveAlwaysOffloaded) {
+    // RSA-2048 sign: offloaded whatever the backlog or the caller's pause cost.
+    EXPECT_EQ(pk_place(inputs(700000, 0, 0, 2)), PkPlace::Offload);
+    EXPECT_EQ(pk_place(inputs(700000, 90000, 5, 2)), PkPlace::Offload);
+}
+
+TEST(PkPlace, CheapOffloadedWhileADeviceHasRoomAndAPauseIsCheap) {
+    // ECDSA P-256 sign (25 us) from a caller whose pause costs 3 us.
+    EXPECT_EQ(pk_place(inputs(25000, 3000, 0, 2)), PkPlace::Offload);
+    EXPECT_EQ(pk_place(inputs(25000, 3000, 1, 2)), PkPlace::Offload);
+    // Devices busy: the caller runs it itself instead of queueing behind them.
+    EXPECT_EQ(pk_place(inputs(25000, 3000, 2, 2)), PkPlace::Inline);
+    EXPECT_EQ(pk_place(inputs(25000, 3000, 7, 2)), PkPlace::Inline);
+}
+
+TEST(PkPlace, ExpensivePauseKeepsCheapWorkInline) {
+    // An event loop that re-enters the handshake on resume: a pause costs more
+    // than half the signature, so it stays inline (probed now and then).
+    EXPECT_EQ(pk_place(inputs(25000, 12501, 0, 2)), PkPlace::Probe);
+    EXPECT_EQ(pk_place(inputs(25000, 60000, 0, 2)), PkPlace::Probe);
+    EXPECT_EQ(pk_place(inputs(25000, 12500, 0, 2)), PkPlace::Offload);
+    // Unknown pause cost: measured by a probe.
+    EXPECT_EQ(pk_place(inputs(25000, 0, 0, 2)), PkPlace::Probe);
+    EXPECT_EQ(pk_place(inputs(25000, 0, 2, 2)), PkPlace::Inline);
+}
+
+/// "submitted=" of the acrypto scheduler's statistics.
+long long submitted() {
+    OSSL_PROVIDER *p = OSSL_PROVIDER_load(env().ctx(), "acrypto");
+    std::string text(1 << 16, '\0');
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string("acrypto-stats", text.data(), text.size()),
+        OSSL_PARAM_construct_end()};
+    long long n = -1;
+    if (p != nullptr && OSSL_PROVIDER_get_params(p, params) == 1) {
+        const std::string t = "\n" + text;
+        const size_t at = t.find("\nsubmitted=");
+        if (at != std::string::npos) n = std::atoll(t.c_str() + at + std::strlen("\nsubmitted="));
+    }
+    OSSL_PROVIDER_unload(p);
+    return n;
+}
+
+struct SignJob {
+    EVP_PKEY_CTX *ctx;
+    const Bytes *tbs;
+    Bytes *sig;
+};
+
+int sign_in_job(void *arg) {
+    auto *j = *static_cast<SignJob **>(arg);
+    size_t len = j->sig->size();
+    const int ok = EVP_PKEY_sign(j->ctx, j->sig->data(), &len, j->tbs->data(), j->tbs->size());
+    j->sig->resize(len);
+    return ok;
+}
+
+/// One ECDSA P-256 signature inside an ASYNC job with a wait ctx; pauses counted.
+int sign_paused(EVP_PKEY_CTX *ctx, const Bytes &tbs, Bytes &sig, int &pauses) {
+    ASYNC_WAIT_CTX *w = ASYNC_WAIT_CTX_new();
+    ASYNC_JOB *job = nullptr;
+    SignJob sj{ctx, &tbs, &sig};
+    SignJob *arg = &sj;
+    int ret = 0;
+    pauses = 0;
+    for (;;) {
+        const int r = ASYNC_start_job(&job, w, &ret, sign_in_job, &arg, sizeof arg);
+        if (r != ASYNC_PAUSE) break;
+        ++pauses;
+    }
+    ASYNC_WAIT_CTX_free(w);
+    return ret;
+}
+
+/// The cost-model step of an ECDSA P-256 signature (as run_pk keys its measurements).
+void inject_p256_sign_cost(uint32_t ns) {
+    acrypto_key k{};
+    k.alg = ACRYPTO_ALG_EC;
+    k.curve_nid = NID_X9_62_prime256v1;
+    acrypto_step st{};
+    st.op = ACRYPTO_OP_PKEY;
+    st.alg = ACRYPTO_ALG_EC;
+    st.mode = ACRYPTO_MODE_PK_SIGN;
+    st.key = &k;
+    acrypto::prov::pk::pk_test_set_cost(st, ns);
+    EXPECT_EQ(acrypto::prov::pk::pk_cost_estimate_ns(st), ns);
+}
+
+class PkPlaceInJob : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        ASSERT_TRUE(env().loaded()) << env().load_error();
+        ASSERT_EQ(ASYNC_init_thread(4, 0), 1);
+        key_ = keygen(kDefault, "EC", "P-256");
+        ASSERT_NE(key_, nullptr);
+        ctx_ = EVP_PKEY_CTX_new_from_pkey(env().ctx(), key_, kAcrypto);
+        ASSERT_NE(ctx_, nullptr);
+        ASSERT_EQ(EVP_PKEY_sign_init(ctx_), 1) << drain_errors();
+        ASSERT_EQ(op_provider(ctx_), "acrypto");
+        tbs_ = random_bytes(32);
+        acrypto::prov::pk::pk_test_set_depth(2);
+    }
+    void TearDown() override {
+        acrypto::prov::pk::pk_test_set_depth(0);
+        acrypto::prov::pk::pk_test_set_pause_ns(0);
+        EVP_PKEY_CTX_free(ctx_);
+        EVP_PKEY_free(key_);
+        ASYNC_cleanup_thread();
+    }
+
+    /// Sign in a job; the signature must verify with the default provider.
+    void sign_checked(int &pauses) {
+        Bytes sig(80);
+        ASSERT_EQ(sign_paused(ctx_, tbs_, sig, pauses), 1) << drain_errors();
+        EVP_PKEY_CTX *v = EVP_PKEY_CTX_new_from_pkey(env().ctx(), key_, kDefault);
+        ASSERT_EQ(EVP_PKEY_verify_init(v), 1);
+        EXPECT_EQ(EVP_PKEY_verify(v, sig.data(), sig.size(), tbs_.data(), tbs_.size()), 1);
+        EVP_PKEY_CTX_free(v);
+    }
+
+    EVP_PKEY *key_ = nullptr;
+    EVP_PKEY_CTX *ctx_ = nullptr;
+    Bytes tbs_;
+};
+
+TEST_F(PkPlaceInJob, CheapPauseOffloads) {
+    for (int i = 0; i < 3; ++i) {
+        inject_p256_sign_cost(25000);
+        acrypto::prov::pk::pk_test_set_pause_ns(3000);
+        const long long before = submitted();
+        int pauses = 0;
+        sign_checked(pauses);
+        EXPECT_EQ(submitted(), before + 1);
+        EXPECT_GE(pauses, 1);
+        EXPECT_EQ(acrypto::prov::pk::pk_in_flight(), 0u);
+        // The offload measured this thread's pause cost again.
+        EXPECT_NE(acrypto::prov::pk::pk_pause_estimate_ns(), 3000u);
+    }
+}
+
+TEST_F(PkPlaceInJob, ExpensivePauseStaysInline) {
+    for (int i = 0; i < 3; ++i) {
+        inject_p256_sign_cost(25000);
+        acrypto::prov::pk::pk_test_set_pause_ns(60000);
+        const long long before = submitted();
+        int pauses = 0;
+        sign_checked(pauses);
+        EXPECT_EQ(submitted(), before);
+        EXPECT_EQ(pauses, 0);
+        EXPECT_EQ(acrypto::prov::pk::pk_pause_estimate_ns(), 60000u);
+    }
+}
+
+TEST_F(PkPlaceInJob, ExpensiveOperationOffloadsWhateverThePause) {
+    inject_p256_sign_cost(150000);
+    acrypto::prov::pk::pk_test_set_pause_ns(60000);
+    const long long before = submitted();
+    int pauses = 0;
+    sign_checked(pauses);
+    EXPECT_EQ(submitted(), before + 1);
+    EXPECT_GE(pauses, 1);
+}
+
+TEST_F(PkPlaceInJob, NoRoomOnTheDevicesStaysInline) {
+    acrypto::prov::pk::pk_test_set_depth(1);
+    acrypto::prov::pk::pk_test_add_in_flight(1); // a device is busy with another operation
+    inject_p256_sign_cost(25000);
+    acrypto::prov::pk::pk_test_set_pause_ns(3000);
+    const long long before = submitted();
+    int pauses = 0;
+    sign_checked(pauses);
+    EXPECT_EQ(submitted(), before);
+    EXPECT_EQ(pauses, 0);
+    acrypto::prov::pk::pk_test_add_in_flight(-1);
+    // Room again: offloaded.
+    inject_p256_sign_cost(25000);
+    acrypto::prov::pk::pk_test_set_pause_ns(3000);
+    sign_checked(pauses);
+    EXPECT_EQ(submitted(), before + 1);
+    EXPECT_GE(pauses, 1);
+}
+
+// ---- X25519 / X448 keys carrying their public key ---------------------------------
+
+/// Shared secret of `priv` with `peer` through `propq`.
+Bytes derive(EVP_PKEY *priv, EVP_PKEY *peer, const char *propq) {
+    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_pkey(env().ctx(), priv, propq);
+    Bytes out;
+    size_t len = 0;
+    if (c != nullptr && EVP_PKEY_derive_init(c) == 1 && EVP_PKEY_derive_set_peer(c, peer) == 1 &&
+        EVP_PKEY_derive(c, nullptr, &len) == 1) {
+        out.resize(len);
+        if (EVP_PKEY_derive(c, out.data(), &len) != 1) out.clear();
+    }
+    EVP_PKEY_CTX_free(c);
+    return out;
+}
+
+Bytes raw(EVP_PKEY *k, bool priv) {
+    size_t n = 0;
+    Bytes b;
+    if ((priv ? EVP_PKEY_get_raw_private_key(k, nullptr, &n)
+              : EVP_PKEY_get_raw_public_key(k, nullptr, &n)) != 1)
+        return b;
+    b.resize(n);
+    if ((priv ? EVP_PKEY_get_raw_private_key(k, b.data(), &n)
+              : EVP_PKEY_get_raw_public_key(k, b.data(), &n)) != 1)
+        b.clear();
+    return b;
+}
+
+/// A key of `type` imported through `propq` from raw private (and maybe public) bytes.
+EVP_PKEY *import(const char *type, const char *propq, const Bytes &priv, const Bytes *pub) {
+    Bytes p = priv, q = pub != nullptr ? *pub : Bytes{};
+    OSSL_PARAM params[3];
+    size_t i = 0;
+    params[i++] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PRIV_KEY, p.data(), p.size());
+    if (pub != nullptr)
+        params[i++] =
+            OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, q.data(), q.size());
+    params[i] = OSSL_PARAM_construct_end();
+    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_name(env().ctx(), type, propq);
+    EVP_PKEY *k = nullptr;
+    if (c == nullptr || EVP_PKEY_fromdata_init(c) != 1 ||
+        EVP_PKEY_fromdata(c, &k, EVP_PKEY_KEYPAIR, params) != 1)
+        k = nullptr;
+    EVP_PKEY_CTX_free(c);
+    return k;
+}
+
+class EcxImport : public ::testing::TestWithParam<const char *> {};
+
+TEST_P(EcxImport, GeneratedKeyMatchesDefault) {
+    ASSERT_TRUE(env().loaded()) << env().load_error();
+    const char *type = GetParam();
+    // Generated by the device: it hands back the private key with its public key.
+    EVP_PKEY *a = keygen(kAcrypto, type);
+    EVP_PKEY *b = keygen(kDefault, type);
+    ASSERT_TRUE(a != nullptr && b != nullptr) << drain_errors();
+    const Bytes apriv = raw(a, true), apub = raw(a, false);
+    ASSERT_FALSE(apriv.empty());
+    // The public key the device kept is the one the default provider computes.
+    EVP_PKEY *ad = import(type, kDefault, apriv, nullptr);
+    ASSERT_NE(ad, nullptr);
+    EXPECT_EQ(raw(ad, false), apub);
+    const Bytes s1 = derive(a, b, kAcrypto), s2 = derive(ad, b, kDefault),
+                s3 = derive(b, ad, kDefault);
+    ASSERT_FALSE(s1.empty()) << drain_errors();
+    EXPECT_EQ(s1, s2);
+    EXPECT_EQ(s1, s3);
+    // Derived many times (device caches), still the same secret.
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(derive(a, b, kAcrypto), s1);
+    EVP_PKEY_free(a);
+    EVP_PKEY_free(b);
+    EVP_PKEY_free(ad);
+}
+
+TEST_P(EcxImport, ImportedWithAndWithoutPublicKeyMatchesDefault) {
+    ASSERT_TRUE(env().loaded()) << env().load_error();
+    const char *type = GetParam();
+    EVP_PKEY *ref = keygen(kDefault, type), *peer = keygen(kDefault, type);
+    ASSERT_TRUE(ref != nullptr && peer != nullptr);
+    const Bytes priv = raw(ref, true), pub = raw(ref, false);
+    const Bytes want = derive(ref, peer, kDefault);
+    ASSERT_FALSE(want.empty());
+    EVP_PKEY *with_pub = import(type, kAcrypto, priv, &pub);
+    EVP_PKEY *without = import(type, kAcrypto, priv, nullptr);
+    ASSERT_TRUE(with_pub != nullptr && without != nullptr) << drain_errors();
+    EXPECT_EQ(raw(with_pub, false), pub);
+    EXPECT_EQ(raw(without, false), pub);
+    EXPECT_EQ(derive(with_pub, peer, kAcrypto), want) << drain_errors();
+    EXPECT_EQ(derive(without, peer, kAcrypto), want) << drain_errors();
+    EXPECT_EQ(derive(peer, with_pub, kAcrypto), derive(peer, ref, kDefault));
+    EVP_PKEY_free(ref);
+    EVP_PKEY_free(peer);
+    EVP_PKEY_free(with_pub);
+    EVP_PKEY_free(without);
+}
+
+INSTANTIATE_TEST_SUITE_P(Curves, EcxImport, ::testing::Values("X25519", "X448"));
+
+} // namespace
+} // namespace acrypto::test::pk
