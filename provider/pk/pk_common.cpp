@@ -285,6 +285,7 @@ struct Caller {
     uint64_t ops = 0;        ///< public-key operations started on this thread in a job
     uint64_t inline_ns = 0;  ///< their inline CPU time (measured or estimated)
     uint32_t pause_ns = 0;   ///< estimate of one pause's cost, 0 = not measured
+    uint32_t overlap = 0;    ///< share of pauses the thread spent on other operations (0..1024)
     uint32_t probe = 0;      ///< operations since the last pause-cost probe
     uint32_t ntracked = 0;
     const acrypto::sched::Session *tracked[kTracked] = {};
@@ -333,6 +334,11 @@ void untrack(Caller &c, const acrypto::sched::Session *s) {
 /// statistics), else the online cores: how many operations run beside the caller.
 uint32_t offload_depth(ProvCtx *pctx) {
     if (const uint32_t f = g_depth_forced.load(std::memory_order_relaxed)) return f;
+    static const uint32_t env = [] {
+        const char *e = std::getenv("ACRYPTO_PK_OFFLOAD_DEPTH");
+        return e != nullptr ? static_cast<uint32_t>(std::strtoul(e, nullptr, 10)) : 0u;
+    }();
+    if (env != 0) return env;
     uint32_t d = g_depth.load(std::memory_order_relaxed);
     if (d != 0) return d;
     if (acrypto::sched::SchedulerCore *sc = scheduler(pctx)) {
@@ -358,9 +364,14 @@ void record_pause(Caller &c, uint64_t gap_ns, uint64_t inline_ns, uint64_t ops) 
     const uint64_t rest = gap_ns > inline_ns ? gap_ns - inline_ns : 1;
     const uint64_t per = rest / (ops + 1);
     const auto v = static_cast<uint32_t>(per > UINT32_MAX ? UINT32_MAX : (per == 0 ? 1 : per));
+    // Did the thread start other operations while this one was away? A caller
+    // that only waited (one connection, one job) gained nothing from the pause.
+    const uint32_t o = ops > 0 ? 1024 : 0;
     if (c.pause_ns == 0) {
         c.pause_ns = v;
+        c.overlap = o;
     } else {
+        c.overlap = c.overlap + o / kPauseWeight - c.overlap / kPauseWeight;
         const int64_t diff = static_cast<int64_t>(v) - static_cast<int64_t>(c.pause_ns);
         c.pause_ns = static_cast<uint32_t>(static_cast<int64_t>(c.pause_ns) + diff / kPauseWeight);
         if (c.pause_ns == 0) c.pause_ns = 1;
@@ -391,7 +402,8 @@ PkPlace pk_place(const PkPlaceInputs &in) noexcept {
     if (in.cost_ns == 0) return PkPlace::Inline;
     if (in.cost_ns >= in.min_ns) return PkPlace::Offload;
     if (in.in_flight >= in.depth) return PkPlace::Inline; // the caller helps instead of queueing
-    if (in.pause_ns != 0 && uint64_t{in.pause_ns} * 2 <= in.cost_ns) return PkPlace::Offload;
+    if (in.pause_ns != 0 && uint64_t{in.pause_ns} * 2 <= in.cost_ns && in.overlaps)
+        return PkPlace::Offload;
     return PkPlace::Probe;
 }
 
@@ -411,8 +423,9 @@ void pk_test_set_cost(const acrypto_step &st, uint32_t ns) {
     c.count.store(kWindow + 1, std::memory_order_relaxed);
 }
 
-void pk_test_set_pause_ns(uint32_t ns) {
+void pk_test_set_pause_ns(uint32_t ns, bool overlaps) {
     t_caller.pause_ns = ns;
+    t_caller.overlap = overlaps ? 1024 : 0;
     t_caller.probe = 1;
 }
 
@@ -440,6 +453,7 @@ int run_pk(ProvCtx *pctx, const acrypto::sched::Ref<acrypto::sched::Session> &s)
     PkPlaceInputs in;
     in.cost_ns = n > kWindow ? est : 0;
     in.pause_ns = caller.pause_ns;
+    in.overlaps = caller.overlap >= 512;
     in.min_ns = offload_min_ns();
     in.in_flight = g_in_flight.load(std::memory_order_relaxed);
     in.depth = offload_depth(pctx);

@@ -88,16 +88,19 @@ struct PkPlaceInputs {
     uint32_t min_ns = 0;    ///< always offload from this cost on (kPkOffloadMinNs)
     uint32_t in_flight = 0; ///< public-key operations offloaded and not complete yet
     uint32_t depth = 1;     ///< offloads that keep the devices busy beside the caller
+    bool overlaps = false;  ///< the caller mostly ran other operations while paused
 };
 
 /**
  * The placement rule. Operations costing min_ns or more are always offloaded.
  * Cheaper ones are offloaded only while the devices have room (in_flight <
- * depth) and a pause costs this caller at most half of what the operation
- * would: the caller keeps running operations inline and hands one to a device
- * whenever one is free, so both cores work. A caller whose pause is expensive
- * (an event loop that re-enters a TLS handshake) keeps them inline. Pure: the
- * tests drive it with injected measurements.
+ * depth), a pause costs this caller at most half of what the operation
+ * would, and the caller has other work to run while paused (its pauses mostly
+ * overlapped other operations): it keeps running operations inline and hands
+ * one to a device whenever one is free, so both cores work. A caller whose
+ * pause is expensive (an event loop that re-enters a TLS handshake) or that
+ * would only wait (one connection) keeps them inline. Pure: the tests drive it
+ * with injected measurements.
  */
 PkPlace pk_place(const PkPlaceInputs &in) noexcept;
 
@@ -121,7 +124,7 @@ uint32_t pk_cost_estimate_ns(const acrypto_step &st);
 /// Test hooks: set the measured cost of steps like `st`, this thread's pause
 /// cost (0: unmeasured) and the offload depth (0: back to the devices' workers).
 void pk_test_set_cost(const acrypto_step &st, uint32_t ns);
-void pk_test_set_pause_ns(uint32_t ns);
+void pk_test_set_pause_ns(uint32_t ns, bool overlaps = true);
 void pk_test_set_depth(uint32_t depth);
 /// Test hook: pretend `n` more (or fewer) operations are in flight.
 void pk_test_add_in_flight(int32_t n);

@@ -24,8 +24,10 @@ using acrypto::prov::pk::pk_place;
 using acrypto::prov::pk::PkPlace;
 using acrypto::prov::pk::PkPlaceInputs;
 
-PkPlaceInputs inputs(uint32_t cost, uint32_t pause, uint32_t in_flight, uint32_t depth) {
+PkPlaceInputs inputs(uint32_t cost, uint32_t pause, uint32_t in_flight, uint32_t depth,
+                     bool overlaps = true) {
     PkPlaceInputs in;
+    in.overlaps = overlaps;
     in.cost_ns = cost;
     in.pause_ns = pause;
     in.min_ns = 100000;
@@ -62,6 +64,13 @@ TEST(PkPlace, ExpensivePauseKeepsCheapWorkInline) {
     // Unknown pause cost: measured by a probe.
     EXPECT_EQ(pk_place(inputs(25000, 0, 0, 2)), PkPlace::Probe);
     EXPECT_EQ(pk_place(inputs(25000, 0, 2, 2)), PkPlace::Inline);
+}
+
+TEST(PkPlace, CallerWithNothingElseToDoKeepsCheapWorkInline) {
+    // One job or one connection: a pause is cheap but the thread only waits, so
+    // offloading would add the device's wake-up to the operation's latency.
+    EXPECT_EQ(pk_place(inputs(25000, 3000, 0, 2, false)), PkPlace::Probe);
+    EXPECT_EQ(pk_place(inputs(700000, 3000, 0, 2, false)), PkPlace::Offload);
 }
 
 /// "submitted=" of the acrypto scheduler's statistics.
@@ -189,6 +198,16 @@ TEST_F(PkPlaceInJob, ExpensivePauseStaysInline) {
         EXPECT_EQ(pauses, 0);
         EXPECT_EQ(acrypto::prov::pk::pk_pause_estimate_ns(), 60000u);
     }
+}
+
+TEST_F(PkPlaceInJob, LoneCallerStaysInline) {
+    inject_p256_sign_cost(25000);
+    acrypto::prov::pk::pk_test_set_pause_ns(3000, false);
+    const long long before = submitted();
+    int pauses = 0;
+    sign_checked(pauses);
+    EXPECT_EQ(submitted(), before);
+    EXPECT_EQ(pauses, 0);
 }
 
 TEST_F(PkPlaceInJob, ExpensiveOperationOffloadsWhateverThePause) {
