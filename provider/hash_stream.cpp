@@ -10,6 +10,7 @@
 
 #include "acrypto/sched/scheduler.hpp"
 #include "execute.hpp"
+#include "provider_state.hpp"
 
 namespace acrypto::prov {
 
@@ -46,6 +47,7 @@ HashStream::~HashStream() {
         OPENSSL_free(buf_);
     }
     OPENSSL_cleanse(state_, sizeof state_);
+    EVP_MD_CTX_free(direct_); // cleanses the digest state
 }
 
 void HashStream::reset(const HashInfo *info, uint32_t op, uint32_t mode,
@@ -58,9 +60,45 @@ void HashStream::reset(const HashInfo *info, uint32_t op, uint32_t mode,
     started_ = false;
     accumulate_ = false;
     state_len_ = 0;
+    path_ = Path::Undecided;
+}
+
+void HashStream::choose(ProvCtx *pctx, const OpOptions &opts, size_t pending) {
+    path_ = Path::Sessions;
+    if (op_ != ACRYPTO_OP_DIGEST || !pctx->direct_digests_allowed || opts.device[0] != '\0' ||
+        started_ || accumulate_ || pending >= kDirect)
+        return;
+    Session *s = inl_.arm(opts, key_);
+    if (s == nullptr) return;
+    fill_step(s->step(0), pending, true);
+    const bool keep = inline_preferred(pctx, *s);
+    s->step(0) = acrypto_step{};
+    if (!keep) return;
+    EVP_MD *md = direct_digest(pctx, static_cast<size_t>(info_ - kHashInfos));
+    if (md == nullptr) return;
+    if (direct_ == nullptr && (direct_ = EVP_MD_CTX_new()) == nullptr) return;
+    if (EVP_DigestInit_ex2(direct_, md, nullptr) != 1) return;
+    if (len_ != 0 && EVP_DigestUpdate(direct_, buf_, len_) != 1) return;
+    len_ = 0;
+    path_ = Path::Direct;
 }
 
 bool HashStream::copy_from(const HashStream &o) {
+    if (o.path_ == Path::Direct) {
+        if (direct_ == nullptr && (direct_ = EVP_MD_CTX_new()) == nullptr) return false;
+        if (EVP_MD_CTX_copy_ex(direct_, o.direct_) != 1) return false;
+        info_ = o.info_;
+        op_ = o.op_;
+        mode_ = o.mode_;
+        key_ = o.key_;
+        len_ = 0;
+        started_ = false;
+        accumulate_ = false;
+        state_len_ = 0;
+        path_ = Path::Direct;
+        return true;
+    }
+    path_ = o.path_;
     info_ = o.info_;
     op_ = o.op_;
     mode_ = o.mode_;
@@ -161,6 +199,9 @@ int HashStream::run(ProvCtx *pctx, const OpOptions &opts, const uint8_t *src, si
 
 int HashStream::update(ProvCtx *pctx, const OpOptions &opts, const uint8_t *in, size_t len) {
     if (info_ == nullptr) return ACRYPTO_E_INVALID;
+    if (path_ == Path::Undecided) choose(pctx, opts, len_ + len);
+    if (path_ == Path::Direct)
+        return EVP_DigestUpdate(direct_, in, len) == 1 ? ACRYPTO_OK : ACRYPTO_E_INTERNAL;
     const size_t bs = info_->block_size;
     while (len != 0) {
         // Small updates gather in the buffer (many tiny ones make one session).
@@ -200,6 +241,14 @@ int HashStream::update(ProvCtx *pctx, const OpOptions &opts, const uint8_t *in, 
 
 int HashStream::final(ProvCtx *pctx, const OpOptions &opts, uint8_t *out) {
     if (info_ == nullptr) return ACRYPTO_E_INVALID;
+    if (path_ == Path::Undecided) choose(pctx, opts, len_);
+    if (path_ == Path::Direct) {
+        unsigned int n = 0;
+        const int ok = EVP_DigestFinal_ex(direct_, out, &n);
+        path_ = Path::Undecided;
+        pctx->direct_digests.fetch_add(1, std::memory_order_relaxed);
+        return ok == 1 && n == info_->md_size ? ACRYPTO_OK : ACRYPTO_E_INTERNAL;
+    }
     int st = run(pctx, opts, buf_, len_, true, out);
     len_ = 0;
     return st;

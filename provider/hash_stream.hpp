@@ -2,6 +2,8 @@
 // HashStream: buffered digest/HMAC message state shared by the digest and MAC operations.
 #pragma once
 
+#include <openssl/evp.h>
+
 #include <cstddef>
 #include <cstdint>
 
@@ -34,6 +36,13 @@ const HashInfo *find_hash(const char *name);
  * caller's memory (no staging copy: inline work reads it in place, offloaded
  * work copies it once into the session); only its tail is buffered. When no
  * device continues a message, it accumulates and runs in one step at final().
+ *
+ * A digest whose first data is small (under `kDirect` bytes), on a context bound to
+ * no device, with only software devices configured (`cpu`, `mb`), asks the scheduler's cost model
+ * once: when it keeps that size on the caller's thread, the stream is computed there by the default
+ * provider's digest, incrementally, for the rest of the message (no session, no buffering, no pass
+ * over earlier bytes at each final: a TLS transcript hash is copied and finished
+ * several times per handshake).
  */
 class HashStream {
   public:
@@ -58,6 +67,10 @@ class HashStream {
     const HashInfo *info() const noexcept { return info_; }
 
   private:
+    enum class Path : uint8_t { Undecided, Direct, Sessions };
+
+    /// Choose the message's path once, before its first `pending` bytes are computed.
+    void choose(ProvCtx *pctx, const OpOptions &opts, size_t pending);
     int run(ProvCtx *pctx, const OpOptions &opts, const uint8_t *src, size_t len, bool final,
             uint8_t *out);
     void fill_step(acrypto_step &st, size_t len, bool final) const;
@@ -77,6 +90,8 @@ class HashStream {
     uint8_t state_[ACRYPTO_MAX_STATE] = {};
     uint64_t state_len_ = 0;
     InlineSession inl_; ///< reused for inline runs
+    Path path_ = Path::Undecided;
+    EVP_MD_CTX *direct_ = nullptr; ///< the direct path's digest state (kept across resets)
 };
 
 } // namespace acrypto::prov

@@ -2,6 +2,8 @@
 // Lazy, fork-safe scheduler creation from the settings; priorities; the ctx registry.
 #include "prov_ctx.hpp"
 
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
 #include <pthread.h>
 #include <strings.h>
 
@@ -9,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 #include <new>
 
 #include "provider_state.hpp"
@@ -196,6 +199,49 @@ void stop_scheduler(ProvCtx *pctx) {
 }
 
 OSSL_LIB_CTX *libctx(ProvCtx *pctx) { return pctx->libctx; }
+
+namespace {
+
+/// Fetch once into `slot`; a racing thread's fetch is dropped for the published one.
+template <typename T, typename Fetch, typename Free>
+T *cached_fetch(std::atomic<T *> &slot, Fetch fetch, Free free_fn) {
+    T *have = slot.load(std::memory_order_acquire);
+    if (have != nullptr) [[likely]]
+        return have;
+    T *got = fetch();
+    if (got == nullptr) return nullptr;
+    if (!slot.compare_exchange_strong(have, got, std::memory_order_acq_rel)) {
+        free_fn(got);
+        return have;
+    }
+    return got;
+}
+
+constexpr const char *kDirectDigestNames[] = {"SHA1", "SHA2-224", "SHA2-256", "SHA2-384",
+                                              "SHA2-512"};
+constexpr const char kDefaultPropq[] = "provider=default";
+
+} // namespace
+
+EVP_MD *direct_digest(ProvCtx *pctx, size_t index) {
+    if (index >= std::size(pctx->direct_md)) return nullptr;
+    return cached_fetch(
+        pctx->direct_md[index],
+        [&] { return EVP_MD_fetch(pctx->libctx, kDirectDigestNames[index], kDefaultPropq); },
+        EVP_MD_free);
+}
+
+EVP_KDF *forward_kdf(ProvCtx *pctx, size_t index, const char *name) {
+    if (index >= std::size(pctx->forward_kdf)) return nullptr;
+    return cached_fetch(
+        pctx->forward_kdf[index], [&] { return EVP_KDF_fetch(pctx->libctx, name, kDefaultPropq); },
+        EVP_KDF_free);
+}
+
+void free_cached_fetches(ProvCtx *pctx) noexcept {
+    for (auto &m : pctx->direct_md) EVP_MD_free(m.exchange(nullptr));
+    for (auto &k : pctx->forward_kdf) EVP_KDF_free(k.exchange(nullptr));
+}
 
 const OSSL_CORE_HANDLE *core_handle(ProvCtx *pctx) { return pctx->handle; }
 

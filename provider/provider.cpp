@@ -109,6 +109,9 @@ std::string stats_text(ProvCtx *pctx) {
         return s;
     }
     for (const auto &st : sc->stats()) s += st.name + "=" + std::to_string(st.value) + "\n";
+    // Digests computed on the caller's thread without sessions (HashStream's direct path).
+    s += "digest.direct=" + std::to_string(pctx->direct_digests.load(std::memory_order_relaxed)) +
+         "\n";
     for (const auto &d : sc->devices()) {
         std::string pfx = "device." + d.name + ".";
         s += pfx + "driver=" + d.driver + "\n";
@@ -222,6 +225,7 @@ void acrypto_teardown(void *provctx) {
         unregister_ctx(pctx);
         stop_scheduler(pctx);
     } catch (...) {}
+    free_cached_fetches(pctx);
     OSSL_LIB_CTX_free(pctx->libctx);
     delete pctx;
 }
@@ -282,6 +286,10 @@ OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
             return 0;
         }
         pctx->libctx = OSSL_LIB_CTX_new_child(handle, core_in);
+        // Hardware or simulated devices may own inline digests: keep those on sessions.
+        pctx->direct_digests_allowed = true;
+        for (const std::string &d : pctx->settings.devices)
+            if (d != "cpu" && d != "mb") pctx->direct_digests_allowed = false;
         register_ctx(pctx);
         // Drivers marked required must be present at start-up.
         if (!pctx->settings.required.empty() && !start_scheduler(pctx)) {

@@ -4,6 +4,7 @@
 
 #include <openssl/core.h>
 #include <openssl/core_dispatch.h>
+#include <openssl/evp.h>
 
 #include <atomic>
 #include <cstdint>
@@ -42,6 +43,17 @@ struct ProvCtx {
     bool torn_down = false;
 
     ProvCtx *next = nullptr; ///< registry link (fork handling)
+
+    /// Default-provider digests (kHashInfos order) for streams computed on the
+    /// caller's thread; fetched once on first use, freed at teardown.
+    std::atomic<EVP_MD *> direct_md[5] = {};
+    /// Whether digests may take that path: only software devices are configured (`cpu`,
+    /// `mb`), whose inline digest is that same default-provider code. Set at init.
+    bool direct_digests_allowed = false;
+    /// Messages those streams finished (acrypto-stats `digest.direct`).
+    std::atomic<uint64_t> direct_digests{0};
+    /// Default-provider KDFs the forwarding KDFs wrap (TLS1-PRF, HKDF, TLS13-KDF).
+    std::atomic<EVP_KDF *> forward_kdf[3] = {};
 };
 
 /// Process fork generation (bumped in the child after fork()).
@@ -56,6 +68,16 @@ void unregister_ctx(ProvCtx *pctx);
 
 /// Shut the scheduler down and join its threads (teardown).
 void stop_scheduler(ProvCtx *pctx);
+
+/// Default provider's digest `index` (kHashInfos order) in the child libctx, fetched
+/// once per provider instance; nullptr when the default provider is not there.
+EVP_MD *direct_digest(ProvCtx *pctx, size_t index);
+
+/// Default provider's KDF `name` (slot `index` of ProvCtx::forward_kdf), fetched once.
+EVP_KDF *forward_kdf(ProvCtx *pctx, size_t index, const char *name);
+
+/// Free the cached fetches (teardown).
+void free_cached_fetches(ProvCtx *pctx) noexcept;
 
 /// Debug trace gated by ACRYPTO_DEBUG.
 void debug_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
