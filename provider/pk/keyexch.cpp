@@ -26,6 +26,9 @@ struct KexCtx {
     KeyType type = KeyType::Ec;
     KeyData *key = nullptr;
     KeyData *peer = nullptr;
+    /// The peer's public key as the device takes it, made once at set_peer (for
+    /// provider keys, reading it back runs an export or an encoder every time).
+    std::vector<uint8_t> peer_bytes;
     int cofactor_mode = -1;
     OpOptions opts;
 };
@@ -39,12 +42,12 @@ size_t secret_size(const KexCtx *c) {
 }
 
 /// Peer public key as the device takes it: raw for X25519/X448, SubjectPublicKeyInfo for EC.
-bool peer_bytes(const KexCtx *c, std::vector<uint8_t> &out) {
-    if (c->type == KeyType::Ec) return key_public_der(c->peer, out);
+bool peer_bytes(KeyType type, const KeyData *peer, std::vector<uint8_t> &out) {
+    if (type == KeyType::Ec) return key_public_der(peer, out);
     size_t len = 0;
-    if (EVP_PKEY_get_raw_public_key(c->peer->pkey, nullptr, &len) != 1) return false;
+    if (EVP_PKEY_get_raw_public_key(peer->pkey, nullptr, &len) != 1) return false;
     out.resize(len);
-    return EVP_PKEY_get_raw_public_key(c->peer->pkey, out.data(), &len) == 1;
+    return EVP_PKEY_get_raw_public_key(peer->pkey, out.data(), &len) == 1;
 }
 
 int set_params_impl(KexCtx *c, const OSSL_PARAM params[]) {
@@ -128,10 +131,17 @@ int kex_set_peer(void *vctx, void *provkey) {
         raise(c->pctx, kReasonBadParam, "peer key on another curve");
         return 0;
     }
-    key_ref(k);
-    key_unref(c->peer);
-    c->peer = k;
-    return 1;
+    try {
+        std::vector<uint8_t> bytes;
+        if (!peer_bytes(c->type, k, bytes)) return 0;
+        key_ref(k);
+        key_unref(c->peer);
+        c->peer = k;
+        c->peer_bytes.swap(bytes);
+        return 1;
+    } catch (...) {
+        return 0;
+    }
 }
 
 int kex_derive(void *vctx, unsigned char *secret, size_t *secretlen, size_t outlen) {
@@ -151,9 +161,9 @@ int kex_derive(void *vctx, unsigned char *secret, size_t *secretlen, size_t outl
             raise(c->pctx, kReasonOutputTooSmall, "shared secret of %zu bytes", size);
             return 0;
         }
-        std::vector<uint8_t> peer;
+        const std::vector<uint8_t> &peer = c->peer_bytes;
         auto key = key_device(c->key, true);
-        if (!key || !peer_bytes(c, peer)) {
+        if (!key || peer.empty()) {
             raise(c->pctx, kReasonInternal, "key exchange keys");
             return 0;
         }

@@ -61,16 +61,17 @@ void sym_key_drop(SymKey &k);
 namespace acrypto::prov::pk {
 
 /**
- * Public-key work that costs less than this on the caller's thread stays there
- * even inside a pausable ASYNC_JOB: a pause, the queue hop, the worker's
- * wake-up and the application's resume cost the caller tens of microseconds
- * (HAProxy: fd registration, a second pass through the handshake), so only
- * operations well above that are worth offloading. With the cpu device on an
- * x86-64 core: RSA-2048 sign ~700 us and P-384 sign are offloaded; X25519 and
- * P-256 keygen/derive (~20-50 us), ECDSA P-256 sign (~30 us) and every RSA
- * public operation stay inline. The environment variable
- * ACRYPTO_PK_OFFLOAD_MIN_US overrides it (0: offload every public-key
- * operation of a pausable job, e.g. for a benchmark with nothing else to do).
+ * Public-key work that costs at least this on the caller's thread is always
+ * offloaded from a pausable ASYNC_JOB: a pause, the queue hop, the worker's
+ * wake-up and the application's resume cost the caller tens of microseconds at
+ * most (HAProxy: fd registration, a second pass through the handshake). With
+ * the cpu device on an x86-64 core: RSA-2048 sign (~700 us) and P-384 sign.
+ * Cheaper work (X25519 and P-256 keygen/derive ~20-50 us, ECDSA P-256 sign ~25
+ * us, RSA public operations) is offloaded only under pk_place()'s rule. The
+ * environment variable ACRYPTO_PK_OFFLOAD_MIN_US overrides it (0: offload every
+ * public-key operation of a pausable job); ACRYPTO_PK_OFFLOAD_DEPTH sets how
+ * many operations may be in flight before cheap ones stay inline (default: the
+ * devices' worker threads).
  */
 inline constexpr uint32_t kPkOffloadMinNs = 100000;
 
