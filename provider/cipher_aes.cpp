@@ -14,6 +14,7 @@
 #include "algorithms.hpp"
 #include "errors.hpp"
 #include "execute.hpp"
+#include "inline_kernel.hpp"
 #include "op_params.hpp"
 #include "provider_state.hpp"
 #include "tls_cbc.hpp"
@@ -75,6 +76,7 @@ struct AesCtx {
     bool iv_set = false;
     tls::RecordMode tls; ///< TLS record mode (block modes): tls-version, tls-mac-size, tls-mac
     InlineSession inl;   ///< reused for inline runs (run_cipher)
+    InlineKernel kern;   ///< the bound device kernel, once an inline run succeeded
 };
 
 void free_key(AesCtx *c) {
@@ -117,9 +119,14 @@ void fill_step(const AesCtx *c, acrypto_step &st, size_t len) {
 /// Run `len` bytes (block multiple for ECB/CBC) from `in` to `out` through a session.
 int run_cipher(AesCtx *c, uint8_t *out, const uint8_t *in, size_t len) {
     if (len == 0) return ACRYPTO_OK;
-    if (!fresh_key(c)) return ACRYPTO_E_SHUTDOWN;
     const bool exact = in == out;
     const bool disjoint = in + len <= out || out + len <= in;
+    if (exact || disjoint) {
+        // The fast path: the bound kernel, when the cost model keeps this inline.
+        const int k = c->kern.run(c->pctx, c->opts, in, out, len, c->iv, &c->num);
+        if (k != ACRYPTO_E_UNSUPPORTED) return k;
+    }
+    if (!fresh_key(c)) return ACRYPTO_E_SHUTDOWN;
     if (exact || disjoint) {
         // Inline: the context's own session on the caller's buffers (nothing outlives this call).
         Session *s = c->inl.arm(c->opts, c->key);
@@ -135,6 +142,7 @@ int run_cipher(AesCtx *c, uint8_t *out, const uint8_t *in, size_t len) {
                 if (status == ACRYPTO_OK) {
                     std::memcpy(c->iv, st.iv, kBlock);
                     c->num = st.num;
+                    c->kern.bind_after_inline(c->pctx, c->opts, st);
                 }
                 return status;
             }
@@ -194,6 +202,7 @@ int aes_set_ctx_params(void *vctx, const OSSL_PARAM params[]);
 int aes_init(AesCtx *c, bool enc, const unsigned char *key, size_t keylen, const unsigned char *iv,
              size_t ivlen, const OSSL_PARAM params[]) {
     try {
+        if (c->enc != enc) c->kern.reset(); // a kernel runs one direction
         c->enc = enc;
         c->bufsz = 0;
         c->num = 0;
@@ -223,6 +232,7 @@ int aes_init(AesCtx *c, bool enc, const unsigned char *key, size_t keylen, const
                 return 0;
             }
             free_key(c);
+            c->kern.reset();
             c->key = sc->make_key(ACRYPTO_ALG_AES, key, keylen);
             c->key_generation = fork_generation();
             if (!c->key) {

@@ -132,6 +132,38 @@ struct acrypto_stat {
 };
 
 /**
+ * A bound inline kernel (see bind_kernel_fn): one key and one step shape set up
+ * once, then run on the caller's thread many times with no session, no queue
+ * and no capability match. It is how small synchronous operations cost little
+ * more than the bare instruction. One caller thread uses it at a time (the
+ * caller serialises runs); it is released once.
+ */
+struct acrypto_kernel {
+    uint32_t struct_size; /**< sizeof(struct acrypto_kernel) the device filled */
+    uint32_t flags;       /**< reserved, 0 */
+    /** Largest `len` run_fn takes (0: no limit); larger work goes through sessions. */
+    uint64_t max_len;
+    /**
+     * Cipher kernels: transform `len` bytes from `src` to `dst` (the same
+     * pointer, or not overlapping). ECB and CBC: `len` is a block multiple.
+     * `iv` is the 16-byte chaining value (CBC) or counter block (CTR), and `num`
+     * the bytes used of the current CTR keystream block; both are read and
+     * updated exactly as a session's step would leave them, so runs and
+     * sessions may alternate on one stream. Returns enum acrypto_status; on an
+     * error `dst`, `iv` and `num` are unspecified.
+     */
+    int (*run_fn)(void *state, const uint8_t *src, uint8_t *dst, size_t len, uint8_t *iv,
+                  uint32_t *num);
+    /**
+     * Free `state`, wiping its key material. Any thread. May be called after
+     * close_fn returned (the state must not depend on the device instance
+     * staying open), never after the plugin is unloaded.
+     */
+    void (*release_fn)(void *state);
+    void *state; /**< the device's; opaque to the caller */
+};
+
+/**
  * A device driver. A plugin .so exports `acrypto_device_driver_v1` returning a
  * pointer to a static instance of this table. Optional members may be NULL.
  */
@@ -201,7 +233,24 @@ struct acrypto_device_driver {
      * fine), join its threads, free it. After return no callback comes from it.
      */
     void (*close_fn)(void *dev);
+
+    /*
+     * Members below were added after the first ABI 1 release. The scheduler
+     * reads one only when struct_size covers it (older tables stay loadable).
+     */
+
+    /**
+     * Optional (ACRYPTO_DEV_F_INLINE): bind a kernel for one step shape: op,
+     * alg, mode, dir and key of `shape` (buffers, lengths and IV are ignored).
+     * Fills `*out` and returns ACRYPTO_OK, or ACRYPTO_E_UNSUPPORTED when the
+     * device has no kernel for it. Caller thread; may allocate; must not block
+     * for I/O. The key may die after this returns: copy what the kernel needs.
+     */
+    int (*bind_kernel_fn)(void *dev, const struct acrypto_step *shape, struct acrypto_kernel *out);
 };
+
+/** struct_size of a driver table without bind_kernel_fn (the first ABI 1 release). */
+#define ACRYPTO_DEVICE_DRIVER_SIZE_V1_0 offsetof(struct acrypto_device_driver, bind_kernel_fn)
 
 /** The symbol every device plugin .so exports. */
 typedef const struct acrypto_device_driver *(*acrypto_device_driver_v1_fn)(void);

@@ -21,9 +21,9 @@ Result<void> check_driver_table(const acrypto_device_driver *drv, const std::str
     if (drv->abi_version != ACRYPTO_ABI_VERSION)
         return refuse("ABI version " + std::to_string(drv->abi_version) + ", expected " +
                       std::to_string(ACRYPTO_ABI_VERSION));
-    if (drv->struct_size < sizeof(acrypto_device_driver))
+    if (drv->struct_size < ACRYPTO_DEVICE_DRIVER_SIZE_V1_0)
         return refuse("struct_size " + std::to_string(drv->struct_size) + " smaller than " +
-                      std::to_string(sizeof(acrypto_device_driver)));
+                      std::to_string(ACRYPTO_DEVICE_DRIVER_SIZE_V1_0));
     if (!drv->name || !*drv->name) return refuse("no name");
     if (!drv->probe_fn) return refuse("missing probe_fn");
     if (!drv->open_fn) return refuse("missing open_fn");

@@ -78,7 +78,8 @@ std::unique_ptr<CpuDevice> CpuDevice::create(const CpuConfig &cfg, acrypto_host 
     d->host_ = host;
     d->hops_ = hops;
     d->uid_ = g_next_uid.fetch_add(1);
-    d->lib_ = std::make_unique<CryptoLib>();
+    d->lib_ = std::make_shared<CryptoLib>();
+    d->kernel_counts_ = std::make_shared<KernelCounts>();
     if (!d->lib_->ok()) {
         why = "cannot create a library context with the default provider";
         return nullptr;
@@ -240,6 +241,10 @@ ExecCtx *CpuDevice::inline_ctx() {
     return c;
 }
 
+int CpuDevice::bind_kernel(const acrypto_step &shape, acrypto_kernel &out) {
+    return cpu::bind_kernel(lib_, kernel_counts_, shape, out);
+}
+
 int CpuDevice::run_inline(acrypto_session &s) {
     ExecCtx *c = inline_ctx();
     uint32_t done = 0;
@@ -259,12 +264,20 @@ void CpuDevice::key_free(uint64_t key_id) {
 
 void CpuDevice::stats(acrypto_stat *out, uint32_t max, uint32_t *n) const {
     const acrypto_stat all[] = {
-        {"ops_cipher", ops_cipher_.load()}, {"ops_digest", ops_digest_.load()},
-        {"ops_mac", ops_mac_.load()},       {"ops_rand", ops_rand_.load()},
-        {"ops_pkey", ops_pkey_.load()},     {"bytes", bytes_.load()},
-        {"errors", errors_.load()},         {"batches", batches_.load()},
-        {"sessions", sessions_.load()},     {"inline", inline_.load()},
-        {"wakeups", wakeups_.load()},       {"workers", cfg_.workers},
+        {"ops_cipher", ops_cipher_.load()},
+        {"ops_digest", ops_digest_.load()},
+        {"ops_mac", ops_mac_.load()},
+        {"ops_rand", ops_rand_.load()},
+        {"ops_pkey", ops_pkey_.load()},
+        {"bytes", bytes_.load()},
+        {"errors", errors_.load()},
+        {"batches", batches_.load()},
+        {"sessions", sessions_.load()},
+        {"inline", inline_.load()},
+        {"wakeups", wakeups_.load()},
+        {"workers", cfg_.workers},
+        {"kernel_runs", kernel_counts_ ? kernel_counts_->runs.load() : 0},
+        {"kernel_bytes", kernel_counts_ ? kernel_counts_->bytes.load() : 0},
     };
     uint32_t k = 0;
     for (const auto &s : all)

@@ -14,6 +14,7 @@
 
 #include "acrypto/device.h"
 #include "family.hpp"
+#include "kernel.hpp"
 
 namespace acrypto::soft::cpu {
 
@@ -41,6 +42,8 @@ class CpuDevice {
     void data_ready();
     /// run_inline_fn: run on the caller's thread with its own cached contexts.
     int run_inline(acrypto_session &s);
+    /// bind_kernel_fn (kernel.hpp).
+    int bind_kernel(const acrypto_step &shape, acrypto_kernel &out);
     /// key_free_fn.
     void key_free(uint64_t key_id);
     /// get_stats_fn.
@@ -70,7 +73,8 @@ class CpuDevice {
     acrypto_host *host_ = nullptr;
     const acrypto_host_ops *hops_ = nullptr;
     uint64_t uid_ = 0; ///< process-unique, never reused: keys thread-local inline slots
-    std::unique_ptr<CryptoLib> lib_;
+    std::shared_ptr<CryptoLib> lib_; ///< shared with the kernels bound on it
+    std::shared_ptr<KernelCounts> kernel_counts_;
     std::vector<const Family *> families_;
     std::vector<acrypto_capability> caps_;
     std::vector<Route> routes_; ///< sorted by key

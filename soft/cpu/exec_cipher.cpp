@@ -58,15 +58,6 @@ const char *aes_name(uint32_t mode, size_t key_len) {
     return names[k][mode - ACRYPTO_MODE_ECB];
 }
 
-/// A keyed context and the chaining state it is at, so the hot path can skip
-/// re-initialising it (EVP_CipherInit_ex2 costs several times the cipher on one block).
-struct Keyed {
-    EVP_CIPHER_CTX *ctx = nullptr;
-    uint8_t chain[kBlock] = {0}; ///< CBC: the context's IV; CTR: its next counter block
-    uint32_t num = 0;            ///< CTR: keystream bytes used in the context's block
-    bool known = false;          ///< chain/num describe the context
-};
-
 void free_keyed(void *p) {
     auto *k = static_cast<Keyed *>(p);
     EVP_CIPHER_CTX_free(k->ctx);
@@ -100,15 +91,7 @@ EVP_CIPHER *fetched(ExecCtx &c, uint32_t mode, size_t key_len) {
 }
 
 bool key_ctx(ExecCtx &c, EVP_CIPHER_CTX *ctx, const acrypto_step &st, bool enc) {
-    static const uint8_t zero_iv[kBlock] = {0};
-    EVP_CIPHER *cipher = fetched(c, st.mode, st.key->len);
-    bool ok = ctx && cipher &&
-              EVP_CipherInit_ex2(ctx, cipher, st.key->data,
-                                 st.mode == ACRYPTO_MODE_ECB ? nullptr : zero_iv, enc ? 1 : 0,
-                                 nullptr) == 1 &&
-              EVP_CIPHER_CTX_set_padding(ctx, 0) == 1;
-    if (!ok) ERR_clear_error();
-    return ok;
+    return aes_key_ctx(ctx, fetched(c, st.mode, st.key->len), st.mode, st.key->data, enc);
 }
 
 // The keyed context for this step's key: built once per (key, mode, direction)
@@ -141,11 +124,12 @@ bool overlaps(const uint8_t *a, const uint8_t *b, size_t n) {
     return a < b ? a + n > b : b + n > a;
 }
 
+// The raw cipher call (EVP_Cipher): no padding or partial-block bookkeeping, which
+// these contexts never need (padding off, ECB/CBC fed whole blocks).
 int update(EVP_CIPHER_CTX *ctx, uint8_t *dst, const uint8_t *src, size_t n) {
     while (n > 0) {
         int chunk = n > (size_t{1} << 30) ? 1 << 30 : static_cast<int>(n);
-        int outl = 0;
-        if (EVP_CipherUpdate(ctx, dst, &outl, src, chunk) != 1 || outl != chunk) {
+        if (EVP_Cipher(ctx, dst, src, static_cast<unsigned int>(chunk)) != chunk) {
             ERR_clear_error();
             return ACRYPTO_E_INTERNAL;
         }
@@ -173,45 +157,66 @@ int reinit(EVP_CIPHER_CTX *ctx, const uint8_t *iv, bool enc) {
     return ACRYPTO_E_INTERNAL;
 }
 
+} // namespace
+
+bool aes_key_ctx(EVP_CIPHER_CTX *ctx, EVP_CIPHER *cipher, uint32_t mode, const uint8_t *key,
+                 bool enc) {
+    static const uint8_t zero_iv[kBlock] = {0};
+    bool ok = ctx && cipher &&
+              EVP_CipherInit_ex2(ctx, cipher, key, mode == ACRYPTO_MODE_ECB ? nullptr : zero_iv,
+                                 enc ? 1 : 0, nullptr) == 1 &&
+              EVP_CIPHER_CTX_set_padding(ctx, 0) == 1;
+    if (!ok) ERR_clear_error();
+    return ok;
+}
+
+int aes_ecb(Keyed &k, const uint8_t *src, uint8_t *dst, size_t n) {
+    return update(k.ctx, dst, src, n);
+}
+
 // CBC without re-initialising: the context chains from k.chain, so feed it
-// p0 ^ chain ^ iv (encrypt) or correct its first output block (decrypt).
-int run_cbc(Keyed &k, acrypto_step &st, bool enc) {
-    const size_t n = st.src_len;
+// p0 ^ chain ^ iv (encrypt) or correct its first output block (decrypt). A stream
+// that continues where the context is (chain == iv) runs as one call.
+int aes_cbc(Keyed &k, const uint8_t *src, uint8_t *dst, size_t n, uint8_t *iv, bool enc) {
+    const bool continues = std::memcmp(k.chain, iv, kBlock) == 0;
     int rc;
     if (enc) {
-        uint8_t first[kBlock];
-        for (size_t i = 0; i < kBlock; ++i) first[i] = st.src[i] ^ k.chain[i] ^ st.iv[i];
-        rc = update(k.ctx, st.dst, first, kBlock);
-        if (rc == ACRYPTO_OK) rc = update(k.ctx, st.dst + kBlock, st.src + kBlock, n - kBlock);
-        OPENSSL_cleanse(first, sizeof(first));
+        if (continues) {
+            rc = update(k.ctx, dst, src, n);
+        } else {
+            uint8_t first[kBlock];
+            for (size_t i = 0; i < kBlock; ++i) first[i] = src[i] ^ k.chain[i] ^ iv[i];
+            rc = update(k.ctx, dst, first, kBlock);
+            if (rc == ACRYPTO_OK) rc = update(k.ctx, dst + kBlock, src + kBlock, n - kBlock);
+            OPENSSL_cleanse(first, sizeof(first));
+        }
         if (rc != ACRYPTO_OK) return rc;
-        std::memcpy(k.chain, st.dst + n - kBlock, kBlock);
+        std::memcpy(k.chain, dst + n - kBlock, kBlock);
     } else {
         uint8_t last_in[kBlock]; // in place, the input's last block is overwritten
-        std::memcpy(last_in, st.src + n - kBlock, kBlock);
-        rc = update(k.ctx, st.dst, st.src, n);
+        std::memcpy(last_in, src + n - kBlock, kBlock);
+        rc = update(k.ctx, dst, src, n);
         if (rc != ACRYPTO_OK) return rc;
-        for (size_t i = 0; i < kBlock; ++i) st.dst[i] ^= k.chain[i] ^ st.iv[i];
+        if (!continues)
+            for (size_t i = 0; i < kBlock; ++i) dst[i] ^= k.chain[i] ^ iv[i];
         std::memcpy(k.chain, last_in, kBlock);
     }
-    std::memcpy(st.iv, k.chain, kBlock);
+    std::memcpy(iv, k.chain, kBlock);
     return ACRYPTO_OK;
 }
 
 // CTR: reposition the context only when the step does not continue where it is.
-int run_ctr(Keyed &k, acrypto_step &st, bool enc) {
-    const uint8_t *src = st.src;
-    uint8_t *dst = st.dst;
-    size_t n = st.src_len;
-    if (!(k.known && k.num == st.num && std::memcmp(k.chain, st.iv, kBlock) == 0)) {
+int aes_ctr(Keyed &k, const uint8_t *src, uint8_t *dst, size_t n, uint8_t *iv, uint32_t *pnum,
+            bool enc) {
+    if (!(k.known && k.num == *pnum && std::memcmp(k.chain, iv, kBlock) == 0)) {
         k.known = false;
-        uint32_t num = st.num;
+        uint32_t num = *pnum;
         if (num != 0) {
             // The keystream block in use is E(counter - 1): regenerate it and finish
             // it by hand; the context is then at `counter`, num 0.
             uint8_t ks[kBlock] = {0};
             uint8_t prev[kBlock];
-            std::memcpy(prev, st.iv, kBlock);
+            std::memcpy(prev, iv, kBlock);
             ctr_dec(prev);
             int rc = reinit(k.ctx, prev, enc);
             if (rc == ACRYPTO_OK) rc = update(k.ctx, ks, ks, kBlock);
@@ -222,13 +227,13 @@ int run_ctr(Keyed &k, acrypto_step &st, bool enc) {
             src += take, dst += take, n -= take;
             num = static_cast<uint32_t>((num + take) % kBlock);
             if (num != 0) { // still inside the block: the counter does not move
-                st.num = num;
+                *pnum = num;
                 return ACRYPTO_OK;
             }
-        } else if (int rc = reinit(k.ctx, st.iv, enc); rc != ACRYPTO_OK) {
+        } else if (int rc = reinit(k.ctx, iv, enc); rc != ACRYPTO_OK) {
             return rc;
         }
-        std::memcpy(k.chain, st.iv, kBlock);
+        std::memcpy(k.chain, iv, kBlock);
         k.num = 0;
         k.known = true;
     }
@@ -241,10 +246,12 @@ int run_ctr(Keyed &k, acrypto_step &st, bool enc) {
     const uint64_t fresh = n > rest ? (n - rest + kBlock - 1) / kBlock : 0;
     ctr_add(k.chain, fresh);
     k.num = static_cast<uint32_t>((k.num + n) % kBlock);
-    std::memcpy(st.iv, k.chain, kBlock);
-    st.num = k.num;
+    std::memcpy(iv, k.chain, kBlock);
+    *pnum = k.num;
     return ACRYPTO_OK;
 }
+
+namespace {
 
 // CFB/OFB keep their whole state in iv: finish a started block by hand (OpenSSL
 // 3.0 cannot set num on a provider context), then run from a block boundary.
@@ -289,9 +296,9 @@ int run(ExecCtx &c, acrypto_step &st) {
     if (!k) return ACRYPTO_E_INTERNAL;
     int rc;
     switch (st.mode) {
-    case ACRYPTO_MODE_ECB: rc = update(k->ctx, st.dst, st.src, st.src_len); break;
-    case ACRYPTO_MODE_CBC: rc = run_cbc(*k, st, enc); break;
-    case ACRYPTO_MODE_CTR: rc = run_ctr(*k, st, enc); break;
+    case ACRYPTO_MODE_ECB: rc = aes_ecb(*k, st.src, st.dst, st.src_len); break;
+    case ACRYPTO_MODE_CBC: rc = aes_cbc(*k, st.src, st.dst, st.src_len, st.iv, enc); break;
+    case ACRYPTO_MODE_CTR: rc = aes_ctr(*k, st.src, st.dst, st.src_len, st.iv, &st.num, enc); break;
     default: rc = run_feedback(*k, st, enc); break;
     }
     if (rc == ACRYPTO_OK)

@@ -109,6 +109,17 @@ int get_entropy(void *, uint8_t *buf, size_t len) {
     return fill_random(buf, len);
 }
 
+int bind_kernel(void *dev, const acrypto_step *shape, acrypto_kernel *out) {
+    if (!shape || !out) return ACRYPTO_E_INVALID;
+    try {
+        return dev_of(dev)->bind_kernel(*shape, *out);
+    } catch (const std::bad_alloc &) {
+        return ACRYPTO_E_NOMEM;
+    } catch (...) {
+        return ACRYPTO_E_INTERNAL;
+    }
+}
+
 void key_free(void *dev, uint64_t key_id) {
     try {
         dev_of(dev)->key_free(key_id);
@@ -138,6 +149,7 @@ const acrypto_device_driver kDriver = {
     get_entropy,
     key_free,
     close,
+    bind_kernel,
 };
 
 } // namespace

@@ -59,9 +59,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     drv.open_fn = (flags & 4) ? nullptr : open_dev;
     drv.data_ready_fn = (flags & 8) ? nullptr : data_ready;
     drv.close_fn = (flags & 16) ? nullptr : close_dev;
-    const bool drv_good = drv.abi_version == ACRYPTO_ABI_VERSION && drv.struct_size >= sizeof drv &&
-                          nm && *nm && drv.probe_fn && drv.open_fn && drv.data_ready_fn &&
-                          drv.close_fn;
+    const bool drv_good = drv.abi_version == ACRYPTO_ABI_VERSION &&
+                          drv.struct_size >= ACRYPTO_DEVICE_DRIVER_SIZE_V1_0 && nm && *nm &&
+                          drv.probe_fn && drv.open_fn && drv.data_ready_fn && drv.close_fn;
     auto dr = check_driver_table((flags & 32) ? nullptr : &drv, "fuzz");
     if (bool(dr) != (drv_good && !(flags & 32)))
         abort();                                    // accepted a bad table or refused a good one

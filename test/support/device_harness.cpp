@@ -81,8 +81,8 @@ std::unique_ptr<DeviceHarness> DeviceHarness::open(const acrypto_device_driver *
         set_why(why, "driver ABI version mismatch");
         return nullptr;
     }
-    if (drv->struct_size < sizeof(acrypto_device_driver) || !drv->open_fn || !drv->data_ready_fn ||
-        !drv->close_fn) {
+    if (drv->struct_size < ACRYPTO_DEVICE_DRIVER_SIZE_V1_0 || !drv->open_fn ||
+        !drv->data_ready_fn || !drv->close_fn) {
         set_why(why, "driver table incomplete");
         return nullptr;
     }

@@ -94,9 +94,9 @@ bool parse_caps(const std::string &list, std::vector<acrypto_capability> *out) {
 }
 
 int fake_probe(const acrypto_config *cfg, uint32_t *count, char *why, size_t why_len) {
-    static const char *const known[] = {"names",   "mode",       "queue-len",  "caps",
-                                        "inline",  "status",     "tag",        "hardware",
-                                        "entropy", "fail-every", "latency-ns", "rate-bps"};
+    static const char *const known[] = {
+        "names",    "mode",    "queue-len",  "caps",       "inline",   "status", "tag",
+        "hardware", "entropy", "fail-every", "latency-ns", "rate-bps", "kernel"};
     for (uint32_t i = 0; cfg && i < cfg->count; ++i) {
         bool ok = false;
         for (const char *k : known) ok = ok || std::strcmp(cfg->items[i].key, k) == 0;
@@ -167,6 +167,7 @@ int fake_open(const acrypto_config *cfg, uint32_t index, acrypto_host *host,
     if (cfg_get(cfg, "inline")) desc->flags |= ACRYPTO_DEV_F_INLINE;
     if (cfg_get(cfg, "hardware")) desc->flags |= ACRYPTO_DEV_F_HARDWARE;
     if (cfg_get(cfg, "entropy")) desc->flags |= ACRYPTO_DEV_F_ENTROPY;
+    d->kernel = cfg_get(cfg, "kernel") != nullptr;
     FakeDevice *raw = d.get();
     if (raw->mode == FakeMode::Worker) raw->worker = std::thread(worker_loop, raw);
     {
@@ -202,6 +203,40 @@ int fake_run_inline(void *dev, acrypto_session *s) {
     d->inline_calls.fetch_add(1);
     if (d->status == ACRYPTO_OK) fake_run(s, d->tag);
     return d->status;
+}
+
+/// A kernel of the fake device: dst = src ^ 0x5a, iv[0] counts runs.
+struct FakeKernel {
+    FakeDevice *d;
+};
+
+int fake_kernel_run(void *state, const uint8_t *src, uint8_t *dst, size_t len, uint8_t *iv,
+                    uint32_t *) {
+    auto *k = static_cast<FakeKernel *>(state);
+    k->d->kernel_runs.fetch_add(1);
+    if (k->d->status != ACRYPTO_OK) return k->d->status;
+    for (size_t i = 0; i < len; ++i) dst[i] = src[i] ^ 0x5a;
+    if (iv) ++iv[0];
+    return ACRYPTO_OK;
+}
+
+void fake_kernel_release(void *state) {
+    auto *k = static_cast<FakeKernel *>(state);
+    k->d->kernels_released.fetch_add(1);
+    delete k;
+}
+
+int fake_bind_kernel(void *dev, const acrypto_step *shape, acrypto_kernel *out) {
+    auto *d = static_cast<FakeDevice *>(dev);
+    if (!d->kernel || shape->op != ACRYPTO_OP_CIPHER) return ACRYPTO_E_UNSUPPORTED;
+    d->kernels_bound.fetch_add(1);
+    *out = acrypto_kernel{};
+    out->struct_size = sizeof(*out);
+    out->max_len = 4096;
+    out->run_fn = fake_kernel_run;
+    out->release_fn = fake_kernel_release;
+    out->state = new FakeKernel{d};
+    return ACRYPTO_OK;
 }
 
 int fake_self_test(void *dev, char *why, size_t why_len) {
@@ -251,7 +286,7 @@ void fake_close(void *dev) {
 
 const char *const kFakeKeys[] = {"names",      "mode",     "queue-len", "caps",    "inline",
                                  "status",     "tag",      "hardware",  "entropy", "fail-every",
-                                 "latency-ns", "rate-bps", nullptr};
+                                 "latency-ns", "rate-bps", "kernel",    nullptr};
 
 const acrypto_device_driver kFakeDriver = {
     ACRYPTO_ABI_VERSION,
@@ -269,6 +304,27 @@ const acrypto_device_driver kFakeDriver = {
     fake_get_entropy,
     fake_key_free,
     fake_close,
+    fake_bind_kernel,
+};
+
+/// The same driver as a table of the first ABI 1 release (no bind_kernel_fn).
+const acrypto_device_driver kFakeDriverV10 = {
+    ACRYPTO_ABI_VERSION,
+    static_cast<uint32_t>(ACRYPTO_DEVICE_DRIVER_SIZE_V1_0),
+    "fake10",
+    "scheduler test device, first ABI 1 table",
+    kFakeKeys,
+    fake_probe,
+    fake_open,
+    fake_data_ready,
+    nullptr,
+    fake_run_inline,
+    fake_self_test,
+    fake_get_stats,
+    fake_get_entropy,
+    fake_key_free,
+    fake_close,
+    fake_bind_kernel, // beyond struct_size: never read
 };
 
 } // namespace
@@ -340,6 +396,7 @@ std::vector<uint64_t> FakeDevice::freed() {
 }
 
 const acrypto_device_driver *fake_driver() { return &kFakeDriver; }
+const acrypto_device_driver *fake_driver_v1_0() { return &kFakeDriverV10; }
 
 FakeDevice *fake(const std::string &name) {
     std::lock_guard lk(g_mu);

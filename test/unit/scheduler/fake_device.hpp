@@ -31,6 +31,7 @@ enum class FakeMode {
 ///   tag=N            byte written to step.tag[0] of each step run (default: instance index + 1)
 ///   fail-every=N    Auto/Worker: every Nth completion reports ACRYPTO_E_DEVICE
 ///   hardware=1, entropy=1
+///   kernel=1         offer cipher kernels (bind_kernel_fn): dst = src ^ 0x5a, iv[0] += 1
 struct FakeDevice {
     std::string name;
     FakeMode mode = FakeMode::Manual;
@@ -49,6 +50,10 @@ struct FakeDevice {
     std::atomic<uint32_t> self_test_calls{0};
     std::atomic<bool> self_test_ok{true};
     std::atomic<uint32_t> ncur_seen_max{0};
+    bool kernel = false;
+    std::atomic<uint32_t> kernels_bound{0};
+    std::atomic<uint32_t> kernel_runs{0};
+    std::atomic<uint32_t> kernels_released{0};
 
     std::mutex mu;
     std::vector<acrypto_session *> held; ///< Manual: pulled, not completed
@@ -75,6 +80,8 @@ struct FakeDevice {
 
 /// The driver table ("fake").
 const acrypto_device_driver *fake_driver();
+/// The same driver ("fake10") with the struct_size of the first ABI 1 release.
+const acrypto_device_driver *fake_driver_v1_0();
 /// The instance opened under `name`, or null. Valid until it is closed.
 FakeDevice *fake(const std::string &name);
 /// Run the steps handed over (cur..cur+ncur): dst = src ^ 0x5a, tag[0] = tag.

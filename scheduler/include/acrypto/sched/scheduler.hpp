@@ -3,6 +3,8 @@
 // routing, binding, failover, completion. The provider's and native API's only door.
 #pragma once
 
+#include <atomic>
+#include <bit>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -59,6 +61,92 @@ enum class InlineCaller {
 struct InlineEstimate {
     uint32_t inline_ns = 0;  ///< 0: no inline device can run it
     uint32_t offload_ns = 0; ///< UINT32_MAX: no device to offload to
+};
+
+/**
+ * A kernel bound through SchedulerCore::bind_kernel: one key and one step shape on
+ * the inline device run_inline would choose, run on the caller's thread with no
+ * session (see acrypto_kernel in acrypto/device.h). Its runs count into the
+ * device's and the scheduler's statistics in batches. Move-only; one thread uses
+ * it at a time; released when destroyed or reset.
+ */
+class Kernel {
+  public:
+    Kernel() = default;
+    ~Kernel() { reset(); }
+    Kernel(Kernel &&o) noexcept;
+    Kernel &operator=(Kernel &&o) noexcept;
+    Kernel(const Kernel &) = delete;
+    Kernel &operator=(const Kernel &) = delete;
+
+    explicit operator bool() const noexcept { return k_.run_fn != nullptr; }
+    /// Largest length run() takes (0: none).
+    uint64_t max_len() const noexcept { return k_.run_fn ? k_.max_len : 0; }
+
+    /// Size-class bits (cost model) where inline wins for a caller that blocks /
+    /// that pauses, for this kernel's kind of step. One relaxed load each.
+    uint32_t inline_classes(InlineCaller caller) const noexcept {
+        const std::atomic<uint32_t> *m = caller == InlineCaller::Paused ? paused_ : blocking_;
+        return m ? m->load(std::memory_order_relaxed) : 0;
+    }
+    /// The cost model's size class of a `len`-byte step (see the scheduler's InlineModel).
+    static uint32_t size_class(uint64_t len) noexcept {
+        const auto w = static_cast<uint32_t>(std::bit_width(len));
+        return w <= 5 ? 0 : (w - 5 < kSizeClasses ? w - 5 : kSizeClasses - 1);
+    }
+    static constexpr uint32_t kSizeClasses = 24;
+
+    /**
+     * Run the kernel (acrypto_kernel::run_fn). ACRYPTO_E_UNSUPPORTED, with nothing
+     * touched, once the kernel is stale (its device broke or closed, or a device
+     * was added): reset it and take the session path, or bind again.
+     */
+    int run(const uint8_t *src, uint8_t *dst, size_t len, uint8_t *iv, uint32_t *num) noexcept {
+        if (!k_.run_fn || broken_->load(std::memory_order_acquire) ||
+            closing_->load(std::memory_order_acquire) ||
+            ndevs_now_->load(std::memory_order_acquire) != ndevs_)
+            return ACRYPTO_E_UNSUPPORTED;
+        if (++tick_ % kSampleEvery == 0) return run_sampled(src, dst, len, iv, num);
+        const int rc = k_.run_fn(k_.state, src, dst, len, iv, num);
+        bytes_ += len;
+        if (rc != ACRYPTO_OK) ++failed_;
+        if (++runs_ >= kFlushEvery) flush();
+        return rc;
+    }
+
+    /// Release it (counts flushed while the scheduler lives).
+    void reset() noexcept;
+    /// Release it without touching the scheduler (a scheduler abandoned at fork()).
+    void abandon() noexcept;
+
+  private:
+    friend class SchedulerCore;
+    /// Runs counted into the statistics at once (one shared lock per batch).
+    static constexpr uint32_t kFlushEvery = 1024;
+    /// One run in this many is timed for the cost model (two clock reads).
+    static constexpr uint32_t kSampleEvery = 256;
+    void flush() noexcept;
+    int run_sampled(const uint8_t *src, uint8_t *dst, size_t len, uint8_t *iv,
+                    uint32_t *num) noexcept;
+
+    acrypto_kernel k_{};
+    void *core_ = nullptr;  ///< the SchedulerCore::Impl
+    void *dev_ = nullptr;   ///< the detail::Device it runs on
+    void *entry_ = nullptr; ///< the cost model's entry for its kind of step
+    void *link_ = nullptr;  ///< refcounted link to the scheduler (detail::KeyNotifier)
+    // The device's health flags, the scheduler's device count, and the cost
+    // model's decision bits, read on every run (all live as long as the scheduler).
+    const std::atomic<bool> *broken_ = nullptr;
+    const std::atomic<bool> *closing_ = nullptr;
+    const std::atomic<uint32_t> *ndevs_now_ = nullptr;
+    const std::atomic<uint32_t> *blocking_ = nullptr;
+    const std::atomic<uint32_t> *paused_ = nullptr;
+    uint32_t ndevs_ = 0; ///< device count when bound
+    uint32_t alg_ = 0;
+    uint32_t runs_ = 0;   ///< runs not yet counted in the statistics
+    uint32_t failed_ = 0; ///< failed runs not yet counted
+    uint64_t bytes_ = 0;  ///< bytes not yet counted
+    uint32_t tick_ = 0;   ///< runs since bound (cost-model sampling)
 };
 
 /// Named counter (stats are name/value so they export as provider params as-is).
@@ -124,6 +212,13 @@ class SchedulerCore {
     /// The model's current estimates for `step` (tests, diagnostics).
     InlineEstimate inline_estimate(const acrypto_step &step) const noexcept;
 
+    /**
+     * Bind a kernel for `shape` (op, alg, mode, dir, key; buffers ignored) on the
+     * inline device run_inline would pick for it (hardware first), when that
+     * device offers one. Unsupported: no kernel; use sessions. Never for bound work.
+     */
+    Result<Kernel> bind_kernel(const acrypto_step &shape);
+
     /// Whether some healthy device (or inline device) can run this step.
     bool supports(const acrypto_step &step) const noexcept;
 
@@ -146,6 +241,7 @@ class SchedulerCore {
     explicit SchedulerCore(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;
     friend class Key;
+    friend class Kernel;
     friend struct SchedulerTestPeer;
 };
 

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: Apache-2.0
+// InlineKernel: an operation context's bound device kernel, the fast inline path.
+#pragma once
+
+#include <cstdint>
+
+#include "acrypto/sched/ref.hpp"
+#include "acrypto/sched/scheduler.hpp"
+#include "op_params.hpp"
+#include "prov_ctx.hpp"
+
+namespace acrypto::prov {
+
+/**
+ * A cipher context's kernel (acrypto::sched::Kernel): bound after the context's
+ * first inline run, then every run the cost model keeps on the caller's thread
+ * goes straight to the device's kernel, with no session, no placement and no
+ * capability match. Work the model sends to a device, bound work
+ * (acrypto-device) and anything the kernel refuses still take sessions. A copy
+ * starts empty (dupctx never shares it); after fork() it is dropped.
+ */
+class InlineKernel {
+  public:
+    InlineKernel() = default;
+    InlineKernel(const InlineKernel &) {}
+    // Assignment keeps this context's own kernel: nothing is read from the other side.
+    InlineKernel &operator=(const InlineKernel &) { // NOLINT(bugprone-unhandled-self-assignment)
+        return *this;
+    }
+    ~InlineKernel() { reset(); }
+
+    /// Drop the kernel (new key or direction): the next inline run binds again.
+    void reset() noexcept;
+
+    /**
+     * Run `len` bytes through the kernel when one is bound and the cost model
+     * prefers running them on this caller's thread. ACRYPTO_E_UNSUPPORTED, with
+     * nothing touched, when not taken: use a session.
+     */
+    int run(ProvCtx *pctx, const OpOptions &opts, const uint8_t *src, uint8_t *dst, size_t len,
+            uint8_t *iv, uint32_t *num) noexcept;
+
+    /// After an inline session run of `shape` succeeded: bind a kernel for the next
+    /// runs (once; a device without one is not asked again until reset()).
+    void bind_after_inline(ProvCtx *pctx, const OpOptions &opts,
+                           const acrypto_step &shape) noexcept;
+
+  private:
+    acrypto::sched::Kernel k_;
+    uint64_t generation_ = 0; ///< fork generation k_ was bound in
+    bool refused_ = false;    ///< no kernel for this shape: do not ask again
+};
+
+} // namespace acrypto::prov

@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: Apache-2.0
+// The cpu device's inline kernels (acrypto_kernel): AES ECB/CBC/CTR on a context
+// keyed once, run on the caller's thread with no session.
+#pragma once
+
+#include <atomic>
+#include <memory>
+
+#include "acrypto/device.h"
+#include "family.hpp"
+
+namespace acrypto::soft::cpu {
+
+/// Counts of kernel runs, shared by the device (stats) and its kernels (which
+/// may outlive it); each kernel adds its runs in batches.
+struct KernelCounts {
+    std::atomic<uint64_t> runs{0};
+    std::atomic<uint64_t> bytes{0};
+};
+
+/**
+ * Bind a kernel for `shape` (AES ECB, CBC or CTR, either direction, 128/192/256-bit
+ * key) over `lib`, which it keeps alive. ACRYPTO_E_UNSUPPORTED for any other shape.
+ */
+int bind_kernel(const std::shared_ptr<CryptoLib> &lib, const std::shared_ptr<KernelCounts> &counts,
+                const acrypto_step &shape, acrypto_kernel &out);
+
+} // namespace acrypto::soft::cpu

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: Apache-2.0
+// cpu inline kernels (AES ECB/CBC/CTR) against the default provider: streams cut at
+// random, in place and out of place, with runs that do not continue the kernel's
+// own chaining state (another device ran the chunk between), and counts.
+#include <gtest/gtest.h>
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <cstring>
+#include <memory>
+#include <random>
+#include <vector>
+
+#include "kernel.hpp"
+
+namespace acrypto::soft::cpu {
+namespace {
+
+struct Shape {
+    uint32_t mode;
+    size_t key_len;
+    bool enc;
+};
+
+const char *evp_name(uint32_t mode, size_t key_len) {
+    static const char *const n[3][3] = {{"AES-128-ECB", "AES-128-CBC", "AES-128-CTR"},
+                                        {"AES-192-ECB", "AES-192-CBC", "AES-192-CTR"},
+                                        {"AES-256-ECB", "AES-256-CBC", "AES-256-CTR"}};
+    const int m = mode == ACRYPTO_MODE_ECB ? 0 : mode == ACRYPTO_MODE_CBC ? 1 : 2;
+    return n[(key_len - 16) / 8][m];
+}
+
+/// The default provider's output for the whole stream in one call.
+std::vector<uint8_t> reference(const Shape &sh, const std::vector<uint8_t> &key, const uint8_t *iv,
+                               const std::vector<uint8_t> &in) {
+    EVP_CIPHER *c = EVP_CIPHER_fetch(nullptr, evp_name(sh.mode, sh.key_len), "provider=default");
+    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    std::vector<uint8_t> out(in.size());
+    int outl = 0;
+    EXPECT_EQ(EVP_CipherInit_ex2(ctx, c, key.data(), sh.mode == ACRYPTO_MODE_ECB ? nullptr : iv,
+                                 sh.enc ? 1 : 0, nullptr),
+              1);
+    EVP_CIPHER_CTX_set_padding(ctx, 0);
+    if (!in.empty()) {
+        EXPECT_EQ(EVP_CipherUpdate(ctx, out.data(), &outl, in.data(), static_cast<int>(in.size())),
+                  1);
+    }
+    EVP_CIPHER_CTX_free(ctx);
+    EVP_CIPHER_free(c);
+    return out;
+}
+
+class CpuKernel : public ::testing::TestWithParam<Shape> {
+  protected:
+    std::shared_ptr<CryptoLib> lib_ = std::make_shared<CryptoLib>();
+    std::shared_ptr<KernelCounts> counts_ = std::make_shared<KernelCounts>();
+
+    acrypto_kernel bind(const Shape &sh, const std::vector<uint8_t> &key) {
+        acrypto_key k{};
+        k.id = 1;
+        k.alg = ACRYPTO_ALG_AES;
+        k.data = key.data();
+        k.len = key.size();
+        acrypto_step st{};
+        st.op = ACRYPTO_OP_CIPHER;
+        st.alg = ACRYPTO_ALG_AES;
+        st.mode = sh.mode;
+        st.dir = sh.enc ? ACRYPTO_DIR_ENCRYPT : ACRYPTO_DIR_DECRYPT;
+        st.key = &k;
+        acrypto_kernel out{};
+        EXPECT_EQ(bind_kernel(lib_, counts_, st, out), ACRYPTO_OK);
+        return out;
+    }
+};
+
+TEST_P(CpuKernel, RandomStreamsMatchTheDefaultProvider) {
+    const Shape sh = GetParam();
+    std::mt19937 rng(static_cast<uint32_t>(sh.mode * 131 + sh.key_len * 7 + sh.enc));
+    const size_t unit = sh.mode == ACRYPTO_MODE_CTR ? 1 : 16;
+    for (int round = 0; round < 40; ++round) {
+        std::vector<uint8_t> key(sh.key_len), in(unit * (rng() % 300));
+        uint8_t iv0[16];
+        RAND_bytes(key.data(), static_cast<int>(key.size()));
+        RAND_bytes(iv0, sizeof iv0);
+        if (round % 3 == 0) std::fill(iv0 + 12, iv0 + 16, 0xff); // counter carries
+        if (!in.empty()) RAND_bytes(in.data(), static_cast<int>(in.size()));
+        const std::vector<uint8_t> want = reference(sh, key, iv0, in);
+
+        acrypto_kernel k = bind(sh, key);
+        ASSERT_NE(k.run_fn, nullptr);
+        std::vector<uint8_t> buf = in, out(in.size());
+        const bool in_place = round % 2 == 0;
+        uint8_t iv[16];
+        std::memcpy(iv, iv0, sizeof iv);
+        uint32_t num = 0;
+        size_t off = 0;
+        while (off < in.size()) {
+            size_t n = unit * (1 + rng() % 40);
+            if (n > in.size() - off) n = in.size() - off;
+            uint8_t *dst = in_place ? buf.data() + off : out.data() + off;
+            if (rng() % 5 == 0) {
+                // This chunk runs elsewhere (a session on another device): the
+                // kernel's own state no longer matches the stream's.
+                const Shape s2 = sh;
+                std::vector<uint8_t> chunk(buf.begin() + static_cast<long>(off),
+                                           buf.begin() + static_cast<long>(off + n));
+                acrypto_kernel other = bind(s2, key);
+                ASSERT_EQ(other.run_fn(other.state, chunk.data(), dst, n, iv, &num), ACRYPTO_OK);
+                other.release_fn(other.state);
+            } else {
+                ASSERT_EQ(k.run_fn(k.state, buf.data() + off, dst, n, iv, &num), ACRYPTO_OK);
+            }
+            off += n;
+        }
+        const std::vector<uint8_t> &got = in_place ? buf : out;
+        ASSERT_EQ(got, want) << "round " << round << " len " << in.size();
+        k.release_fn(k.state);
+    }
+}
+
+TEST_P(CpuKernel, RefusesBadLengthsAndOverlap) {
+    const Shape sh = GetParam();
+    std::vector<uint8_t> key(sh.key_len, 7);
+    acrypto_kernel k = bind(sh, key);
+    uint8_t buf[64] = {}, iv[16] = {};
+    uint32_t num = 0;
+    if (sh.mode != ACRYPTO_MODE_CTR) {
+        EXPECT_EQ(k.run_fn(k.state, buf, buf, 15, iv, &num), ACRYPTO_E_INVALID);
+    }
+    EXPECT_EQ(k.run_fn(k.state, buf, buf + 16, 32, iv, &num), ACRYPTO_E_INVALID);
+    EXPECT_EQ(k.run_fn(k.state, buf, buf, 0, iv, &num), ACRYPTO_OK);
+    if (sh.mode == ACRYPTO_MODE_CTR) {
+        num = 16;
+        EXPECT_EQ(k.run_fn(k.state, buf, buf, 16, iv, &num), ACRYPTO_E_INVALID);
+    }
+    k.release_fn(k.state);
+}
+
+std::vector<Shape> all_shapes() {
+    std::vector<Shape> v;
+    for (uint32_t m : {ACRYPTO_MODE_ECB, ACRYPTO_MODE_CBC, ACRYPTO_MODE_CTR})
+        for (size_t kl : {16, 24, 32})
+            for (bool enc : {true, false}) v.push_back({m, kl, enc});
+    return v;
+}
+
+INSTANTIATE_TEST_SUITE_P(AllShapes, CpuKernel, ::testing::ValuesIn(all_shapes()),
+                         [](const ::testing::TestParamInfo<Shape> &i) {
+                             const char *m = i.param.mode == ACRYPTO_MODE_ECB   ? "ecb"
+                                             : i.param.mode == ACRYPTO_MODE_CBC ? "cbc"
+                                                                                : "ctr";
+                             return std::string(m) + std::to_string(i.param.key_len * 8) +
+                                    (i.param.enc ? "enc" : "dec");
+                         });
+
+TEST(CpuKernelBind, OtherShapesAreUnsupportedAndCountsSurviveRelease) {
+    auto lib = std::make_shared<CryptoLib>();
+    auto counts = std::make_shared<KernelCounts>();
+    const uint8_t key[16] = {};
+    acrypto_key k{};
+    k.alg = ACRYPTO_ALG_AES;
+    k.data = key;
+    k.len = sizeof key;
+    acrypto_step st{};
+    st.op = ACRYPTO_OP_CIPHER;
+    st.alg = ACRYPTO_ALG_AES;
+    st.mode = ACRYPTO_MODE_XTS;
+    st.dir = ACRYPTO_DIR_ENCRYPT;
+    st.key = &k;
+    acrypto_kernel out{};
+    EXPECT_EQ(bind_kernel(lib, counts, st, out), ACRYPTO_E_UNSUPPORTED);
+    st.mode = ACRYPTO_MODE_CBC;
+    st.op = ACRYPTO_OP_DIGEST;
+    EXPECT_EQ(bind_kernel(lib, counts, st, out), ACRYPTO_E_UNSUPPORTED);
+    st.op = ACRYPTO_OP_CIPHER;
+    k.len = 20;
+    EXPECT_EQ(bind_kernel(lib, counts, st, out), ACRYPTO_E_UNSUPPORTED);
+    k.len = 16;
+    ASSERT_EQ(bind_kernel(lib, counts, st, out), ACRYPTO_OK);
+    EXPECT_EQ(out.struct_size, sizeof(acrypto_kernel));
+    lib.reset(); // the kernel keeps the library context alive
+    uint8_t buf[48] = {}, iv[16] = {};
+    for (int i = 0; i < 3; ++i)
+        ASSERT_EQ(out.run_fn(out.state, buf, buf, 48, iv, nullptr), ACRYPTO_OK);
+    out.release_fn(out.state);
+    EXPECT_EQ(counts->runs.load(), 3u);
+    EXPECT_EQ(counts->bytes.load(), 144u);
+}
+
+} // namespace
+} // namespace acrypto::soft::cpu
