@@ -21,7 +21,7 @@
 namespace acrypto::prov {
 
 const char *const kConfigKeyNames[static_cast<int>(ConfigKey::Count)] = {
-    "devices", "balancer", "plugin-dir", "inline-threshold", "aging-ms", "required",
+    "devices", "balancer", "plugin-dir", "inline-threshold", "aging-ms", "required", "algorithms",
 };
 
 namespace {
@@ -266,6 +266,23 @@ bool load_settings(const CoreAccess &core, const std::vector<std::string> &algor
     // Per-algorithm priorities.
     std::set<std::string> algs;
     for (const auto &n : algorithm_names) algs.insert(lower(n));
+
+    if (const char *v = val(ConfigKey::Algorithms)) {
+        const std::string all = lower(trim(v));
+        if (all != "all") {
+            for (const auto &a : split_list(v)) {
+                if (algs.count(lower(a)) == 0) {
+                    error = "algorithms: acrypto registers no algorithm named '" + a + "'";
+                    return false;
+                }
+                out.algorithms.push_back(lower(a));
+            }
+            if (out.algorithms.empty()) {
+                error = "algorithms: empty list";
+                return false;
+            }
+        }
+    }
     {
         std::vector<std::string> names;
         names.reserve(algs.size());

@@ -24,6 +24,7 @@ enum class ConfigKey : int {
     InlineThreshold, ///< bytes below which work runs on the caller's thread, or "auto"
     AgingMs,         ///< queued sessions gain one priority level per aging-ms
     Required,        ///< drivers whose absence fails provider start-up
+    Algorithms,      ///< comma list of the algorithm names acrypto offers (default: all)
     Count
 };
 
@@ -49,6 +50,8 @@ struct Settings {
     size_t inline_threshold = 0;
     uint32_t aging_ms = 100;
     std::vector<std::string> required;
+    /// Lowercase names from the algorithms key; empty: every algorithm is offered.
+    std::vector<std::string> algorithms;
     std::vector<std::pair<std::string, uint32_t>> priorities; ///< lowercase algorithm name -> 0..7
     std::map<std::string, acrypto::sched::Config> driver_config; ///< driver -> its keys
 };

@@ -101,6 +101,47 @@ std::vector<std::string> all_algorithm_names() {
     return out;
 }
 
+/// Whether one of the colon-separated `names` is in `wanted` (lowercase).
+bool named_in(const char *names, const std::vector<std::string> &wanted) {
+    std::string all = names;
+    size_t pos = 0;
+    while (pos <= all.size()) {
+        size_t c = all.find(':', pos);
+        if (c == std::string::npos) c = all.size();
+        std::string n = all.substr(pos, c - pos);
+        for (char &ch : n) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        for (const auto &w : wanted)
+            if (n == w) return true;
+        pos = c + 1;
+    }
+    return false;
+}
+
+/// The tables restricted to the configured algorithms key (e.g. only RSA and ECDSA for a
+/// TLS server whose records and key exchange are cheaper on the caller's thread).
+void restrict_tables(ProvCtx *pctx) {
+    const std::vector<std::string> &want = pctx->settings.algorithms;
+    if (want.empty()) return;
+    const Tables &t = tables();
+    const std::pair<int, const std::vector<OSSL_ALGORITHM> *> ops[] = {
+        {OSSL_OP_CIPHER, &t.cipher},
+        {OSSL_OP_DIGEST, &t.digest},
+        {OSSL_OP_MAC, &t.mac},
+        {OSSL_OP_KEYMGMT, &t.keymgmt},
+        {OSSL_OP_SIGNATURE, &t.signature},
+        {OSSL_OP_ASYM_CIPHER, &t.asym},
+        {OSSL_OP_KEYEXCH, &t.keyexch},
+        {OSSL_OP_RAND, &t.rand},
+        {OSSL_OP_KDF, &t.kdf}};
+    for (const auto &[op, v] : ops) {
+        std::vector<OSSL_ALGORITHM> &out = pctx->offered[op];
+        for (const OSSL_ALGORITHM &a : *v)
+            if (a.algorithm_names != nullptr && named_in(a.algorithm_names, want)) out.push_back(a);
+        out.push_back({nullptr, nullptr, nullptr, nullptr});
+    }
+    pctx->restricted = true;
+}
+
 std::string stats_text(ProvCtx *pctx) {
     std::string s;
     acrypto::sched::SchedulerCore *sc = scheduler(pctx);
@@ -165,9 +206,15 @@ int acrypto_get_params(void *provctx, OSSL_PARAM params[]) {
     }
 }
 
-const OSSL_ALGORITHM *acrypto_query(void *, int operation_id, int *no_cache) {
+const OSSL_ALGORITHM *acrypto_query(void *provctx, int operation_id, int *no_cache) {
     *no_cache = 0;
     try {
+        auto *pctx = static_cast<ProvCtx *>(provctx);
+        if (pctx != nullptr && pctx->restricted) {
+            if (operation_id < 0 || operation_id > OSSL_OP_ASYM_CIPHER) return nullptr;
+            const std::vector<OSSL_ALGORITHM> &r = pctx->offered[operation_id];
+            return r.size() > 1 ? r.data() : nullptr;
+        }
         const Tables &t = tables();
         const std::vector<OSSL_ALGORITHM> *v = nullptr;
         switch (operation_id) {
@@ -285,6 +332,7 @@ OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
             delete pctx;
             return 0;
         }
+        restrict_tables(pctx);
         pctx->libctx = OSSL_LIB_CTX_new_child(handle, core_in);
         // Hardware or simulated devices may own inline digests: keep those on sessions.
         pctx->direct_digests_allowed = true;

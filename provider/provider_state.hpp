@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "acrypto/sched/scheduler.hpp"
 #include "config.hpp"
@@ -43,6 +44,11 @@ struct ProvCtx {
     bool torn_down = false;
 
     ProvCtx *next = nullptr; ///< registry link (fork handling)
+
+    /// Algorithm tables of this instance when the algorithms key restricts them, per
+    /// operation id (OSSL_OP_DIGEST .. OSSL_OP_ASYM_CIPHER); unused unless `restricted`.
+    std::vector<OSSL_ALGORITHM> offered[OSSL_OP_ASYM_CIPHER + 1];
+    bool restricted = false;
 
     /// Default-provider digests (kHashInfos order) for streams computed on the
     /// caller's thread; fetched once on first use, freed at teardown.

@@ -9,6 +9,7 @@
 # the per-handshake CPU times do not.
 # Usage: bench/haproxy/hs_bench.sh [-m <module dir>] [-t <seconds per point>] [-r <runs>]
 #                                  [-c <client connections>] [-d <devices>] [-o <csv>]
+#                                  [-a <acrypto algorithms key, e.g. "RSA">]
 set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE=$ROOT/bench/haproxy
@@ -17,8 +18,9 @@ SECS=10
 RUNS=3
 CONNS=64
 DEVICES=cpu
+ALGS=
 CSV=
-while getopts "m:t:r:c:d:o:h" o; do
+while getopts "m:t:r:c:d:o:a:h" o; do
     case $o in
     m) MODDIR=$(cd "$OPTARG" && pwd) ;;
     t) SECS=$OPTARG ;;
@@ -26,7 +28,8 @@ while getopts "m:t:r:c:d:o:h" o; do
     c) CONNS=$OPTARG ;;
     d) DEVICES=$OPTARG ;;
     o) CSV=$OPTARG ;;
-    *) sed -n 3,7p "$0"; exit 2 ;;
+    a) ALGS=$OPTARG ;;
+    *) sed -n 3,12p "$0"; exit 2 ;;
     esac
 done
 HAPROXY=$(PATH=$PATH:/usr/sbin command -v haproxy) || { echo "haproxy not installed" >&2; exit 1; }
@@ -55,6 +58,7 @@ module = $MODDIR/acrypto.so
 activate = 1
 devices = $DEVICES
 CNF
+[ -n "$ALGS" ] && echo "algorithms = $ALGS" >>"$TMP/acrypto.cnf"
 PORT=$((30000 + $$ % 20000))
 
 # cfg <mode> <cert>: HAProxy configuration for one point
@@ -128,7 +132,7 @@ point() {
 median() { tr ' ' '\n' | grep . | sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 echo "# HAProxy $("$HAPROXY" -v | head -n 1 | awk '{ print $3 }'), nbthread 1, TLS 1.3, $CONNS client connections," \
-    "${SECS}s per point, median of $RUNS, acrypto devices = $DEVICES, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+    "${SECS}s per point, median of $RUNS, acrypto devices = $DEVICES, algorithms = ${ALGS:-all}, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 out="cert,mode,median_hs_per_s,runs,values,median_main_us,median_workers_us,median_client_us"
 col() { echo "$1" | cut -d' ' -f"$2" | median; }
 for cert in rsa ecdsa; do
