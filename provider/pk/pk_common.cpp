@@ -141,6 +141,13 @@ void sym_key_drop(SymKey &k) {
 }
 
 bool sym_key_set(ProvCtx *pctx, SymKey &k, uint32_t alg, const uint8_t *key, size_t len) {
+    if (k.key && k.generation == fork_generation()) {
+        // The same key again (a re-init per message): keep its id, so devices keep
+        // the key schedule they cached for it.
+        const acrypto_key &cur = k.key->c();
+        if (cur.alg == alg && cur.len == len && len != 0 && CRYPTO_memcmp(cur.data, key, len) == 0)
+            return true;
+    }
     acrypto::sched::SchedulerCore *sc = scheduler(pctx);
     if (sc == nullptr) return false;
     auto nk = sc->make_key(alg, key, len);
@@ -293,6 +300,10 @@ struct Caller {
 
 thread_local Caller t_caller;
 
+/// This thread's Caller, looked up afresh: a paused job may resume on another
+/// thread, and a TLS address computed before the pause must not be reused.
+[[gnu::noinline]] Caller &this_caller() { return t_caller; }
+
 /// Forget what a thread tracked before fork(): the parent's sessions never complete here.
 void caller_fresh(Caller &c) {
     const uint64_t g = fork_generation();
@@ -380,14 +391,14 @@ void record_pause(Caller &c, uint64_t gap_ns, uint64_t inline_ns, uint64_t ops) 
 
 /// Offload and pause; the caller's thread CPU across it is one pause-cost sample.
 int offload_timed(ProvCtx *pctx, const acrypto::sched::Ref<acrypto::sched::Session> &s) {
-    Caller &c = t_caller;
+    Caller &c = this_caller();
     const bool tracked = track(c, s.get());
     const uint64_t t0 = thread_cpu_ns();
     const uint64_t inl0 = c.inline_ns, ops0 = c.ops;
     const int rc = execute(pctx, s, ExecMode::Offload);
     // A job may be resumed on another thread: then this is another Caller, and
     // the sample (two threads' clocks) is meaningless.
-    Caller &now = t_caller;
+    Caller &now = this_caller();
     if (&now == &c) {
         if (tracked) untrack(c, s.get());
         if (rc == ACRYPTO_OK)
@@ -443,7 +454,7 @@ int run_pk(ProvCtx *pctx, const acrypto::sched::Ref<acrypto::sched::Session> &s)
     ASYNC_JOB *job = ASYNC_get_current_job();
     if (job == nullptr || ASYNC_get_wait_ctx(job) == nullptr)
         return execute(pctx, s); // cannot pause: execute() runs it inline
-    Caller &caller = t_caller;
+    Caller &caller = this_caller();
     caller_fresh(caller);
     reap(caller);
     ++caller.ops;
@@ -472,7 +483,9 @@ int run_pk(ProvCtx *pctx, const acrypto::sched::Ref<acrypto::sched::Session> &s)
     }
     const uint64_t t0 = thread_cpu_ns();
     const int rc = run_here(pctx, s);
+    Caller &after = this_caller(); // run_here may have paused (no inline device)
     const uint64_t ns = thread_cpu_ns() - t0;
+    if (&after != &caller) return rc;
     caller.inline_ns += ns;
     if (rc == ACRYPTO_OK) record(c, ns);
     return rc;
