@@ -226,6 +226,12 @@ int aes_init(AesCtx *c, bool enc, const unsigned char *key, size_t keylen, const
                       c->info->key_len);
                 return 0;
             }
+            if (c->key_set && c->key && c->key_generation == fork_generation() &&
+                CRYPTO_memcmp(c->key->c().data, key, keylen) == 0) {
+                // The same key again (a re-init per message): keep the key context
+                // and the kernel bound to it.
+                return aes_set_ctx_params(c, params);
+            }
             acrypto::sched::SchedulerCore *sc = scheduler(c->pctx);
             if (sc == nullptr) {
                 raise_status(c->pctx, ACRYPTO_E_SHUTDOWN, "AES key setup");

@@ -534,99 +534,109 @@ template <size_t I> int aead_get_params(OSSL_PARAM params[]) {
     return 1;
 }
 
+/// One pass over the request: EVP asks for ivlen and the tag on every message.
 int aead_get_ctx_params(void *vctx, OSSL_PARAM params[]) {
     auto *c = static_cast<AeadCtx *>(vctx);
-    OSSL_PARAM *p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_IVLEN);
-    if (p != nullptr && OSSL_PARAM_set_size_t(p, c->ivlen) != 1) return 0;
-    if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_KEYLEN)) != nullptr &&
-        OSSL_PARAM_set_size_t(p, c->info->key_len) != 1)
-        return 0;
-    if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_AEAD_TAGLEN)) != nullptr &&
-        OSSL_PARAM_set_size_t(p, c->taglen) != 1)
-        return 0;
-    for (const char *name : {OSSL_CIPHER_PARAM_IV, OSSL_CIPHER_PARAM_UPDATED_IV}) {
-        if ((p = OSSL_PARAM_locate(params, name)) != nullptr &&
-            OSSL_PARAM_set_octet_string(p, c->iv, c->ivlen) != 1 &&
-            OSSL_PARAM_set_octet_ptr(p, c->iv, c->ivlen) != 1)
-            return 0;
-    }
-    if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_AEAD_TAG)) != nullptr) {
-        if (!c->enc || p->data_size == 0 || p->data_size > kTagLen ||
-            OSSL_PARAM_set_octet_string(p, c->tag, p->data_size) != 1) {
-            raise(c->pctx, kReasonBadParam, "tag is only readable after encryption");
-            return 0;
+    for (OSSL_PARAM *p = params; p != nullptr && p->key != nullptr; ++p) {
+        const char *k = p->key;
+        if (std::strcmp(k, OSSL_CIPHER_PARAM_IVLEN) == 0) {
+            if (OSSL_PARAM_set_size_t(p, c->ivlen) != 1) return 0;
+        } else if (std::strcmp(k, OSSL_CIPHER_PARAM_AEAD_TAG) == 0) {
+            if (!c->enc || p->data_size == 0 || p->data_size > kTagLen ||
+                OSSL_PARAM_set_octet_string(p, c->tag, p->data_size) != 1) {
+                raise(c->pctx, kReasonBadParam, "tag is only readable after encryption");
+                return 0;
+            }
+        } else if (std::strcmp(k, OSSL_CIPHER_PARAM_KEYLEN) == 0) {
+            if (OSSL_PARAM_set_size_t(p, c->info->key_len) != 1) return 0;
+        } else if (std::strcmp(k, OSSL_CIPHER_PARAM_AEAD_TAGLEN) == 0) {
+            if (OSSL_PARAM_set_size_t(p, c->taglen) != 1) return 0;
+        } else if (std::strcmp(k, OSSL_CIPHER_PARAM_IV) == 0 ||
+                   std::strcmp(k, OSSL_CIPHER_PARAM_UPDATED_IV) == 0) {
+            if (OSSL_PARAM_set_octet_string(p, c->iv, c->ivlen) != 1 &&
+                OSSL_PARAM_set_octet_ptr(p, c->iv, c->ivlen) != 1)
+                return 0;
+        } else if (std::strcmp(k, OSSL_CIPHER_PARAM_AEAD_TLS1_AAD_PAD) == 0) {
+            if (OSSL_PARAM_set_size_t(p, kTagLen) != 1) return 0;
+        } else if (std::strcmp(k, OSSL_CIPHER_PARAM_AEAD_TLS1_GET_IV_GEN) == 0) {
+            // Copy the invocation field out and advance it (RFC 5288 explicit nonce).
+            if (!is_gcm(c) || !c->iv_gen || p->data == nullptr || p->data_size == 0) return 0;
+            size_t n = p->data_size > c->ivlen ? c->ivlen : p->data_size;
+            std::memcpy(p->data, c->iv + c->ivlen - n, n);
+            p->return_size = n;
+            for (int i = static_cast<int>(c->ivlen) - 1; i >= static_cast<int>(c->ivlen) - 8; --i)
+                if (++c->iv[i] != 0) break;
+        } else if (std::strcmp(k, kParamPriority) == 0) {
+            if (OSSL_PARAM_set_uint(p, c->opts.priority) != 1) return 0;
+        } else if (std::strcmp(k, kParamDevice) == 0) {
+            if (OSSL_PARAM_set_utf8_string(p, c->opts.device) != 1) return 0;
         }
     }
-    if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_AEAD_TLS1_AAD_PAD)) != nullptr &&
-        OSSL_PARAM_set_size_t(p, kTagLen) != 1)
-        return 0;
-    if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_AEAD_TLS1_GET_IV_GEN)) != nullptr) {
-        // Copy the invocation field out and advance it (RFC 5288 explicit nonce).
-        if (!is_gcm(c) || !c->iv_gen || p->data == nullptr || p->data_size == 0) return 0;
-        size_t n = p->data_size > c->ivlen ? c->ivlen : p->data_size;
-        std::memcpy(p->data, c->iv + c->ivlen - n, n);
-        p->return_size = n;
-        for (int i = static_cast<int>(c->ivlen) - 1; i >= static_cast<int>(c->ivlen) - 8; --i)
-            if (++c->iv[i] != 0) break;
-    }
-    return get_op_params(c->opts, params);
+    return 1;
 }
 
+int aead_set_tag(AeadCtx *c, const OSSL_PARAM *p) {
+    const void *data = nullptr;
+    size_t len = 0;
+    if (p->data == nullptr && !c->enc) {
+        return 0;
+    } else if (p->data == nullptr) { // tag length only
+        len = p->data_size;
+    } else if (OSSL_PARAM_get_octet_string_ptr(p, &data, &len) != 1) {
+        return 0;
+    }
+    if (len == 0 || len > kTagLen || (data != nullptr && c->enc)) {
+        raise(c->pctx, kReasonBadParam, "AEAD tag of %zu bytes", len);
+        return 0;
+    }
+    c->taglen = len;
+    if (data != nullptr) {
+        std::memcpy(c->tag, data, len);
+        c->tag_set = true;
+    }
+    return 1;
+}
+
+/// One pass over the request, in the order given (TLS 1.2 sets the fixed IV, then the AAD).
 int aead_set_ctx_params(void *vctx, const OSSL_PARAM params[]) {
     try {
         auto *c = static_cast<AeadCtx *>(vctx);
-        if (params == nullptr) return 1;
-        const OSSL_PARAM *p = OSSL_PARAM_locate_const(params, OSSL_CIPHER_PARAM_AEAD_IVLEN);
-        if (p != nullptr) {
-            size_t n = 0;
-            if (OSSL_PARAM_get_size_t(p, &n) != 1 || n == 0 ||
-                n > (is_gcm(c) ? size_t{ACRYPTO_MAX_IV} : size_t{12})) {
-                raise(c->pctx, kReasonBadIvLength, "IV length %zu", n);
-                return 0;
+        bool op_param = false;
+        for (const OSSL_PARAM *p = params; p != nullptr && p->key != nullptr; ++p) {
+            const char *k = p->key;
+            if (std::strcmp(k, OSSL_CIPHER_PARAM_AEAD_IVLEN) == 0) {
+                size_t n = 0;
+                if (OSSL_PARAM_get_size_t(p, &n) != 1 || n == 0 ||
+                    n > (is_gcm(c) ? size_t{ACRYPTO_MAX_IV} : size_t{12})) {
+                    raise(c->pctx, kReasonBadIvLength, "IV length %zu", n);
+                    return 0;
+                }
+                c->ivlen = n;
+            } else if (std::strcmp(k, OSSL_CIPHER_PARAM_AEAD_TAG) == 0) {
+                if (aead_set_tag(c, p) != 1) return 0;
+            } else if (std::strcmp(k, OSSL_CIPHER_PARAM_AEAD_TLS1_AAD) == 0) {
+                if (set_tls_aad(c, p) != 1) {
+                    raise(c->pctx, kReasonBadParam, "TLS AAD");
+                    return 0;
+                }
+            } else if (std::strcmp(k, OSSL_CIPHER_PARAM_AEAD_TLS1_IV_FIXED) == 0) {
+                if (set_tls_fixed_iv(c, p) != 1) {
+                    raise(c->pctx, kReasonBadParam, "TLS fixed IV");
+                    return 0;
+                }
+            } else if (std::strcmp(k, OSSL_CIPHER_PARAM_AEAD_TLS1_SET_IV_INV) == 0) {
+                const void *data = nullptr;
+                size_t len = 0;
+                if (!is_gcm(c) || c->enc || !c->iv_gen ||
+                    OSSL_PARAM_get_octet_string_ptr(p, &data, &len) != 1 || len == 0 ||
+                    len > c->ivlen)
+                    return 0;
+                std::memcpy(c->iv + c->ivlen - len, data, len);
+            } else if (std::strcmp(k, kParamPriority) == 0 || std::strcmp(k, kParamDevice) == 0) {
+                op_param = true;
             }
-            c->ivlen = n;
         }
-        if ((p = OSSL_PARAM_locate_const(params, OSSL_CIPHER_PARAM_AEAD_TAG)) != nullptr) {
-            const void *data = nullptr;
-            size_t len = 0;
-            if (p->data == nullptr && !c->enc) {
-                return 0;
-            } else if (p->data == nullptr) { // tag length only
-                len = p->data_size;
-            } else if (OSSL_PARAM_get_octet_string_ptr(p, &data, &len) != 1) {
-                return 0;
-            }
-            if (len == 0 || len > kTagLen || (data != nullptr && c->enc)) {
-                raise(c->pctx, kReasonBadParam, "AEAD tag of %zu bytes", len);
-                return 0;
-            }
-            c->taglen = len;
-            if (data != nullptr) {
-                std::memcpy(c->tag, data, len);
-                c->tag_set = true;
-            }
-        }
-        if ((p = OSSL_PARAM_locate_const(params, OSSL_CIPHER_PARAM_AEAD_TLS1_AAD)) != nullptr &&
-            set_tls_aad(c, p) != 1) {
-            raise(c->pctx, kReasonBadParam, "TLS AAD");
-            return 0;
-        }
-        if ((p = OSSL_PARAM_locate_const(params, OSSL_CIPHER_PARAM_AEAD_TLS1_IV_FIXED)) !=
-                nullptr &&
-            set_tls_fixed_iv(c, p) != 1) {
-            raise(c->pctx, kReasonBadParam, "TLS fixed IV");
-            return 0;
-        }
-        if ((p = OSSL_PARAM_locate_const(params, OSSL_CIPHER_PARAM_AEAD_TLS1_SET_IV_INV)) !=
-            nullptr) {
-            const void *data = nullptr;
-            size_t len = 0;
-            if (!is_gcm(c) || c->enc || !c->iv_gen ||
-                OSSL_PARAM_get_octet_string_ptr(p, &data, &len) != 1 || len == 0 || len > c->ivlen)
-                return 0;
-            std::memcpy(c->iv + c->ivlen - len, data, len);
-        }
-        return set_op_params(c->pctx, c->opts, params);
+        return op_param ? set_op_params(c->pctx, c->opts, params) : 1;
     } catch (...) {
         return 0;
     }

@@ -49,7 +49,8 @@ struct SymKey {
     uint64_t generation = 0;
 };
 
-/// Make `k` from key bytes (old key dropped). False when the scheduler is unavailable.
+/// Make `k` from key bytes (old key dropped; the same bytes keep the key as it is).
+/// False when the scheduler is unavailable.
 bool sym_key_set(ProvCtx *pctx, SymKey &k, uint32_t alg, const uint8_t *key, size_t len);
 /// Re-make the key under the current scheduler after fork(). False when unavailable.
 bool sym_key_fresh(ProvCtx *pctx, SymKey &k);
