@@ -2,7 +2,9 @@
 // HashStream: buffering, partial chunks and the final step of digests and HMAC.
 #include "hash_stream.hpp"
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
+#include <openssl/params.h>
 #include <strings.h>
 
 #include <algorithm>
@@ -48,6 +50,7 @@ HashStream::~HashStream() {
     }
     OPENSSL_cleanse(state_, sizeof state_);
     EVP_MD_CTX_free(direct_); // cleanses the digest state
+    EVP_MAC_CTX_free(direct_mac_);
 }
 
 void HashStream::reset(const HashInfo *info, uint32_t op, uint32_t mode,
@@ -65,28 +68,62 @@ void HashStream::reset(const HashInfo *info, uint32_t op, uint32_t mode,
 
 void HashStream::choose(ProvCtx *pctx, const OpOptions &opts, size_t pending) {
     path_ = Path::Sessions;
-    if (op_ != ACRYPTO_OP_DIGEST || !pctx->direct_digests_allowed || opts.device[0] != '\0' ||
-        started_ || accumulate_ || pending >= kDirect)
+    const bool hmac = op_ == ACRYPTO_OP_MAC && mode_ == ACRYPTO_MODE_HMAC && key_;
+    if ((op_ != ACRYPTO_OP_DIGEST && !hmac) || !pctx->direct_digests_allowed ||
+        opts.device[0] != '\0' || started_ || accumulate_ || pending >= kDirect)
         return;
     Session *s = inl_.arm(opts, key_);
     if (s == nullptr) return;
     fill_step(s->step(0), pending, true);
     const bool keep = inline_preferred(pctx, *s);
     s->step(0) = acrypto_step{};
-    if (!keep) return;
-    EVP_MD *md = direct_digest(pctx, static_cast<size_t>(info_ - kHashInfos));
-    if (md == nullptr) return;
-    if (direct_ == nullptr && (direct_ = EVP_MD_CTX_new()) == nullptr) return;
-    if (EVP_DigestInit_ex2(direct_, md, nullptr) != 1) return;
-    if (len_ != 0 && EVP_DigestUpdate(direct_, buf_, len_) != 1) return;
+    if (!keep || !start_direct(pctx)) return;
+    if (len_ != 0 && direct_update(buf_, len_) != ACRYPTO_OK) return;
     len_ = 0;
     path_ = Path::Direct;
 }
 
+bool HashStream::start_direct(ProvCtx *pctx) {
+    const auto index = static_cast<size_t>(info_ - kHashInfos);
+    if (op_ == ACRYPTO_OP_DIGEST) {
+        EVP_MD *md = direct_digest(pctx, index);
+        if (md == nullptr) return false;
+        if (direct_ == nullptr && (direct_ = EVP_MD_CTX_new()) == nullptr) return false;
+        return EVP_DigestInit_ex2(direct_, md, nullptr) == 1;
+    }
+    EVP_MAC *mac = direct_hmac(pctx);
+    EVP_MD *md = direct_digest(pctx, index);
+    if (mac == nullptr || md == nullptr) return false;
+    EVP_MAC_CTX_free(direct_mac_);
+    if ((direct_mac_ = EVP_MAC_CTX_new(mac)) == nullptr) return false;
+    const OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+                                         const_cast<char *>(EVP_MD_get0_name(md)), 0),
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_PROPERTIES,
+                                         const_cast<char *>("provider=default"), 0),
+        OSSL_PARAM_construct_end()};
+    const acrypto_key &k = key_->c();
+    if (k.data == nullptr || k.len == 0) return false; // empty keys stay on sessions
+    return EVP_MAC_init(direct_mac_, k.data, k.len, params) == 1;
+}
+
+int HashStream::direct_update(const uint8_t *in, size_t len) {
+    const int ok = op_ == ACRYPTO_OP_DIGEST ? EVP_DigestUpdate(direct_, in, len)
+                                            : EVP_MAC_update(direct_mac_, in, len);
+    return ok == 1 ? ACRYPTO_OK : ACRYPTO_E_INTERNAL;
+}
+
 bool HashStream::copy_from(const HashStream &o) {
     if (o.path_ == Path::Direct) {
-        if (direct_ == nullptr && (direct_ = EVP_MD_CTX_new()) == nullptr) return false;
-        if (EVP_MD_CTX_copy_ex(direct_, o.direct_) != 1) return false;
+        if (o.op_ == ACRYPTO_OP_DIGEST) {
+            if (direct_ == nullptr && (direct_ = EVP_MD_CTX_new()) == nullptr) return false;
+            if (EVP_MD_CTX_copy_ex(direct_, o.direct_) != 1) return false;
+        } else {
+            EVP_MAC_CTX *d = EVP_MAC_CTX_dup(o.direct_mac_);
+            if (d == nullptr) return false;
+            EVP_MAC_CTX_free(direct_mac_);
+            direct_mac_ = d;
+        }
         info_ = o.info_;
         op_ = o.op_;
         mode_ = o.mode_;
@@ -200,8 +237,7 @@ int HashStream::run(ProvCtx *pctx, const OpOptions &opts, const uint8_t *src, si
 int HashStream::update(ProvCtx *pctx, const OpOptions &opts, const uint8_t *in, size_t len) {
     if (info_ == nullptr) return ACRYPTO_E_INVALID;
     if (path_ == Path::Undecided) choose(pctx, opts, len_ + len);
-    if (path_ == Path::Direct)
-        return EVP_DigestUpdate(direct_, in, len) == 1 ? ACRYPTO_OK : ACRYPTO_E_INTERNAL;
+    if (path_ == Path::Direct) return direct_update(in, len);
     const size_t bs = info_->block_size;
     while (len != 0) {
         // Small updates gather in the buffer (many tiny ones make one session).
@@ -243,8 +279,15 @@ int HashStream::final(ProvCtx *pctx, const OpOptions &opts, uint8_t *out) {
     if (info_ == nullptr) return ACRYPTO_E_INVALID;
     if (path_ == Path::Undecided) choose(pctx, opts, len_);
     if (path_ == Path::Direct) {
-        unsigned int n = 0;
-        const int ok = EVP_DigestFinal_ex(direct_, out, &n);
+        size_t n = 0;
+        int ok = 0;
+        if (op_ == ACRYPTO_OP_DIGEST) {
+            unsigned int dn = 0;
+            ok = EVP_DigestFinal_ex(direct_, out, &dn);
+            n = dn;
+        } else {
+            ok = EVP_MAC_final(direct_mac_, out, &n, info_->md_size);
+        }
         path_ = Path::Undecided;
         pctx->direct_digests.fetch_add(1, std::memory_order_relaxed);
         return ok == 1 && n == info_->md_size ? ACRYPTO_OK : ACRYPTO_E_INTERNAL;

@@ -37,7 +37,7 @@ const HashInfo *find_hash(const char *name);
  * work copies it once into the session); only its tail is buffered. When no
  * device continues a message, it accumulates and runs in one step at final().
  *
- * A digest whose first data is small (under `kDirect` bytes), on a context bound to
+ * A digest or HMAC whose first data is small (under `kDirect` bytes), on a context bound to
  * no device, with only software devices configured (`cpu`, `mb`), asks the scheduler's cost model
  * once: when it keeps that size on the caller's thread, the stream is computed there by the default
  * provider's digest, incrementally, for the rest of the message (no session, no buffering, no pass
@@ -91,7 +91,11 @@ class HashStream {
     uint64_t state_len_ = 0;
     InlineSession inl_; ///< reused for inline runs
     Path path_ = Path::Undecided;
-    EVP_MD_CTX *direct_ = nullptr; ///< the direct path's digest state (kept across resets)
+    bool start_direct(ProvCtx *pctx);
+    int direct_update(const uint8_t *in, size_t len);
+
+    EVP_MD_CTX *direct_ = nullptr;      ///< direct digest state (kept across resets)
+    EVP_MAC_CTX *direct_mac_ = nullptr; ///< direct HMAC state
 };
 
 } // namespace acrypto::prov

@@ -231,6 +231,12 @@ EVP_MD *direct_digest(ProvCtx *pctx, size_t index) {
         EVP_MD_free);
 }
 
+EVP_MAC *direct_hmac(ProvCtx *pctx) {
+    return cached_fetch(
+        pctx->direct_hmac, [&] { return EVP_MAC_fetch(pctx->libctx, "HMAC", kDefaultPropq); },
+        EVP_MAC_free);
+}
+
 EVP_KDF *forward_kdf(ProvCtx *pctx, size_t index, const char *name) {
     if (index >= std::size(pctx->forward_kdf)) return nullptr;
     return cached_fetch(
@@ -240,6 +246,7 @@ EVP_KDF *forward_kdf(ProvCtx *pctx, size_t index, const char *name) {
 
 void free_cached_fetches(ProvCtx *pctx) noexcept {
     for (auto &m : pctx->direct_md) EVP_MD_free(m.exchange(nullptr));
+    EVP_MAC_free(pctx->direct_hmac.exchange(nullptr));
     for (auto &k : pctx->forward_kdf) EVP_KDF_free(k.exchange(nullptr));
 }
 

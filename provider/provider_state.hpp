@@ -53,10 +53,12 @@ struct ProvCtx {
     /// Default-provider digests (kHashInfos order) for streams computed on the
     /// caller's thread; fetched once on first use, freed at teardown.
     std::atomic<EVP_MD *> direct_md[5] = {};
+    /// Default-provider HMAC for HMAC streams on that path; fetched once.
+    std::atomic<EVP_MAC *> direct_hmac{nullptr};
     /// Whether digests may take that path: only software devices are configured (`cpu`,
     /// `mb`), whose inline digest is that same default-provider code. Set at init.
     bool direct_digests_allowed = false;
-    /// Messages those streams finished (acrypto-stats `digest.direct`).
+    /// Messages those streams finished (acrypto-stats `digest.direct`, HMAC included).
     std::atomic<uint64_t> direct_digests{0};
     /// Default-provider KDFs the forwarding KDFs wrap (TLS1-PRF, HKDF, TLS13-KDF).
     std::atomic<EVP_KDF *> forward_kdf[3] = {};
@@ -78,6 +80,9 @@ void stop_scheduler(ProvCtx *pctx);
 /// Default provider's digest `index` (kHashInfos order) in the child libctx, fetched
 /// once per provider instance; nullptr when the default provider is not there.
 EVP_MD *direct_digest(ProvCtx *pctx, size_t index);
+
+/// Default provider's HMAC in the child libctx, fetched once; nullptr when absent.
+EVP_MAC *direct_hmac(ProvCtx *pctx);
 
 /// Default provider's KDF `name` (slot `index` of ProvCtx::forward_kdf), fetched once.
 EVP_KDF *forward_kdf(ProvCtx *pctx, size_t index, const char *name);
