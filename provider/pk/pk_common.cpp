@@ -295,7 +295,7 @@ struct Caller {
     uint32_t overlap = 0;    ///< share of pauses the thread spent on other operations (0..1024)
     uint32_t probe = 0;      ///< operations since the last pause-cost probe
     uint32_t ntracked = 0;
-    const acrypto::sched::Session *tracked[kTracked] = {};
+    acrypto::sched::Session *tracked[kTracked] = {};
 };
 
 thread_local Caller t_caller;
@@ -304,7 +304,8 @@ thread_local Caller t_caller;
 /// thread, and a TLS address computed before the pause must not be reused.
 [[gnu::noinline]] Caller &this_caller() { return t_caller; }
 
-/// Forget what a thread tracked before fork(): the parent's sessions never complete here.
+/// Forget what a thread tracked before fork(): the parent's sessions never complete here
+/// and belong to an abandoned scheduler (their references are leaked, never dropped).
 void caller_fresh(Caller &c) {
     const uint64_t g = fork_generation();
     if (c.generation == g) return;
@@ -317,6 +318,8 @@ void caller_fresh(Caller &c) {
 void reap(Caller &c) {
     for (uint32_t i = 0; i < c.ntracked;) {
         if (c.tracked[i]->done()) {
+            // The list's own reference (see track()).
+            auto gone = acrypto::sched::Ref<acrypto::sched::Session>::adopt(c.tracked[i]);
             c.tracked[i] = c.tracked[--c.ntracked];
             g_in_flight.fetch_sub(1, std::memory_order_relaxed);
         } else {
@@ -325,8 +328,12 @@ void reap(Caller &c) {
     }
 }
 
-bool track(Caller &c, const acrypto::sched::Session *s) {
+/// Count `s` in flight until this thread sees it complete. The list holds a
+/// reference: a job resumed on another thread leaves its entry here, and the
+/// session must outlive it.
+bool track(Caller &c, acrypto::sched::Session *s) {
     if (c.ntracked == kTracked) return false;
+    s->ref();
     c.tracked[c.ntracked++] = s;
     g_in_flight.fetch_add(1, std::memory_order_relaxed);
     return true;
@@ -335,6 +342,7 @@ bool track(Caller &c, const acrypto::sched::Session *s) {
 void untrack(Caller &c, const acrypto::sched::Session *s) {
     for (uint32_t i = 0; i < c.ntracked; ++i)
         if (c.tracked[i] == s) {
+            auto gone = acrypto::sched::Ref<acrypto::sched::Session>::adopt(c.tracked[i]);
             c.tracked[i] = c.tracked[--c.ntracked];
             g_in_flight.fetch_sub(1, std::memory_order_relaxed);
             return;
