@@ -35,6 +35,23 @@ struct InlineMemo {
 };
 thread_local InlineMemo t_memo{};
 
+/// Most devices a placement memo covers (a larger registry scans every time).
+constexpr uint32_t kPlaceMemoDevs = 16;
+
+/// This thread's last placement scan of a single remaining, unbound step: the
+/// capability each device offered for the same (op, alg, mode, direction, flags,
+/// key length, input length), i.e. the same find_cap() answer. Capabilities are
+/// fixed once a device is open and the registry is append-only, so the entries
+/// stay valid while the device count is unchanged; health is checked on each use.
+struct PlaceMemo {
+    uint64_t sched_uid;
+    uint32_t ndevs, op, alg, mode, dir, flags;
+    size_t key_len;
+    size_t src_len;
+    const acrypto_capability *cap[kPlaceMemoDevs]; ///< per device, null: not capable
+};
+thread_local PlaceMemo t_place_memo{};
+
 uint64_t step_bytes(const acrypto_session &c, uint32_t cur, uint32_t n) noexcept {
     uint64_t b = 0;
     for (uint32_t i = cur; i < cur + n && i < c.nsteps; ++i) b += c.steps[i].src_len;
@@ -189,6 +206,20 @@ Errc SchedulerCore::Impl::place(Session &s, PlaceMode mode) {
 
     auto &cands = t_scratch.cands;
     auto &nsteps = t_scratch.nsteps;
+    // The last step of a route (no fusion possible) repeats call after call with
+    // the same shape: reuse this thread's scan of every device's capabilities.
+    PlaceMemo &memo = t_place_memo;
+    const acrypto_step &st = c.steps[c.cur];
+    const size_t key_len = st.key ? st.key->len : 0;
+    bool memo_hit = false;
+    bool memo_fill = false;
+    if (c.cur + 1 == c.nsteps && ss.avoid_dev == detail::kNoDevice) {
+        const uint32_t ndev = device_count();
+        memo_hit = memo.sched_uid == uid && memo.ndevs == ndev && memo.op == st.op &&
+                   memo.alg == st.alg && memo.mode == st.mode && memo.dir == st.dir &&
+                   memo.flags == st.flags && memo.key_len == key_len && memo.src_len == st.src_len;
+        memo_fill = !memo_hit && ndev <= kPlaceMemoDevs;
+    }
     for (uint32_t attempt = 0; attempt < detail::kMaxDevices; ++attempt) {
         cands.clear();
         nsteps.clear();
@@ -196,13 +227,23 @@ Errc SchedulerCore::Impl::place(Session &s, PlaceMode mode) {
         Device *avoided = nullptr;
         uint32_t avoided_n = 0;
         const acrypto_capability *avoided_cap = nullptr;
-        for (uint32_t i = 0, n = device_count(); i < n; ++i) {
+        const uint32_t ndev = memo_hit ? memo.ndevs : device_count();
+        if (memo_fill)
+            memo = PlaceMemo{uid,    ndev,     st.op,   st.alg,     st.mode,
+                             st.dir, st.flags, key_len, st.src_len, {}};
+        for (uint32_t i = 0; i < ndev; ++i) {
             Device *d = device(i);
-            if (!d->healthy()) continue;
             uint32_t k = 0;
-            const acrypto_capability *cap = detail::find_cap(
-                d->caps.data(), static_cast<uint32_t>(d->caps.size()), c, c.cur, &k);
-            if (!cap) continue;
+            const acrypto_capability *cap = nullptr;
+            if (memo_hit) {
+                cap = memo.cap[i];
+                k = cap ? 1 : 0;
+            } else {
+                cap = detail::find_cap(d->caps.data(), static_cast<uint32_t>(d->caps.size()), c,
+                                       c.cur, &k);
+                if (memo_fill) memo.cap[i] = cap;
+            }
+            if (!cap || !d->healthy()) continue;
             capable = true;
             const uint32_t q = d->queued.load(std::memory_order_relaxed);
             if (mode == PlaceMode::Submit && q >= d->desc.queue_len) continue;
