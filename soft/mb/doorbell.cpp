@@ -45,7 +45,12 @@ void Doorbell::wait(uint32_t seen, uint64_t timeout_ns) noexcept {
 
 void Doorbell::ring() noexcept {
     seq_.fetch_add(1, std::memory_order_seq_cst);
-    if (waiting_.load(std::memory_order_seq_cst)) futex(&seq_, FUTEX_WAKE_PRIVATE, 1, nullptr);
+    // Only the first ringer after prepare() makes the system call: the others
+    // find the announcement taken. A sleeper they skip either is being woken
+    // already or has not reached FUTEX_WAIT, which then sees the new sequence
+    // number and returns at once.
+    if (waiting_.load(std::memory_order_seq_cst) && waiting_.exchange(0, std::memory_order_seq_cst))
+        futex(&seq_, FUTEX_WAKE_PRIVATE, 1, nullptr);
 }
 
 } // namespace acrypto::soft::mb

@@ -11,7 +11,8 @@ namespace acrypto::soft::mb {
  * One sleeper, many ringers. The sleeper announces itself (prepare), re-checks
  * for work, then waits on the sequence number it read; a ring after prepare
  * changes the number, so the wait returns at once and no wake-up is lost.
- * Ringers skip the system call when nobody sleeps.
+ * Ringers skip the system call when nobody sleeps, and all but the first when
+ * several ring before the sleeper runs again (the first takes the announcement).
  */
 class Doorbell {
   public:
