@@ -14,22 +14,11 @@ using detail::SessionAccess;
 
 namespace {
 
-void inflight_link(Device *d, Session *s) noexcept {
-    auto &ss = SessionAccess::sched(*s);
-    ss.prev = nullptr;
-    ss.next = d->inflight;
-    if (d->inflight) SessionAccess::sched(*d->inflight).prev = s;
-    d->inflight = s;
-}
-
-void inflight_unlink(Device *d, Session *s) noexcept {
-    auto &ss = SessionAccess::sched(*s);
-    if (ss.prev)
-        SessionAccess::sched(*ss.prev).next = ss.next;
-    else
-        d->inflight = ss.next;
-    if (ss.next) SessionAccess::sched(*ss.next).prev = ss.prev;
-    ss.next = ss.prev = nullptr;
+/// What SessionSched::holder says while `d` of the scheduler `uid` holds a
+/// session: its id + 1, tagged with the scheduler (shutdown scans every session
+/// of the process, and several schedulers may live in it).
+uint32_t holder_tag(uint64_t uid, const Device *d) noexcept {
+    return static_cast<uint32_t>((uid & 0x7fffffu) << 9) | (d->id + 1);
 }
 
 void restore_steps(Session &s) noexcept {
@@ -68,8 +57,7 @@ uint32_t SchedulerCore::Impl::dequeue(Device *d, acrypto_session **out, uint32_t
             if (!t0 && (observe || ss.submit_ns)) t0 = detail::mono_ns();
             ss.in_queue = 0;
             ss.start_ns = observe || ss.submit_ns ? t0 : 0;
-            ss.holder.store(d->id + 1, std::memory_order_release);
-            inflight_link(d, s);
+            ss.holder.store(holder_tag(uid, d), std::memory_order_release);
             out[n++] = &s->c();
         }
         if (n) {
@@ -129,8 +117,9 @@ void SchedulerCore::Impl::complete(Device *d, acrypto_session *cs, int status,
                                    uint32_t steps_done) {
     Session *sp = SessionAccess::from_c(cs);
     auto &ss = SessionAccess::sched(*sp);
-    uint32_t expect = d->id + 1;
+    uint32_t expect = holder_tag(uid, d);
     // Exactly once: only the device that holds the session may complete it, once.
+    // No lock: nothing but the holder tag records that the device holds it.
     if (!ss.holder.compare_exchange_strong(expect, 0, std::memory_order_acq_rel)) {
         counters.duplicates.add();
         d->counters.duplicates.add();
@@ -138,10 +127,6 @@ void SchedulerCore::Impl::complete(Device *d, acrypto_session *cs, int status,
         return;
     }
     Session &s = *sp;
-    {
-        std::lock_guard lk(d->mu);
-        inflight_unlink(d, sp);
-    }
     d->in_flight.fetch_sub(1, std::memory_order_relaxed);
     d->queued_bytes.fetch_sub(ss.queued_bytes, std::memory_order_relaxed);
     const uint64_t bytes = ss.queued_bytes;
@@ -282,23 +267,26 @@ void SchedulerCore::Impl::shutdown() {
         // shutting_down and finish their sessions instead of routing them.
         d->drv->close_fn(d->dev);
         d->closed.store(true, std::memory_order_release);
-        Session *held;
-        {
-            std::lock_guard lk(d->mu);
-            held = d->inflight;
-            d->inflight = nullptr;
-        }
-        while (held) {
-            Session &s = *held;
-            auto &ss = SessionAccess::sched(s);
-            held = ss.next;
-            ss.next = ss.prev = nullptr;
-            uint32_t expect = d->id + 1;
-            if (ss.holder.compare_exchange_strong(expect, 0, std::memory_order_acq_rel)) {
-                logf(d, ACRYPTO_LOG_WARN, "closed without completing a session");
-                d->in_flight.fetch_sub(1, std::memory_order_relaxed);
-                finish_owned(s, ACRYPTO_E_SHUTDOWN, s.c().cur, d);
-            }
+        // What the device still holds after close_fn: sessions tagged with it.
+        if (d->in_flight.load(std::memory_order_acquire) != 0) {
+            struct Scan {
+                Impl *core;
+                Device *d;
+                uint32_t tag;
+            } scan{this, d, holder_tag(uid, d)};
+            SessionAccess::for_each(
+                [](Session &s, void *arg) {
+                    auto *sc = static_cast<Scan *>(arg);
+                    auto &ss = SessionAccess::sched(s);
+                    uint32_t expect = sc->tag;
+                    if (ss.holder.load(std::memory_order_relaxed) != expect ||
+                        !ss.holder.compare_exchange_strong(expect, 0, std::memory_order_acq_rel))
+                        return;
+                    sc->core->logf(sc->d, ACRYPTO_LOG_WARN, "closed without completing a session");
+                    sc->d->in_flight.fetch_sub(1, std::memory_order_relaxed);
+                    sc->core->finish_owned(s, ACRYPTO_E_SHUTDOWN, s.c().cur, sc->d);
+                },
+                &scan);
         }
     }
     shut.store(true);

@@ -61,10 +61,9 @@ struct Device {
     mutable std::mutex reason_mu;
     std::string broken_reason;
 
-    std::mutex mu; ///< guards queue and in-flight list
+    std::mutex mu; ///< guards the queue (held sessions carry the device's holder tag)
     DeviceQueue queue;
-    Session *inflight = nullptr; ///< doubly linked through SessionSched next/prev
-    bool queue_closed = false;   ///< shutdown drained the queue: refuse new work
+    bool queue_closed = false; ///< shutdown drained the queue: refuse new work
 
     std::atomic<uint32_t> queued{0};
     std::atomic<uint32_t> in_flight{0};

@@ -79,6 +79,20 @@ SharedPool &shared_pool() {
 
 std::atomic<uint64_t> g_next_id_block{1};
 
+/// Sessions made at once when no pooled one is left (the rest go to the pool).
+constexpr uint32_t kChunkSessions = 32;
+
+/// A block of sessions allocated together. Blocks are never freed and are listed
+/// in g_chunks (push-only, lock-free, so fork() cannot leave it locked): shutdown
+/// finds the sessions a closed device still holds by scanning them, which keeps
+/// an in-flight list (and its lock) off the dequeue and completion paths.
+struct SessionChunk {
+    Session *base;
+    uint32_t n;
+    SessionChunk *next;
+};
+std::atomic<SessionChunk *> g_chunks{nullptr};
+
 } // namespace
 
 namespace detail {
@@ -92,6 +106,11 @@ struct LocalPool {
     bool dead = false; ///< thread is exiting: frees go to the shared pool
     ~LocalPool();
 };
+
+void SessionAccess::for_each(void (*fn)(Session &, void *), void *arg) {
+    for (SessionChunk *ch = g_chunks.load(std::memory_order_acquire); ch; ch = ch->next)
+        for (uint32_t i = 0; i < ch->n; ++i) fn(ch->base[i], arg);
+}
 
 std::ptrdiff_t SessionAccess::c_offset() noexcept {
 #pragma GCC diagnostic push
@@ -169,7 +188,24 @@ Ref<Session> Session::make(uint32_t nsteps, size_t arena_bytes) {
         s = pop_batch(&n); // exiting thread: take one, give the rest back
         if (s && n > 1) push_batch(s->sched_.next, n - 1);
     }
-    if (!s) s = new Session();
+    if (!s) {
+        // A fresh block: hand out the first, pool the rest.
+        Session *block = new Session[kChunkSessions];
+        auto *chunk = new SessionChunk{block, kChunkSessions, nullptr};
+        chunk->next = g_chunks.load(std::memory_order_relaxed);
+        while (!g_chunks.compare_exchange_weak(chunk->next, chunk, std::memory_order_release,
+                                               std::memory_order_relaxed)) {}
+        for (uint32_t i = 1; i + 1 < kChunkSessions; ++i) block[i].sched_.next = &block[i + 1];
+        block[kChunkSessions - 1].sched_.next = nullptr;
+        if (!lp.dead) {
+            block[kChunkSessions - 1].sched_.next = lp.head;
+            lp.head = &block[1];
+            lp.count += kChunkSessions - 1;
+        } else {
+            push_batch(&block[1], kChunkSessions - 1);
+        }
+        s = block;
+    }
     s->sched_.next = nullptr;
     s->refs_.store(1, std::memory_order_relaxed);
     if (arena_bytes > s->arena_cap_) {

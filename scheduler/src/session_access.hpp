@@ -23,6 +23,9 @@ struct SessionAccess {
         return reinterpret_cast<Session *>(reinterpret_cast<char *>(c) - c_offset());
     }
     static std::ptrdiff_t c_offset() noexcept;
+    /// Call `fn` on every session this process ever allocated (live or pooled; any
+    /// thread may be using them: touch only atomics unless a holder CAS was won).
+    static void for_each(void (*fn)(Session &, void *), void *arg);
     static void set_last_device(Session &s, const char *name) noexcept { s.last_device_ = name; }
     static KeyNotifier *&notifier(Key &k) noexcept { return k.notifier_; }
 };
