@@ -353,11 +353,15 @@ void untrack(Caller &c, const acrypto::sched::Session *s) {
 /// statistics), else the online cores: how many operations run beside the caller.
 uint32_t offload_depth(ProvCtx *pctx) {
     if (const uint32_t f = g_depth_forced.load(std::memory_order_relaxed)) return f;
-    static const uint32_t env = [] {
+    // ACRYPTO_PK_OFFLOAD_DEPTH=<n>; 0 keeps every operation below kPkOffloadMinNs inline.
+    static const int64_t env = [] {
         const char *e = std::getenv("ACRYPTO_PK_OFFLOAD_DEPTH");
-        return e != nullptr ? static_cast<uint32_t>(std::strtoul(e, nullptr, 10)) : 0u;
+        char *end = nullptr;
+        const unsigned long v = e != nullptr && *e != '\0' ? std::strtoul(e, &end, 10) : 0;
+        return e != nullptr && *e != '\0' && *end == '\0' && v <= 4096 ? static_cast<int64_t>(v)
+                                                                       : int64_t{-1};
     }();
-    if (env != 0) return env;
+    if (env >= 0) return static_cast<uint32_t>(env);
     uint32_t d = g_depth.load(std::memory_order_relaxed);
     if (d != 0) return d;
     if (acrypto::sched::SchedulerCore *sc = scheduler(pctx)) {
