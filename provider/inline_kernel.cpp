@@ -50,6 +50,20 @@ int InlineKernel::run(ProvCtx *pctx, const OpOptions &opts, const uint8_t *src, 
     return rc;
 }
 
+int InlineKernel::run_aead(ProvCtx *pctx, const OpOptions &opts, const uint8_t *iv, size_t iv_len,
+                           const uint8_t *aad, size_t aad_len, const uint8_t *src, uint8_t *dst,
+                           size_t len, uint8_t *tag, size_t tag_len) noexcept {
+    if (!k_ || len > k_.max_len() || opts.device[0] != '\0') return ACRYPTO_E_UNSUPPORTED;
+    if (generation_ != fork_generation()) {
+        k_.abandon();
+        return ACRYPTO_E_UNSUPPORTED;
+    }
+    if (!kernel_wanted(pctx, k_, len)) return ACRYPTO_E_UNSUPPORTED;
+    const int rc = k_.run_aead(iv, iv_len, aad, aad_len, src, dst, len, tag, tag_len);
+    if (rc == ACRYPTO_E_UNSUPPORTED) k_.reset(); // stale, or another IV length: bind again later
+    return rc;
+}
+
 void InlineKernel::bind_after_inline(ProvCtx *pctx, const OpOptions &opts,
                                      const acrypto_step &shape) noexcept {
     if (k_ || refused_ || opts.device[0] != '\0') return;

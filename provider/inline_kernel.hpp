@@ -12,7 +12,7 @@
 namespace acrypto::prov {
 
 /**
- * A cipher context's kernel (acrypto::sched::Kernel): bound after the context's
+ * A cipher or AEAD context's kernel (acrypto::sched::Kernel): bound after the context's
  * first inline run, then every run the cost model keeps on the caller's thread
  * goes straight to the device's kernel, with no session, no placement and no
  * capability match. Work the model sends to a device, bound work
@@ -39,6 +39,14 @@ class InlineKernel {
      */
     int run(ProvCtx *pctx, const OpOptions &opts, const uint8_t *src, uint8_t *dst, size_t len,
             uint8_t *iv, uint32_t *num) noexcept;
+
+    /**
+     * The same for one AEAD message (acrypto_kernel::aead_fn): `tag` is written
+     * (encrypt) or checked (decrypt: ACRYPTO_E_VERIFY on mismatch).
+     */
+    int run_aead(ProvCtx *pctx, const OpOptions &opts, const uint8_t *iv, size_t iv_len,
+                 const uint8_t *aad, size_t aad_len, const uint8_t *src, uint8_t *dst, size_t len,
+                 uint8_t *tag, size_t tag_len) noexcept;
 
     /// After an inline session run of `shape` succeeded: bind a kernel for the next
     /// runs (once; a device without one is not asked again until reset()).

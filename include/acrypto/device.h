@@ -155,6 +155,17 @@ struct acrypto_kernel {
     int (*run_fn)(void *state, const uint8_t *src, uint8_t *dst, size_t len, uint8_t *iv,
                   uint32_t *num);
     /**
+     * AEAD kernels (run_fn is NULL): one whole message under `iv` (`iv_len`
+     * bytes; the length bound with the kernel, ACRYPTO_E_UNSUPPORTED for another),
+     * `aad_len` bytes of additional data, `len` payload bytes from `src` to `dst`
+     * (the same pointer, or not overlapping). Encrypt writes `tag_len` bytes of
+     * tag to `tag`; decrypt checks the `tag_len` bytes at `tag` and returns
+     * ACRYPTO_E_VERIFY, with `dst` wiped, when they do not match.
+     */
+    int (*aead_fn)(void *state, const uint8_t *iv, size_t iv_len, const uint8_t *aad,
+                   size_t aad_len, const uint8_t *src, uint8_t *dst, size_t len, uint8_t *tag,
+                   size_t tag_len);
+    /**
      * Free `state`, wiping its key material. Any thread. May be called after
      * close_fn returned (the state must not depend on the device instance
      * staying open), never after the plugin is unloaded.
@@ -241,7 +252,8 @@ struct acrypto_device_driver {
 
     /**
      * Optional (ACRYPTO_DEV_F_INLINE): bind a kernel for one step shape: op,
-     * alg, mode, dir and key of `shape` (buffers, lengths and IV are ignored).
+     * alg, mode, dir and key of `shape`, and iv_len for AEAD modes (buffers,
+     * lengths and the IV itself are ignored).
      * Fills `*out` and returns ACRYPTO_OK, or ACRYPTO_E_UNSUPPORTED when the
      * device has no kernel for it. Caller thread; may allocate; must not block
      * for I/O. The key may die after this returns: copy what the kernel needs.

@@ -60,10 +60,7 @@ int Kernel::run_sampled(const uint8_t *src, uint8_t *dst, size_t len, uint8_t *i
     if (rc == ACRYPTO_OK && entry_)
         core_of(core_)->inline_model.observe_inline(*entry_of(entry_), InlineModel::size_class(len),
                                                     detail::mono_ns() - t0);
-    bytes_ += len;
-    if (rc != ACRYPTO_OK) ++failed_;
-    if (++runs_ >= kFlushEvery) flush();
-    return rc;
+    return counted(rc, len);
 }
 
 void Kernel::flush() noexcept {
@@ -89,7 +86,7 @@ void Kernel::flush() noexcept {
 }
 
 void Kernel::reset() noexcept {
-    if (!k_.run_fn && !link_) return;
+    if (!*this && !link_) return;
     flush();
     if (k_.release_fn) k_.release_fn(k_.state);
     if (link_) link_of(link_)->unref();
@@ -140,7 +137,8 @@ Result<Kernel> SchedulerCore::bind_kernel(const acrypto_step &shape) {
         rc = bind(best->dev, &shape, &k);
         best->leave();
     }
-    if (rc != ACRYPTO_OK || !k.run_fn || k.struct_size < sizeof(acrypto_kernel)) {
+    if (rc != ACRYPTO_OK || (!k.run_fn && !k.aead_fn) || (k.run_fn && k.aead_fn) ||
+        k.struct_size < sizeof(acrypto_kernel)) {
         // A kernel the device half filled in is still its to free.
         if (rc == ACRYPTO_OK && k.release_fn) k.release_fn(k.state);
         return Result<Kernel>(Errc::Unsupported, "device refused the kernel");

@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
-// cpu inline kernels: one EVP_CIPHER_CTX keyed at bind time, the chaining state
-// tracked so a stream of runs never re-initialises it.
+// cpu inline kernels: one EVP_CIPHER_CTX keyed at bind time. Ciphers track their
+// chaining state so a stream of runs never re-initialises it; AEAD messages set
+// only their IV.
 #include "kernel.hpp"
 
+#include <climits>
 #include <cstring>
 #include <new>
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/params.h>
 
 #include "exec_cipher.hpp"
 
@@ -83,15 +87,141 @@ const char *aes_name(uint32_t mode, size_t key_len) {
     return k < 0 || m < 0 ? nullptr : names[k][m];
 }
 
+/// An AEAD kernel: one context keyed (and set to the bound IV length) once; each
+/// message sets only its IV.
+struct AeadKernel {
+    std::shared_ptr<CryptoLib> lib;
+    std::shared_ptr<KernelCounts> counts;
+    EVP_CIPHER *cipher = nullptr;
+    EVP_CIPHER_CTX *ctx = nullptr;
+    size_t iv_len = 0;
+    bool enc = true;
+    uint32_t runs = 0;
+    uint64_t bytes = 0;
+
+    void flush() noexcept {
+        counts->runs.fetch_add(runs, std::memory_order_relaxed);
+        counts->bytes.fetch_add(bytes, std::memory_order_relaxed);
+        runs = 0;
+        bytes = 0;
+    }
+};
+
+int aead_message(AeadKernel *a, const uint8_t *iv, const uint8_t *aad, size_t aad_len,
+                 const uint8_t *src, uint8_t *dst, size_t len, uint8_t *tag, size_t tag_len) {
+    int outl = 0;
+    if (EVP_CipherInit_ex2(a->ctx, nullptr, nullptr, iv, a->enc ? 1 : 0, nullptr) != 1)
+        return ACRYPTO_E_INTERNAL;
+    if (aad_len > 0 &&
+        EVP_CipherUpdate(a->ctx, nullptr, &outl, aad, static_cast<int>(aad_len)) != 1)
+        return ACRYPTO_E_INTERNAL;
+    int done = 0;
+    if (len > 0 && EVP_CipherUpdate(a->ctx, dst, &done, src, static_cast<int>(len)) != 1)
+        return ACRYPTO_E_INTERNAL;
+    if (!a->enc) {
+        OSSL_PARAM tp[] = {
+            OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, tag, tag_len),
+            OSSL_PARAM_construct_end()};
+        if (EVP_CIPHER_CTX_set_params(a->ctx, tp) != 1) return ACRYPTO_E_INTERNAL;
+    }
+    int fin = 0;
+    if (EVP_CipherFinal_ex(a->ctx, dst + done, &fin) != 1)
+        return a->enc ? ACRYPTO_E_INTERNAL : ACRYPTO_E_VERIFY;
+    if (a->enc) {
+        OSSL_PARAM tp[] = {
+            OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, tag, tag_len),
+            OSSL_PARAM_construct_end()};
+        if (EVP_CIPHER_CTX_get_params(a->ctx, tp) != 1) return ACRYPTO_E_INTERNAL;
+    }
+    return ACRYPTO_OK;
+}
+
+int run_aead(void *state, const uint8_t *iv, size_t iv_len, const uint8_t *aad, size_t aad_len,
+             const uint8_t *src, uint8_t *dst, size_t len, uint8_t *tag, size_t tag_len) {
+    auto *a = static_cast<AeadKernel *>(state);
+    if (iv_len != a->iv_len) return ACRYPTO_E_UNSUPPORTED;
+    if (!iv || !tag || tag_len == 0 || tag_len > 16 || len > INT_MAX || aad_len > INT_MAX ||
+        (aad_len > 0 && !aad) || (len > 0 && (!src || !dst)))
+        return ACRYPTO_E_INVALID;
+    if (len > 0 && src != dst && (src < dst ? src + len > dst : dst + len > src))
+        return ACRYPTO_E_INVALID;
+    const int rc = aead_message(a, iv, aad, aad_len, src, dst, len, tag, tag_len);
+    if (rc != ACRYPTO_OK) {
+        ERR_clear_error();
+        if (len > 0 && !a->enc) OPENSSL_cleanse(dst, len); // no unauthenticated plaintext
+    }
+    a->bytes += len;
+    if (++a->runs >= kCountEvery) a->flush();
+    return rc;
+}
+
+void release_aead(void *state) {
+    auto *a = static_cast<AeadKernel *>(state);
+    if (!a) return;
+    a->flush();
+    EVP_CIPHER_CTX_free(a->ctx); // cleanses the key schedule
+    EVP_CIPHER_free(a->cipher);
+    delete a;
+}
+
+const char *aead_name(const acrypto_step &shape) {
+    if (shape.alg == ACRYPTO_ALG_CHACHA20 && shape.mode == ACRYPTO_MODE_POLY1305)
+        return shape.key->len == 32 && shape.iv_len == 12 ? "ChaCha20-Poly1305" : nullptr;
+    if (shape.alg != ACRYPTO_ALG_AES || shape.mode != ACRYPTO_MODE_GCM || shape.iv_len == 0 ||
+        shape.iv_len > ACRYPTO_MAX_IV)
+        return nullptr;
+    switch (shape.key->len) {
+    case 16: return "AES-128-GCM";
+    case 24: return "AES-192-GCM";
+    case 32: return "AES-256-GCM";
+    default: return nullptr;
+    }
+}
+
+int bind_aead(const std::shared_ptr<CryptoLib> &lib, const std::shared_ptr<KernelCounts> &counts,
+              const acrypto_step &shape, const char *name, acrypto_kernel &out) {
+    auto *a = new (std::nothrow) AeadKernel;
+    if (!a) return ACRYPTO_E_NOMEM;
+    a->lib = lib;
+    a->counts = counts;
+    a->iv_len = shape.iv_len;
+    a->enc = shape.dir == ACRYPTO_DIR_ENCRYPT;
+    a->cipher = EVP_CIPHER_fetch(lib->ctx(), name, nullptr);
+    a->ctx = EVP_CIPHER_CTX_new();
+    size_t ivlen = a->iv_len;
+    OSSL_PARAM ivp[] = {OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_AEAD_IVLEN, &ivlen),
+                        OSSL_PARAM_construct_end()};
+    if (!a->cipher || !a->ctx ||
+        EVP_CipherInit_ex2(a->ctx, a->cipher, nullptr, nullptr, a->enc ? 1 : 0, ivp) != 1 ||
+        EVP_CipherInit_ex2(a->ctx, nullptr, shape.key->data, nullptr, a->enc ? 1 : 0, nullptr) !=
+            1) {
+        ERR_clear_error();
+        release_aead(a);
+        return ACRYPTO_E_INTERNAL;
+    }
+    out = acrypto_kernel{};
+    out.struct_size = sizeof(acrypto_kernel);
+    out.max_len = INT_MAX;
+    out.aead_fn = run_aead;
+    out.release_fn = release_aead;
+    out.state = a;
+    return ACRYPTO_OK;
+}
+
 } // namespace
 
 int bind_kernel(const std::shared_ptr<CryptoLib> &lib, const std::shared_ptr<KernelCounts> &counts,
                 const acrypto_step &shape, acrypto_kernel &out) {
-    if (shape.op != ACRYPTO_OP_CIPHER || shape.alg != ACRYPTO_ALG_AES || !shape.key ||
-        !shape.key->data)
+    if (shape.op != ACRYPTO_OP_CIPHER || !shape.key || !shape.key->data)
         return ACRYPTO_E_UNSUPPORTED;
     if (shape.dir != ACRYPTO_DIR_ENCRYPT && shape.dir != ACRYPTO_DIR_DECRYPT)
         return ACRYPTO_E_UNSUPPORTED;
+    if (shape.mode == ACRYPTO_MODE_GCM || shape.mode == ACRYPTO_MODE_POLY1305) {
+        const char *name = aead_name(shape);
+        if (!name || !lib || !lib->ok() || !counts) return ACRYPTO_E_UNSUPPORTED;
+        return bind_aead(lib, counts, shape, name, out);
+    }
+    if (shape.alg != ACRYPTO_ALG_AES) return ACRYPTO_E_UNSUPPORTED;
     const char *name = aes_name(shape.mode, shape.key->len);
     if (!name || !lib || !lib->ok() || !counts) return ACRYPTO_E_UNSUPPORTED;
     auto *a = new (std::nothrow) AesKernel;

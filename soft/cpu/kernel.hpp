@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// The cpu device's inline kernels (acrypto_kernel): AES ECB/CBC/CTR on a context
-// keyed once, run on the caller's thread with no session.
+// The cpu device's inline kernels (acrypto_kernel): AES ECB/CBC/CTR, AES-GCM and
+// ChaCha20-Poly1305 on a context keyed once, run on the caller's thread with no session.
 #pragma once
 
 #include <atomic>
@@ -19,8 +19,9 @@ struct KernelCounts {
 };
 
 /**
- * Bind a kernel for `shape` (AES ECB, CBC or CTR, either direction, 128/192/256-bit
- * key) over `lib`, which it keeps alive. ACRYPTO_E_UNSUPPORTED for any other shape.
+ * Bind a kernel for `shape` over `lib`, which it keeps alive: AES ECB, CBC or CTR
+ * (run_fn) and AES-GCM or ChaCha20-Poly1305 (aead_fn, for the shape's IV length),
+ * either direction, every key size. ACRYPTO_E_UNSUPPORTED for any other shape.
  */
 int bind_kernel(const std::shared_ptr<CryptoLib> &lib, const std::shared_ptr<KernelCounts> &counts,
                 const acrypto_step &shape, acrypto_kernel &out);

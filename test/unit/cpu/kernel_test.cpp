@@ -154,6 +154,108 @@ INSTANTIATE_TEST_SUITE_P(AllShapes, CpuKernel, ::testing::ValuesIn(all_shapes())
                                     (i.param.enc ? "enc" : "dec");
                          });
 
+/// One AEAD message through the default provider: ciphertext and tag (encrypt).
+struct AeadRef {
+    std::vector<uint8_t> out;
+    uint8_t tag[16];
+};
+AeadRef aead_reference(const char *name, const std::vector<uint8_t> &key,
+                       const std::vector<uint8_t> &iv, const std::vector<uint8_t> &aad,
+                       const std::vector<uint8_t> &in) {
+    AeadRef r{std::vector<uint8_t>(in.size()), {}};
+    EVP_CIPHER *c = EVP_CIPHER_fetch(nullptr, name, "provider=default");
+    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    size_t ivlen = iv.size();
+    OSSL_PARAM p[] = {OSSL_PARAM_construct_size_t("ivlen", &ivlen), OSSL_PARAM_construct_end()};
+    int outl = 0;
+    EXPECT_EQ(EVP_EncryptInit_ex2(ctx, c, nullptr, nullptr, p), 1);
+    EXPECT_EQ(EVP_EncryptInit_ex2(ctx, nullptr, key.data(), iv.data(), nullptr), 1);
+    if (!aad.empty()) {
+        EXPECT_EQ(EVP_EncryptUpdate(ctx, nullptr, &outl, aad.data(), static_cast<int>(aad.size())),
+                  1);
+    }
+    if (!in.empty()) {
+        EXPECT_EQ(
+            EVP_EncryptUpdate(ctx, r.out.data(), &outl, in.data(), static_cast<int>(in.size())), 1);
+    }
+    EXPECT_EQ(EVP_EncryptFinal_ex(ctx, r.out.data(), &outl), 1);
+    EXPECT_EQ(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, 16, r.tag), 1);
+    EVP_CIPHER_CTX_free(ctx);
+    EVP_CIPHER_free(c);
+    return r;
+}
+
+struct AeadShape {
+    uint32_t alg, mode;
+    size_t key_len, iv_len;
+    const char *name;
+};
+
+TEST(CpuAeadKernel, MessagesMatchTheDefaultProviderAndBadTagsAreRefused) {
+    auto lib = std::make_shared<CryptoLib>();
+    auto counts = std::make_shared<KernelCounts>();
+    const AeadShape shapes[] = {
+        {ACRYPTO_ALG_AES, ACRYPTO_MODE_GCM, 16, 12, "AES-128-GCM"},
+        {ACRYPTO_ALG_AES, ACRYPTO_MODE_GCM, 24, 12, "AES-192-GCM"},
+        {ACRYPTO_ALG_AES, ACRYPTO_MODE_GCM, 32, 12, "AES-256-GCM"},
+        {ACRYPTO_ALG_AES, ACRYPTO_MODE_GCM, 16, 16, "AES-128-GCM"},
+        {ACRYPTO_ALG_CHACHA20, ACRYPTO_MODE_POLY1305, 32, 12, "ChaCha20-Poly1305"},
+    };
+    std::mt19937 rng(7);
+    for (const auto &sh : shapes) {
+        std::vector<uint8_t> key(sh.key_len);
+        RAND_bytes(key.data(), static_cast<int>(key.size()));
+        acrypto_key k{};
+        k.id = 9;
+        k.alg = sh.alg;
+        k.data = key.data();
+        k.len = key.size();
+        acrypto_step st{};
+        st.op = ACRYPTO_OP_CIPHER;
+        st.alg = sh.alg;
+        st.mode = sh.mode;
+        st.iv_len = static_cast<uint32_t>(sh.iv_len);
+        st.key = &k;
+        acrypto_kernel enc{}, dec{};
+        st.dir = ACRYPTO_DIR_ENCRYPT;
+        ASSERT_EQ(bind_kernel(lib, counts, st, enc), ACRYPTO_OK) << sh.name;
+        st.dir = ACRYPTO_DIR_DECRYPT;
+        ASSERT_EQ(bind_kernel(lib, counts, st, dec), ACRYPTO_OK) << sh.name;
+        ASSERT_EQ(enc.run_fn, nullptr);
+        ASSERT_NE(enc.aead_fn, nullptr);
+        for (int round = 0; round < 30; ++round) {
+            std::vector<uint8_t> iv(sh.iv_len), aad(rng() % 40), in(rng() % 2000);
+            RAND_bytes(iv.data(), static_cast<int>(iv.size()));
+            if (!aad.empty()) RAND_bytes(aad.data(), static_cast<int>(aad.size()));
+            if (!in.empty()) RAND_bytes(in.data(), static_cast<int>(in.size()));
+            const AeadRef want = aead_reference(sh.name, key, iv, aad, in);
+            std::vector<uint8_t> buf = in;
+            uint8_t tag[16];
+            ASSERT_EQ(enc.aead_fn(enc.state, iv.data(), iv.size(), aad.data(), aad.size(),
+                                  buf.data(), buf.data(), buf.size(), tag, 16),
+                      ACRYPTO_OK);
+            ASSERT_EQ(buf, want.out) << sh.name << " round " << round;
+            ASSERT_EQ(std::memcmp(tag, want.tag, 16), 0) << sh.name << " round " << round;
+            std::vector<uint8_t> back(buf.size());
+            ASSERT_EQ(dec.aead_fn(dec.state, iv.data(), iv.size(), aad.data(), aad.size(),
+                                  buf.data(), back.data(), buf.size(), tag, 16),
+                      ACRYPTO_OK);
+            ASSERT_EQ(back, in);
+            tag[round % 16] ^= 1;
+            EXPECT_EQ(dec.aead_fn(dec.state, iv.data(), iv.size(), aad.data(), aad.size(),
+                                  buf.data(), back.data(), buf.size(), tag, 16),
+                      ACRYPTO_E_VERIFY);
+            for (uint8_t b : back) ASSERT_EQ(b, 0) << "no unauthenticated plaintext";
+        }
+        uint8_t iv8[8] = {}, tag[16] = {};
+        EXPECT_EQ(enc.aead_fn(enc.state, iv8, sizeof iv8, nullptr, 0, nullptr, nullptr, 0, tag, 16),
+                  ACRYPTO_E_UNSUPPORTED)
+            << "another IV length than the bound one";
+        enc.release_fn(enc.state);
+        dec.release_fn(dec.state);
+    }
+}
+
 TEST(CpuKernelBind, OtherShapesAreUnsupportedAndCountsSurviveRelease) {
     auto lib = std::make_shared<CryptoLib>();
     auto counts = std::make_shared<KernelCounts>();

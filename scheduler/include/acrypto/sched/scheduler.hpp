@@ -79,9 +79,11 @@ class Kernel {
     Kernel(const Kernel &) = delete;
     Kernel &operator=(const Kernel &) = delete;
 
-    explicit operator bool() const noexcept { return k_.run_fn != nullptr; }
-    /// Largest length run() takes (0: none).
-    uint64_t max_len() const noexcept { return k_.run_fn ? k_.max_len : 0; }
+    explicit operator bool() const noexcept {
+        return k_.run_fn != nullptr || k_.aead_fn != nullptr;
+    }
+    /// Largest length run() / run_aead() take (0: none).
+    uint64_t max_len() const noexcept { return *this ? k_.max_len : 0; }
 
     /// Size-class bits (cost model) where inline wins for a caller that blocks /
     /// that pauses, for this kernel's kind of step. One relaxed load each.
@@ -102,15 +104,20 @@ class Kernel {
      * was added): reset it and take the session path, or bind again.
      */
     int run(const uint8_t *src, uint8_t *dst, size_t len, uint8_t *iv, uint32_t *num) noexcept {
-        if (!k_.run_fn || broken_->load(std::memory_order_acquire) ||
-            closing_->load(std::memory_order_acquire) ||
-            ndevs_now_->load(std::memory_order_acquire) != ndevs_)
-            return ACRYPTO_E_UNSUPPORTED;
+        if (!k_.run_fn || stale()) return ACRYPTO_E_UNSUPPORTED;
         if (++tick_ % kSampleEvery == 0) return run_sampled(src, dst, len, iv, num);
-        const int rc = k_.run_fn(k_.state, src, dst, len, iv, num);
-        bytes_ += len;
-        if (rc != ACRYPTO_OK) ++failed_;
-        if (++runs_ >= kFlushEvery) flush();
+        return counted(k_.run_fn(k_.state, src, dst, len, iv, num), len);
+    }
+
+    /// Run an AEAD kernel (acrypto_kernel::aead_fn); ACRYPTO_E_UNSUPPORTED as run().
+    int run_aead(const uint8_t *iv, size_t iv_len, const uint8_t *aad, size_t aad_len,
+                 const uint8_t *src, uint8_t *dst, size_t len, uint8_t *tag,
+                 size_t tag_len) noexcept {
+        if (!k_.aead_fn || stale()) return ACRYPTO_E_UNSUPPORTED;
+        const int rc = k_.aead_fn(k_.state, iv, iv_len, aad, aad_len, src, dst, len, tag, tag_len);
+        if (rc == ACRYPTO_E_UNSUPPORTED) return rc;
+        // A verify failure is the message's, not the device's.
+        (void)counted(rc == ACRYPTO_E_VERIFY ? ACRYPTO_OK : rc, len);
         return rc;
     }
 
@@ -121,6 +128,17 @@ class Kernel {
 
   private:
     friend class SchedulerCore;
+    bool stale() const noexcept {
+        return broken_->load(std::memory_order_acquire) ||
+               closing_->load(std::memory_order_acquire) ||
+               ndevs_now_->load(std::memory_order_acquire) != ndevs_;
+    }
+    int counted(int rc, size_t len) noexcept {
+        bytes_ += len;
+        if (rc != ACRYPTO_OK) ++failed_;
+        if (++runs_ >= kFlushEvery) flush();
+        return rc;
+    }
     /// Runs counted into the statistics at once (one shared lock per batch).
     static constexpr uint32_t kFlushEvery = 1024;
     /// One run in this many is timed for the cost model (two clock reads).
