@@ -91,10 +91,16 @@ bool HashStream::start_direct(ProvCtx *pctx) {
         if (direct_ == nullptr && (direct_ = EVP_MD_CTX_new()) == nullptr) return false;
         return EVP_DigestInit_ex2(direct_, md, nullptr) == 1;
     }
+    const acrypto_key &k = key_->c();
+    if (k.data == nullptr || k.len == 0) return false; // empty keys stay on sessions
+    // Same digest as the context's last HMAC: a new key only (no digest fetch).
+    if (direct_mac_ != nullptr && direct_mac_info_ == info_)
+        return EVP_MAC_init(direct_mac_, k.data, k.len, nullptr) == 1;
     EVP_MAC *mac = direct_hmac(pctx);
     EVP_MD *md = direct_digest(pctx, index);
     if (mac == nullptr || md == nullptr) return false;
     EVP_MAC_CTX_free(direct_mac_);
+    direct_mac_info_ = nullptr;
     if ((direct_mac_ = EVP_MAC_CTX_new(mac)) == nullptr) return false;
     const OSSL_PARAM params[] = {
         OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
@@ -102,9 +108,9 @@ bool HashStream::start_direct(ProvCtx *pctx) {
         OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_PROPERTIES,
                                          const_cast<char *>("provider=default"), 0),
         OSSL_PARAM_construct_end()};
-    const acrypto_key &k = key_->c();
-    if (k.data == nullptr || k.len == 0) return false; // empty keys stay on sessions
-    return EVP_MAC_init(direct_mac_, k.data, k.len, params) == 1;
+    if (EVP_MAC_init(direct_mac_, k.data, k.len, params) != 1) return false;
+    direct_mac_info_ = info_;
+    return true;
 }
 
 int HashStream::direct_update(const uint8_t *in, size_t len) {
@@ -123,6 +129,7 @@ bool HashStream::copy_from(const HashStream &o) {
             if (d == nullptr) return false;
             EVP_MAC_CTX_free(direct_mac_);
             direct_mac_ = d;
+            direct_mac_info_ = o.direct_mac_info_;
         }
         info_ = o.info_;
         op_ = o.op_;

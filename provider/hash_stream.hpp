@@ -94,8 +94,9 @@ class HashStream {
     bool start_direct(ProvCtx *pctx);
     int direct_update(const uint8_t *in, size_t len);
 
-    EVP_MD_CTX *direct_ = nullptr;      ///< direct digest state (kept across resets)
-    EVP_MAC_CTX *direct_mac_ = nullptr; ///< direct HMAC state
+    EVP_MD_CTX *direct_ = nullptr;              ///< direct digest state (kept across resets)
+    EVP_MAC_CTX *direct_mac_ = nullptr;         ///< direct HMAC state (kept across resets)
+    const HashInfo *direct_mac_info_ = nullptr; ///< digest direct_mac_ was set up with
 };
 
 } // namespace acrypto::prov
