@@ -23,22 +23,31 @@ namespace {
 /// Runs a kernel keeps to itself before adding them to the shared counts.
 constexpr uint32_t kCountEvery = 256;
 
-struct AesKernel {
-    std::shared_ptr<CryptoLib> lib; ///< keeps the library context the cipher came from
+/// What every kernel holds: the library context its cipher came from (kept alive),
+/// and its runs, added to the device's counts in batches.
+struct KernelBase {
+    std::shared_ptr<CryptoLib> lib;
     std::shared_ptr<KernelCounts> counts;
     EVP_CIPHER *cipher = nullptr;
-    Keyed k;
-    uint32_t mode = 0;
     bool enc = true;
     uint32_t runs = 0;
     uint64_t bytes = 0;
 
+    void count(size_t len) noexcept {
+        bytes += len;
+        if (++runs >= kCountEvery) flush();
+    }
     void flush() noexcept {
         counts->runs.fetch_add(runs, std::memory_order_relaxed);
         counts->bytes.fetch_add(bytes, std::memory_order_relaxed);
         runs = 0;
         bytes = 0;
     }
+};
+
+struct AesKernel : KernelBase {
+    Keyed k;
+    uint32_t mode = 0;
 };
 
 int run_aes(void *state, const uint8_t *src, uint8_t *dst, size_t len, uint8_t *iv, uint32_t *num) {
@@ -58,8 +67,7 @@ int run_aes(void *state, const uint8_t *src, uint8_t *dst, size_t len, uint8_t *
         break;
     }
     if (rc != ACRYPTO_OK) a->k.known = false;
-    a->bytes += len;
-    if (++a->runs >= kCountEvery) a->flush();
+    a->count(len);
     return rc;
 }
 
@@ -89,22 +97,9 @@ const char *aes_name(uint32_t mode, size_t key_len) {
 
 /// An AEAD kernel: one context keyed (and set to the bound IV length) once; each
 /// message sets only its IV.
-struct AeadKernel {
-    std::shared_ptr<CryptoLib> lib;
-    std::shared_ptr<KernelCounts> counts;
-    EVP_CIPHER *cipher = nullptr;
+struct AeadKernel : KernelBase {
     EVP_CIPHER_CTX *ctx = nullptr;
     size_t iv_len = 0;
-    bool enc = true;
-    uint32_t runs = 0;
-    uint64_t bytes = 0;
-
-    void flush() noexcept {
-        counts->runs.fetch_add(runs, std::memory_order_relaxed);
-        counts->bytes.fetch_add(bytes, std::memory_order_relaxed);
-        runs = 0;
-        bytes = 0;
-    }
 };
 
 int aead_message(AeadKernel *a, const uint8_t *iv, const uint8_t *aad, size_t aad_len,
@@ -150,8 +145,7 @@ int run_aead(void *state, const uint8_t *iv, size_t iv_len, const uint8_t *aad, 
         ERR_clear_error();
         if (len > 0 && !a->enc) OPENSSL_cleanse(dst, len); // no unauthenticated plaintext
     }
-    a->bytes += len;
-    if (++a->runs >= kCountEvery) a->flush();
+    a->count(len);
     return rc;
 }
 

@@ -307,26 +307,6 @@ const acrypto_device_driver kFakeDriver = {
     fake_bind_kernel,
 };
 
-/// The same driver as a table of the first ABI 1 release (no bind_kernel_fn).
-const acrypto_device_driver kFakeDriverV10 = {
-    ACRYPTO_ABI_VERSION,
-    static_cast<uint32_t>(ACRYPTO_DEVICE_DRIVER_SIZE_V1_0),
-    "fake10",
-    "scheduler test device, first ABI 1 table",
-    kFakeKeys,
-    fake_probe,
-    fake_open,
-    fake_data_ready,
-    nullptr,
-    fake_run_inline,
-    fake_self_test,
-    fake_get_stats,
-    fake_get_entropy,
-    fake_key_free,
-    fake_close,
-    fake_bind_kernel, // beyond struct_size: never read
-};
-
 } // namespace
 
 void fake_run(acrypto_session *s, uint8_t tag) {
@@ -396,7 +376,18 @@ std::vector<uint64_t> FakeDevice::freed() {
 }
 
 const acrypto_device_driver *fake_driver() { return &kFakeDriver; }
-const acrypto_device_driver *fake_driver_v1_0() { return &kFakeDriverV10; }
+const acrypto_device_driver *fake_driver_v1_0() {
+    // The same driver as a table of the first ABI 1 release: bind_kernel_fn lies
+    // beyond its struct_size and must never be read.
+    static const acrypto_device_driver table = [] {
+        acrypto_device_driver t = kFakeDriver;
+        t.struct_size = static_cast<uint32_t>(ACRYPTO_DEVICE_DRIVER_SIZE_V1_0);
+        t.name = "fake10";
+        t.description = "scheduler test device, first ABI 1 table";
+        return t;
+    }();
+    return &table;
+}
 
 FakeDevice *fake(const std::string &name) {
     std::lock_guard lk(g_mu);
