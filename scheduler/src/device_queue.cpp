@@ -17,11 +17,28 @@ void DeviceQueue::push(Session *s, uint64_t now_ms) noexcept {
     else
         head_[p] = s;
     tail_[p] = s;
+    levels_ |= 1u << p;
     ++count_;
 }
 
 Session *DeviceQueue::pop(uint64_t now_ms, uint32_t aging_ms) noexcept {
     if (count_ == 0) return nullptr;
+    // One priority queued (the usual case): aging cannot reorder anything.
+    const int best =
+        (levels_ & (levels_ - 1)) == 0 ? __builtin_ctz(levels_) : pick(now_ms, aging_ms);
+    Session *s = head_[best];
+    auto &ss = SessionAccess::sched(*s);
+    head_[best] = ss.next;
+    if (!head_[best]) {
+        tail_[best] = nullptr;
+        levels_ &= ~(1u << best);
+    }
+    ss.next = nullptr;
+    --count_;
+    return s;
+}
+
+int DeviceQueue::pick(uint64_t now_ms, uint32_t aging_ms) const noexcept {
     int best = -1;
     uint64_t best_eff = 0;
     uint64_t best_enq = 0;
@@ -42,13 +59,7 @@ Session *DeviceQueue::pop(uint64_t now_ms, uint32_t aging_ms) noexcept {
             best_enq = enq;
         }
     }
-    Session *s = head_[best];
-    auto &ss = SessionAccess::sched(*s);
-    head_[best] = ss.next;
-    if (!head_[best]) tail_[best] = nullptr;
-    ss.next = nullptr;
-    --count_;
-    return s;
+    return best;
 }
 
 Session *DeviceQueue::take_all() noexcept {
@@ -64,6 +75,7 @@ Session *DeviceQueue::take_all() noexcept {
         head_[p] = tail_[p] = nullptr;
     }
     count_ = 0;
+    levels_ = 0;
     return out;
 }
 

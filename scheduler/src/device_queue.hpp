@@ -25,10 +25,14 @@ class DeviceQueue {
     bool empty() const noexcept { return count_ == 0; }
 
   private:
+    /// The level pop() takes from when several are queued (aged priority, then age).
+    int pick(uint64_t now_ms, uint32_t aging_ms) const noexcept;
+
     static constexpr uint32_t kLevels = ACRYPTO_PRIO_MAX + 1;
     Session *head_[kLevels]{};
     Session *tail_[kLevels]{};
     uint32_t count_ = 0;
+    uint32_t levels_ = 0; ///< bit p set while priority p has sessions
 };
 
 } // namespace acrypto::sched::detail
