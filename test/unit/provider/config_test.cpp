@@ -78,6 +78,29 @@ TEST_F(ConfigLoad, ParsesEveryKey) {
     EXPECT_EQ(s.priorities.size(), 2u);
 }
 
+TEST_F(ConfigLoad, AlgorithmsKeyRestrictsTheOffer) {
+    {
+        Settings s;
+        std::string err;
+        ASSERT_TRUE(load(s, err)) << err;
+        EXPECT_TRUE(s.algorithms.empty()) << "default: every algorithm";
+    }
+    for (const char *all : {"all", " ALL "}) {
+        vals_["algorithms"] = all;
+        Settings s;
+        std::string err;
+        ASSERT_TRUE(load(s, err)) << err;
+        EXPECT_TRUE(s.algorithms.empty()) << all;
+    }
+    vals_["algorithms"] = " sha256 , AES-128-CBC";
+    Settings s;
+    std::string err;
+    ASSERT_TRUE(load(s, err)) << err;
+    ASSERT_EQ(s.algorithms.size(), 2u);
+    EXPECT_EQ(s.algorithms[0], "sha256");
+    EXPECT_EQ(s.algorithms[1], "aes-128-cbc");
+}
+
 struct BadValue {
     const char *key;
     const char *value;
@@ -95,6 +118,8 @@ TEST_F(ConfigLoad, BadValuesNameTheKey) {
         {"required", "hifn"},
         {"priority.sha256", "8"},
         {"priority.sha256", "high"},
+        {"algorithms", "AES-128-CBC, NOSUCH"},
+        {"algorithms", " , "},
     };
     for (const BadValue &c : cases) {
         SCOPED_TRACE(std::string(c.key) + " = " + c.value);
