@@ -2,6 +2,7 @@
 // HashStream: buffering, partial chunks and the final step of digests and HMAC.
 #include "hash_stream.hpp"
 
+#include <openssl/async.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/params.h>
@@ -66,18 +67,56 @@ void HashStream::reset(const HashInfo *info, uint32_t op, uint32_t mode,
     path_ = Path::Undecided;
 }
 
+namespace {
+
+/// This thread's last cost-model answer for a small message computed directly: a
+/// context is often made per message (EVP_Digest, one HMAC per TLS record), so
+/// the answer is reused for the same scheduler, kind of step, size class and
+/// caller kind, and asked again after kDirectRecheck uses.
+struct DirectMemo {
+    const void *sched = nullptr;
+    uint64_t generation = 0;
+    uint32_t alg = 0, op = 0, size_class = 0;
+    bool paused = false;
+    bool keep = false;
+    uint32_t left = 0;
+};
+constexpr uint32_t kDirectRecheck = 256;
+thread_local DirectMemo t_direct_memo;
+
+bool caller_pauses() {
+    ASYNC_JOB *job = ASYNC_get_current_job();
+    return job != nullptr && ASYNC_get_wait_ctx(job) != nullptr;
+}
+
+} // namespace
+
+bool HashStream::direct_preferred(ProvCtx *pctx, const OpOptions &opts, size_t pending) {
+    DirectMemo &m = t_direct_memo;
+    const void *sched = scheduler(pctx);
+    const uint32_t cls = acrypto::sched::Kernel::size_class(pending);
+    const bool paused = pctx->settings.inline_auto && caller_pauses();
+    if (m.left != 0 && m.sched == sched && m.generation == fork_generation() &&
+        m.alg == info_->alg && m.op == op_ && m.size_class == cls && m.paused == paused) {
+        --m.left;
+        return m.keep;
+    }
+    Session *s = inl_.arm(opts, key_);
+    if (s == nullptr) return false;
+    fill_step(s->step(0), pending, true);
+    const bool keep = inline_preferred(pctx, *s);
+    s->step(0) = acrypto_step{};
+    m = DirectMemo{sched, fork_generation(), info_->alg, op_, cls, paused, keep, kDirectRecheck};
+    return keep;
+}
+
 void HashStream::choose(ProvCtx *pctx, const OpOptions &opts, size_t pending) {
     path_ = Path::Sessions;
     const bool hmac = op_ == ACRYPTO_OP_MAC && mode_ == ACRYPTO_MODE_HMAC && key_;
     if ((op_ != ACRYPTO_OP_DIGEST && !hmac) || !pctx->direct_digests_allowed ||
         opts.device[0] != '\0' || started_ || accumulate_ || pending >= kDirect)
         return;
-    Session *s = inl_.arm(opts, key_);
-    if (s == nullptr) return;
-    fill_step(s->step(0), pending, true);
-    const bool keep = inline_preferred(pctx, *s);
-    s->step(0) = acrypto_step{};
-    if (!keep || !start_direct(pctx)) return;
+    if (!direct_preferred(pctx, opts, pending) || !start_direct(pctx)) return;
     if (len_ != 0 && direct_update(buf_, len_) != ACRYPTO_OK) return;
     len_ = 0;
     path_ = Path::Direct;
@@ -93,9 +132,16 @@ bool HashStream::start_direct(ProvCtx *pctx) {
     }
     const acrypto_key &k = key_->c();
     if (k.data == nullptr || k.len == 0) return false; // empty keys stay on sessions
-    // Same digest as the context's last HMAC: a new key only (no digest fetch).
-    if (direct_mac_ != nullptr && direct_mac_info_ == info_)
-        return EVP_MAC_init(direct_mac_, k.data, k.len, nullptr) == 1;
+    // Same digest as the context's last HMAC: the same key restarts without re-keying
+    // (key ids are never reused); another key is set, with no digest fetch.
+    if (direct_mac_ != nullptr && direct_mac_info_ == info_) {
+        if (direct_mac_key_id_ == k.id && k.id != 0)
+            return EVP_MAC_init(direct_mac_, nullptr, 0, nullptr) == 1;
+        direct_mac_key_id_ = 0;
+        if (EVP_MAC_init(direct_mac_, k.data, k.len, nullptr) != 1) return false;
+        direct_mac_key_id_ = k.id;
+        return true;
+    }
     EVP_MAC *mac = direct_hmac(pctx);
     EVP_MD *md = direct_digest(pctx, index);
     if (mac == nullptr || md == nullptr) return false;
@@ -108,8 +154,10 @@ bool HashStream::start_direct(ProvCtx *pctx) {
         OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_PROPERTIES,
                                          const_cast<char *>("provider=default"), 0),
         OSSL_PARAM_construct_end()};
+    direct_mac_key_id_ = 0;
     if (EVP_MAC_init(direct_mac_, k.data, k.len, params) != 1) return false;
     direct_mac_info_ = info_;
+    direct_mac_key_id_ = k.id;
     return true;
 }
 
@@ -130,6 +178,7 @@ bool HashStream::copy_from(const HashStream &o) {
             EVP_MAC_CTX_free(direct_mac_);
             direct_mac_ = d;
             direct_mac_info_ = o.direct_mac_info_;
+            direct_mac_key_id_ = o.direct_mac_key_id_;
         }
         info_ = o.info_;
         op_ = o.op_;

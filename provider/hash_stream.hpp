@@ -71,6 +71,8 @@ class HashStream {
 
     /// Choose the message's path once, before its first `pending` bytes are computed.
     void choose(ProvCtx *pctx, const OpOptions &opts, size_t pending);
+    /// Whether the cost model keeps a `pending`-byte message on this thread (memoised per thread).
+    bool direct_preferred(ProvCtx *pctx, const OpOptions &opts, size_t pending);
     int run(ProvCtx *pctx, const OpOptions &opts, const uint8_t *src, size_t len, bool final,
             uint8_t *out);
     void fill_step(acrypto_step &st, size_t len, bool final) const;
@@ -97,6 +99,7 @@ class HashStream {
     EVP_MD_CTX *direct_ = nullptr;              ///< direct digest state (kept across resets)
     EVP_MAC_CTX *direct_mac_ = nullptr;         ///< direct HMAC state (kept across resets)
     const HashInfo *direct_mac_info_ = nullptr; ///< digest direct_mac_ was set up with
+    uint64_t direct_mac_key_id_ = 0;            ///< key id direct_mac_ is keyed with (0: none)
 };
 
 } // namespace acrypto::prov
