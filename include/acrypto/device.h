@@ -141,8 +141,16 @@ struct acrypto_stat {
 struct acrypto_kernel {
     uint32_t struct_size; /**< sizeof(struct acrypto_kernel) the device filled */
     uint32_t flags;       /**< reserved, 0 */
-    /** Largest `len` run_fn takes (0: no limit); larger work goes through sessions. */
+    /** Largest `len` run_fn / aead_fn take (0: no limit); larger work goes through sessions. */
     uint64_t max_len;
+    /**
+     * Free `state`, wiping its key material. Any thread. May be called after
+     * close_fn returned (the state must not depend on the device instance
+     * staying open), never after the plugin is unloaded. It and `state` stay at
+     * these offsets in every later layout, so any kernel can be released.
+     */
+    void (*release_fn)(void *state);
+    void *state; /**< the device's; opaque to the caller */
     /**
      * Cipher kernels: transform `len` bytes from `src` to `dst` (the same
      * pointer, or not overlapping). ECB and CBC: `len` is a block multiple.
@@ -165,13 +173,6 @@ struct acrypto_kernel {
     int (*aead_fn)(void *state, const uint8_t *iv, size_t iv_len, const uint8_t *aad,
                    size_t aad_len, const uint8_t *src, uint8_t *dst, size_t len, uint8_t *tag,
                    size_t tag_len);
-    /**
-     * Free `state`, wiping its key material. Any thread. May be called after
-     * close_fn returned (the state must not depend on the device instance
-     * staying open), never after the plugin is unloaded.
-     */
-    void (*release_fn)(void *state);
-    void *state; /**< the device's; opaque to the caller */
 };
 
 /**

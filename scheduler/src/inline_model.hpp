@@ -22,6 +22,9 @@ class InlineModel {
     /// crypto: pause, resume, eventfd wake-up and the worker hand-over (≈ 0.5 µs
     /// idle; 2 µs keeps the measured AES-CBC crossover of the cpu device, ≈ 2 KiB).
     static constexpr uint32_t kPausedCallerNs = 2000;
+    /// How much faster (bytes / stated rate) a device must be than the inline
+    /// device for a pausing caller to offload work past kPausedCallerNs.
+    static constexpr uint32_t kPausedSpeedup = 2;
     /// Inline dispatch cost on top of the bytes (placement memo, device entry, key lookup).
     static constexpr uint32_t kInlineFixedNs = 150;
     /// One inline run in this many is timed (not a thread's first: it builds caches).
@@ -57,6 +60,9 @@ class InlineModel {
         /// Costs in ns: priors from capabilities; learned (0 = none yet), smoothed.
         std::atomic<uint32_t> inline_prior[kClasses]{};
         std::atomic<uint32_t> offload_prior[kClasses]{};
+        /// Bytes / stated rate of the fastest capable device (no latency): what an
+        /// offload adds in capacity while the caller pauses.
+        std::atomic<uint32_t> service_prior[kClasses]{};
         std::atomic<uint32_t> inline_ns[kClasses]{};
         std::atomic<uint32_t> offload_ns[kClasses]{};
         std::atomic<uint32_t> explore{0}; ///< offload decisions taken (exploration pacing)
@@ -78,10 +84,11 @@ class InlineModel {
 
     /// Priors for every class (ns; inline 0 = no inline device can), then the decisions.
     void set_priors(Entry &e, const uint32_t *inline_prior, const uint32_t *offload_prior,
-                    uint32_t gen) noexcept {
+                    const uint32_t *service_prior, uint32_t gen) noexcept {
         for (uint32_t c = 0; c < kClasses; ++c) {
             e.inline_prior[c].store(inline_prior[c], std::memory_order_relaxed);
             e.offload_prior[c].store(offload_prior[c], std::memory_order_relaxed);
+            e.service_prior[c].store(service_prior[c], std::memory_order_relaxed);
         }
         for (uint32_t c = 0; c < kClasses; ++c) decide(e, c);
         e.gen.store(gen, std::memory_order_release);
@@ -146,9 +153,17 @@ class InlineModel {
         const bool can = prior != 0;
         set_bit(e.inline_blocking, c, can && inl <= offload_cost(e, c));
         // A pausing caller's offload is cheap only while the device adds capacity; the
-        // stated rate decides (a learned inline time under load would push small,
-        // overhead-bound work onto workers sharing the same cores).
-        set_bit(e.inline_paused, c, can && prior <= kPausedCallerNs);
+        // stated rates decide (a learned inline time under load would push small,
+        // overhead-bound work onto workers sharing the same cores). Past the pause
+        // cost it still stays inline unless some device does the bytes at least
+        // kPausedSpeedup times faster: a device only as fast as the caller's own
+        // thread (SHA-256 on one lane, the cpu workers on the other core) leaves the
+        // caller paying its per-operation cost for nothing (bench/mb/async_ratio.sh:
+        // SHA-256 and HMAC-SHA256 at 8 KB went from about 0.8x inline to 0.55x).
+        const uint32_t service = e.service_prior[c].load(std::memory_order_relaxed);
+        set_bit(e.inline_paused, c,
+                can && (prior <= kPausedCallerNs ||
+                        static_cast<uint64_t>(service) * kPausedSpeedup > prior));
     }
     static void set_bit(std::atomic<uint32_t> &m, uint32_t c, bool on) noexcept {
         if (on)

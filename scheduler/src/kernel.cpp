@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Kernel: a device's inline kernel bound for one key and step shape, run with no session.
+#include <cstddef>
 #include <mutex>
 #include <shared_mutex>
 #include <utility>
@@ -137,11 +138,16 @@ Result<Kernel> SchedulerCore::bind_kernel(const acrypto_step &shape) {
         rc = bind(best->dev, &shape, &k);
         best->leave();
     }
-    if (rc != ACRYPTO_OK || (!k.run_fn && !k.aead_fn) || (k.run_fn && k.aead_fn) ||
-        k.struct_size < sizeof(acrypto_kernel)) {
-        // A kernel the device half filled in is still its to free.
-        if (rc == ACRYPTO_OK && k.release_fn) k.release_fn(k.state);
-        return Result<Kernel>(Errc::Unsupported, "device refused the kernel");
+    if (rc != ACRYPTO_OK) return Result<Kernel>(Errc::Unsupported, "device refused the kernel");
+    constexpr size_t kReleasable = offsetof(acrypto_kernel, state) + sizeof(void *);
+    if (k.struct_size < sizeof(acrypto_kernel) || (!k.run_fn && !k.aead_fn) ||
+        (k.run_fn && k.aead_fn)) {
+        // Not a kernel of this layout: still the device's to free when release_fn
+        // and state are where every layout keeps them.
+        if (k.struct_size >= kReleasable && k.release_fn) k.release_fn(k.state);
+        im.logf(best, ACRYPTO_LOG_WARN, "kernel refused: struct_size %u, run %s, aead %s",
+                k.struct_size, k.run_fn ? "set" : "null", k.aead_fn ? "set" : "null");
+        return Result<Kernel>(Errc::Unsupported, "device returned an unusable kernel");
     }
     // The cost model's entry for this kind of step, its priors up to date.
     (void)prefer_inline(shape, InlineCaller::Blocking);

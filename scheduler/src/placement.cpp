@@ -79,7 +79,9 @@ void fill_priors(const SchedulerCore::Impl &im, InlineModel::Entry &e, const acr
                  uint32_t gen) noexcept {
     uint32_t inl[InlineModel::kClasses] = {};
     uint32_t off[InlineModel::kClasses];
+    uint32_t svc[InlineModel::kClasses];
     std::fill(std::begin(off), std::end(off), UINT32_MAX);
+    std::fill(std::begin(svc), std::end(svc), UINT32_MAX);
     const acrypto_capability *best = nullptr;
     bool best_hw = false;
     for (uint32_t i = 0, n = im.device_count(); i < n; ++i) {
@@ -95,9 +97,13 @@ void fill_priors(const SchedulerCore::Impl &im, InlineModel::Entry &e, const acr
             }
             const double rate = cap.bytes_per_sec > 0 ? cap.bytes_per_sec : 1e9;
             for (uint32_t c = 0; c < InlineModel::kClasses; ++c) {
-                const double ns = cap.latency_ns + InlineModel::class_len(c) * 1e9 / rate;
+                const double bytes_ns = InlineModel::class_len(c) * 1e9 / rate;
+                const double ns = cap.latency_ns + bytes_ns;
                 off[c] = std::min<uint32_t>(off[c], ns < UINT32_MAX ? static_cast<uint32_t>(ns)
                                                                     : UINT32_MAX - 1);
+                svc[c] = std::min<uint32_t>(svc[c], bytes_ns < UINT32_MAX
+                                                        ? static_cast<uint32_t>(bytes_ns)
+                                                        : UINT32_MAX - 1);
             }
             break;
         }
@@ -109,7 +115,7 @@ void fill_priors(const SchedulerCore::Impl &im, InlineModel::Entry &e, const acr
             inl[c] = ns < UINT32_MAX ? static_cast<uint32_t>(ns) : UINT32_MAX - 1;
         }
     }
-    im.inline_model.set_priors(e, inl, off, gen);
+    im.inline_model.set_priors(e, inl, off, svc, gen);
 }
 
 /// The model entry for `st` with current priors; nullptr when the table is full.

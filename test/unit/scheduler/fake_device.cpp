@@ -168,6 +168,7 @@ int fake_open(const acrypto_config *cfg, uint32_t index, acrypto_host *host,
     if (cfg_get(cfg, "hardware")) desc->flags |= ACRYPTO_DEV_F_HARDWARE;
     if (cfg_get(cfg, "entropy")) desc->flags |= ACRYPTO_DEV_F_ENTROPY;
     d->kernel = cfg_get(cfg, "kernel") != nullptr;
+    d->kernel_old_layout = d->kernel && std::strcmp(cfg_get(cfg, "kernel"), "old") == 0;
     FakeDevice *raw = d.get();
     if (raw->mode == FakeMode::Worker) raw->worker = std::thread(worker_loop, raw);
     {
@@ -231,7 +232,10 @@ int fake_bind_kernel(void *dev, const acrypto_step *shape, acrypto_kernel *out) 
     if (!d->kernel || shape->op != ACRYPTO_OP_CIPHER) return ACRYPTO_E_UNSUPPORTED;
     d->kernels_bound.fetch_add(1);
     *out = acrypto_kernel{};
-    out->struct_size = sizeof(*out);
+    // "kernel=old": a layout of which only release_fn and state are known.
+    out->struct_size = d->kernel_old_layout
+                           ? static_cast<uint32_t>(offsetof(acrypto_kernel, run_fn))
+                           : static_cast<uint32_t>(sizeof(*out));
     out->max_len = 4096;
     out->run_fn = fake_kernel_run;
     out->release_fn = fake_kernel_release;

@@ -32,6 +32,7 @@ enum class FakeMode {
 ///   fail-every=N    Auto/Worker: every Nth completion reports ACRYPTO_E_DEVICE
 ///   hardware=1, entropy=1
 ///   kernel=1         offer cipher kernels (bind_kernel_fn): dst = src ^ 0x5a, iv[0] += 1
+///   kernel=old       the same with a struct_size too small for this layout
 struct FakeDevice {
     std::string name;
     FakeMode mode = FakeMode::Manual;
@@ -51,6 +52,7 @@ struct FakeDevice {
     std::atomic<bool> self_test_ok{true};
     std::atomic<uint32_t> ncur_seen_max{0};
     bool kernel = false;
+    bool kernel_old_layout = false;
     std::atomic<uint32_t> kernels_bound{0};
     std::atomic<uint32_t> kernel_runs{0};
     std::atomic<uint32_t> kernels_released{0};

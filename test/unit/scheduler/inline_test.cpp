@@ -154,7 +154,8 @@ TEST_F(Inline, RunInlineFeedsTheCostModel) {
     auto s = cipher(64);
     const uint32_t prior = core_->inline_estimate(s->step(0)).inline_ns;
     ASSERT_GT(prior, 10000000u);
-    EXPECT_FALSE(core_->prefer_inline(s->step(0), InlineCaller::Paused));
+    // Its only offload target is itself at the same rate: a pausing caller gains nothing.
+    EXPECT_TRUE(core_->prefer_inline(s->step(0), InlineCaller::Paused));
     // One inline run in kSampleEvery is timed and moves the estimate toward the
     // measured time. A fresh thread makes the count deterministic.
     std::thread([&] {
@@ -167,6 +168,22 @@ TEST_F(Inline, RunInlineFeedsTheCostModel) {
     }).join();
     auto s2 = cipher(64);
     EXPECT_LT(core_->inline_estimate(s2->step(0)).inline_ns, prior);
+}
+
+TEST_F(Inline, PausingCallerOffloadsOnlyToAMuchFasterDevice) {
+    make();
+    open({{"names", "in0"}, {"inline", "1"}, {"rate-bps", "1e9"}});
+    // 1.5x the caller's own rate: the offload would cost the caller its per-operation
+    // overhead and add little capacity. Small steps stay inline whatever the rates.
+    open({{"names", "lane0"}, {"rate-bps", "1.5e9"}, {"latency-ns", "20000"}});
+    auto large = cipher(64 << 10);
+    auto small = cipher(256);
+    EXPECT_TRUE(core_->prefer_inline(large->step(0), InlineCaller::Paused));
+    EXPECT_TRUE(core_->prefer_inline(small->step(0), InlineCaller::Paused));
+    // A device twice as fast or more takes the large steps of pausing callers.
+    open({{"names", "lane1"}, {"rate-bps", "4e9"}, {"latency-ns", "20000"}});
+    EXPECT_FALSE(core_->prefer_inline(large->step(0), InlineCaller::Paused));
+    EXPECT_TRUE(core_->prefer_inline(small->step(0), InlineCaller::Paused));
 }
 
 TEST_F(Inline, CostModelExploresInlineNowAndThen) {

@@ -88,6 +88,16 @@ TEST_F(KernelBind, StaleWhenTheDeviceBreaksOrADeviceIsAdded) {
     EXPECT_EQ(fake("in1")->kernels_released.load(), 1u);
 }
 
+TEST_F(KernelBind, KernelOfAnotherLayoutIsRefusedAndReleased) {
+    make();
+    open({{"names", "in0"}, {"inline", "1"}, {"kernel", "old"}});
+    auto s = cipher();
+    auto k = core_->bind_kernel(s->step(0));
+    EXPECT_FALSE(k.ok());
+    EXPECT_EQ(fake("in0")->kernels_bound.load(), 1u);
+    EXPECT_EQ(fake("in0")->kernels_released.load(), 1u);
+}
+
 TEST_F(KernelBind, FailedRunsAreCounted) {
     make();
     open({{"names", "in0"}, {"inline", "1"}, {"kernel", "1"}, {"status", "-7"}});
