@@ -57,25 +57,26 @@ struct SharedPool {
     Session *batches = nullptr;
 };
 
-/// Published before the atfork handlers are registered; they read it with acquire
-/// (the fork may come from a thread other than the one that made the pool).
-std::atomic<SharedPool *> g_pool{nullptr};
+/// The pool is a constant-initialised global (no function-local static): a
+/// lazily made pool had a one-time initialisation guard that fork() could copy
+/// held (a thread making its first session while another forks), and the child
+/// then waited on it for ever.
+constinit SharedPool g_shared_pool;
 
 // fork(): another thread may hold the pool lock at the moment of the fork; the
 // child (one thread) would then deadlock on its first Session::make.
-void pool_prefork() { g_pool.load(std::memory_order_acquire)->mu.lock(); }
-void pool_postfork_parent() { g_pool.load(std::memory_order_acquire)->mu.unlock(); }
-void pool_postfork_child() { new (&g_pool.load(std::memory_order_acquire)->mu) std::mutex(); }
+void pool_prefork() { g_shared_pool.mu.lock(); }
+void pool_postfork_parent() { g_shared_pool.mu.unlock(); }
+void pool_postfork_child() { new (&g_shared_pool.mu) std::mutex(); }
 
-SharedPool &shared_pool() {
-    static SharedPool *p = [] {
-        auto *pool = new SharedPool; // leaked on purpose: outlives thread caches
-        g_pool.store(pool, std::memory_order_release);
-        pthread_atfork(pool_prefork, pool_postfork_parent, pool_postfork_child);
-        return pool;
-    }();
-    return *p;
-}
+/// Registers the fork handlers when the library is loaded, before any thread of
+/// its own exists (glibc drops them again if a module holding this is unloaded).
+struct PoolForkHandlers {
+    PoolForkHandlers() { pthread_atfork(pool_prefork, pool_postfork_parent, pool_postfork_child); }
+};
+const PoolForkHandlers g_pool_fork_handlers;
+
+SharedPool &shared_pool() { return g_shared_pool; }
 
 std::atomic<uint64_t> g_next_id_block{1};
 
