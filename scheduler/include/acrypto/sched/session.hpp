@@ -32,11 +32,11 @@ struct StepSnapshot {
 /// Scheduler bookkeeping carried by every session (queue links, holder, retries).
 struct SessionSched {
     Session *next = nullptr;         ///< queue / in-flight / pool link
-    Session *prev = nullptr;         ///< in-flight list back link
+    Session *prev = nullptr;         ///< pooled: the next batch head (shared pool)
     uint64_t enq_ms = 0;             ///< coarse enqueue time (aging)
     uint64_t start_ns = 0;           ///< hand-over time (observe_fn, device histogram)
     uint64_t submit_ns = 0;          ///< submit() time (latency histograms)
-    std::atomic<uint32_t> holder{0}; ///< device id + 1 that holds it (dequeued), else 0
+    std::atomic<uint32_t> holder{0}; ///< holder tag of the device that holds it (dequeued), else 0
     uint32_t dev = UINT32_MAX;       ///< device the session is queued on / held by
     uint32_t queued_bytes = 0;       ///< input bytes accounted to that device
     uint32_t retries = 0;            ///< re-placements after device faults
