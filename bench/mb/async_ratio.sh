@@ -11,6 +11,7 @@
 # and every value. On a shared machine the CPU-second figure is the steadier one.
 set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$ROOT/bench/acrypto_cnf.sh"
 MODDIR=$ROOT/build/release/modules
 SECS=2
 RUNS=3
@@ -30,22 +31,7 @@ while getopts "m:s:r:j:b:a:" o; do
 done
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-cat >"$TMP/acrypto.cnf" <<CNF
-openssl_conf = init
-[init]
-providers = provs
-alg_section = evp_props
-[provs]
-default = dflt
-acrypto = acr
-[dflt]
-activate = 1
-[acr]
-module = $MODDIR/acrypto.so
-activate = 1
-[evp_props]
-default_properties = ?provider=acrypto
-CNF
+write_acrypto_cnf "$TMP/acrypto.cnf" "$MODDIR"
 
 # bytes/s of the last result line of an `openssl speed -mr` run (+F:...:size:value).
 rate() { awk -F: '/^\+F/ {v = $NF} END {printf "%.0f\n", v * 1}' "$1"; }

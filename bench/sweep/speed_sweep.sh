@@ -16,6 +16,7 @@
 #   (size in bytes for symmetric rows, key bits for public-key rows; unit bytes/s or ops/s).
 set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$ROOT/bench/acrypto_cnf.sh"
 MODDIR=$ROOT/build/release/modules
 SECS=1
 RUNS=3
@@ -55,23 +56,7 @@ trap 'rm -rf "$TMP"' EXIT
 # steers the public-key contexts, which openssl speed creates without its -propquery).
 printf 'openssl_conf = init\n[init]\nproviders = provs\n[provs]\ndefault = dflt\n[dflt]\nactivate = 1\n' \
     >"$TMP/default.cnf"
-cat >"$TMP/acrypto.cnf" <<CNF
-openssl_conf = init
-[init]
-providers = provs
-alg_section = evp_props
-[provs]
-default = dflt
-acrypto = acr
-[dflt]
-activate = 1
-[acr]
-module = $MODDIR/acrypto.so
-activate = 1
-$([ -n "$EMBEDDED" ] || echo "devices = $DEVICES")
-[evp_props]
-default_properties = ?provider=acrypto
-CNF
+write_acrypto_cnf "$TMP/acrypto.cnf" "$MODDIR" "$([ -n "$EMBEDDED" ] || echo "$DEVICES")"
 
 # Each test: label | speed arguments (symmetric tests get -propquery in acrypto modes).
 TESTS=("aes-128-cbc|-evp aes-128-cbc" "aes-128-gcm|-evp aes-128-gcm" "sha256|-evp sha256"
