@@ -67,7 +67,8 @@ constinit SharedPool g_shared_pool;
 // child (one thread) would then deadlock on its first Session::make.
 void pool_prefork() { g_shared_pool.mu.lock(); }
 void pool_postfork_parent() { g_shared_pool.mu.unlock(); }
-void pool_postfork_child() { new (&g_shared_pool.mu) std::mutex(); }
+// The child's only thread is the one that took the lock in pool_prefork: it unlocks it.
+void pool_postfork_child() { g_shared_pool.mu.unlock(); }
 
 /// Registers the fork handlers when the library is loaded, before any thread of
 /// its own exists (glibc drops them again if a module holding this is unloaded).
