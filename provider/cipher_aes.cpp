@@ -167,6 +167,10 @@ int run_cipher(AesCtx *c, uint8_t *out, const uint8_t *in, size_t len) {
         std::memcpy(out, mem, len);
         std::memcpy(c->iv, st.iv, kBlock);
         c->num = st.num;
+        // ECB/CBC encryption wrote ciphertext over every plaintext byte: nothing to wipe.
+        // (CTR may decrypt in either direction, so its arena is wiped.)
+        if (c->enc && (c->info->mode == ACRYPTO_MODE_CBC || c->info->mode == ACRYPTO_MODE_ECB))
+            s->arena_holds_no_secret();
     }
     return status;
 }

@@ -7,6 +7,7 @@
 #include <openssl/params.h>
 #include <openssl/rsa.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <strings.h>
@@ -423,7 +424,10 @@ int offload_timed(ProvCtx *pctx, const acrypto::sched::Ref<acrypto::sched::Sessi
 
 PkPlace pk_place(const PkPlaceInputs &in) noexcept {
     if (in.cost_ns == 0) return PkPlace::Inline;
-    if (in.cost_ns >= in.min_ns) return PkPlace::Offload;
+    if (in.cost_ns >= in.min_ns)
+        // Whatever the pause costs; but with the devices' queues full the caller's
+        // own core is the one left, and work queued behind them would only wait.
+        return in.in_flight < std::max<uint32_t>(in.depth, 1) ? PkPlace::Offload : PkPlace::Inline;
     if (in.in_flight >= in.depth) return PkPlace::Inline; // the caller helps instead of queueing
     if (in.pause_ns != 0 && uint64_t{in.pause_ns} * 2 <= in.cost_ns && in.overlaps)
         return PkPlace::Offload;

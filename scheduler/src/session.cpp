@@ -233,15 +233,17 @@ void Session::destroy(Session *s) noexcept {
                          : (s->c_.nsteps > ACRYPTO_MAX_STEPS ? ACRYPTO_MAX_STEPS : s->c_.nsteps);
     explicit_bzero(s->steps_, used * sizeof(acrypto_step));
     if (s->sched_.dev != UINT32_MAX) explicit_bzero(s->sched_.snap, sizeof(s->sched_.snap));
-    if (s->arena_used_) explicit_bzero(s->arena_, s->arena_used_);
+    if (s->arena_used_ && !s->arena_public_) explicit_bzero(s->arena_, s->arena_used_);
     for (void *p = s->sched_.arena_more; p;) {
         auto *ch = static_cast<ArenaChunk *>(p);
         p = ch->next;
-        explicit_bzero(reinterpret_cast<uint8_t *>(ch) + kArenaAlign, ch->size);
+        if (!s->arena_public_)
+            explicit_bzero(reinterpret_cast<uint8_t *>(ch) + kArenaAlign, ch->size);
         std::free(ch);
     }
     s->sched_.arena_more = nullptr;
     s->arena_used_ = 0;
+    s->arena_public_ = false;
     s->c_ = acrypto_session{};
     s->bound_[0] = '\0';
     s->last_device_ = "";

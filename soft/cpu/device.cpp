@@ -44,6 +44,15 @@ thread_local unsigned tl_next;
 
 } // namespace
 
+uint32_t default_workers() {
+    // The callers' threads run work inline and take one core; a worker per
+    // remaining core keeps both busy without the two competing for one core
+    // (measured on 2 cores, async8: X25519 1.33x -> 1.84x of the default
+    // provider, ECDSA P-256 sign 1.26x -> 1.61x).
+    const long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 2 ? static_cast<uint32_t>(std::min<long>(n - 1, 256)) : 1;
+}
+
 bool parse_config(const acrypto_config *cfg, CpuConfig &out, std::string &why) {
     out = CpuConfig{};
     for (uint32_t i = 0; cfg && i < cfg->count; ++i) {
@@ -51,7 +60,7 @@ bool parse_config(const acrypto_config *cfg, CpuConfig &out, std::string &why) {
         const char *v = cfg->items[i].value;
         if (std::strcmp(k, "workers") == 0) {
             if (!parse_u32(v, 0, 256, out.workers)) {
-                why = "workers: expected 0..256 (0 = online cores)";
+                why = "workers: expected 0..256 (0 = online cores less one, at least 1)";
                 return false;
             }
         } else if (std::strcmp(k, "queue-len") == 0) {
@@ -64,10 +73,7 @@ bool parse_config(const acrypto_config *cfg, CpuConfig &out, std::string &why) {
             return false;
         }
     }
-    if (out.workers == 0) {
-        long n = sysconf(_SC_NPROCESSORS_ONLN);
-        out.workers = n > 0 ? static_cast<uint32_t>(std::min<long>(n, 256)) : 1;
-    }
+    if (out.workers == 0) out.workers = default_workers();
     return true;
 }
 

@@ -20,9 +20,13 @@ namespace acrypto::soft::cpu {
 
 /// Parsed configuration of the cpu driver.
 struct CpuConfig {
-    uint32_t workers = 0;      ///< worker threads (0: online cores)
+    uint32_t workers = 0;      ///< worker threads (0: default_workers())
     uint32_t queue_len = 1024; ///< sessions the scheduler may queue
 };
+
+/// Workers when none are configured: online cores less one (the callers'
+/// threads run inline work on it), at least one.
+uint32_t default_workers();
 
 /// Parse `cfg`; false with a message naming the offending key.
 bool parse_config(const acrypto_config *cfg, CpuConfig &out, std::string &why);

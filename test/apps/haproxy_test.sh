@@ -145,11 +145,15 @@ echo "     handshakes completed: $hs (RSA $rsa_hs, ECDSA $ec_hs); acrypto: rsa s
     fail "rsa steps +$d_rsa < $rsa_hs RSA handshakes"
 [ "$d_ec" -ge "$ec_hs" ] && echo "ok   acrypto served the ECDSA signatures" ||
     fail "ec steps +$d_ec < $ec_hs ECDSA handshakes"
-# Inside an ASYNC job every public-key session goes to a device queue and the job pauses
-# until it completes; outside a job (no ssl-mode-async) they run inline and are not queued.
-[ "$d_enq" -ge "$hs" ] && [ "$d_sub" -ge "$hs" ] &&
-    echo "ok   handshakes paused on queued acrypto sessions ($d_enq device enqueues >= $hs handshakes)" ||
-    fail "queued sessions: enqueued +$d_enq, submitted +$d_sub for $hs handshakes"
+# Inside an ASYNC job an RSA signature goes to a device queue and the job pauses until it
+# completes, while the devices have room; in the burst, with their queues full, HAProxy's
+# thread signs some itself (its core is the free one). Outside a job (no ssl-mode-async)
+# everything runs inline and nothing is queued. So: every lone RSA handshake queued its
+# signature, and the burst queued at least two.
+lone_rsa=$((rsa_hs - ok))
+[ "$d_enq" -ge $((lone_rsa + 2)) ] && [ "$d_sub" -ge $((lone_rsa + 2)) ] &&
+    echo "ok   handshakes paused on queued acrypto sessions ($d_enq device enqueues >= $lone_rsa lone RSA handshakes + 2 of the burst)" ||
+    fail "queued sessions: enqueued +$d_enq, submitted +$d_sub for $lone_rsa lone RSA handshakes and a burst of $ok"
 leak_check "$AFTER" || fails=$((fails + 1))
 cli "show info" >"$WORK/info.txt" 2>&1
 conns=$(awk -F': ' '$1 == "CumSslConns" { print $2 }' "$WORK/info.txt")

@@ -40,10 +40,16 @@ TEST(PkPlace, UnmeasuredRunsInlineToBeMeasured) {
     EXPECT_EQ(pk_place(inputs(0, 1000, 0, 2)), PkPlace::Inline);
 }
 
-TEST(PkPlace, ExpensiveAlwaysOffloaded) {
-    // RSA-2048 sign: offloaded whatever the backlog or the caller's pause cost.
+TEST(PkPlace, ExpensiveOffloadedWhileTheDevicesHaveRoom) {
+    // RSA-2048 sign: offloaded whatever the caller's pause cost...
     EXPECT_EQ(pk_place(inputs(700000, 0, 0, 2)), PkPlace::Offload);
-    EXPECT_EQ(pk_place(inputs(700000, 90000, 5, 2)), PkPlace::Offload);
+    EXPECT_EQ(pk_place(inputs(700000, 90000, 1, 2)), PkPlace::Offload);
+    // ...until the devices hold `depth`: then the caller's core runs it.
+    EXPECT_EQ(pk_place(inputs(700000, 90000, 2, 2)), PkPlace::Inline);
+    EXPECT_EQ(pk_place(inputs(700000, 3000, 5, 2)), PkPlace::Inline);
+    // Depth 0 (cheap work kept inline) still offloads one expensive operation.
+    EXPECT_EQ(pk_place(inputs(700000, 3000, 0, 0)), PkPlace::Offload);
+    EXPECT_EQ(pk_place(inputs(700000, 3000, 1, 0)), PkPlace::Inline);
 }
 
 TEST(PkPlace, CheapOffloadedWhileADeviceHasRoomAndAPauseIsCheap) {
@@ -218,6 +224,19 @@ TEST_F(PkPlaceInJob, ExpensiveOperationOffloadsWhateverThePause) {
     sign_checked(pauses);
     EXPECT_EQ(submitted(), before + 1);
     EXPECT_GE(pauses, 1);
+}
+
+TEST_F(PkPlaceInJob, ExpensiveOperationRunsOnTheCallerWhenTheDevicesAreFull) {
+    acrypto::prov::pk::pk_test_set_depth(1);
+    acrypto::prov::pk::pk_test_add_in_flight(1); // the one worker is busy
+    inject_p256_sign_cost(150000);
+    acrypto::prov::pk::pk_test_set_pause_ns(3000);
+    const long long before = submitted();
+    int pauses = 0;
+    sign_checked(pauses);
+    EXPECT_EQ(submitted(), before);
+    EXPECT_EQ(pauses, 0);
+    acrypto::prov::pk::pk_test_add_in_flight(-1);
 }
 
 TEST_F(PkPlaceInJob, NoRoomOnTheDevicesStaysInline) {

@@ -77,6 +77,30 @@ TEST(Session, PooledReuseAndWipedOnRecycle) {
     for (int i = 0; i < 64; ++i) ASSERT_EQ(p[i], 0) << i;
 }
 
+TEST(Session, ArenaDeclaredPublicKeepsItsBytesStepsStillWiped) {
+    Session *first;
+    {
+        auto s = Session::make(1, 256);
+        first = s.get();
+        std::memset(s->alloc(64), 0xc1, 64);
+        s->step(0).iv[0] = 0x55;
+        s->arena_holds_no_secret();
+    }
+    {
+        auto again = Session::make(1, 128);
+        ASSERT_EQ(again.get(), first);
+        EXPECT_EQ(again->step(0).iv[0], 0); // steps are wiped regardless
+        uint8_t *p = again->alloc(64);
+        EXPECT_EQ(p[0], 0xc1); // the declared-public arena was left as it was
+        std::memset(p, 0xd2, 64);
+    }
+    // The declaration lasted one life: the next recycle wipes again.
+    auto third = Session::make(1, 128);
+    ASSERT_EQ(third.get(), first);
+    uint8_t *p = third->alloc(64);
+    for (int i = 0; i < 64; ++i) ASSERT_EQ(p[i], 0) << i;
+}
+
 TEST(Session, ArenaAlignedAndGrows) {
     auto s = Session::make(1, 100);
     uint8_t *a = s->alloc(10);

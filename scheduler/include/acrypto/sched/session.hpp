@@ -93,6 +93,10 @@ class Session : public RefCounted {
     /// Session-owned memory (lives until the session is destroyed; 64-byte aligned).
     /// Returns nullptr if the arena cannot grow.
     uint8_t *alloc(size_t n);
+    /// The caller's word that the arena now holds nothing secret (ciphertext an
+    /// encryption wrote over its plaintext in place): destroy() skips wiping it.
+    /// Keys, IVs and step states are wiped regardless.
+    void arena_holds_no_secret() noexcept { arena_public_ = true; }
 
     /// Keep `k` alive for this session and point step `i` at it.
     void set_key(uint32_t i, Ref<Key> k);
@@ -148,6 +152,7 @@ class Session : public RefCounted {
     uint8_t *arena_ = nullptr;
     size_t arena_cap_ = 0;
     size_t arena_used_ = 0;
+    bool arena_public_ = false;
     // Scheduler bookkeeping (queue links, device index, timestamps, rehash count);
     // callers use only the public API.
     friend struct detail::SessionAccess;
