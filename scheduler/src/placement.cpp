@@ -23,13 +23,24 @@ struct CandidateScratch {
 };
 thread_local CandidateScratch t_scratch;
 
-/// This thread's last inline placement (see run_inline) and cost-model sampling state.
-struct InlineMemo {
+/// One remembered inline placement (see run_inline).
+struct InlineRoute {
     uint64_t sched_uid;
     uint32_t ndevs, op, alg, mode, dir, flags;
     size_t key_len;
     Device *d;
     const acrypto_capability *cap;
+};
+
+/// Inline placements remembered per thread: a streamed digest alternates its
+/// steps' flags (an update's partial step, then the final one), and one entry
+/// would be replaced on every call.
+constexpr uint32_t kInlineRoutes = 4;
+
+/// This thread's last inline placements and cost-model sampling state.
+struct InlineMemo {
+    InlineRoute routes[kInlineRoutes];
+    uint32_t next; ///< the entry a new placement replaces
     uint32_t tick; ///< inline runs on this thread (cost sampling)
     bool explore;  ///< the next inline run was chosen to explore: time it
 };
@@ -389,11 +400,18 @@ int SchedulerCore::Impl::run_inline(Session &s) {
     const acrypto_step &first = c.steps[c.cur];
     const size_t first_key_len = first.key ? first.key->len : 0;
     const bool memo_usable = !bound && c.nsteps - c.cur == 1;
-    if (memo_usable && memo.sched_uid == uid && memo.ndevs == device_count() &&
-        memo.op == first.op && memo.alg == first.alg && memo.mode == first.mode &&
-        memo.dir == first.dir && memo.flags == first.flags && memo.key_len == first_key_len &&
-        memo.d->healthy() && detail::cap_steps(*memo.cap, c, c.cur) == 1)
-        plan[nplan++] = Plan{memo.d, 1};
+    if (memo_usable) {
+        const uint32_t ndevs = device_count();
+        for (const InlineRoute &r : memo.routes) {
+            if (r.sched_uid == uid && r.ndevs == ndevs && r.op == first.op && r.alg == first.alg &&
+                r.mode == first.mode && r.dir == first.dir && r.flags == first.flags &&
+                r.key_len == first_key_len && r.d->healthy() &&
+                detail::cap_steps(*r.cap, c, c.cur) == 1) {
+                plan[nplan++] = Plan{r.d, 1};
+                break;
+            }
+        }
+    }
     for (uint32_t cur = c.cur + (nplan ? 1 : 0); cur < c.nsteps;) {
         Device *best = nullptr;
         uint32_t best_n = 0;
@@ -418,9 +436,10 @@ int SchedulerCore::Impl::run_inline(Session &s) {
             uint32_t k = 0;
             const acrypto_capability *cap = detail::find_cap(
                 best->caps.data(), static_cast<uint32_t>(best->caps.size()), c, cur, &k);
-            memo = InlineMemo{uid,       device_count(), first.op,      first.alg, first.mode,
-                              first.dir, first.flags,    first_key_len, best,      cap,
-                              memo.tick, memo.explore};
+            memo.routes[memo.next] =
+                InlineRoute{uid,       device_count(), first.op,      first.alg, first.mode,
+                            first.dir, first.flags,    first_key_len, best,      cap};
+            memo.next = (memo.next + 1) % kInlineRoutes;
         }
         plan[nplan++] = Plan{best, best_n};
         cur += best_n;
