@@ -350,8 +350,12 @@ void untrack(Caller &c, const acrypto::sched::Session *s) {
         }
 }
 
-/// Worker threads of the opened devices (their "dev.<name>.drv.workers"
-/// statistics), else the online cores: how many operations run beside the caller.
+/// Twice the worker threads of the opened devices (their "dev.<name>.drv.workers"
+/// statistics), else of the online cores: each worker runs one operation and has
+/// the next one queued, so it does not idle while the caller finishes an inline
+/// operation before it hands over another (2 cores, one cpu worker, -async_jobs 8,
+/// median of 5: RSA-2048 sign 1.68x of the default provider at depth 2, 1.93x at
+/// 3 and 4; ECDSA P-256 sign 1.60x, 1.62x, 1.78x).
 uint32_t offload_depth(ProvCtx *pctx) {
     if (const uint32_t f = g_depth_forced.load(std::memory_order_relaxed)) return f;
     // ACRYPTO_PK_OFFLOAD_DEPTH=<n>; 0 keeps every operation below kPkOffloadMinNs inline.
@@ -377,6 +381,7 @@ uint32_t offload_depth(ProvCtx *pctx) {
         const long n = sysconf(_SC_NPROCESSORS_ONLN);
         d = n > 0 ? static_cast<uint32_t>(n) : 1;
     }
+    d *= 2;
     g_depth.store(d, std::memory_order_relaxed);
     return d;
 }

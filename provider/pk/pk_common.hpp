@@ -74,7 +74,7 @@ namespace acrypto::prov::pk {
  * environment variable ACRYPTO_PK_OFFLOAD_MIN_US overrides it (0: offload every
  * public-key operation of a pausable job); ACRYPTO_PK_OFFLOAD_DEPTH sets how
  * many operations may be in flight before cheap ones stay inline (default: the
- * devices' worker threads; 0: cheap ones always stay inline).
+ * devices' worker threads times two; 0: cheap ones always stay inline).
  */
 inline constexpr uint32_t kPkOffloadMinNs = 100000;
 
