@@ -173,6 +173,28 @@ class PkPlaceInJob : public ::testing::Test {
         EVP_PKEY_CTX_free(v);
     }
 
+    /// With the one device slot taken, a sign of `cost_ns` runs on the caller (no
+    /// submission, no pause); with the slot free again, cost_ns >= 100 us or a cheap
+    /// pause offloads it.
+    void expect_inline_while_full_then_offloaded(uint32_t cost_ns) {
+        acrypto::prov::pk::pk_test_set_depth(1);
+        acrypto::prov::pk::pk_test_add_in_flight(1); // the one worker is busy
+        inject_p256_sign_cost(cost_ns);
+        acrypto::prov::pk::pk_test_set_pause_ns(3000);
+        const long long before = submitted();
+        int pauses = 0;
+        sign_checked(pauses);
+        EXPECT_EQ(submitted(), before);
+        EXPECT_EQ(pauses, 0);
+        acrypto::prov::pk::pk_test_add_in_flight(-1);
+        // Room again: offloaded.
+        inject_p256_sign_cost(cost_ns);
+        acrypto::prov::pk::pk_test_set_pause_ns(3000);
+        sign_checked(pauses);
+        EXPECT_EQ(submitted(), before + 1);
+        EXPECT_GE(pauses, 1);
+    }
+
     EVP_PKEY *key_ = nullptr;
     EVP_PKEY_CTX *ctx_ = nullptr;
     Bytes tbs_;
@@ -227,35 +249,11 @@ TEST_F(PkPlaceInJob, ExpensiveOperationOffloadsWhateverThePause) {
 }
 
 TEST_F(PkPlaceInJob, ExpensiveOperationRunsOnTheCallerWhenTheDevicesAreFull) {
-    acrypto::prov::pk::pk_test_set_depth(1);
-    acrypto::prov::pk::pk_test_add_in_flight(1); // the one worker is busy
-    inject_p256_sign_cost(150000);
-    acrypto::prov::pk::pk_test_set_pause_ns(3000);
-    const long long before = submitted();
-    int pauses = 0;
-    sign_checked(pauses);
-    EXPECT_EQ(submitted(), before);
-    EXPECT_EQ(pauses, 0);
-    acrypto::prov::pk::pk_test_add_in_flight(-1);
+    expect_inline_while_full_then_offloaded(150000);
 }
 
 TEST_F(PkPlaceInJob, NoRoomOnTheDevicesStaysInline) {
-    acrypto::prov::pk::pk_test_set_depth(1);
-    acrypto::prov::pk::pk_test_add_in_flight(1); // a device is busy with another operation
-    inject_p256_sign_cost(25000);
-    acrypto::prov::pk::pk_test_set_pause_ns(3000);
-    const long long before = submitted();
-    int pauses = 0;
-    sign_checked(pauses);
-    EXPECT_EQ(submitted(), before);
-    EXPECT_EQ(pauses, 0);
-    acrypto::prov::pk::pk_test_add_in_flight(-1);
-    // Room again: offloaded.
-    inject_p256_sign_cost(25000);
-    acrypto::prov::pk::pk_test_set_pause_ns(3000);
-    sign_checked(pauses);
-    EXPECT_EQ(submitted(), before + 1);
-    EXPECT_GE(pauses, 1);
+    expect_inline_while_full_then_offloaded(25000);
 }
 
 // ---- X25519 / X448 keys carrying their public key ---------------------------------
