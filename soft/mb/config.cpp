@@ -8,8 +8,8 @@
 
 namespace acrypto::soft::mb {
 
-const char *const kConfigKeyNames[] = {"workers",   "flush-us",  "arch",
-                                       "queue-len", "linger-us", nullptr};
+const char *const kConfigKeyNames[] = {"workers",   "flush-us", "arch", "queue-len",
+                                       "linger-us", "poll-us",  nullptr};
 static_assert(sizeof(kConfigKeyNames) / sizeof(kConfigKeyNames[0]) ==
               static_cast<size_t>(ConfigKey::Count) + 1);
 
@@ -46,7 +46,7 @@ bool parse_config(const acrypto_config *cfg, MbConfig *out, std::string *why) {
         if (!find_key(k, &key)) {
             if (why) {
                 *why = "unknown key '" + std::string(k) +
-                       "' (mb accepts workers, flush-us, arch, queue-len, linger-us)";
+                       "' (mb accepts workers, flush-us, arch, queue-len, linger-us, poll-us)";
             }
             return false;
         }
@@ -72,6 +72,10 @@ bool parse_config(const acrypto_config *cfg, MbConfig *out, std::string *why) {
         case ConfigKey::LingerUs:
             ok = parse_u32(v, 0, 10000000, &c.linger_us);
             expect = "microseconds 0..10000000";
+            break;
+        case ConfigKey::PollUs:
+            ok = parse_u32(v, 0, 1000, &c.poll_us);
+            expect = "microseconds 0..1000";
             break;
         case ConfigKey::Count: ok = false; break;
         }

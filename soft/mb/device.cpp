@@ -62,6 +62,7 @@ std::unique_ptr<MbDevice> MbDevice::open(const acrypto_config *cfg, uint32_t ind
         p.arch = d->arch_;
         p.flush_ns = uint64_t{d->cfg_.flush_us} * 1000u;
         p.linger_ns = uint64_t{d->cfg_.linger_us} * 1000u;
+        p.poll_ns = uint64_t{d->cfg_.poll_us} * 1000u;
         p.index = i;
         p.hash_on_sse = d->hash_on_sse_;
         auto w = Worker::create(p, &reason);

@@ -8,7 +8,7 @@ const char *const kWorkerStatNames[] = {
     "sessions",      "errors",         "verify_failures", "bytes",      "jobs",
     "batch_1",       "batch_2_3",      "batch_4_7",       "batch_8_15", "batch_16_up",
     "flush_idle",    "flush_deadline", "flush_requested", "flush_full", "flush_waits",
-    "wait_ns_total", "wait_ns_max",    "sleeps",
+    "wait_ns_total", "wait_ns_max",    "sleeps",          "poll_hits",
 };
 static_assert(sizeof(kWorkerStatNames) / sizeof(kWorkerStatNames[0]) ==
               static_cast<size_t>(WorkerStat::Count));

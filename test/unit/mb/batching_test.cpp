@@ -67,6 +67,43 @@ TEST(MbBatching, LoneSessionIsFlushedWhenTheQueueRunsDry) {
     EXPECT_EQ(stat(*h, "flush_deadline"), 0u);
 }
 
+TEST(MbBatching, WorkArrivingWhileTheWorkerPollsIsTakenWithoutASleep) {
+    // A long poll: a session queued as soon as the previous one completed is
+    // found by the polling worker (poll_hits), and its results are right. The
+    // next session is queued by a thread watching for the completion (no wake-up
+    // in between); on a loaded machine some tries miss the window, so try again.
+    auto h = open_mb({{"poll-us", "1000"}});
+    ASSERT_TRUE(h);
+    std::vector<std::unique_ptr<OwnedSession>> done;
+    std::vector<Bytes> want;
+    for (int i = 0; i < 400 && stat(*h, "poll_hits") == 0; ++i) {
+        want.emplace_back();
+        done.push_back(cbc(512, 300 + i, &want.back()));
+        acrypto_session *s = done.back()->get();
+        h->enqueue(s);
+        h->kick();
+        for (int spin = 0; h->completions(s) == 0 && spin < 10000000; ++spin)
+            std::this_thread::yield();
+        ASSERT_EQ(h->completions(s), 1u) << i;
+    }
+    EXPECT_GE(stat(*h, "poll_hits"), 1u);
+    for (size_t i = 0; i < done.size(); ++i) EXPECT_TRUE(done[i]->output_bytes() == want[i]) << i;
+    EXPECT_EQ(h->duplicate_completions(), 0u);
+}
+
+TEST(MbBatching, NoPollWithPollUsZero) {
+    auto h = open_mb({{"poll-us", "0"}});
+    ASSERT_TRUE(h);
+    for (int i = 0; i < 20; ++i) {
+        Bytes want;
+        auto s = cbc(512, 400 + i, &want);
+        ASSERT_EQ(h->run(*s->get()), ACRYPTO_OK);
+        ASSERT_TRUE(s->output_bytes() == want) << i;
+    }
+    EXPECT_EQ(stat(*h, "poll_hits"), 0u);
+    EXPECT_GE(stat(*h, "sleeps"), 1u);
+}
+
 TEST(MbBatching, LingeringPartialBatchIsFlushedAtItsDeadline) {
     // Linger far longer than the budget: only the deadline can release it.
     auto h = open_mb({{"flush-us", "2000"}, {"linger-us", "10000000"}});

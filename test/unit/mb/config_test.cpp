@@ -18,8 +18,8 @@ TEST(MbConfig, DeclaresItsKeys) {
     ASSERT_NE(keys, nullptr);
     std::vector<std::string> names;
     for (size_t i = 0; keys[i]; ++i) names.emplace_back(keys[i]);
-    EXPECT_EQ(names,
-              (std::vector<std::string>{"workers", "flush-us", "arch", "queue-len", "linger-us"}));
+    EXPECT_EQ(names, (std::vector<std::string>{"workers", "flush-us", "arch", "queue-len",
+                                               "linger-us", "poll-us"}));
 }
 
 TEST(MbConfig, DefaultsProbeOneInstance) {
@@ -40,7 +40,9 @@ TEST(MbConfig, BadValuesAreNamed) {
                                      {"flush-us", "20000000"},
                                      {"arch", "neon"},
                                      {"queue-len", "0"},
-                                     {"linger-us", "1us"}}) {
+                                     {"linger-us", "1us"},
+                                     {"poll-us", "1001"},
+                                     {"poll-us", "-5"}}) {
         std::string why;
         EXPECT_LT(DeviceHarness::probe(driver(), {{k, v}}, &why), 0) << k << "=" << v;
         EXPECT_NE(why.find(k), std::string::npos) << why;
@@ -49,12 +51,9 @@ TEST(MbConfig, BadValuesAreNamed) {
 }
 
 TEST(MbConfig, ParsesEveryKey) {
-    acrypto_kv items[] = {{"workers", "3"},
-                          {"flush-us", "250"},
-                          {"arch", "sse"},
-                          {"queue-len", "77"},
-                          {"linger-us", "5"}};
-    acrypto_config cfg{items, 5};
+    acrypto_kv items[] = {{"workers", "3"},    {"flush-us", "250"}, {"arch", "sse"},
+                          {"queue-len", "77"}, {"linger-us", "5"},  {"poll-us", "0"}};
+    acrypto_config cfg{items, 6};
     MbConfig c;
     std::string why;
     ASSERT_TRUE(parse_config(&cfg, &c, &why)) << why;
@@ -63,6 +62,8 @@ TEST(MbConfig, ParsesEveryKey) {
     EXPECT_EQ(c.arch, Arch::Sse);
     EXPECT_EQ(c.queue_len, 77u);
     EXPECT_EQ(c.linger_us, 5u);
+    EXPECT_EQ(c.poll_us, 0u);
+    EXPECT_EQ(MbConfig{}.poll_us, 30u); // the default
 }
 
 TEST(MbArch, AutoPicksTheWidestPath) {

@@ -11,7 +11,7 @@
 namespace acrypto::soft::mb {
 
 /// Configuration keys, in the order of kConfigKeyNames.
-enum class ConfigKey : uint8_t { Workers, FlushUs, Arch, QueueLen, LingerUs, Count };
+enum class ConfigKey : uint8_t { Workers, FlushUs, Arch, QueueLen, LingerUs, PollUs, Count };
 
 /// NULL-terminated key names for acrypto_device_driver::config_keys.
 extern const char *const kConfigKeyNames[];
@@ -23,6 +23,7 @@ struct MbConfig {
     Arch arch = Arch::Auto;    ///< code path
     uint32_t queue_len = 1024; ///< sessions the scheduler may queue before the device is busy
     uint32_t linger_us = 0; ///< wait this long for more work before flushing an idle partial batch
+    uint32_t poll_us = 30;  ///< look at an empty queue this long before sleeping (no batch held)
 };
 
 /// Parse `cfg`. Unknown key or bad value: false with a message naming it in `*why`.

@@ -24,6 +24,7 @@ struct WorkerParams {
     Arch arch = Arch::Sse;     ///< concrete code path
     uint64_t flush_ns = 20000; ///< latency budget at priority 4
     uint64_t linger_ns = 0;    ///< idle wait for more work before flushing
+    uint64_t poll_ns = 0;      ///< look at an empty queue this long before sleeping
     uint32_t index = 0;        ///< worker number (thread name)
     bool hash_on_sse = false;  ///< run SHA/HMAC on an SSE manager (SHA-NI)
 };
@@ -80,6 +81,8 @@ class Worker {
     Worker(const WorkerParams &p, ManagerPtr mgr, ManagerPtr hash_mgr);
     void run() noexcept;
     uint32_t pull() noexcept;
+    /// Look at the empty queue for up to poll_ns; true when there is something to do.
+    bool poll_queue() noexcept;
     void submit_slot(Slot &slot) noexcept;
     void drain(uint8_t m, IMB_JOB *first) noexcept;
     void finish_session(Slot &slot) noexcept;

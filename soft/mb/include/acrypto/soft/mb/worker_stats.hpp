@@ -27,6 +27,7 @@ enum class WorkerStat : uint8_t {
     WaitNs,         ///< total ns sessions spent in the device (admission to completion)
     WaitMaxNs,      ///< largest such wait
     Sleeps,         ///< times the worker slept with nothing to do
+    PollHits,       ///< times work arrived while the worker looked at an empty queue (poll-us)
     Count
 };
 
