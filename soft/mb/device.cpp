@@ -5,6 +5,8 @@
 #include <atomic>
 #include <cstdio>
 
+#include <sched.h>
+
 #include "acrypto/soft/mb/capabilities.hpp"
 #include "acrypto/soft/mb/self_test.hpp"
 
@@ -55,6 +57,11 @@ std::unique_ptr<MbDevice> MbDevice::open(const acrypto_config *cfg, uint32_t ind
     d->caps_ = make_capabilities(d->arch_, d->cfg_.workers);
     d->wake_batch_ = cbc_lanes(d->arch_);
     d->hash_on_sse_ = hashes_prefer_sse(d->arch_, cpu_features());
+    // Polling only pays while the callers run on another core: with one CPU to run
+    // on, a polling worker would only keep them from submitting.
+    cpu_set_t cpus;
+    CPU_ZERO(&cpus);
+    const bool one_cpu = sched_getaffinity(0, sizeof cpus, &cpus) == 0 && CPU_COUNT(&cpus) < 2;
     for (uint32_t i = 0; i < d->cfg_.workers; ++i) {
         WorkerParams p;
         p.host = host;
@@ -62,7 +69,7 @@ std::unique_ptr<MbDevice> MbDevice::open(const acrypto_config *cfg, uint32_t ind
         p.arch = d->arch_;
         p.flush_ns = uint64_t{d->cfg_.flush_us} * 1000u;
         p.linger_ns = uint64_t{d->cfg_.linger_us} * 1000u;
-        p.poll_ns = uint64_t{d->cfg_.poll_us} * 1000u;
+        p.poll_ns = one_cpu ? 0 : uint64_t{d->cfg_.poll_us} * 1000u;
         p.index = i;
         p.hash_on_sse = d->hash_on_sse_;
         auto w = Worker::create(p, &reason);
