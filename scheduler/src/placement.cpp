@@ -414,6 +414,7 @@ int SchedulerCore::Impl::run_inline(Session &s) {
     }
     for (uint32_t cur = c.cur + (nplan ? 1 : 0); cur < c.nsteps;) {
         Device *best = nullptr;
+        const acrypto_capability *best_cap = nullptr;
         uint32_t best_n = 0;
         for (uint32_t i = 0, n = device_count(); i < n; ++i) {
             Device *d = device(i);
@@ -421,24 +422,22 @@ int SchedulerCore::Impl::run_inline(Session &s) {
                 continue;
             if (bound && d->name != s.bound_device()) continue;
             uint32_t k = 0;
-            if (!detail::find_cap(d->caps.data(), static_cast<uint32_t>(d->caps.size()), c, cur,
-                                  &k))
-                continue;
+            const acrypto_capability *cap =
+                detail::find_cap(d->caps.data(), static_cast<uint32_t>(d->caps.size()), c, cur, &k);
+            if (!cap) continue;
             // Prefer a hardware unit (PadLock) over a software one.
             if (!best || ((d->desc.flags & ACRYPTO_DEV_F_HARDWARE) &&
                           !(best->desc.flags & ACRYPTO_DEV_F_HARDWARE))) {
                 best = d;
+                best_cap = cap;
                 best_n = k;
             }
         }
         if (!best) return ACRYPTO_E_UNSUPPORTED;
         if (memo_usable && best_n == 1) {
-            uint32_t k = 0;
-            const acrypto_capability *cap = detail::find_cap(
-                best->caps.data(), static_cast<uint32_t>(best->caps.size()), c, cur, &k);
             memo.routes[memo.next] =
                 InlineRoute{uid,       device_count(), first.op,      first.alg, first.mode,
-                            first.dir, first.flags,    first_key_len, best,      cap};
+                            first.dir, first.flags,    first_key_len, best,      best_cap};
             memo.next = (memo.next + 1) % kInlineRoutes;
         }
         plan[nplan++] = Plan{best, best_n};
