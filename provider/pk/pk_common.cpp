@@ -315,17 +315,20 @@ void caller_fresh(Caller &c) {
     c.ntracked = 0;
 }
 
+/// Drop tracked entry `i`: the list's own reference (see track()) and its count in flight.
+void drop_tracked(Caller &c, uint32_t i) {
+    auto gone = acrypto::sched::Ref<acrypto::sched::Session>::adopt(c.tracked[i]);
+    c.tracked[i] = c.tracked[--c.ntracked];
+    g_in_flight.fetch_sub(1, std::memory_order_relaxed);
+}
+
 /// Drop tracked sessions that completed (each leaves the in-flight count once).
 void reap(Caller &c) {
     for (uint32_t i = 0; i < c.ntracked;) {
-        if (c.tracked[i]->done()) {
-            // The list's own reference (see track()).
-            auto gone = acrypto::sched::Ref<acrypto::sched::Session>::adopt(c.tracked[i]);
-            c.tracked[i] = c.tracked[--c.ntracked];
-            g_in_flight.fetch_sub(1, std::memory_order_relaxed);
-        } else {
+        if (c.tracked[i]->done())
+            drop_tracked(c, i);
+        else
             ++i;
-        }
     }
 }
 
@@ -343,9 +346,7 @@ bool track(Caller &c, acrypto::sched::Session *s) {
 void untrack(Caller &c, const acrypto::sched::Session *s) {
     for (uint32_t i = 0; i < c.ntracked; ++i)
         if (c.tracked[i] == s) {
-            auto gone = acrypto::sched::Ref<acrypto::sched::Session>::adopt(c.tracked[i]);
-            c.tracked[i] = c.tracked[--c.ntracked];
-            g_in_flight.fetch_sub(1, std::memory_order_relaxed);
+            drop_tracked(c, i);
             return;
         }
 }

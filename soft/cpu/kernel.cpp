@@ -45,6 +45,12 @@ struct KernelBase {
     }
 };
 
+/// `len` bytes at `src` and `dst` share memory without being the same bytes (in
+/// place is fine; a partial overlap would read what the run already wrote).
+bool partly_overlaps(const uint8_t *src, const uint8_t *dst, size_t len) noexcept {
+    return src != dst && (src < dst ? src + len > dst : dst + len > src);
+}
+
 struct AesKernel : KernelBase {
     Keyed k;
     uint32_t mode = 0;
@@ -53,8 +59,7 @@ struct AesKernel : KernelBase {
 int run_aes(void *state, const uint8_t *src, uint8_t *dst, size_t len, uint8_t *iv, uint32_t *num) {
     auto *a = static_cast<AesKernel *>(state);
     if (len == 0) return ACRYPTO_OK;
-    if (!src || !dst || (src != dst && (src < dst ? src + len > dst : dst + len > src)))
-        return ACRYPTO_E_INVALID;
+    if (!src || !dst || partly_overlaps(src, dst, len)) return ACRYPTO_E_INVALID;
     int rc;
     switch (a->mode) {
     case ACRYPTO_MODE_ECB: rc = len % 16 ? ACRYPTO_E_INVALID : aes_ecb(a->k, src, dst, len); break;
@@ -138,8 +143,7 @@ int run_aead(void *state, const uint8_t *iv, size_t iv_len, const uint8_t *aad, 
     if (!iv || !tag || tag_len == 0 || tag_len > 16 || len > INT_MAX || aad_len > INT_MAX ||
         (aad_len > 0 && !aad) || (len > 0 && (!src || !dst)))
         return ACRYPTO_E_INVALID;
-    if (len > 0 && src != dst && (src < dst ? src + len > dst : dst + len > src))
-        return ACRYPTO_E_INVALID;
+    if (len > 0 && partly_overlaps(src, dst, len)) return ACRYPTO_E_INVALID;
     const int rc = aead_message(a, iv, aad, aad_len, src, dst, len, tag, tag_len);
     if (rc != ACRYPTO_OK) {
         ERR_clear_error();
