@@ -13,6 +13,7 @@
 set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE=$ROOT/bench/haproxy
+. "$ROOT/bench/acrypto_cnf.sh"
 MODDIR=$ROOT/build/release/modules
 SECS=10
 RUNS=3
@@ -44,21 +45,8 @@ cc -O2 -o "$TMP/hsload" "$HERE/hsload.c" -lssl -lcrypto
     -days 2 2>/dev/null && cat "$TMP/c" "$TMP/k" >"$TMP/rsa.pem"
 "$OPENSSL" req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$TMP/k" \
     -out "$TMP/c" -subj /CN=localhost -days 2 2>/dev/null && cat "$TMP/c" "$TMP/k" >"$TMP/ecdsa.pem"
-cat >"$TMP/acrypto.cnf" <<CNF
-openssl_conf = init
-[init]
-providers = provs
-[provs]
-default = dflt
-acrypto = acr
-[dflt]
-activate = 1
-[acr]
-module = $MODDIR/acrypto.so
-activate = 1
-devices = $DEVICES
-CNF
-[ -n "$ALGS" ] && echo "algorithms = $ALGS" >>"$TMP/acrypto.cnf"
+# (default_properties there asks for what ssl-propquery below asks for)
+write_acrypto_cnf "$TMP/acrypto.cnf" "$MODDIR" "$DEVICES" "${ALGS:+algorithms = $ALGS}"
 PORT=$((30000 + $$ % 20000))
 
 # cfg <mode> <cert>: HAProxy configuration for one point
