@@ -311,10 +311,29 @@ int tls_record(AesCtx *c, unsigned char *out, size_t *outl, size_t outsize, cons
     return 1;
 }
 
+/// The common update: whole blocks, none buffered, no TLS record mode, no block
+/// held back for unpadding, buffers the same or disjoint. Straight to the bound
+/// kernel; false (nothing touched) when it does not take them.
+bool update_by_kernel(AesCtx *c, unsigned char *out, size_t *outl, size_t outsize,
+                      const unsigned char *in, size_t inl, int *ret) {
+    if (c->bufsz != 0 || inl == 0 || inl % kBlock != 0 || outsize < inl || !in || !out ||
+        !c->key_set || c->tls.version > 0 || c->info->mode == ACRYPTO_MODE_CTR ||
+        (!c->enc && c->pad) || (c->info->mode != ACRYPTO_MODE_ECB && !c->iv_set))
+        return false;
+    if (in != out && in + inl > out && out + inl > in) return false;
+    const int k = c->kern.run(c->pctx, c->opts, in, out, inl, c->iv, &c->num);
+    if (k == ACRYPTO_E_UNSUPPORTED) return false;
+    *ret = k == ACRYPTO_OK ? 1 : raise_run(c, k);
+    if (k == ACRYPTO_OK) *outl = inl;
+    return true;
+}
+
 int aes_update(void *vctx, unsigned char *out, size_t *outl, size_t outsize,
                const unsigned char *in, size_t inl) {
     auto *c = static_cast<AesCtx *>(vctx);
     try {
+        int ret = 0;
+        if (update_by_kernel(c, out, outl, outsize, in, inl, &ret)) return ret;
         if (!ready(c)) return 0;
         if (c->tls.version > 0 && c->info->mode != ACRYPTO_MODE_CTR)
             return tls_record(c, out, outl, outsize, in, inl);
@@ -364,7 +383,7 @@ int aes_update(void *vctx, unsigned char *out, size_t *outl, size_t outsize,
             written += direct;
         }
         size_t rest = inl - used;
-        std::memcpy(c->buf + c->bufsz, in + used, rest);
+        if (rest != 0) std::memcpy(c->buf + c->bufsz, in + used, rest);
         c->bufsz += rest;
         *outl = written;
         return 1;

@@ -15,7 +15,7 @@ using acrypto::sched::Kernel;
 
 /// Whether the cost model (or the static inline-threshold) keeps `len` bytes on
 /// this caller's thread. The caller kind is only looked up when it matters.
-bool kernel_wanted(const ProvCtx *pctx, const Kernel &k, size_t len) noexcept {
+inline bool kernel_wanted(const ProvCtx *pctx, const Kernel &k, size_t len) noexcept {
     const Settings &st = pctx->settings;
     if (!st.inline_auto) return st.inline_threshold != 0 && len <= st.inline_threshold;
     const uint32_t c = Kernel::size_class(len);

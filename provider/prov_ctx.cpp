@@ -18,9 +18,10 @@
 
 namespace acrypto::prov {
 
+std::atomic<uint64_t> g_fork_generation{1};
+
 namespace {
 
-std::atomic<uint64_t> g_generation{1};
 std::mutex g_registry_mu;
 ProvCtx *g_registry = nullptr;
 std::once_flag g_atfork_once;
@@ -39,7 +40,7 @@ void atfork_child() {
     // The parent's scheduler threads do not exist here: abandon its object
     // (never destroy it: that would join threads and take locks they held) and
     // let the next use create a fresh one.
-    g_generation.fetch_add(1, std::memory_order_acq_rel);
+    g_fork_generation.fetch_add(1, std::memory_order_acq_rel);
     for (ProvCtx *p = g_registry; p != nullptr; p = p->next) {
         (void)p->owned.release();
         p->sched.store(nullptr, std::memory_order_release);
@@ -49,8 +50,6 @@ void atfork_child() {
 }
 
 } // namespace
-
-uint64_t fork_generation() noexcept { return g_generation.load(std::memory_order_acquire); }
 
 void debug_log(const char *fmt, ...) {
     static const bool on = std::getenv("ACRYPTO_DEBUG") != nullptr;

@@ -64,8 +64,11 @@ struct ProvCtx {
     std::atomic<EVP_KDF *> forward_kdf[3] = {};
 };
 
-/// Process fork generation (bumped in the child after fork()).
-uint64_t fork_generation() noexcept;
+/// Process fork generation (bumped in the child after fork()); read on every inline run.
+extern std::atomic<uint64_t> g_fork_generation;
+inline uint64_t fork_generation() noexcept {
+    return g_fork_generation.load(std::memory_order_acquire);
+}
 
 /// Create the scheduler now (start-up with `required` drivers); false with sched_error.
 bool start_scheduler(ProvCtx *pctx);

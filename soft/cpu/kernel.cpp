@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// cpu inline kernels: one EVP_CIPHER_CTX keyed at bind time. Ciphers track their
+// cpu inline kernels: AES ECB/CBC on AES-NI round keys expanded at bind time, or one
+// EVP_CIPHER_CTX keyed at bind time. Ciphers track their
 // chaining state so a stream of runs never re-initialises it; AEAD messages set
 // only their IV.
 #include "kernel.hpp"
@@ -14,6 +15,7 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
+#include "aesni.hpp"
 #include "exec_cipher.hpp"
 
 namespace acrypto::soft::cpu {
@@ -51,15 +53,35 @@ bool partly_overlaps(const uint8_t *src, const uint8_t *dst, size_t len) noexcep
     return src != dst && (src < dst ? src + len > dst : dst + len > src);
 }
 
+/// AES ECB/CBC on the AES-NI instructions when the CPU has them (`ni`), with no
+/// EVP layer under the kernel; otherwise, and for CTR, a keyed EVP context.
 struct AesKernel : KernelBase {
     Keyed k;
+    aesni::Schedule ni_keys;
+    bool ni = false;
     uint32_t mode = 0;
 };
+
+int run_aesni(const AesKernel &a, const uint8_t *src, uint8_t *dst, size_t len, uint8_t *iv) {
+    if (len % 16 != 0) return ACRYPTO_E_INVALID;
+    if (a.mode == ACRYPTO_MODE_ECB) {
+        aesni::ecb(a.ni_keys, a.enc, src, dst, len);
+        return ACRYPTO_OK;
+    }
+    if (!iv) return ACRYPTO_E_INVALID;
+    aesni::cbc(a.ni_keys, a.enc, src, dst, len, iv);
+    return ACRYPTO_OK;
+}
 
 int run_aes(void *state, const uint8_t *src, uint8_t *dst, size_t len, uint8_t *iv, uint32_t *num) {
     auto *a = static_cast<AesKernel *>(state);
     if (len == 0) return ACRYPTO_OK;
     if (!src || !dst || partly_overlaps(src, dst, len)) return ACRYPTO_E_INVALID;
+    if (a->ni) {
+        const int rc = run_aesni(*a, src, dst, len, iv);
+        a->count(len);
+        return rc;
+    }
     int rc;
     switch (a->mode) {
     case ACRYPTO_MODE_ECB: rc = len % 16 ? ACRYPTO_E_INVALID : aes_ecb(a->k, src, dst, len); break;
@@ -83,6 +105,7 @@ void release_aes(void *state) {
     EVP_CIPHER_CTX_free(a->k.ctx);
     EVP_CIPHER_free(a->cipher);
     OPENSSL_cleanse(&a->k, sizeof(a->k));
+    OPENSSL_cleanse(&a->ni_keys, sizeof(a->ni_keys));
     delete a;
 }
 
@@ -228,14 +251,18 @@ int bind_kernel(const std::shared_ptr<CryptoLib> &lib, const std::shared_ptr<Ker
     a->counts = counts;
     a->mode = shape.mode;
     a->enc = shape.dir == ACRYPTO_DIR_ENCRYPT;
-    a->cipher = EVP_CIPHER_fetch(lib->ctx(), name, nullptr);
-    a->k.ctx = EVP_CIPHER_CTX_new();
-    if (!aes_key_ctx(a->k.ctx, a->cipher, a->mode, shape.key->data, a->enc)) {
-        ERR_clear_error();
-        release_aes(a);
-        return ACRYPTO_E_INTERNAL;
+    if (a->mode != ACRYPTO_MODE_CTR && aesni::expand(a->ni_keys, shape.key->data, shape.key->len)) {
+        a->ni = true;
+    } else {
+        a->cipher = EVP_CIPHER_fetch(lib->ctx(), name, nullptr);
+        a->k.ctx = EVP_CIPHER_CTX_new();
+        if (!aes_key_ctx(a->k.ctx, a->cipher, a->mode, shape.key->data, a->enc)) {
+            ERR_clear_error();
+            release_aes(a);
+            return ACRYPTO_E_INTERNAL;
+        }
+        a->k.known = true; // zero IV, counter zero, num 0
     }
-    a->k.known = true; // zero IV, counter zero, num 0
     out = acrypto_kernel{};
     out.struct_size = sizeof(acrypto_kernel);
     out.max_len = uint64_t{1} << 30;

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: Apache-2.0
+// AES-NI ECB and CBC. Only the functions marked ACRYPTO_AESNI use the AES
+// instructions; they run only after available() said yes.
+#include "aesni.hpp"
+
+#include <cstdlib>
+#include <cstring>
+
+#include <openssl/crypto.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define ACRYPTO_AESNI_X86 1
+#define ACRYPTO_AESNI __attribute__((target("aes")))
+#endif
+
+namespace acrypto::soft::cpu::aesni {
+
+#ifdef ACRYPTO_AESNI_X86
+
+namespace {
+
+/// Blocks decrypted side by side (ECB, CBC decrypt): AESDEC's latency is hidden
+/// behind the other blocks' rounds.
+constexpr size_t kWays = 8;
+
+ACRYPTO_AESNI uint32_t sub_word(uint32_t w) {
+    // AESKEYGENASSIST's lowest dword is SubWord(second dword of its source).
+    const __m128i v = _mm_set_epi32(0, 0, static_cast<int>(w), 0);
+    return static_cast<uint32_t>(_mm_cvtsi128_si32(_mm_aeskeygenassist_si128(v, 0)));
+}
+
+uint32_t load32(const uint8_t *p) {
+    uint32_t w;
+    std::memcpy(&w, p, 4);
+    return w;
+}
+
+/// FIPS-197 §5.2 key expansion, words held in memory byte order (so RotWord is a
+/// right rotation by 8 and Rcon lands in the low byte).
+ACRYPTO_AESNI void expand_words(uint32_t *w, const uint8_t *key, size_t nk, size_t total) {
+    static const uint8_t rcon[10] = {0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40, 0x80, 0x1b, 0x36};
+    for (size_t i = 0; i < nk; ++i) w[i] = load32(key + 4 * i);
+    for (size_t i = nk; i < total; ++i) {
+        uint32_t t = w[i - 1];
+        if (i % nk == 0)
+            t = sub_word((t >> 8) | (t << 24)) ^ rcon[i / nk - 1];
+        else if (nk > 6 && i % nk == 4)
+            t = sub_word(t);
+        w[i] = w[i - nk] ^ t;
+    }
+}
+
+template <int R> ACRYPTO_AESNI inline __m128i enc_block(const __m128i *k, __m128i x) {
+    x = _mm_xor_si128(x, k[0]);
+    for (int r = 1; r < R; ++r) x = _mm_aesenc_si128(x, k[r]);
+    return _mm_aesenclast_si128(x, k[R]);
+}
+
+template <int R> ACRYPTO_AESNI inline __m128i dec_block(const __m128i *k, __m128i x) {
+    x = _mm_xor_si128(x, k[0]);
+    for (int r = 1; r < R; ++r) x = _mm_aesdec_si128(x, k[r]);
+    return _mm_aesdeclast_si128(x, k[R]);
+}
+
+/// kWays blocks through the decryption rounds side by side.
+template <int R> ACRYPTO_AESNI inline void dec_ways(const __m128i *k, __m128i *x) {
+    for (size_t j = 0; j < kWays; ++j) x[j] = _mm_xor_si128(x[j], k[0]);
+    for (int r = 1; r < R; ++r)
+        for (size_t j = 0; j < kWays; ++j) x[j] = _mm_aesdec_si128(x[j], k[r]);
+    for (size_t j = 0; j < kWays; ++j) x[j] = _mm_aesdeclast_si128(x[j], k[R]);
+}
+
+template <int R> ACRYPTO_AESNI inline void enc_ways(const __m128i *k, __m128i *x) {
+    for (size_t j = 0; j < kWays; ++j) x[j] = _mm_xor_si128(x[j], k[0]);
+    for (int r = 1; r < R; ++r)
+        for (size_t j = 0; j < kWays; ++j) x[j] = _mm_aesenc_si128(x[j], k[r]);
+    for (size_t j = 0; j < kWays; ++j) x[j] = _mm_aesenclast_si128(x[j], k[R]);
+}
+
+ACRYPTO_AESNI inline __m128i load(const uint8_t *p) {
+    return _mm_loadu_si128(reinterpret_cast<const __m128i *>(p));
+}
+ACRYPTO_AESNI inline void store(uint8_t *p, __m128i v) {
+    _mm_storeu_si128(reinterpret_cast<__m128i *>(p), v);
+}
+
+template <int R>
+ACRYPTO_AESNI void ecb_r(const Schedule &s, bool enc, const uint8_t *src, uint8_t *dst, size_t n) {
+    const auto *k = reinterpret_cast<const __m128i *>(enc ? s.enc : s.dec);
+    size_t off = 0;
+    for (; n - off >= kWays * 16; off += kWays * 16) {
+        __m128i x[kWays];
+        for (size_t j = 0; j < kWays; ++j) x[j] = load(src + off + 16 * j);
+        if (enc)
+            enc_ways<R>(k, x);
+        else
+            dec_ways<R>(k, x);
+        for (size_t j = 0; j < kWays; ++j) store(dst + off + 16 * j, x[j]);
+    }
+    for (; off < n; off += 16) {
+        const __m128i x = load(src + off);
+        store(dst + off, enc ? enc_block<R>(k, x) : dec_block<R>(k, x));
+    }
+}
+
+template <int R>
+ACRYPTO_AESNI void cbc_enc_r(const Schedule &s, const uint8_t *src, uint8_t *dst, size_t n,
+                             uint8_t *iv) {
+    const auto *k = reinterpret_cast<const __m128i *>(s.enc);
+    __m128i c = load(iv);
+    for (size_t off = 0; off < n; off += 16) {
+        c = enc_block<R>(k, _mm_xor_si128(load(src + off), c));
+        store(dst + off, c);
+    }
+    store(iv, c);
+}
+
+template <int R>
+ACRYPTO_AESNI void cbc_dec_r(const Schedule &s, const uint8_t *src, uint8_t *dst, size_t n,
+                             uint8_t *iv) {
+    const auto *k = reinterpret_cast<const __m128i *>(s.dec);
+    __m128i prev = load(iv);
+    size_t off = 0;
+    // Every group's ciphertext is loaded before its plaintext is stored (in place).
+    for (; n - off >= kWays * 16; off += kWays * 16) {
+        __m128i c[kWays], x[kWays];
+        for (size_t j = 0; j < kWays; ++j) x[j] = c[j] = load(src + off + 16 * j);
+        dec_ways<R>(k, x);
+        store(dst + off, _mm_xor_si128(x[0], prev));
+        for (size_t j = 1; j < kWays; ++j) store(dst + off + 16 * j, _mm_xor_si128(x[j], c[j - 1]));
+        prev = c[kWays - 1];
+    }
+    for (; off < n; off += 16) {
+        const __m128i c = load(src + off);
+        store(dst + off, _mm_xor_si128(dec_block<R>(k, c), prev));
+        prev = c;
+    }
+    store(iv, prev);
+}
+
+bool detect() noexcept {
+    if (std::getenv("ACRYPTO_CPU_NO_AESNI") != nullptr) return false;
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("aes") != 0;
+}
+
+} // namespace
+
+bool available() noexcept {
+    static const bool yes = detect();
+    return yes;
+}
+
+ACRYPTO_AESNI bool expand(Schedule &s, const uint8_t *key, size_t key_len) noexcept {
+    if (!available() || (key_len != 16 && key_len != 24 && key_len != 32)) return false;
+    const size_t nk = key_len / 4;
+    const int rounds = static_cast<int>(nk) + 6;
+    uint32_t w[60];
+    const auto total = static_cast<size_t>(4 * (rounds + 1));
+    expand_words(w, key, nk, total);
+    std::memcpy(s.enc, w, total * 4);
+    OPENSSL_cleanse(w, sizeof(w));
+    auto *e = reinterpret_cast<__m128i *>(s.enc);
+    auto *d = reinterpret_cast<__m128i *>(s.dec);
+    d[0] = e[rounds];
+    for (int r = 1; r < rounds; ++r) d[r] = _mm_aesimc_si128(e[rounds - r]);
+    d[rounds] = e[0];
+    s.rounds = rounds;
+    return true;
+}
+
+ACRYPTO_AESNI void ecb(const Schedule &s, bool enc, const uint8_t *src, uint8_t *dst,
+                       size_t n) noexcept {
+    switch (s.rounds) {
+    case 10: ecb_r<10>(s, enc, src, dst, n); break;
+    case 12: ecb_r<12>(s, enc, src, dst, n); break;
+    case 14: ecb_r<14>(s, enc, src, dst, n); break;
+    default: break;
+    }
+}
+
+ACRYPTO_AESNI void cbc(const Schedule &s, bool enc, const uint8_t *src, uint8_t *dst, size_t n,
+                       uint8_t iv[16]) noexcept {
+    switch (s.rounds) {
+    case 10: enc ? cbc_enc_r<10>(s, src, dst, n, iv) : cbc_dec_r<10>(s, src, dst, n, iv); break;
+    case 12: enc ? cbc_enc_r<12>(s, src, dst, n, iv) : cbc_dec_r<12>(s, src, dst, n, iv); break;
+    case 14: enc ? cbc_enc_r<14>(s, src, dst, n, iv) : cbc_dec_r<14>(s, src, dst, n, iv); break;
+    default: break;
+    }
+}
+
+#else // no x86: never available
+
+bool available() noexcept { return false; }
+bool expand(Schedule &, const uint8_t *, size_t) noexcept { return false; }
+void ecb(const Schedule &, bool, const uint8_t *, uint8_t *, size_t) noexcept {}
+void cbc(const Schedule &, bool, const uint8_t *, uint8_t *, size_t, uint8_t *) noexcept {}
+
+#endif
+
+} // namespace acrypto::soft::cpu::aesni

@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: Apache-2.0
+// AES ECB and CBC on the AES-NI instructions, for the cpu device's inline kernels:
+// a short message costs a few dozen instructions instead of a second EVP layer.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace acrypto::soft::cpu::aesni {
+
+/// Expanded round keys: `enc` for AESENC, `dec` (the equivalent inverse cipher,
+/// AESIMC applied) for AESDEC. Wipe it with OPENSSL_cleanse when done.
+struct Schedule {
+    alignas(16) uint8_t enc[15][16];
+    alignas(16) uint8_t dec[15][16];
+    int rounds = 0; ///< 10, 12 or 14
+};
+
+/// Whether this CPU has AES-NI (and SSE4.1); checked once. Setting the
+/// environment variable ACRYPTO_CPU_NO_AESNI (any value) answers false.
+bool available() noexcept;
+
+/// Expand a 16-, 24- or 32-byte key. False (nothing set) for any other length
+/// or when !available().
+bool expand(Schedule &s, const uint8_t *key, size_t key_len) noexcept;
+
+/// `n` bytes (a block multiple) from `src` to `dst`, which are the same bytes or
+/// disjoint.
+void ecb(const Schedule &s, bool enc, const uint8_t *src, uint8_t *dst, size_t n) noexcept;
+
+/// CBC over `n` bytes (a block multiple), chaining from `iv`, which is left
+/// holding the last ciphertext block. `src` and `dst` as for ecb().
+void cbc(const Schedule &s, bool enc, const uint8_t *src, uint8_t *dst, size_t n,
+         uint8_t iv[16]) noexcept;
+
+} // namespace acrypto::soft::cpu::aesni

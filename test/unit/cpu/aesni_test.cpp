@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: Apache-2.0
+// The cpu device's AES-NI ECB/CBC: FIPS-197 and SP 800-38A known answers, and the
+// default provider's output for every key size, lengths across the 8-block groups,
+// in place and out of place.
+#include <gtest/gtest.h>
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "aesni.hpp"
+
+namespace acrypto::soft::cpu::aesni {
+namespace {
+
+std::vector<uint8_t> hex(const std::string &h) {
+    std::vector<uint8_t> v(h.size() / 2);
+    for (size_t i = 0; i < v.size(); ++i)
+        v[i] = static_cast<uint8_t>(std::stoi(h.substr(2 * i, 2), nullptr, 16));
+    return v;
+}
+
+class AesNi : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        if (!available()) GTEST_SKIP() << "no AES-NI here (or ACRYPTO_CPU_NO_AESNI set)";
+    }
+};
+
+TEST_F(AesNi, Fips197KnownAnswers) {
+    struct Case {
+        const char *key, *ct;
+    };
+    const Case cases[] = {
+        {"000102030405060708090a0b0c0d0e0f", "69c4e0d86a7b0430d8cdb78070b4c55a"},
+        {"000102030405060708090a0b0c0d0e0f1011121314151617", "dda97ca4864cdfe06eaf70a0ec0d7191"},
+        {"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
+         "8ea2b7ca516745bfeafc49904b496089"},
+    };
+    const std::vector<uint8_t> pt = hex("00112233445566778899aabbccddeeff");
+    for (const Case &c : cases) {
+        const std::vector<uint8_t> key = hex(c.key);
+        Schedule s;
+        ASSERT_TRUE(expand(s, key.data(), key.size()));
+        EXPECT_EQ(s.rounds, static_cast<int>(key.size() / 4 + 6));
+        std::vector<uint8_t> out(16), back(16);
+        ecb(s, true, pt.data(), out.data(), 16);
+        EXPECT_EQ(out, hex(c.ct)) << c.key;
+        ecb(s, false, out.data(), back.data(), 16);
+        EXPECT_EQ(back, pt) << c.key;
+    }
+}
+
+TEST_F(AesNi, Sp800_38aCbcKnownAnswers) {
+    // SP 800-38A F.2.1 / F.2.2 (AES-128) and F.2.5 / F.2.6 (AES-256), all four blocks.
+    const std::vector<uint8_t> iv0 = hex("000102030405060708090a0b0c0d0e0f");
+    const std::vector<uint8_t> pt = hex("6bc1bee22e409f96e93d7e117393172a"
+                                        "ae2d8a571e03ac9c9eb76fac45af8e51"
+                                        "30c81c46a35ce411e5fbc1191a0a52ef"
+                                        "f69f2445df4f9b17ad2b417be66c3710");
+    struct Case {
+        const char *key, *ct;
+    };
+    const Case cases[] = {
+        {"2b7e151628aed2a6abf7158809cf4f3c", "7649abac8119b246cee98e9b12e9197d"
+                                             "5086cb9b507219ee95db113a917678b2"
+                                             "73bed6b8e3c1743b7116e69e22229516"
+                                             "3ff1caa1681fac09120eca307586e1a7"},
+        {"603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4",
+         "f58c4c04d6e5f1ba779eabfb5f7bfbd6"
+         "9cfc4e967edb808d679f777bc6702c7d"
+         "39f23369a9d9bacfa530e26304231461"
+         "b2eb05e2c39be9fcda6c19078c6a9d1b"},
+    };
+    for (const Case &c : cases) {
+        const std::vector<uint8_t> key = hex(c.key);
+        Schedule s;
+        ASSERT_TRUE(expand(s, key.data(), key.size()));
+        std::vector<uint8_t> buf = pt;
+        uint8_t iv[16];
+        std::memcpy(iv, iv0.data(), 16);
+        cbc(s, true, buf.data(), buf.data(), buf.size(), iv);
+        EXPECT_EQ(buf, hex(c.ct)) << c.key;
+        EXPECT_EQ(0, std::memcmp(iv, buf.data() + 48, 16)) << "iv holds the last ciphertext block";
+        std::memcpy(iv, iv0.data(), 16);
+        cbc(s, false, buf.data(), buf.data(), buf.size(), iv);
+        EXPECT_EQ(buf, pt) << c.key;
+        EXPECT_EQ(0, std::memcmp(iv, hex(c.ct).data() + 48, 16));
+    }
+}
+
+TEST_F(AesNi, BadKeyLengthsAreRefused) {
+    const uint8_t key[33] = {};
+    Schedule s;
+    for (size_t len : {0, 8, 15, 17, 20, 31, 33}) EXPECT_FALSE(expand(s, key, len)) << len;
+}
+
+/// The default provider's ECB or CBC over `in`, no padding.
+std::vector<uint8_t> reference(const char *name, const std::vector<uint8_t> &key, const uint8_t *iv,
+                               bool enc, const std::vector<uint8_t> &in) {
+    EVP_CIPHER *c = EVP_CIPHER_fetch(nullptr, name, "provider=default");
+    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    std::vector<uint8_t> out(in.size());
+    int outl = 0;
+    EXPECT_EQ(EVP_CipherInit_ex2(ctx, c, key.data(), iv, enc ? 1 : 0, nullptr), 1);
+    EVP_CIPHER_CTX_set_padding(ctx, 0);
+    if (!in.empty()) {
+        EXPECT_EQ(EVP_CipherUpdate(ctx, out.data(), &outl, in.data(), static_cast<int>(in.size())),
+                  1);
+    }
+    EVP_CIPHER_CTX_free(ctx);
+    EVP_CIPHER_free(c);
+    return out;
+}
+
+TEST_F(AesNi, MatchesTheDefaultProviderAtEverySize) {
+    const char *names[3][2] = {{"AES-128-ECB", "AES-128-CBC"},
+                               {"AES-192-ECB", "AES-192-CBC"},
+                               {"AES-256-ECB", "AES-256-CBC"}};
+    for (size_t ki = 0; ki < 3; ++ki) {
+        std::vector<uint8_t> key(16 + 8 * ki);
+        RAND_bytes(key.data(), static_cast<int>(key.size()));
+        Schedule s;
+        ASSERT_TRUE(expand(s, key.data(), key.size()));
+        for (size_t blocks : {1, 2, 7, 8, 9, 15, 16, 17, 64, 1025}) {
+            std::vector<uint8_t> in(16 * blocks);
+            RAND_bytes(in.data(), static_cast<int>(in.size()));
+            uint8_t iv0[16];
+            RAND_bytes(iv0, sizeof iv0);
+            for (int mode = 0; mode < 2; ++mode) {
+                for (bool enc : {true, false}) {
+                    const std::vector<uint8_t> want =
+                        reference(names[ki][mode], key, mode ? iv0 : nullptr, enc, in);
+                    for (bool in_place : {true, false}) {
+                        std::vector<uint8_t> buf = in, out(in.size());
+                        uint8_t *dst = in_place ? buf.data() : out.data();
+                        uint8_t iv[16];
+                        std::memcpy(iv, iv0, 16);
+                        if (mode)
+                            cbc(s, enc, buf.data(), dst, in.size(), iv);
+                        else
+                            ecb(s, enc, buf.data(), dst, in.size());
+                        EXPECT_EQ(in_place ? buf : out, want)
+                            << names[ki][mode] << (enc ? " enc " : " dec ") << blocks
+                            << (in_place ? " in place" : " out of place");
+                        if (mode) {
+                            const uint8_t *last = (enc ? want.data() : in.data()) + in.size() - 16;
+                            EXPECT_EQ(0, std::memcmp(iv, last, 16)) << "chained IV";
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+TEST(AesNiSwitch, TheEnvironmentTurnsItOff) {
+    // Checked once per process: this test binary also runs with the variable set
+    // (the cpu.noaesni. tests), where the kernels take their EVP contexts.
+    if (std::getenv("ACRYPTO_CPU_NO_AESNI") == nullptr) GTEST_SKIP() << "variable not set";
+    EXPECT_FALSE(available());
+    Schedule s;
+    const uint8_t key[16] = {};
+    EXPECT_FALSE(expand(s, key, sizeof key));
+}
+
+} // namespace
+} // namespace acrypto::soft::cpu::aesni
