@@ -50,7 +50,7 @@ HashStream::~HashStream() {
         OPENSSL_free(buf_);
     }
     OPENSSL_cleanse(state_, sizeof state_);
-    EVP_MD_CTX_free(direct_); // cleanses the digest state
+    if (direct_ != nullptr) direct_fns_.freectx(direct_); // cleanses the digest state
     EVP_MAC_CTX_free(direct_mac_);
 }
 
@@ -125,10 +125,17 @@ void HashStream::choose(ProvCtx *pctx, const OpOptions &opts, size_t pending) {
 bool HashStream::start_direct(ProvCtx *pctx) {
     const auto index = static_cast<size_t>(info_ - kHashInfos);
     if (op_ == ACRYPTO_OP_DIGEST) {
-        EVP_MD *md = direct_digest(pctx, index);
-        if (md == nullptr) return false;
-        if (direct_ == nullptr && (direct_ = EVP_MD_CTX_new()) == nullptr) return false;
-        return EVP_DigestInit_ex2(direct_, md, nullptr) == 1;
+        const DirectDigestFns *f = direct_digest_fns(pctx, index);
+        if (f == nullptr) return false;
+        if (direct_ != nullptr && direct_fns_.newctx != f->newctx) {
+            direct_fns_.freectx(direct_);
+            direct_ = nullptr;
+        }
+        if (direct_ == nullptr) {
+            if ((direct_ = f->newctx(f->provctx)) == nullptr) return false;
+            direct_fns_ = *f;
+        }
+        return direct_fns_.init(direct_, nullptr) == 1;
     }
     const acrypto_key &k = key_->c();
     if (k.data == nullptr || k.len == 0) return false; // empty keys stay on sessions
@@ -162,7 +169,7 @@ bool HashStream::start_direct(ProvCtx *pctx) {
 }
 
 int HashStream::direct_update(const uint8_t *in, size_t len) {
-    const int ok = op_ == ACRYPTO_OP_DIGEST ? EVP_DigestUpdate(direct_, in, len)
+    const int ok = op_ == ACRYPTO_OP_DIGEST ? direct_fns_.update(direct_, in, len)
                                             : EVP_MAC_update(direct_mac_, in, len);
     return ok == 1 ? ACRYPTO_OK : ACRYPTO_E_INTERNAL;
 }
@@ -170,8 +177,11 @@ int HashStream::direct_update(const uint8_t *in, size_t len) {
 bool HashStream::copy_from(const HashStream &o) {
     if (o.path_ == Path::Direct) {
         if (o.op_ == ACRYPTO_OP_DIGEST) {
-            if (direct_ == nullptr && (direct_ = EVP_MD_CTX_new()) == nullptr) return false;
-            if (EVP_MD_CTX_copy_ex(direct_, o.direct_) != 1) return false;
+            void *d = o.direct_fns_.dupctx(o.direct_);
+            if (d == nullptr) return false;
+            if (direct_ != nullptr) direct_fns_.freectx(direct_);
+            direct_ = d;
+            direct_fns_ = o.direct_fns_;
         } else {
             EVP_MAC_CTX *d = EVP_MAC_CTX_dup(o.direct_mac_);
             if (d == nullptr) return false;
@@ -338,9 +348,7 @@ int HashStream::final(ProvCtx *pctx, const OpOptions &opts, uint8_t *out) {
         size_t n = 0;
         int ok = 0;
         if (op_ == ACRYPTO_OP_DIGEST) {
-            unsigned int dn = 0;
-            ok = EVP_DigestFinal_ex(direct_, out, &dn);
-            n = dn;
+            ok = direct_fns_.final(direct_, out, &n, info_->md_size);
         } else {
             ok = EVP_MAC_final(direct_mac_, out, &n, info_->md_size);
         }

@@ -9,6 +9,7 @@
 
 #include "acrypto/sched/ref.hpp"
 #include "acrypto/sched/session.hpp"
+#include "direct_digest.hpp"
 #include "execute.hpp"
 #include "op_params.hpp"
 #include "prov_ctx.hpp"
@@ -96,7 +97,8 @@ class HashStream {
     bool start_direct(ProvCtx *pctx);
     int direct_update(const uint8_t *in, size_t len);
 
-    EVP_MD_CTX *direct_ = nullptr;              ///< direct digest state (kept across resets)
+    void *direct_ = nullptr;                    ///< direct digest state (kept across resets)
+    DirectDigestFns direct_fns_;                ///< the functions direct_ belongs to
     EVP_MAC_CTX *direct_mac_ = nullptr;         ///< direct HMAC state (kept across resets)
     const HashInfo *direct_mac_info_ = nullptr; ///< digest direct_mac_ was set up with
     uint64_t direct_mac_key_id_ = 0;            ///< key id direct_mac_ is keyed with (0: none)

@@ -14,6 +14,7 @@
 #include <iterator>
 #include <new>
 
+#include "direct_digest.hpp"
 #include "provider_state.hpp"
 
 namespace acrypto::prov {
@@ -244,6 +245,7 @@ EVP_KDF *forward_kdf(ProvCtx *pctx, size_t index, const char *name) {
 }
 
 void free_cached_fetches(ProvCtx *pctx) noexcept {
+    for (auto &f : pctx->direct_fns) delete f.exchange(nullptr);
     for (auto &m : pctx->direct_md) EVP_MD_free(m.exchange(nullptr));
     EVP_MAC_free(pctx->direct_hmac.exchange(nullptr));
     for (auto &k : pctx->forward_kdf) EVP_KDF_free(k.exchange(nullptr));

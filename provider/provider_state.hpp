@@ -19,6 +19,8 @@
 
 namespace acrypto::prov {
 
+struct DirectDigestFns;
+
 struct ProvCtx {
     const OSSL_CORE_HANDLE *handle = nullptr;
     OSSL_LIB_CTX *libctx = nullptr;
@@ -53,6 +55,8 @@ struct ProvCtx {
     /// Default-provider digests (kHashInfos order) for streams computed on the
     /// caller's thread; fetched once on first use, freed at teardown.
     std::atomic<EVP_MD *> direct_md[5] = {};
+    /// Those digests' functions (direct_digest.hpp), called with no EVP_MD_CTX; found once.
+    std::atomic<DirectDigestFns *> direct_fns[5] = {};
     /// Default-provider HMAC for HMAC streams on that path; fetched once.
     std::atomic<EVP_MAC *> direct_hmac{nullptr};
     /// Whether digests may take that path: only software devices are configured (`cpu`,

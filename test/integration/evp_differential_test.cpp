@@ -115,6 +115,47 @@ TEST_F(Differential, DigestCopyMidStream) {
     EVP_MD_free(md);
 }
 
+// Small messages take the direct path (the default provider's digest functions with
+// no EVP context): copies mid-message, and a context restarted for message after
+// message, match the default provider for every SHA variant.
+TEST_F(Differential, DirectDigestCopiesAndRestarts) {
+    ASSERT_TRUE(env_->loaded()) << env_->load_error();
+    const uint64_t direct_before = env_->stat("digest.direct");
+    for (const char *alg : kDigests) {
+        SCOPED_TRACE(alg);
+        EVP_MD *md = EVP_MD_fetch(env_->ctx(), alg, kAcrypto);
+        ASSERT_NE(md, nullptr);
+        const auto n = static_cast<size_t>(EVP_MD_get_size(md));
+        EVP_MD_CTX *a = EVP_MD_CTX_new();
+        EVP_MD_CTX *b = EVP_MD_CTX_new();
+        for (int msg = 0; msg < 4; ++msg) {
+            auto head = random_bytes(pick(1, 300));
+            auto tail = random_bytes(pick(0, 300));
+            ASSERT_EQ(EVP_DigestInit_ex2(a, md, nullptr), 1);
+            ASSERT_EQ(EVP_DigestUpdate(a, head.data(), head.size()), 1);
+            ASSERT_EQ(EVP_MD_CTX_copy_ex(b, a), 1);
+            ASSERT_EQ(EVP_DigestUpdate(b, tail.data(), tail.size()), 1);
+            unsigned char o1[64], o2[64];
+            unsigned int l1 = 0, l2 = 0;
+            ASSERT_EQ(EVP_DigestFinal_ex(b, o2, &l2), 1);
+            ASSERT_EQ(EVP_DigestFinal_ex(a, o1, &l1), 1);
+            ASSERT_EQ(l1, n);
+            ASSERT_EQ(l2, n);
+            std::vector<uint8_t> ra, rb, both = head;
+            both.insert(both.end(), tail.begin(), tail.end());
+            ASSERT_TRUE(evp_digest(env_->ctx(), alg, kDefault, head, ra));
+            ASSERT_TRUE(evp_digest(env_->ctx(), alg, kDefault, both, rb));
+            EXPECT_EQ(std::vector<uint8_t>(o1, o1 + n), ra) << "message " << msg;
+            EXPECT_EQ(std::vector<uint8_t>(o2, o2 + n), rb) << "message " << msg;
+        }
+        EVP_MD_CTX_free(a);
+        EVP_MD_CTX_free(b);
+        EVP_MD_free(md);
+    }
+    // Every message above was small: they were computed directly (2 per round).
+    EXPECT_GE(env_->stat("digest.direct"), direct_before + 2 * 4 * std::size(kDigests));
+}
+
 TEST_F(Differential, Hmac) {
     ASSERT_TRUE(env_->loaded()) << env_->load_error();
     for (const char *alg : kDigests) {

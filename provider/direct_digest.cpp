@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: Apache-2.0
+// direct_digest_fns: the default provider's digest dispatch, found by name once.
+#include "direct_digest.hpp"
+
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/provider.h>
+#include <strings.h>
+
+#include <cstring>
+#include <new>
+
+#include "provider_state.hpp"
+
+namespace acrypto::prov {
+
+namespace {
+
+/// Whether `want` is one of the colon-separated `names` (case-insensitive).
+bool has_name(const char *names, const char *want) {
+    const size_t n = std::strlen(want);
+    for (const char *p = names; p != nullptr && *p != '\0';) {
+        const char *end = std::strchr(p, ':');
+        const size_t len = end != nullptr ? static_cast<size_t>(end - p) : std::strlen(p);
+        if (len == n && strncasecmp(p, want, n) == 0) return true;
+        p = end != nullptr ? end + 1 : nullptr;
+    }
+    return false;
+}
+
+bool fill(DirectDigestFns &f, const OSSL_DISPATCH *d) {
+    for (; d->function_id != 0; ++d) {
+        switch (d->function_id) {
+        case OSSL_FUNC_DIGEST_NEWCTX: f.newctx = OSSL_FUNC_digest_newctx(d); break;
+        case OSSL_FUNC_DIGEST_INIT: f.init = OSSL_FUNC_digest_init(d); break;
+        case OSSL_FUNC_DIGEST_UPDATE: f.update = OSSL_FUNC_digest_update(d); break;
+        case OSSL_FUNC_DIGEST_FINAL: f.final = OSSL_FUNC_digest_final(d); break;
+        case OSSL_FUNC_DIGEST_FREECTX: f.freectx = OSSL_FUNC_digest_freectx(d); break;
+        case OSSL_FUNC_DIGEST_DUPCTX: f.dupctx = OSSL_FUNC_digest_dupctx(d); break;
+        default: break;
+        }
+    }
+    return f.newctx && f.init && f.update && f.final && f.freectx && f.dupctx;
+}
+
+DirectDigestFns *look_up(ProvCtx *pctx, size_t index) {
+    EVP_MD *md = direct_digest(pctx, index);
+    if (md == nullptr) return nullptr;
+    const OSSL_PROVIDER *prov = EVP_MD_get0_provider(md);
+    const char *name = EVP_MD_get0_name(md);
+    if (prov == nullptr || name == nullptr) return nullptr;
+    int no_cache = 0;
+    const OSSL_ALGORITHM *algs = OSSL_PROVIDER_query_operation(prov, OSSL_OP_DIGEST, &no_cache);
+    DirectDigestFns *found = nullptr;
+    for (const OSSL_ALGORITHM *a = algs; a != nullptr && a->algorithm_names != nullptr; ++a) {
+        if (!has_name(a->algorithm_names, name)) continue;
+        auto *f = new (std::nothrow) DirectDigestFns;
+        if (f == nullptr) break;
+        f->provctx = OSSL_PROVIDER_get0_provider_ctx(prov);
+        if (fill(*f, a->implementation)) {
+            found = f;
+        } else {
+            delete f;
+        }
+        break;
+    }
+    if (algs != nullptr) OSSL_PROVIDER_unquery_operation(prov, OSSL_OP_DIGEST, algs);
+    return found;
+}
+
+} // namespace
+
+const DirectDigestFns *direct_digest_fns(ProvCtx *pctx, size_t index) {
+    if (index >= std::size(pctx->direct_fns)) return nullptr;
+    DirectDigestFns *have = pctx->direct_fns[index].load(std::memory_order_acquire);
+    if (have != nullptr) [[likely]]
+        return have;
+    DirectDigestFns *got = look_up(pctx, index);
+    if (got == nullptr) return nullptr;
+    if (!pctx->direct_fns[index].compare_exchange_strong(have, got, std::memory_order_acq_rel)) {
+        delete got;
+        return have;
+    }
+    return got;
+}
+
+} // namespace acrypto::prov

@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: Apache-2.0
+// The default provider's SHA functions, reached through its dispatch table: the
+// direct digest path runs them with no EVP_MD_CTX around them.
+#pragma once
+
+#include <openssl/core_dispatch.h>
+
+#include <cstddef>
+
+#include "prov_ctx.hpp"
+
+namespace acrypto::prov {
+
+/// One default-provider digest implementation's functions and provider context.
+struct DirectDigestFns {
+    void *provctx = nullptr;
+    OSSL_FUNC_digest_newctx_fn *newctx = nullptr;
+    OSSL_FUNC_digest_init_fn *init = nullptr;
+    OSSL_FUNC_digest_update_fn *update = nullptr;
+    OSSL_FUNC_digest_final_fn *final = nullptr;
+    OSSL_FUNC_digest_freectx_fn *freectx = nullptr;
+    OSSL_FUNC_digest_dupctx_fn *dupctx = nullptr;
+};
+
+/**
+ * The functions of SHA variant `index` (kHashInfos order) in the default provider
+ * behind direct_digest(), looked up once per provider context; nullptr when that
+ * provider does not offer all six. They stay valid while the provider context
+ * lives (it holds the fetched digest, and so the default provider).
+ */
+const DirectDigestFns *direct_digest_fns(ProvCtx *pctx, size_t index);
+
+} // namespace acrypto::prov
