@@ -5,6 +5,7 @@
 #include <openssl/crypto.h>
 #include <openssl/params.h>
 
+#include <cstring>
 #include <new>
 #include <vector>
 
@@ -227,6 +228,11 @@ int hmac_final(void *vctx, unsigned char *out, size_t *outl, size_t outsize) {
 
 int hmac_get_ctx_params(void *vctx, OSSL_PARAM params[]) {
     auto *c = static_cast<HmacCtx *>(vctx);
+    // EVP_MAC_final asks for the size alone before every MAC: answer that without
+    // scanning for every key this context knows.
+    if (params != nullptr && params[0].key != nullptr && params[1].key == nullptr &&
+        std::strcmp(params[0].key, OSSL_MAC_PARAM_SIZE) == 0)
+        return OSSL_PARAM_set_size_t(params, c->info != nullptr ? c->info->md_size : 0);
     OSSL_PARAM *p;
     if ((p = OSSL_PARAM_locate(params, OSSL_MAC_PARAM_SIZE)) != nullptr &&
         !OSSL_PARAM_set_size_t(p, c->info != nullptr ? c->info->md_size : 0))
