@@ -47,6 +47,7 @@ void ExecCtx::clear_keys() {
     for (auto &[k, e] : keys_)
         if (e.destroy) e.destroy(e.obj);
     keys_.clear();
+    tags_.clear();
 }
 
 void ExecCtx::reap_dead() {
@@ -57,17 +58,15 @@ void ExecCtx::reap_dead() {
         has_dead_.store(false, std::memory_order_relaxed);
     }
     last_ = Last{};
-    if (dead.empty() || keys_.empty()) return;
-    for (auto it = keys_.begin(); it != keys_.end();) {
-        bool gone = false;
-        for (uint64_t id : dead)
-            if (it->first.id == id) gone = true;
-        if (gone) {
+    for (uint64_t id : dead) {
+        const auto [first, end] = tags_.equal_range(id);
+        for (auto t = first; t != end; ++t) {
+            auto it = keys_.find(KeyTag{id, t->second});
+            if (it == keys_.end()) continue;
             if (it->second.destroy) it->second.destroy(it->second.obj);
-            it = keys_.erase(it);
-        } else {
-            ++it;
+            keys_.erase(it);
         }
+        tags_.erase(first, end);
     }
 }
 
@@ -87,7 +86,14 @@ bool ExecCtx::key_put(uint64_t key_id, uint32_t tag, void *obj, Destroy destroy)
     }
     if (keys_.size() >= kMaxKeyEntries) clear_keys();
     auto [it, fresh] = keys_.try_emplace(KeyTag{key_id, tag}, Entry{obj, destroy});
-    if (!fresh) {
+    if (fresh) {
+        try {
+            tags_.emplace(key_id, tag);
+        } catch (...) {
+            // Left unindexed: a drop misses it, and it lives until the next flush
+            // (key ids are never reused, so it is never found for another key).
+        }
+    } else {
         if (it->second.destroy) it->second.destroy(it->second.obj);
         it->second = Entry{obj, destroy};
     }

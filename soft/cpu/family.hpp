@@ -138,6 +138,9 @@ class ExecCtx {
 
     CryptoLib &lib_;
     std::unordered_map<KeyTag, Entry, KeyTagHash> keys_;
+    /// The tags cached under each key id: a dead key's entries are found without a
+    /// pass over the whole cache (a TLS server drops keys on every connection).
+    std::unordered_multimap<uint64_t, uint32_t> tags_;
     Last last_;
     std::vector<Local> locals_;
     EVP_CIPHER_CTX *scratch_cipher_ = nullptr;

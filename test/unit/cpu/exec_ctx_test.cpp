@@ -64,6 +64,41 @@ TEST(ExecCtx, KeyCachePutFindDrop) {
     EXPECT_EQ(g_destroyed, 4) << "the context's destructor frees what is left";
 }
 
+TEST(ExecCtx, DroppedKeysLeaveTheOthers) {
+    CryptoLib lib;
+    g_destroyed = 0;
+    {
+        ExecCtx c(lib);
+        for (uint64_t id = 1; id <= 300; ++id)
+            for (uint32_t tag = 0; tag < 3; ++tag)
+                EXPECT_TRUE(c.key_put(id, tag, new int(static_cast<int>(id)), count_destroy));
+        ASSERT_EQ(c.key_entries(), 900u);
+        // Every third key dies, and one id that was never cached here.
+        for (uint64_t id = 3; id <= 300; id += 3) c.drop_key(id);
+        c.drop_key(100000);
+        EXPECT_NE(c.key_find(1, 0), nullptr); // the owner's next lookup reaps
+        EXPECT_EQ(g_destroyed, 300);
+        EXPECT_EQ(c.key_entries(), 600u);
+        for (uint64_t id = 1; id <= 300; ++id)
+            for (uint32_t tag = 0; tag < 3; ++tag) {
+                void *o = c.key_find(id, tag);
+                if (id % 3 == 0) {
+                    EXPECT_EQ(o, nullptr) << id;
+                } else {
+                    ASSERT_NE(o, nullptr) << id;
+                    EXPECT_EQ(*static_cast<int *>(o), static_cast<int>(id));
+                }
+            }
+        // A dropped id's tags are gone from the index too: caching it again and
+        // dropping it again frees exactly that one entry.
+        EXPECT_TRUE(c.key_put(3, 0, new int(3), count_destroy));
+        c.drop_key(3);
+        EXPECT_EQ(c.key_find(3, 0), nullptr);
+        EXPECT_EQ(g_destroyed, 301);
+    }
+    EXPECT_EQ(g_destroyed, 901);
+}
+
 TEST(ExecCtx, KeyIdZeroIsNeverCached) {
     CryptoLib lib;
     ExecCtx c(lib);
