@@ -12,6 +12,7 @@
 
 #include "errors.hpp"
 #include "execute.hpp"
+#include "inline_kernel.hpp"
 #include "op_params.hpp"
 #include "pk_common.hpp"
 #include "pk_tables.hpp"
@@ -59,6 +60,7 @@ struct PlainCtx {
     uint8_t buf[kMaxBlock] = {};
     size_t bufsz = 0;
     tls::RecordMode tls; ///< TLS record mode (block modes): tls-version, tls-mac-size, tls-mac
+    InlineKernel kern;   ///< the bound device kernel (XTS, ChaCha20), once a session succeeded
 };
 
 /// One session over `len` bytes (block multiple for ECB/CBC); chaining state comes back.
@@ -66,6 +68,15 @@ int run_plain(PlainCtx *c, uint8_t *out, const uint8_t *a, size_t alen, const ui
               size_t blen) {
     const size_t len = alen + blen;
     if (len == 0) return ACRYPTO_OK;
+    if (alen == 0 || blen == 0) {
+        // One piece, the same or disjoint buffers: the bound kernel, when the cost
+        // model keeps it on this thread (XTS leaves the tweak as it is).
+        const uint8_t *src = alen != 0 ? a : b;
+        if (src == out || src + len <= out || out + len <= src) {
+            const int k = c->kern.run(c->pctx, c->opts, src, out, len, c->iv, &c->num);
+            if (k != ACRYPTO_E_UNSUPPORTED) return k;
+        }
+    }
     if (!sym_key_fresh(c->pctx, c->key)) return ACRYPTO_E_SHUTDOWN;
     auto s = make_session(c->opts, 2 * len + 64);
     uint8_t *src = s ? s->alloc(len) : nullptr;
@@ -93,6 +104,7 @@ int run_plain(PlainCtx *c, uint8_t *out, const uint8_t *a, size_t alen, const ui
             std::memcpy(c->iv, st.iv, c->info->iv_len);
             c->num = st.num;
         }
+        c->kern.bind_after_inline(c->pctx, c->opts, st);
     }
     OPENSSL_cleanse(src, len);
     OPENSSL_cleanse(dst, len);
@@ -142,6 +154,7 @@ int plain_set_ctx_params(void *vctx, const OSSL_PARAM params[]);
 
 int plain_init(PlainCtx *c, bool enc, const unsigned char *key, size_t keylen,
                const unsigned char *iv, size_t ivlen, const OSSL_PARAM params[]) {
+    if (c->enc != enc) c->kern.reset(); // a kernel runs one direction
     c->enc = enc;
     c->bufsz = 0;
     c->num = 0;
@@ -167,8 +180,10 @@ int plain_init(PlainCtx *c, bool enc, const unsigned char *key, size_t keylen,
             std::memcpy(k + 16, key, 8);
             dev_len = 24;
         }
+        const void *before = c->key.key.get();
         bool ok = sym_key_set(c->pctx, c->key, c->info->alg, k, dev_len);
         OPENSSL_cleanse(k, sizeof k);
+        if (c->key.key.get() != before) c->kern.reset(); // bound to the old key
         if (!ok) {
             raise(c->pctx, kReasonNoScheduler, "no scheduler");
             return 0;

@@ -17,41 +17,11 @@
 
 #include "aesni.hpp"
 #include "exec_cipher.hpp"
+#include "kernel_base.hpp"
 
 namespace acrypto::soft::cpu {
 
 namespace {
-
-/// Runs a kernel keeps to itself before adding them to the shared counts.
-constexpr uint32_t kCountEvery = 256;
-
-/// What every kernel holds: the library context its cipher came from (kept alive),
-/// and its runs, added to the device's counts in batches.
-struct KernelBase {
-    std::shared_ptr<CryptoLib> lib;
-    std::shared_ptr<KernelCounts> counts;
-    EVP_CIPHER *cipher = nullptr;
-    bool enc = true;
-    uint32_t runs = 0;
-    uint64_t bytes = 0;
-
-    void count(size_t len) noexcept {
-        bytes += len;
-        if (++runs >= kCountEvery) flush();
-    }
-    void flush() noexcept {
-        counts->runs.fetch_add(runs, std::memory_order_relaxed);
-        counts->bytes.fetch_add(bytes, std::memory_order_relaxed);
-        runs = 0;
-        bytes = 0;
-    }
-};
-
-/// `len` bytes at `src` and `dst` share memory without being the same bytes (in
-/// place is fine; a partial overlap would read what the run already wrote).
-bool partly_overlaps(const uint8_t *src, const uint8_t *dst, size_t len) noexcept {
-    return src != dst && (src < dst ? src + len > dst : dst + len > src);
-}
 
 /// AES ECB/CBC on the AES-NI instructions when the CPU has them (`ni`), with no
 /// EVP layer under the kernel; otherwise, and for CTR, a keyed EVP context.
@@ -242,6 +212,8 @@ int bind_kernel(const std::shared_ptr<CryptoLib> &lib, const std::shared_ptr<Ker
         if (!name || !lib || !lib->ok() || !counts) return ACRYPTO_E_UNSUPPORTED;
         return bind_aead(lib, counts, shape, name, out);
     }
+    if (shape.mode == ACRYPTO_MODE_XTS || shape.mode == ACRYPTO_MODE_STREAM)
+        return bind_stream_kernel(lib, counts, shape, out);
     if (shape.alg != ACRYPTO_ALG_AES) return ACRYPTO_E_UNSUPPORTED;
     const char *name = aes_name(shape.mode, shape.key->len);
     if (!name || !lib || !lib->ok() || !counts) return ACRYPTO_E_UNSUPPORTED;
@@ -263,12 +235,7 @@ int bind_kernel(const std::shared_ptr<CryptoLib> &lib, const std::shared_ptr<Ker
         }
         a->k.known = true; // zero IV, counter zero, num 0
     }
-    out = acrypto_kernel{};
-    out.struct_size = sizeof(acrypto_kernel);
-    out.max_len = uint64_t{1} << 30;
-    out.run_fn = run_aes;
-    out.release_fn = release_aes;
-    out.state = a;
+    out = run_kernel(a, run_aes, release_aes, uint64_t{1} << 30);
     return ACRYPTO_OK;
 }
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// The cpu device's inline kernels (acrypto_kernel): AES ECB/CBC/CTR, AES-GCM and
-// ChaCha20-Poly1305 on a context keyed once, run on the caller's thread with no session.
+// The cpu device's inline kernels (acrypto_kernel): AES ECB/CBC/CTR/XTS, ChaCha20, AES-GCM
+// and ChaCha20-Poly1305 on a context keyed once, run on the caller's thread with no session.
 #pragma once
 
 #include <atomic>
@@ -19,8 +19,8 @@ struct KernelCounts {
 };
 
 /**
- * Bind a kernel for `shape` over `lib`, which it keeps alive: AES ECB, CBC or CTR
- * (run_fn) and AES-GCM or ChaCha20-Poly1305 (aead_fn, for the shape's IV length),
+ * Bind a kernel for `shape` over `lib`, which it keeps alive: AES ECB, CBC, CTR or
+ * XTS and ChaCha20 (run_fn) and AES-GCM or ChaCha20-Poly1305 (aead_fn, for the shape's IV length),
  * either direction, every key size. ACRYPTO_E_UNSUPPORTED for any other shape.
  */
 int bind_kernel(const std::shared_ptr<CryptoLib> &lib, const std::shared_ptr<KernelCounts> &counts,

@@ -7,12 +7,14 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <random>
 #include <vector>
 
 #include "kernel.hpp"
+#include "reference.hpp"
 
 namespace acrypto::soft::cpu {
 namespace {
@@ -253,6 +255,108 @@ TEST(CpuAeadKernel, MessagesMatchTheDefaultProviderAndBadTagsAreRefused) {
             << "another IV length than the bound one";
         enc.release_fn(enc.state);
         dec.release_fn(dec.state);
+    }
+}
+
+/// A run_fn kernel for an XTS or ChaCha20 shape.
+acrypto_kernel bind_stream(uint32_t alg, uint32_t mode, const std::vector<uint8_t> &key, bool enc,
+                           const std::shared_ptr<KernelCounts> &counts) {
+    acrypto_key k{};
+    k.id = 1;
+    k.alg = alg;
+    k.data = key.data();
+    k.len = key.size();
+    acrypto_step st{};
+    st.op = ACRYPTO_OP_CIPHER;
+    st.alg = alg;
+    st.mode = mode;
+    st.dir = enc ? ACRYPTO_DIR_ENCRYPT : ACRYPTO_DIR_DECRYPT;
+    st.key = &k;
+    acrypto_kernel out{};
+    EXPECT_EQ(bind_kernel(std::make_shared<CryptoLib>(), counts, st, out), ACRYPTO_OK);
+    return out;
+}
+
+std::vector<uint8_t> random_vec(size_t n) {
+    std::vector<uint8_t> v(n);
+    if (n > 0) RAND_bytes(v.data(), static_cast<int>(n));
+    return v;
+}
+
+TEST(CpuStreamKernel, XtsDataUnitsMatchTheDefaultProvider) {
+    auto counts = std::make_shared<KernelCounts>();
+    std::mt19937 rng(7);
+    for (size_t key_len : {32, 64}) {
+        for (bool enc : {true, false}) {
+            const std::vector<uint8_t> key = random_vec(key_len);
+            acrypto_kernel k = bind_stream(ACRYPTO_ALG_AES, ACRYPTO_MODE_XTS, key, enc, counts);
+            ASSERT_NE(k.run_fn, nullptr);
+            for (int unit = 0; unit < 40; ++unit) {
+                const size_t len = 16 + rng() % 600; // ciphertext stealing past whole blocks
+                const std::vector<uint8_t> in = random_vec(len), tweak = random_vec(16);
+                const std::vector<uint8_t> want = test::reference_cipher(
+                    ACRYPTO_ALG_AES, ACRYPTO_MODE_XTS,
+                    enc ? ACRYPTO_DIR_ENCRYPT : ACRYPTO_DIR_DECRYPT, key, tweak, in);
+                std::vector<uint8_t> buf = in, out(len), iv = tweak;
+                const bool in_place = unit % 2 == 0;
+                uint8_t *dst = in_place ? buf.data() : out.data();
+                ASSERT_EQ(k.run_fn(k.state, buf.data(), dst, len, iv.data(), nullptr), ACRYPTO_OK);
+                EXPECT_EQ(in_place ? buf : out, want) << key_len << " " << enc << " " << len;
+                EXPECT_EQ(iv, tweak) << "each unit brings its own tweak";
+            }
+            uint8_t small[15] = {}, iv[16] = {};
+            EXPECT_EQ(k.run_fn(k.state, small, small, sizeof small, iv, nullptr),
+                      ACRYPTO_E_INVALID);
+            EXPECT_EQ(k.run_fn(k.state, small, small, 0, iv, nullptr), ACRYPTO_E_INVALID);
+            k.release_fn(k.state);
+        }
+    }
+}
+
+TEST(CpuStreamKernel, ChaCha20StreamsMatchTheDefaultProvider) {
+    auto counts = std::make_shared<KernelCounts>();
+    std::mt19937 rng(11);
+    for (int round = 0; round < 30; ++round) {
+        const std::vector<uint8_t> key = random_vec(32), in = random_vec(rng() % 3000);
+        std::vector<uint8_t> iv0 = random_vec(16);
+        iv0[3] = 0; // far from the 32-bit counter's wrap
+        const std::vector<uint8_t> want = test::reference_cipher(
+            ACRYPTO_ALG_CHACHA20, ACRYPTO_MODE_STREAM, ACRYPTO_DIR_ENCRYPT, key, iv0, in);
+        const bool enc = round % 2 == 0;
+        acrypto_kernel k = bind_stream(ACRYPTO_ALG_CHACHA20, ACRYPTO_MODE_STREAM, key, enc, counts);
+        ASSERT_NE(k.run_fn, nullptr);
+        std::vector<uint8_t> buf = in, iv = iv0;
+        uint32_t num = 0;
+        for (size_t off = 0; off < in.size();) {
+            const size_t n = std::min<size_t>(1 + rng() % 200, in.size() - off);
+            if (rng() % 4 == 0) {
+                // This chunk runs elsewhere (another kernel, as a session would):
+                // the bound context no longer stands where the stream does.
+                acrypto_kernel other =
+                    bind_stream(ACRYPTO_ALG_CHACHA20, ACRYPTO_MODE_STREAM, key, enc, counts);
+                ASSERT_EQ(other.run_fn(other.state, buf.data() + off, buf.data() + off, n,
+                                       iv.data(), &num),
+                          ACRYPTO_OK);
+                other.release_fn(other.state);
+            } else {
+                ASSERT_EQ(k.run_fn(k.state, buf.data() + off, buf.data() + off, n, iv.data(), &num),
+                          ACRYPTO_OK);
+            }
+            off += n;
+        }
+        ASSERT_EQ(buf, want) << "round " << round << " len " << in.size();
+        // Where the stream stands: 32-bit block counter advanced, the rest in num.
+        const uint64_t blocks = in.size() / 64;
+        const uint32_t c0 = uint32_t{iv0[0]} | uint32_t{iv0[1]} << 8 | uint32_t{iv0[2]} << 16;
+        const uint32_t c1 =
+            uint32_t{iv[0]} | uint32_t{iv[1]} << 8 | uint32_t{iv[2]} << 16 | uint32_t{iv[3]} << 24;
+        EXPECT_EQ(c1, c0 + blocks);
+        EXPECT_EQ(num, in.size() % 64);
+        EXPECT_TRUE(std::equal(iv.begin() + 4, iv.end(), iv0.begin() + 4)) << "nonce unchanged";
+        uint8_t b[1] = {};
+        num = 64;
+        EXPECT_EQ(k.run_fn(k.state, b, b, 1, iv.data(), &num), ACRYPTO_E_INVALID);
+        k.release_fn(k.state);
     }
 }
 

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: Apache-2.0
+// cpu inline kernels for AES-XTS and ChaCha20: one EVP context keyed at bind. An
+// XTS run sets only its tweak; a ChaCha20 stream that continues where the context
+// is runs as one update, any other position re-sets the IV and skips `num` bytes.
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+
+#include <climits>
+#include <cstring>
+#include <new>
+
+#include "kernel_base.hpp"
+
+namespace acrypto::soft::cpu {
+
+namespace {
+
+constexpr size_t kChachaBlock = 64;
+
+struct StreamKernel : KernelBase {
+    EVP_CIPHER_CTX *ctx = nullptr;
+    uint32_t mode = 0;
+    // ChaCha20: where the context is (counter || nonce, bytes used of the block).
+    uint8_t chain[16] = {};
+    uint32_t chain_num = 0;
+    bool known = false;
+};
+
+void release_stream(void *state) {
+    auto *s = static_cast<StreamKernel *>(state);
+    if (!s) return;
+    s->flush();
+    EVP_CIPHER_CTX_free(s->ctx); // cleanses the key schedule
+    EVP_CIPHER_free(s->cipher);
+    OPENSSL_cleanse(s->chain, sizeof(s->chain));
+    delete s;
+}
+
+int update(EVP_CIPHER_CTX *ctx, uint8_t *dst, const uint8_t *src, size_t len) {
+    int outl = 0;
+    if (EVP_CipherUpdate(ctx, dst, &outl, src, static_cast<int>(len)) != 1 ||
+        static_cast<size_t>(outl) != len) {
+        ERR_clear_error();
+        return ACRYPTO_E_INTERNAL;
+    }
+    return ACRYPTO_OK;
+}
+
+int run_xts(StreamKernel &s, const uint8_t *src, uint8_t *dst, size_t len, const uint8_t *iv) {
+    if (len < 16 || !iv) return ACRYPTO_E_INVALID;
+    if (EVP_CipherInit_ex2(s.ctx, nullptr, nullptr, iv, -1, nullptr) != 1) {
+        ERR_clear_error();
+        return ACRYPTO_E_INTERNAL;
+    }
+    return update(s.ctx, dst, src, len);
+}
+
+uint32_t le32(const uint8_t *p) {
+    return uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 | uint32_t{p[3]} << 24;
+}
+
+/// ChaCha20 as the cpu device's session step runs it (exec_aead.cpp): the 32-bit
+/// block counter in iv[0..3] advances by whole blocks, `num` keeps the rest.
+int run_chacha(StreamKernel &s, const uint8_t *src, uint8_t *dst, size_t len, uint8_t *iv,
+               uint32_t *num) {
+    if (!iv || !num || *num >= kChachaBlock) return ACRYPTO_E_INVALID;
+    const bool continues =
+        s.known && s.chain_num == *num && std::memcmp(s.chain, iv, sizeof(s.chain)) == 0;
+    s.known = false;
+    if (!continues) {
+        if (EVP_CipherInit_ex2(s.ctx, nullptr, nullptr, iv, -1, nullptr) != 1) {
+            ERR_clear_error();
+            return ACRYPTO_E_INTERNAL;
+        }
+        if (*num > 0) { // the keystream bytes the stream already used
+            uint8_t skip[kChachaBlock] = {};
+            const int rc = update(s.ctx, skip, skip, *num);
+            OPENSSL_cleanse(skip, sizeof(skip));
+            if (rc != ACRYPTO_OK) return rc;
+        }
+    }
+    const int rc = update(s.ctx, dst, src, len);
+    if (rc != ACRYPTO_OK) return rc;
+    const uint64_t used = uint64_t{*num} + len;
+    const uint64_t counter = uint64_t{le32(iv)} + used / kChachaBlock;
+    for (int i = 0; i < 4; ++i) iv[i] = static_cast<uint8_t>(counter >> (8 * i));
+    *num = static_cast<uint32_t>(used % kChachaBlock);
+    // Past a 32-bit counter wrap the library's own position may differ from this
+    // one: the next run starts again from iv and num.
+    if (counter <= UINT32_MAX) {
+        std::memcpy(s.chain, iv, sizeof(s.chain));
+        s.chain_num = *num;
+        s.known = true;
+    }
+    return ACRYPTO_OK;
+}
+
+int run_stream(void *state, const uint8_t *src, uint8_t *dst, size_t len, uint8_t *iv,
+               uint32_t *num) {
+    auto *s = static_cast<StreamKernel *>(state);
+    if (len == 0) return s->mode == ACRYPTO_MODE_XTS ? ACRYPTO_E_INVALID : ACRYPTO_OK;
+    if (!src || !dst || len > INT_MAX || partly_overlaps(src, dst, len)) return ACRYPTO_E_INVALID;
+    const int rc = s->mode == ACRYPTO_MODE_XTS ? run_xts(*s, src, dst, len, iv)
+                                               : run_chacha(*s, src, dst, len, iv, num);
+    if (rc != ACRYPTO_OK) s->known = false;
+    s->count(len);
+    return rc;
+}
+
+const char *stream_name(const acrypto_step &shape) {
+    if (shape.alg == ACRYPTO_ALG_CHACHA20 && shape.mode == ACRYPTO_MODE_STREAM)
+        return shape.key->len == 32 ? "ChaCha20" : nullptr;
+    if (shape.alg != ACRYPTO_ALG_AES || shape.mode != ACRYPTO_MODE_XTS) return nullptr;
+    return shape.key->len == 32 ? "AES-128-XTS" : shape.key->len == 64 ? "AES-256-XTS" : nullptr;
+}
+
+} // namespace
+
+int bind_stream_kernel(const std::shared_ptr<CryptoLib> &lib,
+                       const std::shared_ptr<KernelCounts> &counts, const acrypto_step &shape,
+                       acrypto_kernel &out) {
+    const char *name = stream_name(shape);
+    if (!name || !lib || !lib->ok() || !counts) return ACRYPTO_E_UNSUPPORTED;
+    auto *s = new (std::nothrow) StreamKernel;
+    if (!s) return ACRYPTO_E_NOMEM;
+    s->lib = lib;
+    s->counts = counts;
+    s->mode = shape.mode;
+    s->enc = shape.dir == ACRYPTO_DIR_ENCRYPT;
+    s->cipher = EVP_CIPHER_fetch(lib->ctx(), name, nullptr);
+    s->ctx = EVP_CIPHER_CTX_new();
+    // Keyed with an all-zero IV: every run sets its own (XTS) or checks where it is (ChaCha20).
+    static const uint8_t zero_iv[16] = {};
+    if (!s->cipher || !s->ctx ||
+        EVP_CipherInit_ex2(s->ctx, s->cipher, shape.key->data, zero_iv, s->enc ? 1 : 0, nullptr) !=
+            1) {
+        ERR_clear_error();
+        release_stream(s);
+        return ACRYPTO_E_INTERNAL;
+    }
+    if (s->mode == ACRYPTO_MODE_STREAM) s->known = true; // counter 0, nonce 0, num 0
+    out = run_kernel(s, run_stream, release_stream, INT_MAX);
+    return ACRYPTO_OK;
+}
+
+} // namespace acrypto::soft::cpu
