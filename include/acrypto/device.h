@@ -154,8 +154,10 @@ struct acrypto_kernel {
     /**
      * Cipher kernels: transform `len` bytes from `src` to `dst` (the same
      * pointer, or not overlapping). ECB and CBC: `len` is a block multiple.
-     * `iv` is the 16-byte chaining value (CBC) or counter block (CTR), and `num`
-     * the bytes used of the current CTR keystream block; both are read and
+     * `iv` is the 16-byte chaining value (CBC), counter block (CTR), tweak (XTS:
+     * one whole data unit per run, `iv` left as it is) or counter || nonce
+     * (ChaCha20), and `num` the bytes used of the current CTR or ChaCha20
+     * keystream block; both are read and
      * updated exactly as a session's step would leave them, so runs and
      * sessions may alternate on one stream. Returns enum acrypto_status; on an
      * error `dst`, `iv` and `num` are unspecified.
