@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// AES-NI ECB and CBC. Only the functions marked ACRYPTO_AESNI use the AES
+// AES-NI ECB, CBC and CTR. Only the functions marked ACRYPTO_AESNI use the AES
 // instructions; they run only after available() said yes.
 #include "aesni.hpp"
 
@@ -139,6 +139,80 @@ ACRYPTO_AESNI void cbc_dec_r(const Schedule &s, const uint8_t *src, uint8_t *dst
     store(iv, prev);
 }
 
+uint64_t be64(const uint8_t *p) {
+    uint64_t v;
+    std::memcpy(&v, p, 8);
+    return __builtin_bswap64(v);
+}
+
+void put_be64(uint8_t *p, uint64_t v) {
+    v = __builtin_bswap64(v);
+    std::memcpy(p, &v, 8);
+}
+
+/// A 128-bit big-endian counter held as two host words.
+struct Counter {
+    uint64_t hi, lo;
+    void add(uint64_t k) {
+        const uint64_t before = lo;
+        lo += k;
+        if (lo < before) ++hi;
+    }
+    void sub1() {
+        if (lo-- == 0) --hi;
+    }
+};
+
+ACRYPTO_AESNI inline __m128i block_of(const Counter &c) {
+    return _mm_set_epi64x(static_cast<long long>(__builtin_bswap64(c.lo)),
+                          static_cast<long long>(__builtin_bswap64(c.hi)));
+}
+
+template <int R>
+ACRYPTO_AESNI void ctr_r(const Schedule &s, const uint8_t *src, uint8_t *dst, size_t n, uint8_t *iv,
+                         uint32_t *num) {
+    const auto *k = reinterpret_cast<const __m128i *>(s.enc);
+    Counter c{be64(iv), be64(iv + 8)};
+    uint32_t used = *num;
+    size_t off = 0;
+    alignas(16) uint8_t ks[16];
+    if (used != 0) { // finish the keystream block in use, E(counter - 1)
+        Counter prev = c;
+        prev.sub1();
+        store(ks, enc_block<R>(k, block_of(prev)));
+        const size_t take = 16 - used < n ? 16 - used : n;
+        for (size_t i = 0; i < take; ++i) dst[i] = src[i] ^ ks[used + i];
+        off = take;
+        used = static_cast<uint32_t>((used + take) % 16);
+    }
+    if (used == 0) {
+        for (; n - off >= kWays * 16; off += kWays * 16) {
+            __m128i x[kWays];
+            for (size_t j = 0; j < kWays; ++j) {
+                x[j] = block_of(c);
+                c.add(1);
+            }
+            enc_ways<R>(k, x);
+            for (size_t j = 0; j < kWays; ++j)
+                store(dst + off + 16 * j, _mm_xor_si128(x[j], load(src + off + 16 * j)));
+        }
+        for (; n - off >= 16; off += 16) {
+            store(dst + off, _mm_xor_si128(enc_block<R>(k, block_of(c)), load(src + off)));
+            c.add(1);
+        }
+        if (off < n) { // a partial block: its keystream stays in use
+            store(ks, enc_block<R>(k, block_of(c)));
+            c.add(1);
+            used = static_cast<uint32_t>(n - off);
+            for (size_t i = 0; i < used; ++i) dst[off + i] = src[off + i] ^ ks[i];
+        }
+    }
+    OPENSSL_cleanse(ks, sizeof(ks));
+    put_be64(iv, c.hi);
+    put_be64(iv + 8, c.lo);
+    *num = used;
+}
+
 bool detect() noexcept {
     if (std::getenv("ACRYPTO_CPU_NO_AESNI") != nullptr) return false;
     __builtin_cpu_init();
@@ -190,12 +264,23 @@ ACRYPTO_AESNI void cbc(const Schedule &s, bool enc, const uint8_t *src, uint8_t 
     }
 }
 
+ACRYPTO_AESNI void ctr(const Schedule &s, const uint8_t *src, uint8_t *dst, size_t n,
+                       uint8_t iv[16], uint32_t *num) noexcept {
+    switch (s.rounds) {
+    case 10: ctr_r<10>(s, src, dst, n, iv, num); break;
+    case 12: ctr_r<12>(s, src, dst, n, iv, num); break;
+    case 14: ctr_r<14>(s, src, dst, n, iv, num); break;
+    default: break;
+    }
+}
+
 #else // no x86: never available
 
 bool available() noexcept { return false; }
 bool expand(Schedule &, const uint8_t *, size_t) noexcept { return false; }
 void ecb(const Schedule &, bool, const uint8_t *, uint8_t *, size_t) noexcept {}
 void cbc(const Schedule &, bool, const uint8_t *, uint8_t *, size_t, uint8_t *) noexcept {}
+void ctr(const Schedule &, const uint8_t *, uint8_t *, size_t, uint8_t *, uint32_t *) noexcept {}
 
 #endif
 

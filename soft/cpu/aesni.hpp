@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// AES ECB and CBC on the AES-NI instructions, for the cpu device's inline kernels:
+// AES ECB, CBC and CTR on the AES-NI instructions, for the cpu device's inline kernels:
 // a short message costs a few dozen instructions instead of a second EVP layer.
 #pragma once
 
@@ -32,5 +32,12 @@ void ecb(const Schedule &s, bool enc, const uint8_t *src, uint8_t *dst, size_t n
 /// holding the last ciphertext block. `src` and `dst` as for ecb().
 void cbc(const Schedule &s, bool enc, const uint8_t *src, uint8_t *dst, size_t n,
          uint8_t iv[16]) noexcept;
+
+/// CTR over `n` bytes (any length) with the 128-bit big-endian counter block `iv`
+/// and `num`, the bytes used of the current keystream block, as OpenSSL keeps
+/// them: while `num` is not 0, `iv` already names the next block and the one in
+/// use is E(iv - 1). Both are left where the stream stands.
+void ctr(const Schedule &s, const uint8_t *src, uint8_t *dst, size_t n, uint8_t iv[16],
+         uint32_t *num) noexcept;
 
 } // namespace acrypto::soft::cpu::aesni

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// cpu inline kernels: AES ECB/CBC on AES-NI round keys expanded at bind time, or one
+// cpu inline kernels: AES ECB/CBC/CTR on AES-NI round keys expanded at bind time, or one
 // EVP_CIPHER_CTX keyed at bind time. Ciphers track their
 // chaining state so a stream of runs never re-initialises it; AEAD messages set
 // only their IV.
@@ -23,8 +23,8 @@ namespace acrypto::soft::cpu {
 
 namespace {
 
-/// AES ECB/CBC on the AES-NI instructions when the CPU has them (`ni`), with no
-/// EVP layer under the kernel; otherwise, and for CTR, a keyed EVP context.
+/// AES ECB/CBC/CTR on the AES-NI instructions when the CPU has them (`ni`), with
+/// no EVP layer under the kernel; otherwise a keyed EVP context.
 struct AesKernel : KernelBase {
     Keyed k;
     aesni::Schedule ni_keys;
@@ -32,7 +32,13 @@ struct AesKernel : KernelBase {
     uint32_t mode = 0;
 };
 
-int run_aesni(const AesKernel &a, const uint8_t *src, uint8_t *dst, size_t len, uint8_t *iv) {
+int run_aesni(const AesKernel &a, const uint8_t *src, uint8_t *dst, size_t len, uint8_t *iv,
+              uint32_t *num) {
+    if (a.mode == ACRYPTO_MODE_CTR) {
+        if (!iv || !num || *num >= 16) return ACRYPTO_E_INVALID;
+        aesni::ctr(a.ni_keys, src, dst, len, iv, num);
+        return ACRYPTO_OK;
+    }
     if (len % 16 != 0) return ACRYPTO_E_INVALID;
     if (a.mode == ACRYPTO_MODE_ECB) {
         aesni::ecb(a.ni_keys, a.enc, src, dst, len);
@@ -48,7 +54,7 @@ int run_aes(void *state, const uint8_t *src, uint8_t *dst, size_t len, uint8_t *
     if (len == 0) return ACRYPTO_OK;
     if (!src || !dst || partly_overlaps(src, dst, len)) return ACRYPTO_E_INVALID;
     if (a->ni) {
-        const int rc = run_aesni(*a, src, dst, len, iv);
+        const int rc = run_aesni(*a, src, dst, len, iv, num);
         a->count(len);
         return rc;
     }
@@ -223,7 +229,7 @@ int bind_kernel(const std::shared_ptr<CryptoLib> &lib, const std::shared_ptr<Ker
     a->counts = counts;
     a->mode = shape.mode;
     a->enc = shape.dir == ACRYPTO_DIR_ENCRYPT;
-    if (a->mode != ACRYPTO_MODE_CTR && aesni::expand(a->ni_keys, shape.key->data, shape.key->len)) {
+    if (aesni::expand(a->ni_keys, shape.key->data, shape.key->len)) {
         a->ni = true;
     } else {
         a->cipher = EVP_CIPHER_fetch(lib->ctx(), name, nullptr);

@@ -6,6 +6,7 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <span>
@@ -91,6 +92,58 @@ TEST_F(AesNi, Sp800_38aCbcKnownAnswers) {
         cbc(s, false, buf.data(), buf.data(), buf.size(), iv);
         EXPECT_EQ(buf, pt) << c.key;
         EXPECT_EQ(0, std::memcmp(iv, hex(c.ct).data() + 48, 16));
+    }
+}
+
+TEST_F(AesNi, Sp800_38aCtrKnownAnswer) {
+    // SP 800-38A F.5.1 (CTR-AES128.Encrypt), cut into pieces that end inside blocks.
+    const std::vector<uint8_t> key = hex("2b7e151628aed2a6abf7158809cf4f3c");
+    const std::vector<uint8_t> pt = hex("6bc1bee22e409f96e93d7e117393172a"
+                                        "ae2d8a571e03ac9c9eb76fac45af8e51"
+                                        "30c81c46a35ce411e5fbc1191a0a52ef"
+                                        "f69f2445df4f9b17ad2b417be66c3710");
+    const std::vector<uint8_t> ct = hex("874d6191b620e3261bef6864990db6ce"
+                                        "9806f66b7970fdff8617187bb9fffdff"
+                                        "5ae4df3edbd5d35e5b4f09020db03eab"
+                                        "1e031dda2fbe03d1792170a0f3009cee");
+    Schedule s;
+    ASSERT_TRUE(expand(s, key.data(), key.size()));
+    std::vector<uint8_t> buf = pt, iv = hex("f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff");
+    uint32_t num = 0;
+    size_t off = 0;
+    for (size_t piece : {5, 11, 16, 1, 30, 1}) {
+        ctr(s, buf.data() + off, buf.data() + off, piece, iv.data(), &num);
+        off += piece;
+        EXPECT_EQ(num, off % 16);
+    }
+    EXPECT_EQ(buf, ct);
+    // Four blocks on from ..feff: ..ff03.
+    EXPECT_EQ(iv, hex("f0f1f2f3f4f5f6f7f8f9fafbfcfdff03"));
+}
+
+TEST_F(AesNi, CtrCarriesAcrossTheWholeCounter) {
+    std::vector<uint8_t> key(32);
+    RAND_bytes(key.data(), static_cast<int>(key.size()));
+    Schedule s;
+    ASSERT_TRUE(expand(s, key.data(), key.size()));
+    // The low 64 bits run over (and, in the last case, all 128).
+    for (const char *start :
+         {"0011223344556677fffffffffffffffa", "fffffffffffffffffffffffffffffffd"}) {
+        const std::vector<uint8_t> iv0 = hex(start), in = [] {
+            std::vector<uint8_t> v(16 * 20 + 7);
+            RAND_bytes(v.data(), static_cast<int>(v.size()));
+            return v;
+        }();
+        const std::vector<uint8_t> want = test::reference_cipher(ACRYPTO_ALG_AES, ACRYPTO_MODE_CTR,
+                                                                 ACRYPTO_DIR_ENCRYPT, key, iv0, in);
+        std::vector<uint8_t> out(in.size()), iv = iv0;
+        uint32_t num = 0;
+        for (size_t off = 0, piece = 3; off < in.size();
+             off += piece, piece = piece * 3 % 157 + 1) {
+            piece = std::min(piece, in.size() - off);
+            ctr(s, in.data() + off, out.data() + off, piece, iv.data(), &num);
+        }
+        EXPECT_EQ(out, want) << start;
     }
 }
 
