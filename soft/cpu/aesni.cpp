@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// AES-NI ECB, CBC and CTR. Only the functions marked ACRYPTO_AESNI use the AES
+// AES-NI ECB, CBC, CTR and XTS. Only the functions marked ACRYPTO_AESNI use the AES
 // instructions; they run only after available() said yes.
 #include "aesni.hpp"
 
@@ -213,6 +213,76 @@ ACRYPTO_AESNI void ctr_r(const Schedule &s, const uint8_t *src, uint8_t *dst, si
     *num = used;
 }
 
+/// An XTS tweak, little-endian: times alpha is a one-bit left shift, reduced by 0x87.
+struct Tweak {
+    uint64_t lo, hi;
+    void next() {
+        const uint64_t carry = hi >> 63;
+        hi = (hi << 1) | (lo >> 63);
+        lo = (lo << 1) ^ (0x87 & (0 - carry));
+    }
+};
+
+ACRYPTO_AESNI inline __m128i tweak_of(const Tweak &t) {
+    return _mm_set_epi64x(static_cast<long long>(t.hi), static_cast<long long>(t.lo));
+}
+
+/// One block through XTS's E or D under tweak `t`.
+template <int R>
+ACRYPTO_AESNI inline __m128i xts_block(const __m128i *k, bool enc, __m128i x, __m128i t) {
+    x = _mm_xor_si128(x, t);
+    return _mm_xor_si128(enc ? enc_block<R>(k, x) : dec_block<R>(k, x), t);
+}
+
+template <int R>
+ACRYPTO_AESNI void xts_r(const Schedule &k1, const Schedule &k2, bool enc, const uint8_t *src,
+                         uint8_t *dst, size_t n, const uint8_t *iv) {
+    const auto *k = reinterpret_cast<const __m128i *>(enc ? k1.enc : k1.dec);
+    alignas(16) uint8_t t0[16];
+    store(t0, enc_block<R>(reinterpret_cast<const __m128i *>(k2.enc), load(iv)));
+    Tweak t{};
+    std::memcpy(&t.lo, t0, 8);
+    std::memcpy(&t.hi, t0 + 8, 8);
+    const size_t rest = n % 16;
+    // Blocks done the plain way: all, or all but the last whole one (stealing).
+    const size_t plain = (n / 16 - (rest ? 1 : 0)) * 16;
+    size_t off = 0;
+    for (; plain - off >= kWays * 16; off += kWays * 16) {
+        __m128i x[kWays], tw[kWays];
+        for (size_t j = 0; j < kWays; ++j) {
+            tw[j] = tweak_of(t);
+            t.next();
+            x[j] = _mm_xor_si128(load(src + off + 16 * j), tw[j]);
+        }
+        if (enc)
+            enc_ways<R>(k, x);
+        else
+            dec_ways<R>(k, x);
+        for (size_t j = 0; j < kWays; ++j) store(dst + off + 16 * j, _mm_xor_si128(x[j], tw[j]));
+    }
+    for (; off < plain; off += 16) {
+        store(dst + off, xts_block<R>(k, enc, load(src + off), tweak_of(t)));
+        t.next();
+    }
+    if (rest != 0) {
+        // Ciphertext stealing over the last whole block (at off) and the partial one.
+        Tweak t_next = t;
+        t_next.next();
+        // Encrypt: the whole block under this tweak; decrypt: under the next one.
+        const __m128i first = enc ? tweak_of(t) : tweak_of(t_next);
+        const __m128i second = enc ? tweak_of(t_next) : tweak_of(t);
+        alignas(16) uint8_t cc[16], tail[16];
+        std::memcpy(tail, src + off + 16, rest); // read before anything is written (in place)
+        store(cc, xts_block<R>(k, enc, load(src + off), first));
+        std::memcpy(dst + off + 16, cc, rest);
+        std::memcpy(cc, tail, rest); // the partial input over the head of cc
+        store(dst + off, xts_block<R>(k, enc, load(cc), second));
+        OPENSSL_cleanse(cc, sizeof(cc));
+        OPENSSL_cleanse(tail, sizeof(tail));
+    }
+    OPENSSL_cleanse(t0, sizeof(t0));
+}
+
 bool detect() noexcept {
     if (std::getenv("ACRYPTO_CPU_NO_AESNI") != nullptr) return false;
     __builtin_cpu_init();
@@ -274,6 +344,17 @@ ACRYPTO_AESNI void ctr(const Schedule &s, const uint8_t *src, uint8_t *dst, size
     }
 }
 
+ACRYPTO_AESNI void xts(const Schedule &k1, const Schedule &k2, bool enc, const uint8_t *src,
+                       uint8_t *dst, size_t n, const uint8_t tweak[16]) noexcept {
+    if (n < 16 || k1.rounds != k2.rounds) return;
+    switch (k1.rounds) {
+    case 10: xts_r<10>(k1, k2, enc, src, dst, n, tweak); break;
+    case 12: xts_r<12>(k1, k2, enc, src, dst, n, tweak); break;
+    case 14: xts_r<14>(k1, k2, enc, src, dst, n, tweak); break;
+    default: break;
+    }
+}
+
 #else // no x86: never available
 
 bool available() noexcept { return false; }
@@ -281,6 +362,8 @@ bool expand(Schedule &, const uint8_t *, size_t) noexcept { return false; }
 void ecb(const Schedule &, bool, const uint8_t *, uint8_t *, size_t) noexcept {}
 void cbc(const Schedule &, bool, const uint8_t *, uint8_t *, size_t, uint8_t *) noexcept {}
 void ctr(const Schedule &, const uint8_t *, uint8_t *, size_t, uint8_t *, uint32_t *) noexcept {}
+void xts(const Schedule &, const Schedule &, bool, const uint8_t *, uint8_t *, size_t,
+         const uint8_t *) noexcept {}
 
 #endif
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// AES ECB, CBC and CTR on the AES-NI instructions, for the cpu device's inline kernels:
+// AES ECB, CBC, CTR and XTS on the AES-NI instructions, for the cpu device's inline kernels:
 // a short message costs a few dozen instructions instead of a second EVP layer.
 #pragma once
 
@@ -39,5 +39,11 @@ void cbc(const Schedule &s, bool enc, const uint8_t *src, uint8_t *dst, size_t n
 /// use is E(iv - 1). Both are left where the stream stands.
 void ctr(const Schedule &s, const uint8_t *src, uint8_t *dst, size_t n, uint8_t iv[16],
          uint32_t *num) noexcept;
+
+/// XTS (IEEE 1619) over one data unit of `n` >= 16 bytes with ciphertext stealing:
+/// `k1` the data key, `k2` the tweak key (same size), `tweak` the unit's 16-byte
+/// tweak, not changed. `src` and `dst` as for ecb().
+void xts(const Schedule &k1, const Schedule &k2, bool enc, const uint8_t *src, uint8_t *dst,
+         size_t n, const uint8_t tweak[16]) noexcept;
 
 } // namespace acrypto::soft::cpu::aesni

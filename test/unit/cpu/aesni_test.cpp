@@ -147,6 +147,19 @@ TEST_F(AesNi, CtrCarriesAcrossTheWholeCounter) {
     }
 }
 
+TEST_F(AesNi, Ieee1619XtsKnownAnswer) {
+    // IEEE 1619-2007 XTS-AES-128 vector 1 (both keys zero, data unit 0, 32 zero bytes).
+    const uint8_t zero_key[16] = {}, tweak[16] = {};
+    Schedule k1, k2;
+    ASSERT_TRUE(expand(k1, zero_key, sizeof zero_key));
+    ASSERT_TRUE(expand(k2, zero_key, sizeof zero_key));
+    std::vector<uint8_t> buf(32, 0);
+    xts(k1, k2, true, buf.data(), buf.data(), buf.size(), tweak);
+    EXPECT_EQ(buf, hex("917cf69ebd68b2ec9b9fe9a3eadda692cd43d2f59598ed858c02c2652fbf922e"));
+    xts(k1, k2, false, buf.data(), buf.data(), buf.size(), tweak);
+    EXPECT_EQ(buf, std::vector<uint8_t>(32, 0));
+}
+
 TEST_F(AesNi, BadKeyLengthsAreRefused) {
     const uint8_t key[33] = {};
     Schedule s;
