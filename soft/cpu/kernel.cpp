@@ -218,8 +218,9 @@ int bind_kernel(const std::shared_ptr<CryptoLib> &lib, const std::shared_ptr<Ker
         if (!name || !lib || !lib->ok() || !counts) return ACRYPTO_E_UNSUPPORTED;
         return bind_aead(lib, counts, shape, name, out);
     }
-    if (shape.mode == ACRYPTO_MODE_XTS || shape.mode == ACRYPTO_MODE_STREAM)
-        return bind_stream_kernel(lib, counts, shape, out);
+    if (shape.mode == ACRYPTO_MODE_XTS || shape.mode == ACRYPTO_MODE_STREAM ||
+        shape.alg == ACRYPTO_ALG_DES || shape.alg == ACRYPTO_ALG_DES_EDE3)
+        return bind_plain_kernel(lib, counts, shape, out);
     if (shape.alg != ACRYPTO_ALG_AES) return ACRYPTO_E_UNSUPPORTED;
     const char *name = aes_name(shape.mode, shape.key->len);
     if (!name || !lib || !lib->ok() || !counts) return ACRYPTO_E_UNSUPPORTED;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// What every cpu inline kernel holds (kernel.cpp, kernel_stream.cpp): the library
+// What every cpu inline kernel holds (kernel.cpp, kernel_plain.cpp): the library
 // context its cipher came from, kept alive, and its runs counted in batches.
 #pragma once
 
@@ -57,12 +57,13 @@ inline acrypto_kernel run_kernel(void *state,
     return k;
 }
 
-/// AES-XTS (one data unit per run, the tweak in `iv`, left as it is) and ChaCha20
+/// AES-XTS (one data unit per run, the tweak in `iv`, left as it is), ChaCha20
 /// (a stream: `iv` is counter || nonce and `num` the keystream bytes used of the
-/// current block, both advanced) kernels: one EVP context keyed at bind.
+/// current block, both advanced) and DES/3DES ECB/CBC (whole 8-byte blocks; CBC
+/// chains through iv[0..7]) kernels: one EVP context keyed at bind.
 /// ACRYPTO_E_UNSUPPORTED for any other shape.
-int bind_stream_kernel(const std::shared_ptr<CryptoLib> &lib,
-                       const std::shared_ptr<KernelCounts> &counts, const acrypto_step &shape,
-                       acrypto_kernel &out);
+int bind_plain_kernel(const std::shared_ptr<CryptoLib> &lib,
+                      const std::shared_ptr<KernelCounts> &counts, const acrypto_step &shape,
+                      acrypto_kernel &out);
 
 } // namespace acrypto::soft::cpu

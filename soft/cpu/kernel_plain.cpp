@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// cpu inline kernels for AES-XTS and ChaCha20: one EVP context keyed at bind. XTS
-// runs on AES-NI where the CPU has it, else an XTS run sets only its tweak; a ChaCha20 stream that
-// continues where the context is runs as one update, any other position re-sets the IV and skips
-// `num` bytes.
+// cpu inline kernels for AES-XTS, ChaCha20 and DES/3DES ECB/CBC: one EVP context keyed
+// at bind. XTS runs on AES-NI where the CPU has it, else an XTS run sets only its tweak; a ChaCha20
+// stream that continues where the context is runs as one update, any other position re-sets the IV
+// and skips `num` bytes.
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -24,7 +24,7 @@ constexpr size_t kChachaBlock = 64;
 /// to the library, which refuses them.
 constexpr size_t kXtsMaxUnit = (size_t{1} << 20) * 16;
 
-struct StreamKernel : KernelBase {
+struct PlainKernel : KernelBase {
     EVP_CIPHER_CTX *ctx = nullptr;
     uint32_t mode = 0;
     // XTS on AES-NI (`ni`): data key and tweak key, expanded once.
@@ -36,8 +36,8 @@ struct StreamKernel : KernelBase {
     bool known = false;
 };
 
-void release_stream(void *state) {
-    auto *s = static_cast<StreamKernel *>(state);
+void release_plain(void *state) {
+    auto *s = static_cast<PlainKernel *>(state);
     if (!s) return;
     s->flush();
     EVP_CIPHER_CTX_free(s->ctx); // cleanses the key schedule
@@ -58,7 +58,7 @@ int update(EVP_CIPHER_CTX *ctx, uint8_t *dst, const uint8_t *src, size_t len) {
     return ACRYPTO_OK;
 }
 
-int run_xts(StreamKernel &s, const uint8_t *src, uint8_t *dst, size_t len, const uint8_t *iv) {
+int run_xts(PlainKernel &s, const uint8_t *src, uint8_t *dst, size_t len, const uint8_t *iv) {
     if (len < 16 || !iv) return ACRYPTO_E_INVALID;
     if (s.ni && len <= kXtsMaxUnit) {
         aesni::xts(s.k1, s.k2, s.enc, src, dst, len, iv);
@@ -77,7 +77,7 @@ uint32_t le32(const uint8_t *p) {
 
 /// ChaCha20 as the cpu device's session step runs it (exec_aead.cpp): the 32-bit
 /// block counter in iv[0..3] advances by whole blocks, `num` keeps the rest.
-int run_chacha(StreamKernel &s, const uint8_t *src, uint8_t *dst, size_t len, uint8_t *iv,
+int run_chacha(PlainKernel &s, const uint8_t *src, uint8_t *dst, size_t len, uint8_t *iv,
                uint32_t *num) {
     if (!iv || !num || *num >= kChachaBlock) return ACRYPTO_E_INVALID;
     const bool continues =
@@ -111,19 +111,54 @@ int run_chacha(StreamKernel &s, const uint8_t *src, uint8_t *dst, size_t len, ui
     return ACRYPTO_OK;
 }
 
-int run_stream(void *state, const uint8_t *src, uint8_t *dst, size_t len, uint8_t *iv,
-               uint32_t *num) {
-    auto *s = static_cast<StreamKernel *>(state);
+/// DES/3DES ECB or CBC over whole 8-byte blocks; CBC leaves the last ciphertext
+/// block in iv[0..7], as the cpu device's session step does.
+int run_des(PlainKernel &s, const uint8_t *src, uint8_t *dst, size_t len, uint8_t *iv) {
+    constexpr size_t kDesBlock = 8;
+    if (len % kDesBlock != 0) return ACRYPTO_E_INVALID;
+    if (s.mode == ACRYPTO_MODE_ECB) return update(s.ctx, dst, src, len);
+    if (!iv) return ACRYPTO_E_INVALID;
+    const bool continues = s.known && std::memcmp(s.chain, iv, kDesBlock) == 0;
+    s.known = false;
+    if (!continues && EVP_CipherInit_ex2(s.ctx, nullptr, nullptr, iv, -1, nullptr) != 1) {
+        ERR_clear_error();
+        return ACRYPTO_E_INTERNAL;
+    }
+    uint8_t last_in[kDesBlock]; // in place, the input's last block is overwritten
+    std::memcpy(last_in, src + len - kDesBlock, kDesBlock);
+    const int rc = update(s.ctx, dst, src, len);
+    if (rc != ACRYPTO_OK) return rc;
+    std::memcpy(iv, s.enc ? dst + len - kDesBlock : last_in, kDesBlock);
+    std::memcpy(s.chain, iv, kDesBlock);
+    s.known = true;
+    return ACRYPTO_OK;
+}
+
+int run_plain(void *state, const uint8_t *src, uint8_t *dst, size_t len, uint8_t *iv,
+              uint32_t *num) {
+    auto *s = static_cast<PlainKernel *>(state);
     if (len == 0) return s->mode == ACRYPTO_MODE_XTS ? ACRYPTO_E_INVALID : ACRYPTO_OK;
     if (!src || !dst || len > INT_MAX || partly_overlaps(src, dst, len)) return ACRYPTO_E_INVALID;
-    const int rc = s->mode == ACRYPTO_MODE_XTS ? run_xts(*s, src, dst, len, iv)
-                                               : run_chacha(*s, src, dst, len, iv, num);
+    int rc;
+    if (s->mode == ACRYPTO_MODE_XTS)
+        rc = run_xts(*s, src, dst, len, iv);
+    else if (s->mode == ACRYPTO_MODE_STREAM)
+        rc = run_chacha(*s, src, dst, len, iv, num);
+    else
+        rc = run_des(*s, src, dst, len, iv);
     if (rc != ACRYPTO_OK) s->known = false;
     s->count(len);
     return rc;
 }
 
-const char *stream_name(const acrypto_step &shape) {
+const char *plain_name(const acrypto_step &shape) {
+    const bool cbc = shape.mode == ACRYPTO_MODE_CBC;
+    if (shape.mode == ACRYPTO_MODE_ECB || cbc) {
+        if (shape.alg == ACRYPTO_ALG_DES_EDE3 && shape.key->len == 24)
+            return cbc ? "DES-EDE3-CBC" : "DES-EDE3-ECB";
+        if (shape.alg == ACRYPTO_ALG_DES && shape.key->len == 8) return cbc ? "DES-CBC" : "DES-ECB";
+        return nullptr;
+    }
     if (shape.alg == ACRYPTO_ALG_CHACHA20 && shape.mode == ACRYPTO_MODE_STREAM)
         return shape.key->len == 32 ? "ChaCha20" : nullptr;
     if (shape.alg != ACRYPTO_ALG_AES || shape.mode != ACRYPTO_MODE_XTS) return nullptr;
@@ -132,35 +167,44 @@ const char *stream_name(const acrypto_step &shape) {
 
 } // namespace
 
-int bind_stream_kernel(const std::shared_ptr<CryptoLib> &lib,
-                       const std::shared_ptr<KernelCounts> &counts, const acrypto_step &shape,
-                       acrypto_kernel &out) {
-    const char *name = stream_name(shape);
+int bind_plain_kernel(const std::shared_ptr<CryptoLib> &lib,
+                      const std::shared_ptr<KernelCounts> &counts, const acrypto_step &shape,
+                      acrypto_kernel &out) {
+    const char *name = plain_name(shape);
     if (!name || !lib || !lib->ok() || !counts) return ACRYPTO_E_UNSUPPORTED;
-    auto *s = new (std::nothrow) StreamKernel;
+    auto *s = new (std::nothrow) PlainKernel;
     if (!s) return ACRYPTO_E_NOMEM;
     s->lib = lib;
     s->counts = counts;
     s->mode = shape.mode;
     s->enc = shape.dir == ACRYPTO_DIR_ENCRYPT;
+    if (shape.alg == ACRYPTO_ALG_DES && !lib->load_legacy()) { // single DES lives there
+        release_plain(s);
+        return ACRYPTO_E_UNSUPPORTED;
+    }
     s->cipher = EVP_CIPHER_fetch(lib->ctx(), name, nullptr);
     s->ctx = EVP_CIPHER_CTX_new();
-    // Keyed with an all-zero IV: every run sets its own (XTS) or checks where it is (ChaCha20).
+    // Keyed with an all-zero IV: every run sets its own (XTS) or checks where it is
+    // (ChaCha20, CBC). Block modes without padding: runs are whole blocks.
     static const uint8_t zero_iv[16] = {};
+    const bool block = shape.mode == ACRYPTO_MODE_ECB || shape.mode == ACRYPTO_MODE_CBC;
     if (!s->cipher || !s->ctx ||
-        EVP_CipherInit_ex2(s->ctx, s->cipher, shape.key->data, zero_iv, s->enc ? 1 : 0, nullptr) !=
-            1) {
+        EVP_CipherInit_ex2(s->ctx, s->cipher, shape.key->data,
+                           shape.mode == ACRYPTO_MODE_ECB ? nullptr : zero_iv, s->enc ? 1 : 0,
+                           nullptr) != 1 ||
+        (block && EVP_CIPHER_CTX_set_padding(s->ctx, 0) != 1)) {
         ERR_clear_error();
-        release_stream(s);
+        release_plain(s);
         return ACRYPTO_E_INTERNAL;
     }
-    if (s->mode == ACRYPTO_MODE_STREAM) s->known = true; // counter 0, nonce 0, num 0
+    // ChaCha20: counter 0, nonce 0, num 0; CBC: a zero chain.
+    if (s->mode == ACRYPTO_MODE_STREAM || s->mode == ACRYPTO_MODE_CBC) s->known = true;
     // XTS keys the library accepted (it checks them) run on AES-NI where the CPU has it.
     const size_t half = shape.key->len / 2;
     if (s->mode == ACRYPTO_MODE_XTS && aesni::expand(s->k1, shape.key->data, half) &&
         aesni::expand(s->k2, shape.key->data + half, half))
         s->ni = true;
-    out = run_kernel(s, run_stream, release_stream, INT_MAX);
+    out = run_kernel(s, run_plain, release_plain, INT_MAX);
     return ACRYPTO_OK;
 }
 
