@@ -29,7 +29,6 @@ struct AesKernel : KernelBase {
     Keyed k;
     aesni::Schedule ni_keys;
     bool ni = false;
-    uint32_t mode = 0;
 };
 
 int run_aesni(const AesKernel &a, const uint8_t *src, uint8_t *dst, size_t len, uint8_t *iv,
@@ -177,12 +176,9 @@ const char *aead_name(const acrypto_step &shape) {
 
 int bind_aead(const std::shared_ptr<CryptoLib> &lib, const std::shared_ptr<KernelCounts> &counts,
               const acrypto_step &shape, const char *name, acrypto_kernel &out) {
-    auto *a = new (std::nothrow) AeadKernel;
+    auto *a = new_kernel<AeadKernel>(lib, counts, shape);
     if (!a) return ACRYPTO_E_NOMEM;
-    a->lib = lib;
-    a->counts = counts;
     a->iv_len = shape.iv_len;
-    a->enc = shape.dir == ACRYPTO_DIR_ENCRYPT;
     a->cipher = EVP_CIPHER_fetch(lib->ctx(), name, nullptr);
     a->ctx = EVP_CIPHER_CTX_new();
     size_t ivlen = a->iv_len;
@@ -196,12 +192,8 @@ int bind_aead(const std::shared_ptr<CryptoLib> &lib, const std::shared_ptr<Kerne
         release_aead(a);
         return ACRYPTO_E_INTERNAL;
     }
-    out = acrypto_kernel{};
-    out.struct_size = sizeof(acrypto_kernel);
-    out.max_len = INT_MAX;
+    out = kernel_table(a, release_aead, INT_MAX);
     out.aead_fn = run_aead;
-    out.release_fn = release_aead;
-    out.state = a;
     return ACRYPTO_OK;
 }
 
@@ -224,12 +216,8 @@ int bind_kernel(const std::shared_ptr<CryptoLib> &lib, const std::shared_ptr<Ker
     if (shape.alg != ACRYPTO_ALG_AES) return ACRYPTO_E_UNSUPPORTED;
     const char *name = aes_name(shape.mode, shape.key->len);
     if (!name || !lib || !lib->ok() || !counts) return ACRYPTO_E_UNSUPPORTED;
-    auto *a = new (std::nothrow) AesKernel;
+    auto *a = new_kernel<AesKernel>(lib, counts, shape);
     if (!a) return ACRYPTO_E_NOMEM;
-    a->lib = lib;
-    a->counts = counts;
-    a->mode = shape.mode;
-    a->enc = shape.dir == ACRYPTO_DIR_ENCRYPT;
     if (aesni::expand(a->ni_keys, shape.key->data, shape.key->len)) {
         a->ni = true;
     } else {
@@ -242,7 +230,8 @@ int bind_kernel(const std::shared_ptr<CryptoLib> &lib, const std::shared_ptr<Ker
         }
         a->k.known = true; // zero IV, counter zero, num 0
     }
-    out = run_kernel(a, run_aes, release_aes, uint64_t{1} << 30);
+    out = kernel_table(a, release_aes, uint64_t{1} << 30);
+    out.run_fn = run_aes;
     return ACRYPTO_OK;
 }
 

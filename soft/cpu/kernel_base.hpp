@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <new>
 
 #include "acrypto/device.h"
 #include "kernel.hpp"
@@ -21,6 +22,7 @@ struct KernelBase {
     std::shared_ptr<CryptoLib> lib;
     std::shared_ptr<KernelCounts> counts;
     EVP_CIPHER *cipher = nullptr;
+    uint32_t mode = 0; ///< enum acrypto_mode
     bool enc = true;
     uint32_t runs = 0;
     uint64_t bytes = 0;
@@ -43,15 +45,25 @@ inline bool partly_overlaps(const uint8_t *src, const uint8_t *dst, size_t len) 
     return src != dst && (src < dst ? src + len > dst : dst + len > src);
 }
 
-/// A kernel table entry for `state` (run_fn kernels).
-inline acrypto_kernel run_kernel(void *state,
-                                 int (*run)(void *, const uint8_t *, uint8_t *, size_t, uint8_t *,
-                                            uint32_t *),
-                                 void (*release)(void *), uint64_t max_len) {
+/// A new kernel state of type K (a KernelBase) for `shape`: library, counts, mode
+/// and direction set. nullptr when out of memory.
+template <typename K>
+K *new_kernel(const std::shared_ptr<CryptoLib> &lib, const std::shared_ptr<KernelCounts> &counts,
+              const acrypto_step &shape) {
+    auto *k = new (std::nothrow) K;
+    if (!k) return nullptr;
+    k->lib = lib;
+    k->counts = counts;
+    k->mode = shape.mode;
+    k->enc = shape.dir == ACRYPTO_DIR_ENCRYPT;
+    return k;
+}
+
+/// The kernel table for `state` (the caller sets run_fn or aead_fn).
+inline acrypto_kernel kernel_table(void *state, void (*release)(void *), uint64_t max_len) {
     acrypto_kernel k{};
     k.struct_size = sizeof(acrypto_kernel);
     k.max_len = max_len;
-    k.run_fn = run;
     k.release_fn = release;
     k.state = state;
     return k;

@@ -26,7 +26,6 @@ constexpr size_t kXtsMaxUnit = (size_t{1} << 20) * 16;
 
 struct PlainKernel : KernelBase {
     EVP_CIPHER_CTX *ctx = nullptr;
-    uint32_t mode = 0;
     // XTS on AES-NI (`ni`): data key and tweak key, expanded once.
     aesni::Schedule k1, k2;
     bool ni = false;
@@ -172,12 +171,8 @@ int bind_plain_kernel(const std::shared_ptr<CryptoLib> &lib,
                       acrypto_kernel &out) {
     const char *name = plain_name(shape);
     if (!name || !lib || !lib->ok() || !counts) return ACRYPTO_E_UNSUPPORTED;
-    auto *s = new (std::nothrow) PlainKernel;
+    auto *s = new_kernel<PlainKernel>(lib, counts, shape);
     if (!s) return ACRYPTO_E_NOMEM;
-    s->lib = lib;
-    s->counts = counts;
-    s->mode = shape.mode;
-    s->enc = shape.dir == ACRYPTO_DIR_ENCRYPT;
     if (shape.alg == ACRYPTO_ALG_DES && !lib->load_legacy()) { // single DES lives there
         release_plain(s);
         return ACRYPTO_E_UNSUPPORTED;
@@ -204,7 +199,8 @@ int bind_plain_kernel(const std::shared_ptr<CryptoLib> &lib,
     if (s->mode == ACRYPTO_MODE_XTS && aesni::expand(s->k1, shape.key->data, half) &&
         aesni::expand(s->k2, shape.key->data + half, half))
         s->ni = true;
-    out = run_kernel(s, run_plain, release_plain, INT_MAX);
+    out = kernel_table(s, release_plain, INT_MAX);
+    out.run_fn = run_plain;
     return ACRYPTO_OK;
 }
 

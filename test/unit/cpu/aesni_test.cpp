@@ -26,6 +26,12 @@ std::vector<uint8_t> hex(const std::string &h) {
     return v;
 }
 
+/// SP 800-38A's four plaintext blocks (appendix F).
+constexpr const char *kSp800Plain = "6bc1bee22e409f96e93d7e117393172a"
+                                    "ae2d8a571e03ac9c9eb76fac45af8e51"
+                                    "30c81c46a35ce411e5fbc1191a0a52ef"
+                                    "f69f2445df4f9b17ad2b417be66c3710";
+
 class AesNi : public ::testing::Test {
   protected:
     void SetUp() override {
@@ -60,10 +66,7 @@ TEST_F(AesNi, Fips197KnownAnswers) {
 TEST_F(AesNi, Sp800_38aCbcKnownAnswers) {
     // SP 800-38A F.2.1 / F.2.2 (AES-128) and F.2.5 / F.2.6 (AES-256), all four blocks.
     const std::vector<uint8_t> iv0 = hex("000102030405060708090a0b0c0d0e0f");
-    const std::vector<uint8_t> pt = hex("6bc1bee22e409f96e93d7e117393172a"
-                                        "ae2d8a571e03ac9c9eb76fac45af8e51"
-                                        "30c81c46a35ce411e5fbc1191a0a52ef"
-                                        "f69f2445df4f9b17ad2b417be66c3710");
+    const std::vector<uint8_t> pt = hex(kSp800Plain);
     struct Case {
         const char *key, *ct;
     };
@@ -98,10 +101,7 @@ TEST_F(AesNi, Sp800_38aCbcKnownAnswers) {
 TEST_F(AesNi, Sp800_38aCtrKnownAnswer) {
     // SP 800-38A F.5.1 (CTR-AES128.Encrypt), cut into pieces that end inside blocks.
     const std::vector<uint8_t> key = hex("2b7e151628aed2a6abf7158809cf4f3c");
-    const std::vector<uint8_t> pt = hex("6bc1bee22e409f96e93d7e117393172a"
-                                        "ae2d8a571e03ac9c9eb76fac45af8e51"
-                                        "30c81c46a35ce411e5fbc1191a0a52ef"
-                                        "f69f2445df4f9b17ad2b417be66c3710");
+    const std::vector<uint8_t> pt = hex(kSp800Plain);
     const std::vector<uint8_t> ct = hex("874d6191b620e3261bef6864990db6ce"
                                         "9806f66b7970fdff8617187bb9fffdff"
                                         "5ae4df3edbd5d35e5b4f09020db03eab"

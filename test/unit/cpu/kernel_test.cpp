@@ -53,26 +53,33 @@ std::vector<uint8_t> reference(const Shape &sh, const std::vector<uint8_t> &key,
     return out;
 }
 
+/// A kernel bound for a cipher shape over `lib` (a fresh library context when null).
+acrypto_kernel bind_shape(uint32_t alg, uint32_t mode, const std::vector<uint8_t> &key, bool enc,
+                          const std::shared_ptr<KernelCounts> &counts,
+                          std::shared_ptr<CryptoLib> lib = nullptr) {
+    acrypto_key k{};
+    k.id = 1;
+    k.alg = alg;
+    k.data = key.data();
+    k.len = key.size();
+    acrypto_step st{};
+    st.op = ACRYPTO_OP_CIPHER;
+    st.alg = alg;
+    st.mode = mode;
+    st.dir = enc ? ACRYPTO_DIR_ENCRYPT : ACRYPTO_DIR_DECRYPT;
+    st.key = &k;
+    acrypto_kernel out{};
+    EXPECT_EQ(bind_kernel(lib ? lib : std::make_shared<CryptoLib>(), counts, st, out), ACRYPTO_OK);
+    return out;
+}
+
 class CpuKernel : public ::testing::TestWithParam<Shape> {
   protected:
     std::shared_ptr<CryptoLib> lib_ = std::make_shared<CryptoLib>();
     std::shared_ptr<KernelCounts> counts_ = std::make_shared<KernelCounts>();
 
     acrypto_kernel bind(const Shape &sh, const std::vector<uint8_t> &key) {
-        acrypto_key k{};
-        k.id = 1;
-        k.alg = ACRYPTO_ALG_AES;
-        k.data = key.data();
-        k.len = key.size();
-        acrypto_step st{};
-        st.op = ACRYPTO_OP_CIPHER;
-        st.alg = ACRYPTO_ALG_AES;
-        st.mode = sh.mode;
-        st.dir = sh.enc ? ACRYPTO_DIR_ENCRYPT : ACRYPTO_DIR_DECRYPT;
-        st.key = &k;
-        acrypto_kernel out{};
-        EXPECT_EQ(bind_kernel(lib_, counts_, st, out), ACRYPTO_OK);
-        return out;
+        return bind_shape(ACRYPTO_ALG_AES, sh.mode, key, sh.enc, counts_, lib_);
     }
 };
 
@@ -258,25 +265,6 @@ TEST(CpuAeadKernel, MessagesMatchTheDefaultProviderAndBadTagsAreRefused) {
     }
 }
 
-/// A run_fn kernel for an XTS, ChaCha20 or DES shape.
-acrypto_kernel bind_stream(uint32_t alg, uint32_t mode, const std::vector<uint8_t> &key, bool enc,
-                           const std::shared_ptr<KernelCounts> &counts) {
-    acrypto_key k{};
-    k.id = 1;
-    k.alg = alg;
-    k.data = key.data();
-    k.len = key.size();
-    acrypto_step st{};
-    st.op = ACRYPTO_OP_CIPHER;
-    st.alg = alg;
-    st.mode = mode;
-    st.dir = enc ? ACRYPTO_DIR_ENCRYPT : ACRYPTO_DIR_DECRYPT;
-    st.key = &k;
-    acrypto_kernel out{};
-    EXPECT_EQ(bind_kernel(std::make_shared<CryptoLib>(), counts, st, out), ACRYPTO_OK);
-    return out;
-}
-
 std::vector<uint8_t> random_vec(size_t n) {
     std::vector<uint8_t> v(n);
     if (n > 0) RAND_bytes(v.data(), static_cast<int>(n));
@@ -289,7 +277,7 @@ TEST(CpuStreamKernel, XtsDataUnitsMatchTheDefaultProvider) {
     for (size_t key_len : {32, 64}) {
         for (bool enc : {true, false}) {
             const std::vector<uint8_t> key = random_vec(key_len);
-            acrypto_kernel k = bind_stream(ACRYPTO_ALG_AES, ACRYPTO_MODE_XTS, key, enc, counts);
+            acrypto_kernel k = bind_shape(ACRYPTO_ALG_AES, ACRYPTO_MODE_XTS, key, enc, counts);
             ASSERT_NE(k.run_fn, nullptr);
             for (int unit = 0; unit < 40; ++unit) {
                 const size_t len = 16 + rng() % 600; // ciphertext stealing past whole blocks
@@ -323,7 +311,7 @@ TEST(CpuStreamKernel, ChaCha20StreamsMatchTheDefaultProvider) {
         const std::vector<uint8_t> want = test::reference_cipher(
             ACRYPTO_ALG_CHACHA20, ACRYPTO_MODE_STREAM, ACRYPTO_DIR_ENCRYPT, key, iv0, in);
         const bool enc = round % 2 == 0;
-        acrypto_kernel k = bind_stream(ACRYPTO_ALG_CHACHA20, ACRYPTO_MODE_STREAM, key, enc, counts);
+        acrypto_kernel k = bind_shape(ACRYPTO_ALG_CHACHA20, ACRYPTO_MODE_STREAM, key, enc, counts);
         ASSERT_NE(k.run_fn, nullptr);
         std::vector<uint8_t> buf = in, iv = iv0;
         uint32_t num = 0;
@@ -333,7 +321,7 @@ TEST(CpuStreamKernel, ChaCha20StreamsMatchTheDefaultProvider) {
                 // This chunk runs elsewhere (another kernel, as a session would):
                 // the bound context no longer stands where the stream does.
                 acrypto_kernel other =
-                    bind_stream(ACRYPTO_ALG_CHACHA20, ACRYPTO_MODE_STREAM, key, enc, counts);
+                    bind_shape(ACRYPTO_ALG_CHACHA20, ACRYPTO_MODE_STREAM, key, enc, counts);
                 ASSERT_EQ(other.run_fn(other.state, buf.data() + off, buf.data() + off, n,
                                        iv.data(), &num),
                           ACRYPTO_OK);
@@ -374,7 +362,7 @@ TEST(CpuPlainKernel, DesStreamsMatchTheDefaultProvider) {
                 const std::vector<uint8_t> iv0 = random_vec(mode == ACRYPTO_MODE_CBC ? 8 : 0);
                 const std::vector<uint8_t> want = test::reference_cipher(
                     alg, mode, enc ? ACRYPTO_DIR_ENCRYPT : ACRYPTO_DIR_DECRYPT, key, iv0, in);
-                acrypto_kernel k = bind_stream(alg, mode, key, enc, counts);
+                acrypto_kernel k = bind_shape(alg, mode, key, enc, counts);
                 ASSERT_NE(k.run_fn, nullptr);
                 std::vector<uint8_t> buf = in, out(in.size()), iv(16);
                 std::copy(iv0.begin(), iv0.end(), iv.begin());
@@ -383,7 +371,7 @@ TEST(CpuPlainKernel, DesStreamsMatchTheDefaultProvider) {
                     const size_t n = std::min<size_t>(8 * (1 + rng() % 20), in.size() - off);
                     uint8_t *dst = (in_place ? buf.data() : out.data()) + off;
                     if (rng() % 4 == 0) { // this chunk runs elsewhere: the chain moved on
-                        acrypto_kernel other = bind_stream(alg, mode, key, enc, counts);
+                        acrypto_kernel other = bind_shape(alg, mode, key, enc, counts);
                         std::vector<uint8_t> chunk(buf.begin() + static_cast<long>(off),
                                                    buf.begin() + static_cast<long>(off + n));
                         ASSERT_EQ(
