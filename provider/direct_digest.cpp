@@ -72,16 +72,9 @@ DirectDigestFns *look_up(ProvCtx *pctx, size_t index) {
 
 const DirectDigestFns *direct_digest_fns(ProvCtx *pctx, size_t index) {
     if (index >= std::size(pctx->direct_fns)) return nullptr;
-    DirectDigestFns *have = pctx->direct_fns[index].load(std::memory_order_acquire);
-    if (have != nullptr) [[likely]]
-        return have;
-    DirectDigestFns *got = look_up(pctx, index);
-    if (got == nullptr) return nullptr;
-    if (!pctx->direct_fns[index].compare_exchange_strong(have, got, std::memory_order_acq_rel)) {
-        delete got;
-        return have;
-    }
-    return got;
+    return cached_fetch(
+        pctx->direct_fns[index], [&] { return look_up(pctx, index); },
+        [](DirectDigestFns *f) { delete f; });
 }
 
 } // namespace acrypto::prov

@@ -202,21 +202,6 @@ OSSL_LIB_CTX *libctx(ProvCtx *pctx) { return pctx->libctx; }
 
 namespace {
 
-/// Fetch once into `slot`; a racing thread's fetch is dropped for the published one.
-template <typename T, typename Fetch, typename Free>
-T *cached_fetch(std::atomic<T *> &slot, Fetch fetch, Free free_fn) {
-    T *have = slot.load(std::memory_order_acquire);
-    if (have != nullptr) [[likely]]
-        return have;
-    T *got = fetch();
-    if (got == nullptr) return nullptr;
-    if (!slot.compare_exchange_strong(have, got, std::memory_order_acq_rel)) {
-        free_fn(got);
-        return have;
-    }
-    return got;
-}
-
 constexpr const char *kDirectDigestNames[] = {"SHA1", "SHA2-224", "SHA2-256", "SHA2-384",
                                               "SHA2-512"};
 constexpr const char kDefaultPropq[] = "provider=default";

@@ -68,6 +68,21 @@ struct ProvCtx {
     std::atomic<EVP_KDF *> forward_kdf[3] = {};
 };
 
+/// Fetch once into `slot`; a racing thread's fetch is dropped for the published one.
+template <typename T, typename Fetch, typename Free>
+T *cached_fetch(std::atomic<T *> &slot, Fetch fetch, Free free_fn) {
+    T *have = slot.load(std::memory_order_acquire);
+    if (have != nullptr) [[likely]]
+        return have;
+    T *got = fetch();
+    if (got == nullptr) return nullptr;
+    if (!slot.compare_exchange_strong(have, got, std::memory_order_acq_rel)) {
+        free_fn(got);
+        return have;
+    }
+    return got;
+}
+
 /// Process fork generation (bumped in the child after fork()); read on every inline run.
 extern std::atomic<uint64_t> g_fork_generation;
 inline uint64_t fork_generation() noexcept {
