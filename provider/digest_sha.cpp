@@ -26,9 +26,62 @@ struct DigestCtx {
     bool initialized = false;
 };
 
+/// Contexts handed back on this thread, one per SHA variant, kept for the next context of
+/// the same variant and provider instance: EVP_Digest makes and frees one per message, and
+/// a new one costs two allocations (ours and the default provider's direct state) and their
+/// wipes. A spare holds nothing of its messages (HashStream::clear_for_reuse).
+struct SpareDigests {
+    DigestCtx *ctx[5] = {};
+    uint64_t serial[5] = {}; ///< ProvCtx::serial of each spare's provider instance
+    SpareDigests() = default;
+    SpareDigests(const SpareDigests &) = delete;
+    SpareDigests &operator=(const SpareDigests &) = delete;
+    ~SpareDigests() {
+        for (DigestCtx *&c : ctx) {
+            delete c;
+            c = nullptr;
+        }
+    }
+};
+/// This thread's spares once made (a plain pointer: no guard on each use).
+thread_local SpareDigests *t_spares = nullptr;
+
+SpareDigests &spares() {
+    if (t_spares != nullptr) [[likely]]
+        return *t_spares;
+    thread_local SpareDigests owned; // freed, with its spares, when the thread exits
+    t_spares = &owned;
+    return owned;
+}
+
+/// The spare context of variant `index` for `pctx`, or nullptr.
+DigestCtx *take_spare(ProvCtx *pctx, size_t index) noexcept {
+    SpareDigests *sp = t_spares;
+    if (sp == nullptr) return nullptr;
+    DigestCtx *c = sp->ctx[index];
+    if (c == nullptr || sp->serial[index] != pctx->serial) return nullptr;
+    sp->ctx[index] = nullptr;
+    return c;
+}
+
 extern "C" {
 
-void digest_freectx(void *vctx) { delete static_cast<DigestCtx *>(vctx); }
+void digest_freectx(void *vctx) {
+    auto *c = static_cast<DigestCtx *>(vctx);
+    if (c == nullptr) return;
+    const auto index = static_cast<size_t>(c->info - kHashInfos);
+    SpareDigests &sp = spares();
+    DigestCtx *&slot = sp.ctx[index];
+    // Keep it when there is no spare of its provider instance yet (another instance's spare
+    // makes way) and nothing of its messages is left in it.
+    if ((slot == nullptr || sp.serial[index] != c->pctx->serial) && c->stream.clear_for_reuse()) {
+        delete slot;
+        slot = c;
+        sp.serial[index] = c->pctx->serial;
+        return;
+    }
+    delete c;
+}
 
 void *digest_dupctx(void *vctx) {
     try {
@@ -159,11 +212,12 @@ template <size_t I> int digest_get_params(OSSL_PARAM params[]) {
 template <size_t I> void *digest_newctx(void *provctx) {
     try {
         auto *pctx = static_cast<ProvCtx *>(provctx);
-        auto *c = new (std::nothrow) DigestCtx;
-        if (c == nullptr) return nullptr;
+        DigestCtx *c = take_spare(pctx, I);
+        if (c == nullptr && (c = new (std::nothrow) DigestCtx) == nullptr) return nullptr;
         c->pctx = pctx;
         c->info = &kHashInfos[I];
         c->opts = default_options(pctx, c->info->names);
+        c->initialized = false;
         return c;
     } catch (...) {
         return nullptr;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// direct_digest_fns: the default provider's digest dispatch, found by name once.
+// direct_digest_fns, direct_mac_fns: the default provider's digest and HMAC dispatch, found
+// by name once.
 #include "direct_digest.hpp"
 
 #include <openssl/core_names.h>
@@ -43,18 +44,31 @@ bool fill(DirectDigestFns &f, const OSSL_DISPATCH *d) {
     return f.newctx && f.init && f.update && f.final && f.freectx && f.dupctx;
 }
 
-DirectDigestFns *look_up(ProvCtx *pctx, size_t index) {
-    EVP_MD *md = direct_digest(pctx, index);
-    if (md == nullptr) return nullptr;
-    const OSSL_PROVIDER *prov = EVP_MD_get0_provider(md);
-    const char *name = EVP_MD_get0_name(md);
+bool fill(DirectMacFns &f, const OSSL_DISPATCH *d) {
+    for (; d->function_id != 0; ++d) {
+        switch (d->function_id) {
+        case OSSL_FUNC_MAC_NEWCTX: f.newctx = OSSL_FUNC_mac_newctx(d); break;
+        case OSSL_FUNC_MAC_INIT: f.init = OSSL_FUNC_mac_init(d); break;
+        case OSSL_FUNC_MAC_UPDATE: f.update = OSSL_FUNC_mac_update(d); break;
+        case OSSL_FUNC_MAC_FINAL: f.final = OSSL_FUNC_mac_final(d); break;
+        case OSSL_FUNC_MAC_FREECTX: f.freectx = OSSL_FUNC_mac_freectx(d); break;
+        case OSSL_FUNC_MAC_DUPCTX: f.dupctx = OSSL_FUNC_mac_dupctx(d); break;
+        default: break;
+        }
+    }
+    return f.newctx && f.init && f.update && f.final && f.freectx && f.dupctx;
+}
+
+/// The functions of the implementation named `name` of operation `op` in `prov`
+/// (a new Fns), or nullptr when it is not there or lacks one of them.
+template <typename Fns> Fns *look_up(const OSSL_PROVIDER *prov, int op, const char *name) {
     if (prov == nullptr || name == nullptr) return nullptr;
     int no_cache = 0;
-    const OSSL_ALGORITHM *algs = OSSL_PROVIDER_query_operation(prov, OSSL_OP_DIGEST, &no_cache);
-    DirectDigestFns *found = nullptr;
+    const OSSL_ALGORITHM *algs = OSSL_PROVIDER_query_operation(prov, op, &no_cache);
+    Fns *found = nullptr;
     for (const OSSL_ALGORITHM *a = algs; a != nullptr && a->algorithm_names != nullptr; ++a) {
         if (!has_name(a->algorithm_names, name)) continue;
-        auto *f = new (std::nothrow) DirectDigestFns;
+        auto *f = new (std::nothrow) Fns;
         if (f == nullptr) break;
         f->provctx = OSSL_PROVIDER_get0_provider_ctx(prov);
         if (fill(*f, a->implementation)) {
@@ -64,7 +78,7 @@ DirectDigestFns *look_up(ProvCtx *pctx, size_t index) {
         }
         break;
     }
-    if (algs != nullptr) OSSL_PROVIDER_unquery_operation(prov, OSSL_OP_DIGEST, algs);
+    if (algs != nullptr) OSSL_PROVIDER_unquery_operation(prov, op, algs);
     return found;
 }
 
@@ -73,8 +87,26 @@ DirectDigestFns *look_up(ProvCtx *pctx, size_t index) {
 const DirectDigestFns *direct_digest_fns(ProvCtx *pctx, size_t index) {
     if (index >= std::size(pctx->direct_fns)) return nullptr;
     return cached_fetch(
-        pctx->direct_fns[index], [&] { return look_up(pctx, index); },
+        pctx->direct_fns[index],
+        [&]() -> DirectDigestFns * {
+            EVP_MD *md = direct_digest(pctx, index);
+            if (md == nullptr) return nullptr;
+            return look_up<DirectDigestFns>(EVP_MD_get0_provider(md), OSSL_OP_DIGEST,
+                                            EVP_MD_get0_name(md));
+        },
         [](DirectDigestFns *f) { delete f; });
+}
+
+const DirectMacFns *direct_mac_fns(ProvCtx *pctx) {
+    return cached_fetch(
+        pctx->direct_mac_fns,
+        [&]() -> DirectMacFns * {
+            EVP_MAC *mac = direct_hmac(pctx);
+            if (mac == nullptr) return nullptr;
+            return look_up<DirectMacFns>(EVP_MAC_get0_provider(mac), OSSL_OP_MAC,
+                                         EVP_MAC_get0_name(mac));
+        },
+        [](DirectMacFns *f) { delete f; });
 }
 
 } // namespace acrypto::prov

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// The default provider's SHA functions, reached through its dispatch table: the
-// direct digest path runs them with no EVP_MD_CTX around them.
+// The default provider's SHA and HMAC functions, reached through its dispatch tables:
+// the direct digest path runs them with no EVP_MD_CTX or EVP_MAC_CTX around them.
 #pragma once
 
 #include <openssl/core_dispatch.h>
@@ -29,5 +29,19 @@ struct DirectDigestFns {
  * lives (it holds the fetched digest, and so the default provider).
  */
 const DirectDigestFns *direct_digest_fns(ProvCtx *pctx, size_t index);
+
+/// The default provider's HMAC implementation's functions and provider context.
+struct DirectMacFns {
+    void *provctx = nullptr;
+    OSSL_FUNC_mac_newctx_fn *newctx = nullptr;
+    OSSL_FUNC_mac_init_fn *init = nullptr;
+    OSSL_FUNC_mac_update_fn *update = nullptr;
+    OSSL_FUNC_mac_final_fn *final = nullptr;
+    OSSL_FUNC_mac_freectx_fn *freectx = nullptr;
+    OSSL_FUNC_mac_dupctx_fn *dupctx = nullptr;
+};
+
+/// The HMAC behind direct_hmac(), looked up once per provider context, as above.
+const DirectMacFns *direct_mac_fns(ProvCtx *pctx);
 
 } // namespace acrypto::prov

@@ -132,7 +132,7 @@ int run_paused(acrypto::sched::SchedulerCore *sc, const acrypto::sched::Ref<Sess
 
 } // namespace
 
-bool inline_preferred(ProvCtx *pctx, const Session &s) {
+bool inline_preferred_for(ProvCtx *pctx, const Session &s, bool paused) {
     if (s.bound_device() != nullptr) return false;
     const Settings &st = pctx->settings;
     if (!st.inline_auto) // explicit inline-threshold: the static rule
@@ -141,10 +141,15 @@ bool inline_preferred(ProvCtx *pctx, const Session &s) {
     if (sc == nullptr) return false;
     // The scheduler's cost model: a caller that can pause pays little for an
     // offload; one that cannot (no job, or a job without a wait ctx) waits for all of it.
-    ASYNC_JOB *job = ASYNC_get_current_job();
-    const bool paused = job != nullptr && ASYNC_get_wait_ctx(job) != nullptr;
     return sc->prefer_inline(s.step(0), paused ? acrypto::sched::InlineCaller::Paused
                                                : acrypto::sched::InlineCaller::Blocking);
+}
+
+bool inline_preferred(ProvCtx *pctx, const Session &s) {
+    if (s.bound_device() != nullptr) return false;
+    if (!pctx->settings.inline_auto) return inline_preferred_for(pctx, s, false);
+    ASYNC_JOB *job = ASYNC_get_current_job();
+    return inline_preferred_for(pctx, s, job != nullptr && ASYNC_get_wait_ctx(job) != nullptr);
 }
 
 InlineSession::~InlineSession() {

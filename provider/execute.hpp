@@ -36,6 +36,8 @@ int execute(ProvCtx *pctx, const acrypto::sched::Ref<acrypto::sched::Session> &s
  * copies are skipped.
  */
 bool inline_preferred(ProvCtx *pctx, const acrypto::sched::Session &s);
+/// The same answer for a caller that can pause (`paused`) or one that cannot, whoever calls.
+bool inline_preferred_for(ProvCtx *pctx, const acrypto::sched::Session &s, bool paused);
 
 /// Run `s` inline now. ACRYPTO_E_UNSUPPORTED (session re-armed) when no inline
 /// device can: rebuild it with session-owned buffers and call execute(..., Offload).

@@ -49,9 +49,9 @@ HashStream::~HashStream() {
         explicit_bzero(buf_, dirty_); // only what was written: no pass over the spare room
         OPENSSL_free(buf_);
     }
-    OPENSSL_cleanse(state_, sizeof state_);
-    if (direct_ != nullptr) direct_fns_.freectx(direct_); // cleanses the digest state
-    EVP_MAC_CTX_free(direct_mac_);
+    if (state_written_) OPENSSL_cleanse(state_, sizeof state_);
+    if (direct_ != nullptr) direct_fns_.freectx(direct_);      // cleanses the digest state
+    if (direct_mac_ != nullptr) mac_fns_.freectx(direct_mac_); // cleanses the key
 }
 
 void HashStream::reset(const HashInfo *info, uint32_t op, uint32_t mode,
@@ -67,18 +67,27 @@ void HashStream::reset(const HashInfo *info, uint32_t op, uint32_t mode,
     path_ = Path::Undecided;
 }
 
+bool HashStream::clear_for_reuse() {
+    if (buf_ != nullptr || key_ || state_written_ || direct_mac_ != nullptr) return false;
+    if (direct_ != nullptr && direct_fns_.init(direct_, nullptr) != 1) return false;
+    reset(nullptr, 0, 0, {});
+    return true;
+}
+
 namespace {
 
-/// This thread's last cost-model answer for a small message computed directly: a
+/// This thread's last cost-model answers for a small message computed directly: a
 /// context is often made per message (EVP_Digest, one HMAC per TLS record), so
-/// the answer is reused for the same scheduler, kind of step, size class and
-/// caller kind, and asked again after kDirectRecheck uses.
+/// the answers are reused for the same provider instance, fork generation, kind of step
+/// and size class, and asked again after kDirectRecheck uses. The answers for a caller
+/// that can pause and for one that cannot are asked together; while they agree, which
+/// kind of caller this is need not be asked.
 struct DirectMemo {
-    const void *sched = nullptr;
+    uint64_t serial = 0;
     uint64_t generation = 0;
     uint32_t alg = 0, op = 0, size_class = 0;
-    bool paused = false;
-    bool keep = false;
+    bool keep_blocking = false;
+    bool keep_paused = false;
     uint32_t left = 0;
 };
 constexpr uint32_t kDirectRecheck = 256;
@@ -93,21 +102,21 @@ bool caller_pauses() {
 
 bool HashStream::direct_preferred(ProvCtx *pctx, const OpOptions &opts, size_t pending) {
     DirectMemo &m = t_direct_memo;
-    const void *sched = scheduler(pctx);
     const uint32_t cls = acrypto::sched::Kernel::size_class(pending);
-    const bool paused = pctx->settings.inline_auto && caller_pauses();
-    if (m.left != 0 && m.sched == sched && m.generation == fork_generation() &&
-        m.alg == info_->alg && m.op == op_ && m.size_class == cls && m.paused == paused) {
-        --m.left;
-        return m.keep;
+    if (m.left == 0 || m.serial != pctx->serial || m.generation != fork_generation() ||
+        m.alg != info_->alg || m.op != op_ || m.size_class != cls) {
+        Session *s = inl_.arm(opts, key_);
+        if (s == nullptr) return false;
+        fill_step(s->step(0), pending, true);
+        const bool blocking = inline_preferred_for(pctx, *s, false);
+        const bool paused = inline_preferred_for(pctx, *s, true);
+        s->step(0) = acrypto_step{};
+        m = DirectMemo{pctx->serial, fork_generation(), info_->alg, op_,
+                       cls,          blocking,          paused,     kDirectRecheck};
     }
-    Session *s = inl_.arm(opts, key_);
-    if (s == nullptr) return false;
-    fill_step(s->step(0), pending, true);
-    const bool keep = inline_preferred(pctx, *s);
-    s->step(0) = acrypto_step{};
-    m = DirectMemo{sched, fork_generation(), info_->alg, op_, cls, paused, keep, kDirectRecheck};
-    return keep;
+    --m.left;
+    if (m.keep_blocking == m.keep_paused) return m.keep_blocking;
+    return caller_pauses() ? m.keep_paused : m.keep_blocking;
 }
 
 void HashStream::choose(ProvCtx *pctx, const OpOptions &opts, size_t pending) {
@@ -143,18 +152,19 @@ bool HashStream::start_direct(ProvCtx *pctx) {
     // (key ids are never reused); another key is set, with no digest fetch.
     if (direct_mac_ != nullptr && direct_mac_info_ == info_) {
         if (direct_mac_key_id_ == k.id && k.id != 0)
-            return EVP_MAC_init(direct_mac_, nullptr, 0, nullptr) == 1;
+            return mac_fns_.init(direct_mac_, nullptr, 0, nullptr) == 1;
         direct_mac_key_id_ = 0;
-        if (EVP_MAC_init(direct_mac_, k.data, k.len, nullptr) != 1) return false;
+        if (mac_fns_.init(direct_mac_, k.data, k.len, nullptr) != 1) return false;
         direct_mac_key_id_ = k.id;
         return true;
     }
-    EVP_MAC *mac = direct_hmac(pctx);
+    const DirectMacFns *f = direct_mac_fns(pctx);
     EVP_MD *md = direct_digest(pctx, index);
-    if (mac == nullptr || md == nullptr) return false;
-    EVP_MAC_CTX_free(direct_mac_);
+    if (f == nullptr || md == nullptr) return false;
+    if (direct_mac_ != nullptr) mac_fns_.freectx(direct_mac_);
     direct_mac_info_ = nullptr;
-    if ((direct_mac_ = EVP_MAC_CTX_new(mac)) == nullptr) return false;
+    if ((direct_mac_ = f->newctx(f->provctx)) == nullptr) return false;
+    mac_fns_ = *f;
     const OSSL_PARAM params[] = {
         OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
                                          const_cast<char *>(EVP_MD_get0_name(md)), 0),
@@ -162,7 +172,7 @@ bool HashStream::start_direct(ProvCtx *pctx) {
                                          const_cast<char *>("provider=default"), 0),
         OSSL_PARAM_construct_end()};
     direct_mac_key_id_ = 0;
-    if (EVP_MAC_init(direct_mac_, k.data, k.len, params) != 1) return false;
+    if (mac_fns_.init(direct_mac_, k.data, k.len, params) != 1) return false;
     direct_mac_info_ = info_;
     direct_mac_key_id_ = k.id;
     return true;
@@ -170,7 +180,7 @@ bool HashStream::start_direct(ProvCtx *pctx) {
 
 int HashStream::direct_update(const uint8_t *in, size_t len) {
     const int ok = op_ == ACRYPTO_OP_DIGEST ? direct_fns_.update(direct_, in, len)
-                                            : EVP_MAC_update(direct_mac_, in, len);
+                                            : mac_fns_.update(direct_mac_, in, len);
     return ok == 1 ? ACRYPTO_OK : ACRYPTO_E_INTERNAL;
 }
 
@@ -183,10 +193,11 @@ bool HashStream::copy_from(const HashStream &o) {
             direct_ = d;
             direct_fns_ = o.direct_fns_;
         } else {
-            EVP_MAC_CTX *d = EVP_MAC_CTX_dup(o.direct_mac_);
+            void *d = o.mac_fns_.dupctx(o.direct_mac_);
             if (d == nullptr) return false;
-            EVP_MAC_CTX_free(direct_mac_);
+            if (direct_mac_ != nullptr) mac_fns_.freectx(direct_mac_);
             direct_mac_ = d;
+            mac_fns_ = o.mac_fns_;
             direct_mac_info_ = o.direct_mac_info_;
             direct_mac_key_id_ = o.direct_mac_key_id_;
         }
@@ -213,7 +224,10 @@ bool HashStream::copy_from(const HashStream &o) {
     dirty_ = std::max(dirty_, len_);
     started_ = o.started_;
     accumulate_ = o.accumulate_;
-    std::memcpy(state_, o.state_, sizeof state_);
+    if (o.state_written_) {
+        std::memcpy(state_, o.state_, sizeof state_);
+        state_written_ = true;
+    }
     state_len_ = o.state_len_;
     return true;
 }
@@ -294,6 +308,7 @@ int HashStream::run(ProvCtx *pctx, const OpOptions &opts, const uint8_t *src, si
     }
     if (status == ACRYPTO_OK && !final) {
         std::memcpy(state_, done->state, sizeof state_);
+        state_written_ = true;
         state_len_ = done->state_len;
         started_ = true;
     }
@@ -350,7 +365,7 @@ int HashStream::final(ProvCtx *pctx, const OpOptions &opts, uint8_t *out) {
         if (op_ == ACRYPTO_OP_DIGEST) {
             ok = direct_fns_.final(direct_, out, &n, info_->md_size);
         } else {
-            ok = EVP_MAC_final(direct_mac_, out, &n, info_->md_size);
+            ok = mac_fns_.final(direct_mac_, out, &n, info_->md_size);
         }
         path_ = Path::Undecided;
         pctx->direct_digests.fetch_add(1, std::memory_order_relaxed);

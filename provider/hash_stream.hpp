@@ -66,6 +66,10 @@ class HashStream {
     /// Finish into `out` (md_size bytes). Returns an acrypto_status.
     int final(ProvCtx *pctx, const OpOptions &opts, uint8_t *out);
     const HashInfo *info() const noexcept { return info_; }
+    /// Forget the message so that the stream can serve another context: the direct state is
+    /// re-initialised (which wipes it). False, with nothing changed, when the stream holds
+    /// buffered bytes, a key or a device's state: such a stream is freed instead.
+    bool clear_for_reuse();
 
   private:
     enum class Path : uint8_t { Undecided, Direct, Sessions };
@@ -92,14 +96,16 @@ class HashStream {
     bool accumulate_ = false; ///< no device continues a message: keep it all
     uint8_t state_[ACRYPTO_MAX_STATE] = {};
     uint64_t state_len_ = 0;
-    InlineSession inl_; ///< reused for inline runs
+    bool state_written_ = false; ///< state_ ever held a device's state (wiped on destruction)
+    InlineSession inl_;          ///< reused for inline runs
     Path path_ = Path::Undecided;
     bool start_direct(ProvCtx *pctx);
     int direct_update(const uint8_t *in, size_t len);
 
     void *direct_ = nullptr;                    ///< direct digest state (kept across resets)
     DirectDigestFns direct_fns_;                ///< the functions direct_ belongs to
-    EVP_MAC_CTX *direct_mac_ = nullptr;         ///< direct HMAC state (kept across resets)
+    void *direct_mac_ = nullptr;                ///< direct HMAC state (kept across resets)
+    DirectMacFns mac_fns_;                      ///< the functions direct_mac_ belongs to
     const HashInfo *direct_mac_info_ = nullptr; ///< digest direct_mac_ was set up with
     uint64_t direct_mac_key_id_ = 0;            ///< key id direct_mac_ is keyed with (0: none)
 };

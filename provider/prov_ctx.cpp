@@ -21,6 +21,11 @@ namespace acrypto::prov {
 
 std::atomic<uint64_t> g_fork_generation{1};
 
+uint64_t next_ctx_serial() noexcept {
+    static std::atomic<uint64_t> next{1};
+    return next.fetch_add(1, std::memory_order_relaxed);
+}
+
 namespace {
 
 std::mutex g_registry_mu;
@@ -231,6 +236,7 @@ EVP_KDF *forward_kdf(ProvCtx *pctx, size_t index, const char *name) {
 
 void free_cached_fetches(ProvCtx *pctx) noexcept {
     for (auto &f : pctx->direct_fns) delete f.exchange(nullptr);
+    delete pctx->direct_mac_fns.exchange(nullptr);
     for (auto &m : pctx->direct_md) EVP_MD_free(m.exchange(nullptr));
     EVP_MAC_free(pctx->direct_hmac.exchange(nullptr));
     for (auto &k : pctx->forward_kdf) EVP_KDF_free(k.exchange(nullptr));

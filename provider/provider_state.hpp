@@ -20,8 +20,14 @@
 namespace acrypto::prov {
 
 struct DirectDigestFns;
+struct DirectMacFns;
+
+/// A number no other provider instance of this process had (per-thread caches key on it:
+/// a freed instance's address may be reused, its serial never is).
+uint64_t next_ctx_serial() noexcept;
 
 struct ProvCtx {
+    const uint64_t serial = next_ctx_serial();
     const OSSL_CORE_HANDLE *handle = nullptr;
     OSSL_LIB_CTX *libctx = nullptr;
     OSSL_FUNC_core_get_params_fn *core_get_params = nullptr;
@@ -59,6 +65,8 @@ struct ProvCtx {
     std::atomic<DirectDigestFns *> direct_fns[5] = {};
     /// Default-provider HMAC for HMAC streams on that path; fetched once.
     std::atomic<EVP_MAC *> direct_hmac{nullptr};
+    /// That HMAC's functions (direct_digest.hpp), called with no EVP_MAC_CTX; found once.
+    std::atomic<DirectMacFns *> direct_mac_fns{nullptr};
     /// Whether digests may take that path: only software devices are configured (`cpu`,
     /// `mb`), whose inline digest is that same default-provider code. Set at init.
     bool direct_digests_allowed = false;

@@ -2,7 +2,9 @@
 // Random differential checks: provider=acrypto against the default provider, odd update sizes.
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <random>
+#include <thread>
 
 #include "provider_env.hpp"
 
@@ -154,6 +156,53 @@ TEST_F(Differential, DirectDigestCopiesAndRestarts) {
     }
     // Every message above was small: they were computed directly (2 per round).
     EXPECT_GE(env_->stat("digest.direct"), direct_before + 2 * 4 * std::size(kDigests));
+}
+
+// A context freed on a thread is kept as that thread's spare and serves its next
+// context of the same digest and provider instance. Messages left unfinished, copies,
+// the five variants interleaved and a second provider instance on the same thread
+// (whose spares must not be taken by the first) all match the default provider, and
+// a spare freed with its thread or its library context leaks nothing (ASan).
+TEST_F(Differential, SpareDigestContextsServeTheNextMessage) {
+    ASSERT_TRUE(env_->loaded()) << env_->load_error();
+    auto other = std::make_unique<ProviderEnv>();
+    ASSERT_TRUE(other->loaded()) << other->load_error();
+    const long long other_before = other->stat("digest.direct");
+    auto check = [&](OSSL_LIB_CTX *ctx, const char *alg, const std::vector<uint8_t> &msg) {
+        std::vector<uint8_t> a, b;
+        ASSERT_TRUE(evp_digest(ctx, alg, kAcrypto, msg, a)) << drain_errors();
+        ASSERT_TRUE(evp_digest(env_->ctx(), alg, kDefault, msg, b));
+        EXPECT_EQ(a, b) << alg << " " << msg.size() << " bytes";
+    };
+    for (int round = 0; round < 40; ++round) {
+        const char *alg = kDigests[round % std::size(kDigests)];
+        SCOPED_TRACE(std::string(alg) + " round " + std::to_string(round));
+        // Freed mid-message: the next context of this variant starts clean.
+        EVP_MD *md = EVP_MD_fetch(env_->ctx(), alg, kAcrypto);
+        ASSERT_NE(md, nullptr);
+        EVP_MD_CTX *left = EVP_MD_CTX_new();
+        auto junk = random_bytes(pick(1, 200));
+        ASSERT_EQ(EVP_DigestInit_ex2(left, md, nullptr), 1);
+        ASSERT_EQ(EVP_DigestUpdate(left, junk.data(), junk.size()), 1);
+        if (round % 4 == 1) {
+            EVP_MD_CTX *copy = EVP_MD_CTX_new();
+            ASSERT_EQ(EVP_MD_CTX_copy_ex(copy, left), 1);
+            EVP_MD_CTX_free(copy);
+        }
+        EVP_MD_CTX_free(left);
+        EVP_MD_free(md);
+        check(env_->ctx(), alg, random_bytes(pick(0, 300)));
+        check(other->ctx(), alg, random_bytes(pick(0, 300)));
+        check(env_->ctx(), kDigests[(round + 2) % std::size(kDigests)], random_bytes(pick(0, 300)));
+    }
+    EXPECT_GE(other->stat("digest.direct"), other_before + 40);
+    // Spares of a thread that exits, and of an instance that goes away, are freed.
+    std::thread([&] {
+        check(other->ctx(), "SHA256", random_bytes(100));
+        check(env_->ctx(), "SHA256", random_bytes(100));
+    }).join();
+    other.reset();
+    check(env_->ctx(), "SHA256", random_bytes(100));
 }
 
 TEST_F(Differential, Hmac) {
