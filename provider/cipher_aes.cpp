@@ -312,28 +312,47 @@ int tls_record(AesCtx *c, unsigned char *out, size_t *outl, size_t outsize, cons
 }
 
 /// The common update: whole blocks, none buffered, no TLS record mode, no block
-/// held back for unpadding, buffers the same or disjoint. Straight to the bound
-/// kernel; false (nothing touched) when it does not take them.
-bool update_by_kernel(AesCtx *c, unsigned char *out, size_t *outl, size_t outsize,
-                      const unsigned char *in, size_t inl, int *ret) {
-    if (c->bufsz != 0 || inl == 0 || inl % kBlock != 0 || outsize < inl || !in || !out ||
-        !c->key_set || c->tls.version > 0 || c->info->mode == ACRYPTO_MODE_CTR ||
-        (!c->enc && c->pad) || (c->info->mode != ACRYPTO_MODE_ECB && !c->iv_set))
-        return false;
-    if (in != out && in + inl > out && out + inl > in) return false;
-    const int k = c->kern.run(c->pctx, c->opts, in, out, inl, c->iv, &c->num);
-    if (k == ACRYPTO_E_UNSUPPORTED) return false;
-    *ret = k == ACRYPTO_OK ? 1 : raise_run(c, k);
-    if (k == ACRYPTO_OK) *outl = inl;
-    return true;
+/// held back for unpadding, buffers the same or disjoint. Such an update goes
+/// straight to the bound kernel.
+inline bool kernel_takes(const AesCtx *c, const unsigned char *out, size_t outsize,
+                         const unsigned char *in, size_t inl) noexcept {
+    return c->bufsz == 0 && inl != 0 && inl % kBlock == 0 && outsize >= inl && in != nullptr &&
+           out != nullptr && c->key_set && c->tls.version <= 0 &&
+           c->info->mode != ACRYPTO_MODE_CTR && (c->enc || !c->pad) &&
+           (c->info->mode == ACRYPTO_MODE_ECB || c->iv_set) &&
+           (in == out || in + inl <= out || out + inl <= in);
 }
+
+/// A kernel run that failed (not one the kernel declined): raised, 0.
+[[gnu::noinline]] int kernel_failed(AesCtx *c, int status) noexcept {
+    try {
+        return raise_run(c, status);
+    } catch (...) {
+        return 0;
+    }
+}
+
+/// Every other update: buffering, CTR, TLS records, sessions.
+[[gnu::noinline]] int update_slow(AesCtx *c, unsigned char *out, size_t *outl, size_t outsize,
+                                  const unsigned char *in, size_t inl);
 
 int aes_update(void *vctx, unsigned char *out, size_t *outl, size_t outsize,
                const unsigned char *in, size_t inl) {
     auto *c = static_cast<AesCtx *>(vctx);
+    if (kernel_takes(c, out, outsize, in, inl)) {
+        const int k = c->kern.run(c->pctx, c->opts, in, out, inl, c->iv, &c->num);
+        if (k == ACRYPTO_OK) [[likely]] {
+            *outl = inl;
+            return 1;
+        }
+        if (k != ACRYPTO_E_UNSUPPORTED) return kernel_failed(c, k);
+    }
+    return update_slow(c, out, outl, outsize, in, inl);
+}
+
+int update_slow(AesCtx *c, unsigned char *out, size_t *outl, size_t outsize,
+                const unsigned char *in, size_t inl) {
     try {
-        int ret = 0;
-        if (update_by_kernel(c, out, outl, outsize, in, inl, &ret)) return ret;
         if (!ready(c)) return 0;
         if (c->tls.version > 0 && c->info->mode != ACRYPTO_MODE_CTR)
             return tls_record(c, out, outl, outsize, in, inl);
