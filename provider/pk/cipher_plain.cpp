@@ -289,10 +289,32 @@ int update_impl(PlainCtx *c, unsigned char *out, size_t *outl, size_t outsize,
     return 1;
 }
 
+/// An update the bound kernel takes whole, as update_impl would hand it over: a stream
+/// or XTS piece, or whole blocks with nothing buffered and none held back for unpadding;
+/// not in TLS record mode; the same or disjoint buffers.
+inline bool kernel_takes(const PlainCtx *c, const unsigned char *out, size_t outsize,
+                         const unsigned char *in, size_t inl) noexcept {
+    const size_t bs = c->info->block;
+    return inl != 0 && outsize >= inl && in != nullptr && out != nullptr && c->key.key &&
+           c->tls.version <= 0 && c->bufsz == 0 &&
+           (bs == 1 ? c->info->mode != ACRYPTO_MODE_XTS || inl >= 16
+                    : inl % bs == 0 && (c->enc || !c->pad)) &&
+           (in == out || in + inl <= out || out + inl <= in);
+}
+
 int plain_update(void *vctx, unsigned char *out, size_t *outl, size_t outsize,
                  const unsigned char *in, size_t inl) {
+    auto *c = static_cast<PlainCtx *>(vctx);
     try {
-        return update_impl(static_cast<PlainCtx *>(vctx), out, outl, outsize, in, inl);
+        if (kernel_takes(c, out, outsize, in, inl)) {
+            const int k = c->kern.run(c->pctx, c->opts, in, out, inl, c->iv, &c->num);
+            if (k == ACRYPTO_OK) [[likely]] {
+                *outl = inl;
+                return 1;
+            }
+            if (k != ACRYPTO_E_UNSUPPORTED) return fail(c, k);
+        }
+        return update_impl(c, out, outl, outsize, in, inl);
     } catch (...) {
         return 0;
     }
