@@ -123,7 +123,7 @@ void HashStream::choose(ProvCtx *pctx, const OpOptions &opts, size_t pending) {
     path_ = Path::Sessions;
     const bool hmac = op_ == ACRYPTO_OP_MAC && mode_ == ACRYPTO_MODE_HMAC && key_;
     if ((op_ != ACRYPTO_OP_DIGEST && !hmac) || !pctx->direct_digests_allowed ||
-        opts.device[0] != '\0' || started_ || accumulate_ || pending >= kDirect)
+        opts.device[0] != '\0' || started_ || accumulate_)
         return;
     if (!direct_preferred(pctx, opts, pending) || !start_direct(pctx)) return;
     if (len_ != 0 && direct_update(buf_, len_) != ACRYPTO_OK) return;

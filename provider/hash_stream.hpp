@@ -38,12 +38,13 @@ const HashInfo *find_hash(const char *name);
  * work copies it once into the session); only its tail is buffered. When no
  * device continues a message, it accumulates and runs in one step at final().
  *
- * A digest or HMAC whose first data is small (under `kDirect` bytes), on a context bound to
- * no device, with only software devices configured (`cpu`, `mb`), asks the scheduler's cost model
- * once: when it keeps that size on the caller's thread, the stream is computed there by the default
- * provider's digest, incrementally, for the rest of the message (no session, no buffering, no pass
- * over earlier bytes at each final: a TLS transcript hash is copied and finished
- * several times per handshake).
+ * A digest or HMAC on a context bound to no device, with only software devices configured
+ * (`cpu`, `mb`), asks the scheduler's cost model once, for the size of its first data (the
+ * first update, or the whole message at final): when it keeps that size on the caller's
+ * thread, the stream is computed there by the default provider's digest, incrementally, for
+ * the rest of the message (no session, no buffering, no pass over earlier bytes at each
+ * final: a TLS transcript hash is copied and finished several times per handshake). Only
+ * otherwise (a caller that pauses, at a size the `mb` lanes win) do sessions carry it.
  */
 class HashStream {
   public:

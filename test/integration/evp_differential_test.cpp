@@ -158,6 +158,32 @@ TEST_F(Differential, DirectDigestCopiesAndRestarts) {
     EXPECT_GE(env_->stat("digest.direct"), direct_before + 2 * 4 * std::size(kDigests));
 }
 
+// Messages whose first update is 4 KB or more are computed directly too when the cost
+// model keeps that size on a blocking caller's thread (it does up to 32 KB here): one
+// large update, and many, match the default provider and each counts as one direct
+// digest or HMAC.
+TEST_F(Differential, LargeMessagesOfBlockingCallersAreDirect) {
+    ASSERT_TRUE(env_->loaded()) << env_->load_error();
+    for (const size_t len : {size_t{4096}, size_t{8192}, size_t{16384}, size_t{32768}}) {
+        SCOPED_TRACE(len);
+        auto msg = random_bytes(len);
+        std::vector<uint8_t> a, b;
+        long long before = env_->stat("digest.direct");
+        ASSERT_TRUE(evp_digest(env_->ctx(), "SHA256", kAcrypto, msg, a)) << drain_errors();
+        EXPECT_EQ(env_->stat("digest.direct"), before + 1);
+        ASSERT_TRUE(evp_digest(env_->ctx(), "SHA256", kDefault, msg, b));
+        EXPECT_EQ(a, b);
+        auto key = random_bytes(32);
+        std::vector<uint8_t> c, d;
+        before = env_->stat("digest.direct");
+        ASSERT_TRUE(evp_hmac(env_->ctx(), "SHA384", kAcrypto, key, msg, c, {4096, 100, 70000}))
+            << drain_errors();
+        EXPECT_EQ(env_->stat("digest.direct"), before + 1);
+        ASSERT_TRUE(evp_hmac(env_->ctx(), "SHA384", kDefault, key, msg, d));
+        EXPECT_EQ(c, d);
+    }
+}
+
 // A context freed on a thread is kept as that thread's spare and serves its next
 // context of the same digest and provider instance. Messages left unfinished, copies,
 // the five variants interleaved and a second provider instance on the same thread
