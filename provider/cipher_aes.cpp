@@ -311,15 +311,17 @@ int tls_record(AesCtx *c, unsigned char *out, size_t *outl, size_t outsize, cons
     return 1;
 }
 
-/// The common update: whole blocks, none buffered, no TLS record mode, no block
-/// held back for unpadding, buffers the same or disjoint. Such an update goes
-/// straight to the bound kernel.
+/// The common update: CTR of any length, or whole blocks with none buffered and no
+/// block held back for unpadding; no TLS record mode; buffers the same or disjoint.
+/// Such an update goes straight to the bound kernel.
 inline bool kernel_takes(const AesCtx *c, const unsigned char *out, size_t outsize,
                          const unsigned char *in, size_t inl) noexcept {
-    return c->bufsz == 0 && inl != 0 && inl % kBlock == 0 && outsize >= inl && in != nullptr &&
-           out != nullptr && c->key_set && c->tls.version <= 0 &&
-           c->info->mode != ACRYPTO_MODE_CTR && (c->enc || !c->pad) &&
-           (c->info->mode == ACRYPTO_MODE_ECB || c->iv_set) &&
+    const uint32_t mode = c->info->mode;
+    return c->bufsz == 0 && inl != 0 && outsize >= inl && in != nullptr && out != nullptr &&
+           c->key_set && c->tls.version <= 0 &&
+           (mode == ACRYPTO_MODE_CTR ? c->iv_set
+                                     : inl % kBlock == 0 && (c->enc || !c->pad) &&
+                                           (mode == ACRYPTO_MODE_ECB || c->iv_set)) &&
            (in == out || in + inl <= out || out + inl <= in);
 }
 
