@@ -145,11 +145,15 @@ bool inline_preferred_for(ProvCtx *pctx, const Session &s, bool paused) {
                                                : acrypto::sched::InlineCaller::Blocking);
 }
 
-bool inline_preferred(ProvCtx *pctx, const Session &s) {
-    if (s.bound_device() != nullptr) return false;
-    if (!pctx->settings.inline_auto) return inline_preferred_for(pctx, s, false);
+bool caller_can_pause() noexcept {
     ASYNC_JOB *job = ASYNC_get_current_job();
-    return inline_preferred_for(pctx, s, job != nullptr && ASYNC_get_wait_ctx(job) != nullptr);
+    return job != nullptr && ASYNC_get_wait_ctx(job) != nullptr;
+}
+
+bool inline_preferred(ProvCtx *pctx, const Session &s) {
+    // The caller's kind is looked up only when the answer depends on it.
+    return inline_preferred_for(
+        pctx, s, pctx->settings.inline_auto && s.bound_device() == nullptr && caller_can_pause());
 }
 
 InlineSession::~InlineSession() {

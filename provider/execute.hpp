@@ -36,6 +36,8 @@ int execute(ProvCtx *pctx, const acrypto::sched::Ref<acrypto::sched::Session> &s
  * copies are skipped.
  */
 bool inline_preferred(ProvCtx *pctx, const acrypto::sched::Session &s);
+/// Whether this caller can pause: it runs in an ASYNC_JOB that has a wait ctx.
+bool caller_can_pause() noexcept;
 /// The same answer for a caller that can pause (`paused`) or one that cannot, whoever calls.
 bool inline_preferred_for(ProvCtx *pctx, const acrypto::sched::Session &s, bool paused);
 

@@ -2,7 +2,6 @@
 // HashStream: buffering, partial chunks and the final step of digests and HMAC.
 #include "hash_stream.hpp"
 
-#include <openssl/async.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/params.h>
@@ -93,11 +92,6 @@ struct DirectMemo {
 constexpr uint32_t kDirectRecheck = 256;
 thread_local DirectMemo t_direct_memo;
 
-bool caller_pauses() {
-    ASYNC_JOB *job = ASYNC_get_current_job();
-    return job != nullptr && ASYNC_get_wait_ctx(job) != nullptr;
-}
-
 } // namespace
 
 bool HashStream::direct_preferred(ProvCtx *pctx, const OpOptions &opts, size_t pending) {
@@ -116,7 +110,7 @@ bool HashStream::direct_preferred(ProvCtx *pctx, const OpOptions &opts, size_t p
     }
     --m.left;
     if (m.keep_blocking == m.keep_paused) return m.keep_blocking;
-    return caller_pauses() ? m.keep_paused : m.keep_blocking;
+    return caller_can_pause() ? m.keep_paused : m.keep_blocking;
 }
 
 void HashStream::choose(ProvCtx *pctx, const OpOptions &opts, size_t pending) {

@@ -2,8 +2,7 @@
 // InlineKernel: bind once, then inline runs without sessions when the cost model agrees.
 #include "inline_kernel.hpp"
 
-#include <openssl/async.h>
-
+#include "execute.hpp"
 #include "provider_state.hpp"
 
 namespace acrypto::prov {
@@ -23,9 +22,7 @@ inline bool kernel_wanted(const ProvCtx *pctx, const Kernel &k, size_t len) noex
     const uint32_t paused = k.inline_classes(InlineCaller::Paused);
     if (((blocking & paused) >> c) & 1u) return true;
     if (!(((blocking | paused) >> c) & 1u)) return false;
-    ASYNC_JOB *job = ASYNC_get_current_job();
-    const bool pausable = job != nullptr && ASYNC_get_wait_ctx(job) != nullptr;
-    return (((pausable ? paused : blocking) >> c) & 1u) != 0;
+    return (((caller_can_pause() ? paused : blocking) >> c) & 1u) != 0;
 }
 
 } // namespace

@@ -172,8 +172,6 @@ bool sym_key_fresh(ProvCtx *pctx, SymKey &k) {
 
 } // namespace acrypto::prov::pk
 
-#include <openssl/async.h>
-
 #include <time.h>
 
 #include <unistd.h>
@@ -473,9 +471,7 @@ uint32_t pk_in_flight() { return g_in_flight.load(std::memory_order_relaxed); }
 uint32_t pk_pause_estimate_ns() { return t_caller.pause_ns; }
 
 int run_pk(ProvCtx *pctx, const acrypto::sched::Ref<acrypto::sched::Session> &s) {
-    ASYNC_JOB *job = ASYNC_get_current_job();
-    if (job == nullptr || ASYNC_get_wait_ctx(job) == nullptr)
-        return execute(pctx, s); // cannot pause: execute() runs it inline
+    if (!caller_can_pause()) return execute(pctx, s); // execute() runs it inline
     Caller &caller = this_caller();
     caller_fresh(caller);
     reap(caller);
