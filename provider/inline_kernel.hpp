@@ -8,6 +8,7 @@
 #include "acrypto/sched/scheduler.hpp"
 #include "op_params.hpp"
 #include "prov_ctx.hpp"
+#include "provider_state.hpp"
 
 namespace acrypto::prov {
 
@@ -35,10 +36,21 @@ class InlineKernel {
     /**
      * Run `len` bytes through the kernel when one is bound and the cost model
      * prefers running them on this caller's thread. ACRYPTO_E_UNSUPPORTED, with
-     * nothing touched, when not taken: use a session.
+     * nothing touched, when not taken: use a session. Inline: it is every small
+     * update's whole overhead over the device's own kernel.
      */
     int run(ProvCtx *pctx, const OpOptions &opts, const uint8_t *src, uint8_t *dst, size_t len,
-            uint8_t *iv, uint32_t *num) noexcept;
+            uint8_t *iv, uint32_t *num) noexcept {
+        // An unbound kernel's max_len is 0, so a non-empty run needs one bound.
+        if (len > k_.max_len() || opts.device[0] != '\0') return ACRYPTO_E_UNSUPPORTED;
+        if (generation_ != fork_generation()) [[unlikely]]
+            return forked();
+        if (!wanted(pctx, len)) return ACRYPTO_E_UNSUPPORTED;
+        const int rc = k_.run(src, dst, len, iv, num);
+        if (rc == ACRYPTO_E_UNSUPPORTED) [[unlikely]]
+            stale();
+        return rc;
+    }
 
     /**
      * The same for one AEAD message (acrypto_kernel::aead_fn): `tag` is written
@@ -54,6 +66,27 @@ class InlineKernel {
                            const acrypto_step &shape) noexcept;
 
   private:
+    /// Whether the cost model (or the static inline-threshold) keeps `len` bytes on
+    /// this caller's thread. The caller's kind is looked up only when it matters.
+    bool wanted(const ProvCtx *pctx, size_t len) const noexcept {
+        using acrypto::sched::InlineCaller;
+        const Settings &st = pctx->settings;
+        if (!st.inline_auto) return st.inline_threshold != 0 && len <= st.inline_threshold;
+        const uint32_t c = acrypto::sched::Kernel::size_class(len);
+        const uint32_t blocking = k_.inline_classes(InlineCaller::Blocking);
+        const uint32_t paused = k_.inline_classes(InlineCaller::Paused);
+        if (((blocking & paused) >> c) & 1u) return true;
+        if (!(((blocking | paused) >> c) & 1u)) return false;
+        return wanted_by_caller(blocking, paused, c);
+    }
+    /// The caller's kind decides (one of the two bit sets has class `c`).
+    [[gnu::noinline]] static bool wanted_by_caller(uint32_t blocking, uint32_t paused,
+                                                   uint32_t c) noexcept;
+    /// Bound before a fork(): released without touching the abandoned scheduler.
+    [[gnu::cold, gnu::noinline]] int forked() noexcept;
+    /// The kernel declined a run (stale: a device changed): bind again later.
+    [[gnu::cold, gnu::noinline]] void stale() noexcept;
+
     acrypto::sched::Kernel k_;
     uint64_t generation_ = 0; ///< fork generation k_ was bound in
     bool refused_ = false;    ///< no kernel for this shape: do not ask again

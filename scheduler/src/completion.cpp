@@ -202,7 +202,8 @@ void SchedulerCore::Impl::mark_broken(Device *d, const char *reason) {
         std::lock_guard lk(d->reason_mu);
         d->broken_reason = reason;
     }
-    if (!d->broken.exchange(true, std::memory_order_acq_rel)) {
+    if (!d->broken.exchange(true, std::memory_order_seq_cst)) {
+        kernels_stale();
         d->counters.broken.add();
         d->breaks.fetch_add(1, std::memory_order_relaxed);
         logf(d, ACRYPTO_LOG_WARN, "declared broken: %s", reason);
@@ -242,6 +243,7 @@ void SchedulerCore::Impl::shutdown() {
     for (uint32_t i = 0; i < n; ++i) {
         Device *d = device(i);
         d->closing.store(true, std::memory_order_seq_cst);
+        kernels_stale();
         Session *list;
         {
             std::lock_guard lk(d->mu);

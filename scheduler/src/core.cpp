@@ -214,6 +214,7 @@ Result<uint32_t> SchedulerCore::Impl::open_devices(const std::string &driver, co
         if (d->desc.max_burst == 0) d->desc.max_burst = 1;
         devs[id].store(d.release(), std::memory_order_release);
         ndevs.store(id + 1, std::memory_order_release);
+        kernels_stale();
         ++opened;
         logf(device(id), ACRYPTO_LOG_INFO, "opened (driver %s, %u capabilities, queue %u)",
              driver.c_str(), device(id)->desc.ncaps, device(id)->desc.queue_len);

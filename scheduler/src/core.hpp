@@ -143,6 +143,11 @@ struct SchedulerCore::Impl {
     std::array<std::atomic<detail::Device *>, detail::kMaxDevices> devs{};
     std::atomic<uint32_t> ndevs{0};
     std::atomic<detail::BalancerInstance *> balancer{nullptr};
+    /// Bumped whenever a bound inline kernel may have gone stale: a device breaks
+    /// or starts closing, or one is added (a better one may bind). Kernels compare
+    /// it with the value they were bound under: one load per run.
+    std::atomic<uint64_t> kernel_epoch{0};
+    void kernels_stale() noexcept { kernel_epoch.fetch_add(1, std::memory_order_seq_cst); }
 
     std::atomic<bool> shutting_down{false};
     std::atomic<bool> shut{false};

@@ -34,17 +34,14 @@ Kernel &Kernel::operator=(Kernel &&o) noexcept {
     dev_ = o.dev_;
     entry_ = o.entry_;
     link_ = o.link_;
-    broken_ = o.broken_;
-    closing_ = o.closing_;
-    ndevs_now_ = o.ndevs_now_;
+    epoch_now_ = o.epoch_now_;
     blocking_ = o.blocking_;
     paused_ = o.paused_;
-    ndevs_ = o.ndevs_;
+    epoch_ = o.epoch_;
     alg_ = o.alg_;
     runs_ = o.runs_;
     failed_ = o.failed_;
     bytes_ = o.bytes_;
-    tick_ = o.tick_;
     o.k_ = acrypto_kernel{};
     o.link_ = nullptr;
     o.runs_ = o.failed_ = 0;
@@ -54,6 +51,9 @@ Kernel &Kernel::operator=(Kernel &&o) noexcept {
 
 static_assert(Kernel::kSizeClasses == InlineModel::kClasses, "one size-class scheme");
 
+const std::atomic<uint32_t> Kernel::kNoClasses{0};
+const std::atomic<uint64_t> Kernel::kNoEpoch{0};
+
 int Kernel::run_sampled(const uint8_t *src, uint8_t *dst, size_t len, uint8_t *iv,
                         uint32_t *num) noexcept {
     const uint64_t t0 = detail::mono_ns();
@@ -61,7 +61,7 @@ int Kernel::run_sampled(const uint8_t *src, uint8_t *dst, size_t len, uint8_t *i
     if (rc == ACRYPTO_OK && entry_)
         core_of(core_)->inline_model.observe_inline(*entry_of(entry_), InlineModel::size_class(len),
                                                     detail::mono_ns() - t0);
-    return counted(rc, len);
+    return rc;
 }
 
 void Kernel::flush() noexcept {
@@ -93,9 +93,10 @@ void Kernel::reset() noexcept {
     if (link_) link_of(link_)->unref();
     k_ = acrypto_kernel{};
     core_ = dev_ = entry_ = link_ = nullptr;
-    broken_ = closing_ = nullptr;
-    ndevs_now_ = blocking_ = paused_ = nullptr;
-    ndevs_ = alg_ = tick_ = 0;
+    epoch_now_ = &kNoEpoch;
+    blocking_ = paused_ = &kNoClasses;
+    epoch_ = 0;
+    alg_ = 0;
 }
 
 void Kernel::abandon() noexcept {
@@ -103,6 +104,8 @@ void Kernel::abandon() noexcept {
     if (k_.release_fn) k_.release_fn(k_.state);
     k_ = acrypto_kernel{};
     link_ = nullptr;
+    epoch_now_ = &kNoEpoch;
+    blocking_ = paused_ = &kNoClasses;
     runs_ = failed_ = 0;
     bytes_ = 0;
 }
@@ -111,6 +114,9 @@ Result<Kernel> SchedulerCore::bind_kernel(const acrypto_step &shape) {
     Impl &im = *impl_;
     if (im.shutting_down.load(std::memory_order_acquire))
         return Result<Kernel>(Errc::Shutdown, "scheduler shut down");
+    // Read before the devices are looked at: a device that breaks, closes or
+    // joins after this point leaves the kernel stale.
+    const uint64_t epoch = im.kernel_epoch.load(std::memory_order_seq_cst);
     // The same device run_inline picks for this step: inline-capable, healthy,
     // matching, a hardware unit before a software one.
     const uint32_t ndevs = im.device_count();
@@ -157,14 +163,14 @@ Result<Kernel> SchedulerCore::bind_kernel(const acrypto_step &shape) {
     out.dev_ = best;
     auto *e = im.inline_model.find(InlineModel::key_of(shape));
     out.entry_ = e;
-    out.broken_ = &best->broken;
-    out.closing_ = &best->closing;
-    out.ndevs_now_ = &im.ndevs;
-    out.blocking_ = e ? &e->inline_blocking : nullptr;
-    out.paused_ = e ? &e->inline_paused : nullptr;
+    out.epoch_now_ = &im.kernel_epoch;
+    out.epoch_ = epoch;
+    if (e) {
+        out.blocking_ = &e->inline_blocking;
+        out.paused_ = &e->inline_paused;
+    }
     out.link_ = im.notifier;
     im.notifier->ref();
-    out.ndevs_ = ndevs;
     out.alg_ = shape.alg;
     return out;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Inline runs on the caller's thread and the offload threshold.
 #include <thread>
+#include <vector>
 
 #include "inline_model.hpp"
 #include "sched_fixture.hpp"
@@ -9,6 +10,22 @@ namespace acrypto::sched::test {
 namespace {
 
 using Inline = SchedFixture;
+
+TEST(InlineSizeClass, KernelAndCostModelAgreeOnEveryBoundary) {
+    // The kernel reads the model's decision bits with its own size_class: one
+    // scheme, checked at every power of two and either side of it.
+    std::vector<uint64_t> lens{0, 1};
+    for (int b = 1; b < 64; ++b) {
+        const uint64_t p = uint64_t{1} << b;
+        lens.insert(lens.end(), {p - 1, p, p + 1});
+    }
+    lens.push_back(~uint64_t{0});
+    for (uint64_t len : lens)
+        EXPECT_EQ(Kernel::size_class(len), detail::InlineModel::size_class(len)) << len;
+    EXPECT_EQ(Kernel::size_class(16), 0u);
+    EXPECT_EQ(Kernel::size_class(64), 2u);
+    EXPECT_EQ(Kernel::size_class(~uint64_t{0}), Kernel::kSizeClasses - 1);
+}
 
 TEST_F(Inline, RunsOnInlineDeviceAndFinishes) {
     make();

@@ -82,31 +82,34 @@ class Kernel {
     explicit operator bool() const noexcept {
         return k_.run_fn != nullptr || k_.aead_fn != nullptr;
     }
-    /// Largest length run() / run_aead() take (0: none).
-    uint64_t max_len() const noexcept { return *this ? k_.max_len : 0; }
+    /// Largest length run() / run_aead() take (0: none; an unbound kernel's table is zero).
+    uint64_t max_len() const noexcept { return k_.max_len; }
 
     /// Size-class bits (cost model) where inline wins for a caller that blocks /
     /// that pauses, for this kernel's kind of step. One relaxed load each.
     uint32_t inline_classes(InlineCaller caller) const noexcept {
-        const std::atomic<uint32_t> *m = caller == InlineCaller::Paused ? paused_ : blocking_;
-        return m ? m->load(std::memory_order_relaxed) : 0;
+        return (caller == InlineCaller::Paused ? paused_ : blocking_)
+            ->load(std::memory_order_relaxed);
     }
     /// The cost model's size class of a `len`-byte step (see the scheduler's InlineModel).
     static uint32_t size_class(uint64_t len) noexcept {
-        const auto w = static_cast<uint32_t>(std::bit_width(len));
-        return w <= 5 ? 0 : (w - 5 < kSizeClasses ? w - 5 : kSizeClasses - 1);
+        // bit_width(len | 31) is at least 5, so no branch for the small classes.
+        const auto c = static_cast<uint32_t>(std::bit_width(len | 31u)) - 5;
+        return c < kSizeClasses ? c : kSizeClasses - 1;
     }
     static constexpr uint32_t kSizeClasses = 24;
 
     /**
      * Run the kernel (acrypto_kernel::run_fn). ACRYPTO_E_UNSUPPORTED, with nothing
-     * touched, once the kernel is stale (its device broke or closed, or a device
+     * touched, once the kernel is stale (a device broke or began closing, or one
      * was added): reset it and take the session path, or bind again.
      */
     int run(const uint8_t *src, uint8_t *dst, size_t len, uint8_t *iv, uint32_t *num) noexcept {
         if (!k_.run_fn || stale()) return ACRYPTO_E_UNSUPPORTED;
-        if (++tick_ % kSampleEvery == 0) return run_sampled(src, dst, len, iv, num);
-        return counted(k_.run_fn(k_.state, src, dst, len, iv, num), len);
+        const uint32_t n = ++runs_;
+        const int rc = n % kSampleEvery == 0 ? run_sampled(src, dst, len, iv, num)
+                                             : k_.run_fn(k_.state, src, dst, len, iv, num);
+        return counted(rc, n, len);
     }
 
     /// Run an AEAD kernel (acrypto_kernel::aead_fn); ACRYPTO_E_UNSUPPORTED as run().
@@ -117,7 +120,7 @@ class Kernel {
         const int rc = k_.aead_fn(k_.state, iv, iv_len, aad, aad_len, src, dst, len, tag, tag_len);
         if (rc == ACRYPTO_E_UNSUPPORTED) return rc;
         // A verify failure is the message's, not the device's.
-        (void)counted(rc == ACRYPTO_E_VERIFY ? ACRYPTO_OK : rc, len);
+        (void)counted(rc == ACRYPTO_E_VERIFY ? ACRYPTO_OK : rc, ++runs_, len);
         return rc;
     }
 
@@ -128,43 +131,45 @@ class Kernel {
 
   private:
     friend class SchedulerCore;
-    bool stale() const noexcept {
-        return broken_->load(std::memory_order_acquire) ||
-               closing_->load(std::memory_order_acquire) ||
-               ndevs_now_->load(std::memory_order_acquire) != ndevs_;
-    }
-    int counted(int rc, size_t len) noexcept {
+    bool stale() const noexcept { return epoch_now_->load(std::memory_order_acquire) != epoch_; }
+    /// Count run number `n` (runs_ already advanced) of `len` bytes that returned `rc`.
+    int counted(int rc, uint32_t n, size_t len) noexcept {
         bytes_ += len;
-        if (rc != ACRYPTO_OK) ++failed_;
-        if (++runs_ >= kFlushEvery) flush();
+        if (rc != ACRYPTO_OK) [[unlikely]]
+            ++failed_;
+        if (n >= kFlushEvery) [[unlikely]]
+            flush();
         return rc;
     }
     /// Runs counted into the statistics at once (one shared lock per batch).
     static constexpr uint32_t kFlushEvery = 1024;
     /// One run in this many is timed for the cost model (two clock reads).
     static constexpr uint32_t kSampleEvery = 256;
+    static_assert(kFlushEvery % kSampleEvery == 0, "runs_ restarts at a sampling point");
     void flush() noexcept;
     int run_sampled(const uint8_t *src, uint8_t *dst, size_t len, uint8_t *iv,
                     uint32_t *num) noexcept;
+
+    /// Decision bits of a kernel with no cost-model entry: never inline by the model.
+    static const std::atomic<uint32_t> kNoClasses;
+    /// Epoch of an unbound kernel: never moves, so stale() needs no null check.
+    static const std::atomic<uint64_t> kNoEpoch;
 
     acrypto_kernel k_{};
     void *core_ = nullptr;  ///< the SchedulerCore::Impl
     void *dev_ = nullptr;   ///< the detail::Device it runs on
     void *entry_ = nullptr; ///< the cost model's entry for its kind of step
     void *link_ = nullptr;  ///< refcounted link to the scheduler (detail::KeyNotifier)
-    // The device's health flags, the scheduler's device count, and the cost
-    // model's decision bits, read on every run (all live as long as the scheduler).
-    const std::atomic<bool> *broken_ = nullptr;
-    const std::atomic<bool> *closing_ = nullptr;
-    const std::atomic<uint32_t> *ndevs_now_ = nullptr;
-    const std::atomic<uint32_t> *blocking_ = nullptr;
-    const std::atomic<uint32_t> *paused_ = nullptr;
-    uint32_t ndevs_ = 0; ///< device count when bound
+    // The scheduler's kernel epoch and the cost model's decision bits, read on
+    // every run (all live as long as the scheduler).
+    const std::atomic<uint64_t> *epoch_now_ = &kNoEpoch;
+    const std::atomic<uint32_t> *blocking_ = &kNoClasses;
+    const std::atomic<uint32_t> *paused_ = &kNoClasses;
+    uint64_t epoch_ = 0; ///< the scheduler's kernel epoch when bound
     uint32_t alg_ = 0;
-    uint32_t runs_ = 0;   ///< runs not yet counted in the statistics
+    uint32_t runs_ = 0;   ///< runs not yet counted in the statistics (also paces sampling)
     uint32_t failed_ = 0; ///< failed runs not yet counted
     uint64_t bytes_ = 0;  ///< bytes not yet counted
-    uint32_t tick_ = 0;   ///< runs since bound (cost-model sampling)
 };
 
 /// Named counter (stats are name/value so they export as provider params as-is).
