@@ -12,6 +12,8 @@
 #include <immintrin.h>
 #define ACRYPTO_AESNI_X86 1
 #define ACRYPTO_AESNI __attribute__((target("aes")))
+/// The 256-bit AES instructions (VAES): two blocks per instruction.
+#define ACRYPTO_VAES __attribute__((target("aes,avx2,vaes")))
 #endif
 
 namespace acrypto::soft::cpu::aesni {
@@ -64,18 +66,20 @@ template <int R> ACRYPTO_AESNI inline __m128i dec_block(const __m128i *k, __m128
 }
 
 /// kWays blocks through the decryption rounds side by side.
-template <int R> ACRYPTO_AESNI inline void dec_ways(const __m128i *k, __m128i *x) {
-    for (size_t j = 0; j < kWays; ++j) x[j] = _mm_xor_si128(x[j], k[0]);
+template <int R, size_t N = kWays>
+ACRYPTO_AESNI inline void dec_ways(const __m128i *k, __m128i *x) {
+    for (size_t j = 0; j < N; ++j) x[j] = _mm_xor_si128(x[j], k[0]);
     for (int r = 1; r < R; ++r)
-        for (size_t j = 0; j < kWays; ++j) x[j] = _mm_aesdec_si128(x[j], k[r]);
-    for (size_t j = 0; j < kWays; ++j) x[j] = _mm_aesdeclast_si128(x[j], k[R]);
+        for (size_t j = 0; j < N; ++j) x[j] = _mm_aesdec_si128(x[j], k[r]);
+    for (size_t j = 0; j < N; ++j) x[j] = _mm_aesdeclast_si128(x[j], k[R]);
 }
 
-template <int R> ACRYPTO_AESNI inline void enc_ways(const __m128i *k, __m128i *x) {
-    for (size_t j = 0; j < kWays; ++j) x[j] = _mm_xor_si128(x[j], k[0]);
+template <int R, size_t N = kWays>
+ACRYPTO_AESNI inline void enc_ways(const __m128i *k, __m128i *x) {
+    for (size_t j = 0; j < N; ++j) x[j] = _mm_xor_si128(x[j], k[0]);
     for (int r = 1; r < R; ++r)
-        for (size_t j = 0; j < kWays; ++j) x[j] = _mm_aesenc_si128(x[j], k[r]);
-    for (size_t j = 0; j < kWays; ++j) x[j] = _mm_aesenclast_si128(x[j], k[R]);
+        for (size_t j = 0; j < N; ++j) x[j] = _mm_aesenc_si128(x[j], k[r]);
+    for (size_t j = 0; j < N; ++j) x[j] = _mm_aesenclast_si128(x[j], k[R]);
 }
 
 ACRYPTO_AESNI inline __m128i load(const uint8_t *p) {
@@ -214,17 +218,67 @@ ACRYPTO_AESNI void ctr_r(const Schedule &s, const uint8_t *src, uint8_t *dst, si
 }
 
 /// An XTS tweak, little-endian: times alpha is a one-bit left shift, reduced by 0x87.
-struct Tweak {
-    uint64_t lo, hi;
-    void next() {
-        const uint64_t carry = hi >> 63;
-        hi = (hi << 1) | (lo >> 63);
-        lo = (lo << 1) ^ (0x87 & (0 - carry));
-    }
-};
+/// The next XTS tweak: `t` times x in GF(2^128), little-endian (IEEE 1619), kept in a
+/// register. Each 32-bit lane shifts left by one; the bit leaving a lane enters the
+/// one above, and the bit leaving the top lane folds back into the bottom as 0x87.
+ACRYPTO_AESNI inline __m128i tweak_next(__m128i t) {
+    const __m128i carries = _mm_shuffle_epi32(_mm_srai_epi32(t, 31), 0x93);
+    return _mm_xor_si128(_mm_add_epi32(t, t), _mm_and_si128(carries, _mm_set_epi32(1, 1, 1, 0x87)));
+}
 
-ACRYPTO_AESNI inline __m128i tweak_of(const Tweak &t) {
-    return _mm_set_epi64x(static_cast<long long>(t.hi), static_cast<long long>(t.lo));
+bool wide() noexcept;
+
+/// Each 128-bit half of `t` times x^8 in GF(2^128): one byte up, and the byte that
+/// leaves the top, h, folds back as h * 0x87 (carry-less: h ^ h<<1 ^ h<<2 ^ h<<7).
+ACRYPTO_VAES inline __m256i tweak_times_x8(__m256i t) {
+    const __m256i h = _mm256_srli_si256(t, 15);
+    const __m256i fold =
+        _mm256_xor_si256(_mm256_xor_si256(h, _mm256_slli_epi16(h, 1)),
+                         _mm256_xor_si256(_mm256_slli_epi16(h, 2), _mm256_slli_epi16(h, 7)));
+    return _mm256_xor_si256(_mm256_slli_si256(t, 1), fold);
+}
+
+/// XTS over `n` bytes (a multiple of 8 blocks) with VAES, four pairs of blocks
+/// side by side; `*t_io` is the first block's tweak and is left as the next one's.
+/// Each pair's tweaks move on by x^8 per round of 8 blocks: four short chains
+/// instead of one long one.
+template <int R, bool Enc>
+ACRYPTO_VAES void xts_wide(const __m128i *k, const uint8_t *src, uint8_t *dst, size_t n,
+                           __m128i *t_io) {
+    constexpr int kPairs = kWays / 2;
+    __m128i t = _mm_loadu_si128(t_io);
+    __m256i tw[kPairs];
+    for (int j = 0; j < kPairs; ++j) {
+        const __m128i lo = t;
+        t = tweak_next(t);
+        tw[j] = _mm256_set_m128i(t, lo);
+        t = tweak_next(t);
+    }
+    for (size_t off = 0; off < n; off += kWays * 16) {
+        __m256i x[kPairs];
+        const __m256i k0 = _mm256_broadcastsi128_si256(k[0]);
+        for (int j = 0; j < kPairs; ++j)
+            x[j] = _mm256_xor_si256(
+                _mm256_xor_si256(
+                    _mm256_loadu_si256(reinterpret_cast<const __m256i *>(src + off + 32 * j)),
+                    tw[j]),
+                k0);
+        for (int r = 1; r < R; ++r) {
+            const __m256i kr = _mm256_broadcastsi128_si256(k[r]);
+            for (int j = 0; j < kPairs; ++j)
+                x[j] = Enc ? _mm256_aesenc_epi128(x[j], kr) : _mm256_aesdec_epi128(x[j], kr);
+        }
+        const __m256i kl = _mm256_broadcastsi128_si256(k[R]);
+        for (int j = 0; j < kPairs; ++j) {
+            x[j] = Enc ? _mm256_aesenclast_epi128(x[j], kl) : _mm256_aesdeclast_epi128(x[j], kl);
+            _mm256_storeu_si256(reinterpret_cast<__m256i *>(dst + off + 32 * j),
+                                _mm256_xor_si256(x[j], tw[j]));
+            tw[j] = tweak_times_x8(tw[j]);
+        }
+    }
+    // The next block's tweak: the first pair's low half, moved on past the last round.
+    _mm_storeu_si128(t_io, _mm256_castsi256_si128(tw[0]));
+    _mm256_zeroupper();
 }
 
 /// One block through XTS's E or D under tweak `t`.
@@ -234,24 +288,49 @@ ACRYPTO_AESNI inline __m128i xts_block(const __m128i *k, bool enc, __m128i x, __
     return _mm_xor_si128(enc ? enc_block<R>(k, x) : dec_block<R>(k, x), t);
 }
 
+/// XTS over `m` (at most N) whole blocks side by side, from tweak `t`; returns the
+/// next block's tweak.
+template <int R, size_t N>
+ACRYPTO_AESNI inline __m128i xts_group(const __m128i *k, bool enc, const uint8_t *src, uint8_t *dst,
+                                       size_t m, __m128i t) {
+    __m128i x[N], tw[N];
+    for (size_t j = 0; j < N; ++j) {
+        tw[j] = t;
+        x[j] = t;
+        if (j < m) {
+            x[j] = _mm_xor_si128(load(src + 16 * j), t);
+            t = tweak_next(t);
+        }
+    }
+    if (enc)
+        enc_ways<R, N>(k, x);
+    else
+        dec_ways<R, N>(k, x);
+    for (size_t j = 0; j < m; ++j) store(dst + 16 * j, _mm_xor_si128(x[j], tw[j]));
+    return t;
+}
+
 template <int R>
 ACRYPTO_AESNI void xts_r(const Schedule &k1, const Schedule &k2, bool enc, const uint8_t *src,
                          uint8_t *dst, size_t n, const uint8_t *iv) {
     const auto *k = reinterpret_cast<const __m128i *>(enc ? k1.enc : k1.dec);
-    alignas(16) uint8_t t0[16];
-    store(t0, enc_block<R>(reinterpret_cast<const __m128i *>(k2.enc), load(iv)));
-    Tweak t{};
-    std::memcpy(&t.lo, t0, 8);
-    std::memcpy(&t.hi, t0 + 8, 8);
+    __m128i t = enc_block<R>(reinterpret_cast<const __m128i *>(k2.enc), load(iv));
     const size_t rest = n % 16;
     // Blocks done the plain way: all, or all but the last whole one (stealing).
     const size_t plain = (n / 16 - (rest ? 1 : 0)) * 16;
     size_t off = 0;
+    if (plain >= kWays * 16 && wide()) {
+        off = plain / (kWays * 16) * (kWays * 16);
+        if (enc)
+            xts_wide<R, true>(k, src, dst, off, &t);
+        else
+            xts_wide<R, false>(k, src, dst, off, &t);
+    }
     for (; plain - off >= kWays * 16; off += kWays * 16) {
         __m128i x[kWays], tw[kWays];
         for (size_t j = 0; j < kWays; ++j) {
-            tw[j] = tweak_of(t);
-            t.next();
+            tw[j] = t;
+            t = tweak_next(t);
             x[j] = _mm_xor_si128(load(src + off + 16 * j), tw[j]);
         }
         if (enc)
@@ -260,17 +339,28 @@ ACRYPTO_AESNI void xts_r(const Schedule &k1, const Schedule &k2, bool enc, const
             dec_ways<R>(k, x);
         for (size_t j = 0; j < kWays; ++j) store(dst + off + 16 * j, _mm_xor_si128(x[j], tw[j]));
     }
+    if (plain - off >= 32) {
+        // Two to seven blocks left: side by side in a group of 2, 4 or 8 lanes
+        // (unused lanes idle), instead of one block's rounds after another's.
+        const size_t m = (plain - off) / 16;
+        if (m == 2)
+            t = xts_group<R, 2>(k, enc, src + off, dst + off, m, t);
+        else if (m <= 4)
+            t = xts_group<R, 4>(k, enc, src + off, dst + off, m, t);
+        else
+            t = xts_group<R, kWays>(k, enc, src + off, dst + off, m, t);
+        off += 16 * m;
+    }
     for (; off < plain; off += 16) {
-        store(dst + off, xts_block<R>(k, enc, load(src + off), tweak_of(t)));
-        t.next();
+        store(dst + off, xts_block<R>(k, enc, load(src + off), t));
+        t = tweak_next(t);
     }
     if (rest != 0) {
         // Ciphertext stealing over the last whole block (at off) and the partial one.
-        Tweak t_next = t;
-        t_next.next();
+        const __m128i t_next = tweak_next(t);
         // Encrypt: the whole block under this tweak; decrypt: under the next one.
-        const __m128i first = enc ? tweak_of(t) : tweak_of(t_next);
-        const __m128i second = enc ? tweak_of(t_next) : tweak_of(t);
+        const __m128i first = enc ? t : t_next;
+        const __m128i second = enc ? t_next : t;
         alignas(16) uint8_t cc[16], tail[16];
         std::memcpy(tail, src + off + 16, rest); // read before anything is written (in place)
         store(cc, xts_block<R>(k, enc, load(src + off), first));
@@ -280,13 +370,24 @@ ACRYPTO_AESNI void xts_r(const Schedule &k1, const Schedule &k2, bool enc, const
         OPENSSL_cleanse(cc, sizeof(cc));
         OPENSSL_cleanse(tail, sizeof(tail));
     }
-    OPENSSL_cleanse(t0, sizeof(t0));
 }
 
 bool detect() noexcept {
     if (std::getenv("ACRYPTO_CPU_NO_AESNI") != nullptr) return false;
     __builtin_cpu_init();
     return __builtin_cpu_supports("aes") != 0;
+}
+
+bool detect_wide() noexcept {
+    if (!available() || std::getenv("ACRYPTO_CPU_NO_VAES") != nullptr) return false;
+    return __builtin_cpu_supports("vaes") != 0 && __builtin_cpu_supports("avx2") != 0;
+}
+
+/// Whether the VAES paths run (checked once): AES-NI, VAES and AVX2, and
+/// ACRYPTO_CPU_NO_VAES not set.
+bool wide() noexcept {
+    static const bool yes = detect_wide();
+    return yes;
 }
 
 } // namespace
