@@ -3,6 +3,7 @@
 // instructions; they run only after available() said yes.
 #include "aesni.hpp"
 
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 
@@ -172,6 +173,45 @@ ACRYPTO_AESNI inline __m128i block_of(const Counter &c) {
                           static_cast<long long>(__builtin_bswap64(c.hi)));
 }
 
+bool wide() noexcept;
+
+/// CTR keystream over `n` bytes (a multiple of 8 blocks) with VAES, four pairs of
+/// counter blocks side by side. The caller checks that the counter's low 64 bits do
+/// not run over within them; `c` is moved on past them.
+template <int R>
+ACRYPTO_VAES void ctr_wide(const __m128i *k, const uint8_t *src, uint8_t *dst, size_t n,
+                           Counter &c) {
+    constexpr int kPairs = kWays / 2;
+    // Counters held little-endian, so the low word adds; each 16 bytes are reversed
+    // into the big-endian counter block.
+    const __m256i reverse = _mm256_setr_epi8(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0,
+                                             15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+    const auto hi = static_cast<long long>(c.hi), lo = static_cast<long long>(c.lo);
+    __m256i next = _mm256_set_epi64x(hi, lo + 1, hi, lo);
+    const __m256i two = _mm256_set_epi64x(0, 2, 0, 2);
+    for (size_t off = 0; off < n; off += kWays * 16) {
+        __m256i x[kPairs];
+        const __m256i k0 = _mm256_broadcastsi128_si256(k[0]);
+        for (int j = 0; j < kPairs; ++j) {
+            x[j] = _mm256_xor_si256(_mm256_shuffle_epi8(next, reverse), k0);
+            next = _mm256_add_epi64(next, two);
+        }
+        for (int r = 1; r < R; ++r) {
+            const __m256i kr = _mm256_broadcastsi128_si256(k[r]);
+            for (int j = 0; j < kPairs; ++j) x[j] = _mm256_aesenc_epi128(x[j], kr);
+        }
+        const __m256i kl = _mm256_broadcastsi128_si256(k[R]);
+        for (int j = 0; j < kPairs; ++j) {
+            const __m256i in =
+                _mm256_loadu_si256(reinterpret_cast<const __m256i *>(src + off + 32 * j));
+            _mm256_storeu_si256(reinterpret_cast<__m256i *>(dst + off + 32 * j),
+                                _mm256_xor_si256(_mm256_aesenclast_epi128(x[j], kl), in));
+        }
+    }
+    c.lo += n / 16;
+    _mm256_zeroupper();
+}
+
 template <int R>
 ACRYPTO_AESNI void ctr_r(const Schedule &s, const uint8_t *src, uint8_t *dst, size_t n, uint8_t *iv,
                          uint32_t *num) {
@@ -190,6 +230,11 @@ ACRYPTO_AESNI void ctr_r(const Schedule &s, const uint8_t *src, uint8_t *dst, si
         used = static_cast<uint32_t>((used + take) % 16);
     }
     if (used == 0) {
+        const size_t groups = (n - off) / (kWays * 16);
+        if (groups != 0 && c.lo <= UINT64_MAX - groups * kWays && wide()) {
+            ctr_wide<R>(k, src + off, dst + off, groups * kWays * 16, c);
+            off += groups * kWays * 16;
+        }
         for (; n - off >= kWays * 16; off += kWays * 16) {
             __m128i x[kWays];
             for (size_t j = 0; j < kWays; ++j) {
@@ -217,7 +262,6 @@ ACRYPTO_AESNI void ctr_r(const Schedule &s, const uint8_t *src, uint8_t *dst, si
     *num = used;
 }
 
-/// An XTS tweak, little-endian: times alpha is a one-bit left shift, reduced by 0x87.
 /// The next XTS tweak: `t` times x in GF(2^128), little-endian (IEEE 1619), kept in a
 /// register. Each 32-bit lane shifts left by one; the bit leaving a lane enters the
 /// one above, and the bit leaving the top lane folds back into the bottom as 0x87.
@@ -225,8 +269,6 @@ ACRYPTO_AESNI inline __m128i tweak_next(__m128i t) {
     const __m128i carries = _mm_shuffle_epi32(_mm_srai_epi32(t, 31), 0x93);
     return _mm_xor_si128(_mm_add_epi32(t, t), _mm_and_si128(carries, _mm_set_epi32(1, 1, 1, 0x87)));
 }
-
-bool wide() noexcept;
 
 /// Each 128-bit half of `t` times x^8 in GF(2^128): one byte up, and the byte that
 /// leaves the top, h, folds back as h * 0x87 (carry-less: h ^ h<<1 ^ h<<2 ^ h<<7).

@@ -147,6 +147,46 @@ TEST_F(AesNi, CtrCarriesAcrossTheWholeCounter) {
     }
 }
 
+TEST_F(AesNi, CtrMatchesTheDefaultProviderInOneCallAtEverySize) {
+    // One call per message, so whole 8-block groups go down the VAES path where
+    // the CPU has it; counters whose low 32 or 64 bits (or all 128) run over
+    // inside the message take the block-by-block path at the right moment.
+    for (size_t klen : {16, 24, 32}) {
+        std::vector<uint8_t> key(klen);
+        RAND_bytes(key.data(), static_cast<int>(key.size()));
+        Schedule s;
+        ASSERT_TRUE(expand(s, key.data(), key.size()));
+        for (const char *start :
+             {"", "00112233445566778899aabbfffffff0", "0011223344556677ffffffffffffff00",
+              "fffffffffffffffffffffffffffffff9"}) {
+            for (size_t len : {16, 100, 127, 128, 129, 255, 256, 1000, 4096, 4111, 16400}) {
+                std::vector<uint8_t> iv0 = hex(start);
+                if (iv0.empty()) {
+                    iv0.resize(16);
+                    RAND_bytes(iv0.data(), 16);
+                }
+                // The message, then 40 bytes more in a second call: the counter
+                // and `num` must be left where the first call ended.
+                std::vector<uint8_t> in(len + 40);
+                RAND_bytes(in.data(), static_cast<int>(in.size()));
+                const std::vector<uint8_t> want = test::reference_cipher(
+                    ACRYPTO_ALG_AES, ACRYPTO_MODE_CTR, ACRYPTO_DIR_ENCRYPT, key, iv0, in);
+                for (bool in_place : {true, false}) {
+                    std::vector<uint8_t> buf = in, out(in.size()), iv = iv0;
+                    uint32_t num = 0;
+                    uint8_t *dst = in_place ? buf.data() : out.data();
+                    ctr(s, buf.data(), dst, len, iv.data(), &num);
+                    EXPECT_EQ(num, len % 16);
+                    ctr(s, buf.data() + len, dst + len, 40, iv.data(), &num);
+                    EXPECT_EQ(in_place ? buf : out, want)
+                        << "AES-" << klen * 8 << "-CTR " << len << " from "
+                        << (start[0] ? start : "random") << (in_place ? " in place" : "");
+                }
+            }
+        }
+    }
+}
+
 TEST_F(AesNi, Ieee1619XtsKnownAnswer) {
     // IEEE 1619-2007 XTS-AES-128 vector 1 (both keys zero, data unit 0, 32 zero bytes).
     const uint8_t zero_key[16] = {}, tweak[16] = {};
