@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // AES-NI ECB, CBC, CTR and XTS. Only the functions marked ACRYPTO_AESNI use the AES
-// instructions; they run only after available() said yes.
+// instructions; they run only after available() said yes. Those marked ACRYPTO_VAES
+// (whole 8-block groups, two blocks per instruction) run only after wide() said yes.
 #include "aesni.hpp"
 
 #include <cstdint>
@@ -90,10 +91,77 @@ ACRYPTO_AESNI inline void store(uint8_t *p, __m128i v) {
     _mm_storeu_si128(reinterpret_cast<__m128i *>(p), v);
 }
 
+/// Pairs of blocks on VAES: kWays blocks as kWays / 2 256-bit lanes.
+constexpr int kPairs = static_cast<int>(kWays / 2);
+
+/// The rounds of kWays blocks (kPairs pairs) side by side on VAES, round key 0 included.
+template <int R, bool Enc> ACRYPTO_VAES inline void rounds_wide(const __m128i *k, __m256i *x) {
+    const __m256i k0 = _mm256_broadcastsi128_si256(k[0]);
+    for (int j = 0; j < kPairs; ++j) x[j] = _mm256_xor_si256(x[j], k0);
+    for (int r = 1; r < R; ++r) {
+        const __m256i kr = _mm256_broadcastsi128_si256(k[r]);
+        for (int j = 0; j < kPairs; ++j)
+            x[j] = Enc ? _mm256_aesenc_epi128(x[j], kr) : _mm256_aesdec_epi128(x[j], kr);
+    }
+    const __m256i kl = _mm256_broadcastsi128_si256(k[R]);
+    for (int j = 0; j < kPairs; ++j)
+        x[j] = Enc ? _mm256_aesenclast_epi128(x[j], kl) : _mm256_aesdeclast_epi128(x[j], kl);
+}
+
+ACRYPTO_VAES inline __m256i load2(const uint8_t *p) {
+    return _mm256_loadu_si256(reinterpret_cast<const __m256i *>(p));
+}
+ACRYPTO_VAES inline void store2(uint8_t *p, __m256i v) {
+    _mm256_storeu_si256(reinterpret_cast<__m256i *>(p), v);
+}
+
+bool wide() noexcept;
+
+/// ECB over `n` bytes (a multiple of 8 blocks) on VAES.
+template <int R, bool Enc>
+ACRYPTO_VAES void ecb_wide(const __m128i *k, const uint8_t *src, uint8_t *dst, size_t n) {
+    for (size_t off = 0; off < n; off += kWays * 16) {
+        __m256i x[kPairs];
+        for (int j = 0; j < kPairs; ++j) x[j] = load2(src + off + 32 * j);
+        rounds_wide<R, Enc>(k, x);
+        for (int j = 0; j < kPairs; ++j) store2(dst + off + 32 * j, x[j]);
+    }
+    _mm256_zeroupper();
+}
+
+/// CBC decryption over `n` bytes (a multiple of 8 blocks) on VAES, chaining from
+/// `*prev_io` (left as the last ciphertext block). Each group's ciphertext is loaded
+/// before its plaintext is stored (in place).
+template <int R>
+ACRYPTO_VAES void cbc_dec_wide(const __m128i *k, const uint8_t *src, uint8_t *dst, size_t n,
+                               __m128i *prev_io) {
+    __m128i prev = _mm_loadu_si128(prev_io);
+    for (size_t off = 0; off < n; off += kWays * 16) {
+        __m256i x[kPairs], c[kPairs];
+        for (int j = 0; j < kPairs; ++j) x[j] = load2(src + off + 32 * j);
+        // The ciphertext each pair chains from: the block before each of its two.
+        c[0] =
+            _mm256_set_m128i(_mm_loadu_si128(reinterpret_cast<const __m128i *>(src + off)), prev);
+        for (int j = 1; j < kPairs; ++j) c[j] = load2(src + off + 32 * j - 16);
+        prev = _mm256_extracti128_si256(x[kPairs - 1], 1);
+        rounds_wide<R, false>(k, x);
+        for (int j = 0; j < kPairs; ++j) store2(dst + off + 32 * j, _mm256_xor_si256(x[j], c[j]));
+    }
+    _mm_storeu_si128(prev_io, prev);
+    _mm256_zeroupper();
+}
+
 template <int R>
 ACRYPTO_AESNI void ecb_r(const Schedule &s, bool enc, const uint8_t *src, uint8_t *dst, size_t n) {
     const auto *k = reinterpret_cast<const __m128i *>(enc ? s.enc : s.dec);
     size_t off = 0;
+    if (n >= kWays * 16 && wide()) {
+        off = n / (kWays * 16) * (kWays * 16);
+        if (enc)
+            ecb_wide<R, true>(k, src, dst, off);
+        else
+            ecb_wide<R, false>(k, src, dst, off);
+    }
     for (; n - off >= kWays * 16; off += kWays * 16) {
         __m128i x[kWays];
         for (size_t j = 0; j < kWays; ++j) x[j] = load(src + off + 16 * j);
@@ -127,6 +195,10 @@ ACRYPTO_AESNI void cbc_dec_r(const Schedule &s, const uint8_t *src, uint8_t *dst
     const auto *k = reinterpret_cast<const __m128i *>(s.dec);
     __m128i prev = load(iv);
     size_t off = 0;
+    if (n >= kWays * 16 && wide()) {
+        off = n / (kWays * 16) * (kWays * 16);
+        cbc_dec_wide<R>(k, src, dst, off, &prev);
+    }
     // Every group's ciphertext is loaded before its plaintext is stored (in place).
     for (; n - off >= kWays * 16; off += kWays * 16) {
         __m128i c[kWays], x[kWays];
@@ -173,15 +245,12 @@ ACRYPTO_AESNI inline __m128i block_of(const Counter &c) {
                           static_cast<long long>(__builtin_bswap64(c.hi)));
 }
 
-bool wide() noexcept;
-
 /// CTR keystream over `n` bytes (a multiple of 8 blocks) with VAES, four pairs of
 /// counter blocks side by side. The caller checks that the counter's low 64 bits do
 /// not run over within them; `c` is moved on past them.
 template <int R>
 ACRYPTO_VAES void ctr_wide(const __m128i *k, const uint8_t *src, uint8_t *dst, size_t n,
                            Counter &c) {
-    constexpr int kPairs = kWays / 2;
     // Counters held little-endian, so the low word adds; each 16 bytes are reversed
     // into the big-endian counter block.
     const __m256i reverse = _mm256_setr_epi8(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0,
@@ -191,22 +260,13 @@ ACRYPTO_VAES void ctr_wide(const __m128i *k, const uint8_t *src, uint8_t *dst, s
     const __m256i two = _mm256_set_epi64x(0, 2, 0, 2);
     for (size_t off = 0; off < n; off += kWays * 16) {
         __m256i x[kPairs];
-        const __m256i k0 = _mm256_broadcastsi128_si256(k[0]);
         for (int j = 0; j < kPairs; ++j) {
-            x[j] = _mm256_xor_si256(_mm256_shuffle_epi8(next, reverse), k0);
+            x[j] = _mm256_shuffle_epi8(next, reverse);
             next = _mm256_add_epi64(next, two);
         }
-        for (int r = 1; r < R; ++r) {
-            const __m256i kr = _mm256_broadcastsi128_si256(k[r]);
-            for (int j = 0; j < kPairs; ++j) x[j] = _mm256_aesenc_epi128(x[j], kr);
-        }
-        const __m256i kl = _mm256_broadcastsi128_si256(k[R]);
-        for (int j = 0; j < kPairs; ++j) {
-            const __m256i in =
-                _mm256_loadu_si256(reinterpret_cast<const __m256i *>(src + off + 32 * j));
-            _mm256_storeu_si256(reinterpret_cast<__m256i *>(dst + off + 32 * j),
-                                _mm256_xor_si256(_mm256_aesenclast_epi128(x[j], kl), in));
-        }
+        rounds_wide<R, true>(k, x);
+        for (int j = 0; j < kPairs; ++j)
+            store2(dst + off + 32 * j, _mm256_xor_si256(x[j], load2(src + off + 32 * j)));
     }
     c.lo += n / 16;
     _mm256_zeroupper();
@@ -287,7 +347,6 @@ ACRYPTO_VAES inline __m256i tweak_times_x8(__m256i t) {
 template <int R, bool Enc>
 ACRYPTO_VAES void xts_wide(const __m128i *k, const uint8_t *src, uint8_t *dst, size_t n,
                            __m128i *t_io) {
-    constexpr int kPairs = kWays / 2;
     __m128i t = _mm_loadu_si128(t_io);
     __m256i tw[kPairs];
     for (int j = 0; j < kPairs; ++j) {
@@ -298,23 +357,10 @@ ACRYPTO_VAES void xts_wide(const __m128i *k, const uint8_t *src, uint8_t *dst, s
     }
     for (size_t off = 0; off < n; off += kWays * 16) {
         __m256i x[kPairs];
-        const __m256i k0 = _mm256_broadcastsi128_si256(k[0]);
-        for (int j = 0; j < kPairs; ++j)
-            x[j] = _mm256_xor_si256(
-                _mm256_xor_si256(
-                    _mm256_loadu_si256(reinterpret_cast<const __m256i *>(src + off + 32 * j)),
-                    tw[j]),
-                k0);
-        for (int r = 1; r < R; ++r) {
-            const __m256i kr = _mm256_broadcastsi128_si256(k[r]);
-            for (int j = 0; j < kPairs; ++j)
-                x[j] = Enc ? _mm256_aesenc_epi128(x[j], kr) : _mm256_aesdec_epi128(x[j], kr);
-        }
-        const __m256i kl = _mm256_broadcastsi128_si256(k[R]);
+        for (int j = 0; j < kPairs; ++j) x[j] = _mm256_xor_si256(load2(src + off + 32 * j), tw[j]);
+        rounds_wide<R, Enc>(k, x);
         for (int j = 0; j < kPairs; ++j) {
-            x[j] = Enc ? _mm256_aesenclast_epi128(x[j], kl) : _mm256_aesdeclast_epi128(x[j], kl);
-            _mm256_storeu_si256(reinterpret_cast<__m256i *>(dst + off + 32 * j),
-                                _mm256_xor_si256(x[j], tw[j]));
+            store2(dst + off + 32 * j, _mm256_xor_si256(x[j], tw[j]));
             tw[j] = tweak_times_x8(tw[j]);
         }
     }
