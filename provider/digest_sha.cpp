@@ -216,7 +216,7 @@ template <size_t I> void *digest_newctx(void *provctx) {
         if (c == nullptr && (c = new (std::nothrow) DigestCtx) == nullptr) return nullptr;
         c->pctx = pctx;
         c->info = &kHashInfos[I];
-        c->opts = default_options(pctx, c->info->names);
+        set_default_options(c->opts, pctx, c->info->names);
         c->initialized = false;
         return c;
     } catch (...) {

@@ -67,7 +67,7 @@ void *hmac_newctx(void *provctx) {
         auto *c = new (std::nothrow) HmacCtx;
         if (c == nullptr) return nullptr;
         c->pctx = static_cast<ProvCtx *>(provctx);
-        c->opts = default_options(c->pctx, kHmacNames);
+        set_default_options(c->opts, c->pctx, kHmacNames);
         return c;
     } catch (...) {
         return nullptr;

@@ -10,12 +10,6 @@
 
 namespace acrypto::prov {
 
-OpOptions default_options(ProvCtx *pctx, const char *algorithm_name) {
-    OpOptions o;
-    o.priority = priority_for(pctx, algorithm_name);
-    return o;
-}
-
 int set_op_params(ProvCtx *pctx, OpOptions &opts, const OSSL_PARAM params[]) {
     if (params == nullptr) return 1;
     if (const OSSL_PARAM *p = OSSL_PARAM_locate_const(params, kParamPriority)) {

@@ -5,6 +5,7 @@
 #include <openssl/core.h>
 
 #include <cstdint>
+#include <cstring>
 
 #include "acrypto/sched/session.hpp"
 #include "prov_ctx.hpp"
@@ -22,7 +23,18 @@ struct OpOptions {
 };
 
 /// OpOptions for a new context of `algorithm_name` (configured priority).
-OpOptions default_options(ProvCtx *pctx, const char *algorithm_name);
+inline OpOptions default_options(ProvCtx *pctx, const char *algorithm_name) {
+    OpOptions o;
+    o.priority = priority_for(pctx, algorithm_name);
+    return o;
+}
+
+/// The same, written field by field into a context's own options: no temporary is
+/// built and copied (a context made per message, as EVP_Digest does, pays for that).
+inline void set_default_options(OpOptions &o, ProvCtx *pctx, const char *algorithm_name) {
+    o.priority = priority_for(pctx, algorithm_name);
+    std::memset(o.device, 0, sizeof o.device);
+}
 
 /// Apply acrypto-priority / acrypto-device from `params` (others ignored).
 /// Raises and returns 0 on a bad value.

@@ -7,7 +7,7 @@
 #                                  [-t <tag>] [-p]
 #   -E: no devices key in openssl.cnf (the provider's embedded default device list)
 #   -a: only these tests, e.g. "aes-128-cbc sha256" (default: aes-128-cbc aes-128-gcm sha256
-#       hmac-sha256 pkey)
+#       hmac-sha256 pkey; also known: aes-128-ctr aes-256-xts chacha20 sha1 sha512)
 #   -S: skip the acrypto sync mode (default and async modes only)
 #   -p: no measurement, plot the existing <output dir>/speed-<tag>.csv again
 #   module dir: folder holding acrypto.so and acrypto/ (default: build/release/modules)
@@ -60,7 +60,10 @@ write_acrypto_cnf "$TMP/acrypto.cnf" "$MODDIR" "$([ -n "$EMBEDDED" ] || echo "$D
 
 # Each test: label | speed arguments (symmetric tests get -propquery in acrypto modes).
 TESTS=("aes-128-cbc|-evp aes-128-cbc" "aes-128-gcm|-evp aes-128-gcm" "sha256|-evp sha256"
-    "hmac-sha256|-hmac sha256" "pkey|rsa2048 ecdsap256 ecdhx25519")
+    "hmac-sha256|-hmac sha256" "pkey|rsa2048 ecdsap256 ecdhx25519"
+    "aes-128-ctr|-evp aes-128-ctr" "aes-256-xts|-evp aes-256-xts" "chacha20|-evp chacha20"
+    "sha1|-evp sha1" "sha512|-evp sha512")
+ONLY=${ONLY:-aes-128-cbc aes-128-gcm sha256 hmac-sha256 pkey}
 if [ -n "$ONLY" ]; then
     SEL=()
     for t in "${TESTS[@]}"; do
@@ -89,7 +92,7 @@ one() {
             /^\+F2:/ { printf "rsa,sign,%s,%s,ops/s\nrsa,verify,%s,%s,ops/s\n", $3, $4, $3, $5 }
             /^\+F4:/ { printf "ecdsa,sign,%s,%s,ops/s\necdsa,verify,%s,%s,ops/s\n", $3, $4, $3, $5 }
             /^\+F5:/ { printf "ecdh,derive,%s,%s,ops/s\n", $3, $4 }' |
-        sed -e 's/^sha256,encrypt/sha256,digest/' -e 's/^hmac-sha256,encrypt/hmac-sha256,mac/'
+        sed -e 's/^\(sha1\|sha256\|sha512\),encrypt/\1,digest/' -e 's/^hmac-sha256,encrypt/hmac-sha256,mac/'
 }
 
 if [ -z "$PLOT_ONLY" ]; then
