@@ -126,8 +126,11 @@ else
 fi
 
 # Plot: throughput vs size per symmetric algorithm, and public-key rates relative to default.
-if command -v gnuplot >/dev/null; then
-    for a in aes-128-cbc aes-128-gcm sha256 hmac-sha256; do
+# The symmetric algorithms in the CSV, in order (one plot each, at most five).
+SYM=$(awk -F, 'NR > 1 && $6 == "bytes/s" && !($1 in s) { s[$1] = 1; printf "%s ", $1 }' "$CSV" |
+    cut -d' ' -f1-5)
+if command -v gnuplot >/dev/null && [ -n "$SYM" ]; then
+    for a in $SYM; do
         for m in "${MODES[@]}"; do
             awk -F, -v a="$a" -v m="$m" '$1 == a && $4 == m { print $3, $5 / 1e6 }' "$CSV" >"$TMP/$a.$m.dat"
         done
@@ -143,7 +146,7 @@ if command -v gnuplot >/dev/null; then
         echo "set output '$PNG'"
         echo "set multiplot layout 2,3 title \"$(sed 's/"/'"'"'/g' "$TMP/header")\""
         echo "set logscale x 2; set grid; set key top left; set xlabel 'bytes'; set ylabel 'MB/s'"
-        for a in aes-128-cbc aes-128-gcm sha256 hmac-sha256; do
+        for a in $SYM; do
             echo "set title '$a'"
             printf "plot "
             sep=
@@ -171,7 +174,7 @@ if command -v gnuplot >/dev/null; then
         fi
     } >"$TMP/plot.gp"
     gnuplot "$TMP/plot.gp" && echo "wrote $PNG"
-else
+elif [ -n "$SYM" ]; then
     echo "gnuplot not installed (apt-get install gnuplot-nox): no plot" >&2
 fi
 
