@@ -52,6 +52,14 @@ class InlineKernel {
         return rc;
     }
 
+    /// Whether run() / run_aead() would take `len` bytes now: a kernel is bound, the
+    /// context is not bound to a device, and the cost model keeps the size on this
+    /// caller's thread. Nothing runs.
+    bool takes(ProvCtx *pctx, const OpOptions &opts, size_t len) const noexcept {
+        return k_ && len <= k_.max_len() && opts.device[0] == '\0' &&
+               generation_ == fork_generation() && wanted(pctx, len);
+    }
+
     /**
      * The same for one AEAD message (acrypto_kernel::aead_fn): `tag` is written
      * (encrypt) or checked (decrypt: ACRYPTO_E_VERIFY on mismatch).

@@ -153,6 +153,7 @@ std::string stats_text(ProvCtx *pctx) {
     // Digests computed on the caller's thread without sessions (HashStream's direct path).
     s += "digest.direct=" + std::to_string(pctx->direct_digests.load(std::memory_order_relaxed)) +
          "\n";
+    s += "aead.direct=" + std::to_string(pctx->direct_aead.load(std::memory_order_relaxed)) + "\n";
     for (const auto &d : sc->devices()) {
         std::string pfx = "device." + d.name + ".";
         s += pfx + "driver=" + d.driver + "\n";

@@ -4,6 +4,7 @@
 #include <openssl/core_dispatch.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
 #include <openssl/rand.h>
@@ -74,11 +75,24 @@ struct AeadCtx {
     uint8_t fixed_nonce[12] = {}; ///< ChaCha20-Poly1305 TLS nonce
     /// A message fed in several payload updates continues in software (see update_impl).
     EVP_CIPHER_CTX *sw = nullptr;
-    InlineSession inl; ///< reused for inline runs (run_aead)
-    InlineKernel kern; ///< the bound device kernel, once an inline run succeeded
+    /// The direct path (start_direct): a default-provider context keyed once for key
+    /// `direct_key_id`, direction and IV length; each message sets only its IV.
+    EVP_CIPHER_CTX *direct = nullptr;
+    uint64_t direct_key_id = 0;
+    bool direct_enc = true;
+    size_t direct_ivlen = 0;
+    bool direct_open = false; ///< this message runs in `direct`
+    InlineSession inl;        ///< reused for inline runs (run_aead)
+    InlineKernel kern;        ///< the bound device kernel, once an inline run succeeded
 };
 
 bool is_gcm(const AeadCtx *c) { return c->info->mode == ACRYPTO_MODE_GCM; }
+
+/// The software context this message streams through, if any: a continuation
+/// (sw) or the direct path.
+EVP_CIPHER_CTX *stream_ctx(const AeadCtx *c) {
+    return c->sw != nullptr ? c->sw : c->direct_open ? c->direct : nullptr;
+}
 
 void reset_message(AeadCtx *c) {
     EVP_CIPHER_CTX_free(c->sw);
@@ -89,6 +103,7 @@ void reset_message(AeadCtx *c) {
         explicit_bzero(c->payload.data(), c->payload.size());
     c->payload.clear();
     c->out_done = 0;
+    c->direct_open = false;
     c->ran = false;
     c->last_status = ACRYPTO_OK;
     c->checked = false;
@@ -178,8 +193,11 @@ int run_aead(AeadCtx *c, const uint8_t *iv, const uint8_t *aad, size_t aad_len, 
 /// Run the whole message (AAD, and `len` payload bytes from `in` to `out`).
 int run_message(AeadCtx *c, const uint8_t *in, uint8_t *out, size_t len) {
     const bool check = !c->enc && c->tag_set;
+    // Decrypting with the expected tag already set (libssl sets it first), the device
+    // checks it and nothing is computed to compare: such messages take the kernel too.
+    uint8_t *tag_out = c->enc ? c->tag : check ? nullptr : c->computed;
     int status = run_aead(c, c->iv, c->aad.data(), c->aad.size(), in, len, out,
-                          check ? c->tag : nullptr, c->taglen, c->enc ? c->tag : c->computed);
+                          check ? c->tag : nullptr, c->taglen, tag_out);
     if (status == ACRYPTO_OK || status == ACRYPTO_E_VERIFY) {
         c->ran = true;
         c->checked = check;
@@ -293,6 +311,7 @@ void aead_freectx(void *vctx) {
     auto *c = static_cast<AeadCtx *>(vctx);
     if (c == nullptr) return;
     reset_message(c);
+    EVP_CIPHER_CTX_free(c->direct); // cleanses its key schedule
     sym_key_drop(c->key);
     OPENSSL_cleanse(c->iv, sizeof c->iv);
     OPENSSL_cleanse(c->fixed_nonce, sizeof c->fixed_nonce);
@@ -304,9 +323,17 @@ void *aead_dupctx(void *vctx) {
         auto *c = static_cast<AeadCtx *>(vctx);
         auto *d = new AeadCtx(*c);
         d->sw = nullptr;
+        d->direct = nullptr;
         if (c->sw != nullptr) {
             d->sw = EVP_CIPHER_CTX_new();
             if (d->sw == nullptr || EVP_CIPHER_CTX_copy(d->sw, c->sw) != 1) {
+                aead_freectx(d);
+                return nullptr;
+            }
+        }
+        if (c->direct != nullptr) { // mid-message or not, the copy carries the same state
+            d->direct = EVP_CIPHER_CTX_new();
+            if (d->direct == nullptr || EVP_CIPHER_CTX_copy(d->direct, c->direct) != 1) {
                 aead_freectx(d);
                 return nullptr;
             }
@@ -406,6 +433,60 @@ bool start_software(AeadCtx *c) {
     return true;
 }
 
+/**
+ * The direct path. Once the context's kernel is bound (the cpu device's, when only
+ * software devices are configured) and the cost model keeps a message of this size
+ * on the caller's thread, the message runs in the context's own keyed
+ * default-provider context: the same library code the kernel runs, with no copy
+ * of the payload kept for a continuation, since that context streams on by itself.
+ * False, with nothing changed for the message, when the path does not apply.
+ */
+bool direct_wanted(AeadCtx *c, size_t len) {
+    return c->pctx->direct_digests_allowed && !c->ran && c->sw == nullptr && !c->direct_open &&
+           c->key.key && c->key.key->c().id != 0 && c->kern.takes(c->pctx, c->opts, len);
+}
+
+bool start_direct(AeadCtx *c) {
+    const acrypto_key &k = c->key.key->c();
+    if (c->direct == nullptr || c->direct_key_id != k.id || c->direct_enc != c->enc ||
+        c->direct_ivlen != c->ivlen) {
+        c->direct_key_id = 0;
+        char name[32] = {};
+        const size_t n = std::strcspn(c->info->names, ":");
+        std::memcpy(name, c->info->names, n < sizeof name - 1 ? n : sizeof name - 1);
+        EVP_CIPHER *cipher = EVP_CIPHER_fetch(libctx(c->pctx), name, kValuePropq);
+        if (c->direct == nullptr) c->direct = EVP_CIPHER_CTX_new();
+        size_t ivlen = c->ivlen;
+        OSSL_PARAM p[] = {OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_AEAD_IVLEN, &ivlen),
+                          OSSL_PARAM_construct_end()};
+        const bool ok =
+            cipher != nullptr && c->direct != nullptr &&
+            EVP_CipherInit_ex2(c->direct, cipher, nullptr, nullptr, c->enc ? 1 : 0, p) == 1 &&
+            EVP_CipherInit_ex2(c->direct, nullptr, k.data, nullptr, c->enc ? 1 : 0, nullptr) == 1;
+        EVP_CIPHER_free(cipher);
+        if (!ok) {
+            EVP_CIPHER_CTX_free(c->direct);
+            c->direct = nullptr;
+            ERR_clear_error();
+            return false;
+        }
+        c->direct_key_id = k.id;
+        c->direct_enc = c->enc;
+        c->direct_ivlen = c->ivlen;
+    }
+    int outl = 0;
+    if (EVP_CipherInit_ex2(c->direct, nullptr, nullptr, c->iv, c->enc ? 1 : 0, nullptr) != 1 ||
+        (!c->aad.empty() && EVP_CipherUpdate(c->direct, nullptr, &outl, c->aad.data(),
+                                             static_cast<int>(c->aad.size())) != 1)) {
+        c->direct_key_id = 0; // key it afresh next time
+        ERR_clear_error();
+        return false;
+    }
+    c->direct_open = true;
+    c->pctx->direct_aead.fetch_add(1, std::memory_order_relaxed);
+    return true;
+}
+
 int update_impl(AeadCtx *c, unsigned char *out, size_t *outl, size_t outsize,
                 const unsigned char *in, size_t inl) {
     if (!c->key.key) {
@@ -418,7 +499,7 @@ int update_impl(AeadCtx *c, unsigned char *out, size_t *outl, size_t outsize,
         return 0;
     }
     if (out == nullptr) { // additional data
-        if (c->ran || !c->payload.empty() || c->sw != nullptr) {
+        if (c->ran || !c->payload.empty() || stream_ctx(c) != nullptr) {
             raise(c->pctx, kReasonNotInitialized, "AAD after the payload");
             return 0;
         }
@@ -438,9 +519,10 @@ int update_impl(AeadCtx *c, unsigned char *out, size_t *outl, size_t outsize,
         raise(c->pctx, kReasonInternal, "AEAD continuation");
         return 0;
     }
-    if (c->sw != nullptr) {
+    if (inl <= INT_MAX && direct_wanted(c, inl)) (void)start_direct(c);
+    if (EVP_CIPHER_CTX *st = stream_ctx(c)) {
         int n = 0;
-        if (inl > INT_MAX || EVP_CipherUpdate(c->sw, out, &n, in, static_cast<int>(inl)) != 1)
+        if (inl > INT_MAX || EVP_CipherUpdate(st, out, &n, in, static_cast<int>(inl)) != 1)
             return 0;
         *outl = static_cast<size_t>(n);
         return 1;
@@ -471,15 +553,15 @@ int aead_update(void *vctx, unsigned char *out, size_t *outl, size_t outsize,
 int final_impl(AeadCtx *c, size_t *outl) {
     *outl = 0;
     if (!c->key.key || !c->iv_set) return 0;
-    if (c->sw != nullptr) {
+    if (EVP_CIPHER_CTX *st = stream_ctx(c)) {
         int n = 0, ok = 1;
         if (!c->enc)
-            ok = c->tag_set && EVP_CIPHER_CTX_ctrl(c->sw, EVP_CTRL_AEAD_SET_TAG,
+            ok = c->tag_set && EVP_CIPHER_CTX_ctrl(st, EVP_CTRL_AEAD_SET_TAG,
                                                    static_cast<int>(c->taglen), c->tag) == 1;
         uint8_t none[16];
-        ok = ok && EVP_CipherFinal_ex(c->sw, none, &n) == 1;
+        ok = ok && EVP_CipherFinal_ex(st, none, &n) == 1;
         if (ok && c->enc)
-            ok = EVP_CIPHER_CTX_ctrl(c->sw, EVP_CTRL_AEAD_GET_TAG, static_cast<int>(c->taglen),
+            ok = EVP_CIPHER_CTX_ctrl(st, EVP_CTRL_AEAD_GET_TAG, static_cast<int>(c->taglen),
                                      c->tag) == 1;
         reset_message(c);
         c->iv_set = false;

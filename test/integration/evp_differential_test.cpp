@@ -2,6 +2,13 @@
 // Random differential checks: provider=acrypto against the default provider, odd update sizes.
 #include <gtest/gtest.h>
 
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstdint>
+#include <cstring>
 #include <memory>
 #include <random>
 #include <thread>
@@ -66,6 +73,129 @@ TEST_F(Differential, Ciphers) {
                 << drain_errors();
             ASSERT_EQ(back, pt);
         }
+    }
+}
+
+/// One AEAD message through `ctx` (keyed already; `enc` as it was keyed): IV, AAD,
+/// the payload in `chunks` (whole when empty), final. Encrypting, `tag` is written;
+/// decrypting, it is checked, set before the payload when `tag_first` (as libssl does)
+/// or before final. `copy_at`: after that many payload updates, the context is copied
+/// and the copy finishes the message instead (it must give the same bytes).
+bool aead_message(EVP_CIPHER_CTX *ctx, bool enc, const std::vector<uint8_t> &iv,
+                  const std::vector<uint8_t> &aad, const std::vector<uint8_t> &in,
+                  std::vector<uint8_t> &out, std::vector<uint8_t> &tag,
+                  const std::vector<size_t> &chunks, size_t copy_at = SIZE_MAX,
+                  bool tag_first = false) {
+    if (EVP_CipherInit_ex2(ctx, nullptr, nullptr, iv.data(), enc ? 1 : 0, nullptr) != 1)
+        return false;
+    if (!enc && tag_first &&
+        EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, static_cast<int>(tag.size()), tag.data()) !=
+            1)
+        return false;
+    int n = 0;
+    if (!aad.empty() &&
+        EVP_CipherUpdate(ctx, nullptr, &n, aad.data(), static_cast<int>(aad.size())) != 1)
+        return false;
+    out.assign(in.size(), 0);
+    EVP_CIPHER_CTX *use = ctx, *copy = nullptr;
+    size_t off = 0, k = 0, done = 0;
+    while (off < in.size()) {
+        if (k == copy_at) {
+            copy = EVP_CIPHER_CTX_new();
+            if (copy == nullptr || EVP_CIPHER_CTX_copy(copy, ctx) != 1) return false;
+            use = copy;
+        }
+        const size_t piece =
+            chunks.empty() ? in.size() : std::min(chunks[k % chunks.size()], in.size() - off);
+        if (EVP_CipherUpdate(use, out.data() + done, &n, in.data() + off,
+                             static_cast<int>(piece)) != 1)
+            return false;
+        done += static_cast<size_t>(n);
+        off += piece;
+        ++k;
+    }
+    if (!enc && !tag_first &&
+        EVP_CIPHER_CTX_ctrl(use, EVP_CTRL_AEAD_SET_TAG, static_cast<int>(tag.size()), tag.data()) !=
+            1)
+        return false;
+    uint8_t last[16];
+    bool ok = EVP_CipherFinal_ex(use, last, &n) == 1 && n == 0 && done == in.size();
+    if (ok && enc)
+        ok = EVP_CIPHER_CTX_ctrl(use, EVP_CTRL_AEAD_GET_TAG, static_cast<int>(tag.size()),
+                                 tag.data()) == 1;
+    EVP_CIPHER_CTX_free(copy);
+    return ok;
+}
+
+TEST_F(Differential, AeadMessagesOnOneContextRunDirect) {
+    // TLS 1.3's pattern: one context per direction, keyed once, a new IV per record.
+    // After the first message binds the kernel, the messages the cost model keeps on
+    // the caller's thread run in the context's own keyed default-provider context
+    // (aead.direct). Each must match the default provider: payloads whole and in
+    // pieces, a copy taken mid-message, a bad tag refused, a new key and a 16-byte
+    // GCM IV on the way.
+    ASSERT_TRUE(env_->loaded()) << env_->load_error();
+    for (const char *alg : {"AES-128-GCM", "AES-256-GCM", "ChaCha20-Poly1305"}) {
+        SCOPED_TRACE(alg);
+        const bool gcm = std::strstr(alg, "GCM") != nullptr;
+        EVP_CIPHER *ours = EVP_CIPHER_fetch(env_->ctx(), alg, kAcrypto);
+        EVP_CIPHER *theirs = EVP_CIPHER_fetch(env_->ctx(), alg, kDefault);
+        ASSERT_NE(ours, nullptr);
+        ASSERT_NE(theirs, nullptr);
+        const size_t klen = static_cast<size_t>(EVP_CIPHER_get_key_length(ours));
+        auto key = random_bytes(klen);
+        size_t ivlen = 12;
+        EVP_CIPHER_CTX *seal = EVP_CIPHER_CTX_new(), *open = EVP_CIPHER_CTX_new();
+        auto keyed = [&](EVP_CIPHER_CTX *c, bool enc) {
+            OSSL_PARAM p[] = {OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_AEAD_IVLEN, &ivlen),
+                              OSSL_PARAM_construct_end()};
+            return EVP_CipherInit_ex2(c, ours, nullptr, nullptr, enc ? 1 : 0, p) == 1 &&
+                   EVP_CipherInit_ex2(c, nullptr, key.data(), nullptr, enc ? 1 : 0, nullptr) == 1;
+        };
+        ASSERT_TRUE(keyed(seal, true) && keyed(open, false)) << drain_errors();
+        const long long direct_before = env_->stat("aead.direct");
+        for (int i = 0; i < 40; ++i) {
+            SCOPED_TRACE("message " + std::to_string(i));
+            if (i == 20 || (i == 30 && gcm)) { // a new key; then (GCM) a 16-byte IV too
+                key = random_bytes(klen);
+                if (i == 30) ivlen = 16;
+                ASSERT_TRUE(keyed(seal, true) && keyed(open, false)) << drain_errors();
+            }
+            const auto iv = random_bytes(ivlen), aad = random_bytes(pick(0, 40)),
+                       pt = random_bytes(pick(1, 3000));
+            std::vector<size_t> chunks;
+            if (i % 4 == 3) chunks = {pick(1, 700), pick(1, 700)};
+            const size_t copy_at = i % 8 == 5 ? 1 : SIZE_MAX;
+            std::vector<uint8_t> ct, tag(16), want_ct, want_tag(16), back;
+            ASSERT_TRUE(aead_message(seal, true, iv, aad, pt, ct, tag, chunks, copy_at))
+                << drain_errors();
+            EVP_CIPHER_CTX *ref = EVP_CIPHER_CTX_new();
+            OSSL_PARAM p[] = {OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_AEAD_IVLEN, &ivlen),
+                              OSSL_PARAM_construct_end()};
+            ASSERT_EQ(EVP_CipherInit_ex2(ref, theirs, key.data(), nullptr, 1, p), 1);
+            ASSERT_TRUE(aead_message(ref, true, iv, aad, pt, want_ct, want_tag, {}));
+            EVP_CIPHER_CTX_free(ref);
+            EXPECT_EQ(ct, want_ct);
+            EXPECT_EQ(tag, want_tag);
+            const bool tag_first = i % 2 == 0;
+            ASSERT_TRUE(
+                aead_message(open, false, iv, aad, ct, back, tag, chunks, copy_at, tag_first))
+                << drain_errors();
+            EXPECT_EQ(back, pt);
+            if (i % 7 == 6) { // a tag off by one bit is refused
+                auto bad = tag;
+                bad[i % 16] ^= 1;
+                EXPECT_FALSE(
+                    aead_message(open, false, iv, aad, ct, back, bad, chunks, SIZE_MAX, tag_first));
+                drain_errors();
+            }
+        }
+        // Both directions: all but the messages that (re)bound a kernel went direct.
+        EXPECT_GE(env_->stat("aead.direct"), direct_before + 2 * 30) << env_->stats();
+        EVP_CIPHER_CTX_free(seal);
+        EVP_CIPHER_CTX_free(open);
+        EVP_CIPHER_free(ours);
+        EVP_CIPHER_free(theirs);
     }
 }
 
