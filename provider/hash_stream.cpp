@@ -116,7 +116,7 @@ bool HashStream::direct_preferred(ProvCtx *pctx, const OpOptions &opts, size_t p
 void HashStream::choose(ProvCtx *pctx, const OpOptions &opts, size_t pending) {
     path_ = Path::Sessions;
     const bool hmac = op_ == ACRYPTO_OP_MAC && mode_ == ACRYPTO_MODE_HMAC && key_;
-    if ((op_ != ACRYPTO_OP_DIGEST && !hmac) || !pctx->direct_digests_allowed ||
+    if ((op_ != ACRYPTO_OP_DIGEST && !hmac) || !pctx->only_software_devices ||
         opts.device[0] != '\0' || started_ || accumulate_)
         return;
     if (!direct_preferred(pctx, opts, pending) || !start_direct(pctx)) return;

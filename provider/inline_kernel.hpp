@@ -41,11 +41,7 @@ class InlineKernel {
      */
     int run(ProvCtx *pctx, const OpOptions &opts, const uint8_t *src, uint8_t *dst, size_t len,
             uint8_t *iv, uint32_t *num) noexcept {
-        // An unbound kernel's max_len is 0, so a non-empty run needs one bound.
-        if (len > k_.max_len() || opts.device[0] != '\0') return ACRYPTO_E_UNSUPPORTED;
-        if (generation_ != fork_generation()) [[unlikely]]
-            return forked();
-        if (!wanted(pctx, len)) return ACRYPTO_E_UNSUPPORTED;
+        if (const int a = admit(pctx, opts, len); a != ACRYPTO_OK) return a;
         const int rc = k_.run(src, dst, len, iv, num);
         if (rc == ACRYPTO_E_UNSUPPORTED) [[unlikely]]
             stale();
@@ -54,10 +50,10 @@ class InlineKernel {
 
     /// Whether run() / run_aead() would take `len` bytes now: a kernel is bound, the
     /// context is not bound to a device, and the cost model keeps the size on this
-    /// caller's thread. Nothing runs.
-    bool takes(ProvCtx *pctx, const OpOptions &opts, size_t len) const noexcept {
-        return k_ && len <= k_.max_len() && opts.device[0] == '\0' &&
-               generation_ == fork_generation() && wanted(pctx, len);
+    /// caller's thread. Nothing runs (a kernel bound before fork() is dropped, as a
+    /// run would).
+    bool takes(ProvCtx *pctx, const OpOptions &opts, size_t len) noexcept {
+        return k_ && admit(pctx, opts, len) == ACRYPTO_OK;
     }
 
     /**
@@ -74,6 +70,15 @@ class InlineKernel {
                            const acrypto_step &shape) noexcept;
 
   private:
+    /// The gate of every run: ACRYPTO_OK when `len` bytes may go to the kernel now,
+    /// else ACRYPTO_E_UNSUPPORTED. An unbound kernel's max_len is 0, so a non-empty
+    /// run needs one bound.
+    int admit(ProvCtx *pctx, const OpOptions &opts, size_t len) noexcept {
+        if (len > k_.max_len() || opts.device[0] != '\0') return ACRYPTO_E_UNSUPPORTED;
+        if (generation_ != fork_generation()) [[unlikely]]
+            return forked();
+        return wanted(pctx, len) ? ACRYPTO_OK : ACRYPTO_E_UNSUPPORTED;
+    }
     /// Whether the cost model (or the static inline-threshold) keeps `len` bytes on
     /// this caller's thread. The caller's kind is looked up only when it matters.
     bool wanted(const ProvCtx *pctx, size_t len) const noexcept {

@@ -335,10 +335,11 @@ OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
         }
         restrict_tables(pctx);
         pctx->libctx = OSSL_LIB_CTX_new_child(handle, core_in);
-        // Hardware or simulated devices may own inline digests: keep those on sessions.
-        pctx->direct_digests_allowed = true;
+        // Hardware or simulated devices may own inline digests and AEAD kernels: keep
+        // those on sessions.
+        pctx->only_software_devices = true;
         for (const std::string &d : pctx->settings.devices)
-            if (d != "cpu" && d != "mb") pctx->direct_digests_allowed = false;
+            if (d != "cpu" && d != "mb") pctx->only_software_devices = false;
         register_ctx(pctx);
         // Drivers marked required must be present at start-up.
         if (!pctx->settings.required.empty() && !start_scheduler(pctx)) {

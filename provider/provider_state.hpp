@@ -67,10 +67,10 @@ struct ProvCtx {
     std::atomic<EVP_MAC *> direct_hmac{nullptr};
     /// That HMAC's functions (direct_digest.hpp), called with no EVP_MAC_CTX; found once.
     std::atomic<DirectMacFns *> direct_mac_fns{nullptr};
-    /// Whether digests may take that path, and AEAD messages theirs (`aead.direct`): only
-    /// software devices are configured (`cpu`, `mb`), whose inline digest and AEAD kernel
-    /// are that same default-provider code. Set at init.
-    bool direct_digests_allowed = false;
+    /// Only software devices are configured (`cpu`, `mb`), whose inline digests and AEAD
+    /// kernels are the default provider's code: digests may take that path, and AEAD
+    /// messages theirs (`aead.direct`). Set at init.
+    bool only_software_devices = false;
     /// Messages those streams finished (acrypto-stats `digest.direct`, HMAC included).
     std::atomic<uint64_t> direct_digests{0};
     /// AEAD messages run in a context's own keyed default-provider context, on the same

@@ -396,6 +396,37 @@ int aead_dinit(void *vctx, const unsigned char *key, size_t keylen, const unsign
     }
 }
 
+/// A default-provider context for this context's cipher, keyed with its key for its
+/// direction and IV length (no IV yet); nullptr on failure.
+EVP_CIPHER_CTX *keyed_software(const AeadCtx *c) {
+    char name[32] = {};
+    const size_t n = std::strcspn(c->info->names, ":");
+    std::memcpy(name, c->info->names, n < sizeof name - 1 ? n : sizeof name - 1);
+    EVP_CIPHER *cipher = EVP_CIPHER_fetch(libctx(c->pctx), name, kValuePropq);
+    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    size_t ivlen = c->ivlen;
+    OSSL_PARAM p[] = {OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_AEAD_IVLEN, &ivlen),
+                      OSSL_PARAM_construct_end()};
+    const bool ok = cipher != nullptr && ctx != nullptr &&
+                    EVP_CipherInit_ex2(ctx, cipher, nullptr, nullptr, c->enc ? 1 : 0, p) == 1 &&
+                    EVP_CipherInit_ex2(ctx, nullptr, c->key.key->c().data, nullptr, c->enc ? 1 : 0,
+                                       nullptr) == 1;
+    EVP_CIPHER_free(cipher);
+    if (!ok) {
+        EVP_CIPHER_CTX_free(ctx);
+        return nullptr;
+    }
+    return ctx;
+}
+
+/// Start this message in `ctx` (keyed by keyed_software): its IV, then its AAD.
+bool begin_message(EVP_CIPHER_CTX *ctx, const AeadCtx *c) {
+    int outl = 0;
+    return EVP_CipherInit_ex2(ctx, nullptr, nullptr, c->iv, c->enc ? 1 : 0, nullptr) == 1 &&
+           (c->aad.empty() || EVP_CipherUpdate(ctx, nullptr, &outl, c->aad.data(),
+                                               static_cast<int>(c->aad.size())) == 1);
+}
+
 /**
  * Devices take whole messages (no GHASH/Poly1305 state crosses steps). When a
  * message arrives in several payload updates, the first one has already run as
@@ -403,26 +434,14 @@ int aead_dinit(void *vctx, const unsigned char *key, size_t keylen, const unsign
  * the AAD and the first chunk, so streaming stays linear in the message size.
  */
 bool start_software(AeadCtx *c) {
-    char name[32] = {};
-    const size_t n = std::strcspn(c->info->names, ":");
-    std::memcpy(name, c->info->names, n < sizeof name - 1 ? n : sizeof name - 1);
-    EVP_CIPHER *cipher = EVP_CIPHER_fetch(libctx(c->pctx), name, kValuePropq);
-    EVP_CIPHER_CTX *sw = EVP_CIPHER_CTX_new();
-    size_t ivlen = c->ivlen;
-    OSSL_PARAM p[] = {OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_AEAD_IVLEN, &ivlen),
-                      OSSL_PARAM_construct_end()};
-    const acrypto_key &k = c->key.key->c();
+    EVP_CIPHER_CTX *sw = keyed_software(c);
     std::vector<uint8_t> scratch(c->payload.size());
     int outl = 0;
-    bool ok = cipher != nullptr && sw != nullptr &&
-              EVP_CipherInit_ex2(sw, cipher, nullptr, nullptr, c->enc ? 1 : 0, p) == 1 &&
-              EVP_CipherInit_ex2(sw, nullptr, k.data, c->iv, c->enc ? 1 : 0, nullptr) == 1 &&
-              (c->aad.empty() || EVP_CipherUpdate(sw, nullptr, &outl, c->aad.data(),
-                                                  static_cast<int>(c->aad.size())) == 1) &&
-              (c->payload.empty() || EVP_CipherUpdate(sw, scratch.data(), &outl, c->payload.data(),
-                                                      static_cast<int>(c->payload.size())) == 1);
+    const bool ok =
+        sw != nullptr && begin_message(sw, c) &&
+        (c->payload.empty() || EVP_CipherUpdate(sw, scratch.data(), &outl, c->payload.data(),
+                                                static_cast<int>(c->payload.size())) == 1);
     OPENSSL_cleanse(scratch.data(), scratch.size());
-    EVP_CIPHER_free(cipher);
     if (!ok) {
         EVP_CIPHER_CTX_free(sw);
         return false;
@@ -442,7 +461,7 @@ bool start_software(AeadCtx *c) {
  * False, with nothing changed for the message, when the path does not apply.
  */
 bool direct_wanted(AeadCtx *c, size_t len) {
-    return c->pctx->direct_digests_allowed && !c->ran && c->sw == nullptr && !c->direct_open &&
+    return c->pctx->only_software_devices && !c->ran && c->sw == nullptr && !c->direct_open &&
            c->key.key && c->key.key->c().id != 0 && c->kern.takes(c->pctx, c->opts, len);
 }
 
@@ -450,34 +469,17 @@ bool start_direct(AeadCtx *c) {
     const acrypto_key &k = c->key.key->c();
     if (c->direct == nullptr || c->direct_key_id != k.id || c->direct_enc != c->enc ||
         c->direct_ivlen != c->ivlen) {
+        EVP_CIPHER_CTX_free(c->direct);
         c->direct_key_id = 0;
-        char name[32] = {};
-        const size_t n = std::strcspn(c->info->names, ":");
-        std::memcpy(name, c->info->names, n < sizeof name - 1 ? n : sizeof name - 1);
-        EVP_CIPHER *cipher = EVP_CIPHER_fetch(libctx(c->pctx), name, kValuePropq);
-        if (c->direct == nullptr) c->direct = EVP_CIPHER_CTX_new();
-        size_t ivlen = c->ivlen;
-        OSSL_PARAM p[] = {OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_AEAD_IVLEN, &ivlen),
-                          OSSL_PARAM_construct_end()};
-        const bool ok =
-            cipher != nullptr && c->direct != nullptr &&
-            EVP_CipherInit_ex2(c->direct, cipher, nullptr, nullptr, c->enc ? 1 : 0, p) == 1 &&
-            EVP_CipherInit_ex2(c->direct, nullptr, k.data, nullptr, c->enc ? 1 : 0, nullptr) == 1;
-        EVP_CIPHER_free(cipher);
-        if (!ok) {
-            EVP_CIPHER_CTX_free(c->direct);
-            c->direct = nullptr;
-            ERR_clear_error();
+        if ((c->direct = keyed_software(c)) == nullptr) {
+            ERR_clear_error(); // the message takes the other paths
             return false;
         }
         c->direct_key_id = k.id;
         c->direct_enc = c->enc;
         c->direct_ivlen = c->ivlen;
     }
-    int outl = 0;
-    if (EVP_CipherInit_ex2(c->direct, nullptr, nullptr, c->iv, c->enc ? 1 : 0, nullptr) != 1 ||
-        (!c->aad.empty() && EVP_CipherUpdate(c->direct, nullptr, &outl, c->aad.data(),
-                                             static_cast<int>(c->aad.size())) != 1)) {
+    if (!begin_message(c->direct, c)) {
         c->direct_key_id = 0; // key it afresh next time
         ERR_clear_error();
         return false;

@@ -414,19 +414,8 @@ ACRYPTO_AESNI void xts_r(const Schedule &k1, const Schedule &k2, bool enc, const
         else
             xts_wide<R, false>(k, src, dst, off, &t);
     }
-    for (; plain - off >= kWays * 16; off += kWays * 16) {
-        __m128i x[kWays], tw[kWays];
-        for (size_t j = 0; j < kWays; ++j) {
-            tw[j] = t;
-            t = tweak_next(t);
-            x[j] = _mm_xor_si128(load(src + off + 16 * j), tw[j]);
-        }
-        if (enc)
-            enc_ways<R>(k, x);
-        else
-            dec_ways<R>(k, x);
-        for (size_t j = 0; j < kWays; ++j) store(dst + off + 16 * j, _mm_xor_si128(x[j], tw[j]));
-    }
+    for (; plain - off >= kWays * 16; off += kWays * 16)
+        t = xts_group<R, kWays>(k, enc, src + off, dst + off, kWays, t);
     if (plain - off >= 32) {
         // Two to seven blocks left: side by side in a group of 2, 4 or 8 lanes
         // (unused lanes idle), instead of one block's rounds after another's.
