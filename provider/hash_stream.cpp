@@ -68,7 +68,11 @@ void HashStream::reset(const HashInfo *info, uint32_t op, uint32_t mode,
 
 bool HashStream::clear_for_reuse() {
     if (buf_ != nullptr || key_ || state_written_ || direct_mac_ != nullptr) return false;
-    if (direct_ != nullptr && direct_fns_.init(direct_, nullptr) != 1) return false;
+    if (direct_ != nullptr) {
+        direct_fresh_ = false;
+        if (direct_fns_.init(direct_, nullptr) != 1) return false;
+        direct_fresh_ = true; // the next message's start_direct need not initialise it again
+    }
     reset(nullptr, 0, 0, {});
     return true;
 }
@@ -95,22 +99,42 @@ thread_local DirectMemo t_direct_memo;
 } // namespace
 
 bool HashStream::direct_preferred(ProvCtx *pctx, const OpOptions &opts, size_t pending) {
-    DirectMemo &m = t_direct_memo;
     const uint32_t cls = acrypto::sched::Kernel::size_class(pending);
-    if (m.left == 0 || m.serial != pctx->serial || m.generation != fork_generation() ||
-        m.alg != info_->alg || m.op != op_ || m.size_class != cls) {
-        Session *s = inl_.arm(opts, key_);
-        if (s == nullptr) return false;
-        fill_step(s->step(0), pending, true);
-        const bool blocking = inline_preferred_for(pctx, *s, false);
-        const bool paused = inline_preferred_for(pctx, *s, true);
-        s->step(0) = acrypto_step{};
-        m = DirectMemo{pctx->serial, fork_generation(), info_->alg, op_,
-                       cls,          blocking,          paused,     kDirectRecheck};
+    const PathMemo &pm = memo_;
+    if (pm.left != 0 && pm.keep_blocking == pm.keep_paused && pm.serial == pctx->serial &&
+        pm.generation == fork_generation() && pm.alg == info_->alg && pm.op == op_ &&
+        pm.size_class == cls) [[likely]] {
+        --memo_.left;
+        return pm.keep_blocking;
     }
-    --m.left;
-    if (m.keep_blocking == m.keep_paused) return m.keep_blocking;
-    return caller_can_pause() ? m.keep_paused : m.keep_blocking;
+    return direct_preferred_slow(pctx, opts, pending, cls);
+}
+
+bool HashStream::direct_preferred_slow(ProvCtx *pctx, const OpOptions &opts, size_t pending,
+                                       uint32_t cls) {
+    const uint64_t generation = fork_generation();
+    PathMemo &pm = memo_;
+    if (pm.left == 0 || pm.serial != pctx->serial || pm.generation != generation ||
+        pm.alg != info_->alg || pm.op != op_ || pm.size_class != cls) {
+        DirectMemo &m = t_direct_memo;
+        if (m.left == 0 || m.serial != pctx->serial || m.generation != generation ||
+            m.alg != info_->alg || m.op != op_ || m.size_class != cls) {
+            Session *s = inl_.arm(opts, key_);
+            if (s == nullptr) return false;
+            fill_step(s->step(0), pending, true);
+            const bool blocking = inline_preferred_for(pctx, *s, false);
+            const bool paused = inline_preferred_for(pctx, *s, true);
+            s->step(0) = acrypto_step{};
+            m = DirectMemo{pctx->serial, generation, info_->alg, op_,
+                           cls,          blocking,   paused,     kDirectRecheck};
+        }
+        --m.left;
+        pm = PathMemo{pctx->serial, generation, info_->alg,      op_,
+                      cls,          m.left + 1, m.keep_blocking, m.keep_paused};
+    }
+    --pm.left;
+    if (pm.keep_blocking == pm.keep_paused) return pm.keep_blocking;
+    return caller_can_pause() ? pm.keep_paused : pm.keep_blocking;
 }
 
 void HashStream::choose(ProvCtx *pctx, const OpOptions &opts, size_t pending) {
@@ -128,16 +152,23 @@ void HashStream::choose(ProvCtx *pctx, const OpOptions &opts, size_t pending) {
 bool HashStream::start_direct(ProvCtx *pctx) {
     const auto index = static_cast<size_t>(info_ - kHashInfos);
     if (op_ == ACRYPTO_OP_DIGEST) {
+        // A context kept for the next message already holds this variant's state, initialised.
+        if (direct_ != nullptr && direct_serial_ == pctx->serial && direct_fresh_) {
+            direct_fresh_ = false;
+            return true;
+        }
         const DirectDigestFns *f = direct_digest_fns(pctx, index);
         if (f == nullptr) return false;
         if (direct_ != nullptr && direct_fns_.newctx != f->newctx) {
             direct_fns_.freectx(direct_);
             direct_ = nullptr;
         }
+        direct_fresh_ = false;
         if (direct_ == nullptr) {
             if ((direct_ = f->newctx(f->provctx)) == nullptr) return false;
             direct_fns_ = *f;
         }
+        direct_serial_ = pctx->serial;
         return direct_fns_.init(direct_, nullptr) == 1;
     }
     const acrypto_key &k = key_->c();
@@ -186,6 +217,8 @@ bool HashStream::copy_from(const HashStream &o) {
             if (direct_ != nullptr) direct_fns_.freectx(direct_);
             direct_ = d;
             direct_fns_ = o.direct_fns_;
+            direct_serial_ = o.direct_serial_;
+            direct_fresh_ = false;
         } else {
             void *d = o.mac_fns_.dupctx(o.direct_mac_);
             if (d == nullptr) return false;

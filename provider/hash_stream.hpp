@@ -75,10 +75,25 @@ class HashStream {
   private:
     enum class Path : uint8_t { Undecided, Direct, Sessions };
 
+    /// The stream's own copy of the cost model's last answer (see direct_preferred): a
+    /// context that serves one message after another (a digest spare kept by EVP_Digest's
+    /// callers, a transcript hash) checks it without reaching this thread's memo.
+    struct PathMemo {
+        uint64_t serial = 0;
+        uint64_t generation = 0;
+        uint32_t alg = 0, op = 0, size_class = 0;
+        uint32_t left = 0;
+        bool keep_blocking = false;
+        bool keep_paused = false;
+    };
+
     /// Choose the message's path once, before its first `pending` bytes are computed.
     void choose(ProvCtx *pctx, const OpOptions &opts, size_t pending);
     /// Whether the cost model keeps a `pending`-byte message on this thread (memoised per thread).
     bool direct_preferred(ProvCtx *pctx, const OpOptions &opts, size_t pending);
+    /// direct_preferred when the stream's memo does not answer (or the caller's kind decides).
+    [[gnu::noinline]] bool direct_preferred_slow(ProvCtx *pctx, const OpOptions &opts,
+                                                 size_t pending, uint32_t size_class);
     int run(ProvCtx *pctx, const OpOptions &opts, const uint8_t *src, size_t len, bool final,
             uint8_t *out);
     void fill_step(acrypto_step &st, size_t len, bool final) const;
@@ -100,11 +115,14 @@ class HashStream {
     bool state_written_ = false; ///< state_ ever held a device's state (wiped on destruction)
     InlineSession inl_;          ///< reused for inline runs
     Path path_ = Path::Undecided;
+    PathMemo memo_;
     bool start_direct(ProvCtx *pctx);
     int direct_update(const uint8_t *in, size_t len);
 
     void *direct_ = nullptr;                    ///< direct digest state (kept across resets)
     DirectDigestFns direct_fns_;                ///< the functions direct_ belongs to
+    uint64_t direct_serial_ = 0;                ///< ProvCtx::serial direct_fns_ were found for
+    bool direct_fresh_ = false;                 ///< direct_ is initialised and holds no data
     void *direct_mac_ = nullptr;                ///< direct HMAC state (kept across resets)
     DirectMacFns mac_fns_;                      ///< the functions direct_mac_ belongs to
     const HashInfo *direct_mac_info_ = nullptr; ///< digest direct_mac_ was set up with
