@@ -302,22 +302,37 @@ inline bool kernel_takes(const PlainCtx *c, const unsigned char *out, size_t out
            (in == out || in + inl <= out || out + inl <= in);
 }
 
-int plain_update(void *vctx, unsigned char *out, size_t *outl, size_t outsize,
-                 const unsigned char *in, size_t inl) {
-    auto *c = static_cast<PlainCtx *>(vctx);
+/// A kernel run that failed (not one the kernel declined): raised, 0.
+[[gnu::noinline]] int kernel_failed(PlainCtx *c, int status) noexcept {
     try {
-        if (kernel_takes(c, out, outsize, in, inl)) {
-            const int k = c->kern.run(c->pctx, c->opts, in, out, inl, c->iv, &c->num);
-            if (k == ACRYPTO_OK) [[likely]] {
-                *outl = inl;
-                return 1;
-            }
-            if (k != ACRYPTO_E_UNSUPPORTED) return fail(c, k);
-        }
+        return fail(c, status);
+    } catch (...) {
+        return 0;
+    }
+}
+
+/// Every other update: buffering, TLS records, sessions.
+[[gnu::noinline]] int update_slow(PlainCtx *c, unsigned char *out, size_t *outl, size_t outsize,
+                                  const unsigned char *in, size_t inl) noexcept {
+    try {
         return update_impl(c, out, outl, outsize, in, inl);
     } catch (...) {
         return 0;
     }
+}
+
+int plain_update(void *vctx, unsigned char *out, size_t *outl, size_t outsize,
+                 const unsigned char *in, size_t inl) {
+    auto *c = static_cast<PlainCtx *>(vctx);
+    if (kernel_takes(c, out, outsize, in, inl)) {
+        const int k = c->kern.run(c->pctx, c->opts, in, out, inl, c->iv, &c->num);
+        if (k == ACRYPTO_OK) [[likely]] {
+            *outl = inl;
+            return 1;
+        }
+        if (k != ACRYPTO_E_UNSUPPORTED) return kernel_failed(c, k);
+    }
+    return update_slow(c, out, outl, outsize, in, inl);
 }
 
 int final_impl(PlainCtx *c, unsigned char *out, size_t *outl, size_t outsize) {

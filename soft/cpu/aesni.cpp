@@ -280,10 +280,12 @@ ACRYPTO_AESNI void ctr_r(const Schedule &s, const uint8_t *src, uint8_t *dst, si
     uint32_t used = *num;
     size_t off = 0;
     alignas(16) uint8_t ks[16];
-    if (used != 0) { // finish the keystream block in use, E(counter - 1)
+    bool ks_written = false; // only a partial block leaves keystream in ks (wiped below)
+    if (used != 0) {         // finish the keystream block in use, E(counter - 1)
         Counter prev = c;
         prev.sub1();
         store(ks, enc_block<R>(k, block_of(prev)));
+        ks_written = true;
         const size_t take = 16 - used < n ? 16 - used : n;
         for (size_t i = 0; i < take; ++i) dst[i] = src[i] ^ ks[used + i];
         off = take;
@@ -311,12 +313,13 @@ ACRYPTO_AESNI void ctr_r(const Schedule &s, const uint8_t *src, uint8_t *dst, si
         }
         if (off < n) { // a partial block: its keystream stays in use
             store(ks, enc_block<R>(k, block_of(c)));
+            ks_written = true;
             c.add(1);
             used = static_cast<uint32_t>(n - off);
             for (size_t i = 0; i < used; ++i) dst[off + i] = src[off + i] ^ ks[i];
         }
     }
-    OPENSSL_cleanse(ks, sizeof(ks));
+    if (ks_written) OPENSSL_cleanse(ks, sizeof(ks));
     put_be64(iv, c.hi);
     put_be64(iv + 8, c.lo);
     *num = used;

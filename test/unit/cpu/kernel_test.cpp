@@ -348,6 +348,38 @@ TEST(CpuStreamKernel, ChaCha20StreamsMatchTheDefaultProvider) {
     }
 }
 
+TEST(CpuStreamKernel, ChaCha20NewNonceAtTheSamePositionStartsAgain) {
+    // One kernel, messages whose IVs differ only in the nonce: each message's counter and
+    // `num` are where the last one ended, so only the nonce tells that the stream is new.
+    auto counts = std::make_shared<KernelCounts>();
+    std::mt19937 rng(17);
+    const std::vector<uint8_t> key = random_vec(32);
+    for (const bool enc : {true, false}) {
+        acrypto_kernel k = bind_shape(ACRYPTO_ALG_CHACHA20, ACRYPTO_MODE_STREAM, key, enc, counts);
+        ASSERT_NE(k.run_fn, nullptr);
+        std::vector<uint8_t> iv(16, 0);
+        uint32_t num = 0;
+        for (int msg = 0; msg < 12; ++msg) {
+            const std::vector<uint8_t> start = iv; // counter and num as the last message left them
+            const uint32_t start_num = num;
+            const std::vector<uint8_t> in = random_vec(1 + rng() % 150);
+            std::vector<uint8_t> buf = in;
+            ASSERT_EQ(k.run_fn(k.state, buf.data(), buf.data(), buf.size(), iv.data(), &num),
+                      ACRYPTO_OK);
+            // The reference: a stream from `start`, its first start_num keystream bytes used.
+            std::vector<uint8_t> padded(start_num, 0);
+            padded.insert(padded.end(), in.begin(), in.end());
+            const std::vector<uint8_t> full = test::reference_cipher(
+                ACRYPTO_ALG_CHACHA20, ACRYPTO_MODE_STREAM, ACRYPTO_DIR_ENCRYPT, key, start, padded);
+            ASSERT_TRUE(std::equal(buf.begin(), buf.end(), full.begin() + start_num))
+                << "message " << msg;
+            // The next message: a new nonce, the counter and num left as they are.
+            for (size_t i = 4; i < 16; ++i) iv[i] = static_cast<uint8_t>(rng());
+        }
+        k.release_fn(k.state);
+    }
+}
+
 TEST(CpuPlainKernel, DesStreamsMatchTheDefaultProvider) {
     auto counts = std::make_shared<KernelCounts>();
     std::mt19937 rng(13);
