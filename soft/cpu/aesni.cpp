@@ -536,6 +536,16 @@ ACRYPTO_AESNI void xts(const Schedule &k1, const Schedule &k2, bool enc, const u
     }
 }
 
+XtsFn xts_for(const Schedule &k1, const Schedule &k2) noexcept {
+    if (!available() || k1.rounds != k2.rounds) return nullptr;
+    switch (k1.rounds) {
+    case 10: return &xts_r<10>;
+    case 12: return &xts_r<12>;
+    case 14: return &xts_r<14>;
+    default: return nullptr;
+    }
+}
+
 #else // no x86: never available
 
 bool available() noexcept { return false; }
@@ -545,6 +555,7 @@ void cbc(const Schedule &, bool, const uint8_t *, uint8_t *, size_t, uint8_t *) 
 void ctr(const Schedule &, const uint8_t *, uint8_t *, size_t, uint8_t *, uint32_t *) noexcept {}
 void xts(const Schedule &, const Schedule &, bool, const uint8_t *, uint8_t *, size_t,
          const uint8_t *) noexcept {}
+XtsFn xts_for(const Schedule &, const Schedule &) noexcept { return nullptr; }
 
 #endif
 

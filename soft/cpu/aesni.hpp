@@ -46,4 +46,11 @@ void ctr(const Schedule &s, const uint8_t *src, uint8_t *dst, size_t n, uint8_t 
 void xts(const Schedule &k1, const Schedule &k2, bool enc, const uint8_t *src, uint8_t *dst,
          size_t n, const uint8_t tweak[16]) noexcept;
 
+/// xts() for one key size, chosen once (a kernel's every run skips the choice): it
+/// expects `n` >= 16 and the key pair it was chosen for.
+using XtsFn = void (*)(const Schedule &k1, const Schedule &k2, bool enc, const uint8_t *src,
+                       uint8_t *dst, size_t n, const uint8_t *tweak);
+/// The XtsFn for the key pair `k1`, `k2`; nullptr when they are not one AES-NI key size.
+XtsFn xts_for(const Schedule &k1, const Schedule &k2) noexcept;
+
 } // namespace acrypto::soft::cpu::aesni
