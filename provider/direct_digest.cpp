@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// direct_digest_fns, direct_mac_fns: the default provider's digest and HMAC dispatch, found
-// by name once.
+// direct_digest_fns, direct_mac_fns, direct_aead_fns: the default provider's digest, HMAC
+// and AEAD cipher dispatch, found by name once.
 #include "direct_digest.hpp"
 
 #include <openssl/core_names.h>
@@ -59,6 +59,29 @@ bool fill(DirectMacFns &f, const OSSL_DISPATCH *d) {
     return f.newctx && f.init && f.update && f.final && f.freectx && f.dupctx;
 }
 
+bool fill(DirectCipherFns &f, const OSSL_DISPATCH *d) {
+    for (; d->function_id != 0; ++d) {
+        switch (d->function_id) {
+        case OSSL_FUNC_CIPHER_NEWCTX: f.newctx = OSSL_FUNC_cipher_newctx(d); break;
+        case OSSL_FUNC_CIPHER_FREECTX: f.freectx = OSSL_FUNC_cipher_freectx(d); break;
+        case OSSL_FUNC_CIPHER_DUPCTX: f.dupctx = OSSL_FUNC_cipher_dupctx(d); break;
+        case OSSL_FUNC_CIPHER_ENCRYPT_INIT: f.einit = OSSL_FUNC_cipher_encrypt_init(d); break;
+        case OSSL_FUNC_CIPHER_DECRYPT_INIT: f.dinit = OSSL_FUNC_cipher_decrypt_init(d); break;
+        case OSSL_FUNC_CIPHER_UPDATE: f.update = OSSL_FUNC_cipher_update(d); break;
+        case OSSL_FUNC_CIPHER_FINAL: f.final = OSSL_FUNC_cipher_final(d); break;
+        case OSSL_FUNC_CIPHER_GET_CTX_PARAMS:
+            f.get_ctx_params = OSSL_FUNC_cipher_get_ctx_params(d);
+            break;
+        case OSSL_FUNC_CIPHER_SET_CTX_PARAMS:
+            f.set_ctx_params = OSSL_FUNC_cipher_set_ctx_params(d);
+            break;
+        default: break;
+        }
+    }
+    return f.newctx && f.freectx && f.dupctx && f.einit && f.dinit && f.update && f.final &&
+           f.get_ctx_params && f.set_ctx_params;
+}
+
 /// The functions of the implementation named `name` of operation `op` in `prov`
 /// (a new Fns), or nullptr when it is not there or lacks one of them.
 template <typename Fns> Fns *look_up(const OSSL_PROVIDER *prov, int op, const char *name) {
@@ -107,6 +130,22 @@ const DirectMacFns *direct_mac_fns(ProvCtx *pctx) {
                                          EVP_MAC_get0_name(mac));
         },
         [](DirectMacFns *f) { delete f; });
+}
+
+const DirectCipherFns *direct_aead_fns(ProvCtx *pctx, size_t slot, const char *name) {
+    if (slot >= std::size(pctx->direct_aead_fns)) return nullptr;
+    EVP_CIPHER *cipher = cached_fetch(
+        pctx->direct_aead_cipher[slot],
+        [&]() { return EVP_CIPHER_fetch(libctx(pctx), name, "provider=default"); },
+        [](EVP_CIPHER *c) { EVP_CIPHER_free(c); });
+    if (cipher == nullptr) return nullptr;
+    return cached_fetch(
+        pctx->direct_aead_fns[slot],
+        [&]() -> DirectCipherFns * {
+            return look_up<DirectCipherFns>(EVP_CIPHER_get0_provider(cipher), OSSL_OP_CIPHER,
+                                            EVP_CIPHER_get0_name(cipher));
+        },
+        [](DirectCipherFns *f) { delete f; });
 }
 
 } // namespace acrypto::prov

@@ -12,8 +12,10 @@
 #include <climits>
 #include <cstring>
 #include <new>
+#include <type_traits>
 #include <vector>
 
+#include "direct_cipher.hpp"
 #include "errors.hpp"
 #include "execute.hpp"
 #include "inline_kernel.hpp"
@@ -74,10 +76,10 @@ struct AeadCtx {
     bool iv_gen = false;
     uint8_t fixed_nonce[12] = {}; ///< ChaCha20-Poly1305 TLS nonce
     /// A message fed in several payload updates continues in software (see update_impl).
-    EVP_CIPHER_CTX *sw = nullptr;
+    DirectCipher sw;
     /// The direct path (start_direct): a default-provider context keyed once for key
     /// `direct_key_id`, direction and IV length; each message sets only its IV.
-    EVP_CIPHER_CTX *direct = nullptr;
+    DirectCipher direct;
     uint64_t direct_key_id = 0;
     bool direct_enc = true;
     size_t direct_ivlen = 0;
@@ -86,17 +88,19 @@ struct AeadCtx {
     InlineKernel kern;        ///< the bound device kernel, once an inline run succeeded
 };
 
+static_assert(std::size(kAeadInfos) <= std::extent_v<decltype(ProvCtx::direct_aead_fns)>,
+              "one direct cipher slot per AEAD algorithm");
+
 bool is_gcm(const AeadCtx *c) { return c->info->mode == ACRYPTO_MODE_GCM; }
 
 /// The software context this message streams through, if any: a continuation
 /// (sw) or the direct path.
-EVP_CIPHER_CTX *stream_ctx(const AeadCtx *c) {
-    return c->sw != nullptr ? c->sw : c->direct_open ? c->direct : nullptr;
+DirectCipher *stream_ctx(AeadCtx *c) {
+    return c->sw ? &c->sw : c->direct_open ? &c->direct : nullptr;
 }
 
 void reset_message(AeadCtx *c) {
-    EVP_CIPHER_CTX_free(c->sw);
-    c->sw = nullptr;
+    c->sw.close();
     c->aad.clear();
     if (c->enc &&
         !c->payload.empty()) // plaintext kept for a continuation; ciphertext is not secret
@@ -311,7 +315,7 @@ void aead_freectx(void *vctx) {
     auto *c = static_cast<AeadCtx *>(vctx);
     if (c == nullptr) return;
     reset_message(c);
-    EVP_CIPHER_CTX_free(c->direct); // cleanses its key schedule
+    c->direct.close(); // cleanses its key schedule
     sym_key_drop(c->key);
     OPENSSL_cleanse(c->iv, sizeof c->iv);
     OPENSSL_cleanse(c->fixed_nonce, sizeof c->fixed_nonce);
@@ -321,22 +325,11 @@ void aead_freectx(void *vctx) {
 void *aead_dupctx(void *vctx) {
     try {
         auto *c = static_cast<AeadCtx *>(vctx);
-        auto *d = new AeadCtx(*c);
-        d->sw = nullptr;
-        d->direct = nullptr;
-        if (c->sw != nullptr) {
-            d->sw = EVP_CIPHER_CTX_new();
-            if (d->sw == nullptr || EVP_CIPHER_CTX_copy(d->sw, c->sw) != 1) {
-                aead_freectx(d);
-                return nullptr;
-            }
-        }
-        if (c->direct != nullptr) { // mid-message or not, the copy carries the same state
-            d->direct = EVP_CIPHER_CTX_new();
-            if (d->direct == nullptr || EVP_CIPHER_CTX_copy(d->direct, c->direct) != 1) {
-                aead_freectx(d);
-                return nullptr;
-            }
+        auto *d = new AeadCtx(*c); // its software contexts start empty
+        // Mid-message or not, the copy carries the same state.
+        if (!d->sw.copy_from(c->sw) || !d->direct.copy_from(c->direct)) {
+            aead_freectx(d);
+            return nullptr;
         }
         return d;
     } catch (...) {
@@ -396,35 +389,28 @@ int aead_dinit(void *vctx, const unsigned char *key, size_t keylen, const unsign
     }
 }
 
-/// A default-provider context for this context's cipher, keyed with its key for its
-/// direction and IV length (no IV yet); nullptr on failure.
-EVP_CIPHER_CTX *keyed_software(const AeadCtx *c) {
+/// Open `out` as a default-provider context of this context's cipher, keyed with its key
+/// for its direction and IV length (no IV yet). False on failure.
+bool keyed_software(const AeadCtx *c, DirectCipher &out) {
     char name[32] = {};
     const size_t n = std::strcspn(c->info->names, ":");
     std::memcpy(name, c->info->names, n < sizeof name - 1 ? n : sizeof name - 1);
-    EVP_CIPHER *cipher = EVP_CIPHER_fetch(libctx(c->pctx), name, kValuePropq);
-    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    const DirectCipherFns *f =
+        direct_aead_fns(c->pctx, static_cast<size_t>(c->info - kAeadInfos), name);
     size_t ivlen = c->ivlen;
-    OSSL_PARAM p[] = {OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_AEAD_IVLEN, &ivlen),
-                      OSSL_PARAM_construct_end()};
-    const bool ok = cipher != nullptr && ctx != nullptr &&
-                    EVP_CipherInit_ex2(ctx, cipher, nullptr, nullptr, c->enc ? 1 : 0, p) == 1 &&
-                    EVP_CipherInit_ex2(ctx, nullptr, c->key.key->c().data, nullptr, c->enc ? 1 : 0,
-                                       nullptr) == 1;
-    EVP_CIPHER_free(cipher);
-    if (!ok) {
-        EVP_CIPHER_CTX_free(ctx);
-        return nullptr;
-    }
-    return ctx;
+    const OSSL_PARAM p[] = {OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_AEAD_IVLEN, &ivlen),
+                            OSSL_PARAM_construct_end()};
+    const acrypto_key &k = c->key.key->c();
+    return f != nullptr && out.open(f, c->enc, k.data, k.len, p);
 }
 
-/// Start this message in `ctx` (keyed by keyed_software): its IV, then its AAD.
-bool begin_message(EVP_CIPHER_CTX *ctx, const AeadCtx *c) {
-    int outl = 0;
-    return EVP_CipherInit_ex2(ctx, nullptr, nullptr, c->iv, c->enc ? 1 : 0, nullptr) == 1 &&
-           (c->aad.empty() || EVP_CipherUpdate(ctx, nullptr, &outl, c->aad.data(),
-                                               static_cast<int>(c->aad.size())) == 1);
+/// Start this message in `ctx` (keyed by keyed_software): its IV, then its AAD. The IV
+/// length is what EVP_CipherInit_ex2 would pass: the GCM context's, and for
+/// ChaCha20-Poly1305 always 12 (a shorter nonce set as the AEAD IV length is read from them).
+bool begin_message(DirectCipher &ctx, const AeadCtx *c) {
+    size_t outl = 0;
+    return ctx.set_iv(c->iv, is_gcm(c) ? c->ivlen : size_t{12}) &&
+           (c->aad.empty() || ctx.update(nullptr, &outl, c->aad.data(), c->aad.size()));
 }
 
 /**
@@ -434,19 +420,16 @@ bool begin_message(EVP_CIPHER_CTX *ctx, const AeadCtx *c) {
  * the AAD and the first chunk, so streaming stays linear in the message size.
  */
 bool start_software(AeadCtx *c) {
-    EVP_CIPHER_CTX *sw = keyed_software(c);
     std::vector<uint8_t> scratch(c->payload.size());
-    int outl = 0;
-    const bool ok =
-        sw != nullptr && begin_message(sw, c) &&
-        (c->payload.empty() || EVP_CipherUpdate(sw, scratch.data(), &outl, c->payload.data(),
-                                                static_cast<int>(c->payload.size())) == 1);
+    size_t outl = 0;
+    const bool ok = keyed_software(c, c->sw) && begin_message(c->sw, c) &&
+                    (c->payload.empty() ||
+                     c->sw.update(scratch.data(), &outl, c->payload.data(), c->payload.size()));
     OPENSSL_cleanse(scratch.data(), scratch.size());
     if (!ok) {
-        EVP_CIPHER_CTX_free(sw);
+        c->sw.close();
         return false;
     }
-    c->sw = sw;
     OPENSSL_cleanse(c->payload.data(), c->payload.size());
     c->payload.clear();
     return true;
@@ -461,17 +444,17 @@ bool start_software(AeadCtx *c) {
  * False, with nothing changed for the message, when the path does not apply.
  */
 bool direct_wanted(AeadCtx *c, size_t len) {
-    return c->pctx->only_software_devices && !c->ran && c->sw == nullptr && !c->direct_open &&
-           c->key.key && c->key.key->c().id != 0 && c->kern.takes(c->pctx, c->opts, len);
+    return c->pctx->only_software_devices && !c->ran && !c->sw && !c->direct_open && c->key.key &&
+           c->key.key->c().id != 0 && c->kern.takes(c->pctx, c->opts, len);
 }
 
 bool start_direct(AeadCtx *c) {
     const acrypto_key &k = c->key.key->c();
-    if (c->direct == nullptr || c->direct_key_id != k.id || c->direct_enc != c->enc ||
+    if (!c->direct || c->direct_key_id != k.id || c->direct_enc != c->enc ||
         c->direct_ivlen != c->ivlen) {
-        EVP_CIPHER_CTX_free(c->direct);
+        c->direct.close();
         c->direct_key_id = 0;
-        if ((c->direct = keyed_software(c)) == nullptr) {
+        if (!keyed_software(c, c->direct)) {
             ERR_clear_error(); // the message takes the other paths
             return false;
         }
@@ -517,16 +500,15 @@ int update_impl(AeadCtx *c, unsigned char *out, size_t *outl, size_t outsize,
         *outl = 0;
         return 1;
     }
-    if (c->ran && c->sw == nullptr && !start_software(c)) {
+    if (c->ran && !c->sw && !start_software(c)) {
         raise(c->pctx, kReasonInternal, "AEAD continuation");
         return 0;
     }
     if (inl <= INT_MAX && direct_wanted(c, inl)) (void)start_direct(c);
-    if (EVP_CIPHER_CTX *st = stream_ctx(c)) {
-        int n = 0;
-        if (inl > INT_MAX || EVP_CipherUpdate(st, out, &n, in, static_cast<int>(inl)) != 1)
-            return 0;
-        *outl = static_cast<size_t>(n);
+    if (DirectCipher *st = stream_ctx(c)) {
+        size_t n = 0;
+        if (!st->update(out, &n, in, inl)) return 0;
+        *outl = n;
         return 1;
     }
     // One payload update (the common case, and TLS's) is one session. The input
@@ -555,16 +537,11 @@ int aead_update(void *vctx, unsigned char *out, size_t *outl, size_t outsize,
 int final_impl(AeadCtx *c, size_t *outl) {
     *outl = 0;
     if (!c->key.key || !c->iv_set) return 0;
-    if (EVP_CIPHER_CTX *st = stream_ctx(c)) {
-        int n = 0, ok = 1;
-        if (!c->enc)
-            ok = c->tag_set && EVP_CIPHER_CTX_ctrl(st, EVP_CTRL_AEAD_SET_TAG,
-                                                   static_cast<int>(c->taglen), c->tag) == 1;
-        uint8_t none[16];
-        ok = ok && EVP_CipherFinal_ex(st, none, &n) == 1;
-        if (ok && c->enc)
-            ok = EVP_CIPHER_CTX_ctrl(st, EVP_CTRL_AEAD_GET_TAG, static_cast<int>(c->taglen),
-                                     c->tag) == 1;
+    if (DirectCipher *st = stream_ctx(c)) {
+        bool ok = true;
+        if (!c->enc) ok = c->tag_set && st->set_tag(c->tag, c->taglen);
+        ok = ok && st->final();
+        if (ok && c->enc) ok = st->get_tag(c->tag, c->taglen);
         reset_message(c);
         c->iv_set = false;
         return ok;
