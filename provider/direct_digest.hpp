@@ -61,9 +61,9 @@ struct DirectCipherFns {
 
 /**
  * The functions of the default provider's cipher `name`, AEAD slot `slot` (the AEAD
- * context's algorithm index, below ProvCtx::direct_aead_fns' size), looked up once per provider context with the cipher
- * fetched and kept (so the default provider stays loaded); nullptr when that provider
- * does not offer all nine.
+ * context's algorithm index, below ProvCtx::direct_aead_fns' size), looked up once per provider
+ * context with the cipher fetched and kept (so the default provider stays loaded); nullptr when
+ * that provider does not offer all nine.
  */
 const DirectCipherFns *direct_aead_fns(ProvCtx *pctx, size_t slot, const char *name);
 
