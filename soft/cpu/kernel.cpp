@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // cpu inline kernels: AES ECB/CBC/CTR on AES-NI round keys expanded at bind time, or one
-// EVP_CIPHER_CTX keyed at bind time. Ciphers track their
-// chaining state so a stream of runs never re-initialises it; AEAD messages set
-// only their IV.
+// EVP_CIPHER_CTX keyed at bind time; AEAD on one context of the library's implementation
+// (LibCipher) keyed at bind time. Ciphers track their chaining state so a stream of runs
+// never re-initialises it; AEAD messages set only their IV.
 #include "kernel.hpp"
 
 #include <climits>
@@ -18,6 +18,7 @@
 #include "aesni.hpp"
 #include "exec_cipher.hpp"
 #include "kernel_base.hpp"
+#include "lib_cipher.hpp"
 
 namespace acrypto::soft::cpu {
 
@@ -101,36 +102,19 @@ const char *aes_name(uint32_t mode, size_t key_len) {
 /// An AEAD kernel: one context keyed (and set to the bound IV length) once; each
 /// message sets only its IV.
 struct AeadKernel : KernelBase {
-    EVP_CIPHER_CTX *ctx = nullptr;
+    LibCipher lc;
     size_t iv_len = 0;
 };
 
 int aead_message(AeadKernel *a, const uint8_t *iv, const uint8_t *aad, size_t aad_len,
                  const uint8_t *src, uint8_t *dst, size_t len, uint8_t *tag, size_t tag_len) {
-    int outl = 0;
-    if (EVP_CipherInit_ex2(a->ctx, nullptr, nullptr, iv, a->enc ? 1 : 0, nullptr) != 1)
-        return ACRYPTO_E_INTERNAL;
-    if (aad_len > 0 &&
-        EVP_CipherUpdate(a->ctx, nullptr, &outl, aad, static_cast<int>(aad_len)) != 1)
-        return ACRYPTO_E_INTERNAL;
-    int done = 0;
-    if (len > 0 && EVP_CipherUpdate(a->ctx, dst, &done, src, static_cast<int>(len)) != 1)
-        return ACRYPTO_E_INTERNAL;
-    if (!a->enc) {
-        OSSL_PARAM tp[] = {
-            OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, tag, tag_len),
-            OSSL_PARAM_construct_end()};
-        if (EVP_CIPHER_CTX_set_params(a->ctx, tp) != 1) return ACRYPTO_E_INTERNAL;
-    }
-    int fin = 0;
-    if (EVP_CipherFinal_ex(a->ctx, dst + done, &fin) != 1)
-        return a->enc ? ACRYPTO_E_INTERNAL : ACRYPTO_E_VERIFY;
-    if (a->enc) {
-        OSSL_PARAM tp[] = {
-            OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, tag, tag_len),
-            OSSL_PARAM_construct_end()};
-        if (EVP_CIPHER_CTX_get_params(a->ctx, tp) != 1) return ACRYPTO_E_INTERNAL;
-    }
+    LibCipher &lc = a->lc;
+    if (!lc.set_iv(iv, a->iv_len)) return ACRYPTO_E_INTERNAL;
+    if (aad_len > 0 && !lc.aad(aad, aad_len)) return ACRYPTO_E_INTERNAL;
+    if (len > 0 && !lc.run(dst, src, len)) return ACRYPTO_E_INTERNAL;
+    if (!a->enc && !lc.set_tag(tag, tag_len)) return ACRYPTO_E_INTERNAL;
+    if (!lc.finish()) return a->enc ? ACRYPTO_E_INTERNAL : ACRYPTO_E_VERIFY;
+    if (a->enc && !lc.get_tag(tag, tag_len)) return ACRYPTO_E_INTERNAL;
     return ACRYPTO_OK;
 }
 
@@ -155,7 +139,7 @@ void release_aead(void *state) {
     auto *a = static_cast<AeadKernel *>(state);
     if (!a) return;
     a->flush();
-    EVP_CIPHER_CTX_free(a->ctx); // cleanses the key schedule
+    a->lc.close(); // cleanses the key schedule
     EVP_CIPHER_free(a->cipher);
     delete a;
 }
@@ -180,14 +164,11 @@ int bind_aead(const std::shared_ptr<CryptoLib> &lib, const std::shared_ptr<Kerne
     if (!a) return ACRYPTO_E_NOMEM;
     a->iv_len = shape.iv_len;
     a->cipher = EVP_CIPHER_fetch(lib->ctx(), name, nullptr);
-    a->ctx = EVP_CIPHER_CTX_new();
     size_t ivlen = a->iv_len;
     OSSL_PARAM ivp[] = {OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_AEAD_IVLEN, &ivlen),
                         OSSL_PARAM_construct_end()};
-    if (!a->cipher || !a->ctx ||
-        EVP_CipherInit_ex2(a->ctx, a->cipher, nullptr, nullptr, a->enc ? 1 : 0, ivp) != 1 ||
-        EVP_CipherInit_ex2(a->ctx, nullptr, shape.key->data, nullptr, a->enc ? 1 : 0, nullptr) !=
-            1) {
+    if (!a->cipher ||
+        !a->lc.open(a->cipher, a->enc, shape.key->data, shape.key->len, nullptr, 0, ivp)) {
         ERR_clear_error();
         release_aead(a);
         return ACRYPTO_E_INTERNAL;

@@ -1,17 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // cpu inline kernels for AES-XTS, ChaCha20 and DES/3DES ECB/CBC: one context of the library's
-// own implementation, keyed at bind and driven through that implementation's functions (no EVP
-// layer per run). XTS runs on AES-NI where the CPU has it, else an XTS run sets only its tweak;
-// a ChaCha20 stream that continues where the context is runs as one update, any other position
-// re-sets the IV and skips `num` bytes.
-#include <openssl/core_dispatch.h>
+// own implementation (LibCipher), keyed at bind, with no EVP layer per run. XTS runs on AES-NI
+// where the CPU has it, else an XTS run sets only its tweak; a ChaCha20 stream that continues where
+// the context is runs as one update, any other position re-sets the IV and skips `num` bytes.
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
-#include <openssl/provider.h>
-#include <strings.h>
 
 #include <climits>
 #include <cstring>
@@ -19,6 +15,7 @@
 
 #include "aesni.hpp"
 #include "kernel_base.hpp"
+#include "lib_cipher.hpp"
 
 namespace acrypto::soft::cpu {
 
@@ -29,76 +26,6 @@ constexpr size_t kChachaBlock = 64;
 /// Longest XTS data unit (IEEE 1619-2018, SP 800-38E: 2^20 blocks); longer ones go
 /// to the library, which refuses them.
 constexpr size_t kXtsMaxUnit = (size_t{1} << 20) * 16;
-
-/// One context of a provider's cipher implementation and the functions that drive it: the
-/// calls EVP_CipherInit_ex2 and EVP_CipherUpdate end in, without their checks and dispatch on
-/// every run (a 16-byte ChaCha20 run spent a seventh of its instructions there).
-struct LibCipher {
-    void *algctx = nullptr;
-    OSSL_FUNC_cipher_freectx_fn *freectx = nullptr;
-    OSSL_FUNC_cipher_encrypt_init_fn *einit = nullptr;
-    OSSL_FUNC_cipher_decrypt_init_fn *dinit = nullptr;
-    OSSL_FUNC_cipher_update_fn *update = nullptr;
-    bool enc = true;
-
-    /// A context of `cipher`'s implementation, keyed with `key` and `iv` (nullptr: none) for
-    /// direction `enc`, with `params`. False when the implementation is not found or refuses.
-    bool open(const EVP_CIPHER *cipher, bool enc_dir, const uint8_t *key, size_t key_len,
-              const uint8_t *iv, size_t iv_len, const OSSL_PARAM params[]);
-    /// Start again at `iv` under the same key.
-    bool set_iv(const uint8_t *iv, size_t iv_len) {
-        return (enc ? einit : dinit)(algctx, nullptr, 0, iv, iv_len, nullptr) == 1;
-    }
-    /// `len` bytes from `src` to `dst` (the same or disjoint).
-    bool run(uint8_t *dst, const uint8_t *src, size_t len) {
-        size_t outl = 0;
-        return update(algctx, dst, &outl, len, src, len) == 1 && outl == len;
-    }
-    void close() noexcept {
-        if (algctx != nullptr) freectx(algctx); // cleanses the key schedule
-        algctx = nullptr;
-    }
-};
-
-/// Whether `want` is one of the colon-separated `names`, ignoring case.
-bool names_include(const char *names, const char *want) {
-    const size_t n = std::strlen(want);
-    for (const char *p = names; p != nullptr;) {
-        if (strncasecmp(p, want, n) == 0 && (p[n] == '\0' || p[n] == ':')) return true;
-        p = std::strchr(p, ':');
-        if (p != nullptr) ++p;
-    }
-    return false;
-}
-
-bool LibCipher::open(const EVP_CIPHER *cipher, bool enc_dir, const uint8_t *key, size_t key_len,
-                     const uint8_t *iv, size_t iv_len, const OSSL_PARAM params[]) {
-    const OSSL_PROVIDER *prov = EVP_CIPHER_get0_provider(cipher);
-    const char *name = EVP_CIPHER_get0_name(cipher);
-    if (prov == nullptr || name == nullptr) return false;
-    int no_cache = 0;
-    const OSSL_ALGORITHM *algs = OSSL_PROVIDER_query_operation(prov, OSSL_OP_CIPHER, &no_cache);
-    OSSL_FUNC_cipher_newctx_fn *newctx = nullptr;
-    for (const OSSL_ALGORITHM *a = algs; a != nullptr && a->algorithm_names != nullptr; ++a) {
-        if (!names_include(a->algorithm_names, name)) continue;
-        for (const OSSL_DISPATCH *d = a->implementation; d->function_id != 0; ++d) {
-            switch (d->function_id) {
-            case OSSL_FUNC_CIPHER_NEWCTX: newctx = OSSL_FUNC_cipher_newctx(d); break;
-            case OSSL_FUNC_CIPHER_FREECTX: freectx = OSSL_FUNC_cipher_freectx(d); break;
-            case OSSL_FUNC_CIPHER_ENCRYPT_INIT: einit = OSSL_FUNC_cipher_encrypt_init(d); break;
-            case OSSL_FUNC_CIPHER_DECRYPT_INIT: dinit = OSSL_FUNC_cipher_decrypt_init(d); break;
-            case OSSL_FUNC_CIPHER_UPDATE: update = OSSL_FUNC_cipher_update(d); break;
-            default: break;
-            }
-        }
-        break;
-    }
-    if (algs != nullptr) OSSL_PROVIDER_unquery_operation(prov, OSSL_OP_CIPHER, algs);
-    if (!newctx || !freectx || !einit || !dinit || !update) return false;
-    if ((algctx = newctx(OSSL_PROVIDER_get0_provider_ctx(prov))) == nullptr) return false;
-    enc = enc_dir;
-    return (enc ? einit : dinit)(algctx, key, key_len, iv, iv_len, params) == 1;
-}
 
 struct PlainKernel : KernelBase {
     LibCipher lib_cipher;
