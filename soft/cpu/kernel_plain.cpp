@@ -85,6 +85,20 @@ uint32_t le32(const uint8_t *p) {
     return uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 | uint32_t{p[3]} << 24;
 }
 
+/// Put the ChaCha20 context at `iv` with `num` keystream bytes of its block used (out of
+/// line: a continuing run needs none of it).
+[[gnu::noinline]] int restart_chacha(PlainKernel &s, const uint8_t *iv, uint32_t num) {
+    if (const int rc = restart(s.lib_cipher, iv, 16); rc != ACRYPTO_OK) return rc;
+    if (num > 0) { // the keystream bytes the stream already used
+        uint8_t skip[kChachaBlock] = {};
+        const int rc = update(s.lib_cipher, skip, skip, num);
+        OPENSSL_cleanse(skip, sizeof(skip));
+        if (rc != ACRYPTO_OK) return rc;
+    }
+    std::memcpy(s.chain_nonce, iv + 4, sizeof(s.chain_nonce));
+    return ACRYPTO_OK;
+}
+
 /// ChaCha20 as the cpu device's session step runs it (exec_aead.cpp): the 32-bit
 /// block counter in iv[0..3] advances by whole blocks, `num` keeps the rest.
 /// iv is read and written only as its 4-byte counter and 12-byte nonce: a 16-byte
@@ -98,14 +112,7 @@ int run_chacha(PlainKernel &s, const uint8_t *src, uint8_t *dst, size_t len, uin
                            std::memcmp(s.chain_nonce, iv + 4, sizeof(s.chain_nonce)) == 0;
     s.known = false;
     if (!continues) {
-        if (const int rc = restart(s.lib_cipher, iv, 16); rc != ACRYPTO_OK) return rc;
-        if (*num > 0) { // the keystream bytes the stream already used
-            uint8_t skip[kChachaBlock] = {};
-            const int rc = update(s.lib_cipher, skip, skip, *num);
-            OPENSSL_cleanse(skip, sizeof(skip));
-            if (rc != ACRYPTO_OK) return rc;
-        }
-        std::memcpy(s.chain_nonce, iv + 4, sizeof(s.chain_nonce));
+        if (const int rc = restart_chacha(s, iv, *num); rc != ACRYPTO_OK) return rc;
     }
     const int rc = update(s.lib_cipher, dst, src, len);
     if (rc != ACRYPTO_OK) return rc;
@@ -175,9 +182,9 @@ const char *plain_name(const acrypto_step &shape) {
     return shape.key->len == 32 ? "AES-128-XTS" : shape.key->len == 64 ? "AES-256-XTS" : nullptr;
 }
 
-/// An XTS data unit on AES-NI, the kernel's run when the CPU has it: few instructions
-/// before the tweak's rounds start, so that they overlap the previous run's last rounds.
-/// Anything unusual takes run_plain's checks and paths.
+/// An XTS data unit on AES-NI, the kernel's run when the CPU has it: only the argument
+/// checks between the kernel call and the tweak's rounds. Anything unusual takes
+/// run_plain's checks and paths.
 int run_xts_ni(void *state, const uint8_t *src, uint8_t *dst, size_t len, uint8_t *iv,
                uint32_t *num) {
     auto *s = static_cast<PlainKernel *>(state);
