@@ -341,15 +341,9 @@ inline bool kernel_takes(const AesCtx *c, const unsigned char *out, size_t outsi
 int aes_update(void *vctx, unsigned char *out, size_t *outl, size_t outsize,
                const unsigned char *in, size_t inl) {
     auto *c = static_cast<AesCtx *>(vctx);
-    if (kernel_takes(c, out, outsize, in, inl)) {
-        const int k = c->kern.run(c->pctx, c->opts, in, out, inl, c->iv, &c->num);
-        if (k == ACRYPTO_OK) [[likely]] {
-            *outl = inl;
-            return 1;
-        }
-        if (k != ACRYPTO_E_UNSUPPORTED) return kernel_failed(c, k);
-    }
-    return update_slow(c, out, outl, outsize, in, inl);
+    return kernel_update(c, kernel_takes(c, out, outsize, in, inl), out, outl, in, inl,
+                         kernel_failed,
+                         [&] { return update_slow(c, out, outl, outsize, in, inl); });
 }
 
 int update_slow(AesCtx *c, unsigned char *out, size_t *outl, size_t outsize,

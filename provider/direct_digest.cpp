@@ -6,7 +6,6 @@
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/provider.h>
-#include <strings.h>
 
 #include <cstring>
 #include <new>
@@ -16,18 +15,6 @@
 namespace acrypto::prov {
 
 namespace {
-
-/// Whether `want` is one of the colon-separated `names` (case-insensitive).
-bool has_name(const char *names, const char *want) {
-    const size_t n = std::strlen(want);
-    for (const char *p = names; p != nullptr && *p != '\0';) {
-        const char *end = std::strchr(p, ':');
-        const size_t len = end != nullptr ? static_cast<size_t>(end - p) : std::strlen(p);
-        if (len == n && strncasecmp(p, want, n) == 0) return true;
-        p = end != nullptr ? end + 1 : nullptr;
-    }
-    return false;
-}
 
 bool fill(DirectDigestFns &f, const OSSL_DISPATCH *d) {
     for (; d->function_id != 0; ++d) {
@@ -59,52 +46,6 @@ bool fill(DirectMacFns &f, const OSSL_DISPATCH *d) {
     return f.newctx && f.init && f.update && f.final && f.freectx && f.dupctx;
 }
 
-bool fill(DirectCipherFns &f, const OSSL_DISPATCH *d) {
-    for (; d->function_id != 0; ++d) {
-        switch (d->function_id) {
-        case OSSL_FUNC_CIPHER_NEWCTX: f.newctx = OSSL_FUNC_cipher_newctx(d); break;
-        case OSSL_FUNC_CIPHER_FREECTX: f.freectx = OSSL_FUNC_cipher_freectx(d); break;
-        case OSSL_FUNC_CIPHER_DUPCTX: f.dupctx = OSSL_FUNC_cipher_dupctx(d); break;
-        case OSSL_FUNC_CIPHER_ENCRYPT_INIT: f.einit = OSSL_FUNC_cipher_encrypt_init(d); break;
-        case OSSL_FUNC_CIPHER_DECRYPT_INIT: f.dinit = OSSL_FUNC_cipher_decrypt_init(d); break;
-        case OSSL_FUNC_CIPHER_UPDATE: f.update = OSSL_FUNC_cipher_update(d); break;
-        case OSSL_FUNC_CIPHER_FINAL: f.final = OSSL_FUNC_cipher_final(d); break;
-        case OSSL_FUNC_CIPHER_GET_CTX_PARAMS:
-            f.get_ctx_params = OSSL_FUNC_cipher_get_ctx_params(d);
-            break;
-        case OSSL_FUNC_CIPHER_SET_CTX_PARAMS:
-            f.set_ctx_params = OSSL_FUNC_cipher_set_ctx_params(d);
-            break;
-        default: break;
-        }
-    }
-    return f.newctx && f.freectx && f.dupctx && f.einit && f.dinit && f.update && f.final &&
-           f.get_ctx_params && f.set_ctx_params;
-}
-
-/// The functions of the implementation named `name` of operation `op` in `prov`
-/// (a new Fns), or nullptr when it is not there or lacks one of them.
-template <typename Fns> Fns *look_up(const OSSL_PROVIDER *prov, int op, const char *name) {
-    if (prov == nullptr || name == nullptr) return nullptr;
-    int no_cache = 0;
-    const OSSL_ALGORITHM *algs = OSSL_PROVIDER_query_operation(prov, op, &no_cache);
-    Fns *found = nullptr;
-    for (const OSSL_ALGORITHM *a = algs; a != nullptr && a->algorithm_names != nullptr; ++a) {
-        if (!has_name(a->algorithm_names, name)) continue;
-        auto *f = new (std::nothrow) Fns;
-        if (f == nullptr) break;
-        f->provctx = OSSL_PROVIDER_get0_provider_ctx(prov);
-        if (fill(*f, a->implementation)) {
-            found = f;
-        } else {
-            delete f;
-        }
-        break;
-    }
-    if (algs != nullptr) OSSL_PROVIDER_unquery_operation(prov, op, algs);
-    return found;
-}
-
 } // namespace
 
 const DirectDigestFns *direct_digest_fns(ProvCtx *pctx, size_t index) {
@@ -114,8 +55,8 @@ const DirectDigestFns *direct_digest_fns(ProvCtx *pctx, size_t index) {
         [&]() -> DirectDigestFns * {
             EVP_MD *md = direct_digest(pctx, index);
             if (md == nullptr) return nullptr;
-            return look_up<DirectDigestFns>(EVP_MD_get0_provider(md), OSSL_OP_DIGEST,
-                                            EVP_MD_get0_name(md));
+            return ossl::look_up<DirectDigestFns>(EVP_MD_get0_provider(md), OSSL_OP_DIGEST,
+                                                  EVP_MD_get0_name(md), fill);
         },
         [](DirectDigestFns *f) { delete f; });
 }
@@ -126,13 +67,13 @@ const DirectMacFns *direct_mac_fns(ProvCtx *pctx) {
         [&]() -> DirectMacFns * {
             EVP_MAC *mac = direct_hmac(pctx);
             if (mac == nullptr) return nullptr;
-            return look_up<DirectMacFns>(EVP_MAC_get0_provider(mac), OSSL_OP_MAC,
-                                         EVP_MAC_get0_name(mac));
+            return ossl::look_up<DirectMacFns>(EVP_MAC_get0_provider(mac), OSSL_OP_MAC,
+                                               EVP_MAC_get0_name(mac), fill);
         },
         [](DirectMacFns *f) { delete f; });
 }
 
-const DirectCipherFns *direct_aead_fns(ProvCtx *pctx, size_t slot, const char *name) {
+const ossl::CipherFns *direct_aead_fns(ProvCtx *pctx, size_t slot, const char *name) {
     if (slot >= std::size(pctx->direct_aead_fns)) return nullptr;
     EVP_CIPHER *cipher = cached_fetch(
         pctx->direct_aead_cipher[slot],
@@ -140,12 +81,8 @@ const DirectCipherFns *direct_aead_fns(ProvCtx *pctx, size_t slot, const char *n
         [](EVP_CIPHER *c) { EVP_CIPHER_free(c); });
     if (cipher == nullptr) return nullptr;
     return cached_fetch(
-        pctx->direct_aead_fns[slot],
-        [&]() -> DirectCipherFns * {
-            return look_up<DirectCipherFns>(EVP_CIPHER_get0_provider(cipher), OSSL_OP_CIPHER,
-                                            EVP_CIPHER_get0_name(cipher));
-        },
-        [](DirectCipherFns *f) { delete f; });
+        pctx->direct_aead_fns[slot], [&]() { return ossl::cipher_fns(cipher); },
+        [](ossl::CipherFns *f) { delete f; });
 }
 
 } // namespace acrypto::prov

@@ -8,6 +8,8 @@
 
 #include <cstddef>
 
+#include "acrypto/ossl/impl.hpp"
+
 #include "prov_ctx.hpp"
 
 namespace acrypto::prov {
@@ -45,26 +47,12 @@ struct DirectMacFns {
 /// The HMAC behind direct_hmac(), looked up once per provider context, as above.
 const DirectMacFns *direct_mac_fns(ProvCtx *pctx);
 
-/// One default-provider cipher implementation's functions and provider context.
-struct DirectCipherFns {
-    void *provctx = nullptr;
-    OSSL_FUNC_cipher_newctx_fn *newctx = nullptr;
-    OSSL_FUNC_cipher_freectx_fn *freectx = nullptr;
-    OSSL_FUNC_cipher_dupctx_fn *dupctx = nullptr;
-    OSSL_FUNC_cipher_encrypt_init_fn *einit = nullptr;
-    OSSL_FUNC_cipher_decrypt_init_fn *dinit = nullptr;
-    OSSL_FUNC_cipher_update_fn *update = nullptr;
-    OSSL_FUNC_cipher_final_fn *final = nullptr;
-    OSSL_FUNC_cipher_get_ctx_params_fn *get_ctx_params = nullptr;
-    OSSL_FUNC_cipher_set_ctx_params_fn *set_ctx_params = nullptr;
-};
-
 /**
  * The functions of the default provider's cipher `name`, AEAD slot `slot` (the AEAD
  * context's algorithm index, below ProvCtx::direct_aead_fns' size), looked up once per provider
  * context with the cipher fetched and kept (so the default provider stays loaded); nullptr when
  * that provider does not offer all nine.
  */
-const DirectCipherFns *direct_aead_fns(ProvCtx *pctx, size_t slot, const char *name);
+const ossl::CipherFns *direct_aead_fns(ProvCtx *pctx, size_t slot, const char *name);
 
 } // namespace acrypto::prov

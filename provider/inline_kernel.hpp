@@ -105,4 +105,24 @@ class InlineKernel {
     bool refused_ = false;    ///< no kernel for this shape: do not ask again
 };
 
+/**
+ * A cipher update's fast path, for a context `c` with `kern`, `pctx`, `opts`, `iv` and `num`:
+ * when `takes` (the context's own check that the bound kernel can run this update whole),
+ * the kernel runs it; a kernel failure goes to `failed(c, status)`, and an update the kernel
+ * declines, like every other, to `slow()`.
+ */
+template <typename Ctx, typename Failed, typename Slow>
+inline int kernel_update(Ctx *c, bool takes, unsigned char *out, size_t *outl,
+                         const unsigned char *in, size_t inl, Failed failed, Slow slow) {
+    if (takes) {
+        const int k = c->kern.run(c->pctx, c->opts, in, out, inl, c->iv, &c->num);
+        if (k == ACRYPTO_OK) [[likely]] {
+            *outl = inl;
+            return 1;
+        }
+        if (k != ACRYPTO_E_UNSUPPORTED) return failed(c, k);
+    }
+    return slow();
+}
+
 } // namespace acrypto::prov

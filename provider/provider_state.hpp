@@ -17,11 +17,14 @@
 #include "config.hpp"
 #include "prov_ctx.hpp"
 
+namespace acrypto::ossl {
+struct CipherFns;
+} // namespace acrypto::ossl
+
 namespace acrypto::prov {
 
 struct DirectDigestFns;
 struct DirectMacFns;
-struct DirectCipherFns;
 
 /// A number no other provider instance of this process had (per-thread caches key on it:
 /// a freed instance's address may be reused, its serial never is).
@@ -71,7 +74,7 @@ struct ProvCtx {
     /// Default-provider AEAD ciphers (AES-128/192/256-GCM, ChaCha20-Poly1305) and their
     /// functions, for AEAD messages streamed in software (pk/cipher_aead.cpp); found once.
     std::atomic<EVP_CIPHER *> direct_aead_cipher[4] = {};
-    std::atomic<DirectCipherFns *> direct_aead_fns[4] = {};
+    std::atomic<acrypto::ossl::CipherFns *> direct_aead_fns[4] = {};
     /// Only software devices are configured (`cpu`, `mb`), whose inline digests and AEAD
     /// kernels are the default provider's code: digests may take that path, and AEAD
     /// messages theirs (`aead.direct`). Set at init.

@@ -15,7 +15,8 @@
 #include <type_traits>
 #include <vector>
 
-#include "direct_cipher.hpp"
+#include "acrypto/ossl/impl.hpp"
+#include "direct_digest.hpp"
 #include "errors.hpp"
 #include "execute.hpp"
 #include "inline_kernel.hpp"
@@ -26,6 +27,8 @@
 namespace acrypto::prov::pk {
 
 namespace {
+
+using acrypto::ossl::CipherCtx;
 
 constexpr size_t kTagLen = 16;
 constexpr size_t kTlsAadLen = 13;         // EVP_AEAD_TLS1_AAD_LEN
@@ -76,10 +79,10 @@ struct AeadCtx {
     bool iv_gen = false;
     uint8_t fixed_nonce[12] = {}; ///< ChaCha20-Poly1305 TLS nonce
     /// A message fed in several payload updates continues in software (see update_impl).
-    DirectCipher sw;
+    CipherCtx sw;
     /// The direct path (start_direct): a default-provider context keyed once for key
     /// `direct_key_id`, direction and IV length; each message sets only its IV.
-    DirectCipher direct;
+    CipherCtx direct;
     uint64_t direct_key_id = 0;
     bool direct_enc = true;
     size_t direct_ivlen = 0;
@@ -95,9 +98,7 @@ bool is_gcm(const AeadCtx *c) { return c->info->mode == ACRYPTO_MODE_GCM; }
 
 /// The software context this message streams through, if any: a continuation
 /// (sw) or the direct path.
-DirectCipher *stream_ctx(AeadCtx *c) {
-    return c->sw ? &c->sw : c->direct_open ? &c->direct : nullptr;
-}
+CipherCtx *stream_ctx(AeadCtx *c) { return c->sw ? &c->sw : c->direct_open ? &c->direct : nullptr; }
 
 void reset_message(AeadCtx *c) {
     c->sw.close();
@@ -391,26 +392,25 @@ int aead_dinit(void *vctx, const unsigned char *key, size_t keylen, const unsign
 
 /// Open `out` as a default-provider context of this context's cipher, keyed with its key
 /// for its direction and IV length (no IV yet). False on failure.
-bool keyed_software(const AeadCtx *c, DirectCipher &out) {
+bool keyed_software(const AeadCtx *c, CipherCtx &out) {
     char name[32] = {};
     const size_t n = std::strcspn(c->info->names, ":");
     std::memcpy(name, c->info->names, n < sizeof name - 1 ? n : sizeof name - 1);
-    const DirectCipherFns *f =
+    const ossl::CipherFns *f =
         direct_aead_fns(c->pctx, static_cast<size_t>(c->info - kAeadInfos), name);
     size_t ivlen = c->ivlen;
     const OSSL_PARAM p[] = {OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_AEAD_IVLEN, &ivlen),
                             OSSL_PARAM_construct_end()};
     const acrypto_key &k = c->key.key->c();
-    return f != nullptr && out.open(f, c->enc, k.data, k.len, p);
+    return f != nullptr && out.open(*f, c->enc, k.data, k.len, nullptr, 0, p);
 }
 
 /// Start this message in `ctx` (keyed by keyed_software): its IV, then its AAD. The IV
 /// length is what EVP_CipherInit_ex2 would pass: the GCM context's, and for
 /// ChaCha20-Poly1305 always 12 (a shorter nonce set as the AEAD IV length is read from them).
-bool begin_message(DirectCipher &ctx, const AeadCtx *c) {
-    size_t outl = 0;
+bool begin_message(CipherCtx &ctx, const AeadCtx *c) {
     return ctx.set_iv(c->iv, is_gcm(c) ? c->ivlen : size_t{12}) &&
-           (c->aad.empty() || ctx.update(nullptr, &outl, c->aad.data(), c->aad.size()));
+           (c->aad.empty() || ctx.aad(c->aad.data(), c->aad.size()));
 }
 
 /**
@@ -505,7 +505,7 @@ int update_impl(AeadCtx *c, unsigned char *out, size_t *outl, size_t outsize,
         return 0;
     }
     if (inl <= INT_MAX && direct_wanted(c, inl)) (void)start_direct(c);
-    if (DirectCipher *st = stream_ctx(c)) {
+    if (CipherCtx *st = stream_ctx(c)) {
         size_t n = 0;
         if (!st->update(out, &n, in, inl)) return 0;
         *outl = n;
@@ -537,10 +537,10 @@ int aead_update(void *vctx, unsigned char *out, size_t *outl, size_t outsize,
 int final_impl(AeadCtx *c, size_t *outl) {
     *outl = 0;
     if (!c->key.key || !c->iv_set) return 0;
-    if (DirectCipher *st = stream_ctx(c)) {
+    if (CipherCtx *st = stream_ctx(c)) {
         bool ok = true;
         if (!c->enc) ok = c->tag_set && st->set_tag(c->tag, c->taglen);
-        ok = ok && st->final();
+        ok = ok && st->finish();
         if (ok && c->enc) ok = st->get_tag(c->tag, c->taglen);
         reset_message(c);
         c->iv_set = false;

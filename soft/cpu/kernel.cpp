@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // cpu inline kernels: AES ECB/CBC/CTR on AES-NI round keys expanded at bind time, or one
 // EVP_CIPHER_CTX keyed at bind time; AEAD on one context of the library's implementation
-// (LibCipher) keyed at bind time. Ciphers track their chaining state so a stream of runs
-// never re-initialises it; AEAD messages set only their IV.
+// (acrypto::ossl::CipherCtx) keyed at bind time. Ciphers track their chaining state so a stream of
+// runs never re-initialises it; AEAD messages set only their IV.
 #include "kernel.hpp"
 
 #include <climits>
@@ -15,10 +15,10 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
+#include "acrypto/ossl/impl.hpp"
 #include "aesni.hpp"
 #include "exec_cipher.hpp"
 #include "kernel_base.hpp"
-#include "lib_cipher.hpp"
 
 namespace acrypto::soft::cpu {
 
@@ -102,13 +102,13 @@ const char *aes_name(uint32_t mode, size_t key_len) {
 /// An AEAD kernel: one context keyed (and set to the bound IV length) once; each
 /// message sets only its IV.
 struct AeadKernel : KernelBase {
-    LibCipher lc;
+    ossl::CipherCtx lc;
     size_t iv_len = 0;
 };
 
 int aead_message(AeadKernel *a, const uint8_t *iv, const uint8_t *aad, size_t aad_len,
                  const uint8_t *src, uint8_t *dst, size_t len, uint8_t *tag, size_t tag_len) {
-    LibCipher &lc = a->lc;
+    ossl::CipherCtx &lc = a->lc;
     if (!lc.set_iv(iv, a->iv_len)) return ACRYPTO_E_INTERNAL;
     if (aad_len > 0 && !lc.aad(aad, aad_len)) return ACRYPTO_E_INTERNAL;
     if (len > 0 && !lc.run(dst, src, len)) return ACRYPTO_E_INTERNAL;

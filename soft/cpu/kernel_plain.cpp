@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // cpu inline kernels for AES-XTS, ChaCha20 and DES/3DES ECB/CBC: one context of the library's
-// own implementation (LibCipher), keyed at bind, with no EVP layer per run. XTS runs on AES-NI
-// where the CPU has it, else an XTS run sets only its tweak; a ChaCha20 stream that continues where
-// the context is runs as one update, any other position re-sets the IV and skips `num` bytes.
+// own implementation (acrypto::ossl::CipherCtx), keyed at bind, with no EVP layer per run. XTS runs
+// on AES-NI where the CPU has it, else an XTS run sets only its tweak; a ChaCha20 stream that
+// continues where the context is runs as one update, any other position re-sets the IV and skips
+// `num` bytes.
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -13,9 +14,9 @@
 #include <cstring>
 #include <new>
 
+#include "acrypto/ossl/impl.hpp"
 #include "aesni.hpp"
 #include "kernel_base.hpp"
-#include "lib_cipher.hpp"
 
 namespace acrypto::soft::cpu {
 
@@ -28,7 +29,7 @@ constexpr size_t kChachaBlock = 64;
 constexpr size_t kXtsMaxUnit = (size_t{1} << 20) * 16;
 
 struct PlainKernel : KernelBase {
-    LibCipher lib_cipher;
+    ossl::CipherCtx lib_cipher;
     // XTS on AES-NI (`ni`): data key and tweak key, expanded once, and the XTS of their size.
     aesni::Schedule k1, k2;
     aesni::XtsFn xts = nullptr;
@@ -54,7 +55,7 @@ void release_plain(void *state) {
     delete s;
 }
 
-int update(LibCipher &c, uint8_t *dst, const uint8_t *src, size_t len) {
+int update(ossl::CipherCtx &c, uint8_t *dst, const uint8_t *src, size_t len) {
     if (!c.run(dst, src, len)) {
         ERR_clear_error();
         return ACRYPTO_E_INTERNAL;
@@ -63,7 +64,7 @@ int update(LibCipher &c, uint8_t *dst, const uint8_t *src, size_t len) {
 }
 
 /// Restart `c` at `iv` (`iv_len` bytes).
-int restart(LibCipher &c, const uint8_t *iv, size_t iv_len) {
+int restart(ossl::CipherCtx &c, const uint8_t *iv, size_t iv_len) {
     if (!c.set_iv(iv, iv_len)) {
         ERR_clear_error();
         return ACRYPTO_E_INTERNAL;
