@@ -80,19 +80,10 @@ bool HashStream::clear_for_reuse() {
 namespace {
 
 /// This thread's last cost-model answers for a small message computed directly: a
-/// context is often made per message (EVP_Digest, one HMAC per TLS record), so
-/// the answers are reused for the same provider instance, fork generation, kind of step
-/// and size class, and asked again after kDirectRecheck uses. The answers for a caller
-/// that can pause and for one that cannot are asked together; while they agree, which
-/// kind of caller this is need not be asked.
-struct DirectMemo {
-    uint64_t serial = 0;
-    uint64_t generation = 0;
-    uint32_t alg = 0, op = 0, size_class = 0;
-    bool keep_blocking = false;
-    bool keep_paused = false;
-    uint32_t left = 0;
-};
+/// context is often made per message (EVP_Digest, one HMAC per TLS record), so the answers
+/// are reused, and asked again after kDirectRecheck uses. The answers for a caller that can
+/// pause and for one that cannot are asked together; while they agree, which kind of
+/// caller this is need not be asked.
 constexpr uint32_t kDirectRecheck = 256;
 thread_local DirectMemo t_direct_memo;
 
@@ -100,10 +91,9 @@ thread_local DirectMemo t_direct_memo;
 
 bool HashStream::direct_preferred(ProvCtx *pctx, const OpOptions &opts, size_t pending) {
     const uint32_t cls = acrypto::sched::Kernel::size_class(pending);
-    const PathMemo &pm = memo_;
-    if (pm.left != 0 && pm.keep_blocking == pm.keep_paused && pm.serial == pctx->serial &&
-        pm.generation == fork_generation() && pm.alg == info_->alg && pm.op == op_ &&
-        pm.size_class == cls) [[likely]] {
+    const DirectMemo &pm = memo_;
+    if (pm.keep_blocking == pm.keep_paused &&
+        pm.answers(pctx->serial, fork_generation(), info_->alg, op_, cls)) [[likely]] {
         --memo_.left;
         return pm.keep_blocking;
     }
@@ -113,24 +103,21 @@ bool HashStream::direct_preferred(ProvCtx *pctx, const OpOptions &opts, size_t p
 bool HashStream::direct_preferred_slow(ProvCtx *pctx, const OpOptions &opts, size_t pending,
                                        uint32_t cls) {
     const uint64_t generation = fork_generation();
-    PathMemo &pm = memo_;
-    if (pm.left == 0 || pm.serial != pctx->serial || pm.generation != generation ||
-        pm.alg != info_->alg || pm.op != op_ || pm.size_class != cls) {
+    DirectMemo &pm = memo_;
+    if (!pm.answers(pctx->serial, generation, info_->alg, op_, cls)) {
         DirectMemo &m = t_direct_memo;
-        if (m.left == 0 || m.serial != pctx->serial || m.generation != generation ||
-            m.alg != info_->alg || m.op != op_ || m.size_class != cls) {
+        if (!m.answers(pctx->serial, generation, info_->alg, op_, cls)) {
             Session *s = inl_.arm(opts, key_);
             if (s == nullptr) return false;
             fill_step(s->step(0), pending, true);
             const bool blocking = inline_preferred_for(pctx, *s, false);
             const bool paused = inline_preferred_for(pctx, *s, true);
             s->step(0) = acrypto_step{};
-            m = DirectMemo{pctx->serial, generation, info_->alg, op_,
-                           cls,          blocking,   paused,     kDirectRecheck};
+            m = DirectMemo{pctx->serial, generation,     info_->alg, op_,
+                           cls,          kDirectRecheck, blocking,   paused};
         }
+        pm = m; // the stream takes the thread's answers with the uses they had left
         --m.left;
-        pm = PathMemo{pctx->serial, generation, info_->alg,      op_,
-                      cls,          m.left + 1, m.keep_blocking, m.keep_paused};
     }
     --pm.left;
     if (pm.keep_blocking == pm.keep_paused) return pm.keep_blocking;

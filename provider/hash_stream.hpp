@@ -30,6 +30,27 @@ extern const HashInfo kHashInfos[5];
 const HashInfo *find_hash(const char *name);
 
 /**
+ * The cost model's answers for a message computed directly, for one provider instance
+ * (`serial`), fork generation, kind of step and size class: whether it keeps such a
+ * message on a caller's thread that cannot pause and on one that can. Used `left` more
+ * times before it is asked again.
+ */
+struct DirectMemo {
+    uint64_t serial = 0;
+    uint64_t generation = 0;
+    uint32_t alg = 0, op = 0, size_class = 0;
+    uint32_t left = 0;
+    bool keep_blocking = false;
+    bool keep_paused = false;
+
+    /// Whether these answers still stand for that message.
+    bool answers(uint64_t s, uint64_t g, uint32_t a, uint32_t o, uint32_t c) const noexcept {
+        return left != 0 && serial == s && generation == g && alg == a && op == o &&
+               size_class == c;
+    }
+};
+
+/**
  * Message state of one digest or HMAC computation. Small updates only copy into
  * a buffer; once `kChunk` bytes are buffered they go to a device as a partial
  * (ACRYPTO_STEP_F_FIRST / no FINAL) step when one supports continuation. An
@@ -75,18 +96,6 @@ class HashStream {
   private:
     enum class Path : uint8_t { Undecided, Direct, Sessions };
 
-    /// The stream's own copy of the cost model's last answer (see direct_preferred): a
-    /// context that serves one message after another (a digest spare kept by EVP_Digest's
-    /// callers, a transcript hash) checks it without reaching this thread's memo.
-    struct PathMemo {
-        uint64_t serial = 0;
-        uint64_t generation = 0;
-        uint32_t alg = 0, op = 0, size_class = 0;
-        uint32_t left = 0;
-        bool keep_blocking = false;
-        bool keep_paused = false;
-    };
-
     /// Choose the message's path once, before its first `pending` bytes are computed.
     void choose(ProvCtx *pctx, const OpOptions &opts, size_t pending);
     /// Whether the cost model keeps a `pending`-byte message on this thread (memoised per thread).
@@ -115,7 +124,10 @@ class HashStream {
     bool state_written_ = false; ///< state_ ever held a device's state (wiped on destruction)
     InlineSession inl_;          ///< reused for inline runs
     Path path_ = Path::Undecided;
-    PathMemo memo_;
+    /// The stream's own copy of the cost model's last answer (see direct_preferred): a
+    /// context that serves one message after another (a digest spare kept by EVP_Digest's
+    /// callers, a transcript hash) checks it without reaching this thread's memo.
+    DirectMemo memo_;
     bool start_direct(ProvCtx *pctx);
     int direct_update(const uint8_t *in, size_t len);
 

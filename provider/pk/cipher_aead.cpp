@@ -407,7 +407,7 @@ bool keyed_software(const AeadCtx *c, CipherCtx &out) {
 
 /// Start this message in `ctx` (keyed by keyed_software): its IV, then its AAD. The IV
 /// length is what EVP_CipherInit_ex2 would pass: the GCM context's, and for
-/// ChaCha20-Poly1305 always 12 (a shorter nonce set as the AEAD IV length is read from them).
+/// ChaCha20-Poly1305 its cipher's IV length, 12.
 bool begin_message(CipherCtx &ctx, const AeadCtx *c) {
     return ctx.set_iv(c->iv, is_gcm(c) ? c->ivlen : size_t{12}) &&
            (c->aad.empty() || ctx.aad(c->aad.data(), c->aad.size()));

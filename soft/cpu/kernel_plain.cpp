@@ -30,10 +30,10 @@ constexpr size_t kXtsMaxUnit = (size_t{1} << 20) * 16;
 
 struct PlainKernel : KernelBase {
     ossl::CipherCtx lib_cipher;
-    // XTS on AES-NI (`ni`): data key and tweak key, expanded once, and the XTS of their size.
+    // XTS on AES-NI (`xts` set, run by run_xts_ni): data key and tweak key, expanded once,
+    // and the XTS of their size.
     aesni::Schedule k1, k2;
     aesni::XtsFn xts = nullptr;
-    bool ni = false;
     // ChaCha20: where the context is (counter, nonce, bytes used of the block).
     uint32_t chain_ctr = 0;
     uint8_t chain_nonce[12] = {};
@@ -72,12 +72,10 @@ int restart(ossl::CipherCtx &c, const uint8_t *iv, size_t iv_len) {
     return ACRYPTO_OK;
 }
 
+/// XTS through the library: without AES-NI, and for units longer than kXtsMaxUnit (which
+/// it refuses).
 int run_xts(PlainKernel &s, const uint8_t *src, uint8_t *dst, size_t len, const uint8_t *iv) {
     if (len < 16 || !iv) return ACRYPTO_E_INVALID;
-    if (s.ni && len <= kXtsMaxUnit) {
-        s.xts(s.k1, s.k2, s.enc, src, dst, len, iv);
-        return ACRYPTO_OK;
-    }
     if (const int rc = restart(s.lib_cipher, iv, 16); rc != ACRYPTO_OK) return rc;
     return update(s.lib_cipher, dst, src, len);
 }
@@ -235,9 +233,8 @@ int bind_plain_kernel(const std::shared_ptr<CryptoLib> &lib,
     if (s->mode == ACRYPTO_MODE_XTS && aesni::expand(s->k1, shape.key->data, half) &&
         aesni::expand(s->k2, shape.key->data + half, half))
         s->xts = aesni::xts_for(s->k1, s->k2);
-    s->ni = s->xts != nullptr;
     out = kernel_table(s, release_plain, INT_MAX);
-    out.run_fn = s->ni ? run_xts_ni : run_plain;
+    out.run_fn = s->xts != nullptr ? run_xts_ni : run_plain;
     return ACRYPTO_OK;
 }
 
