@@ -181,10 +181,20 @@ template <int R>
 ACRYPTO_AESNI void cbc_enc_r(const Schedule &s, const uint8_t *src, uint8_t *dst, size_t n,
                              uint8_t *iv) {
     const auto *k = reinterpret_cast<const __m128i *>(s.enc);
+    const __m128i k0 = k[0], last = k[R], last_k0 = _mm_xor_si128(k[R], k[0]);
     __m128i c = load(iv);
-    for (size_t off = 0; off < n; off += 16) {
-        c = enc_block<R>(k, _mm_xor_si128(load(src + off), c));
+    if (n < 16) return;
+    // x: the block entering round 1. Each block's rounds depend on the one before, so only
+    // AES rounds stay on that chain: the next block's plaintext and first round key join the
+    // last round's key, and one more aesenclast from the same state yields the next x.
+    __m128i x = _mm_xor_si128(_mm_xor_si128(load(src), k0), c);
+    for (size_t off = 0;; off += 16) {
+        for (int r = 1; r < R; ++r) x = _mm_aesenc_si128(x, k[r]);
+        c = _mm_aesenclast_si128(x, last);
+        const bool more = n - off >= 32;
+        if (more) x = _mm_aesenclast_si128(x, _mm_xor_si128(last_k0, load(src + off + 16)));
         store(dst + off, c);
+        if (!more) break;
     }
     store(iv, c);
 }
