@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// direct_digest_fns, direct_mac_fns, direct_aead_fns: the default provider's digest, HMAC
-// and AEAD cipher dispatch, found by name once.
+// direct_digest_fns, direct_mac_fns, direct_cipher_fns: the default provider's digest, HMAC
+// and cipher (AEAD, ChaCha20) dispatch, found by name once.
 #include "direct_digest.hpp"
 
 #include <openssl/core_names.h>
@@ -73,15 +73,15 @@ const DirectMacFns *direct_mac_fns(ProvCtx *pctx) {
         [](DirectMacFns *f) { delete f; });
 }
 
-const ossl::CipherFns *direct_aead_fns(ProvCtx *pctx, size_t slot, const char *name) {
-    if (slot >= std::size(pctx->direct_aead_fns)) return nullptr;
+const ossl::CipherFns *direct_cipher_fns(ProvCtx *pctx, size_t slot, const char *name) {
+    if (slot >= std::size(pctx->direct_cipher_fns)) return nullptr;
     EVP_CIPHER *cipher = cached_fetch(
-        pctx->direct_aead_cipher[slot],
+        pctx->direct_cipher[slot],
         [&]() { return EVP_CIPHER_fetch(libctx(pctx), name, "provider=default"); },
         [](EVP_CIPHER *c) { EVP_CIPHER_free(c); });
     if (cipher == nullptr) return nullptr;
     return cached_fetch(
-        pctx->direct_aead_fns[slot], [&]() { return ossl::cipher_fns(cipher); },
+        pctx->direct_cipher_fns[slot], [&]() { return ossl::cipher_fns(cipher); },
         [](ossl::CipherFns *f) { delete f; });
 }
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// The default provider's SHA, HMAC and AEAD cipher functions, reached through its dispatch
-// tables: the direct paths run them with no EVP_MD_CTX, EVP_MAC_CTX or EVP_CIPHER_CTX around
-// them.
+// The default provider's SHA, HMAC and cipher (AEAD, ChaCha20) functions, reached through its
+// dispatch tables: the direct paths run them with no EVP_MD_CTX, EVP_MAC_CTX or EVP_CIPHER_CTX
+// around them.
 #pragma once
 
 #include <openssl/core_dispatch.h>
@@ -47,12 +47,15 @@ struct DirectMacFns {
 /// The HMAC behind direct_hmac(), looked up once per provider context, as above.
 const DirectMacFns *direct_mac_fns(ProvCtx *pctx);
 
+/// ProvCtx::direct_cipher_fns' slot of ChaCha20 (the AEAD ciphers take the slots before it).
+inline constexpr size_t kDirectChaCha20Slot = 4;
+
 /**
- * The functions of the default provider's cipher `name`, AEAD slot `slot` (the AEAD
- * context's algorithm index, below ProvCtx::direct_aead_fns' size), looked up once per provider
+ * The functions of the default provider's cipher `name` in slot `slot` (an AEAD
+ * context's algorithm index, or kDirectChaCha20Slot), looked up once per provider
  * context with the cipher fetched and kept (so the default provider stays loaded); nullptr when
  * that provider does not offer all nine.
  */
-const ossl::CipherFns *direct_aead_fns(ProvCtx *pctx, size_t slot, const char *name);
+const ossl::CipherFns *direct_cipher_fns(ProvCtx *pctx, size_t slot, const char *name);
 
 } // namespace acrypto::prov

@@ -18,6 +18,25 @@ bool InlineKernel::wanted_by_caller(uint32_t blocking, uint32_t paused, uint32_t
     return (((caller_can_pause() ? paused : blocking) >> c) & 1u) != 0;
 }
 
+uint32_t InlineKernel::taken_classes(ProvCtx *pctx, const OpOptions &opts) noexcept {
+    using acrypto::sched::Kernel;
+    if (!k_ || opts.device[0] != '\0' || generation_ != fork_generation()) return 0;
+    const Settings &st = pctx->settings;
+    const uint32_t model =
+        st.inline_auto
+            ? k_.inline_classes(caller_can_pause() ? acrypto::sched::InlineCaller::Paused
+                                                   : acrypto::sched::InlineCaller::Blocking)
+            : ~0u;
+    uint32_t bits = 0;
+    // The last class has no upper end: never wholly taken.
+    for (uint32_t c = 0; c + 1 < Kernel::kSizeClasses; ++c) {
+        const uint64_t top = (uint64_t{32} << c) - 1; // the class's longest length
+        const bool below = st.inline_auto || top <= st.inline_threshold;
+        if (top <= k_.max_len() && below && ((model >> c) & 1u) != 0) bits |= 1u << c;
+    }
+    return bits;
+}
+
 void InlineKernel::stale() noexcept { k_.reset(); }
 
 int InlineKernel::forked() noexcept {

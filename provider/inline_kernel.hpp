@@ -57,6 +57,14 @@ class InlineKernel {
     }
 
     /**
+     * The size classes (acrypto::sched::Kernel::size_class) in which takes() would take
+     * every length now, for this caller: the cost model's classes for the caller's kind, or
+     * under a static inline-threshold the classes wholly at or below it. 0 when it would
+     * take none. For paths that ask once and check the answer per run.
+     */
+    uint32_t taken_classes(ProvCtx *pctx, const OpOptions &opts) noexcept;
+
+    /**
      * The same for one AEAD message (acrypto_kernel::aead_fn): `tag` is written
      * (encrypt) or checked (decrypt: ACRYPTO_E_VERIFY on mismatch).
      */

@@ -237,8 +237,8 @@ EVP_KDF *forward_kdf(ProvCtx *pctx, size_t index, const char *name) {
 void free_cached_fetches(ProvCtx *pctx) noexcept {
     for (auto &f : pctx->direct_fns) delete f.exchange(nullptr);
     delete pctx->direct_mac_fns.exchange(nullptr);
-    for (auto &f : pctx->direct_aead_fns) delete f.exchange(nullptr);
-    for (auto &c : pctx->direct_aead_cipher) EVP_CIPHER_free(c.exchange(nullptr));
+    for (auto &f : pctx->direct_cipher_fns) delete f.exchange(nullptr);
+    for (auto &c : pctx->direct_cipher) EVP_CIPHER_free(c.exchange(nullptr));
     for (auto &m : pctx->direct_md) EVP_MD_free(m.exchange(nullptr));
     EVP_MAC_free(pctx->direct_hmac.exchange(nullptr));
     for (auto &k : pctx->forward_kdf) EVP_KDF_free(k.exchange(nullptr));

@@ -71,10 +71,11 @@ struct ProvCtx {
     std::atomic<EVP_MAC *> direct_hmac{nullptr};
     /// That HMAC's functions (direct_digest.hpp), called with no EVP_MAC_CTX; found once.
     std::atomic<DirectMacFns *> direct_mac_fns{nullptr};
-    /// Default-provider AEAD ciphers (AES-128/192/256-GCM, ChaCha20-Poly1305) and their
-    /// functions, for AEAD messages streamed in software (pk/cipher_aead.cpp); found once.
-    std::atomic<EVP_CIPHER *> direct_aead_cipher[4] = {};
-    std::atomic<acrypto::ossl::CipherFns *> direct_aead_fns[4] = {};
+    /// Default-provider ciphers and their functions for the direct paths, found once: the
+    /// AEAD ciphers (AES-128/192/256-GCM, ChaCha20-Poly1305; pk/cipher_aead.cpp) in their
+    /// algorithm order, then ChaCha20 (kDirectChaCha20Slot; pk/cipher_plain.cpp).
+    std::atomic<EVP_CIPHER *> direct_cipher[5] = {};
+    std::atomic<acrypto::ossl::CipherFns *> direct_cipher_fns[5] = {};
     /// Only software devices are configured (`cpu`, `mb`), whose inline digests and AEAD
     /// kernels are the default provider's code: digests may take that path, and AEAD
     /// messages theirs (`aead.direct`). Set at init.
@@ -84,6 +85,9 @@ struct ProvCtx {
     /// AEAD messages run in a context's own keyed default-provider context, on the same
     /// condition (acrypto-stats `aead.direct`; pk/cipher_aead.cpp).
     std::atomic<uint64_t> direct_aead{0};
+    /// ChaCha20 streams that went on in such a context (acrypto-stats `cipher.direct`,
+    /// counted when a stream starts there; pk/cipher_plain.cpp).
+    std::atomic<uint64_t> direct_streams{0};
     /// Default-provider KDFs the forwarding KDFs wrap (TLS1-PRF, HKDF, TLS13-KDF).
     std::atomic<EVP_KDF *> forward_kdf[3] = {};
 };

@@ -12,7 +12,6 @@
 #include <climits>
 #include <cstring>
 #include <new>
-#include <type_traits>
 #include <vector>
 
 #include "acrypto/ossl/impl.hpp"
@@ -91,8 +90,8 @@ struct AeadCtx {
     InlineKernel kern;        ///< the bound device kernel, once an inline run succeeded
 };
 
-static_assert(std::size(kAeadInfos) <= std::extent_v<decltype(ProvCtx::direct_aead_fns)>,
-              "one direct cipher slot per AEAD algorithm");
+static_assert(std::size(kAeadInfos) <= kDirectChaCha20Slot,
+              "one direct cipher slot per AEAD algorithm, before ChaCha20's");
 
 bool is_gcm(const AeadCtx *c) { return c->info->mode == ACRYPTO_MODE_GCM; }
 
@@ -397,7 +396,7 @@ bool keyed_software(const AeadCtx *c, CipherCtx &out) {
     const size_t n = std::strcspn(c->info->names, ":");
     std::memcpy(name, c->info->names, n < sizeof name - 1 ? n : sizeof name - 1);
     const ossl::CipherFns *f =
-        direct_aead_fns(c->pctx, static_cast<size_t>(c->info - kAeadInfos), name);
+        direct_cipher_fns(c->pctx, static_cast<size_t>(c->info - kAeadInfos), name);
     size_t ivlen = c->ivlen;
     const OSSL_PARAM p[] = {OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_AEAD_IVLEN, &ivlen),
                             OSSL_PARAM_construct_end()};

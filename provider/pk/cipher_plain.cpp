@@ -10,6 +10,7 @@
 #include <cstring>
 #include <new>
 
+#include "direct_stream.hpp"
 #include "errors.hpp"
 #include "execute.hpp"
 #include "inline_kernel.hpp"
@@ -61,6 +62,10 @@ struct PlainCtx {
     size_t bufsz = 0;
     tls::RecordMode tls; ///< TLS record mode (block modes): tls-version, tls-mac-size, tls-mac
     InlineKernel kern;   ///< the bound device kernel (XTS, ChaCha20), once a session succeeded
+    /// ChaCha20's direct path (only software devices configured): while it owns the
+    /// stream, iv and num are brought up to date only when read (sync) or left.
+    DirectStream direct;
+    bool direct_ok = false; ///< ChaCha20 with only software devices: the path may take updates
 };
 
 /// One session over `len` bytes (block multiple for ECB/CBC); chaining state comes back.
@@ -68,6 +73,7 @@ int run_plain(PlainCtx *c, uint8_t *out, const uint8_t *a, size_t alen, const ui
               size_t blen) {
     const size_t len = alen + blen;
     if (len == 0) return ACRYPTO_OK;
+    c->direct.leave(c->iv, &c->num); // this path runs the stream from here on
     if (alen == 0 || blen == 0) {
         // One piece, the same or disjoint buffers: the bound kernel, when the cost
         // model keeps it on this thread (XTS leaves the tweak as it is).
@@ -127,6 +133,7 @@ template <size_t I> void *plain_newctx(void *provctx) {
         size_t n = std::strcspn(names, ":");
         std::memcpy(first, names, n < sizeof first - 1 ? n : sizeof first - 1);
         c->opts = default_options(c->pctx, first);
+        c->direct_ok = c->info->mode == ACRYPTO_MODE_STREAM && c->pctx->only_software_devices;
         return c;
     } catch (...) {
         return nullptr;
@@ -144,7 +151,9 @@ void plain_freectx(void *vctx) {
 
 void *plain_dupctx(void *vctx) {
     try {
-        return new PlainCtx(*static_cast<PlainCtx *>(vctx));
+        auto *c = static_cast<PlainCtx *>(vctx);
+        c->direct.sync(c->iv, &c->num); // the copy starts off the direct path, here
+        return new PlainCtx(*c);
     } catch (...) {
         return nullptr;
     }
@@ -155,6 +164,7 @@ int plain_set_ctx_params(void *vctx, const OSSL_PARAM params[]);
 int plain_init(PlainCtx *c, bool enc, const unsigned char *key, size_t keylen,
                const unsigned char *iv, size_t ivlen, const OSSL_PARAM params[]) {
     if (c->enc != enc) c->kern.reset(); // a kernel runs one direction
+    c->direct.drop();                   // a new stream (the keyed context stays)
     c->enc = enc;
     c->bufsz = 0;
     c->num = 0;
@@ -321,12 +331,58 @@ inline bool kernel_takes(const PlainCtx *c, const unsigned char *out, size_t out
     }
 }
 
+/// ChaCha20's direct path runs this update: the stream was taken over (enter) and the
+/// cost model's answer (rearm) says yes.
+int run_direct(PlainCtx *c, unsigned char *out, size_t *outl, const unsigned char *in,
+               size_t inl) noexcept {
+    if (c->direct.run(out, outl, in, inl)) [[likely]]
+        return 1;
+    c->direct.failed(c->iv, &c->num);
+    return kernel_failed(c, ACRYPTO_E_INTERNAL);
+}
+
+/// Take a ChaCha20 stream over for the direct path (its iv and num as they are).
+bool enter_direct(PlainCtx *c) noexcept {
+    try {
+        return c->direct.enter(c->pctx, c->key.key->c(), c->enc, c->iv, c->num);
+    } catch (...) {
+        return false;
+    }
+}
+
+/// Every update the direct path's own check did not take: the cost model asked (a stream on
+/// that path stays there, or one not on it goes there, when it keeps this update on the
+/// caller's thread), else the bound kernel's fast path, else buffering, TLS records and
+/// sessions, with a stream leaving the direct path first.
+[[gnu::noinline]] int update_other(PlainCtx *c, unsigned char *out, size_t *outl, size_t outsize,
+                                   const unsigned char *in, size_t inl) noexcept {
+    const bool takes = kernel_takes(c, out, outsize, in, inl);
+    if (c->direct_ok) {
+        if (takes && c->kern.takes(c->pctx, c->opts, inl) &&
+            (c->direct.owns() || enter_direct(c))) {
+            c->direct.rearm(c->kern.taken_classes(c->pctx, c->opts));
+            return run_direct(c, out, outl, in, inl);
+        }
+        c->direct.leave(c->iv, &c->num);
+    }
+    return kernel_update(c, takes, out, outl, in, inl, kernel_failed,
+                         [&] { return update_slow(c, out, outl, outsize, in, inl); });
+}
+
+/// The direct path's whole check per update: a stream on it, same or disjoint buffers, and
+/// a size class the cost model keeps on this thread (see DirectStream::wants).
+inline bool direct_takes(const PlainCtx *c, const unsigned char *out, size_t outsize,
+                         const unsigned char *in, size_t inl) noexcept {
+    return c->direct.owns() && inl != 0 && outsize >= inl && in != nullptr && out != nullptr &&
+           (in == out || in + inl <= out || out + inl <= in) && c->direct.wants(inl);
+}
+
 int plain_update(void *vctx, unsigned char *out, size_t *outl, size_t outsize,
                  const unsigned char *in, size_t inl) {
     auto *c = static_cast<PlainCtx *>(vctx);
-    return kernel_update(c, kernel_takes(c, out, outsize, in, inl), out, outl, in, inl,
-                         kernel_failed,
-                         [&] { return update_slow(c, out, outl, outsize, in, inl); });
+    if (direct_takes(c, out, outsize, in, inl)) [[likely]]
+        return run_direct(c, out, outl, in, inl);
+    return update_other(c, out, outl, outsize, in, inl);
 }
 
 int final_impl(PlainCtx *c, unsigned char *out, size_t *outl, size_t outsize) {
@@ -425,6 +481,7 @@ template <size_t I> int plain_get_params(OSSL_PARAM params[]) {
 
 int plain_get_ctx_params(void *vctx, OSSL_PARAM params[]) {
     auto *c = static_cast<PlainCtx *>(vctx);
+    c->direct.sync(c->iv, &c->num);
     OSSL_PARAM *p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_IVLEN);
     if (p != nullptr && OSSL_PARAM_set_size_t(p, c->info->iv_len) != 1) return 0;
     if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_KEYLEN)) != nullptr &&
@@ -461,6 +518,7 @@ int plain_set_ctx_params(void *vctx, const OSSL_PARAM params[]) {
         if ((p = OSSL_PARAM_locate_const(params, OSSL_CIPHER_PARAM_NUM)) != nullptr) {
             unsigned int num = 0;
             if (OSSL_PARAM_get_uint(p, &num) != 1 || num >= 64) return 0;
+            c->direct.leave(c->iv, &c->num); // the next update starts at the new num
             c->num = num;
         }
         if ((p = OSSL_PARAM_locate_const(params, OSSL_CIPHER_PARAM_KEYLEN)) != nullptr) {
@@ -468,6 +526,7 @@ int plain_set_ctx_params(void *vctx, const OSSL_PARAM params[]) {
             if (OSSL_PARAM_get_size_t(p, &len) != 1 || len != c->info->key_len) return 0;
         }
         if (!c->tls.set_params(params)) return 0;
+        c->direct.ask_again(); // a device bound now takes the stream off the direct path
         return set_op_params(c->pctx, c->opts, params);
     } catch (...) {
         return 0;

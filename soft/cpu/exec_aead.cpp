@@ -229,11 +229,14 @@ int exec_chacha20(ExecCtx &c, acrypto_step &st) {
     if (st.src_len > 0 &&
         EVP_CipherUpdate(ctx.get(), st.dst, &outl, st.src, static_cast<int>(st.src_len)) != 1)
         return ACRYPTO_E_INVALID;
+    // The block counter carries out of iv[0..3] into iv[4..7], as the library's does: a
+    // 64-bit little-endian count, so a stream crossing 2^32 blocks in several steps reads
+    // as it does in one.
     const uint64_t used = uint64_t{st.num} + st.src_len;
-    uint32_t counter = uint32_t{st.iv[0]} | uint32_t{st.iv[1]} << 8 | uint32_t{st.iv[2]} << 16 |
-                       uint32_t{st.iv[3]} << 24;
-    counter += static_cast<uint32_t>(used / 64);
-    for (int i = 0; i < 4; ++i) st.iv[i] = static_cast<uint8_t>(counter >> (8 * i));
+    uint64_t counter = 0;
+    for (int i = 0; i < 8; ++i) counter |= uint64_t{st.iv[i]} << (8 * i);
+    counter += used / 64;
+    for (int i = 0; i < 8; ++i) st.iv[i] = static_cast<uint8_t>(counter >> (8 * i));
     st.num = static_cast<uint32_t>(used % 64);
     st.out_len = st.src_len;
     return ACRYPTO_OK;

@@ -10,6 +10,7 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
+#include <bit>
 #include <climits>
 #include <cstring>
 #include <new>
@@ -34,9 +35,10 @@ struct PlainKernel : KernelBase {
     // and the XTS of their size.
     aesni::Schedule k1, k2;
     aesni::XtsFn xts = nullptr;
-    // ChaCha20: where the context is (counter, nonce, bytes used of the block).
-    uint32_t chain_ctr = 0;
-    uint8_t chain_nonce[12] = {};
+    // ChaCha20: where the context is (64-bit block counter, the nonce's last 8 bytes,
+    // bytes used of the block).
+    uint64_t chain_ctr = 0;
+    uint64_t chain_nonce = 0;
     uint32_t chain_num = 0;
     uint8_t cbc_chain[8] = {}; ///< DES CBC: the block the context chains from
     bool known = false;
@@ -48,7 +50,7 @@ void release_plain(void *state) {
     s->flush();
     s->lib_cipher.close();
     EVP_CIPHER_free(s->cipher);
-    OPENSSL_cleanse(s->chain_nonce, sizeof(s->chain_nonce));
+    OPENSSL_cleanse(&s->chain_nonce, sizeof(s->chain_nonce));
     OPENSSL_cleanse(s->cbc_chain, sizeof(s->cbc_chain));
     OPENSSL_cleanse(&s->k1, sizeof(s->k1));
     OPENSSL_cleanse(&s->k2, sizeof(s->k2));
@@ -80,8 +82,18 @@ int run_xts(PlainKernel &s, const uint8_t *src, uint8_t *dst, size_t len, const 
     return update(s.lib_cipher, dst, src, len);
 }
 
-uint32_t le32(const uint8_t *p) {
-    return uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 | uint32_t{p[3]} << 24;
+/// The little-endian 64-bit value at `p`, in one load.
+uint64_t load_le64(const uint8_t *p) {
+    uint64_t v;
+    std::memcpy(&v, p, sizeof v);
+    if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap64(v);
+    return v;
+}
+
+/// Store `v` at `p` little-endian, in one store.
+void store_le64(uint8_t *p, uint64_t v) {
+    if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap64(v);
+    std::memcpy(p, &v, sizeof v);
 }
 
 /// Put the ChaCha20 context at `iv` with `num` keystream bytes of its block used (out of
@@ -94,21 +106,22 @@ uint32_t le32(const uint8_t *p) {
         OPENSSL_cleanse(skip, sizeof(skip));
         if (rc != ACRYPTO_OK) return rc;
     }
-    std::memcpy(s.chain_nonce, iv + 4, sizeof(s.chain_nonce));
+    s.chain_nonce = load_le64(iv + 8);
     return ACRYPTO_OK;
 }
 
-/// ChaCha20 as the cpu device's session step runs it (exec_aead.cpp): the 32-bit
-/// block counter in iv[0..3] advances by whole blocks, `num` keeps the rest.
-/// iv is read and written only as its 4-byte counter and 12-byte nonce: a 16-byte
-/// read of the counter just stored would wait for every store before it, the run's
-/// output included, to leave the store buffer.
+/// ChaCha20 as the cpu device's session step runs it (exec_aead.cpp): the block
+/// counter in iv[0..7] (64-bit little-endian: the library carries out of the first
+/// word into the second) advances by whole blocks, `num` keeps the rest.
+/// iv is read and written only as two 8-byte words: a 16-byte read of a counter just
+/// stored in pieces would wait for every store before it, the run's output included,
+/// to leave the store buffer.
 int run_chacha(PlainKernel &s, const uint8_t *src, uint8_t *dst, size_t len, uint8_t *iv,
                uint32_t *num) {
     if (!iv || !num || *num >= kChachaBlock) return ACRYPTO_E_INVALID;
-    const uint32_t ctr = le32(iv);
-    const bool continues = s.known && s.chain_num == *num && s.chain_ctr == ctr &&
-                           std::memcmp(s.chain_nonce, iv + 4, sizeof(s.chain_nonce)) == 0;
+    const uint64_t ctr = load_le64(iv);
+    const bool continues =
+        s.known && s.chain_num == *num && s.chain_ctr == ctr && s.chain_nonce == load_le64(iv + 8);
     s.known = false;
     if (!continues) {
         if (const int rc = restart_chacha(s, iv, *num); rc != ACRYPTO_OK) return rc;
@@ -116,16 +129,12 @@ int run_chacha(PlainKernel &s, const uint8_t *src, uint8_t *dst, size_t len, uin
     const int rc = update(s.lib_cipher, dst, src, len);
     if (rc != ACRYPTO_OK) return rc;
     const uint64_t used = uint64_t{*num} + len;
-    const uint64_t counter = uint64_t{ctr} + used / kChachaBlock;
-    for (int i = 0; i < 4; ++i) iv[i] = static_cast<uint8_t>(counter >> (8 * i));
+    const uint64_t counter = ctr + used / kChachaBlock; // wraps at 2^64 as the library's
+    store_le64(iv, counter);
     *num = static_cast<uint32_t>(used % kChachaBlock);
-    // Past a 32-bit counter wrap the library's own position may differ from this
-    // one: the next run starts again from iv and num.
-    if (counter <= UINT32_MAX) {
-        s.chain_ctr = static_cast<uint32_t>(counter);
-        s.chain_num = *num;
-        s.known = true;
-    }
+    s.chain_ctr = counter;
+    s.chain_num = *num;
+    s.known = true;
     return ACRYPTO_OK;
 }
 

@@ -12,6 +12,8 @@
 #include <memory>
 #include <random>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "provider_env.hpp"
 
@@ -125,6 +127,113 @@ bool aead_message(EVP_CIPHER_CTX *ctx, bool enc, const std::vector<uint8_t> &iv,
                                  tag.data()) == 1;
     EVP_CIPHER_CTX_free(copy);
     return ok;
+}
+
+/// `n` keystream bytes past a ChaCha20 IV: the IV and num there. The block counter carries
+/// out of iv[0..3] into iv[4..7], as the default provider's does.
+std::pair<std::vector<uint8_t>, unsigned int> chacha_position(std::vector<uint8_t> iv, uint64_t n) {
+    uint64_t ctr = 0;
+    for (int i = 0; i < 8; ++i) ctr |= uint64_t{iv[i]} << (8 * i);
+    ctr += n / 64;
+    for (int i = 0; i < 8; ++i) iv[i] = static_cast<uint8_t>(ctr >> (8 * i));
+    return {iv, static_cast<unsigned int>(n % 64)};
+}
+
+TEST_F(Differential, ChaCha20StreamRunsDirectAndKeepsItsPosition) {
+    // One ChaCha20 stream per direction, many small updates: once the first binds the
+    // kernel, the stream goes on in the context's own keyed default-provider context
+    // (cipher.direct), its IV and num brought up to date only when read. The stream must
+    // match the default provider through position queries, copies taken mid-stream, a
+    // stretch bound to a device (sessions, off the path) and a new IV, and report the
+    // position it is at. Two IVs start 10 blocks short of the 32-bit counter word's wrap,
+    // which the stream crosses, once on the direct path and once in sessions: the count
+    // carries into the nonce's first word.
+    ASSERT_TRUE(env_->loaded()) << env_->load_error();
+    EVP_CIPHER *ours = EVP_CIPHER_fetch(env_->ctx(), "ChaCha20", kAcrypto);
+    EVP_CIPHER *theirs = EVP_CIPHER_fetch(env_->ctx(), "ChaCha20", kDefault);
+    ASSERT_NE(ours, nullptr);
+    ASSERT_NE(theirs, nullptr);
+    for (const bool enc : {true, false}) {
+        SCOPED_TRACE(enc ? "encrypt" : "decrypt");
+        const long long direct_before = env_->stat("cipher.direct");
+        const long long submitted_before = env_->stat("submitted");
+        const auto key = random_bytes(32);
+        auto iv = random_bytes(16);
+        EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new(), *ref = EVP_CIPHER_CTX_new();
+        ASSERT_EQ(EVP_CipherInit_ex2(c, ours, key.data(), iv.data(), enc ? 1 : 0, nullptr), 1);
+        ASSERT_EQ(EVP_CipherInit_ex2(ref, theirs, key.data(), iv.data(), enc ? 1 : 0, nullptr), 1);
+        uint64_t done = 0; // bytes since the IV
+        for (int i = 0; i < 200; ++i) {
+            SCOPED_TRACE("update " + std::to_string(i));
+            if (i == 150 || i == 175) { // a new IV on the same key, 10 blocks short of the wrap
+                iv = random_bytes(16);
+                iv[0] = 0xf6;
+                iv[1] = iv[2] = iv[3] = 0xff;
+                ASSERT_EQ(EVP_CipherInit_ex2(c, nullptr, nullptr, iv.data(), -1, nullptr), 1);
+                ASSERT_EQ(EVP_CipherInit_ex2(ref, nullptr, nullptr, iv.data(), -1, nullptr), 1);
+                done = 0;
+            }
+            if (i == 60 || i == 80 || i == 175) { // bound to the cpu device: sessions
+                char dev[8] = {};
+                std::strcpy(dev, i == 80 ? "" : "cpu");
+                const OSSL_PARAM p[] = {OSSL_PARAM_construct_utf8_string("acrypto-device", dev, 0),
+                                        OSSL_PARAM_construct_end()};
+                ASSERT_EQ(EVP_CIPHER_CTX_set_params(c, p), 1) << drain_errors();
+            }
+            const size_t len = i % 16 == 15 ? pick(65, 1500) : pick(1, 64);
+            const auto in = random_bytes(len);
+            std::vector<uint8_t> got(len), want(len);
+            int outl = 0, wantl = 0;
+            EVP_CIPHER_CTX *run = c;
+            if (i % 25 == 7) { // a copy taken mid-stream runs this update instead
+                run = EVP_CIPHER_CTX_new();
+                ASSERT_EQ(EVP_CIPHER_CTX_copy(run, c), 1) << drain_errors();
+            }
+            if (i % 3 == 0) { // in place
+                got = in;
+                ASSERT_EQ(
+                    EVP_CipherUpdate(run, got.data(), &outl, got.data(), static_cast<int>(len)), 1)
+                    << drain_errors();
+            } else {
+                ASSERT_EQ(
+                    EVP_CipherUpdate(run, got.data(), &outl, in.data(), static_cast<int>(len)), 1)
+                    << drain_errors();
+            }
+            ASSERT_EQ(EVP_CipherUpdate(ref, want.data(), &wantl, in.data(), static_cast<int>(len)),
+                      1);
+            ASSERT_EQ(outl, static_cast<int>(len));
+            EXPECT_EQ(got, want);
+            if (run != c) { // the original is where the copy started: it runs the same bytes
+                std::vector<uint8_t> again(len);
+                ASSERT_EQ(
+                    EVP_CipherUpdate(c, again.data(), &outl, in.data(), static_cast<int>(len)), 1)
+                    << drain_errors();
+                EXPECT_EQ(again, want);
+                EVP_CIPHER_CTX_free(run);
+            }
+            done += len;
+            if (i % 10 == 9 || i == 199) { // where the stream is, as the context reports it
+                const auto [want_iv, want_num] = chacha_position(iv, done);
+                std::vector<uint8_t> have_iv(16);
+                unsigned int have_num = 99;
+                OSSL_PARAM p[] = {
+                    OSSL_PARAM_construct_octet_string("updated-iv", have_iv.data(), have_iv.size()),
+                    OSSL_PARAM_construct_uint("num", &have_num), OSSL_PARAM_construct_end()};
+                ASSERT_EQ(EVP_CIPHER_CTX_get_params(c, p), 1);
+                EXPECT_EQ(have_iv, want_iv);
+                EXPECT_EQ(have_num, want_num);
+            }
+        }
+        // The stream went direct after its first update, again after the bound stretch, and
+        // after the new IV (a copy starts with no kernel: its update took a session).
+        EXPECT_GE(env_->stat("cipher.direct"), direct_before + 3) << env_->stats();
+        // The bound stretches ran as sessions on the device.
+        EXPECT_GE(env_->stat("submitted"), submitted_before + 45) << env_->stats();
+        EVP_CIPHER_CTX_free(c);
+        EVP_CIPHER_CTX_free(ref);
+    }
+    EVP_CIPHER_free(ours);
+    EVP_CIPHER_free(theirs);
 }
 
 TEST_F(Differential, AeadMessagesOnOneContextRunDirect) {

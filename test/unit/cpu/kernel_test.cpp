@@ -307,7 +307,12 @@ TEST(CpuStreamKernel, ChaCha20StreamsMatchTheDefaultProvider) {
     for (int round = 0; round < 30; ++round) {
         const std::vector<uint8_t> key = random_vec(32), in = random_vec(rng() % 3000);
         std::vector<uint8_t> iv0 = random_vec(16);
-        iv0[3] = 0; // far from the 32-bit counter's wrap
+        // Every third stream starts at most 15 blocks short of the 32-bit counter word's
+        // wrap: its count carries into iv[4..7], as the library's does, across runs too.
+        if (round % 3 == 0) {
+            iv0[0] |= 0xf0;
+            iv0[1] = iv0[2] = iv0[3] = 0xff;
+        }
         const std::vector<uint8_t> want = test::reference_cipher(
             ACRYPTO_ALG_CHACHA20, ACRYPTO_MODE_STREAM, ACRYPTO_DIR_ENCRYPT, key, iv0, in);
         const bool enc = round % 2 == 0;
@@ -333,14 +338,17 @@ TEST(CpuStreamKernel, ChaCha20StreamsMatchTheDefaultProvider) {
             off += n;
         }
         ASSERT_EQ(buf, want) << "round " << round << " len " << in.size();
-        // Where the stream stands: 32-bit block counter advanced, the rest in num.
+        // Where the stream stands: the 64-bit block count in iv[0..7] advanced, the rest
+        // in num.
         const uint64_t blocks = in.size() / 64;
-        const uint32_t c0 = uint32_t{iv0[0]} | uint32_t{iv0[1]} << 8 | uint32_t{iv0[2]} << 16;
-        const uint32_t c1 =
-            uint32_t{iv[0]} | uint32_t{iv[1]} << 8 | uint32_t{iv[2]} << 16 | uint32_t{iv[3]} << 24;
+        uint64_t c0 = 0, c1 = 0;
+        for (int i = 0; i < 8; ++i) {
+            c0 |= uint64_t{iv0[i]} << (8 * i);
+            c1 |= uint64_t{iv[i]} << (8 * i);
+        }
         EXPECT_EQ(c1, c0 + blocks);
         EXPECT_EQ(num, in.size() % 64);
-        EXPECT_TRUE(std::equal(iv.begin() + 4, iv.end(), iv0.begin() + 4)) << "nonce unchanged";
+        EXPECT_TRUE(std::equal(iv.begin() + 8, iv.end(), iv0.begin() + 8)) << "nonce unchanged";
         uint8_t b[1] = {};
         num = 64;
         EXPECT_EQ(k.run_fn(k.state, b, b, 1, iv.data(), &num), ACRYPTO_E_INVALID);

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: Apache-2.0
+// DirectStream: a ChaCha20 context's direct path, its own keyed default-provider context.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "acrypto/ossl/impl.hpp"
+#include "acrypto/sched/scheduler.hpp"
+#include "acrypto/session.h"
+
+#include "prov_ctx.hpp"
+
+namespace acrypto::prov {
+
+/**
+ * ChaCha20's direct path. While a stream's updates are ones the context's bound kernel
+ * would run on the caller's thread (only software devices configured), they run in the
+ * context's own keyed default-provider ChaCha20 context, the same library code the kernel
+ * runs. Per update only the buffers and the size class are checked, against the classes
+ * the cost model kept on this thread when last asked (rearm), which is again every
+ * kRecheckEvery updates and whenever the answer is no. The stream's position then
+ * lives here: the context's IV (its block counter) and `num` are brought up to date
+ * from the bytes run (sync) before anything else reads or moves them, and the stream
+ * leaves the path (leave) before any other path runs it. A copy starts empty.
+ */
+class DirectStream {
+  public:
+    DirectStream() = default;
+    DirectStream(const DirectStream &) {}
+    DirectStream &operator=(const DirectStream &) = delete;
+    ~DirectStream() = default;
+
+    /// Whether the stream's position lives here.
+    bool owns() const noexcept { return owns_; }
+
+    /**
+     * Take the stream over at `iv` (its block counter and nonce; see sync) with
+     * `num` keystream bytes of its block used, keying the context when `key` or `enc`
+     * differs from the last. False, with nothing taken, when the library's context cannot
+     * be had (not asked again until drop()).
+     */
+    bool enter(ProvCtx *pctx, const acrypto_key &key, bool enc, const uint8_t *iv, uint32_t num);
+
+    /// Updates between two questions to the cost model.
+    static constexpr uint32_t kRecheckEvery = 64;
+
+    /// The cost model's answer: these size classes stay on this thread for the next
+    /// kRecheckEvery updates.
+    void rearm(uint32_t classes) noexcept {
+        classes_ = classes;
+        left_ = kRecheckEvery;
+    }
+    /// Ask the cost model again at the next update (the context's options changed).
+    void ask_again() noexcept { left_ = 0; }
+    /// Whether an update of `len` bytes may run here without asking again.
+    bool wants(size_t len) const noexcept {
+        return ((classes_ >> acrypto::sched::Kernel::size_class(len)) & 1u) != 0 && left_ != 0;
+    }
+
+    /// Run `len` bytes from `in` to `out` (the same or disjoint), `*outl` set. False on a
+    /// library failure: then failed().
+    bool run(uint8_t *out, size_t *outl, const uint8_t *in, size_t len) noexcept {
+        if (!ctx_.update(out, outl, in, len) || *outl != len) [[unlikely]]
+            return false;
+        bytes_ += len;
+        --left_;
+        return true;
+    }
+    /// After a failed run: leave with `iv`/`num` where the stream was before it; the
+    /// library's context, whose position is unknown, is keyed afresh next time.
+    [[gnu::cold]] void failed(uint8_t *iv, uint32_t *num) noexcept;
+
+    /// Bring `iv` and `num` up to date, staying on the path. The block counter is iv[0..7]
+    /// as a 64-bit little-endian count: the library carries out of the IV's 32-bit
+    /// counter word into the nonce's first word, and so do the other paths.
+    void sync(uint8_t *iv, uint32_t *num) noexcept;
+    /// The same, then leave the path: another path runs the stream next.
+    void leave(uint8_t *iv, uint32_t *num) noexcept {
+        sync(iv, num);
+        owns_ = false;
+        left_ = 0;
+    }
+    /// A new IV or key: the position here no longer counts (the keyed context stays).
+    void drop() noexcept {
+        owns_ = false;
+        left_ = 0;
+        refused_ = false;
+    }
+
+  private:
+    ossl::CipherCtx ctx_;
+    uint64_t key_id_ = 0; ///< acrypto_key::id ctx_ is keyed with (0: none)
+    bool enc_ = true;
+    bool owns_ = false;
+    bool refused_ = false;
+    uint64_t base_ctr_ = 0; ///< block counter (iv[0..7], see sync) at the last sync
+    uint32_t base_num_ = 0; ///< num at the last sync
+    uint64_t bytes_ = 0;    ///< bytes run since
+    uint32_t classes_ = 0;  ///< size classes the cost model kept here (rearm)
+    uint32_t left_ = 0;     ///< updates before asking it again
+};
+
+} // namespace acrypto::prov
