@@ -24,6 +24,7 @@ struct DigestCtx {
     OpOptions opts;
     HashStream stream;
     bool initialized = false;
+    bool default_opts = false; ///< opts are the configured defaults (no params set since)
 };
 
 /// Contexts handed back on this thread, one per SHA variant, kept for the next context of
@@ -105,6 +106,7 @@ void *digest_dupctx(void *vctx) {
 int digest_set_ctx_params(void *vctx, const OSSL_PARAM params[]) {
     auto *c = static_cast<DigestCtx *>(vctx);
     try {
+        if (params != nullptr) c->default_opts = false;
         return set_op_params(c->pctx, c->opts, params);
     } catch (...) {
         return 0;
@@ -128,8 +130,8 @@ int digest_init(void *vctx, const OSSL_PARAM params[]) {
     }
 }
 
-int digest_update(void *vctx, const unsigned char *in, size_t inl) {
-    auto *c = static_cast<DigestCtx *>(vctx);
+/// Every update the direct path's own call does not take (see digest_update).
+[[gnu::noinline]] int digest_update_slow(DigestCtx *c, const unsigned char *in, size_t inl) {
     try {
         if (!c->initialized) {
             raise(c->pctx, kReasonNotInitialized, "digest update before init");
@@ -150,6 +152,20 @@ int digest_update(void *vctx, const unsigned char *in, size_t inl) {
         raise(c->pctx, kReasonInternal, "digest update");
         return 0;
     }
+}
+
+int digest_update(void *vctx, const unsigned char *in, size_t inl) {
+    auto *c = static_cast<DigestCtx *>(vctx);
+    if (c->initialized && in != nullptr && inl != 0) [[likely]] {
+        const int st = c->stream.update_direct(c->pctx, c->opts, in, inl);
+        if (st == ACRYPTO_OK) [[likely]]
+            return 1;
+        if (st != ACRYPTO_E_UNSUPPORTED) {
+            raise_status(c->pctx, st, "digest update");
+            return 0;
+        }
+    }
+    return digest_update_slow(c, in, inl);
 }
 
 int digest_final(void *vctx, unsigned char *out, size_t *outl, size_t outsz) {
@@ -216,7 +232,12 @@ template <size_t I> void *digest_newctx(void *provctx) {
         if (c == nullptr && (c = new (std::nothrow) DigestCtx) == nullptr) return nullptr;
         c->pctx = pctx;
         c->info = &kHashInfos[I];
-        set_default_options(c->opts, pctx, c->info->names);
+        // A spare of this provider instance whose options were never set keeps the
+        // configured defaults it has.
+        if (!c->default_opts) {
+            set_default_options(c->opts, pctx, c->info->names);
+            c->default_opts = true;
+        }
         c->initialized = false;
         return c;
     } catch (...) {

@@ -58,7 +58,7 @@ void HashStream::reset(const HashInfo *info, uint32_t op, uint32_t mode,
     info_ = info;
     op_ = op;
     mode_ = mode;
-    key_ = key;
+    if (key_.get() != key.get()) key_ = key; // the same key (each HMAC message's): no count change
     len_ = 0;
     started_ = false;
     accumulate_ = false;
@@ -190,10 +190,30 @@ bool HashStream::start_direct(ProvCtx *pctx) {
     return true;
 }
 
-int HashStream::direct_update(const uint8_t *in, size_t len) {
-    const int ok = op_ == ACRYPTO_OP_DIGEST ? direct_fns_.update(direct_, in, len)
-                                            : mac_fns_.update(direct_mac_, in, len);
-    return ok == 1 ? ACRYPTO_OK : ACRYPTO_E_INTERNAL;
+bool HashStream::resume_direct(ProvCtx *pctx, const OpOptions &opts, size_t pending) noexcept {
+    // The memo is filled only where choose() asked the model: a provider instance with only
+    // software devices, for this kind of step. Nothing is started or accumulated since
+    // reset(), and len_ is 0.
+    const DirectMemo &m = memo_;
+    if (len_ != 0 || opts.device[0] != '\0' || !m.keep_blocking || !m.keep_paused ||
+        !m.answers(pctx->serial, fork_generation(), info_->alg, op_,
+                   acrypto::sched::Kernel::size_class(pending)))
+        return false;
+    if (op_ == ACRYPTO_OP_DIGEST) {
+        // A state kept for the next message, initialised: a digest spare's of this instance.
+        if (!direct_fresh_ || direct_serial_ != pctx->serial) return false;
+        direct_fresh_ = false;
+    } else {
+        // The context's last HMAC state, keyed with this key: restarted without re-keying,
+        // as start_direct() does.
+        if (mode_ != ACRYPTO_MODE_HMAC || direct_mac_ == nullptr || direct_mac_info_ != info_ ||
+            !key_ || key_->c().id == 0 || key_->c().id != direct_mac_key_id_ ||
+            mac_fns_.init(direct_mac_, nullptr, 0, nullptr) != 1)
+            return false;
+    }
+    --memo_.left;
+    path_ = Path::Direct;
+    return true;
 }
 
 bool HashStream::copy_from(const HashStream &o) {

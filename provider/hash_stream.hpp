@@ -85,6 +85,18 @@ class HashStream {
     bool copy_from(const HashStream &o);
     /// Absorb bytes. Returns an acrypto_status.
     int update(ProvCtx *pctx, const OpOptions &opts, const uint8_t *in, size_t len);
+    /**
+     * update() when nothing but the direct path's own call is needed: the stream is on that
+     * path, or a state kept for the next message (a digest spare's, an HMAC context's
+     * keyed one) starts this message there on the stream's own copy of the cost model's
+     * answer. ACRYPTO_E_UNSUPPORTED, with nothing done, otherwise: then update().
+     */
+    int update_direct(ProvCtx *pctx, const OpOptions &opts, const uint8_t *in, size_t len) {
+        if (path_ != Path::Direct &&
+            (path_ != Path::Undecided || !resume_direct(pctx, opts, len_ + len)))
+            return ACRYPTO_E_UNSUPPORTED;
+        return direct_update(in, len);
+    }
     /// Finish into `out` (md_size bytes). Returns an acrypto_status.
     int final(ProvCtx *pctx, const OpOptions &opts, uint8_t *out);
     const HashInfo *info() const noexcept { return info_; }
@@ -129,7 +141,16 @@ class HashStream {
     /// callers, a transcript hash) checks it without reaching this thread's memo.
     DirectMemo memo_;
     bool start_direct(ProvCtx *pctx);
-    int direct_update(const uint8_t *in, size_t len);
+    /// choose()'s answer for a kept direct state, with no buffered bytes, on the stream's
+    /// memo alone: true (and on the direct path) when it says both kinds of caller keep a
+    /// `pending`-byte message here; false when choose() must decide (which a failed HMAC
+    /// restart leaves to it).
+    bool resume_direct(ProvCtx *pctx, const OpOptions &opts, size_t pending) noexcept;
+    int direct_update(const uint8_t *in, size_t len) {
+        const int ok = op_ == ACRYPTO_OP_DIGEST ? direct_fns_.update(direct_, in, len)
+                                                : mac_fns_.update(direct_mac_, in, len);
+        return ok == 1 ? ACRYPTO_OK : ACRYPTO_E_INTERNAL;
+    }
 
     void *direct_ = nullptr;                    ///< direct digest state (kept across resets)
     DirectDigestFns direct_fns_;                ///< the functions direct_ belongs to

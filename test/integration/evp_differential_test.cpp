@@ -511,5 +511,89 @@ TEST_F(Differential, HmacReinitKeepsKey) {
     EVP_MAC_free(mac);
 }
 
+TEST_F(Differential, HmacContextServesMessagesKeysAndDevices) {
+    // One HMAC context, message after message (EVP_MAC_init with no key between them, as
+    // openssl speed and TLS 1.2 CBC records do): its keyed direct state restarts without
+    // re-keying while the key stays, and is keyed again for a new key, another digest or the
+    // same bytes set again. A stretch bound to a device runs as sessions. Every MAC must
+    // match the default provider's.
+    ASSERT_TRUE(env_->loaded()) << env_->load_error();
+    EVP_MAC *mac = EVP_MAC_fetch(env_->ctx(), "HMAC", kAcrypto);
+    ASSERT_NE(mac, nullptr);
+    EVP_MAC_CTX *mc = EVP_MAC_CTX_new(mac);
+    ASSERT_NE(mc, nullptr);
+    auto key = random_bytes(32);
+    const char *digest = "SHA256";
+    const long long submitted_before = env_->stat("submitted");
+    for (int i = 0; i < 120; ++i) {
+        SCOPED_TRACE("message " + std::to_string(i));
+        const unsigned char *k = nullptr;
+        OSSL_PARAM set[2] = {OSSL_PARAM_construct_end(), OSSL_PARAM_construct_end()};
+        if (i == 0 || i % 20 == 0) { // a new key; every other time another digest as well
+            if (i % 40 == 20) digest = std::strcmp(digest, "SHA256") == 0 ? "SHA1" : "SHA256";
+            if (i % 60 != 40) key = random_bytes(pick(1, 100)); // else the same bytes again
+            k = key.data();
+            set[0] = OSSL_PARAM_construct_utf8_string("digest", const_cast<char *>(digest), 0);
+        }
+        if (i == 50 || i == 56) { // bound to the cpu device for six messages: sessions
+            char dev[8] = {};
+            std::strcpy(dev, i == 50 ? "cpu" : "");
+            const OSSL_PARAM p[] = {OSSL_PARAM_construct_utf8_string("acrypto-device", dev, 0),
+                                    OSSL_PARAM_construct_end()};
+            ASSERT_EQ(EVP_MAC_CTX_set_params(mc, p), 1) << drain_errors();
+        }
+        ASSERT_EQ(EVP_MAC_init(mc, k, k != nullptr ? key.size() : 0, set), 1) << drain_errors();
+        const auto msg = random_bytes(pick(0, 300));
+        if (!msg.empty()) {
+            ASSERT_EQ(EVP_MAC_update(mc, msg.data(), msg.size()), 1);
+        }
+        unsigned char got[64];
+        size_t n = 0;
+        ASSERT_EQ(EVP_MAC_final(mc, got, &n, sizeof got), 1) << drain_errors();
+        std::vector<uint8_t> want;
+        ASSERT_TRUE(evp_hmac(env_->ctx(), digest, kDefault, key, msg, want));
+        EXPECT_EQ(std::vector<uint8_t>(got, got + n), want) << digest;
+    }
+    EXPECT_GE(env_->stat("submitted"), submitted_before + 6) << env_->stats();
+    EVP_MAC_CTX_free(mc);
+    EVP_MAC_free(mac);
+}
+
+TEST_F(Differential, SpareDigestContextStartsWithTheDefaultOptions) {
+    // A context freed after its options were set is kept for the next message's context,
+    // which must start with the configured defaults, not the options set before.
+    ASSERT_TRUE(env_->loaded()) << env_->load_error();
+    EVP_MD *md = EVP_MD_fetch(env_->ctx(), "SHA256", kAcrypto);
+    ASSERT_NE(md, nullptr);
+    auto priority_of = [](EVP_MD_CTX *c) {
+        unsigned int prio = 99;
+        OSSL_PARAM p[] = {OSSL_PARAM_construct_uint("acrypto-priority", &prio),
+                          OSSL_PARAM_construct_end()};
+        return EVP_MD_CTX_get_params(c, p) == 1 ? prio : 100u;
+    };
+    EVP_MD_CTX *fresh = EVP_MD_CTX_new();
+    ASSERT_EQ(EVP_DigestInit_ex2(fresh, md, nullptr), 1);
+    const unsigned int configured = priority_of(fresh);
+    ASSERT_LE(configured, 7u);
+    EVP_MD_CTX_free(fresh);
+    for (int round = 0; round < 4; ++round) {
+        SCOPED_TRACE("round " + std::to_string(round));
+        EVP_MD_CTX *c = EVP_MD_CTX_new();
+        ASSERT_EQ(EVP_DigestInit_ex2(c, md, nullptr), 1);
+        ASSERT_EQ(priority_of(c), configured);
+        unsigned int prio = configured == 6 ? 5 : 6;
+        const OSSL_PARAM p[] = {OSSL_PARAM_construct_uint("acrypto-priority", &prio),
+                                OSSL_PARAM_construct_end()};
+        ASSERT_EQ(EVP_MD_CTX_set_params(c, p), 1);
+        ASSERT_EQ(priority_of(c), prio);
+        const auto msg = random_bytes(pick(1, 100));
+        unsigned char out[32];
+        ASSERT_EQ(EVP_DigestUpdate(c, msg.data(), msg.size()), 1);
+        ASSERT_EQ(EVP_DigestFinal_ex(c, out, nullptr), 1);
+        EVP_MD_CTX_free(c); // kept as this thread's spare
+    }
+    EVP_MD_free(md);
+}
+
 } // namespace
 } // namespace acrypto::test
