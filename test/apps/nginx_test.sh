@@ -71,7 +71,17 @@ done
 
 fails=0
 fail() { echo "FAIL $*"; fails=$((fails + 1)); }
-BEFORE=$(snapshot "$WORK/stats" "$WPID" before) || { echo "FAIL: no statistics from the nginx worker"; exit 1; }
+# What a missing snapshot leaves to read: whether that worker still runs, nginx's children
+# now, the statistics files written, and nginx's own logs.
+no_stats() {
+    echo "FAIL: no statistics from the nginx worker $WPID ($1)"
+    kill -0 "$WPID" 2>/dev/null && echo "  worker $WPID runs" || echo "  worker $WPID has exited"
+    echo "  nginx's children now: $(pgrep -P "$NPID" | tr '\n' ' ')"
+    ls -la "$WORK/stats"
+    tail -n 20 "$WORK/logs/error.log" "$WORK/nginx.out" 2>/dev/null
+    exit 1
+}
+BEFORE=$(snapshot "$WORK/stats" "$WPID" before) || no_stats before
 grep -q "^acrypto-loaded=1" "$BEFORE" || { echo "FAIL: acrypto not loaded in nginx"; cat "$BEFORE"; exit 1; }
 echo "ok   acrypto loaded in the nginx worker (OPENSSL_CONF)"
 
@@ -111,7 +121,7 @@ for v in 1_2 1_3; do
 done
 
 sleep 0.3
-AFTER=$(snapshot "$WORK/stats" "$WPID" after) || { echo "FAIL: no statistics after"; exit 1; }
+AFTER=$(snapshot "$WORK/stats" "$WPID" after) || no_stats after
 d_rsa=$(($(stat_sum "$AFTER" '^alg\.rsa(-pss)?\.steps$') - $(stat_sum "$BEFORE" '^alg\.rsa(-pss)?\.steps$')))
 d_ec=$(($(stat "$AFTER" alg.ec.steps) - $(stat "$BEFORE" alg.ec.steps)))
 d_inl=$(($(stat "$AFTER" inline) - $(stat "$BEFORE" inline)))
