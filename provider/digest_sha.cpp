@@ -155,17 +155,8 @@ int digest_init(void *vctx, const OSSL_PARAM params[]) {
 }
 
 int digest_update(void *vctx, const unsigned char *in, size_t inl) {
-    auto *c = static_cast<DigestCtx *>(vctx);
-    if (c->initialized && in != nullptr && inl != 0) [[likely]] {
-        const int st = c->stream.update_direct(c->pctx, c->opts, in, inl);
-        if (st == ACRYPTO_OK) [[likely]]
-            return 1;
-        if (st != ACRYPTO_E_UNSUPPORTED) {
-            raise_status(c->pctx, st, "digest update");
-            return 0;
-        }
-    }
-    return digest_update_slow(c, in, inl);
+    return hash_update(static_cast<DigestCtx *>(vctx), in, inl, "digest update",
+                       digest_update_slow);
 }
 
 int digest_final(void *vctx, unsigned char *out, size_t *outl, size_t outsz) {

@@ -10,6 +10,7 @@
 #include "acrypto/sched/ref.hpp"
 #include "acrypto/sched/session.hpp"
 #include "direct_digest.hpp"
+#include "errors.hpp"
 #include "execute.hpp"
 #include "op_params.hpp"
 #include "prov_ctx.hpp"
@@ -161,5 +162,24 @@ class HashStream {
     const HashInfo *direct_mac_info_ = nullptr; ///< digest direct_mac_ was set up with
     uint64_t direct_mac_key_id_ = 0;            ///< key id direct_mac_ is keyed with (0: none)
 };
+
+/**
+ * A digest or HMAC context's update (`c`: pctx, opts, stream, initialized): the direct
+ * path's own call when it takes the update (HashStream::update_direct), its failure raised
+ * as `what`; every other update goes to `slow(c, in, inl)`.
+ */
+template <typename Ctx, typename Slow>
+int hash_update(Ctx *c, const unsigned char *in, size_t inl, const char *what, Slow slow) {
+    if (c->initialized && in != nullptr && inl != 0) [[likely]] {
+        const int st = c->stream.update_direct(c->pctx, c->opts, in, inl);
+        if (st == ACRYPTO_OK) [[likely]]
+            return 1;
+        if (st != ACRYPTO_E_UNSUPPORTED) {
+            raise_status(c->pctx, st, what);
+            return 0;
+        }
+    }
+    return slow(c, in, inl);
+}
 
 } // namespace acrypto::prov

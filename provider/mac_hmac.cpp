@@ -197,17 +197,7 @@ int hmac_init(void *vctx, const unsigned char *key, size_t keylen, const OSSL_PA
 }
 
 int hmac_update(void *vctx, const unsigned char *in, size_t inl) {
-    auto *c = static_cast<HmacCtx *>(vctx);
-    if (c->initialized && in != nullptr && inl != 0) [[likely]] {
-        const int st = c->stream.update_direct(c->pctx, c->opts, in, inl);
-        if (st == ACRYPTO_OK) [[likely]]
-            return 1;
-        if (st != ACRYPTO_E_UNSUPPORTED) {
-            raise_status(c->pctx, st, "HMAC update");
-            return 0;
-        }
-    }
-    return hmac_update_slow(c, in, inl);
+    return hash_update(static_cast<HmacCtx *>(vctx), in, inl, "HMAC update", hmac_update_slow);
 }
 
 int hmac_final(void *vctx, unsigned char *out, size_t *outl, size_t outsize) {
