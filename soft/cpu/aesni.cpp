@@ -347,10 +347,11 @@ ACRYPTO_AESNI inline __m128i tweak_next(__m128i t) {
  * The tweaks after `t` in turn (t·x, t·x², …; at most 24 of them), with two operations
  * each on their chain instead of tweak_next()'s five: each 64-bit half doubles, and what
  * leaves the halves (0x87 folded into the low one, 1 carried into the high one) is read
- * from a copy of the halves' top words that doubles beside it. Good for 24 steps: past
+ * from a copy of the halves' top words that doubles beside it. Good for kMaxSteps (24): past
  * that, the 0x87 folded in would reach the copied low-half word.
  */
 struct TweakRun {
+    static constexpr size_t kMaxSteps = 24;
     __m128i t;
     __m128i tops;
     ACRYPTO_AESNI explicit TweakRun(__m128i t0) : t(t0), tops(_mm_shuffle_epi32(t0, 0x5f)) {}
@@ -380,6 +381,7 @@ ACRYPTO_VAES inline __m256i tweak_times_x8(__m256i t) {
 template <int R, bool Enc>
 ACRYPTO_VAES __m128i xts_wide(const __m128i *k, const uint8_t *src, uint8_t *dst, size_t n,
                               __m128i t) {
+    static_assert(2 * kPairs <= TweakRun::kMaxSteps, "one TweakRun for the first pairs");
     __m256i tw[kPairs];
     TweakRun run(t);
     for (int j = 0; j < kPairs; ++j) {
@@ -415,6 +417,7 @@ ACRYPTO_AESNI inline __m128i xts_block(const __m128i *k, bool enc, __m128i x, __
 template <int R, size_t N>
 ACRYPTO_AESNI inline __m128i xts_group(const __m128i *k, bool enc, const uint8_t *src, uint8_t *dst,
                                        size_t m, __m128i t) {
+    static_assert(N <= TweakRun::kMaxSteps, "one TweakRun for a group");
     __m128i x[N], tw[N];
     TweakRun run(t);
     for (size_t j = 0; j < N; ++j) {
