@@ -7,6 +7,8 @@
 
 #include <atomic>
 
+#include "acrypto/ossl/chacha20.hpp"
+
 #include "direct_digest.hpp"
 #include "provider_state.hpp"
 
@@ -14,14 +16,8 @@ namespace acrypto::prov {
 
 namespace {
 
-constexpr uint32_t kChachaBlock = 64;
+constexpr uint32_t kChachaBlock = ossl::kChaCha20Block;
 constexpr size_t kChachaIv = 16;
-
-uint64_t le64(const uint8_t *p) {
-    uint64_t v = 0;
-    for (int i = 0; i < 8; ++i) v |= uint64_t{p[i]} << (8 * i);
-    return v;
-}
 
 } // namespace
 
@@ -53,8 +49,6 @@ bool DirectStream::enter(ProvCtx *pctx, const acrypto_key &key, bool enc, const 
         refused_ = true;
         return false;
     }
-    base_ctr_ = le64(iv);
-    base_num_ = num;
     bytes_ = 0;
     owns_ = true;
     pctx->direct_streams.fetch_add(1, std::memory_order_relaxed);
@@ -63,12 +57,9 @@ bool DirectStream::enter(ProvCtx *pctx, const acrypto_key &key, bool enc, const 
 
 void DirectStream::sync(uint8_t *iv, uint32_t *num) noexcept {
     if (!owns_) return;
-    const uint64_t used = uint64_t{base_num_} + bytes_;
-    const uint64_t ctr = base_ctr_ + used / kChachaBlock; // wraps at 2^64, as the library's
-    for (int i = 0; i < 8; ++i) iv[i] = static_cast<uint8_t>(ctr >> (8 * i));
-    *num = static_cast<uint32_t>(used % kChachaBlock);
-    base_ctr_ = ctr;
-    base_num_ = *num;
+    // While the path owns the stream nothing else moves iv and num: they stand where it
+    // was entered or last synced.
+    ossl::chacha20_advance(iv, num, bytes_);
     bytes_ = 0;
 }
 

@@ -71,9 +71,8 @@ class DirectStream {
     /// library's context, whose position is unknown, is keyed afresh next time.
     [[gnu::cold]] void failed(uint8_t *iv, uint32_t *num) noexcept;
 
-    /// Bring `iv` and `num` up to date, staying on the path. The block counter is iv[0..7]
-    /// as a 64-bit little-endian count: the library carries out of the IV's 32-bit
-    /// counter word into the nonce's first word, and so do the other paths.
+    /// Bring `iv` and `num` (the ones entered with) up to date, staying on the path, as the
+    /// library moves its position on (ossl::chacha20_advance) and so do the other paths.
     void sync(uint8_t *iv, uint32_t *num) noexcept;
     /// The same, then leave the path: another path runs the stream next.
     void leave(uint8_t *iv, uint32_t *num) noexcept {
@@ -94,11 +93,9 @@ class DirectStream {
     bool enc_ = true;
     bool owns_ = false;
     bool refused_ = false;
-    uint64_t base_ctr_ = 0; ///< block counter (iv[0..7], see sync) at the last sync
-    uint32_t base_num_ = 0; ///< num at the last sync
-    uint64_t bytes_ = 0;    ///< bytes run since
-    uint32_t classes_ = 0;  ///< size classes the cost model kept here (rearm)
-    uint32_t left_ = 0;     ///< updates before asking it again
+    uint64_t bytes_ = 0;   ///< bytes run since the stream was entered or last synced
+    uint32_t classes_ = 0; ///< size classes the cost model kept here (rearm)
+    uint32_t left_ = 0;    ///< updates before asking it again
 };
 
 } // namespace acrypto::prov

@@ -68,6 +68,12 @@ struct PlainCtx {
     bool direct_ok = false; ///< ChaCha20 with only software devices: the path may take updates
 };
 
+/// Whether `n` bytes from `in` to `out` are the same buffer or two that do not overlap (what
+/// kernels and the direct path take).
+inline bool same_or_disjoint(const uint8_t *in, const uint8_t *out, size_t n) noexcept {
+    return in == out || in + n <= out || out + n <= in;
+}
+
 /// One session over `len` bytes (block multiple for ECB/CBC); chaining state comes back.
 int run_plain(PlainCtx *c, uint8_t *out, const uint8_t *a, size_t alen, const uint8_t *b,
               size_t blen) {
@@ -78,7 +84,7 @@ int run_plain(PlainCtx *c, uint8_t *out, const uint8_t *a, size_t alen, const ui
         // One piece, the same or disjoint buffers: the bound kernel, when the cost
         // model keeps it on this thread (XTS leaves the tweak as it is).
         const uint8_t *src = alen != 0 ? a : b;
-        if (src == out || src + len <= out || out + len <= src) {
+        if (same_or_disjoint(src, out, len)) {
             const int k = c->kern.run(c->pctx, c->opts, src, out, len, c->iv, &c->num);
             if (k != ACRYPTO_E_UNSUPPORTED) return k;
         }
@@ -309,7 +315,7 @@ inline bool kernel_takes(const PlainCtx *c, const unsigned char *out, size_t out
            c->tls.version <= 0 && c->bufsz == 0 &&
            (bs == 1 ? c->info->mode != ACRYPTO_MODE_XTS || inl >= 16
                     : inl % bs == 0 && (c->enc || !c->pad)) &&
-           (in == out || in + inl <= out || out + inl <= in);
+           same_or_disjoint(in, out, inl);
 }
 
 /// A kernel run that failed (not one the kernel declined): raised, 0.
@@ -374,7 +380,7 @@ bool enter_direct(PlainCtx *c) noexcept {
 inline bool direct_takes(const PlainCtx *c, const unsigned char *out, size_t outsize,
                          const unsigned char *in, size_t inl) noexcept {
     return c->direct.owns() && inl != 0 && outsize >= inl && in != nullptr && out != nullptr &&
-           (in == out || in + inl <= out || out + inl <= in) && c->direct.wants(inl);
+           same_or_disjoint(in, out, inl) && c->direct.wants(inl);
 }
 
 int plain_update(void *vctx, unsigned char *out, size_t *outl, size_t outsize,

@@ -15,6 +15,8 @@
 #include <new>
 #include <vector>
 
+#include "acrypto/ossl/chacha20.hpp"
+
 namespace acrypto::soft::cpu {
 
 namespace {
@@ -229,15 +231,9 @@ int exec_chacha20(ExecCtx &c, acrypto_step &st) {
     if (st.src_len > 0 &&
         EVP_CipherUpdate(ctx.get(), st.dst, &outl, st.src, static_cast<int>(st.src_len)) != 1)
         return ACRYPTO_E_INVALID;
-    // The block counter carries out of iv[0..3] into iv[4..7], as the library's does: a
-    // 64-bit little-endian count, so a stream crossing 2^32 blocks in several steps reads
-    // as it does in one.
-    const uint64_t used = uint64_t{st.num} + st.src_len;
-    uint64_t counter = 0;
-    for (int i = 0; i < 8; ++i) counter |= uint64_t{st.iv[i]} << (8 * i);
-    counter += used / 64;
-    for (int i = 0; i < 8; ++i) st.iv[i] = static_cast<uint8_t>(counter >> (8 * i));
-    st.num = static_cast<uint32_t>(used % 64);
+    // As the library moves on (its counter word carries into the nonce), so a stream
+    // crossing 2^32 blocks in several steps reads as it does in one.
+    ossl::chacha20_advance(st.iv, &st.num, st.src_len);
     st.out_len = st.src_len;
     return ACRYPTO_OK;
 }

@@ -10,11 +10,11 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
-#include <bit>
 #include <climits>
 #include <cstring>
 #include <new>
 
+#include "acrypto/ossl/chacha20.hpp"
 #include "acrypto/ossl/impl.hpp"
 #include "aesni.hpp"
 #include "kernel_base.hpp"
@@ -23,7 +23,7 @@ namespace acrypto::soft::cpu {
 
 namespace {
 
-constexpr size_t kChachaBlock = 64;
+constexpr size_t kChachaBlock = ossl::kChaCha20Block;
 
 /// Longest XTS data unit (IEEE 1619-2018, SP 800-38E: 2^20 blocks); longer ones go
 /// to the library, which refuses them.
@@ -82,20 +82,6 @@ int run_xts(PlainKernel &s, const uint8_t *src, uint8_t *dst, size_t len, const 
     return update(s.lib_cipher, dst, src, len);
 }
 
-/// The little-endian 64-bit value at `p`, in one load.
-uint64_t load_le64(const uint8_t *p) {
-    uint64_t v;
-    std::memcpy(&v, p, sizeof v);
-    if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap64(v);
-    return v;
-}
-
-/// Store `v` at `p` little-endian, in one store.
-void store_le64(uint8_t *p, uint64_t v) {
-    if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap64(v);
-    std::memcpy(p, &v, sizeof v);
-}
-
 /// Put the ChaCha20 context at `iv` with `num` keystream bytes of its block used (out of
 /// line: a continuing run needs none of it).
 [[gnu::noinline]] int restart_chacha(PlainKernel &s, const uint8_t *iv, uint32_t num) {
@@ -106,33 +92,27 @@ void store_le64(uint8_t *p, uint64_t v) {
         OPENSSL_cleanse(skip, sizeof(skip));
         if (rc != ACRYPTO_OK) return rc;
     }
-    s.chain_nonce = load_le64(iv + 8);
+    s.chain_nonce = ossl::load_le64(iv + 8);
     return ACRYPTO_OK;
 }
 
-/// ChaCha20 as the cpu device's session step runs it (exec_aead.cpp): the block
-/// counter in iv[0..7] (64-bit little-endian: the library carries out of the first
-/// word into the second) advances by whole blocks, `num` keeps the rest.
-/// iv is read and written only as two 8-byte words: a 16-byte read of a counter just
-/// stored in pieces would wait for every store before it, the run's output included,
-/// to leave the store buffer.
+/// ChaCha20 as the cpu device's session step runs it (exec_aead.cpp): the position moves
+/// on as the library's does (ossl::chacha20_advance). iv is read and written only as two
+/// 8-byte words: a 16-byte read of a counter just stored in pieces would wait for every
+/// store before it, the run's output included, to leave the store buffer.
 int run_chacha(PlainKernel &s, const uint8_t *src, uint8_t *dst, size_t len, uint8_t *iv,
                uint32_t *num) {
     if (!iv || !num || *num >= kChachaBlock) return ACRYPTO_E_INVALID;
-    const uint64_t ctr = load_le64(iv);
-    const bool continues =
-        s.known && s.chain_num == *num && s.chain_ctr == ctr && s.chain_nonce == load_le64(iv + 8);
+    const bool continues = s.known && s.chain_num == *num && s.chain_ctr == ossl::load_le64(iv) &&
+                           s.chain_nonce == ossl::load_le64(iv + 8);
     s.known = false;
     if (!continues) {
         if (const int rc = restart_chacha(s, iv, *num); rc != ACRYPTO_OK) return rc;
     }
     const int rc = update(s.lib_cipher, dst, src, len);
     if (rc != ACRYPTO_OK) return rc;
-    const uint64_t used = uint64_t{*num} + len;
-    const uint64_t counter = ctr + used / kChachaBlock; // wraps at 2^64 as the library's
-    store_le64(iv, counter);
-    *num = static_cast<uint32_t>(used % kChachaBlock);
-    s.chain_ctr = counter;
+    ossl::chacha20_advance(iv, num, len);
+    s.chain_ctr = ossl::load_le64(iv);
     s.chain_num = *num;
     s.known = true;
     return ACRYPTO_OK;
