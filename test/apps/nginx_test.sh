@@ -77,6 +77,10 @@ no_stats() {
     echo "FAIL: no statistics from the nginx worker $WPID ($1)"
     kill -0 "$WPID" 2>/dev/null && echo "  worker $WPID runs" || echo "  worker $WPID has exited"
     echo "  nginx's children now: $(pgrep -P "$NPID" | tr '\n' ' ')"
+    for t in /proc/"$WPID"/task/*; do
+        echo "  thread ${t##*/}: state $(awk '{print $3}' "$t/stat" 2>/dev/null), wchan $(cat "$t/wchan" 2>/dev/null)"
+    done
+    command -v gdb >/dev/null && timeout 60 gdb -p "$WPID" -batch -ex "thread apply all bt" 2>&1 | grep -E "^(Thread|#)"
     ls -la "$WORK/stats"
     tail -n 20 "$WORK/logs/error.log" "$WORK/nginx.out" 2>/dev/null
     exit 1

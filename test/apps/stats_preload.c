@@ -3,6 +3,13 @@
 // (provider parameter "acrypto-stats") to a file on request, since they are readable only
 // in-process. Set ACRYPTO_STATS_DIR; write a token to <dir>/req and every process carrying
 // this library writes <dir>/stats.<pid>.<token> (forked children included).
+//
+// The poll thread holds `g_busy` whenever it is awake, and fork() takes it first: a fork
+// therefore finds the thread asleep, holding nothing. Without that, a child could inherit a
+// lock the thread held (the sanitizer runtime's allocator locks are not reset on fork), and
+// the child's own poll thread would block on it forever: nginx's worker under ASan wrote
+// no statistics. fork() waits for it at most a second: a snapshot in progress may itself
+// wait for a lock the provider's own fork handler (run earlier) holds.
 #include <openssl/params.h>
 #include <openssl/provider.h>
 #include <pthread.h>
@@ -12,6 +19,7 @@
 #include <unistd.h>
 
 static char g_dir[512];
+static pthread_mutex_t g_busy = PTHREAD_MUTEX_INITIALIZER;
 
 static int dump_one(OSSL_PROVIDER *prov, void *arg) {
     FILE *f = arg;
@@ -49,15 +57,19 @@ static void *poll_loop(void *arg) {
     snprintf(req, sizeof req, "%s/req", g_dir);
     for (;;) {
         usleep(20000);
+        pthread_mutex_lock(&g_busy);
         FILE *f = fopen(req, "r");
-        if (f == NULL) continue;
         char tok[64] = "";
-        if (fgets(tok, sizeof tok, f) == NULL) tok[0] = '\0';
-        fclose(f);
-        tok[strcspn(tok, "\r\n/ ")] = '\0';
-        if (tok[0] == '\0' || strcmp(tok, last) == 0) continue;
-        dump(tok);
-        strcpy(last, tok);
+        if (f != NULL) {
+            if (fgets(tok, sizeof tok, f) == NULL) tok[0] = '\0';
+            fclose(f);
+            tok[strcspn(tok, "\r\n/ ")] = '\0';
+        }
+        if (tok[0] != '\0' && strcmp(tok, last) != 0) {
+            dump(tok);
+            strcpy(last, tok);
+        }
+        pthread_mutex_unlock(&g_busy);
     }
     return NULL;
 }
@@ -71,10 +83,30 @@ static void start_thread(void) {
     pthread_attr_destroy(&a);
 }
 
+static _Thread_local int g_fork_holds; // this thread's before_fork took g_busy
+
+static void before_fork(void) {
+    g_fork_holds = 0;
+    for (int i = 0; i < 1000 && !g_fork_holds; i++) {
+        if (pthread_mutex_trylock(&g_busy) == 0)
+            g_fork_holds = 1;
+        else
+            usleep(1000);
+    }
+}
+static void after_fork_parent(void) {
+    if (g_fork_holds) pthread_mutex_unlock(&g_busy);
+}
+static void after_fork_child(void) {
+    // The only thread here: a fresh lock, whoever held it in the parent.
+    pthread_mutex_init(&g_busy, NULL);
+    start_thread();
+}
+
 __attribute__((constructor)) static void stats_preload_init(void) {
     const char *d = getenv("ACRYPTO_STATS_DIR");
     if (d == NULL || d[0] == '\0' || strlen(d) >= sizeof g_dir) return;
     strcpy(g_dir, d);
     start_thread();
-    pthread_atfork(NULL, NULL, start_thread);
+    pthread_atfork(before_fork, after_fork_parent, after_fork_child);
 }
