@@ -16,6 +16,8 @@
 #include <new>
 #include <vector>
 
+#include "ecx_direct.hpp"
+
 namespace acrypto::soft::cpu {
 
 namespace {
@@ -94,37 +96,54 @@ EVP_PKEY *ec_from_private(OSSL_LIB_CTX *libctx, int curve, const uint8_t *der, s
 }
 
 /**
- * An X25519 or X448 PrivateKeyInfo (RFC 8410), or a OneAsymmetricKey v2 that
- * carries the public key too (RFC 5958): then both are imported as they are,
- * since importing the private key alone recomputes the public key, a scalar
- * multiplication as costly as the key exchange itself. nullptr: not such a key.
+ * The keys in an X25519 or X448 PrivateKeyInfo (RFC 8410), or in a OneAsymmetricKey
+ * v2 that carries the public key too (RFC 5958; pub nullptr when absent). Both are
+ * imported as they are, since importing the private key alone recomputes the public
+ * key, a scalar multiplication as costly as the key exchange itself. False: not such
+ * a key.
  */
-EVP_PKEY *ecx_from_der(OSSL_LIB_CTX *libctx, const uint8_t *der, size_t len) {
+bool ecx_parts(const uint8_t *der, size_t len, bool &x25519, const uint8_t *&priv,
+               const uint8_t *&pub) {
     static const uint8_t kOidX25519[] = {0x2b, 0x65, 0x6e};
     static const uint8_t kOidX448[] = {0x2b, 0x65, 0x6f};
-    const uint8_t *p = der, *end = der + len, *v = nullptr, *oid = nullptr, *priv = nullptr,
-                  *pub = nullptr;
+    const uint8_t *p = der, *end = der + len, *v = nullptr, *oid = nullptr;
     size_t vl = 0, oid_len = 0, priv_len = 0;
     uint8_t tag = 0;
-    if (!der_next(p, end, tag, v, vl) || tag != 0x30) return nullptr;
+    priv = pub = nullptr;
+    if (!der_next(p, end, tag, v, vl) || tag != 0x30) return false;
     p = v;
     end = v + vl;
-    if (!der_next(p, end, tag, v, vl) || tag != 0x02 || vl != 1 || v[0] > 1) return nullptr;
-    if (!der_next(p, end, tag, v, vl) || tag != 0x30) return nullptr;
+    if (!der_next(p, end, tag, v, vl) || tag != 0x02 || vl != 1 || v[0] > 1) return false;
+    if (!der_next(p, end, tag, v, vl) || tag != 0x30) return false;
     const uint8_t *q = v;
     if (!der_next(q, v + vl, tag, oid, oid_len) || tag != 0x06 || q != v + vl || oid_len != 3)
-        return nullptr;
-    const bool x25519 = std::memcmp(oid, kOidX25519, 3) == 0;
-    if (!x25519 && std::memcmp(oid, kOidX448, 3) != 0) return nullptr;
-    const size_t klen = x25519 ? 32 : 56;
-    if (!der_next(p, end, tag, v, vl) || tag != 0x04) return nullptr;
+        return false;
+    x25519 = std::memcmp(oid, kOidX25519, 3) == 0;
+    if (!x25519 && std::memcmp(oid, kOidX448, 3) != 0) return false;
+    const size_t klen = ecx_key_len(x25519);
+    if (!der_next(p, end, tag, v, vl) || tag != 0x04) return false;
     q = v;
-    if (!der_next(q, v + vl, tag, priv, priv_len) || tag != 0x04 || priv_len != klen || q != v + vl)
-        return nullptr;
+    if (!der_next(q, v + vl, tag, priv, priv_len) || tag != 0x04 || priv_len != klen ||
+        q != v + vl) {
+        priv = nullptr;
+        return false;
+    }
     while (p < end) {
-        if (!der_next(p, end, tag, v, vl)) return nullptr;
+        if (!der_next(p, end, tag, v, vl)) {
+            priv = pub = nullptr;
+            return false;
+        }
         if (tag == 0x81 && vl == klen + 1 && v[0] == 0) pub = v + 1; // [1] IMPLICIT BIT STRING
     }
+    return true;
+}
+
+/// ecx_parts' key as an EVP_PKEY, or nullptr.
+EVP_PKEY *ecx_from_der(OSSL_LIB_CTX *libctx, const uint8_t *der, size_t len) {
+    bool x25519 = false;
+    const uint8_t *priv = nullptr, *pub = nullptr;
+    if (!ecx_parts(der, len, x25519, priv, pub)) return nullptr;
+    const size_t klen = ecx_key_len(x25519);
     const char *name = x25519 ? "X25519" : "X448";
     if (pub == nullptr) return EVP_PKEY_new_raw_private_key_ex(libctx, name, nullptr, priv, klen);
     OSSL_PARAM params[] = {OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PRIV_KEY,
@@ -322,40 +341,49 @@ struct Wiped {
     }
 };
 
+/// OneAsymmetricKey v2 (RFC 5958) of an X25519 or X448 key pair, with the public key:
+/// whoever imports it (the provider, then this device for the derive) need not
+/// recompute it.
+void ecx_pkcs8(bool x25519, const uint8_t *priv, const uint8_t *pub, std::vector<uint8_t> &out) {
+    static const uint8_t kOidX25519[] = {0x06, 0x03, 0x2b, 0x65, 0x6e};
+    static const uint8_t kOidX448[] = {0x06, 0x03, 0x2b, 0x65, 0x6f};
+    static const uint8_t kVersion1[] = {0x01};
+    const size_t n = ecx_key_len(x25519);
+    Wiped body, inner;
+    std::vector<uint8_t> alg, bits(n + 1, 0);
+    std::memcpy(bits.data() + 1, pub, n);
+    der_put(inner.v, 0x04, priv, n);
+    if (x25519)
+        der_put(alg, 0x30, kOidX25519, sizeof kOidX25519);
+    else
+        der_put(alg, 0x30, kOidX448, sizeof kOidX448);
+    der_put(body.v, 0x02, kVersion1, 1);
+    body.v.insert(body.v.end(), alg.begin(), alg.end());
+    der_put(body.v, 0x04, inner.v.data(), inner.v.size());
+    der_put(body.v, 0x81, bits.data(), bits.size());
+    out.clear();
+    der_put(out, 0x30, body.v.data(), body.v.size());
+}
+
 /**
  * PKCS#8 of a generated X25519, X448 or named-curve EC key written directly
  * (the encoder framework costs more than generating the key). False: use the
  * general encoder.
  */
 bool pkcs8_fast(EVP_PKEY *pk, const acrypto_step &st, std::vector<uint8_t> &out) {
-    static const uint8_t kOidX25519[] = {0x06, 0x03, 0x2b, 0x65, 0x6e};
-    static const uint8_t kOidX448[] = {0x06, 0x03, 0x2b, 0x65, 0x6f};
     static const uint8_t kOidEcPublicKey[] = {0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01};
     static const uint8_t kVersion0[] = {0x00};
     Wiped body, inner, raw;
     out.clear();
     if (st.alg == ACRYPTO_ALG_X25519 || st.alg == ACRYPTO_ALG_X448) {
-        // OneAsymmetricKey v2 (RFC 5958) with the public key: whoever imports it
-        // (the provider, then this device for the derive) need not recompute it.
-        static const uint8_t kVersion1[] = {0x01};
-        size_t n = st.alg == ACRYPTO_ALG_X25519 ? 32 : 56;
-        size_t pn = n;
+        const bool x25519 = st.alg == ACRYPTO_ALG_X25519;
+        size_t n = ecx_key_len(x25519), pn = n;
         raw.v.resize(n);
-        std::vector<uint8_t> pub(n + 1, 0);
+        std::vector<uint8_t> pub(n);
         if (EVP_PKEY_get_raw_private_key(pk, raw.v.data(), &n) != 1 || n != raw.v.size() ||
-            EVP_PKEY_get_raw_public_key(pk, pub.data() + 1, &pn) != 1 || pn != n)
+            EVP_PKEY_get_raw_public_key(pk, pub.data(), &pn) != 1 || pn != n)
             return false;
-        der_put(inner.v, 0x04, raw.v.data(), n);
-        std::vector<uint8_t> alg;
-        if (st.alg == ACRYPTO_ALG_X25519)
-            der_put(alg, 0x30, kOidX25519, sizeof kOidX25519);
-        else
-            der_put(alg, 0x30, kOidX448, sizeof kOidX448);
-        der_put(body.v, 0x02, kVersion1, 1);
-        body.v.insert(body.v.end(), alg.begin(), alg.end());
-        der_put(body.v, 0x04, inner.v.data(), inner.v.size());
-        der_put(body.v, 0x81, pub.data(), pub.size());
-        der_put(out, 0x30, body.v.data(), body.v.size());
+        ecx_pkcs8(x25519, raw.v.data(), pub.data(), out);
         return true;
     }
     if (st.alg != ACRYPTO_ALG_EC || st.key == nullptr) return false;
@@ -413,6 +441,38 @@ void free_gen_cache(void *p) {
 
 int generate(EVP_PKEY_CTX *g, acrypto_step &st, EVP_PKEY_CTX *owned);
 
+/// An X25519 or X448 key pair on the default provider's key objects (ecx_direct.hpp),
+/// into st.dst as PKCS#8; ACRYPTO_E_UNSUPPORTED: take the EVP path.
+int ecx_keygen(ExecCtx &c, acrypto_step &st) {
+    const bool x25519 = st.alg == ACRYPTO_ALG_X25519;
+    Wiped priv, der;
+    priv.v.resize(ecx_key_len(x25519));
+    uint8_t pub[56];
+    const int rc = ecx_generate(c, x25519, priv.v.data(), pub);
+    if (rc != ACRYPTO_OK) return rc;
+    ecx_pkcs8(x25519, priv.v.data(), pub, der.v);
+    if (der.v.size() > st.dst_len) return ACRYPTO_E_INVALID;
+    std::memcpy(st.dst, der.v.data(), der.v.size());
+    st.out_len = der.v.size();
+    return ACRYPTO_OK;
+}
+
+/// An X25519 or X448 derive on the default provider's key objects (ecx_direct.hpp):
+/// nothing is cached, since a handshake's keys serve once. ACRYPTO_E_UNSUPPORTED: the
+/// key or the peer is not in the raw form it takes; take the EVP path.
+int ecx_derive_step(ExecCtx &c, acrypto_step &st) {
+    bool x25519 = false;
+    const uint8_t *priv = nullptr, *pub = nullptr;
+    if (!ecx_parts(st.key->data, st.key->len, x25519, priv, pub) ||
+        x25519 != (st.alg == ACRYPTO_ALG_X25519) || st.pk.other == nullptr ||
+        st.pk.other_len != ecx_key_len(x25519) || st.dst == nullptr)
+        return ACRYPTO_E_UNSUPPORTED;
+    size_t outl = 0;
+    const int rc = ecx_derive(c, x25519, priv, pub, st.pk.other, st.dst, st.dst_len, outl);
+    if (rc == ACRYPTO_OK) st.out_len = outl;
+    return rc;
+}
+
 int do_keygen(ExecCtx &c, acrypto_step &st) {
     const char *name = nullptr;
     switch (st.alg) {
@@ -421,6 +481,10 @@ int do_keygen(ExecCtx &c, acrypto_step &st) {
     case ACRYPTO_ALG_X448: name = "X448"; break;
     case ACRYPTO_ALG_RSA: name = "RSA"; break;
     default: return ACRYPTO_E_UNSUPPORTED;
+    }
+    if (st.alg == ACRYPTO_ALG_X25519 || st.alg == ACRYPTO_ALG_X448) {
+        const int rc = ecx_keygen(c, st);
+        if (rc != ACRYPTO_E_UNSUPPORTED) return rc;
     }
     // Initialised generation contexts are kept per thread for X25519, X448 and
     // each curve (a handshake generates one ephemeral key; the fetch costs more).
@@ -542,6 +606,11 @@ int run(ExecCtx &c, acrypto_step &st) {
         return ACRYPTO_E_UNSUPPORTED;
     if (st.key == nullptr || st.key->data == nullptr || st.key->len == 0 || st.key->len > kKeyMax)
         return ACRYPTO_E_INVALID;
+    if (st.mode == ACRYPTO_MODE_PK_DERIVE &&
+        (st.alg == ACRYPTO_ALG_X25519 || st.alg == ACRYPTO_ALG_X448)) {
+        const int rc = ecx_derive_step(c, st);
+        if (rc != ACRYPTO_E_UNSUPPORTED) return rc;
+    }
     // An OAEP label is not part of the cached parameters: such contexts are not kept.
     const bool cacheable = st.key->id != 0 && (st.pk.label == nullptr || st.pk.label_len == 0);
     const uint32_t tag = key_tag(kFamilyId, st.mode, 1);

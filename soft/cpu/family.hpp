@@ -33,6 +33,8 @@ class CryptoLib {
     bool ok() const noexcept { return ctx_ != nullptr && default_ != nullptr; }
     /// The private library context (never NULL when ok()).
     OSSL_LIB_CTX *ctx() const noexcept { return ctx_; }
+    /// The default provider loaded into ctx() (never NULL when ok()).
+    OSSL_PROVIDER *default_provider() const noexcept { return default_; }
     /// Load the legacy provider into ctx() (idempotent, thread-safe). False if unavailable.
     bool load_legacy();
     /// Whether load_legacy() succeeded.

@@ -353,6 +353,64 @@ TEST_P(EcxImport, ImportedWithAndWithoutPublicKeyMatchesDefault) {
     EVP_PKEY_free(without);
 }
 
+/// A public key of `type` imported through `propq`.
+EVP_PKEY *import_public(const char *type, const char *propq, const Bytes &pub) {
+    Bytes q = pub;
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, q.data(), q.size()),
+        OSSL_PARAM_construct_end()};
+    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_name(env().ctx(), type, propq);
+    EVP_PKEY *k = nullptr;
+    if (c == nullptr || EVP_PKEY_fromdata_init(c) != 1 ||
+        EVP_PKEY_fromdata(c, &k, EVP_PKEY_PUBLIC_KEY, params) != 1)
+        k = nullptr;
+    EVP_PKEY_CTX_free(c);
+    return k;
+}
+
+/// Results of the five key checks of `k` (through `propq`), as a string like "11011".
+std::string checks(EVP_PKEY *k, const char *propq) {
+    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_pkey(env().ctx(), k, propq);
+    if (c == nullptr) return "no context";
+    std::string r;
+    r += EVP_PKEY_public_check(c) == 1 ? '1' : '0';
+    r += EVP_PKEY_public_check_quick(c) == 1 ? '1' : '0';
+    r += EVP_PKEY_private_check(c) == 1 ? '1' : '0';
+    r += EVP_PKEY_pairwise_check(c) == 1 ? '1' : '0';
+    r += EVP_PKEY_check(c) == 1 ? '1' : '0';
+    EVP_PKEY_CTX_free(c);
+    return r;
+}
+
+TEST_P(EcxImport, KeyChecksAnswerAsTheDefaultProviderDoes) {
+    ASSERT_TRUE(env().loaded()) << env().load_error();
+    const char *type = GetParam();
+    EVP_PKEY *ref = keygen(kDefault, type), *other = keygen(kDefault, type);
+    ASSERT_TRUE(ref != nullptr && other != nullptr);
+    const Bytes priv = raw(ref, true), pub = raw(ref, false), wrong = raw(other, false);
+    // A pair, a public key alone, and a private key with another key's public key.
+    const Bytes *pubs[] = {&pub, nullptr, &wrong};
+    for (int i = 0; i < 3; ++i) {
+        EVP_PKEY *a = nullptr, *d = nullptr;
+        if (i == 1) {
+            a = import_public(type, kAcrypto, pub);
+            d = import_public(type, kDefault, pub);
+        } else {
+            a = import(type, kAcrypto, priv, pubs[i]);
+            d = import(type, kDefault, priv, pubs[i]);
+        }
+        ASSERT_TRUE(a != nullptr && d != nullptr) << i << drain_errors();
+        const std::string want = checks(d, kDefault);
+        EXPECT_EQ(checks(a, kAcrypto), want) << "key " << i;
+        EXPECT_EQ(want, i == 0 ? "11111" : i == 1 ? "11000" : "11100") << "key " << i;
+        EVP_PKEY_free(a);
+        EVP_PKEY_free(d);
+    }
+    drain_errors();
+    EVP_PKEY_free(ref);
+    EVP_PKEY_free(other);
+}
+
 INSTANTIATE_TEST_SUITE_P(Curves, EcxImport, ::testing::Values("X25519", "X448"));
 
 } // namespace
