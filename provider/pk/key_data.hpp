@@ -35,11 +35,21 @@ struct KeyData {
     ProvCtx *pctx = nullptr;
     KeyType type = KeyType::Rsa;
     std::atomic<int> refs{1};
-    EVP_PKEY *pkey = nullptr; ///< values; nullptr while empty
+    /// The values; nullptr while empty, and while an X25519/X448 key is held raw only:
+    /// read it through key_pkey(), which makes it then.
+    std::atomic<EVP_PKEY *> pkey{nullptr};
     bool has_priv = false;
     bool has_pub = false;
+    /// X25519/X448 values set raw (a generated key, a peer's encoded public key; raw_len 0:
+    /// none). A TLS handshake's two such keys are read, checked and derived with, and never
+    /// need `pkey`: each EVP_PKEY costs OpenSSL 3.0 about 15,000 instructions. Wiped when
+    /// replaced or freed.
+    uint8_t raw_len = 0;
+    uint8_t raw_priv[56] = {};
+    uint8_t raw_pub[56] = {};
 
-    std::mutex mu; ///< guards the cached device keys (never held across execute())
+    /// Guards the cached device keys and making `pkey` (never held across execute()).
+    std::mutex mu;
     acrypto::sched::Ref<acrypto::sched::Key> dev_priv;
     acrypto::sched::Ref<acrypto::sched::Key> dev_pub;
     uint64_t dev_generation = 0;
@@ -52,6 +62,20 @@ void key_ref(KeyData *k);
 void key_unref(KeyData *k);
 /// Replace the values (takes ownership of `pkey`); drops cached device keys.
 void key_set_pkey(KeyData *k, EVP_PKEY *pkey, bool has_priv, bool has_pub);
+/// Replace an X25519/X448 key's values with raw ones (`priv` nullptr: a public key alone);
+/// drops cached device keys.
+void key_set_raw(KeyData *k, const uint8_t *priv, const uint8_t *pub);
+/// The values as a libcrypto key (made from raw values on first need; the key keeps it),
+/// or nullptr while empty or on failure.
+EVP_PKEY *key_pkey(const KeyData *k);
+/// Whether the key holds no values yet.
+inline bool key_empty(const KeyData *k) {
+    return k->raw_len == 0 && k->pkey.load(std::memory_order_acquire) == nullptr;
+}
+/// Whether the key is X25519 or X448.
+inline bool key_is_ecx(const KeyData *k) {
+    return k->type == KeyType::X25519 || k->type == KeyType::X448;
+}
 
 /// The device key context (DER) for private or public operations; empty Ref on failure.
 acrypto::sched::Ref<acrypto::sched::Key> key_device(KeyData *k, bool priv);

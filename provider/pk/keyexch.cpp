@@ -44,10 +44,15 @@ size_t secret_size(const KexCtx *c) {
 /// Peer public key as the device takes it: raw for X25519/X448, SubjectPublicKeyInfo for EC.
 bool peer_bytes(KeyType type, const KeyData *peer, std::vector<uint8_t> &out) {
     if (type == KeyType::Ec) return key_public_der(peer, out);
+    if (peer->raw_len != 0) {
+        out.assign(peer->raw_pub, peer->raw_pub + peer->raw_len);
+        return true;
+    }
+    EVP_PKEY *pk = key_pkey(peer);
     size_t len = 0;
-    if (EVP_PKEY_get_raw_public_key(peer->pkey, nullptr, &len) != 1) return false;
+    if (pk == nullptr || EVP_PKEY_get_raw_public_key(pk, nullptr, &len) != 1) return false;
     out.resize(len);
-    return EVP_PKEY_get_raw_public_key(peer->pkey, out.data(), &len) == 1;
+    return EVP_PKEY_get_raw_public_key(pk, out.data(), &len) == 1;
 }
 
 int set_params_impl(KexCtx *c, const OSSL_PARAM params[]) {
@@ -124,8 +129,7 @@ int kex_init(void *vctx, void *provkey, const OSSL_PARAM params[]) {
 int kex_set_peer(void *vctx, void *provkey) {
     auto *c = static_cast<KexCtx *>(vctx);
     auto *k = static_cast<KeyData *>(provkey);
-    if (c == nullptr || k == nullptr || k->type != c->type || !k->has_pub || k->pkey == nullptr)
-        return 0;
+    if (c == nullptr || k == nullptr || k->type != c->type || !k->has_pub || key_empty(k)) return 0;
     if (c->type == KeyType::Ec && c->key != nullptr && c->key->pkey != nullptr &&
         EVP_PKEY_parameters_eq(c->key->pkey, k->pkey) != 1) {
         raise(c->pctx, kReasonBadParam, "peer key on another curve");

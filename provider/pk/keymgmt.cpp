@@ -12,6 +12,7 @@
 #include <new>
 #include <string>
 
+#include "acrypto/ossl/pkcs8.hpp"
 #include "acrypto/sched/scheduler.hpp"
 #include "errors.hpp"
 #include "execute.hpp"
@@ -269,15 +270,24 @@ KeyData *gen_keypair(GenCtx *g) {
         raise_status(g->pctx, status, "key generation");
         return nullptr;
     }
-    EVP_PKEY *pk = key_from_pkcs8(g->pctx, out, st.out_len);
-    KeyData *k = pk != nullptr ? key_new(g->pctx, g->type) : nullptr;
+    // An X25519/X448 key with its public key is held raw (key_data.hpp); others parse.
+    bool x25519 = false;
+    const uint8_t *priv = nullptr, *pub = nullptr;
+    const bool raw = (g->type == KeyType::X25519 || g->type == KeyType::X448) &&
+                     ossl::ecx_parts(out, st.out_len, x25519, priv, pub) && pub != nullptr &&
+                     x25519 == (g->type == KeyType::X25519);
+    EVP_PKEY *pk = raw ? nullptr : key_from_pkcs8(g->pctx, out, st.out_len);
+    KeyData *k = raw || pk != nullptr ? key_new(g->pctx, g->type) : nullptr;
     if (k == nullptr) {
         OPENSSL_cleanse(out, room);
         EVP_PKEY_free(pk);
         raise(g->pctx, kReasonDeviceFailed, "generated key does not parse");
         return nullptr;
     }
-    key_set_pkey(k, pk, true, true);
+    if (raw)
+        key_set_raw(k, priv, pub);
+    else
+        key_set_pkey(k, pk, true, true);
     // An ephemeral key's one use is a derive: hand the device the DER it made.
     key_adopt_private_der(k, out, st.out_len, nid);
     OPENSSL_cleanse(out, room);
@@ -315,10 +325,11 @@ int km_import(void *kd, int selection, const OSSL_PARAM params[]) {
 
 int km_export(void *kd, int selection, OSSL_CALLBACK *cb, void *cbarg) {
     auto *k = static_cast<KeyData *>(kd);
-    if (k == nullptr || k->pkey == nullptr) return 0;
+    EVP_PKEY *pk = k != nullptr ? key_pkey(k) : nullptr;
+    if (pk == nullptr) return 0;
     if (!k->has_priv) selection &= ~OSSL_KEYMGMT_SELECT_PRIVATE_KEY;
     OSSL_PARAM *params = nullptr;
-    if (EVP_PKEY_todata(k->pkey, selection, &params) != 1) return 0;
+    if (EVP_PKEY_todata(pk, selection, &params) != 1) return 0;
     int rc = cb(params, cbarg);
     params_clear_free(params);
     return rc;
@@ -334,11 +345,45 @@ template <KeyType T> const OSSL_PARAM *km_gettable(void *provctx) {
     return T == KeyType::Ec ? kEcGettable : kEcxGettable;
 }
 
+/// What an X25519/X448 key held raw, or still empty, answers without a libcrypto key: the
+/// parameters libcrypto asks of every key it wraps (sizes, which it keeps from then on,
+/// even for a key created empty) and libssl of a key share, with the values the default
+/// provider gives. False (nothing set) when asked anything else.
+bool raw_get_params(const KeyData *k, OSSL_PARAM params[]) {
+    const bool x25519 = k->type == KeyType::X25519;
+    for (const OSSL_PARAM *p = params; p->key != nullptr; ++p) {
+        if (std::strcmp(p->key, OSSL_PKEY_PARAM_BITS) != 0 &&
+            std::strcmp(p->key, OSSL_PKEY_PARAM_SECURITY_BITS) != 0 &&
+            std::strcmp(p->key, OSSL_PKEY_PARAM_MAX_SIZE) != 0 &&
+            std::strcmp(p->key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY) != 0 &&
+            std::strcmp(p->key, OSSL_PKEY_PARAM_PUB_KEY) != 0)
+            return false;
+    }
+    const int bits = x25519 ? 253 : 448, security = x25519 ? 128 : 224;
+    for (OSSL_PARAM *p = params; p->key != nullptr; ++p) {
+        bool ok = true;
+        if (std::strcmp(p->key, OSSL_PKEY_PARAM_BITS) == 0)
+            ok = OSSL_PARAM_set_int(p, bits) == 1;
+        else if (std::strcmp(p->key, OSSL_PKEY_PARAM_SECURITY_BITS) == 0)
+            ok = OSSL_PARAM_set_int(p, security) == 1;
+        else if (std::strcmp(p->key, OSSL_PKEY_PARAM_MAX_SIZE) == 0)
+            ok = OSSL_PARAM_set_int(p, static_cast<int>(ossl::ecx_key_len(x25519))) == 1;
+        else if (k->raw_len != 0) // the public key; an empty key leaves it unset
+            ok = OSSL_PARAM_set_octet_string(p, k->raw_pub, k->raw_len) == 1;
+        if (!ok) return false;
+    }
+    return true;
+}
+
 int km_get_params(void *kd, OSSL_PARAM params[]) {
     auto *k = static_cast<KeyData *>(kd);
     if (k == nullptr) return 0;
-    if (k->pkey == nullptr) return 1;
-    return EVP_PKEY_get_params(k->pkey, params) == 1 ? 1 : 0;
+    if (key_is_ecx(k) && k->pkey.load(std::memory_order_acquire) == nullptr &&
+        raw_get_params(k, params))
+        return 1;
+    if (key_empty(k)) return 1;
+    EVP_PKEY *pk = key_pkey(k);
+    return pk != nullptr && EVP_PKEY_get_params(pk, params) == 1 ? 1 : 0;
 }
 
 template <KeyType T> const OSSL_PARAM *km_settable(void *provctx) {
@@ -355,12 +400,13 @@ int km_set_params(void *kd, const OSSL_PARAM params[]) {
         if (enc == nullptr) return 1;
         const void *data = nullptr;
         size_t len = 0;
-        if (OSSL_PARAM_get_octet_string_ptr(enc, &data, &len) != 1) return 0;
-        EVP_PKEY *pk =
-            EVP_PKEY_new_raw_public_key_ex(libctx(k->pctx), key_type_name(k->type), kValuePropq,
-                                           static_cast<const uint8_t *>(data), len);
-        if (pk == nullptr) return 0;
-        key_set_pkey(k, pk, false, true);
+        if (OSSL_PARAM_get_octet_string_ptr(enc, &data, &len) != 1 ||
+            len != ossl::ecx_key_len(k->type == KeyType::X25519)) {
+            raise(k->pctx, kReasonBadParam, "encoded public key of the wrong length");
+            return 0;
+        }
+        // Held raw: a peer's key share is checked and derived with, never needs more.
+        key_set_raw(k, nullptr, static_cast<const uint8_t *>(data));
         return 1;
     }
     if (k->pkey == nullptr) return 0; // no group yet
@@ -385,11 +431,13 @@ int km_match(const void *a, const void *b, int selection) {
     const auto *ka = static_cast<const KeyData *>(a);
     const auto *kb = static_cast<const KeyData *>(b);
     if (ka == nullptr || kb == nullptr || ka->type != kb->type) return 0;
-    if (ka->pkey == nullptr || kb->pkey == nullptr) return ka->pkey == kb->pkey ? 1 : 0;
+    if (key_empty(ka) || key_empty(kb)) return key_empty(ka) && key_empty(kb) ? 1 : 0;
+    EVP_PKEY *pa = key_pkey(ka), *pb = key_pkey(kb);
+    if (pa == nullptr || pb == nullptr) return 0;
     bool ok = true;
     if ((selection & OSSL_KEYMGMT_SELECT_DOMAIN_PARAMETERS) != 0 && ka->type == KeyType::Ec)
-        ok = EVP_PKEY_parameters_eq(ka->pkey, kb->pkey) == 1;
-    if (ok && (selection & kSelectKeypair) != 0) ok = EVP_PKEY_eq(ka->pkey, kb->pkey) == 1;
+        ok = EVP_PKEY_parameters_eq(pa, pb) == 1;
+    if (ok && (selection & kSelectKeypair) != 0) ok = EVP_PKEY_eq(pa, pb) == 1;
     return ok ? 1 : 0;
 }
 
@@ -399,12 +447,18 @@ void *km_dup(const void *src, int selection) {
         if (k == nullptr) return nullptr;
         KeyData *d = key_new(k->pctx, k->type);
         // Only EC keys carry domain parameters (the group); others copy as empty keys.
-        if (d == nullptr || k->pkey == nullptr ||
+        if (d == nullptr || key_empty(k) ||
             ((selection & kSelectKeypair) == 0 && k->type != KeyType::Ec))
             return d;
         if (!k->has_priv) selection &= ~OSSL_KEYMGMT_SELECT_PRIVATE_KEY;
+        if (k->raw_len != 0 && (selection & OSSL_KEYMGMT_SELECT_PUBLIC_KEY) != 0) {
+            const bool priv = (selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) != 0;
+            key_set_raw(d, priv ? k->raw_priv : nullptr, k->raw_pub);
+            return d;
+        }
+        EVP_PKEY *pk = key_pkey(k);
         OSSL_PARAM *params = nullptr;
-        int ok = EVP_PKEY_todata(k->pkey, selection, &params) == 1 &&
+        int ok = pk != nullptr && EVP_PKEY_todata(pk, selection, &params) == 1 &&
                  import_into(d, selection | OSSL_KEYMGMT_SELECT_ALL_PARAMETERS, params) == 1;
         params_clear_free(params);
         if (!ok) {
@@ -419,7 +473,7 @@ void *km_dup(const void *src, int selection) {
 
 int km_validate(const void *kd, int selection, int checktype) {
     const auto *k = static_cast<const KeyData *>(kd);
-    if (k == nullptr || k->pkey == nullptr) return 0;
+    if (k == nullptr || key_empty(k)) return 0;
     // Short of a pair check, an X25519 or X448 key has nothing to check but what it holds
     // (the default provider's own answer). libssl checks every peer's key share: this
     // spares the handshake an EVP_PKEY_CTX, about 13,000 instructions in OpenSSL 3.0.
@@ -429,7 +483,9 @@ int km_validate(const void *kd, int selection, int checktype) {
                        ((selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) == 0 || k->has_priv)
                    ? 1
                    : 0;
-    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_pkey(libctx(k->pctx), k->pkey, kValuePropq);
+    EVP_PKEY *pk = key_pkey(k);
+    EVP_PKEY_CTX *c =
+        pk != nullptr ? EVP_PKEY_CTX_new_from_pkey(libctx(k->pctx), pk, kValuePropq) : nullptr;
     if (c == nullptr) return 0;
     bool ok = true;
     if ((selection & OSSL_KEYMGMT_SELECT_DOMAIN_PARAMETERS) != 0 && k->type == KeyType::Ec)

@@ -365,8 +365,9 @@ int sig_digest_verify_final(void *vctx, const unsigned char *sig, size_t siglen)
 
 /// AlgorithmIdentifier DER for X.509: asked of the default provider with our settings.
 int get_algorithm_id(SigCtx *c, OSSL_PARAM *p) {
-    if (c->key == nullptr || c->key->pkey == nullptr || c->md == ACRYPTO_ALG_NONE) return 0;
-    EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new_from_pkey(libctx(c->pctx), c->key->pkey, kValuePropq);
+    EVP_PKEY *pk = c->key != nullptr ? key_pkey(c->key) : nullptr;
+    if (pk == nullptr || c->md == ACRYPTO_ALG_NONE) return 0;
+    EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new_from_pkey(libctx(c->pctx), pk, kValuePropq);
     if (pc == nullptr) return 0;
     int ok = (c->key->has_priv ? EVP_PKEY_sign_init(pc) : EVP_PKEY_verify_init(pc)) == 1;
     char *md = const_cast<char *>(c->mdname.c_str());

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "acrypto/ossl/pkcs8.hpp"
 #include "family.hpp"
 
 namespace acrypto::soft::cpu {
@@ -22,8 +23,7 @@ namespace acrypto::soft::cpu {
  * then takes the EVP path). They leave OpenSSL errors on the thread's queue.
  */
 
-/// Key size of X25519 (`x25519`) or X448.
-constexpr size_t ecx_key_len(bool x25519) noexcept { return x25519 ? 32 : 56; }
+using ossl::ecx_key_len;
 
 /// The shared secret of private key `priv` (with its public key `pub`; nullptr: computed)
 /// and the peer's public key `peer`, into out[0..out_size); out_len its length.

@@ -16,6 +16,7 @@
 #include <new>
 #include <vector>
 
+#include "acrypto/ossl/pkcs8.hpp"
 #include "ecx_direct.hpp"
 
 namespace acrypto::soft::cpu {
@@ -25,6 +26,8 @@ namespace {
 constexpr uint32_t kKeyMax = 1u << 16; // DER bytes accepted (RSA-16384 PKCS#8 fits)
 constexpr uint32_t kFamilyId = 0x23;
 
+using ossl::der_put;
+
 /// PKCS#8 starts SEQUENCE { INTEGER version, ... }; SPKI starts SEQUENCE { SEQUENCE alg, ... }.
 bool looks_private(const uint8_t *der, size_t len) {
     if (len < 4 || der[0] != 0x30) return false;
@@ -33,174 +36,10 @@ bool looks_private(const uint8_t *der, size_t len) {
     return off < len && der[off] == 0x02;
 }
 
-/// One DER TLV at p (short or long definite length); false when malformed.
-bool der_next(const uint8_t *&p, const uint8_t *end, uint8_t &tag, const uint8_t *&val,
-              size_t &len) {
-    if (end - p < 2) return false;
-    tag = *p++;
-    size_t n = *p++;
-    if (n & 0x80) {
-        const size_t k = n & 0x7f;
-        if (k == 0 || k > 2 || static_cast<size_t>(end - p) < k) return false;
-        n = 0;
-        for (size_t i = 0; i < k; ++i) n = n << 8 | *p++;
-    }
-    if (static_cast<size_t>(end - p) < n) return false;
-    val = p;
-    len = n;
-    p += n;
-    return true;
-}
-
-/// EC key pair from an ECPrivateKey (RFC 5915) with its public point; nullptr otherwise.
-EVP_PKEY *ec_from_private(OSSL_LIB_CTX *libctx, int curve, const uint8_t *der, size_t len) {
-    const char *group = curve != NID_undef ? OBJ_nid2sn(curve) : nullptr;
-    const uint8_t *p = der, *end = der + len, *v = nullptr, *priv = nullptr, *pub = nullptr;
-    size_t vl = 0, priv_len = 0, pub_len = 0;
-    uint8_t tag = 0;
-    if (group == nullptr || !der_next(p, end, tag, v, vl) || tag != 0x30) return nullptr;
-    p = v;
-    end = v + vl;
-    if (!der_next(p, end, tag, v, vl) || tag != 0x02 || !der_next(p, end, tag, priv, priv_len) ||
-        tag != 0x04)
-        return nullptr;
-    while (p < end) {
-        if (!der_next(p, end, tag, v, vl)) return nullptr;
-        const uint8_t *q = v;
-        if (tag == 0xa1 && der_next(q, v + vl, tag, v, vl) && tag == 0x03 && vl > 1 && v[0] == 0) {
-            pub = v + 1;
-            pub_len = vl - 1;
-        }
-    }
-    if (pub == nullptr) return nullptr; // no public point: the general decoder derives it
-    BIGNUM *d = BN_secure_new();
-    OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
-    OSSL_PARAM *params = nullptr;
-    EVP_PKEY *pk = nullptr;
-    if (d != nullptr && bld != nullptr &&
-        BN_bin2bn(priv, static_cast<int>(priv_len), d) != nullptr &&
-        OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, group, 0) == 1 &&
-        OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, d) == 1 &&
-        OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pub, pub_len) == 1 &&
-        (params = OSSL_PARAM_BLD_to_param(bld)) != nullptr) {
-        EVP_PKEY_CTX *fc = EVP_PKEY_CTX_new_from_name(libctx, "EC", nullptr);
-        if (fc == nullptr || EVP_PKEY_fromdata_init(fc) != 1 ||
-            EVP_PKEY_fromdata(fc, &pk, EVP_PKEY_KEYPAIR, params) != 1)
-            pk = nullptr;
-        EVP_PKEY_CTX_free(fc);
-    }
-    OSSL_PARAM_free(params); // a secure BIGNUM went to secure memory, cleared on free
-    OSSL_PARAM_BLD_free(bld);
-    BN_clear_free(d);
-    return pk;
-}
-
-/**
- * The keys in an X25519 or X448 PrivateKeyInfo (RFC 8410), or in a OneAsymmetricKey
- * v2 that carries the public key too (RFC 5958; pub nullptr when absent). Both are
- * imported as they are, since importing the private key alone recomputes the public
- * key, a scalar multiplication as costly as the key exchange itself. False: not such
- * a key.
- */
-bool ecx_parts(const uint8_t *der, size_t len, bool &x25519, const uint8_t *&priv,
-               const uint8_t *&pub) {
-    static const uint8_t kOidX25519[] = {0x2b, 0x65, 0x6e};
-    static const uint8_t kOidX448[] = {0x2b, 0x65, 0x6f};
-    const uint8_t *p = der, *end = der + len, *v = nullptr, *oid = nullptr;
-    size_t vl = 0, oid_len = 0, priv_len = 0;
-    uint8_t tag = 0;
-    priv = pub = nullptr;
-    if (!der_next(p, end, tag, v, vl) || tag != 0x30) return false;
-    p = v;
-    end = v + vl;
-    if (!der_next(p, end, tag, v, vl) || tag != 0x02 || vl != 1 || v[0] > 1) return false;
-    if (!der_next(p, end, tag, v, vl) || tag != 0x30) return false;
-    const uint8_t *q = v;
-    if (!der_next(q, v + vl, tag, oid, oid_len) || tag != 0x06 || q != v + vl || oid_len != 3)
-        return false;
-    x25519 = std::memcmp(oid, kOidX25519, 3) == 0;
-    if (!x25519 && std::memcmp(oid, kOidX448, 3) != 0) return false;
-    const size_t klen = ecx_key_len(x25519);
-    if (!der_next(p, end, tag, v, vl) || tag != 0x04) return false;
-    q = v;
-    if (!der_next(q, v + vl, tag, priv, priv_len) || tag != 0x04 || priv_len != klen ||
-        q != v + vl) {
-        priv = nullptr;
-        return false;
-    }
-    while (p < end) {
-        if (!der_next(p, end, tag, v, vl)) {
-            priv = pub = nullptr;
-            return false;
-        }
-        if (tag == 0x81 && vl == klen + 1 && v[0] == 0) pub = v + 1; // [1] IMPLICIT BIT STRING
-    }
-    return true;
-}
-
-/// ecx_parts' key as an EVP_PKEY, or nullptr.
-EVP_PKEY *ecx_from_der(OSSL_LIB_CTX *libctx, const uint8_t *der, size_t len) {
-    bool x25519 = false;
-    const uint8_t *priv = nullptr, *pub = nullptr;
-    if (!ecx_parts(der, len, x25519, priv, pub)) return nullptr;
-    const size_t klen = ecx_key_len(x25519);
-    const char *name = x25519 ? "X25519" : "X448";
-    if (pub == nullptr) return EVP_PKEY_new_raw_private_key_ex(libctx, name, nullptr, priv, klen);
-    OSSL_PARAM params[] = {OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PRIV_KEY,
-                                                             const_cast<uint8_t *>(priv), klen),
-                           OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY,
-                                                             const_cast<uint8_t *>(pub), klen),
-                           OSSL_PARAM_construct_end()};
-    EVP_PKEY *pk = nullptr;
-    EVP_PKEY_CTX *fc = EVP_PKEY_CTX_new_from_name(libctx, name, nullptr);
-    if (fc == nullptr || EVP_PKEY_fromdata_init(fc) != 1 ||
-        EVP_PKEY_fromdata(fc, &pk, EVP_PKEY_KEYPAIR, params) != 1)
-        pk = nullptr;
-    EVP_PKEY_CTX_free(fc);
-    return pk;
-}
-
-/**
- * PKCS#8 of X25519, X448 and named-curve EC keys without OpenSSL's decoder
- * framework: building a decoder context costs several times the key exchange
- * itself, and every TLS handshake brings a fresh ephemeral key. Other keys (or
- * unusual encodings): nullptr, the caller takes the general path.
- */
-EVP_PKEY *parse_pkcs8_fast(OSSL_LIB_CTX *libctx, const uint8_t *der, size_t len) {
-    if (EVP_PKEY *ecx = ecx_from_der(libctx, der, len)) return ecx;
-    const unsigned char *p = der;
-    PKCS8_PRIV_KEY_INFO *p8 = d2i_PKCS8_PRIV_KEY_INFO(nullptr, &p, static_cast<long>(len));
-    if (p8 == nullptr) return nullptr;
-    const ASN1_OBJECT *obj = nullptr;
-    const unsigned char *pk = nullptr;
-    int pklen = 0;
-    const X509_ALGOR *alg = nullptr;
-    EVP_PKEY *out = nullptr;
-    if (PKCS8_pkey_get0(&obj, &pk, &pklen, &alg, p8) == 1 && pklen > 2) {
-        const int nid = OBJ_obj2nid(obj);
-        const auto plen = static_cast<size_t>(pklen);
-        if (nid == NID_X25519 || nid == NID_X448) {
-            const size_t klen = nid == NID_X25519 ? 32 : 56;
-            if (plen == klen + 2 && pk[0] == 0x04 && pk[1] == klen)
-                out = EVP_PKEY_new_raw_private_key_ex(libctx, nid == NID_X25519 ? "X25519" : "X448",
-                                                      nullptr, pk + 2, klen);
-        } else if (nid == NID_X9_62_id_ecPublicKey) {
-            int ptype = 0;
-            const void *pval = nullptr;
-            X509_ALGOR_get0(nullptr, &ptype, &pval, alg);
-            if (ptype == V_ASN1_OBJECT)
-                out = ec_from_private(libctx, OBJ_obj2nid(static_cast<const ASN1_OBJECT *>(pval)),
-                                      pk, plen);
-        }
-    }
-    PKCS8_PRIV_KEY_INFO_free(p8); // clears the private key octets
-    return out;
-}
-
 EVP_PKEY *parse_key(OSSL_LIB_CTX *libctx, const acrypto_key &k) {
     const unsigned char *p = k.data;
     if (looks_private(k.data, k.len)) {
-        if (EVP_PKEY *fast = parse_pkcs8_fast(libctx, k.data, k.len)) return fast;
+        if (EVP_PKEY *fast = ossl::pkcs8_fast(libctx, nullptr, k.data, k.len)) return fast;
         return d2i_AutoPrivateKey_ex(nullptr, &p, static_cast<long>(k.len), libctx, nullptr);
     }
     return d2i_PUBKEY_ex(nullptr, &p, static_cast<long>(k.len), libctx, nullptr);
@@ -320,19 +159,6 @@ EVP_PKEY *peer_key(OSSL_LIB_CTX *libctx, const acrypto_step &st) {
     return d2i_PUBKEY_ex(nullptr, &p, static_cast<long>(pk.other_len), libctx, nullptr);
 }
 
-/// Append one DER TLV (lengths below 64 KiB).
-void der_put(std::vector<uint8_t> &o, uint8_t tag, const uint8_t *v, size_t n) {
-    o.push_back(tag);
-    if (n >= 0x100) {
-        o.push_back(0x82);
-        o.push_back(static_cast<uint8_t>(n >> 8));
-    } else if (n >= 0x80) {
-        o.push_back(0x81);
-    }
-    o.push_back(static_cast<uint8_t>(n));
-    o.insert(o.end(), v, v + n);
-}
-
 /// Wipes a buffer that held private key bytes when it goes out of scope.
 struct Wiped {
     std::vector<uint8_t> v;
@@ -340,30 +166,6 @@ struct Wiped {
         if (!v.empty()) OPENSSL_cleanse(v.data(), v.size());
     }
 };
-
-/// OneAsymmetricKey v2 (RFC 5958) of an X25519 or X448 key pair, with the public key:
-/// whoever imports it (the provider, then this device for the derive) need not
-/// recompute it.
-void ecx_pkcs8(bool x25519, const uint8_t *priv, const uint8_t *pub, std::vector<uint8_t> &out) {
-    static const uint8_t kOidX25519[] = {0x06, 0x03, 0x2b, 0x65, 0x6e};
-    static const uint8_t kOidX448[] = {0x06, 0x03, 0x2b, 0x65, 0x6f};
-    static const uint8_t kVersion1[] = {0x01};
-    const size_t n = ecx_key_len(x25519);
-    Wiped body, inner;
-    std::vector<uint8_t> alg, bits(n + 1, 0);
-    std::memcpy(bits.data() + 1, pub, n);
-    der_put(inner.v, 0x04, priv, n);
-    if (x25519)
-        der_put(alg, 0x30, kOidX25519, sizeof kOidX25519);
-    else
-        der_put(alg, 0x30, kOidX448, sizeof kOidX448);
-    der_put(body.v, 0x02, kVersion1, 1);
-    body.v.insert(body.v.end(), alg.begin(), alg.end());
-    der_put(body.v, 0x04, inner.v.data(), inner.v.size());
-    der_put(body.v, 0x81, bits.data(), bits.size());
-    out.clear();
-    der_put(out, 0x30, body.v.data(), body.v.size());
-}
 
 /**
  * PKCS#8 of a generated X25519, X448 or named-curve EC key written directly
@@ -383,7 +185,7 @@ bool pkcs8_fast(EVP_PKEY *pk, const acrypto_step &st, std::vector<uint8_t> &out)
         if (EVP_PKEY_get_raw_private_key(pk, raw.v.data(), &n) != 1 || n != raw.v.size() ||
             EVP_PKEY_get_raw_public_key(pk, pub.data(), &pn) != 1 || pn != n)
             return false;
-        ecx_pkcs8(x25519, raw.v.data(), pub.data(), out);
+        ossl::ecx_private_der(x25519, raw.v.data(), pub.data(), out);
         return true;
     }
     if (st.alg != ACRYPTO_ALG_EC || st.key == nullptr) return false;
@@ -450,7 +252,7 @@ int ecx_keygen(ExecCtx &c, acrypto_step &st) {
     uint8_t pub[56];
     const int rc = ecx_generate(c, x25519, priv.v.data(), pub);
     if (rc != ACRYPTO_OK) return rc;
-    ecx_pkcs8(x25519, priv.v.data(), pub, der.v);
+    ossl::ecx_private_der(x25519, priv.v.data(), pub, der.v);
     if (der.v.size() > st.dst_len) return ACRYPTO_E_INVALID;
     std::memcpy(st.dst, der.v.data(), der.v.size());
     st.out_len = der.v.size();
@@ -463,7 +265,7 @@ int ecx_keygen(ExecCtx &c, acrypto_step &st) {
 int ecx_derive_step(ExecCtx &c, acrypto_step &st) {
     bool x25519 = false;
     const uint8_t *priv = nullptr, *pub = nullptr;
-    if (!ecx_parts(st.key->data, st.key->len, x25519, priv, pub) ||
+    if (!ossl::ecx_parts(st.key->data, st.key->len, x25519, priv, pub) ||
         x25519 != (st.alg == ACRYPTO_ALG_X25519) || st.pk.other == nullptr ||
         st.pk.other_len != ecx_key_len(x25519) || st.dst == nullptr)
         return ACRYPTO_E_UNSUPPORTED;

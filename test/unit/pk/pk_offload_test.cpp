@@ -411,6 +411,76 @@ TEST_P(EcxImport, KeyChecksAnswerAsTheDefaultProviderDoes) {
     EVP_PKEY_free(other);
 }
 
+/// A key of `type` without values made through `propq`, then given `pub` as its encoded
+/// public key: what libssl does with a peer's key share.
+EVP_PKEY *peer_share(const char *type, const char *propq, const Bytes &pub) {
+    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_name(env().ctx(), type, propq);
+    EVP_PKEY *k = nullptr;
+    if (c == nullptr || EVP_PKEY_paramgen_init(c) != 1 || EVP_PKEY_paramgen(c, &k) != 1 ||
+        EVP_PKEY_set1_encoded_public_key(k, pub.data(), pub.size()) != 1) {
+        EVP_PKEY_free(k);
+        k = nullptr;
+    }
+    EVP_PKEY_CTX_free(c);
+    return k;
+}
+
+/// Sizes and the encoded public key, as libcrypto reports them.
+std::string describe(EVP_PKEY *k) {
+    unsigned char *enc = nullptr;
+    const size_t n = EVP_PKEY_get1_encoded_public_key(k, &enc);
+    std::string s = std::to_string(EVP_PKEY_get_bits(k)) + "/" +
+                    std::to_string(EVP_PKEY_get_security_bits(k)) + "/" +
+                    std::to_string(EVP_PKEY_get_size(k)) + "/" + std::to_string(n) + ":";
+    for (size_t i = 0; i < n; ++i) s += std::to_string(enc[i]) + ",";
+    OPENSSL_free(enc);
+    return s;
+}
+
+// Generated keys and peers' key shares are held raw until something needs more
+// (key_data.hpp): every question asked of them answers as the default provider does.
+TEST_P(EcxImport, KeysHeldRawAnswerLikeTheDefaultProvider) {
+    ASSERT_TRUE(env().loaded()) << env().load_error();
+    const char *type = GetParam();
+    EVP_PKEY *gen = keygen(kAcrypto, type), *other = keygen(kDefault, type);
+    ASSERT_TRUE(gen != nullptr && other != nullptr) << drain_errors();
+    const Bytes priv = raw(gen, true), pub = raw(gen, false), other_pub = raw(other, false);
+    ASSERT_FALSE(priv.empty());
+    EVP_PKEY *ref = import(type, kDefault, priv, nullptr);
+    ASSERT_NE(ref, nullptr);
+    EXPECT_EQ(pub, raw(ref, false));
+    EXPECT_EQ(describe(gen), describe(ref));
+    EXPECT_EQ(EVP_PKEY_eq(gen, ref), 1);
+    EXPECT_EQ(EVP_PKEY_eq(gen, other), 0);
+    // A copy keeps both keys; the secret with a peer is the default provider's.
+    EVP_PKEY *copy = EVP_PKEY_dup(gen);
+    ASSERT_NE(copy, nullptr) << drain_errors();
+    EXPECT_EQ(raw(copy, true), priv);
+    EXPECT_EQ(derive(copy, other, kAcrypto), derive(ref, other, kDefault));
+
+    // The peer's share, set on an empty key, then checked and derived with.
+    EVP_PKEY *share = peer_share(type, kAcrypto, other_pub);
+    EVP_PKEY *share_ref = peer_share(type, kDefault, other_pub);
+    ASSERT_TRUE(share != nullptr && share_ref != nullptr) << drain_errors();
+    EXPECT_EQ(describe(share), describe(share_ref));
+    EXPECT_EQ(checks(share, kAcrypto), checks(share_ref, kDefault));
+    EXPECT_EQ(raw(share, false), other_pub);
+    EXPECT_TRUE(raw(share, true).empty());
+    const Bytes want = derive(ref, share_ref, kDefault);
+    ASSERT_FALSE(want.empty());
+    EXPECT_EQ(derive(gen, share, kAcrypto), want) << drain_errors();
+    EXPECT_EQ(EVP_PKEY_eq(share, other), 1);
+    EVP_PKEY *share_copy = EVP_PKEY_dup(share);
+    ASSERT_NE(share_copy, nullptr);
+    EXPECT_EQ(raw(share_copy, false), other_pub);
+    // A share of the wrong length is refused, as the default provider refuses it.
+    Bytes short_pub(other_pub.begin(), other_pub.end() - 1);
+    EXPECT_EQ(peer_share(type, kAcrypto, short_pub), nullptr);
+    EXPECT_EQ(peer_share(type, kDefault, short_pub), nullptr);
+    drain_errors();
+    for (EVP_PKEY *k : {gen, other, ref, copy, share, share_ref, share_copy}) EVP_PKEY_free(k);
+}
+
 INSTANTIATE_TEST_SUITE_P(Curves, EcxImport, ::testing::Values("X25519", "X448"));
 
 } // namespace
