@@ -72,6 +72,10 @@ class InlineKernel {
                  const uint8_t *aad, size_t aad_len, const uint8_t *src, uint8_t *dst, size_t len,
                  uint8_t *tag, size_t tag_len) noexcept;
 
+    /// Whether a kernel is bound; whether binding one was refused (not asked again).
+    bool bound() const noexcept { return static_cast<bool>(k_); }
+    bool refused() const noexcept { return refused_; }
+
     /// After an inline session run of `shape` succeeded: bind a kernel for the next
     /// runs (once; a device without one is not asked again until reset()).
     void bind_after_inline(ProvCtx *pctx, const OpOptions &opts,

@@ -85,9 +85,10 @@ struct AeadCtx {
     uint64_t direct_key_id = 0;
     bool direct_enc = true;
     size_t direct_ivlen = 0;
-    bool direct_open = false; ///< this message runs in `direct`
-    InlineSession inl;        ///< reused for inline runs (run_aead)
-    InlineKernel kern;        ///< the bound device kernel, once an inline run succeeded
+    bool direct_open = false;    ///< this message runs in `direct`
+    InlineSession inl;           ///< reused for inline runs (run_aead)
+    uint32_t unbound_direct = 0; ///< messages run direct before a kernel was bound
+    InlineKernel kern;           ///< the bound device kernel, once an inline run succeeded
 };
 
 static_assert(std::size(kAeadInfos) <= kDirectChaCha20Slot,
@@ -113,6 +114,19 @@ void reset_message(AeadCtx *c) {
     c->checked = false;
 }
 
+/// The step of one message of `c` (`aad_len` and `len` bytes; no buffers, IV or tag yet).
+void fill_shape(const AeadCtx *c, acrypto_step &st, size_t aad_len, size_t len) {
+    st.op = ACRYPTO_OP_CIPHER;
+    st.alg = c->info->alg;
+    st.mode = c->info->mode;
+    st.dir = c->enc ? ACRYPTO_DIR_ENCRYPT : ACRYPTO_DIR_DECRYPT;
+    st.iv_len = static_cast<uint32_t>(c->ivlen);
+    st.aad_len = aad_len;
+    st.src_len = len;
+    st.dst_len = len;
+    st.tag_len = c->enc ? static_cast<uint32_t>(c->taglen) : 0;
+}
+
 /**
  * One AEAD session over (aad, src) with `iv`. Decrypt checks `expect` when given,
  * else the device returns the tag it computed. Run inline, the step points at
@@ -123,20 +137,11 @@ int run_aead(AeadCtx *c, const uint8_t *iv, const uint8_t *aad, size_t aad_len, 
              size_t len, uint8_t *out, const uint8_t *expect, size_t expect_len, uint8_t *tag_out) {
     if (!sym_key_fresh(c->pctx, c->key)) return ACRYPTO_E_SHUTDOWN;
     auto fill = [&](acrypto_step &st) {
-        st.op = ACRYPTO_OP_CIPHER;
-        st.alg = c->info->alg;
-        st.mode = c->info->mode;
-        st.dir = c->enc ? ACRYPTO_DIR_ENCRYPT : ACRYPTO_DIR_DECRYPT;
-        st.iv_len = static_cast<uint32_t>(c->ivlen);
+        fill_shape(c, st, aad_len, len);
         std::memcpy(st.iv, iv, c->ivlen);
-        st.aad_len = aad_len;
-        st.src_len = len;
-        st.dst_len = len;
         if (!c->enc && expect != nullptr) {
             st.tag_len = static_cast<uint32_t>(expect_len);
             std::memcpy(st.tag, expect, expect_len);
-        } else {
-            st.tag_len = c->enc ? static_cast<uint32_t>(c->taglen) : 0;
         }
     };
     const bool exact = src == out;
@@ -341,7 +346,10 @@ int aead_set_ctx_params(void *vctx, const OSSL_PARAM params[]);
 
 int aead_init(AeadCtx *c, bool enc, const unsigned char *key, size_t keylen,
               const unsigned char *iv, size_t ivlen, const OSSL_PARAM params[]) {
-    if (c->enc != enc) c->kern.reset(); // a kernel runs one direction
+    if (c->enc != enc) { // a kernel runs one direction
+        c->kern.reset();
+        c->unbound_direct = 0;
+    }
     c->enc = enc;
     reset_message(c);
     c->tag_set = false;
@@ -356,7 +364,10 @@ int aead_init(AeadCtx *c, bool enc, const unsigned char *key, size_t keylen,
             raise(c->pctx, kReasonNoScheduler, "no scheduler");
             return 0;
         }
-        if (c->key.key.get() != before) c->kern.reset(); // bound to the old key
+        if (c->key.key.get() != before) { // bound to the old key
+            c->kern.reset();
+            c->unbound_direct = 0;
+        }
     }
     if (aead_set_ctx_params(c, params) != 1) return 0;
     if (iv != nullptr) {
@@ -442,9 +453,27 @@ bool start_software(AeadCtx *c) {
  * of the payload kept for a continuation, since that context streams on by itself.
  * False, with nothing changed for the message, when the path does not apply.
  */
+/// Messages a context runs on the direct path before it binds a kernel.
+constexpr uint32_t kBindAfter = 8;
+
 bool direct_wanted(AeadCtx *c, size_t len) {
-    return c->pctx->only_software_devices && !c->ran && !c->sw && !c->direct_open && c->key.key &&
-           c->key.key->c().id != 0 && c->kern.takes(c->pctx, c->opts, len);
+    if (!c->pctx->only_software_devices || c->ran || c->sw || c->direct_open || !c->key.key ||
+        c->key.key->c().id == 0)
+        return false;
+    if (c->kern.takes(c->pctx, c->opts, len)) return true;
+    if (c->kern.bound() || c->kern.refused() || c->opts.device[0] != '\0') return false;
+    // No kernel yet. A TLS handshake keys a context for one to four records: binding a
+    // kernel (a device cipher context keyed once more) costs more than those records, so
+    // the first kBindAfter messages ask the cost model through the context's inline
+    // session instead; then the kernel is bound for the cheaper per-message check.
+    acrypto::sched::Session *s = c->inl.arm(c->opts, c->key.key);
+    if (s == nullptr) return false;
+    acrypto_step &st = s->step(0);
+    fill_shape(c, st, c->aad.size(), len);
+    if (!inline_preferred(c->pctx, *s)) return false;
+    if (++c->unbound_direct < kBindAfter) return true;
+    c->kern.bind_after_inline(c->pctx, c->opts, st);
+    return c->kern.takes(c->pctx, c->opts, len);
 }
 
 bool start_direct(AeadCtx *c) {

@@ -236,6 +236,43 @@ TEST_F(Differential, ChaCha20StreamRunsDirectAndKeepsItsPosition) {
     EVP_CIPHER_free(theirs);
 }
 
+TEST_F(Differential, AeadContextsFirstMessagesRunDirect) {
+    // A TLS handshake keys a context for a few records: those run on the direct path
+    // from the first one, without a session or a device kernel keyed for them.
+    ASSERT_TRUE(env_->loaded()) << env_->load_error();
+    for (const char *alg : {"AES-256-GCM", "ChaCha20-Poly1305"}) {
+        SCOPED_TRACE(alg);
+        EVP_CIPHER *ours = EVP_CIPHER_fetch(env_->ctx(), alg, kAcrypto);
+        EVP_CIPHER *theirs = EVP_CIPHER_fetch(env_->ctx(), alg, kDefault);
+        ASSERT_TRUE(ours != nullptr && theirs != nullptr);
+        const auto key = random_bytes(static_cast<size_t>(EVP_CIPHER_get_key_length(ours)));
+        EVP_CIPHER_CTX *seal = EVP_CIPHER_CTX_new(), *open = EVP_CIPHER_CTX_new(),
+                       *ref = EVP_CIPHER_CTX_new();
+        ASSERT_EQ(EVP_CipherInit_ex2(seal, ours, key.data(), nullptr, 1, nullptr), 1);
+        ASSERT_EQ(EVP_CipherInit_ex2(open, ours, key.data(), nullptr, 0, nullptr), 1);
+        ASSERT_EQ(EVP_CipherInit_ex2(ref, theirs, key.data(), nullptr, 1, nullptr), 1);
+        const long long direct_before = env_->stat("aead.direct");
+        const long long sessions_before = env_->stat("submitted") + env_->stat("inline");
+        for (int i = 0; i < 3; ++i) {
+            const auto iv = random_bytes(12), aad = random_bytes(13), pt = random_bytes(100 + i);
+            std::vector<uint8_t> ct, tag(16), want_ct, want_tag(16), back;
+            ASSERT_TRUE(aead_message(seal, true, iv, aad, pt, ct, tag, {})) << drain_errors();
+            ASSERT_TRUE(aead_message(ref, true, iv, aad, pt, want_ct, want_tag, {}));
+            EXPECT_EQ(ct, want_ct);
+            EXPECT_EQ(tag, want_tag);
+            ASSERT_TRUE(aead_message(open, false, iv, aad, ct, back, tag, {})) << drain_errors();
+            EXPECT_EQ(back, pt);
+        }
+        EXPECT_EQ(env_->stat("aead.direct"), direct_before + 6) << env_->stats();
+        EXPECT_EQ(env_->stat("submitted") + env_->stat("inline"), sessions_before) << env_->stats();
+        EVP_CIPHER_CTX_free(seal);
+        EVP_CIPHER_CTX_free(open);
+        EVP_CIPHER_CTX_free(ref);
+        EVP_CIPHER_free(ours);
+        EVP_CIPHER_free(theirs);
+    }
+}
+
 TEST_F(Differential, AeadMessagesOnOneContextRunDirect) {
     // TLS 1.3's pattern: one context per direction, keyed once, a new IV per record.
     // After the first message binds the kernel, the messages the cost model keeps on

@@ -223,9 +223,16 @@ TEST_P(TlsInProcess, HandshakeAndData) {
     }
 
     auto after = stats();
+    // An AEAD suite's records may all run on the direct path (a context's first messages,
+    // or once its kernel is bound): counted in aead.direct, not as sessions.
+    const bool aead =
+        std::strstr(c.ciphers, "GCM") != nullptr || std::strstr(c.ciphers, "CHACHA20") != nullptr;
+    const bool direct = after["aead.direct"] > before["aead.direct"];
     for (const char *alg : c.expect_algs) {
         const std::string k = std::string("alg.") + alg + ".steps";
-        EXPECT_GT(after[k], before[k])
+        const bool record_cipher =
+            std::strcmp(alg, "aes") == 0 || std::strcmp(alg, "chacha20") == 0;
+        EXPECT_TRUE(after[k] > before[k] || (aead && record_cipher && direct))
             << c.label << ": acrypto did not serve " << alg << " (propq " << propq << ")";
     }
     SSL_free(srv);
