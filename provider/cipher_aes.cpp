@@ -137,6 +137,15 @@ int run_cipher(AesCtx *c, uint8_t *out, const uint8_t *in, size_t len) {
         st.dst = out;
         st.flags = exact ? uint32_t{ACRYPTO_STEP_F_INPLACE} : 0u;
         if (inline_preferred(c->pctx, *s)) {
+            // The first run under a key binds the kernel and runs in it: a session would
+            // key the device's own context as well, which a key used for a few blocks pays
+            // in full (the default provider's DRBG, fetching AES through acrypto, takes a
+            // new key for every generate).
+            if (!c->kern.bound() && !c->kern.refused()) {
+                c->kern.bind_after_inline(c->pctx, c->opts, st);
+                const int k = c->kern.run(c->pctx, c->opts, in, out, len, c->iv, &c->num);
+                if (k != ACRYPTO_E_UNSUPPORTED) return k;
+            }
             int status = run_inline_now(c->pctx, *s);
             if (status != ACRYPTO_E_UNSUPPORTED) {
                 if (status == ACRYPTO_OK) {

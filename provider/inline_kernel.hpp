@@ -76,8 +76,9 @@ class InlineKernel {
     bool bound() const noexcept { return static_cast<bool>(k_); }
     bool refused() const noexcept { return refused_; }
 
-    /// After an inline session run of `shape` succeeded: bind a kernel for the next
-    /// runs (once; a device without one is not asked again until reset()).
+    /// Bind a kernel for `shape` (after an inline session run of it succeeded, or before
+    /// the first run the cost model keeps inline): once; a device without one is not
+    /// asked again until reset().
     void bind_after_inline(ProvCtx *pctx, const OpOptions &opts,
                            const acrypto_step &shape) noexcept;
 
