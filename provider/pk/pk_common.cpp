@@ -23,9 +23,23 @@ struct DigestEntry {
 };
 
 constexpr DigestEntry kDigests[] = {
-    {ACRYPTO_ALG_SHA256, "SHA256", 32}, {ACRYPTO_ALG_SHA384, "SHA384", 48},
-    {ACRYPTO_ALG_SHA512, "SHA512", 64}, {ACRYPTO_ALG_SHA1, "SHA1", 20},
-    {ACRYPTO_ALG_SHA224, "SHA224", 28}, {ACRYPTO_ALG_MD5, "MD5", 16},
+    {ACRYPTO_ALG_SHA256, "SHA256", 32},
+    {ACRYPTO_ALG_SHA384, "SHA384", 48},
+    {ACRYPTO_ALG_SHA512, "SHA512", 64},
+    {ACRYPTO_ALG_SHA1, "SHA1", 20},
+    {ACRYPTO_ALG_SHA224, "SHA224", 28},
+    {ACRYPTO_ALG_MD5, "MD5", 16},
+    // The names libcrypto gives these digests first (EVP_MD_get0_name, what libssl passes
+    // to every signature it makes) and their other spellings: found without a fetch.
+    {ACRYPTO_ALG_SHA256, "SHA2-256", 32},
+    {ACRYPTO_ALG_SHA384, "SHA2-384", 48},
+    {ACRYPTO_ALG_SHA512, "SHA2-512", 64},
+    {ACRYPTO_ALG_SHA224, "SHA2-224", 28},
+    {ACRYPTO_ALG_SHA256, "SHA-256", 32},
+    {ACRYPTO_ALG_SHA384, "SHA-384", 48},
+    {ACRYPTO_ALG_SHA512, "SHA-512", 64},
+    {ACRYPTO_ALG_SHA224, "SHA-224", 28},
+    {ACRYPTO_ALG_SHA1, "SHA-1", 20},
 };
 
 struct PadName {

@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <utility>
 
 #include "pk/pk_common.hpp"
 #include "pk_env.hpp"
@@ -254,6 +255,35 @@ TEST_F(PkPlaceInJob, ExpensiveOperationRunsOnTheCallerWhenTheDevicesAreFull) {
 
 TEST_F(PkPlaceInJob, NoRoomOnTheDevicesStaysInline) {
     expect_inline_while_full_then_offloaded(25000);
+}
+
+// ---- digest names ----------------------------------------------------------------
+
+// libssl names a signature's digest by EVP_MD_get0_name ("SHA2-256"): every such name is
+// known from the table, without a fetch (a library context holding only the null
+// provider could not fetch it).
+TEST(DigestNames, TheNamesLibcryptoGivesNeedNoFetch) {
+    using acrypto::prov::pk::digest_alg;
+    OSSL_LIB_CTX *none = OSSL_LIB_CTX_new();
+    ASSERT_NE(none, nullptr);
+    OSSL_PROVIDER *null_prov = OSSL_PROVIDER_load(none, "null");
+    ASSERT_NE(null_prov, nullptr);
+    const std::pair<const char *, uint32_t> digests[] = {
+        {"SHA1", ACRYPTO_ALG_SHA1},     {"SHA224", ACRYPTO_ALG_SHA224},
+        {"SHA256", ACRYPTO_ALG_SHA256}, {"SHA384", ACRYPTO_ALG_SHA384},
+        {"SHA512", ACRYPTO_ALG_SHA512}, {"MD5", ACRYPTO_ALG_MD5}};
+    for (const auto &[name, alg] : digests) {
+        EVP_MD *md = EVP_MD_fetch(env().ctx(), name, kDefault);
+        ASSERT_NE(md, nullptr) << name;
+        EXPECT_EQ(digest_alg(none, EVP_MD_get0_name(md)), alg) << EVP_MD_get0_name(md);
+        EXPECT_EQ(digest_alg(none, name), alg) << name;
+        EVP_MD_free(md);
+    }
+    EXPECT_EQ(digest_alg(none, "SHA-256"), uint32_t{ACRYPTO_ALG_SHA256});
+    EXPECT_EQ(digest_alg(none, "sha2-384"), uint32_t{ACRYPTO_ALG_SHA384});
+    EXPECT_EQ(digest_alg(none, "SHA3-256"), uint32_t{ACRYPTO_ALG_NONE});
+    OSSL_PROVIDER_unload(null_prov);
+    OSSL_LIB_CTX_free(none);
 }
 
 // ---- X25519 / X448 keys carrying their public key ---------------------------------
