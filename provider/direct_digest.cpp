@@ -73,6 +73,32 @@ const DirectMacFns *direct_mac_fns(ProvCtx *pctx) {
         [](DirectMacFns *f) { delete f; });
 }
 
+void *direct_mac_template(ProvCtx *pctx, size_t index) {
+    if (index >= std::size(pctx->direct_mac_tmpl)) return nullptr;
+    const DirectMacFns *f = direct_mac_fns(pctx);
+    if (f == nullptr) return nullptr;
+    return cached_fetch(
+        pctx->direct_mac_tmpl[index],
+        [&]() -> void * {
+            EVP_MD *md = direct_digest(pctx, index);
+            void *c = md != nullptr ? f->newctx(f->provctx) : nullptr;
+            if (c == nullptr) return nullptr;
+            const OSSL_PARAM params[] = {
+                OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+                                                 const_cast<char *>(EVP_MD_get0_name(md)), 0),
+                OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_PROPERTIES,
+                                                 const_cast<char *>("provider=default"), 0),
+                OSSL_PARAM_construct_end()};
+            static const unsigned char kPlaceholderKey = 0;
+            if (f->init(c, &kPlaceholderKey, 1, params) != 1) {
+                f->freectx(c);
+                return nullptr;
+            }
+            return c;
+        },
+        [&](void *c) { f->freectx(c); });
+}
+
 const ossl::CipherFns *direct_cipher_fns(ProvCtx *pctx, size_t slot, const char *name) {
     if (slot >= std::size(pctx->direct_cipher_fns)) return nullptr;
     EVP_CIPHER *cipher = cached_fetch(

@@ -47,6 +47,12 @@ struct DirectMacFns {
 /// The HMAC behind direct_hmac(), looked up once per provider context, as above.
 const DirectMacFns *direct_mac_fns(ProvCtx *pctx);
 
+/// A keyed HMAC context of direct_mac_fns() over digest `index` (kHashInfos order) to copy
+/// with its dupctx, then key afresh: setting the digest on a new context fetches it (about
+/// as much work as the HMAC of a TLS Finished message). Made once per provider context;
+/// nullptr when it cannot be.
+void *direct_mac_template(ProvCtx *pctx, size_t index);
+
 /// ProvCtx::direct_cipher_fns' slot of ChaCha20 (the AEAD ciphers take the slots before it).
 inline constexpr size_t kDirectChaCha20Slot = 4;
 

@@ -175,8 +175,17 @@ bool HashStream::start_direct(ProvCtx *pctx) {
     if (f == nullptr || md == nullptr) return false;
     if (direct_mac_ != nullptr) mac_fns_.freectx(direct_mac_);
     direct_mac_info_ = nullptr;
-    if ((direct_mac_ = f->newctx(f->provctx)) == nullptr) return false;
+    direct_mac_key_id_ = 0;
     mac_fns_ = *f;
+    // A copy of the provider context's template for this digest, keyed afresh: no fetch.
+    if (void *tmpl = direct_mac_template(pctx, index)) {
+        if ((direct_mac_ = f->dupctx(tmpl)) == nullptr) return false;
+        if (mac_fns_.init(direct_mac_, k.data, k.len, nullptr) != 1) return false;
+        direct_mac_info_ = info_;
+        direct_mac_key_id_ = k.id;
+        return true;
+    }
+    if ((direct_mac_ = f->newctx(f->provctx)) == nullptr) return false;
     const OSSL_PARAM params[] = {
         OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
                                          const_cast<char *>(EVP_MD_get0_name(md)), 0),

@@ -236,6 +236,9 @@ EVP_KDF *forward_kdf(ProvCtx *pctx, size_t index, const char *name) {
 
 void free_cached_fetches(ProvCtx *pctx) noexcept {
     for (auto &f : pctx->direct_fns) delete f.exchange(nullptr);
+    if (const DirectMacFns *f = pctx->direct_mac_fns.load(std::memory_order_acquire))
+        for (auto &t : pctx->direct_mac_tmpl)
+            if (void *c = t.exchange(nullptr)) f->freectx(c);
     delete pctx->direct_mac_fns.exchange(nullptr);
     for (auto &f : pctx->direct_cipher_fns) delete f.exchange(nullptr);
     for (auto &c : pctx->direct_cipher) EVP_CIPHER_free(c.exchange(nullptr));

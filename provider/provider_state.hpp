@@ -71,6 +71,10 @@ struct ProvCtx {
     std::atomic<EVP_MAC *> direct_hmac{nullptr};
     /// That HMAC's functions (direct_digest.hpp), called with no EVP_MAC_CTX; found once.
     std::atomic<DirectMacFns *> direct_mac_fns{nullptr};
+    /// Per digest (kHashInfos order), an HMAC context of those functions with the digest
+    /// set and a one-byte key: a fresh HMAC stream copies it and sets its own key, with no
+    /// digest fetch (direct_mac_template). Only ever copied, never changed, once published.
+    std::atomic<void *> direct_mac_tmpl[5] = {};
     /// Default-provider ciphers and their functions for the direct paths, found once: the
     /// AEAD ciphers (AES-128/192/256-GCM, ChaCha20-Poly1305; pk/cipher_aead.cpp) in their
     /// algorithm order, then ChaCha20 (kDirectChaCha20Slot; pk/cipher_plain.cpp).
