@@ -350,6 +350,7 @@ template <KeyType T> const OSSL_PARAM *km_gettable(void *provctx) {
 /// even for a key created empty) and libssl of a key share, with the values the default
 /// provider gives. False (nothing set) when asked anything else.
 bool raw_get_params(const KeyData *k, OSSL_PARAM params[]) {
+    if (params == nullptr) return true;
     const bool x25519 = k->type == KeyType::X25519;
     for (const OSSL_PARAM *p = params; p->key != nullptr; ++p) {
         if (std::strcmp(p->key, OSSL_PKEY_PARAM_BITS) != 0 &&

@@ -70,6 +70,9 @@ struct Ecx {
     KeymgmtFns *km = nullptr;
     KeyexchFns *kx = nullptr;
     void *genctx = nullptr;
+    Ecx() = default;
+    Ecx(const Ecx &) = delete;
+    Ecx &operator=(const Ecx &) = delete;
     ~Ecx() {
         if (genctx != nullptr) km->gen_cleanup(genctx);
         delete km;
