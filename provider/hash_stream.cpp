@@ -170,30 +170,17 @@ bool HashStream::start_direct(ProvCtx *pctx) {
         direct_mac_key_id_ = k.id;
         return true;
     }
+    // A copy of the provider context's keyed template for this digest, keyed afresh: no
+    // digest fetch. Without one the stream takes the session path.
     const DirectMacFns *f = direct_mac_fns(pctx);
-    EVP_MD *md = direct_digest(pctx, index);
-    if (f == nullptr || md == nullptr) return false;
+    void *tmpl = f != nullptr ? direct_mac_template(pctx, index) : nullptr;
+    if (tmpl == nullptr) return false;
     if (direct_mac_ != nullptr) mac_fns_.freectx(direct_mac_);
     direct_mac_info_ = nullptr;
     direct_mac_key_id_ = 0;
     mac_fns_ = *f;
-    // A copy of the provider context's template for this digest, keyed afresh: no fetch.
-    if (void *tmpl = direct_mac_template(pctx, index)) {
-        if ((direct_mac_ = f->dupctx(tmpl)) == nullptr) return false;
-        if (mac_fns_.init(direct_mac_, k.data, k.len, nullptr) != 1) return false;
-        direct_mac_info_ = info_;
-        direct_mac_key_id_ = k.id;
-        return true;
-    }
-    if ((direct_mac_ = f->newctx(f->provctx)) == nullptr) return false;
-    const OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-                                         const_cast<char *>(EVP_MD_get0_name(md)), 0),
-        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_PROPERTIES,
-                                         const_cast<char *>("provider=default"), 0),
-        OSSL_PARAM_construct_end()};
-    direct_mac_key_id_ = 0;
-    if (mac_fns_.init(direct_mac_, k.data, k.len, params) != 1) return false;
+    if ((direct_mac_ = f->dupctx(tmpl)) == nullptr) return false;
+    if (mac_fns_.init(direct_mac_, k.data, k.len, nullptr) != 1) return false;
     direct_mac_info_ = info_;
     direct_mac_key_id_ = k.id;
     return true;
