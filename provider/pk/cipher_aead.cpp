@@ -714,9 +714,12 @@ int aead_set_ctx_params(void *vctx, const OSSL_PARAM params[]) {
         for (const OSSL_PARAM *p = params; p != nullptr && p->key != nullptr; ++p) {
             const char *k = p->key;
             if (std::strcmp(k, OSSL_CIPHER_PARAM_AEAD_IVLEN) == 0) {
+                // GCM: 1 .. ACRYPTO_MAX_IV bytes. ChaCha20-Poly1305 takes a 12-byte nonce
+                // only, refused here as the default provider refuses it (not at the first
+                // message).
                 size_t n = 0;
-                if (OSSL_PARAM_get_size_t(p, &n) != 1 || n == 0 ||
-                    n > (is_gcm(c) ? size_t{ACRYPTO_MAX_IV} : size_t{12})) {
+                if (OSSL_PARAM_get_size_t(p, &n) != 1 ||
+                    (is_gcm(c) ? n == 0 || n > ACRYPTO_MAX_IV : n != 12)) {
                     raise(c->pctx, kReasonBadIvLength, "IV length %zu", n);
                     return 0;
                 }

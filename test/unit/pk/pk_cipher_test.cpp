@@ -176,6 +176,31 @@ INSTANTIATE_TEST_SUITE_P(
     });
 
 /// TLS 1.3 record pattern: re-init with a new IV, AAD update, payload update, final, tag.
+// ChaCha20-Poly1305 takes a 12-byte nonce only: another AEAD IV length is refused when it
+// is set, by acrypto as by the default provider, and 12 works with both.
+TEST(AeadParams, ChaChaPolyNonceLengthsAreRefusedWhereTheDefaultRefusesThem) {
+    ASSERT_TRUE(env().loaded()) << env().load_error();
+    for (size_t ivlen : {size_t{1}, size_t{8}, size_t{11}, size_t{12}, size_t{13}, size_t{16}}) {
+        SCOPED_TRACE(ivlen);
+        int accepted[2] = {-1, -1};
+        for (int i = 0; i < 2; ++i) {
+            EVP_CIPHER *c =
+                EVP_CIPHER_fetch(env().ctx(), "ChaCha20-Poly1305", i == 0 ? kAcrypto : kDefault);
+            ASSERT_NE(c, nullptr);
+            EVP_CIPHER_CTX *x = EVP_CIPHER_CTX_new();
+            size_t n = ivlen;
+            const OSSL_PARAM p[] = {OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_AEAD_IVLEN, &n),
+                                    OSSL_PARAM_construct_end()};
+            accepted[i] = EVP_CipherInit_ex2(x, c, nullptr, nullptr, 1, p);
+            drain_errors();
+            EVP_CIPHER_CTX_free(x);
+            EVP_CIPHER_free(c);
+        }
+        EXPECT_EQ(accepted[0], accepted[1]);
+        EXPECT_EQ(accepted[0], ivlen == 12 ? 1 : 0);
+    }
+}
+
 TEST(AeadTls, Tls13RecordPattern) {
     ASSERT_TRUE(env().loaded()) << env().load_error();
     for (const char *name : {"AES-128-GCM", "AES-256-GCM", "ChaCha20-Poly1305"}) {
