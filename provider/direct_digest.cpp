@@ -16,6 +16,9 @@ namespace acrypto::prov {
 
 namespace {
 
+/// The key of the HMAC templates (direct_mac_template): every copy is keyed afresh.
+constexpr unsigned char kPlaceholderKey = 0;
+
 bool fill(DirectDigestFns &f, const OSSL_DISPATCH *d) {
     for (; d->function_id != 0; ++d) {
         switch (d->function_id) {
@@ -89,7 +92,6 @@ void *direct_mac_template(ProvCtx *pctx, size_t index) {
                 OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_PROPERTIES,
                                                  const_cast<char *>("provider=default"), 0),
                 OSSL_PARAM_construct_end()};
-            static const unsigned char kPlaceholderKey = 0;
             if (f->init(c, &kPlaceholderKey, 1, params) != 1) {
                 f->freectx(c);
                 return nullptr;
