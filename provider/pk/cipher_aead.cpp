@@ -88,7 +88,8 @@ struct AeadCtx {
     bool direct_open = false;    ///< this message runs in `direct`
     InlineSession inl;           ///< reused for inline runs (run_aead)
     uint32_t unbound_direct = 0; ///< messages run direct before a kernel was bound
-    InlineKernel kern;           ///< the bound device kernel, once an inline run succeeded
+    /// The bound device kernel: after an inline run, or at the kBindAfter-th direct message.
+    InlineKernel kern;
 };
 
 static_assert(std::size(kAeadInfos) <= kDirectChaCha20Slot,
@@ -112,6 +113,12 @@ void reset_message(AeadCtx *c) {
     c->ran = false;
     c->last_status = ACRYPTO_OK;
     c->checked = false;
+}
+
+/// Forget the bound kernel, and the direct messages counted towards binding one.
+void drop_kernel(AeadCtx *c) {
+    c->kern.reset();
+    c->unbound_direct = 0;
 }
 
 /// The step of one message of `c` (`aad_len` and `len` bytes; no buffers, IV or tag yet).
@@ -346,10 +353,7 @@ int aead_set_ctx_params(void *vctx, const OSSL_PARAM params[]);
 
 int aead_init(AeadCtx *c, bool enc, const unsigned char *key, size_t keylen,
               const unsigned char *iv, size_t ivlen, const OSSL_PARAM params[]) {
-    if (c->enc != enc) { // a kernel runs one direction
-        c->kern.reset();
-        c->unbound_direct = 0;
-    }
+    if (c->enc != enc) drop_kernel(c); // a kernel runs one direction
     c->enc = enc;
     reset_message(c);
     c->tag_set = false;
@@ -364,10 +368,7 @@ int aead_init(AeadCtx *c, bool enc, const unsigned char *key, size_t keylen,
             raise(c->pctx, kReasonNoScheduler, "no scheduler");
             return 0;
         }
-        if (c->key.key.get() != before) { // bound to the old key
-            c->kern.reset();
-            c->unbound_direct = 0;
-        }
+        if (c->key.key.get() != before) drop_kernel(c); // bound to the old key
     }
     if (aead_set_ctx_params(c, params) != 1) return 0;
     if (iv != nullptr) {
@@ -445,17 +446,18 @@ bool start_software(AeadCtx *c) {
     return true;
 }
 
-/**
- * The direct path. Once the context's kernel is bound (the cpu device's, when only
- * software devices are configured) and the cost model keeps a message of this size
- * on the caller's thread, the message runs in the context's own keyed
- * default-provider context: the same library code the kernel runs, with no copy
- * of the payload kept for a continuation, since that context streams on by itself.
- * False, with nothing changed for the message, when the path does not apply.
- */
 /// Messages a context runs on the direct path before it binds a kernel.
 constexpr uint32_t kBindAfter = 8;
 
+/**
+ * The direct path. When only software devices are configured and the cost model keeps
+ * a message of this size on the caller's thread (asked through the bound kernel, or
+ * before kBindAfter messages through the context's inline session), the message runs
+ * in the context's own keyed default-provider context: the same library code the
+ * kernel runs, with no copy of the payload kept for a continuation, since that context
+ * streams on by itself. False, with nothing changed for the message, when the path does
+ * not apply.
+ */
 bool direct_wanted(AeadCtx *c, size_t len) {
     if (!c->pctx->only_software_devices || c->ran || c->sw || c->direct_open || !c->key.key ||
         c->key.key->c().id == 0)

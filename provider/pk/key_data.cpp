@@ -45,15 +45,7 @@ bool ecx_private_der(const KeyData *k, std::vector<uint8_t> &out) {
         ossl::ecx_private_der(x25519, k->raw_priv, k->raw_pub, out);
         return true;
     }
-    EVP_PKEY *pk = k->pkey.load(std::memory_order_acquire);
-    uint8_t raw[56], pub[56];
-    size_t n = sizeof raw, pn = sizeof pub;
-    const bool ok = pk != nullptr && EVP_PKEY_get_raw_private_key(pk, raw, &n) == 1 &&
-                    EVP_PKEY_get_raw_public_key(pk, pub, &pn) == 1 && n == pn &&
-                    n == ossl::ecx_key_len(x25519);
-    if (ok) ossl::ecx_private_der(x25519, raw, pub, out);
-    OPENSSL_cleanse(raw, sizeof raw);
-    return ok;
+    return ossl::ecx_private_der(x25519, k->pkey.load(std::memory_order_acquire), out);
 }
 
 /// Wipe and forget a key's raw values.
@@ -62,9 +54,18 @@ void clear_raw(KeyData *k) {
     k->raw_len = 0;
 }
 
+/// Drop the values and the device keys made from them, before new ones are set. Caller
+/// holds k->mu.
+void drop_values_locked(KeyData *k) {
+    drop_device_key(k->dev_priv, k->dev_generation);
+    drop_device_key(k->dev_pub, k->dev_generation);
+    EVP_PKEY_free(k->pkey.exchange(nullptr));
+    clear_raw(k);
+}
+
 /// PKCS#8 DER of the private key into `out` (caller wipes). False on failure.
 bool private_der(const KeyData *k, std::vector<uint8_t> &out) {
-    if (k->type == KeyType::X25519 || k->type == KeyType::X448) return ecx_private_der(k, out);
+    if (is_ecx(k->type)) return ecx_private_der(k, out);
     PKCS8_PRIV_KEY_INFO *p8 = EVP_PKEY2PKCS8(k->pkey.load(std::memory_order_acquire));
     if (p8 == nullptr) return false;
     int n = i2d_PKCS8_PRIV_KEY_INFO(p8, nullptr);
@@ -125,10 +126,7 @@ void key_unref(KeyData *k) {
 
 void key_set_pkey(KeyData *k, EVP_PKEY *pkey, bool has_priv, bool has_pub) {
     std::lock_guard<std::mutex> lk(k->mu);
-    drop_device_key(k->dev_priv, k->dev_generation);
-    drop_device_key(k->dev_pub, k->dev_generation);
-    EVP_PKEY_free(k->pkey);
-    clear_raw(k);
+    drop_values_locked(k);
     k->pkey = pkey;
     k->has_priv = has_priv;
     k->has_pub = has_pub;
@@ -137,10 +135,7 @@ void key_set_pkey(KeyData *k, EVP_PKEY *pkey, bool has_priv, bool has_pub) {
 void key_set_raw(KeyData *k, const uint8_t *priv, const uint8_t *pub) {
     const size_t n = ossl::ecx_key_len(k->type == KeyType::X25519);
     std::lock_guard<std::mutex> lk(k->mu);
-    drop_device_key(k->dev_priv, k->dev_generation);
-    drop_device_key(k->dev_pub, k->dev_generation);
-    EVP_PKEY_free(k->pkey.exchange(nullptr));
-    clear_raw(k);
+    drop_values_locked(k);
     if (priv != nullptr) std::memcpy(k->raw_priv, priv, n);
     std::memcpy(k->raw_pub, pub, n);
     k->raw_len = static_cast<uint8_t>(n);
@@ -165,7 +160,7 @@ EVP_PKEY *key_pkey(const KeyData *ck) {
 Ref<Key> key_device(KeyData *k, bool priv) {
     // Private X25519/X448 DER comes from the raw values; all else from `pkey`, made here
     // (key_pkey takes the lock below).
-    if (!priv || !key_is_ecx(k)) (void)key_pkey(k);
+    if (!priv || !is_ecx(k->type)) (void)key_pkey(k);
     std::lock_guard<std::mutex> lk(k->mu);
     if (k->dev_generation != fork_generation()) {
         drop_device_key(k->dev_priv, k->dev_generation);

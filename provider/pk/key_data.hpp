@@ -72,10 +72,8 @@ EVP_PKEY *key_pkey(const KeyData *k);
 inline bool key_empty(const KeyData *k) {
     return k->raw_len == 0 && k->pkey.load(std::memory_order_acquire) == nullptr;
 }
-/// Whether the key is X25519 or X448.
-inline bool key_is_ecx(const KeyData *k) {
-    return k->type == KeyType::X25519 || k->type == KeyType::X448;
-}
+/// Whether keys of type `t` are X25519 or X448.
+inline bool is_ecx(KeyType t) { return t == KeyType::X25519 || t == KeyType::X448; }
 
 /// The device key context (DER) for private or public operations; empty Ref on failure.
 acrypto::sched::Ref<acrypto::sched::Key> key_device(KeyData *k, bool priv);

@@ -273,9 +273,8 @@ KeyData *gen_keypair(GenCtx *g) {
     // An X25519/X448 key with its public key is held raw (key_data.hpp); others parse.
     bool x25519 = false;
     const uint8_t *priv = nullptr, *pub = nullptr;
-    const bool raw = (g->type == KeyType::X25519 || g->type == KeyType::X448) &&
-                     ossl::ecx_parts(out, st.out_len, x25519, priv, pub) && pub != nullptr &&
-                     x25519 == (g->type == KeyType::X25519);
+    const bool raw = is_ecx(g->type) && ossl::ecx_parts(out, st.out_len, x25519, priv, pub) &&
+                     pub != nullptr && x25519 == (g->type == KeyType::X25519);
     EVP_PKEY *pk = raw ? nullptr : key_from_pkcs8(g->pctx, out, st.out_len);
     KeyData *k = raw || pk != nullptr ? key_new(g->pctx, g->type) : nullptr;
     if (k == nullptr) {
@@ -379,7 +378,7 @@ bool raw_get_params(const KeyData *k, OSSL_PARAM params[]) {
 int km_get_params(void *kd, OSSL_PARAM params[]) {
     auto *k = static_cast<KeyData *>(kd);
     if (k == nullptr) return 0;
-    if (key_is_ecx(k) && k->pkey.load(std::memory_order_acquire) == nullptr &&
+    if (is_ecx(k->type) && k->pkey.load(std::memory_order_acquire) == nullptr &&
         raw_get_params(k, params))
         return 1;
     if (key_empty(k)) return 1;
@@ -476,14 +475,10 @@ int km_validate(const void *kd, int selection, int checktype) {
     const auto *k = static_cast<const KeyData *>(kd);
     if (k == nullptr || key_empty(k)) return 0;
     // Short of a pair check, an X25519 or X448 key has nothing to check but what it holds
-    // (the default provider's own answer). libssl checks every peer's key share: this
-    // spares the handshake an EVP_PKEY_CTX, about 13,000 instructions in OpenSSL 3.0.
-    if ((k->type == KeyType::X25519 || k->type == KeyType::X448) &&
-        (selection & kSelectKeypair) != kSelectKeypair)
-        return ((selection & OSSL_KEYMGMT_SELECT_PUBLIC_KEY) == 0 || k->has_pub) &&
-                       ((selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) == 0 || k->has_priv)
-                   ? 1
-                   : 0;
+    // (the default provider's own answer): km_has. libssl checks every peer's key share:
+    // this spares the handshake an EVP_PKEY_CTX, about 13,000 instructions in OpenSSL 3.0.
+    if (is_ecx(k->type) && (selection & kSelectKeypair) != kSelectKeypair)
+        return km_has(kd, selection);
     EVP_PKEY *pk = key_pkey(k);
     EVP_PKEY_CTX *c =
         pk != nullptr ? EVP_PKEY_CTX_new_from_pkey(libctx(k->pctx), pk, kValuePropq) : nullptr;

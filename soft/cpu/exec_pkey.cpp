@@ -76,6 +76,7 @@ const char *digest_name(uint32_t alg) {
 }
 
 bool is_rsa(uint32_t alg) { return alg == ACRYPTO_ALG_RSA || alg == ACRYPTO_ALG_RSA_PSS; }
+bool is_ecx(uint32_t alg) { return alg == ACRYPTO_ALG_X25519 || alg == ACRYPTO_ALG_X448; }
 
 bool set_one(EVP_PKEY_CTX *ctx, const OSSL_PARAM &p) {
     OSSL_PARAM ps[2] = {p, OSSL_PARAM_construct_end()};
@@ -177,17 +178,7 @@ bool pkcs8_fast(EVP_PKEY *pk, const acrypto_step &st, std::vector<uint8_t> &out)
     static const uint8_t kVersion0[] = {0x00};
     Wiped body, inner, raw;
     out.clear();
-    if (st.alg == ACRYPTO_ALG_X25519 || st.alg == ACRYPTO_ALG_X448) {
-        const bool x25519 = st.alg == ACRYPTO_ALG_X25519;
-        size_t n = ecx_key_len(x25519), pn = n;
-        raw.v.resize(n);
-        std::vector<uint8_t> pub(n);
-        if (EVP_PKEY_get_raw_private_key(pk, raw.v.data(), &n) != 1 || n != raw.v.size() ||
-            EVP_PKEY_get_raw_public_key(pk, pub.data(), &pn) != 1 || pn != n)
-            return false;
-        ossl::ecx_private_der(x25519, raw.v.data(), pub.data(), out);
-        return true;
-    }
+    if (is_ecx(st.alg)) return ossl::ecx_private_der(st.alg == ACRYPTO_ALG_X25519, pk, out);
     if (st.alg != ACRYPTO_ALG_EC || st.key == nullptr) return false;
     const ASN1_OBJECT *curve = OBJ_nid2obj(static_cast<int>(st.key->curve_nid));
     const int bits = EVP_PKEY_get_bits(pk);
@@ -284,7 +275,7 @@ int do_keygen(ExecCtx &c, acrypto_step &st) {
     case ACRYPTO_ALG_RSA: name = "RSA"; break;
     default: return ACRYPTO_E_UNSUPPORTED;
     }
-    if (st.alg == ACRYPTO_ALG_X25519 || st.alg == ACRYPTO_ALG_X448) {
+    if (is_ecx(st.alg)) {
         const int rc = ecx_keygen(c, st);
         if (rc != ACRYPTO_E_UNSUPPORTED) return rc;
     }
@@ -408,8 +399,7 @@ int run(ExecCtx &c, acrypto_step &st) {
         return ACRYPTO_E_UNSUPPORTED;
     if (st.key == nullptr || st.key->data == nullptr || st.key->len == 0 || st.key->len > kKeyMax)
         return ACRYPTO_E_INVALID;
-    if (st.mode == ACRYPTO_MODE_PK_DERIVE &&
-        (st.alg == ACRYPTO_ALG_X25519 || st.alg == ACRYPTO_ALG_X448)) {
+    if (st.mode == ACRYPTO_MODE_PK_DERIVE && is_ecx(st.alg)) {
         const int rc = ecx_derive_step(c, st);
         if (rc != ACRYPTO_E_UNSUPPORTED) return rc;
     }

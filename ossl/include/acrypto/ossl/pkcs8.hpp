@@ -142,6 +142,19 @@ inline EVP_PKEY *ecx_pkey(OSSL_LIB_CTX *libctx, const char *propq, bool x25519, 
     return pk;
 }
 
+/// ecx_private_der of the X25519 or X448 key pair `pk` (its raw keys read through EVP).
+/// False, `out` untouched, when `pk` does not hold both keys of that size.
+inline bool ecx_private_der(bool x25519, EVP_PKEY *pk, std::vector<uint8_t> &out) {
+    uint8_t priv[56], pub[56];
+    size_t n = sizeof priv, pn = sizeof pub;
+    const bool ok = pk != nullptr && EVP_PKEY_get_raw_private_key(pk, priv, &n) == 1 &&
+                    EVP_PKEY_get_raw_public_key(pk, pub, &pn) == 1 && n == pn &&
+                    n == ecx_key_len(x25519);
+    if (ok) ecx_private_der(x25519, priv, pub, out);
+    OPENSSL_cleanse(priv, sizeof priv);
+    return ok;
+}
+
 /// ecx_parts' key as a key of the provider `propq` selects in `libctx`, or nullptr.
 inline EVP_PKEY *ecx_from_der(OSSL_LIB_CTX *libctx, const char *propq, const uint8_t *der,
                               size_t len) {
