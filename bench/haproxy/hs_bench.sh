@@ -41,10 +41,7 @@ HPID=
 trap '[ -n "$HPID" ] && kill $HPID 2>/dev/null; rm -rf "$TMP"' EXIT
 unset OPENSSL_CONF
 cc -O2 -o "$TMP/hsload" "$HERE/hsload.c" -lssl -lcrypto
-"$OPENSSL" req -x509 -newkey rsa:2048 -nodes -keyout "$TMP/k" -out "$TMP/c" -subj /CN=localhost \
-    -days 2 2>/dev/null && cat "$TMP/c" "$TMP/k" >"$TMP/rsa.pem"
-"$OPENSSL" req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$TMP/k" \
-    -out "$TMP/c" -subj /CN=localhost -days 2 2>/dev/null && cat "$TMP/c" "$TMP/k" >"$TMP/ecdsa.pem"
+write_bench_certs "$TMP" "$OPENSSL"
 # (default_properties there asks for what ssl-propquery below asks for)
 write_acrypto_cnf "$TMP/acrypto.cnf" "$MODDIR" "$DEVICES" "${ALGS:+algorithms = $ALGS}"
 PORT=$((30000 + $$ % 20000))
@@ -116,8 +113,6 @@ point() {
     echo "$rate $us"
     echo "$1 $2: $r main_us=${us%% *} workers_us=$(echo "$us" | cut -d' ' -f2) client_us=${us##* }" >&2
 }
-
-median() { tr ' ' '\n' | grep . | sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 echo "# HAProxy $("$HAPROXY" -v | head -n 1 | awk '{ print $3 }'), nbthread 1, TLS 1.3, $CONNS client connections," \
     "${SECS}s per point, median of $RUNS, acrypto devices = $DEVICES, algorithms = ${ALGS:-all}, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"

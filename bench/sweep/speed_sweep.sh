@@ -54,8 +54,7 @@ trap 'rm -rf "$TMP"' EXIT
 
 # Default: the default provider alone. acrypto: preferred for every fetch (default_properties
 # steers the public-key contexts, which openssl speed creates without its -propquery).
-printf 'openssl_conf = init\n[init]\nproviders = provs\n[provs]\ndefault = dflt\n[dflt]\nactivate = 1\n' \
-    >"$TMP/default.cnf"
+write_default_cnf "$TMP/default.cnf"
 write_acrypto_cnf "$TMP/acrypto.cnf" "$MODDIR" "$([ -n "$EMBEDDED" ] || echo "$DEVICES")"
 
 # Each test: label | speed arguments (symmetric tests get -propquery in acrypto modes).

@@ -34,22 +34,9 @@ TMP=$(mktemp -d /tmp/acrypto-hscpu.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 unset OPENSSL_CONF
 cc -O2 -o "$TMP/hs_cpu" "$ROOT/bench/tls/hs_cpu.c" -lssl -lcrypto
-"$OPENSSL" req -x509 -newkey rsa:2048 -nodes -keyout "$TMP/k" -out "$TMP/c" -subj /CN=localhost \
-    -days 2 2>/dev/null && cat "$TMP/c" "$TMP/k" >"$TMP/rsa.pem"
-"$OPENSSL" req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$TMP/k" \
-    -out "$TMP/c" -subj /CN=localhost -days 2 2>/dev/null && cat "$TMP/c" "$TMP/k" >"$TMP/ecdsa.pem"
+write_bench_certs "$TMP" "$OPENSSL"
 write_acrypto_cnf "$TMP/acrypto.cnf" "$MODDIR" "$DEVICES" ""
-cat >"$TMP/default.cnf" <<CNF
-openssl_conf = init
-[init]
-providers = provs
-[provs]
-default = dflt
-[dflt]
-activate = 1
-CNF
-
-median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+write_default_cnf "$TMP/default.cnf"
 
 echo "# hs_cpu: $VERSION full handshakes, $N per run, median of $RUNS, acrypto devices = $DEVICES," \
     "$(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -62,8 +49,8 @@ for cert in rsa ecdsa; do
             vals[$mode]="${vals[$mode]} $(echo "$r" | sed -n 's/.*server_us=\([0-9.]*\).*/\1/p')"
         done
     done
-    d=$(echo "${vals[default]}" | tr ' ' '\n' | grep . | median)
-    a=$(echo "${vals[acrypto]}" | tr ' ' '\n' | grep . | median)
+    d=$(echo "${vals[default]}" | median)
+    a=$(echo "${vals[acrypto]}" | median)
     out="$out"$'\n'"$cert,default,$d,${vals[default]# }"$'\n'"$cert,acrypto,$a,${vals[acrypto]# }"
     out="$out"$'\n'"$cert,ratio,$(awk -v a="$a" -v d="$d" 'BEGIN { printf "%.2f", d / a }'),"
 done
