@@ -156,6 +156,8 @@ std::string stats_text(ProvCtx *pctx) {
     s += "aead.direct=" + std::to_string(pctx->direct_aead.load(std::memory_order_relaxed)) + "\n";
     s += "cipher.direct=" + std::to_string(pctx->direct_streams.load(std::memory_order_relaxed)) +
          "\n";
+    s += "pk.starved-inline=" +
+         std::to_string(pctx->pk_starved_inline.load(std::memory_order_relaxed)) + "\n";
     for (const auto &d : sc->devices()) {
         std::string pfx = "device." + d.name + ".";
         s += pfx + "driver=" + d.driver + "\n";

@@ -92,6 +92,9 @@ struct ProvCtx {
     /// ChaCha20 streams that went on in such a context (acrypto-stats `cipher.direct`,
     /// counted when a stream starts there; pk/cipher_plain.cpp).
     std::atomic<uint64_t> direct_streams{0};
+    /// Public-key operations of pausable callers run inline because the devices' workers
+    /// were waiting for a CPU (acrypto-stats `pk.starved-inline`; pk/pk_common.cpp).
+    std::atomic<uint64_t> pk_starved_inline{0};
     /// Default-provider KDFs the forwarding KDFs wrap (TLS1-PRF, HKDF, TLS13-KDF).
     std::atomic<EVP_KDF *> forward_kdf[3] = {};
 };

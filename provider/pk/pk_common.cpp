@@ -285,6 +285,34 @@ int run_here(ProvCtx *pctx, const acrypto::sched::Ref<acrypto::sched::Session> &
     return rc != ACRYPTO_E_UNSUPPORTED ? rc : execute(pctx, s, ExecMode::Offload);
 }
 
+/// kPkStarvedPermille, or ACRYPTO_PK_STARVED_PERMILLE from the environment (0: never starved).
+uint32_t starved_permille() {
+    static const uint32_t v = [] {
+        const char *e = std::getenv("ACRYPTO_PK_STARVED_PERMILLE");
+        if (e == nullptr || *e == '\0') return kPkStarvedPermille;
+        char *end = nullptr;
+        const unsigned long p = std::strtoul(e, &end, 10);
+        return *end == '\0' && p <= 1000000 ? static_cast<uint32_t>(p) : kPkStarvedPermille;
+    }();
+    return v;
+}
+
+std::atomic<int> g_starved_forced{-1};
+
+/// Whether the devices' workers wait for a CPU (see pk_place).
+bool workers_starved(ProvCtx *pctx) {
+    if (const int f = g_starved_forced.load(std::memory_order_relaxed); f >= 0) return f != 0;
+    const uint32_t limit = starved_permille();
+    if (limit == 0) return false;
+    acrypto::sched::SchedulerCore *sc = scheduler(pctx);
+    if (sc == nullptr) return false;
+    const uint32_t w = sc->worker_wait_permille();
+    return w != acrypto::sched::SchedulerCore::kWaitUnknown && w >= limit;
+}
+
+/// Starved workers: one offload in this many (when a device has room) measures their wait
+/// again, so the operations go back to them once a core is free.
+constexpr uint32_t kStarvedProbeEvery = 32;
 /// Cheap operations whose pause cost is unknown or too high: one offload in this many
 /// (when a device has room) measures the caller's pause cost again.
 constexpr uint32_t kProbeEvery = 128;
@@ -307,6 +335,7 @@ struct Caller {
     uint32_t pause_ns = 0;   ///< estimate of one pause's cost, 0 = not measured
     uint32_t overlap = 0;    ///< share of pauses the thread spent on other operations (0..1024)
     uint32_t probe = 0;      ///< operations since the last pause-cost probe
+    uint32_t starved = 0;    ///< operations kept inline since the last starved-workers probe
     uint32_t ntracked = 0;
     acrypto::sched::Session *tracked[kTracked] = {};
 };
@@ -438,10 +467,8 @@ int offload_timed(ProvCtx *pctx, const acrypto::sched::Ref<acrypto::sched::Sessi
     return rc;
 }
 
-} // namespace
-
-PkPlace pk_place(const PkPlaceInputs &in) noexcept {
-    if (in.cost_ns == 0) return PkPlace::Inline;
+/// pk_place() with the workers getting a CPU.
+PkPlace place_with_a_free_core(const PkPlaceInputs &in) noexcept {
     if (in.cost_ns >= in.min_ns)
         // Whatever the pause costs; but with the devices' queues full the caller's
         // own core is the one left, and work queued behind them would only wait.
@@ -450,6 +477,14 @@ PkPlace pk_place(const PkPlaceInputs &in) noexcept {
     if (in.pause_ns != 0 && uint64_t{in.pause_ns} * 2 <= in.cost_ns && in.overlaps)
         return PkPlace::Offload;
     return PkPlace::Probe;
+}
+
+} // namespace
+
+PkPlace pk_place(const PkPlaceInputs &in) noexcept {
+    if (in.cost_ns == 0) return PkPlace::Inline;
+    const PkPlace p = place_with_a_free_core(in);
+    return p == PkPlace::Offload && in.starved ? PkPlace::Starved : p;
 }
 
 uint32_t pk_cost_estimate_ns(const acrypto_step &st) {
@@ -476,6 +511,10 @@ void pk_test_set_pause_ns(uint32_t ns, bool overlaps) {
 
 void pk_test_set_depth(uint32_t depth) { g_depth_forced.store(depth, std::memory_order_relaxed); }
 
+void pk_test_set_starved(int starved) {
+    g_starved_forced.store(starved, std::memory_order_relaxed);
+}
+
 void pk_test_add_in_flight(int32_t n) {
     g_in_flight.fetch_add(static_cast<uint32_t>(n), std::memory_order_relaxed);
 }
@@ -500,7 +539,15 @@ int run_pk(ProvCtx *pctx, const acrypto::sched::Ref<acrypto::sched::Session> &s)
     in.min_ns = offload_min_ns();
     in.in_flight = g_in_flight.load(std::memory_order_relaxed);
     in.depth = offload_depth(pctx);
+    in.starved = in.cost_ns != 0 && workers_starved(pctx);
     PkPlace place = pk_place(in);
+    if (place == PkPlace::Starved) {
+        place = ++caller.starved >= kStarvedProbeEvery ? PkPlace::Offload : PkPlace::Inline;
+        if (place == PkPlace::Offload)
+            caller.starved = 0;
+        else
+            pctx->pk_starved_inline.fetch_add(1, std::memory_order_relaxed);
+    }
     if (place == PkPlace::Probe) {
         // Unknown pause cost: measure it soon; known too high: re-measure now and then.
         place = ++caller.probe >= kProbeEvery || (caller.pause_ns == 0 && caller.probe == 1)

@@ -78,11 +78,21 @@ namespace acrypto::prov::pk {
  */
 inline constexpr uint32_t kPkOffloadMinNs = 100000;
 
+/**
+ * The devices' workers are starved from this much run-queue wait per CPU time
+ * (thousandths) on. Two cores, RSA-2048: `openssl speed -async_jobs 8` measures
+ * 6 (a core is free for the worker: 1.9x the default provider), HAProxy with its
+ * load generator on the same cores 690 (offloaded 0.82x of the default
+ * provider's handshake rate, inline 0.92x).
+ */
+inline constexpr uint32_t kPkStarvedPermille = 250;
+
 /// Where run_pk places one public-key operation of a pausable caller.
 enum class PkPlace : uint8_t {
     Inline,  ///< run on the caller's thread
     Offload, ///< submit to a device and pause the job
     Probe,   ///< inline, except now and then an offload that measures the caller's pause cost
+    Starved, ///< inline, except now and then an offload that measures the workers' wait again
 };
 
 /// What the placement rule weighs (ns are thread CPU time of the caller).
@@ -93,6 +103,7 @@ struct PkPlaceInputs {
     uint32_t in_flight = 0; ///< public-key operations offloaded and not complete yet
     uint32_t depth = 1;     ///< offloads that keep the devices busy beside the caller
     bool overlaps = false;  ///< the caller mostly ran other operations while paused
+    bool starved = false;   ///< the devices' workers wait for a CPU: every core is busy
 };
 
 /**
@@ -106,8 +117,13 @@ struct PkPlaceInputs {
  * overlapped other operations): it keeps running operations inline and hands
  * one to a device whenever one is free, so both cores work. A caller whose
  * pause is expensive (an event loop that re-enters a TLS handshake) or that
- * would only wait (one connection) keeps them inline. Pure: the tests drive it
- * with injected measurements.
+ * would only wait (one connection) keeps them inline. When the devices' workers
+ * are starved (they wait in the kernel's run queue for a CPU: every core is busy
+ * with the callers and the rest of the machine), an offload takes a core from
+ * another thread and adds no capacity, only the hand-over: measured operations
+ * stay inline then (Starved), but for an offload now and then while the devices
+ * have room, which keeps the workers' measurement current. Pure: the tests drive
+ * it with injected measurements.
  */
 PkPlace pk_place(const PkPlaceInputs &in) noexcept;
 
@@ -119,9 +135,11 @@ PkPlace pk_place(const PkPlaceInputs &in) noexcept;
  * size) go inline and are timed; one in 16 inline runs and one in 256 offloaded
  * ones are timed again to follow changes), this thread's measured pause cost
  * (every offload is timed: the caller's thread CPU from submit to resume, less
- * the public-key work it ran inline meanwhile, per operation it started) and
- * the public-key operations in flight. Elsewhere execute() decides (inline for
- * a caller that cannot pause).
+ * the public-key work it ran inline meanwhile, per operation it started), the
+ * public-key operations in flight, and whether the devices' workers are starved
+ * (SchedulerCore::worker_wait_permille at least ACRYPTO_PK_STARVED_PERMILLE,
+ * default kPkStarvedPermille; 0 turns the rule off). Elsewhere execute() decides
+ * (inline for a caller that cannot pause).
  */
 int run_pk(ProvCtx *pctx, const acrypto::sched::Ref<acrypto::sched::Session> &s);
 
@@ -133,6 +151,8 @@ uint32_t pk_cost_estimate_ns(const acrypto_step &st);
 void pk_test_set_cost(const acrypto_step &st, uint32_t ns);
 void pk_test_set_pause_ns(uint32_t ns, bool overlaps = true);
 void pk_test_set_depth(uint32_t depth);
+/// Starved devices' workers: 1 / 0 as if measured so, -1 what the scheduler measures (tests).
+void pk_test_set_starved(int starved);
 /// Test hook: pretend `n` more (or fewer) operations are in flight.
 void pk_test_add_in_flight(int32_t n);
 /// Public-key operations offloaded and not seen complete, and this thread's pause cost.

@@ -19,6 +19,7 @@
 #include "inline_model.hpp"
 #include "session_access.hpp"
 #include "stats_table.hpp"
+#include "worker_wait.hpp"
 
 namespace acrypto::sched::detail {
 struct Device;
@@ -155,6 +156,8 @@ struct SchedulerCore::Impl {
     std::atomic<size_t> inline_threshold{0};
     /// Learned inline-or-offload costs (placement.cpp; SchedulerCore::prefer_inline with a caller).
     mutable detail::InlineModel inline_model;
+    /// Run-queue wait of the software devices' workers (host_dequeue samples it).
+    detail::WorkerWait worker_wait;
     /// Never reused across schedulers in this process: keys the thread-local inline cache
     /// (a new scheduler may be allocated where a freed one was).
     const uint64_t uid = next_uid();

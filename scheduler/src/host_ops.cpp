@@ -10,7 +10,12 @@ namespace {
 uint32_t host_dequeue(acrypto_host *host, acrypto_session **out, uint32_t max) {
     if (!host || !out || max == 0) return 0;
     try {
-        return host->dev->core->dequeue(host->dev, out, max);
+        detail::Device *d = host->dev;
+        const uint32_t n = d->core->dequeue(d, out, max);
+        // A software device runs its work on this thread: does it get a CPU?
+        if (n != 0 && (d->desc.flags & ACRYPTO_DEV_F_HARDWARE) == 0)
+            d->core->worker_wait.on_dequeue();
+        return n;
     } catch (...) {
         return 0;
     }

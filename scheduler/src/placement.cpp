@@ -173,6 +173,11 @@ InlineEstimate SchedulerCore::inline_estimate(const acrypto_step &step) const no
     return r;
 }
 
+uint32_t SchedulerCore::worker_wait_permille() const noexcept {
+    static_assert(kWaitUnknown == detail::WorkerWait::kUnknown);
+    return impl_->worker_wait.permille();
+}
+
 Errc SchedulerCore::Impl::enqueue(Device *d, Session &s, uint32_t ncur, PlaceMode mode) {
     auto &ss = SessionAccess::sched(s);
     acrypto_session &c = s.c();

@@ -75,6 +75,10 @@ std::vector<Stat> SchedulerCore::Impl::stats() const {
     put("routed", c.routed.get());
     put("fused", c.fused.get());
     put("shutdown", c.shutdown.get());
+    if (const uint64_t w = worker_wait.windows()) {
+        put("worker-wait-permille", worker_wait.permille());
+        put("worker-wait-windows", w);
+    }
     for (uint32_t p = 0; p <= ACRYPTO_PRIO_MAX; ++p) {
         const std::string pre = "prio." + std::to_string(p) + ".";
         put(pre + "submitted", c.prio_submitted[p].get());

@@ -80,8 +80,24 @@ TEST(PkPlace, CallerWithNothingElseToDoKeepsCheapWorkInline) {
     EXPECT_EQ(pk_place(inputs(700000, 3000, 0, 2, false)), PkPlace::Offload);
 }
 
-/// "submitted=" of the acrypto scheduler's statistics.
-long long submitted() {
+TEST(PkPlace, StarvedWorkersTurnOffloadsIntoStarvedProbes) {
+    // Where the rule would offload, starved workers (every core busy) make it Starved:
+    // inline, but for an offload now and then that measures the workers again.
+    auto starved = [](PkPlaceInputs in) {
+        in.starved = true;
+        return pk_place(in);
+    };
+    EXPECT_EQ(starved(inputs(700000, 0, 0, 2)), PkPlace::Starved);
+    EXPECT_EQ(starved(inputs(25000, 3000, 1, 2)), PkPlace::Starved);
+    // What would not be offloaded stays as it was: no more offloads for starved workers.
+    EXPECT_EQ(starved(inputs(0, 1000, 0, 2)), PkPlace::Inline);
+    EXPECT_EQ(starved(inputs(700000, 3000, 2, 2)), PkPlace::Inline);
+    EXPECT_EQ(starved(inputs(25000, 60000, 0, 2)), PkPlace::Probe);
+    EXPECT_EQ(starved(inputs(25000, 3000, 0, 2, false)), PkPlace::Probe);
+}
+
+/// `name`= of the acrypto provider's statistics, -1 when absent.
+long long stat_value(const char *name) {
     OSSL_PROVIDER *p = OSSL_PROVIDER_load(env().ctx(), "acrypto");
     std::string text(1 << 16, '\0');
     OSSL_PARAM params[] = {
@@ -89,13 +105,16 @@ long long submitted() {
         OSSL_PARAM_construct_end()};
     long long n = -1;
     if (p != nullptr && OSSL_PROVIDER_get_params(p, params) == 1) {
-        const std::string t = "\n" + text;
-        const size_t at = t.find("\nsubmitted=");
-        if (at != std::string::npos) n = std::atoll(t.c_str() + at + std::strlen("\nsubmitted="));
+        const std::string t = "\n" + text, key = "\n" + std::string(name) + "=";
+        const size_t at = t.find(key);
+        if (at != std::string::npos) n = std::atoll(t.c_str() + at + key.size());
     }
     OSSL_PROVIDER_unload(p);
     return n;
 }
+
+/// "submitted=" of the acrypto scheduler's statistics.
+long long submitted() { return stat_value("submitted"); }
 
 struct SignJob {
     EVP_PKEY_CTX *ctx;
@@ -157,6 +176,7 @@ class PkPlaceInJob : public ::testing::Test {
         acrypto::prov::pk::pk_test_set_depth(2);
     }
     void TearDown() override {
+        acrypto::prov::pk::pk_test_set_starved(-1);
         acrypto::prov::pk::pk_test_set_depth(0);
         acrypto::prov::pk::pk_test_set_pause_ns(0);
         EVP_PKEY_CTX_free(ctx_);
@@ -255,6 +275,34 @@ TEST_F(PkPlaceInJob, ExpensiveOperationRunsOnTheCallerWhenTheDevicesAreFull) {
 
 TEST_F(PkPlaceInJob, NoRoomOnTheDevicesStaysInline) {
     expect_inline_while_full_then_offloaded(25000);
+}
+
+TEST_F(PkPlaceInJob, StarvedWorkersLeaveExpensiveOperationsOnTheCaller) {
+    // An operation offloaded whatever the pause (past the offload minimum) stays on the
+    // caller while the workers are starved, but for one probe in 32.
+    acrypto::prov::pk::pk_test_set_starved(1);
+    const long long before = submitted(), inl = stat_value("pk.starved-inline");
+    ASSERT_GE(inl, 0) << "no pk.starved-inline statistic";
+    constexpr int kOps = 40;
+    int paused_ops = 0;
+    for (int i = 0; i < kOps; ++i) {
+        inject_p256_sign_cost(150000);
+        int pauses = 0;
+        sign_checked(pauses);
+        if (pauses > 0) ++paused_ops;
+    }
+    const long long offloaded = submitted() - before;
+    EXPECT_GE(offloaded, 1) << "no probe measured the workers again";
+    EXPECT_LE(offloaded, 2);
+    EXPECT_EQ(paused_ops, offloaded);
+    EXPECT_EQ(stat_value("pk.starved-inline") - inl, kOps - offloaded);
+    // Workers with a free core again: offloaded.
+    acrypto::prov::pk::pk_test_set_starved(0);
+    inject_p256_sign_cost(150000);
+    int pauses = 0;
+    sign_checked(pauses);
+    EXPECT_EQ(submitted(), before + offloaded + 1);
+    EXPECT_GE(pauses, 1);
 }
 
 // ---- digest names ----------------------------------------------------------------

@@ -235,6 +235,17 @@ class SchedulerCore {
     /// The model's current estimates for `step` (tests, diagnostics).
     InlineEstimate inline_estimate(const acrypto_step &step) const noexcept;
 
+    /// Not measured yet (worker_wait_permille).
+    static constexpr uint32_t kWaitUnknown = UINT32_MAX;
+    /**
+     * How long the software devices' worker threads stood runnable without a CPU per
+     * unit of CPU they ran, in thousandths, smoothed over 20 ms windows of their kernel
+     * scheduler statistics; kWaitUnknown before the first. Near 0 while a core is free
+     * for them; high when every core is busy and an offload only takes a core from
+     * another thread.
+     */
+    uint32_t worker_wait_permille() const noexcept;
+
     /**
      * Bind a kernel for `shape` (op, alg, mode, dir, key; buffers ignored) on the
      * inline device run_inline would pick for it (hardware first), when that
