@@ -2,6 +2,7 @@
 // DirectStream: a ChaCha20 context's direct path, its own keyed default-provider context.
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 
@@ -43,20 +44,26 @@ class DirectStream {
     bool enter(ProvCtx *pctx, const acrypto_key &key, bool enc, const uint8_t *iv, uint32_t num);
 
     /// Updates between two questions to the cost model.
-    static constexpr uint32_t kRecheckEvery = 64;
+    static constexpr uint32_t kRecheckEvery = 256;
 
     /// The cost model's answer: these size classes stay on this thread for the next
-    /// kRecheckEvery updates.
+    /// kRecheckEvery updates. The per-update check takes the run of classes from the
+    /// smallest up as one longest length (an update in a class past a gap takes the
+    /// slow path, which asks the model and runs it here all the same).
     void rearm(uint32_t classes) noexcept {
-        classes_ = classes;
+        const uint32_t run = static_cast<uint32_t>(std::countr_one(classes));
+        limit_ = !owns_ || run == 0 ? 0 : (size_t{32} << (run - 1)) - 1;
         left_ = kRecheckEvery;
     }
     /// Ask the cost model again at the next update (the context's options changed).
-    void ask_again() noexcept { left_ = 0; }
-    /// Whether an update of `len` bytes may run here without asking again.
-    bool wants(size_t len) const noexcept {
-        return ((classes_ >> acrypto::sched::Kernel::size_class(len)) & 1u) != 0 && left_ != 0;
+    void ask_again() noexcept {
+        left_ = 0;
+        limit_ = 0;
     }
+    /// Whether a nonzero update of `len` bytes may run here without asking again (zero
+    /// never does): the stream is on the path, its size was kept here at the last
+    /// question, and that answer is not due again. One comparison.
+    bool wants(size_t len) const noexcept { return len - 1 < limit_; }
 
     /// Run `len` bytes from `in` to `out` (the same or disjoint), `*outl` set. False on a
     /// library failure: then failed().
@@ -64,7 +71,7 @@ class DirectStream {
         if (!ctx_.update(out, outl, in, len) || *outl != len) [[unlikely]]
             return false;
         bytes_ += len;
-        --left_;
+        if (--left_ == 0) limit_ = 0;
         return true;
     }
     /// After a failed run: leave with `iv`/`num` where the stream was before it; the
@@ -79,11 +86,13 @@ class DirectStream {
         sync(iv, num);
         owns_ = false;
         left_ = 0;
+        limit_ = 0;
     }
     /// A new IV or key: the position here no longer counts (the keyed context stays).
     void drop() noexcept {
         owns_ = false;
         left_ = 0;
+        limit_ = 0;
         refused_ = false;
     }
 
@@ -93,9 +102,10 @@ class DirectStream {
     bool enc_ = true;
     bool owns_ = false;
     bool refused_ = false;
-    uint64_t bytes_ = 0;   ///< bytes run since the stream was entered or last synced
-    uint32_t classes_ = 0; ///< size classes the cost model kept here (rearm)
-    uint32_t left_ = 0;    ///< updates before asking it again
+    uint64_t bytes_ = 0; ///< bytes run since the stream was entered or last synced
+    /// Longest update that runs here without asking (rearm); 0 off the path or when due.
+    size_t limit_ = 0;
+    uint32_t left_ = 0; ///< updates before asking the cost model again
 };
 
 } // namespace acrypto::prov

@@ -379,8 +379,8 @@ bool enter_direct(PlainCtx *c) noexcept {
 /// a size class the cost model keeps on this thread (see DirectStream::wants).
 inline bool direct_takes(const PlainCtx *c, const unsigned char *out, size_t outsize,
                          const unsigned char *in, size_t inl) noexcept {
-    return c->direct.owns() && inl != 0 && outsize >= inl && in != nullptr && out != nullptr &&
-           same_or_disjoint(in, out, inl) && c->direct.wants(inl);
+    return c->direct.wants(inl) && outsize >= inl && in != nullptr && out != nullptr &&
+           same_or_disjoint(in, out, inl);
 }
 
 int plain_update(void *vctx, unsigned char *out, size_t *outl, size_t outsize,
