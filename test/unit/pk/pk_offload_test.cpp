@@ -10,10 +10,17 @@
 #include <openssl/params.h>
 #include <openssl/provider.h>
 
+#include <dirent.h>
+#include <sched.h>
+
+#include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <utility>
+#include <vector>
 
 #include "pk/pk_common.hpp"
 #include "pk_env.hpp"
@@ -303,6 +310,84 @@ TEST_F(PkPlaceInJob, StarvedWorkersLeaveExpensiveOperationsOnTheCaller) {
     sign_checked(pauses);
     EXPECT_EQ(submitted(), before + offloaded + 1);
     EXPECT_GE(pauses, 1);
+}
+
+/// Every thread of this process on one CPU, two more threads spinning there; the old
+/// masks come back when destroyed.
+class OneBusyCpu {
+  public:
+    OneBusyCpu() {
+        cpu_set_t one;
+        CPU_ZERO(&one);
+        CPU_SET(sched_getcpu(), &one);
+        DIR *d = opendir("/proc/self/task");
+        while (dirent *e = d != nullptr ? readdir(d) : nullptr) {
+            const pid_t tid = std::atoi(e->d_name);
+            cpu_set_t old;
+            if (tid <= 0 || sched_getaffinity(tid, sizeof old, &old) != 0) continue;
+            if (sched_setaffinity(tid, sizeof one, &one) == 0) saved_.emplace_back(tid, old);
+        }
+        if (d != nullptr) closedir(d);
+        for (int i = 0; i < 2; ++i)
+            spin_.emplace_back([this] {
+                while (!stop_.load(std::memory_order_relaxed)) {}
+            });
+    }
+    ~OneBusyCpu() {
+        stop_ = true;
+        for (auto &t : spin_) t.join();
+        for (auto &[tid, mask] : saved_) sched_setaffinity(tid, sizeof mask, &mask);
+    }
+    OneBusyCpu(const OneBusyCpu &) = delete;
+    OneBusyCpu &operator=(const OneBusyCpu &) = delete;
+    size_t pinned() const { return saved_.size(); }
+
+  private:
+    std::vector<std::pair<pid_t, cpu_set_t>> saved_;
+    std::atomic<bool> stop_{false};
+    std::vector<std::thread> spin_;
+};
+
+TEST(PkStarved, WorkersWithoutACpuLeaveSignaturesOnTheCaller) {
+    // The real measurement: the cpu device's worker shares one CPU with the caller and two
+    // spinning threads, so it waits in the run queue. RSA-2048 signatures in ASYNC jobs
+    // start offloaded (about 1 ms each, past the offload minimum); once the workers'
+    // wait is measured, they stay on the caller, each still correct.
+    ASSERT_TRUE(env().loaded()) << env().load_error();
+    ASSERT_EQ(ASYNC_init_thread(4, 0), 1);
+    EVP_PKEY *key = keygen(kDefault, "RSA", "2048");
+    ASSERT_NE(key, nullptr);
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(env().ctx(), key, kAcrypto);
+    ASSERT_NE(ctx, nullptr);
+    ASSERT_EQ(EVP_PKEY_sign_init(ctx), 1) << drain_errors();
+    const Bytes tbs = random_bytes(32);
+    const long long kept_before = stat_value("pk.starved-inline");
+    ASSERT_GE(kept_before, 0);
+    long long kept = kept_before, paused = 0;
+    {
+        OneBusyCpu busy;
+        ASSERT_GE(busy.pinned(), 2u) << "could not pin the process's threads";
+        const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+        while (kept == kept_before && std::chrono::steady_clock::now() < end) {
+            for (int i = 0; i < 8; ++i) {
+                Bytes sig(256);
+                int pauses = 0;
+                ASSERT_EQ(sign_paused(ctx, tbs, sig, pauses), 1) << drain_errors();
+                if (pauses > 0) ++paused;
+                EVP_PKEY_CTX *v = EVP_PKEY_CTX_new_from_pkey(env().ctx(), key, kDefault);
+                ASSERT_EQ(EVP_PKEY_verify_init(v), 1);
+                EXPECT_EQ(EVP_PKEY_verify(v, sig.data(), sig.size(), tbs.data(), tbs.size()), 1);
+                EVP_PKEY_CTX_free(v);
+            }
+            kept = stat_value("pk.starved-inline");
+        }
+    }
+    EXPECT_GT(paused, 0) << "no signature was offloaded to be measured";
+    EXPECT_GT(kept, kept_before) << "starved workers still got every signature";
+    EXPECT_GE(stat_value("worker-wait-permille"), 250);
+    EVP_PKEY_CTX_free(ctx);
+    EVP_PKEY_free(key);
+    ASYNC_cleanup_thread();
 }
 
 // ---- digest names ----------------------------------------------------------------
