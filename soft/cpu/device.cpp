@@ -39,7 +39,8 @@ struct InlineSlot {
     ExecCtx *ctx;
 };
 constexpr int kInlineSlots = 4;
-thread_local InlineSlot tl_slots[kInlineSlots];
+// 64-byte aligned: see t_caller in provider/pk/pk_common.cpp (LeakSanitizer and dynamic TLS).
+alignas(64) thread_local InlineSlot tl_slots[kInlineSlots];
 thread_local unsigned tl_next;
 
 } // namespace

@@ -114,7 +114,8 @@ void MbDevice::data_ready() noexcept {
     size_t n = workers_.size();
     // Start at a per-thread offset so submitters spread their wake-ups without
     // sharing a counter.
-    static thread_local uint32_t rotor = 0;
+    // 64-byte aligned: see t_caller in provider/pk/pk_common.cpp (LeakSanitizer, dynamic TLS).
+    alignas(64) static thread_local uint32_t rotor = 0;
     uint32_t start = n > 1 ? rotor++ : 0;
     bool enough = false, asked = false;
     for (size_t i = 0; i < n; ++i) {

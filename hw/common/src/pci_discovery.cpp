@@ -32,7 +32,8 @@ struct RawDev {
 // and must not exit the process: it jumps back into raw_scan(), whose frame holds
 // only trivially destructible objects, so the jump skips no destructor.
 thread_local std::jmp_buf *t_jump = nullptr;
-thread_local char t_error[256];
+// 64-byte aligned: see t_caller in provider/pk/pk_common.cpp (LeakSanitizer and dynamic TLS).
+alignas(64) thread_local char t_error[256];
 
 __attribute__((noreturn)) void on_pci_error(char *fmt, ...) {
     va_list ap;

@@ -40,7 +40,8 @@ struct CpuState {
     }
 };
 
-thread_local CpuState t_cpu;
+// 64-byte aligned: see t_caller in provider/pk/pk_common.cpp (LeakSanitizer and dynamic TLS).
+alignas(64) thread_local CpuState t_cpu;
 
 constexpr uint64_t kPoison = 0xDEADBEEFBADC0DE5ull;
 
