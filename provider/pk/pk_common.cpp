@@ -265,16 +265,19 @@ void record(CostSlot &c, uint64_t ns) {
     c.win_min.store(k % kWindow == 0 ? 0 : nm, std::memory_order_relaxed);
 }
 
+/// The number `name` holds in the environment when it is one from 0 to `max`, else -1.
+int64_t env_number(const char *name, unsigned long max) {
+    const char *e = std::getenv(name);
+    if (e == nullptr || *e == '\0') return -1;
+    char *end = nullptr;
+    const unsigned long v = std::strtoul(e, &end, 10);
+    return *end == '\0' && v <= max ? static_cast<int64_t>(v) : -1;
+}
+
 /// kPkOffloadMinNs, or ACRYPTO_PK_OFFLOAD_MIN_US from the environment (0: offload all).
 uint32_t offload_min_ns() {
-    static const uint32_t v = [] {
-        const char *e = std::getenv("ACRYPTO_PK_OFFLOAD_MIN_US");
-        if (e == nullptr || *e == '\0') return kPkOffloadMinNs;
-        char *end = nullptr;
-        const unsigned long us = std::strtoul(e, &end, 10);
-        return *end == '\0' && us <= 4000000 ? static_cast<uint32_t>(us * 1000) : kPkOffloadMinNs;
-    }();
-    return v;
+    static const int64_t us = env_number("ACRYPTO_PK_OFFLOAD_MIN_US", 4000000);
+    return us >= 0 ? static_cast<uint32_t>(us * 1000) : kPkOffloadMinNs;
 }
 
 /// Run on this thread (the decision is made: execute() would apply its own
@@ -287,14 +290,8 @@ int run_here(ProvCtx *pctx, const acrypto::sched::Ref<acrypto::sched::Session> &
 
 /// kPkStarvedPermille, or ACRYPTO_PK_STARVED_PERMILLE from the environment (0: never starved).
 uint32_t starved_permille() {
-    static const uint32_t v = [] {
-        const char *e = std::getenv("ACRYPTO_PK_STARVED_PERMILLE");
-        if (e == nullptr || *e == '\0') return kPkStarvedPermille;
-        char *end = nullptr;
-        const unsigned long p = std::strtoul(e, &end, 10);
-        return *end == '\0' && p <= 1000000 ? static_cast<uint32_t>(p) : kPkStarvedPermille;
-    }();
-    return v;
+    static const int64_t p = env_number("ACRYPTO_PK_STARVED_PERMILLE", 1000000);
+    return p >= 0 ? static_cast<uint32_t>(p) : kPkStarvedPermille;
 }
 
 std::atomic<int> g_starved_forced{-1};
@@ -409,13 +406,7 @@ void untrack(Caller &c, const acrypto::sched::Session *s) {
 uint32_t offload_depth(ProvCtx *pctx) {
     if (const uint32_t f = g_depth_forced.load(std::memory_order_relaxed)) return f;
     // ACRYPTO_PK_OFFLOAD_DEPTH=<n>; 0 keeps every operation below kPkOffloadMinNs inline.
-    static const int64_t env = [] {
-        const char *e = std::getenv("ACRYPTO_PK_OFFLOAD_DEPTH");
-        char *end = nullptr;
-        const unsigned long v = e != nullptr && *e != '\0' ? std::strtoul(e, &end, 10) : 0;
-        return e != nullptr && *e != '\0' && *end == '\0' && v <= 4096 ? static_cast<int64_t>(v)
-                                                                       : int64_t{-1};
-    }();
+    static const int64_t env = env_number("ACRYPTO_PK_OFFLOAD_DEPTH", 4096);
     if (env >= 0) return static_cast<uint32_t>(env);
     uint32_t d = g_depth.load(std::memory_order_relaxed);
     if (d != 0) return d;
