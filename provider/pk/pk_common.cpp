@@ -337,14 +337,14 @@ struct Caller {
     acrypto::sched::Session *tracked[kTracked] = {};
 };
 
-/// 64-byte aligned, which makes the module's whole TLS segment so, and with it every block
-/// glibc allocates for the module's thread-local storage on a thread (it aligns blocks whose
-/// alignment malloc does not give by hand). GCC 12's LeakSanitizer takes a dynamic TLS block
-/// that starts 16 bytes past a page boundary (where its allocator puts the first chunk of a
-/// page) for a glibc 2.19 block with a size header, reads the allocator's chunk header as
-/// one and crashes its tracer at exit ("Tracer caught signal 11", "DTLS ... at 0x338-"): a
-/// matter of where the heap put the block, which one path length or allocation more moves.
-/// Each device plugin with thread-local storage aligns one of its variables likewise.
+/// 64-byte aligned, which makes the module's whole TLS segment so, and with it every block glibc
+/// allocates for the module's thread-local storage on a thread (it aligns blocks whose alignment
+/// malloc does not give by hand). GCC 12's LeakSanitizer takes a dynamic TLS block that starts 16
+/// bytes past a page boundary (where ASan hands out the memory of a chunk that begins a page, after
+/// its 16-byte chunk header) for a glibc 2.19 block with a size header, reads that chunk header as
+/// one and crashes its tracer at exit ("Tracer caught signal 11", "DTLS ... at 0x338-"): a matter
+/// of where the heap put the block, which one path length or allocation more moves. Each device
+/// plugin with thread-local storage aligns one of its variables likewise.
 alignas(64) thread_local Caller t_caller;
 
 /// This thread's Caller, looked up afresh: a paused job may resume on another

@@ -175,7 +175,6 @@ INSTANTIATE_TEST_SUITE_P(
         return n;
     });
 
-/// TLS 1.3 record pattern: re-init with a new IV, AAD update, payload update, final, tag.
 // ChaCha20-Poly1305 takes a 12-byte nonce only: another AEAD IV length is refused when it
 // is set, by acrypto as by the default provider, and 12 works with both.
 TEST(AeadParams, ChaChaPolyNonceLengthsAreRefusedWhereTheDefaultRefusesThem) {
@@ -201,6 +200,7 @@ TEST(AeadParams, ChaChaPolyNonceLengthsAreRefusedWhereTheDefaultRefusesThem) {
     }
 }
 
+/// TLS 1.3 record pattern: re-init with a new IV, AAD update, payload update, final, tag.
 TEST(AeadTls, Tls13RecordPattern) {
     ASSERT_TRUE(env().loaded()) << env().load_error();
     for (const char *name : {"AES-128-GCM", "AES-256-GCM", "ChaCha20-Poly1305"}) {
