@@ -43,7 +43,8 @@ phase_fuzz() { FUZZ_SECONDS=${FUZZ_SECONDS:-10} scripts/fuzz.sh; }
 phase_lint() { scripts/lint.sh --tidy-build build/dev; }
 
 tf=$(mktemp)
-trap 'rm -f "$tf"' EXIT
+logs=$(mktemp -d)
+trap 'rm -rf "$tf" "$logs"' EXIT
 cpu_seconds() { # sets cpu to user+sys seconds of this shell's finished children (no subshell)
     times >"$tf"
     cpu=$(awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, t, "m"); s += t[1] * 60 + t[2] } }
@@ -57,7 +58,10 @@ for p in $phases; do
     case $skip in *" $p "*) summary+=("$p: skipped (ACRYPTO_TEST_SKIP)"); continue ;; esac
     echo "== $(date -u +%H:%M:%S) phase $p: start (load $(loadavg))"
     t0=$(date +%s); cpu_seconds; c0=$cpu
-    if ( "phase_$p" "$@" ); then r=ok; else r=FAILED; status=1; fi
+    # Each phase's output is kept so that the summary can repeat what failed: a CI log is often
+    # read from its tail, thousands of lines after the failure.
+    ( "phase_$p" "$@" ) 2>&1 | tee "$logs/$p.log"
+    if [ "${PIPESTATUS[0]}" = 0 ]; then r=ok; else r=FAILED; status=1; fi
     t1=$(date +%s); cpu_seconds; c1=$cpu
     line="$p: $r, $((t1 - t0)) s wall, $((c1 - c0)) s CPU, load $(loadavg)"
     echo "== $(date -u +%H:%M:%S) phase $line"
@@ -65,4 +69,21 @@ for p in $phases; do
 done
 echo "== $(date -u +%H:%M:%S) summary"
 printf '   %s\n' "${summary[@]}"
+# What failed, per failed phase: ctest's failed tests and failed CLI cases, then GoogleTest
+# failures with the lines after them, sanitizer reports' first lines and compiler errors.
+failure_digest() {
+    grep -E '^[[:space:]]*[0-9]+ - .*\((Failed|Timeout|SEGFAULT|Subprocess aborted|Child aborted|Exception|OTHER_FAULT|ILLEGAL|BAD_COMMAND|Not Run)\)$|^cli .*: FAILED' "$1" | head -30
+    echo "--"
+    grep -E -A3 ': Failure$|ERROR: [A-Za-z]+Sanitizer|WARNING: ThreadSanitizer|Tracer caught|runtime error:|: error:' "$1" |
+        grep -vE '^[[:space:]]*[0-9]+/[0-9]+ Test ' | head -50
+}
+for line in "${summary[@]}"; do
+    case $line in
+    *": FAILED,"*)
+        p=${line%%:*}
+        echo "== what failed in phase $p"
+        failure_digest "$logs/$p.log" | sed 's/^/   /'
+        ;;
+    esac
+done
 exit $status
