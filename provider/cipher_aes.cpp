@@ -12,6 +12,7 @@
 
 #include "acrypto/sched/scheduler.hpp"
 #include "algorithms.hpp"
+#include "cipher_params.hpp"
 #include "errors.hpp"
 #include "execute.hpp"
 #include "inline_kernel.hpp"
@@ -515,17 +516,6 @@ int aes_cipher(void *vctx, unsigned char *out, size_t *outl, size_t outsize,
     }
 }
 
-const OSSL_PARAM kGettableParams[] = {OSSL_PARAM_uint(OSSL_CIPHER_PARAM_MODE, nullptr),
-                                      OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_KEYLEN, nullptr),
-                                      OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_IVLEN, nullptr),
-                                      OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_BLOCK_SIZE, nullptr),
-                                      OSSL_PARAM_int(OSSL_CIPHER_PARAM_AEAD, nullptr),
-                                      OSSL_PARAM_int(OSSL_CIPHER_PARAM_CUSTOM_IV, nullptr),
-                                      OSSL_PARAM_int(OSSL_CIPHER_PARAM_CTS, nullptr),
-                                      OSSL_PARAM_int(OSSL_CIPHER_PARAM_TLS1_MULTIBLOCK, nullptr),
-                                      OSSL_PARAM_int(OSSL_CIPHER_PARAM_HAS_RAND_KEY, nullptr),
-                                      OSSL_PARAM_END};
-
 const OSSL_PARAM kGettableCtxParams[] = {
     OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_KEYLEN, nullptr),
     OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_IVLEN, nullptr),
@@ -545,7 +535,6 @@ const OSSL_PARAM kSettableCtxParams[] = {OSSL_PARAM_uint(OSSL_CIPHER_PARAM_PADDI
                                          ACRYPTO_OP_SETTABLE_PARAMS,
                                          OSSL_PARAM_END};
 
-const OSSL_PARAM *aes_gettable_params(void *) { return kGettableParams; }
 const OSSL_PARAM *aes_gettable_ctx_params(void *, void *) { return kGettableCtxParams; }
 const OSSL_PARAM *aes_settable_ctx_params(void *, void *) { return kSettableCtxParams; }
 
@@ -635,25 +624,7 @@ int aes_set_ctx_params(void *vctx, const OSSL_PARAM params[]) {
 
 template <size_t I> int aes_get_params(OSSL_PARAM params[]) {
     const AesInfo *v = &kAesInfos[I];
-    OSSL_PARAM *p;
-    if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_MODE)) != nullptr &&
-        !OSSL_PARAM_set_uint(p, evp_mode(v)))
-        return 0;
-    if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_KEYLEN)) != nullptr &&
-        !OSSL_PARAM_set_size_t(p, v->key_len))
-        return 0;
-    if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_IVLEN)) != nullptr &&
-        !OSSL_PARAM_set_size_t(p, iv_len(v)))
-        return 0;
-    if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_BLOCK_SIZE)) != nullptr &&
-        !OSSL_PARAM_set_size_t(p, block_size(v)))
-        return 0;
-    for (const char *flag :
-         {OSSL_CIPHER_PARAM_AEAD, OSSL_CIPHER_PARAM_CUSTOM_IV, OSSL_CIPHER_PARAM_CTS,
-          OSSL_CIPHER_PARAM_TLS1_MULTIBLOCK, OSSL_CIPHER_PARAM_HAS_RAND_KEY}) {
-        if ((p = OSSL_PARAM_locate(params, flag)) != nullptr && !OSSL_PARAM_set_int(p, 0)) return 0;
-    }
-    return 1;
+    return cipher_get_params(params, {evp_mode(v), v->key_len, iv_len(v), block_size(v), 0});
 }
 
 template <size_t I> void *aes_newctx(void *provctx) {
@@ -686,7 +657,7 @@ template <size_t I> struct AesDispatch {
         ACRYPTO_FN(OSSL_FUNC_CIPHER_GET_PARAMS, &aes_get_params<I>),
         ACRYPTO_FN(OSSL_FUNC_CIPHER_GET_CTX_PARAMS, &aes_get_ctx_params),
         ACRYPTO_FN(OSSL_FUNC_CIPHER_SET_CTX_PARAMS, &aes_set_ctx_params),
-        ACRYPTO_FN(OSSL_FUNC_CIPHER_GETTABLE_PARAMS, &aes_gettable_params),
+        ACRYPTO_FN(OSSL_FUNC_CIPHER_GETTABLE_PARAMS, &cipher_gettable_params),
         ACRYPTO_FN(OSSL_FUNC_CIPHER_GETTABLE_CTX_PARAMS, &aes_gettable_ctx_params),
         ACRYPTO_FN(OSSL_FUNC_CIPHER_SETTABLE_CTX_PARAMS, &aes_settable_ctx_params),
         {0, nullptr}};

@@ -17,6 +17,7 @@
 #include <new>
 #include <utility>
 
+#include "cipher_params.hpp"
 #include "errors.hpp"
 #include "execute.hpp"
 #include "op_params.hpp"
@@ -511,16 +512,6 @@ int ch_set_ctx_params(void *vctx, const OSSL_PARAM params[]) {
     }
 }
 
-const OSSL_PARAM kGettable[] = {OSSL_PARAM_uint(OSSL_CIPHER_PARAM_MODE, nullptr),
-                                OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_KEYLEN, nullptr),
-                                OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_IVLEN, nullptr),
-                                OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_BLOCK_SIZE, nullptr),
-                                OSSL_PARAM_int(OSSL_CIPHER_PARAM_AEAD, nullptr),
-                                OSSL_PARAM_int(OSSL_CIPHER_PARAM_CUSTOM_IV, nullptr),
-                                OSSL_PARAM_int(OSSL_CIPHER_PARAM_CTS, nullptr),
-                                OSSL_PARAM_int(OSSL_CIPHER_PARAM_TLS1_MULTIBLOCK, nullptr),
-                                OSSL_PARAM_int(OSSL_CIPHER_PARAM_HAS_RAND_KEY, nullptr),
-                                OSSL_PARAM_END};
 const OSSL_PARAM kCtxGettable[] = {
     OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_KEYLEN, nullptr),
     OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_IVLEN, nullptr),
@@ -539,7 +530,6 @@ const OSSL_PARAM kCtxSettable[] = {
     ACRYPTO_OP_SETTABLE_PARAMS,
     OSSL_PARAM_END};
 
-const OSSL_PARAM *ch_gettable(void *) { return kGettable; }
 const OSSL_PARAM *ch_ctx_gettable(void *, void *) { return kCtxGettable; }
 const OSSL_PARAM *ch_ctx_settable(void *, void *) { return kCtxSettable; }
 
@@ -547,30 +537,11 @@ const OSSL_PARAM *ch_ctx_settable(void *, void *) { return kCtxSettable; }
 
 template <size_t I> void *ch_newctx(void *provctx) { return ch_newctx_impl(provctx, I); }
 
+/// AEAD: libssl hands the record header as TLS1 AAD and skips its own MAC. Unlike the
+/// default provider's, no TLS 1.1 multiblock flag: its parameters are not supported.
 template <size_t I> int ch_get_params(OSSL_PARAM params[]) {
-    const CbcHmacInfo &info = kInfos[I];
-    OSSL_PARAM *p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_MODE);
-    if (p != nullptr && OSSL_PARAM_set_uint(p, 0x2) != 1) // EVP_CIPH_CBC_MODE
-        return 0;
-    if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_KEYLEN)) != nullptr &&
-        OSSL_PARAM_set_size_t(p, info.key_len) != 1)
-        return 0;
-    if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_IVLEN)) != nullptr &&
-        OSSL_PARAM_set_size_t(p, kBlock) != 1)
-        return 0;
-    if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_BLOCK_SIZE)) != nullptr &&
-        OSSL_PARAM_set_size_t(p, kBlock) != 1)
-        return 0;
-    // AEAD: libssl hands the record header as TLS1 AAD and skips its own MAC.
-    if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_AEAD)) != nullptr &&
-        OSSL_PARAM_set_int(p, 1) != 1)
-        return 0;
-    for (const char *flag : {OSSL_CIPHER_PARAM_CUSTOM_IV, OSSL_CIPHER_PARAM_CTS,
-                             OSSL_CIPHER_PARAM_TLS1_MULTIBLOCK, OSSL_CIPHER_PARAM_HAS_RAND_KEY}) {
-        if ((p = OSSL_PARAM_locate(params, flag)) != nullptr && OSSL_PARAM_set_int(p, 0) != 1)
-            return 0;
-    }
-    return 1;
+    return cipher_get_params(
+        params, {0x2 /* EVP_CIPH_CBC_MODE */, kInfos[I].key_len, kBlock, kBlock, kCipherAead});
 }
 
 #define CH_FN(id, fn)                                                                              \
@@ -589,7 +560,7 @@ template <size_t I> struct ChDispatch {
         CH_FN(OSSL_FUNC_CIPHER_GET_PARAMS, &ch_get_params<I>),
         CH_FN(OSSL_FUNC_CIPHER_GET_CTX_PARAMS, &ch_get_ctx_params),
         CH_FN(OSSL_FUNC_CIPHER_SET_CTX_PARAMS, &ch_set_ctx_params),
-        CH_FN(OSSL_FUNC_CIPHER_GETTABLE_PARAMS, &ch_gettable),
+        CH_FN(OSSL_FUNC_CIPHER_GETTABLE_PARAMS, &cipher_gettable_params),
         CH_FN(OSSL_FUNC_CIPHER_GETTABLE_CTX_PARAMS, &ch_ctx_gettable),
         CH_FN(OSSL_FUNC_CIPHER_SETTABLE_CTX_PARAMS, &ch_ctx_settable),
         {0, nullptr}};

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "acrypto/ossl/impl.hpp"
+#include "cipher_params.hpp"
 #include "direct_digest.hpp"
 #include "errors.hpp"
 #include "execute.hpp"
@@ -620,29 +621,8 @@ int aead_cipher(void *vctx, unsigned char *out, size_t *outl, size_t outsize,
 
 template <size_t I> int aead_get_params(OSSL_PARAM params[]) {
     const AeadInfo &info = kAeadInfos[I];
-    OSSL_PARAM *p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_MODE);
-    if (p != nullptr &&
-        OSSL_PARAM_set_uint(p, info.mode == ACRYPTO_MODE_GCM ? kEvpGcmMode : 0) != 1)
-        return 0;
-    if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_KEYLEN)) != nullptr &&
-        OSSL_PARAM_set_size_t(p, info.key_len) != 1)
-        return 0;
-    if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_IVLEN)) != nullptr &&
-        OSSL_PARAM_set_size_t(p, info.iv_len) != 1)
-        return 0;
-    if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_BLOCK_SIZE)) != nullptr &&
-        OSSL_PARAM_set_size_t(p, 1) != 1)
-        return 0;
-    for (const char *flag : {OSSL_CIPHER_PARAM_AEAD, OSSL_CIPHER_PARAM_CUSTOM_IV}) {
-        if ((p = OSSL_PARAM_locate(params, flag)) != nullptr && OSSL_PARAM_set_int(p, 1) != 1)
-            return 0;
-    }
-    for (const char *flag : {OSSL_CIPHER_PARAM_CTS, OSSL_CIPHER_PARAM_TLS1_MULTIBLOCK,
-                             OSSL_CIPHER_PARAM_HAS_RAND_KEY}) {
-        if ((p = OSSL_PARAM_locate(params, flag)) != nullptr && OSSL_PARAM_set_int(p, 0) != 1)
-            return 0;
-    }
-    return 1;
+    return cipher_get_params(params, {info.mode == ACRYPTO_MODE_GCM ? kEvpGcmMode : 0u,
+                                      info.key_len, info.iv_len, 1, kCipherAead | kCipherCustomIv});
 }
 
 /// One pass over the request: EVP asks for ivlen and the tag on every message.
@@ -756,16 +736,6 @@ int aead_set_ctx_params(void *vctx, const OSSL_PARAM params[]) {
     }
 }
 
-const OSSL_PARAM kGettable[] = {OSSL_PARAM_uint(OSSL_CIPHER_PARAM_MODE, nullptr),
-                                OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_KEYLEN, nullptr),
-                                OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_IVLEN, nullptr),
-                                OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_BLOCK_SIZE, nullptr),
-                                OSSL_PARAM_int(OSSL_CIPHER_PARAM_AEAD, nullptr),
-                                OSSL_PARAM_int(OSSL_CIPHER_PARAM_CUSTOM_IV, nullptr),
-                                OSSL_PARAM_int(OSSL_CIPHER_PARAM_CTS, nullptr),
-                                OSSL_PARAM_int(OSSL_CIPHER_PARAM_TLS1_MULTIBLOCK, nullptr),
-                                OSSL_PARAM_int(OSSL_CIPHER_PARAM_HAS_RAND_KEY, nullptr),
-                                OSSL_PARAM_END};
 const OSSL_PARAM kCtxGettable[] = {
     OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_KEYLEN, nullptr),
     OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_IVLEN, nullptr),
@@ -786,7 +756,6 @@ const OSSL_PARAM kCtxSettable[] = {
     ACRYPTO_OP_SETTABLE_PARAMS,
     OSSL_PARAM_END};
 
-const OSSL_PARAM *aead_gettable(void *provctx) { return kGettable; }
 const OSSL_PARAM *aead_ctx_gettable(void *vctx, void *provctx) { return kCtxGettable; }
 const OSSL_PARAM *aead_ctx_settable(void *vctx, void *provctx) { return kCtxSettable; }
 
@@ -806,7 +775,7 @@ const OSSL_DISPATCH AeadTable<I>::fns[] = {
     AEAD_FN(OSSL_FUNC_CIPHER_FINAL, aead_final),
     AEAD_FN(OSSL_FUNC_CIPHER_CIPHER, aead_cipher),
     AEAD_FN(OSSL_FUNC_CIPHER_GET_PARAMS, aead_get_params<I>),
-    AEAD_FN(OSSL_FUNC_CIPHER_GETTABLE_PARAMS, aead_gettable),
+    AEAD_FN(OSSL_FUNC_CIPHER_GETTABLE_PARAMS, cipher_gettable_params),
     AEAD_FN(OSSL_FUNC_CIPHER_GET_CTX_PARAMS, aead_get_ctx_params),
     AEAD_FN(OSSL_FUNC_CIPHER_GETTABLE_CTX_PARAMS, aead_ctx_gettable),
     AEAD_FN(OSSL_FUNC_CIPHER_SET_CTX_PARAMS, aead_set_ctx_params),

@@ -6,10 +6,12 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
+#include <openssl/rand.h>
 
 #include <cstring>
 #include <new>
 
+#include "cipher_params.hpp"
 #include "direct_stream.hpp"
 #include "errors.hpp"
 #include "execute.hpp"
@@ -47,6 +49,15 @@ constexpr PlainInfo kPlainInfos[] = {
     {"DES-EDE3-ECB:DES-EDE3", ACRYPTO_ALG_DES_EDE3, ACRYPTO_MODE_ECB, 24, 0, 8, 1},
     {"DES-EDE3-CBC:DES3:1.2.840.113549.3.7", ACRYPTO_ALG_DES_EDE3, ACRYPTO_MODE_CBC, 24, 8, 8, 2},
 };
+
+/// The flags the default provider (3DES, XTS, ChaCha20) and the legacy one (DES) state:
+/// XTS takes its IV as a tweak and ChaCha20 as counter and nonce; DES contexts make keys
+/// (OSSL_CIPHER_PARAM_RANDOM_KEY, odd parity), which EVP_CIPHER_CTX_rand_key asks for.
+constexpr uint32_t plain_flags(const PlainInfo &info) {
+    if (info.alg == ACRYPTO_ALG_DES || info.alg == ACRYPTO_ALG_DES_EDE3) return kCipherRandKey;
+    if (info.mode == ACRYPTO_MODE_XTS || info.alg == ACRYPTO_ALG_CHACHA20) return kCipherCustomIv;
+    return 0;
+}
 
 struct PlainCtx {
     ProvCtx *pctx = nullptr;
@@ -465,24 +476,34 @@ int plain_cipher(void *vctx, unsigned char *out, size_t *outl, size_t outsize,
 
 template <size_t I> int plain_get_params(OSSL_PARAM params[]) {
     const PlainInfo &info = kPlainInfos[I];
-    OSSL_PARAM *p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_MODE);
-    if (p != nullptr && OSSL_PARAM_set_uint(p, info.evp_mode) != 1) return 0;
-    if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_KEYLEN)) != nullptr &&
-        OSSL_PARAM_set_size_t(p, info.key_len) != 1)
-        return 0;
-    if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_IVLEN)) != nullptr &&
-        OSSL_PARAM_set_size_t(p, info.iv_len) != 1)
-        return 0;
-    if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_BLOCK_SIZE)) != nullptr &&
-        OSSL_PARAM_set_size_t(p, info.block) != 1)
-        return 0;
-    for (const char *flag :
-         {OSSL_CIPHER_PARAM_AEAD, OSSL_CIPHER_PARAM_CUSTOM_IV, OSSL_CIPHER_PARAM_CTS,
-          OSSL_CIPHER_PARAM_TLS1_MULTIBLOCK, OSSL_CIPHER_PARAM_HAS_RAND_KEY}) {
-        if ((p = OSSL_PARAM_locate(params, flag)) != nullptr && OSSL_PARAM_set_int(p, 0) != 1)
-            return 0;
+    return cipher_get_params(
+        params, {info.evp_mode, info.key_len, info.iv_len, info.block, plain_flags(info)});
+}
+
+/// A DES or 3DES key of the context's length into `p`: random bytes from the library
+/// context's private generator, each byte then given odd parity, as DES_set_odd_parity
+/// does. EVP_CIPHER_CTX_rand_key reaches here through EVP_CTRL_RAND_KEY, which states no
+/// size (0) for a buffer of the key's length; a size that is stated must hold the key.
+bool make_des_key(PlainCtx *c, OSSL_PARAM *p) {
+    const size_t n = c->info->key_len;
+    if (p->data_type != OSSL_PARAM_OCTET_STRING || p->data == nullptr ||
+        (p->data_size != 0 && p->data_size < n)) {
+        raise(c->pctx, kReasonBadParam, "%s random key: needs an octet string of %zu bytes",
+              c->info->names, n);
+        return false;
     }
-    return 1;
+    auto *k = static_cast<unsigned char *>(p->data);
+    if (RAND_priv_bytes_ex(libctx(c->pctx), k, n, 0) != 1) {
+        raise(c->pctx, kReasonInternal, "%s random key: the random generator failed",
+              c->info->names);
+        return false;
+    }
+    for (size_t i = 0; i < n; ++i) {
+        const unsigned high = k[i] & 0xfeu;
+        k[i] = static_cast<unsigned char>(high | ((__builtin_popcount(high) & 1) ^ 1));
+    }
+    p->return_size = n;
+    return true;
 }
 
 int plain_get_ctx_params(void *vctx, OSSL_PARAM params[]) {
@@ -506,6 +527,9 @@ int plain_get_ctx_params(void *vctx, OSSL_PARAM params[]) {
     if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_UPDATED_IV)) != nullptr &&
         OSSL_PARAM_set_octet_string(p, c->iv, c->info->iv_len) != 1 &&
         OSSL_PARAM_set_octet_ptr(p, c->iv, c->info->iv_len) != 1)
+        return 0;
+    if ((p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_RANDOM_KEY)) != nullptr &&
+        (plain_flags(*c->info) & kCipherRandKey) != 0 && !make_des_key(c, p))
         return 0;
     if (!c->tls.get_params(params)) return 0;
     return get_op_params(c->opts, params);
@@ -539,17 +563,9 @@ int plain_set_ctx_params(void *vctx, const OSSL_PARAM params[]) {
     }
 }
 
-const OSSL_PARAM kGettable[] = {OSSL_PARAM_uint(OSSL_CIPHER_PARAM_MODE, nullptr),
-                                OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_KEYLEN, nullptr),
-                                OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_IVLEN, nullptr),
-                                OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_BLOCK_SIZE, nullptr),
-                                OSSL_PARAM_int(OSSL_CIPHER_PARAM_AEAD, nullptr),
-                                OSSL_PARAM_int(OSSL_CIPHER_PARAM_CUSTOM_IV, nullptr),
-                                OSSL_PARAM_int(OSSL_CIPHER_PARAM_CTS, nullptr),
-                                OSSL_PARAM_int(OSSL_CIPHER_PARAM_TLS1_MULTIBLOCK, nullptr),
-                                OSSL_PARAM_int(OSSL_CIPHER_PARAM_HAS_RAND_KEY, nullptr),
-                                OSSL_PARAM_END};
+/// DES contexts answer from the first entry, the others from the second.
 const OSSL_PARAM kCtxGettable[] = {
+    OSSL_PARAM_octet_string(OSSL_CIPHER_PARAM_RANDOM_KEY, nullptr, 0),
     OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_KEYLEN, nullptr),
     OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_IVLEN, nullptr),
     OSSL_PARAM_uint(OSSL_CIPHER_PARAM_PADDING, nullptr),
@@ -567,8 +583,9 @@ const OSSL_PARAM kCtxSettable[] = {OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_KEYLEN, n
                                    ACRYPTO_OP_SETTABLE_PARAMS,
                                    OSSL_PARAM_END};
 
-const OSSL_PARAM *plain_gettable(void *provctx) { return kGettable; }
-const OSSL_PARAM *plain_ctx_gettable(void *vctx, void *provctx) { return kCtxGettable; }
+template <size_t I> const OSSL_PARAM *plain_ctx_gettable(void *vctx, void *provctx) {
+    return (plain_flags(kPlainInfos[I]) & kCipherRandKey) != 0 ? kCtxGettable : kCtxGettable + 1;
+}
 const OSSL_PARAM *plain_ctx_settable(void *vctx, void *provctx) { return kCtxSettable; }
 
 #define PLAIN_FN(id, fn)                                                                           \
@@ -587,9 +604,9 @@ const OSSL_DISPATCH PlainTable<I>::fns[] = {
     PLAIN_FN(OSSL_FUNC_CIPHER_FINAL, plain_final),
     PLAIN_FN(OSSL_FUNC_CIPHER_CIPHER, plain_cipher),
     PLAIN_FN(OSSL_FUNC_CIPHER_GET_PARAMS, plain_get_params<I>),
-    PLAIN_FN(OSSL_FUNC_CIPHER_GETTABLE_PARAMS, plain_gettable),
+    PLAIN_FN(OSSL_FUNC_CIPHER_GETTABLE_PARAMS, cipher_gettable_params),
     PLAIN_FN(OSSL_FUNC_CIPHER_GET_CTX_PARAMS, plain_get_ctx_params),
-    PLAIN_FN(OSSL_FUNC_CIPHER_GETTABLE_CTX_PARAMS, plain_ctx_gettable),
+    PLAIN_FN(OSSL_FUNC_CIPHER_GETTABLE_CTX_PARAMS, plain_ctx_gettable<I>),
     PLAIN_FN(OSSL_FUNC_CIPHER_SET_CTX_PARAMS, plain_set_ctx_params),
     PLAIN_FN(OSSL_FUNC_CIPHER_SETTABLE_CTX_PARAMS, plain_ctx_settable),
     {0, nullptr}};
