@@ -133,7 +133,12 @@ struct acrypto_key {
     uint32_t bits;      /**< public-key size in bits, else 0 */
 };
 
-/** Parameters of a public-key step. */
+/**
+ * Parameters of a public-key step. ACRYPTO_MODE_PK_KEYGEN of RSA and RSA-PSS reads three
+ * of them: other holds the public exponent, big-endian (none: 65537); an RSA-PSS key is
+ * restricted to digest, mgf1_digest and a minimum salt of saltlen (digest NONE: no
+ * restriction; saltlen < 0: the default minimum).
+ */
 struct acrypto_pk_params {
     int32_t pad;          /**< enum acrypto_pk_pad */
     uint32_t digest;      /**< enum acrypto_alg digest for sign/verify/OAEP, or NONE */
@@ -141,7 +146,8 @@ struct acrypto_pk_params {
     int32_t saltlen;      /**< PSS salt length; -1 digest length, -2 max (OpenSSL meanings) */
     const uint8_t *label; /**< OAEP label, may be NULL */
     size_t label_len;
-    const uint8_t *other; /**< verify: signature; derive: peer public key (raw or DER) */
+    const uint8_t *other; /**< verify: signature; derive: peer public key (raw or DER);
+                               RSA keygen: public exponent */
     size_t other_len;
     uint32_t tls_version; /**< PKCS1_TLS: client version for the premaster check */
     uint32_t reserved;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Key management for RSA, RSA-PSS, EC, X25519 and X448: import/export, params, match, dup, gen.
+#include <openssl/bn.h>
 #include <openssl/core_dispatch.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
@@ -11,6 +12,7 @@
 #include <cstring>
 #include <new>
 #include <string>
+#include <vector>
 
 #include "acrypto/ossl/pkcs8.hpp"
 #include "acrypto/sched/scheduler.hpp"
@@ -181,10 +183,19 @@ const OSSL_PARAM kEcGenSettable[] = {
     OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_EC_ENCODING, nullptr, 0),
     OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT, nullptr, 0),
     ACRYPTO_OP_SETTABLE_PARAMS, OSSL_PARAM_END};
-const OSSL_PARAM kRsaGenSettable[] = {OSSL_PARAM_size_t(OSSL_PKEY_PARAM_RSA_BITS, nullptr),
-                                      OSSL_PARAM_size_t(OSSL_PKEY_PARAM_RSA_PRIMES, nullptr),
-                                      OSSL_PARAM_BN(OSSL_PKEY_PARAM_RSA_E, nullptr, 0),
-                                      ACRYPTO_OP_SETTABLE_PARAMS, OSSL_PARAM_END};
+/// RSA-PSS generation takes the first kPssGenOnly entries as well (the key's restrictions).
+const OSSL_PARAM kRsaGenSettable[] = {
+    OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_RSA_DIGEST, nullptr, 0),
+    OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_RSA_DIGEST_PROPS, nullptr, 0),
+    OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_RSA_MASKGENFUNC, nullptr, 0),
+    OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_RSA_MGF1_DIGEST, nullptr, 0),
+    OSSL_PARAM_int(OSSL_PKEY_PARAM_RSA_PSS_SALTLEN, nullptr),
+    OSSL_PARAM_size_t(OSSL_PKEY_PARAM_RSA_BITS, nullptr),
+    OSSL_PARAM_size_t(OSSL_PKEY_PARAM_RSA_PRIMES, nullptr),
+    OSSL_PARAM_BN(OSSL_PKEY_PARAM_RSA_E, nullptr, 0),
+    ACRYPTO_OP_SETTABLE_PARAMS,
+    OSSL_PARAM_END};
+constexpr size_t kPssGenOnly = 5;
 const OSSL_PARAM kEcxGenSettable[] = {
     OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, nullptr, 0), ACRYPTO_OP_SETTABLE_PARAMS,
     OSSL_PARAM_END};
@@ -197,8 +208,56 @@ struct GenCtx {
     int selection = 0;
     std::string group;
     size_t rsa_bits = 2048;
+    std::vector<uint8_t> rsa_e;             ///< public exponent, big-endian; empty: 65537
+    uint32_t pss_digest = ACRYPTO_ALG_NONE; ///< RSA-PSS restrictions (session.h)
+    uint32_t pss_mgf1 = ACRYPTO_ALG_NONE;
+    int pss_saltlen = -1;
     OpOptions opts;
 };
+
+/// An RSA generation's public exponent: odd, at least 3.
+bool gen_set_rsa_e(GenCtx *g, const OSSL_PARAM *p) {
+    BIGNUM *e = nullptr;
+    bool ok = OSSL_PARAM_get_BN(p, &e) == 1 && BN_is_odd(e) && BN_num_bits(e) >= 2;
+    if (ok) {
+        g->rsa_e.assign(static_cast<size_t>(BN_num_bytes(e)), 0);
+        ok = BN_bn2bin(e, g->rsa_e.data()) == static_cast<int>(g->rsa_e.size());
+    }
+    BN_free(e);
+    if (!ok) raise(g->pctx, kReasonBadParam, "RSA public exponent: an odd number of at least 3");
+    return ok;
+}
+
+/// An RSA-PSS generation's restrictions: digest, MGF1 and its digest, minimum salt.
+bool gen_set_pss(GenCtx *g, const OSSL_PARAM params[]) {
+    const char *name = nullptr;
+    const OSSL_PARAM *p = OSSL_PARAM_locate_const(params, OSSL_PKEY_PARAM_RSA_DIGEST);
+    if (p != nullptr) {
+        if (OSSL_PARAM_get_utf8_string_ptr(p, &name) != 1 ||
+            (g->pss_digest = digest_alg(libctx(g->pctx), name)) == ACRYPTO_ALG_NONE) {
+            raise(g->pctx, kReasonUnsupported, "RSA-PSS key digest %s", name ? name : "?");
+            return false;
+        }
+    }
+    if ((p = OSSL_PARAM_locate_const(params, OSSL_PKEY_PARAM_RSA_MASKGENFUNC)) != nullptr &&
+        (OSSL_PARAM_get_utf8_string_ptr(p, &name) != 1 || OPENSSL_strcasecmp(name, "MGF1") != 0)) {
+        raise(g->pctx, kReasonUnsupported, "RSA-PSS mask generation function: MGF1 only");
+        return false;
+    }
+    if ((p = OSSL_PARAM_locate_const(params, OSSL_PKEY_PARAM_RSA_MGF1_DIGEST)) != nullptr) {
+        if (OSSL_PARAM_get_utf8_string_ptr(p, &name) != 1 ||
+            (g->pss_mgf1 = digest_alg(libctx(g->pctx), name)) == ACRYPTO_ALG_NONE) {
+            raise(g->pctx, kReasonUnsupported, "RSA-PSS MGF1 digest %s", name ? name : "?");
+            return false;
+        }
+    }
+    if ((p = OSSL_PARAM_locate_const(params, OSSL_PKEY_PARAM_RSA_PSS_SALTLEN)) != nullptr &&
+        (OSSL_PARAM_get_int(p, &g->pss_saltlen) != 1 || g->pss_saltlen < 0)) {
+        raise(g->pctx, kReasonBadParam, "RSA-PSS minimum salt length");
+        return false;
+    }
+    return true;
+}
 
 int gen_set_params_impl(GenCtx *g, const OSSL_PARAM params[]) {
     if (params == nullptr) return 1;
@@ -221,6 +280,10 @@ int gen_set_params_impl(GenCtx *g, const OSSL_PARAM params[]) {
             g->rsa_bits > 16384)
             return 0;
     }
+    if ((p = OSSL_PARAM_locate_const(params, OSSL_PKEY_PARAM_RSA_E)) != nullptr &&
+        is_rsa(g->type) && !gen_set_rsa_e(g, p))
+        return 0;
+    if (g->type == KeyType::RsaPss && !gen_set_pss(g, params)) return 0;
     if ((p = OSSL_PARAM_locate_const(params, OSSL_PKEY_PARAM_RSA_PRIMES)) != nullptr) {
         size_t primes = 0;
         if (OSSL_PARAM_get_size_t(p, &primes) != 1 || primes != 2) {
@@ -246,15 +309,16 @@ KeyData *gen_keypair(GenCtx *g) {
             return nullptr;
         }
         nid = static_cast<uint32_t>(curve_nid_of(g->group.c_str()));
-    } else if (g->type == KeyType::Rsa) {
+    } else if (is_rsa(g->type)) {
         bits = static_cast<uint32_t>(g->rsa_bits);
         room = g->rsa_bits + 1024; // PKCS#8 of an RSA key: about 5/8 bit count in bytes
     }
     static const uint8_t kNoKeyBytes = 0;
     auto key = sc->make_key(key_type_alg(g->type), &kNoKeyBytes, 0, nid, bits);
-    auto s = make_session(g->opts, room);
+    auto s = make_session(g->opts, room + g->rsa_e.size());
     uint8_t *out = s ? s->alloc(room) : nullptr;
-    if (!key || out == nullptr) {
+    uint8_t *e = s && !g->rsa_e.empty() ? s->alloc(g->rsa_e.size()) : nullptr;
+    if (!key || out == nullptr || (e == nullptr && !g->rsa_e.empty())) {
         raise(g->pctx, kReasonNoMemory, "key generation session");
         return nullptr;
     }
@@ -262,6 +326,14 @@ KeyData *gen_keypair(GenCtx *g) {
     st.op = ACRYPTO_OP_PKEY;
     st.alg = key_type_alg(g->type);
     st.mode = ACRYPTO_MODE_PK_KEYGEN;
+    if (e != nullptr) {
+        std::memcpy(e, g->rsa_e.data(), g->rsa_e.size());
+        st.pk.other = e;
+        st.pk.other_len = g->rsa_e.size();
+    }
+    st.pk.digest = g->pss_digest;
+    st.pk.mgf1_digest = g->pss_mgf1;
+    st.pk.saltlen = g->pss_saltlen;
     s->set_key(0, key);
     st.dst = out;
     st.dst_len = room;
@@ -542,7 +614,7 @@ int km_gen_set_template(void *genctx, void *templ) {
 }
 
 template <KeyType T> const OSSL_PARAM *km_gen_settable(void *genctx, void *provctx) {
-    if (is_rsa(T)) return kRsaGenSettable;
+    if (is_rsa(T)) return T == KeyType::RsaPss ? kRsaGenSettable : kRsaGenSettable + kPssGenOnly;
     return T == KeyType::Ec ? kEcGenSettable : kEcxGenSettable;
 }
 

@@ -2,6 +2,7 @@
 // CPU device family "pkey": RSA, RSA-PSS, ECDSA/ECDH, X25519, X448 primitives over libcrypto.
 #include "exec_pkey.hpp"
 
+#include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -266,6 +267,28 @@ int ecx_derive_step(ExecCtx &c, acrypto_step &st) {
     return rc;
 }
 
+/// An RSA or RSA-PSS generation's settings (session.h, ACRYPTO_MODE_PK_KEYGEN): the size,
+/// the public exponent when pk.other holds one, and an RSA-PSS key's restrictions.
+bool rsa_keygen_params(EVP_PKEY_CTX *g, const acrypto_step &st) {
+    if (st.key == nullptr || st.key->bits < 1024 ||
+        EVP_PKEY_CTX_set_rsa_keygen_bits(g, static_cast<int>(st.key->bits)) != 1)
+        return false;
+    if (st.pk.other_len > 0) {
+        BIGNUM *e = BN_bin2bn(st.pk.other, static_cast<int>(st.pk.other_len), nullptr);
+        const bool ok = e != nullptr && EVP_PKEY_CTX_set1_rsa_keygen_pubexp(g, e) == 1;
+        BN_free(e);
+        if (!ok) return false;
+    }
+    if (st.alg != ACRYPTO_ALG_RSA_PSS || st.pk.digest == ACRYPTO_ALG_NONE) return true;
+    const char *md = digest_name(st.pk.digest);
+    const char *mgf =
+        digest_name(st.pk.mgf1_digest != ACRYPTO_ALG_NONE ? st.pk.mgf1_digest : st.pk.digest);
+    return md != nullptr && mgf != nullptr &&
+           EVP_PKEY_CTX_set_rsa_pss_keygen_md_name(g, md, nullptr) == 1 &&
+           EVP_PKEY_CTX_set_rsa_pss_keygen_mgf1_md_name(g, mgf) == 1 &&
+           (st.pk.saltlen < 0 || EVP_PKEY_CTX_set_rsa_pss_keygen_saltlen(g, st.pk.saltlen) == 1);
+}
+
 int do_keygen(ExecCtx &c, acrypto_step &st) {
     const char *name = nullptr;
     switch (st.alg) {
@@ -273,6 +296,7 @@ int do_keygen(ExecCtx &c, acrypto_step &st) {
     case ACRYPTO_ALG_X25519: name = "X25519"; break;
     case ACRYPTO_ALG_X448: name = "X448"; break;
     case ACRYPTO_ALG_RSA: name = "RSA"; break;
+    case ACRYPTO_ALG_RSA_PSS: name = "RSA-PSS"; break;
     default: return ACRYPTO_E_UNSUPPORTED;
     }
     if (is_ecx(st.alg)) {
@@ -285,7 +309,7 @@ int do_keygen(ExecCtx &c, acrypto_step &st) {
         uint64_t{st.alg} << 32 |
         (st.alg == ACRYPTO_ALG_EC && st.key != nullptr ? st.key->curve_nid : 0);
     auto *gc = static_cast<GenCache *>(c.local(&kGenCacheTag));
-    if (st.alg != ACRYPTO_ALG_RSA) {
+    if (!is_rsa(st.alg)) {
         if (gc == nullptr) {
             gc = new (std::nothrow) GenCache;
             if (gc != nullptr) c.set_local(&kGenCacheTag, gc, free_gen_cache);
@@ -302,14 +326,12 @@ int do_keygen(ExecCtx &c, acrypto_step &st) {
             st.key != nullptr ? OBJ_nid2sn(static_cast<int>(st.key->curve_nid)) : nullptr;
         ok = group != nullptr && EVP_PKEY_CTX_set_group_name(g, group) == 1;
     }
-    if (ok && st.alg == ACRYPTO_ALG_RSA)
-        ok = st.key != nullptr && st.key->bits >= 1024 &&
-             EVP_PKEY_CTX_set_rsa_keygen_bits(g, static_cast<int>(st.key->bits)) == 1;
+    if (ok && is_rsa(st.alg)) ok = rsa_keygen_params(g, st);
     if (!ok) {
         EVP_PKEY_CTX_free(g);
         return ACRYPTO_E_INVALID;
     }
-    if (gc != nullptr && st.alg != ACRYPTO_ALG_RSA && gc->ctxs.size() < 16) {
+    if (gc != nullptr && !is_rsa(st.alg) && gc->ctxs.size() < 16) {
         gc->ctxs.emplace_back(gen_key, g);
         return generate(g, st, nullptr);
     }
@@ -487,7 +509,7 @@ int run(ExecCtx &c, acrypto_step &st) {
 #define PK_CAP(alg, mode, ops)                                                                     \
     { ACRYPTO_OP_PKEY, alg, mode, 0, 0, 0, 0, 0, uint64_t{1} << 16, 0, 0, 0, 20000, 0.0, ops }
 
-// kPkeyCaps: RSA/RSA-PSS sign, verify (+RSA encrypt, decrypt, keygen); EC sign, verify,
+// kPkeyCaps: RSA/RSA-PSS sign, verify, keygen (+RSA encrypt, decrypt); EC sign, verify,
 // derive, keygen; X25519/X448 derive and keygen.
 const acrypto_capability kPkeyCaps[] = {
     PK_CAP(ACRYPTO_ALG_RSA, ACRYPTO_MODE_PK_SIGN, 1.0e3),
@@ -497,6 +519,7 @@ const acrypto_capability kPkeyCaps[] = {
     PK_CAP(ACRYPTO_ALG_RSA, ACRYPTO_MODE_PK_KEYGEN, 10.0),
     PK_CAP(ACRYPTO_ALG_RSA_PSS, ACRYPTO_MODE_PK_SIGN, 1.0e3),
     PK_CAP(ACRYPTO_ALG_RSA_PSS, ACRYPTO_MODE_PK_VERIFY, 3.0e4),
+    PK_CAP(ACRYPTO_ALG_RSA_PSS, ACRYPTO_MODE_PK_KEYGEN, 10.0),
     PK_CAP(ACRYPTO_ALG_EC, ACRYPTO_MODE_PK_SIGN, 3.0e4),
     PK_CAP(ACRYPTO_ALG_EC, ACRYPTO_MODE_PK_VERIFY, 1.0e4),
     PK_CAP(ACRYPTO_ALG_EC, ACRYPTO_MODE_PK_DERIVE, 1.5e4),
