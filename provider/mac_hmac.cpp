@@ -3,6 +3,7 @@
 #include <openssl/core_dispatch.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <openssl/params.h>
 
 #include <cstring>
@@ -32,8 +33,47 @@ struct HmacCtx {
     Ref<Key> key;
     uint64_t key_generation = 0;
     HashStream stream;
-    bool initialized = false;
+    bool initialized = false; ///< the stream is started (not while `tls` runs the MAC)
+    /// libssl's TLS 1.x record MAC over a CBC record (MAC-then-encrypt): the record's length
+    /// with its padding (OSSL_MAC_PARAM_TLS_DATA_SIZE). That MAC must take the same time
+    /// whatever the padding was, which only the default provider's HMAC does (its
+    /// ssl3_cbc_digest_record is not exported): `tls`, a context of that HMAC, runs it.
+    size_t tls_data_size = 0;
+    EVP_MAC_CTX *tls = nullptr;
 };
+
+void drop_tls(HmacCtx *c) {
+    EVP_MAC_CTX_free(c->tls); // cleanses the key
+    c->tls = nullptr;
+}
+
+/// Start the TLS record MAC on the default provider's HMAC, keyed with this context's key.
+bool start_tls(HmacCtx *c) {
+    drop_tls(c);
+    EVP_MAC *mac = direct_hmac(c->pctx);
+    if (mac == nullptr || c->info == nullptr || !c->key ||
+        (c->tls = EVP_MAC_CTX_new(mac)) == nullptr) {
+        raise(c->pctx, kReasonUnsupported, "TLS record HMAC: the default provider's HMAC");
+        return false;
+    }
+    char digest[16] = {};
+    const char *names = c->info->names;
+    for (size_t i = 0; i + 1 < sizeof digest && names[i] != '\0' && names[i] != ':'; ++i)
+        digest[i] = names[i];
+    size_t size = c->tls_data_size;
+    const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                                 OSSL_PARAM_construct_size_t(OSSL_MAC_PARAM_TLS_DATA_SIZE, &size),
+                                 OSSL_PARAM_END};
+    const acrypto_key &k = c->key->c();
+    if (EVP_MAC_init(c->tls, k.data, k.len, params) != 1) {
+        drop_tls(c);
+        raise(c->pctx, kReasonInternal, "TLS record HMAC init");
+        return false;
+    }
+    c->initialized = false; // every update and the final reach the slow paths, which run tls
+    c->pctx->tls_record_macs.fetch_add(1, std::memory_order_relaxed);
+    return true;
+}
 
 void drop_key(HmacCtx *c) {
     if (c->key && c->key_generation != fork_generation()) {
@@ -78,6 +118,7 @@ void hmac_freectx(void *vctx) {
     auto *c = static_cast<HmacCtx *>(vctx);
     if (c == nullptr) return;
     drop_key(c);
+    drop_tls(c);
     delete c;
 }
 
@@ -92,7 +133,9 @@ void *hmac_dupctx(void *vctx) {
         d->key = c->key;
         d->key_generation = c->key_generation;
         d->initialized = c->initialized;
-        if (!d->stream.copy_from(c->stream)) {
+        d->tls_data_size = c->tls_data_size;
+        if ((c->tls != nullptr && (d->tls = EVP_MAC_CTX_dup(c->tls)) == nullptr) ||
+            !d->stream.copy_from(c->stream)) {
             hmac_freectx(d);
             return nullptr;
         }
@@ -139,6 +182,15 @@ int hmac_set_ctx_params(void *vctx, const OSSL_PARAM params[]) {
             }
             if (!set_key(c, static_cast<const uint8_t *>(k), klen)) return 0;
             c->initialized = false;
+            drop_tls(c);
+        }
+        if ((p = OSSL_PARAM_locate_const(params, OSSL_MAC_PARAM_TLS_DATA_SIZE)) != nullptr) {
+            if (!OSSL_PARAM_get_size_t(p, &c->tls_data_size)) {
+                raise(c->pctx, kReasonBadParam, "tls-data-size must be a size");
+                return 0;
+            }
+            // libssl sets it on a keyed context, just initialised: the MAC starts now.
+            if (c->initialized && c->tls_data_size > 0 && !start_tls(c)) return 0;
         }
         return set_op_params(c->pctx, c->opts, params);
     } catch (...) {
@@ -167,8 +219,10 @@ int hmac_init(void *vctx, const unsigned char *key, size_t keylen, const OSSL_PA
             OPENSSL_cleanse(copy.data(), copy.size());
             if (!ok) return 0;
         }
+        drop_tls(c);
         c->stream.reset(c->info, ACRYPTO_OP_MAC, ACRYPTO_MODE_HMAC, c->key);
         c->initialized = true;
+        if (c->tls_data_size > 0) return start_tls(c) ? 1 : 0;
         return 1;
     } catch (...) {
         raise(c->pctx, kReasonInternal, "HMAC init");
@@ -179,6 +233,7 @@ int hmac_init(void *vctx, const unsigned char *key, size_t keylen, const OSSL_PA
 /// Every update the direct path's own call does not take (see hmac_update).
 [[gnu::noinline]] int hmac_update_slow(HmacCtx *c, const unsigned char *in, size_t inl) {
     try {
+        if (c->tls != nullptr) return EVP_MAC_update(c->tls, in, inl);
         if (!c->initialized) {
             raise(c->pctx, kReasonNotInitialized, "HMAC update before init");
             return 0;
@@ -203,6 +258,11 @@ int hmac_update(void *vctx, const unsigned char *in, size_t inl) {
 int hmac_final(void *vctx, unsigned char *out, size_t *outl, size_t outsize) {
     auto *c = static_cast<HmacCtx *>(vctx);
     try {
+        if (c->tls != nullptr) {
+            const int ok = EVP_MAC_final(c->tls, out, outl, outsize);
+            if (out != nullptr) drop_tls(c);
+            return ok;
+        }
         if (!c->initialized) {
             raise(c->pctx, kReasonNotInitialized, "HMAC final before init");
             return 0;
@@ -254,7 +314,9 @@ const OSSL_PARAM kGettableCtx[] = {OSSL_PARAM_size_t(OSSL_MAC_PARAM_SIZE, nullpt
 const OSSL_PARAM kSettableCtx[] = {OSSL_PARAM_utf8_string(OSSL_MAC_PARAM_DIGEST, nullptr, 0),
                                    OSSL_PARAM_utf8_string(OSSL_MAC_PARAM_PROPERTIES, nullptr, 0),
                                    OSSL_PARAM_octet_string(OSSL_MAC_PARAM_KEY, nullptr, 0),
-                                   ACRYPTO_OP_SETTABLE_PARAMS, OSSL_PARAM_END};
+                                   OSSL_PARAM_size_t(OSSL_MAC_PARAM_TLS_DATA_SIZE, nullptr),
+                                   ACRYPTO_OP_SETTABLE_PARAMS,
+                                   OSSL_PARAM_END};
 
 const OSSL_PARAM *hmac_gettable_ctx_params(void *, void *) { return kGettableCtx; }
 const OSSL_PARAM *hmac_settable_ctx_params(void *, void *) { return kSettableCtx; }

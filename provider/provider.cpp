@@ -158,6 +158,8 @@ std::string stats_text(ProvCtx *pctx) {
          "\n";
     s += "pk.starved-inline=" +
          std::to_string(pctx->pk_starved_inline.load(std::memory_order_relaxed)) + "\n";
+    s += "mac.tls-record=" + std::to_string(pctx->tls_record_macs.load(std::memory_order_relaxed)) +
+         "\n";
     for (const auto &d : sc->devices()) {
         std::string pfx = "device." + d.name + ".";
         s += pfx + "driver=" + d.driver + "\n";

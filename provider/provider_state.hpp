@@ -95,6 +95,9 @@ struct ProvCtx {
     /// Public-key operations of pausable callers run inline because the devices' workers
     /// were waiting for a CPU (acrypto-stats `pk.starved-inline`; pk/pk_common.cpp).
     std::atomic<uint64_t> pk_starved_inline{0};
+    /// TLS 1.x CBC record MACs (MAC-then-encrypt, receiving side) run on the default
+    /// provider's constant-time HMAC (acrypto-stats `mac.tls-record`; mac_hmac.cpp).
+    std::atomic<uint64_t> tls_record_macs{0};
     /// Default-provider KDFs the forwarding KDFs wrap (TLS1-PRF, HKDF, TLS13-KDF).
     std::atomic<EVP_KDF *> forward_kdf[3] = {};
 };

@@ -98,4 +98,20 @@ EVP_PKEY *keygen(const char *propq, const char *type, const char *param) {
     return pk;
 }
 
+long long stat_value(const char *name) {
+    OSSL_PROVIDER *p = OSSL_PROVIDER_load(env().ctx(), "acrypto");
+    std::string text(1 << 16, '\0');
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string("acrypto-stats", text.data(), text.size()),
+        OSSL_PARAM_construct_end()};
+    long long n = -1;
+    if (p != nullptr && OSSL_PROVIDER_get_params(p, params) == 1) {
+        const std::string t = "\n" + text, key = "\n" + std::string(name) + "=";
+        const size_t at = t.find(key);
+        if (at != std::string::npos) n = std::atoll(t.c_str() + at + key.size());
+    }
+    OSSL_PROVIDER_unload(p);
+    return n;
+}
+
 } // namespace acrypto::test::pk

@@ -42,6 +42,9 @@ PkEnv &env();
 std::string drain_errors();
 /// Random bytes.
 Bytes random_bytes(size_t n);
+
+/// `name`= of the acrypto provider's statistics (acrypto-stats), -1 when absent.
+long long stat_value(const char *name);
 /// Bytes from hex.
 Bytes from_hex(const std::string &h);
 /// Name of the provider that serves `ctx`'s current operation ("" if none).

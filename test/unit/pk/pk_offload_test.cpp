@@ -103,23 +103,6 @@ TEST(PkPlace, StarvedWorkersTurnOffloadsIntoStarvedProbes) {
     EXPECT_EQ(starved(inputs(25000, 3000, 0, 2, false)), PkPlace::Probe);
 }
 
-/// `name`= of the acrypto provider's statistics, -1 when absent.
-long long stat_value(const char *name) {
-    OSSL_PROVIDER *p = OSSL_PROVIDER_load(env().ctx(), "acrypto");
-    std::string text(1 << 16, '\0');
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string("acrypto-stats", text.data(), text.size()),
-        OSSL_PARAM_construct_end()};
-    long long n = -1;
-    if (p != nullptr && OSSL_PROVIDER_get_params(p, params) == 1) {
-        const std::string t = "\n" + text, key = "\n" + std::string(name) + "=";
-        const size_t at = t.find(key);
-        if (at != std::string::npos) n = std::atoll(t.c_str() + at + key.size());
-    }
-    OSSL_PROVIDER_unload(p);
-    return n;
-}
-
 /// "submitted=" of the acrypto scheduler's statistics.
 long long submitted() { return stat_value("submitted"); }
 
