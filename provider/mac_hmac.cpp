@@ -42,7 +42,9 @@ struct HmacCtx {
     EVP_MAC_CTX *tls = nullptr;
 };
 
-void drop_tls(HmacCtx *c) {
+inline void drop_tls(HmacCtx *c) {
+    if (c->tls == nullptr) [[likely]]
+        return;
     EVP_MAC_CTX_free(c->tls); // cleanses the key
     c->tls = nullptr;
 }
