@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
-// Key exchange ECDH, X25519 and X448: derive runs as a session on a capable device.
+// Key exchange ECDH (with or without the X9.63 KDF), X25519 and X448: derive runs as a session
+// on a capable device.
 #include <openssl/core_dispatch.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/kdf.h>
 #include <openssl/params.h>
 
 #include <cstring>
 #include <new>
+#include <string>
 #include <vector>
 
 #include "errors.hpp"
@@ -30,8 +33,80 @@ struct KexCtx {
     /// provider keys, reading it back runs an export or an encoder every time).
     std::vector<uint8_t> peer_bytes;
     int cofactor_mode = -1;
+    /// ECDH with the ANSI X9.63 KDF (kdf-type "X963KDF", as CMS uses it): the shared
+    /// secret is run through it, with this digest, user keying material and length.
+    bool x963 = false;
+    std::string kdf_digest;
+    std::string kdf_props;
+    size_t kdf_outlen = 0;
+    std::vector<uint8_t> kdf_ukm;
     OpOptions opts;
 };
+
+/// The X9.63 KDF of `secret` into `out` (c->kdf_outlen bytes), by the default provider's.
+bool x963_kdf(KexCtx *c, const uint8_t *secret, size_t len, uint8_t *out) {
+    EVP_KDF *kdf = EVP_KDF_fetch(libctx(c->pctx), OSSL_KDF_NAME_X963KDF, kValuePropq);
+    EVP_KDF_CTX *k = kdf != nullptr ? EVP_KDF_CTX_new(kdf) : nullptr;
+    EVP_KDF_free(kdf);
+    OSSL_PARAM params[5];
+    OSSL_PARAM *p = params;
+    *p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, c->kdf_digest.data(), 0);
+    if (!c->kdf_props.empty())
+        *p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_PROPERTIES, c->kdf_props.data(), 0);
+    *p++ =
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, const_cast<uint8_t *>(secret), len);
+    if (!c->kdf_ukm.empty())
+        *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, c->kdf_ukm.data(),
+                                                 c->kdf_ukm.size());
+    *p = OSSL_PARAM_construct_end();
+    const bool ok = k != nullptr && EVP_KDF_derive(k, out, c->kdf_outlen, params) == 1;
+    EVP_KDF_CTX_free(k);
+    if (!ok) raise(c->pctx, kReasonInternal, "ECDH X9.63 KDF with %s", c->kdf_digest.c_str());
+    return ok;
+}
+
+/// ECDH's KDF parameters (kdf-type, kdf-digest and its properties, kdf-outlen, kdf-ukm).
+bool set_kdf_params(KexCtx *c, const OSSL_PARAM params[]) {
+    const OSSL_PARAM *p = OSSL_PARAM_locate_const(params, OSSL_EXCHANGE_PARAM_KDF_TYPE);
+    const char *str = nullptr;
+    if (p != nullptr) {
+        if (OSSL_PARAM_get_utf8_string_ptr(p, &str) != 1) return false;
+        if (str == nullptr || *str == '\0') {
+            c->x963 = false;
+        } else if (OPENSSL_strcasecmp(str, OSSL_KDF_NAME_X963KDF) == 0) {
+            c->x963 = true;
+        } else {
+            raise(c->pctx, kReasonUnsupported, "ECDH with the KDF %s (X963KDF only)", str);
+            return false;
+        }
+    }
+    if ((p = OSSL_PARAM_locate_const(params, OSSL_EXCHANGE_PARAM_KDF_DIGEST)) != nullptr) {
+        if (OSSL_PARAM_get_utf8_string_ptr(p, &str) != 1 || str == nullptr) return false;
+        EVP_MD *md = EVP_MD_fetch(libctx(c->pctx), str, kValuePropq);
+        const bool xof = md != nullptr && (EVP_MD_get_flags(md) & EVP_MD_FLAG_XOF) != 0;
+        EVP_MD_free(md);
+        if (md == nullptr || xof) {
+            raise(c->pctx, kReasonUnsupported, "ECDH KDF digest %s", str);
+            return false;
+        }
+        c->kdf_digest = str;
+    }
+    if ((p = OSSL_PARAM_locate_const(params, OSSL_EXCHANGE_PARAM_KDF_DIGEST_PROPS)) != nullptr) {
+        if (OSSL_PARAM_get_utf8_string_ptr(p, &str) != 1) return false;
+        c->kdf_props = str != nullptr ? str : "";
+    }
+    if ((p = OSSL_PARAM_locate_const(params, OSSL_EXCHANGE_PARAM_KDF_OUTLEN)) != nullptr &&
+        OSSL_PARAM_get_size_t(p, &c->kdf_outlen) != 1)
+        return false;
+    if ((p = OSSL_PARAM_locate_const(params, OSSL_EXCHANGE_PARAM_KDF_UKM)) != nullptr) {
+        const void *ukm = nullptr;
+        size_t len = 0;
+        if (OSSL_PARAM_get_octet_string_ptr(p, &ukm, &len) != 1) return false;
+        const auto *b = static_cast<const uint8_t *>(ukm);
+        c->kdf_ukm.assign(b, b + len);
+    }
+    return true;
+}
 
 size_t secret_size(const KexCtx *c) {
     switch (c->type) {
@@ -65,13 +140,7 @@ int set_params_impl(KexCtx *c, const OSSL_PARAM params[]) {
             if (OSSL_PARAM_get_int(p, &mode) != 1 || mode < -1 || mode > 1) return 0;
             c->cofactor_mode = mode; // named prime curves have cofactor 1: no effect
         }
-        if ((p = OSSL_PARAM_locate_const(params, OSSL_EXCHANGE_PARAM_KDF_TYPE)) != nullptr) {
-            const char *kdf = nullptr;
-            if (OSSL_PARAM_get_utf8_string_ptr(p, &kdf) != 1 || (kdf != nullptr && *kdf != '\0')) {
-                raise(c->pctx, kReasonUnsupported, "ECDH with a KDF");
-                return 0;
-            }
-        }
+        if (!set_kdf_params(c, params)) return 0;
     }
     return set_op_params(c->pctx, c->opts, params);
 }
@@ -154,11 +223,17 @@ int kex_derive(void *vctx, unsigned char *secret, size_t *secretlen, size_t outl
         if (c == nullptr || c->key == nullptr) return 0;
         const size_t size = secret_size(c);
         if (secret == nullptr) { // size query: answer now, never submit
-            *secretlen = size;
-            return size > 0 ? 1 : 0;
+            *secretlen = c->x963 ? c->kdf_outlen : size;
+            return *secretlen > 0 ? 1 : 0;
         }
         if (c->peer == nullptr) {
             raise(c->pctx, kReasonNotInitialized, "derive without a peer key");
+            return 0;
+        }
+        if (c->x963 && (c->kdf_digest.empty() || c->kdf_outlen == 0 || outlen < c->kdf_outlen)) {
+            raise(c->pctx, kReasonBadParam,
+                  "ECDH X9.63 KDF: needs kdf-digest, and kdf-outlen (%zu) within %zu bytes",
+                  c->kdf_outlen, outlen);
             return 0;
         }
         if (c->type != KeyType::Ec && outlen < size) {
@@ -194,6 +269,12 @@ int kex_derive(void *vctx, unsigned char *secret, size_t *secretlen, size_t outl
             raise_status(c->pctx, status, "key exchange");
             return 0;
         }
+        if (c->x963) {
+            const bool ok = x963_kdf(c, st.dst, st.out_len, secret);
+            OPENSSL_cleanse(st.dst, size);
+            if (ok) *secretlen = c->kdf_outlen;
+            return ok ? 1 : 0;
+        }
         // ECDH may be truncated to the caller's length (as OpenSSL does).
         const size_t n = st.out_len < outlen ? st.out_len : outlen;
         std::memcpy(secret, st.dst, n);
@@ -221,13 +302,26 @@ int kex_get_ctx_params(void *vctx, OSSL_PARAM params[]) {
     if (p != nullptr && OSSL_PARAM_set_int(p, c->cofactor_mode < 0 ? 0 : c->cofactor_mode) != 1)
         return 0;
     p = OSSL_PARAM_locate(params, OSSL_EXCHANGE_PARAM_KDF_TYPE);
-    if (p != nullptr && OSSL_PARAM_set_utf8_string(p, "") != 1) return 0;
+    if (p != nullptr && OSSL_PARAM_set_utf8_string(p, c->x963 ? OSSL_KDF_NAME_X963KDF : "") != 1)
+        return 0;
+    p = OSSL_PARAM_locate(params, OSSL_EXCHANGE_PARAM_KDF_DIGEST);
+    if (p != nullptr && OSSL_PARAM_set_utf8_string(p, c->kdf_digest.c_str()) != 1) return 0;
+    p = OSSL_PARAM_locate(params, OSSL_EXCHANGE_PARAM_KDF_OUTLEN);
+    if (p != nullptr && OSSL_PARAM_set_size_t(p, c->kdf_outlen) != 1) return 0;
+    p = OSSL_PARAM_locate(params, OSSL_EXCHANGE_PARAM_KDF_UKM);
+    if (p != nullptr && OSSL_PARAM_set_octet_ptr(p, c->kdf_ukm.data(), c->kdf_ukm.size()) != 1)
+        return 0;
     return get_op_params(c->opts, params);
 }
 
 const OSSL_PARAM kEcdhSettable[] = {
     OSSL_PARAM_int(OSSL_EXCHANGE_PARAM_EC_ECDH_COFACTOR_MODE, nullptr),
-    OSSL_PARAM_utf8_string(OSSL_EXCHANGE_PARAM_KDF_TYPE, nullptr, 0), ACRYPTO_OP_SETTABLE_PARAMS,
+    OSSL_PARAM_utf8_string(OSSL_EXCHANGE_PARAM_KDF_TYPE, nullptr, 0),
+    OSSL_PARAM_utf8_string(OSSL_EXCHANGE_PARAM_KDF_DIGEST, nullptr, 0),
+    OSSL_PARAM_utf8_string(OSSL_EXCHANGE_PARAM_KDF_DIGEST_PROPS, nullptr, 0),
+    OSSL_PARAM_size_t(OSSL_EXCHANGE_PARAM_KDF_OUTLEN, nullptr),
+    OSSL_PARAM_octet_string(OSSL_EXCHANGE_PARAM_KDF_UKM, nullptr, 0),
+    ACRYPTO_OP_SETTABLE_PARAMS,
     OSSL_PARAM_END};
 const OSSL_PARAM kEcxSettable[] = {ACRYPTO_OP_SETTABLE_PARAMS, OSSL_PARAM_END};
 

@@ -60,6 +60,23 @@ step "pkeyutl derive X25519: acrypto and default agree"
 "$OPENSSL" pkeyutl -derive -inkey x2.pem -peerkey x1.pub -out s2.bin
 cmp s1.bin s2.bin
 
+step "genpkey RSA-PSS through acrypto, restricted to SHA-256; signed by acrypto, verified by default"
+"$OPENSSL" genpkey "${A[@]}" -algorithm RSA-PSS -pkeyopt rsa_keygen_bits:2048 \
+    -pkeyopt rsa_pss_keygen_md:sha256 -pkeyopt rsa_pss_keygen_saltlen:32 -out pss.pem
+"$OPENSSL" pkey -in pss.pem -noout -text | grep -q "Hash Algorithm: SHA2-256"
+"$OPENSSL" pkey -in pss.pem -pubout -out pss.pub
+"$OPENSSL" pkeyutl "${A[@]}" -sign -inkey pss.pem -in h.bin -out pssk.sig -pkeyopt digest:sha256
+"$OPENSSL" pkeyutl -verify -pubin -inkey pss.pub -in h.bin -sigfile pssk.sig -pkeyopt digest:sha256
+
+step "cms to an EC recipient (ECDH with the X9.63 KDF) through acrypto, both ways"
+"$OPENSSL" req -new -x509 -key ec.pem -subj /CN=ec-recipient -days 1 -out ecr.crt
+"$OPENSSL" cms "${A[@]}" -encrypt -binary -aes-128-cbc -in m.bin -out m.cms ecr.crt
+"$OPENSSL" cms -decrypt -in m.cms -inkey ec.pem -recip ecr.crt -out m.cms.dec
+cmp m.bin m.cms.dec
+"$OPENSSL" cms -encrypt -binary -aes-128-cbc -in m.bin -out m2.cms ecr.crt
+"$OPENSSL" cms "${A[@]}" -decrypt -in m2.cms -inkey ec.pem -recip ecr.crt -out m2.cms.dec
+cmp m.bin m2.cms.dec
+
 step "acrypto served them (its scheduler starts on first use)"
 ACRYPTO_DEBUG=1 "$OPENSSL" pkeyutl "${A[@]}" -sign -inkey ec.pem -in h.bin -out d.sig 2>&1 |
     grep -q "acrypto: scheduler started"
