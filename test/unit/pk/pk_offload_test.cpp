@@ -10,18 +10,17 @@
 #include <openssl/params.h>
 #include <openssl/provider.h>
 
-#include <dirent.h>
 #include <sched.h>
 
 #include <atomic>
 #include <chrono>
-#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include "busy_cpu.hpp"
 #include "pk/pk_common.hpp"
 #include "pk_env.hpp"
 
@@ -295,41 +294,7 @@ TEST_F(PkPlaceInJob, StarvedWorkersLeaveExpensiveOperationsOnTheCaller) {
     EXPECT_GE(pauses, 1);
 }
 
-/// Every thread of this process on one CPU, two more threads spinning there; the old
-/// masks come back when destroyed.
-class OneBusyCpu {
-  public:
-    OneBusyCpu() {
-        cpu_set_t one;
-        CPU_ZERO(&one);
-        CPU_SET(sched_getcpu(), &one);
-        DIR *d = opendir("/proc/self/task");
-        while (dirent *e = d != nullptr ? readdir(d) : nullptr) {
-            const pid_t tid = std::atoi(e->d_name);
-            cpu_set_t old;
-            if (tid <= 0 || sched_getaffinity(tid, sizeof old, &old) != 0) continue;
-            if (sched_setaffinity(tid, sizeof one, &one) == 0) saved_.emplace_back(tid, old);
-        }
-        if (d != nullptr) closedir(d);
-        for (int i = 0; i < 2; ++i)
-            spin_.emplace_back([this] {
-                while (!stop_.load(std::memory_order_relaxed)) {}
-            });
-    }
-    ~OneBusyCpu() {
-        stop_ = true;
-        for (auto &t : spin_) t.join();
-        for (auto &[tid, mask] : saved_) sched_setaffinity(tid, sizeof mask, &mask);
-    }
-    OneBusyCpu(const OneBusyCpu &) = delete;
-    OneBusyCpu &operator=(const OneBusyCpu &) = delete;
-    size_t pinned() const { return saved_.size(); }
-
-  private:
-    std::vector<std::pair<pid_t, cpu_set_t>> saved_;
-    std::atomic<bool> stop_{false};
-    std::vector<std::thread> spin_;
-};
+using acrypto::test::OneBusyCpu;
 
 TEST(PkStarved, WorkersWithoutACpuLeaveSignaturesOnTheCaller) {
     // The real measurement: the cpu device's worker shares one CPU with the caller and two

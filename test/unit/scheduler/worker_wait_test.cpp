@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // WorkerWait: schedstat parsing, smoothing, and a software device's worker that has to share
 // its CPU with busy threads measured as starved (a hardware device's dequeuer is not).
-#include <pthread.h>
 #include <sched.h>
 
 #include <atomic>
@@ -10,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "busy_cpu.hpp"
 #include "sched_fixture.hpp"
 #include "worker_wait.hpp"
 
@@ -46,34 +46,8 @@ TEST(WorkerWaitMath, WindowsAreSmoothedCappedAndTooSmallOnesIgnored) {
     EXPECT_EQ(w.permille(), WorkerWait::kUnknown);
 }
 
-/// Keeps `n` threads spinning on one CPU until destroyed.
-class Spinners {
-  public:
-    Spinners(int cpu, int n) {
-        for (int i = 0; i < n; ++i)
-            threads_.emplace_back([this, cpu] {
-                pin_to(cpu);
-                while (!stop_.load(std::memory_order_relaxed)) {}
-            });
-    }
-    ~Spinners() {
-        stop_ = true;
-        for (auto &t : threads_) t.join();
-    }
-    Spinners(const Spinners &) = delete;
-    Spinners &operator=(const Spinners &) = delete;
-
-    static bool pin_to(int cpu) {
-        cpu_set_t set;
-        CPU_ZERO(&set);
-        CPU_SET(cpu, &set);
-        return pthread_setaffinity_np(pthread_self(), sizeof set, &set) == 0;
-    }
-
-  private:
-    std::atomic<bool> stop_{false};
-    std::vector<std::thread> threads_;
-};
+using acrypto::test::pin_to;
+using acrypto::test::Spinners;
 
 using WorkerWaitSched = SchedFixture;
 
@@ -82,7 +56,7 @@ using WorkerWaitSched = SchedFixture;
 void work_as_worker(SchedulerCore &core, FakeDevice *dev, int cpu, int ms,
                     const std::function<Ref<Session>()> &make) {
     std::thread t([&] {
-        ASSERT_TRUE(Spinners::pin_to(cpu));
+        ASSERT_TRUE(pin_to(cpu));
         const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
         volatile uint64_t sink = 0;
         while (std::chrono::steady_clock::now() < end) {
