@@ -172,10 +172,16 @@ const OSSL_PARAM kEcxImport[] = {OSSL_PARAM_octet_string(OSSL_PKEY_PARAM_PUB_KEY
 
 const OSSL_PARAM kPubSettable[] = {
     OSSL_PARAM_octet_string(OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, nullptr, 0), OSSL_PARAM_END};
+/// km_set_params hands EC parameters to the default provider's key: the ones it takes.
 const OSSL_PARAM kEcSettable[] = {
     OSSL_PARAM_octet_string(OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, nullptr, 0),
     OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT, nullptr, 0),
-    OSSL_PARAM_int(OSSL_PKEY_PARAM_USE_COFACTOR_ECDH, nullptr), OSSL_PARAM_END};
+    OSSL_PARAM_int(OSSL_PKEY_PARAM_USE_COFACTOR_ECDH, nullptr),
+    OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_EC_ENCODING, nullptr, 0),
+    OSSL_PARAM_int(OSSL_PKEY_PARAM_EC_INCLUDE_PUBLIC, nullptr),
+    OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_EC_GROUP_CHECK_TYPE, nullptr, 0),
+    OSSL_PARAM_octet_string(OSSL_PKEY_PARAM_EC_SEED, nullptr, 0),
+    OSSL_PARAM_END};
 const OSSL_PARAM kNoParams[] = {OSSL_PARAM_END};
 
 const OSSL_PARAM kEcGenSettable[] = {
