@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "exec_aead.hpp"
 #include "exec_cipher.hpp"
 #include "exec_digest.hpp"
 #include "exec_mac.hpp"
@@ -16,7 +17,7 @@ namespace {
 constexpr uint32_t kMaxBurst = 32;
 
 const cpu::Family *const kComputeFamilies[] = {&cpu::kCipherFamily, &cpu::kDigestFamily,
-                                               &cpu::kMacFamily};
+                                               &cpu::kMacFamily, &cpu::kAeadFamily};
 
 const cpu::Family *family_for(const acrypto_step &st) {
     for (const cpu::Family *f : kComputeFamilies)

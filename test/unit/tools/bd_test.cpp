@@ -184,11 +184,14 @@ TEST(BdOptions, BadGeometryAndRangesAreRefused) {
 }
 
 TEST(BdQueue, RequestsLongerThanTheDeviceQueueComplete) {
-    // A 4-deep cpu queue: a 64-sector request meets "busy" after its first sectors.
+    // A 4-deep queue on a device that takes 2 ms per sector, one at a time: a 64-sector
+    // request meets "busy" after its first sectors whatever the machine's load (a cpu
+    // worker could drain the queue as fast as the request fills it).
     char path[] = "/tmp/acrypto-bd-XXXXXX";
     int fd = mkstemp(path);
     ASSERT_GE(fd, 0);
-    const char text[] = "devices = cpu\ncpu.queue-len = 4\ncpu.workers = 1\ninline-threshold = 0\n";
+    const char text[] = "devices = sim\nsim.mode = compute\nsim.latency-us = 2000\nsim.slots = 1\n"
+                        "sim.queue-len = 4\ninline-threshold = 0\n";
     ASSERT_EQ(write(fd, text, sizeof(text) - 1), static_cast<ssize_t>(sizeof(text) - 1));
     close(fd);
     char err[256];
