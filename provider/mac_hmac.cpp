@@ -53,19 +53,18 @@ inline void drop_tls(HmacCtx *c) {
 bool start_tls(HmacCtx *c) {
     drop_tls(c);
     EVP_MAC *mac = direct_hmac(c->pctx);
-    if (mac == nullptr || c->info == nullptr || !c->key ||
-        (c->tls = EVP_MAC_CTX_new(mac)) == nullptr) {
+    EVP_MD *md = c->info != nullptr
+                     ? direct_digest(c->pctx, static_cast<size_t>(c->info - kHashInfos))
+                     : nullptr;
+    if (mac == nullptr || md == nullptr || !c->key || (c->tls = EVP_MAC_CTX_new(mac)) == nullptr) {
         raise(c->pctx, kReasonUnsupported, "TLS record HMAC: the default provider's HMAC");
         return false;
     }
-    char digest[16] = {};
-    const char *names = c->info->names;
-    for (size_t i = 0; i + 1 < sizeof digest && names[i] != '\0' && names[i] != ':'; ++i)
-        digest[i] = names[i];
     size_t size = c->tls_data_size;
-    const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-                                 OSSL_PARAM_construct_size_t(OSSL_MAC_PARAM_TLS_DATA_SIZE, &size),
-                                 OSSL_PARAM_END};
+    const OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+                                         const_cast<char *>(EVP_MD_get0_name(md)), 0),
+        OSSL_PARAM_construct_size_t(OSSL_MAC_PARAM_TLS_DATA_SIZE, &size), OSSL_PARAM_END};
     const acrypto_key &k = c->key->c();
     if (EVP_MAC_init(c->tls, k.data, k.len, params) != 1) {
         drop_tls(c);

@@ -98,8 +98,9 @@ struct ProvCtx {
     /// TLS 1.x CBC record MACs (MAC-then-encrypt, receiving side) run on the default
     /// provider's constant-time HMAC (acrypto-stats `mac.tls-record`; mac_hmac.cpp).
     std::atomic<uint64_t> tls_record_macs{0};
-    /// Default-provider KDFs the forwarding KDFs wrap (TLS1-PRF, HKDF, TLS13-KDF).
-    std::atomic<EVP_KDF *> forward_kdf[3] = {};
+    /// Default-provider KDFs the forwarding KDFs wrap (TLS1-PRF, HKDF, TLS13-KDF), then
+    /// ECDH's X9.63 KDF (slot kForwardX963Slot).
+    std::atomic<EVP_KDF *> forward_kdf[4] = {};
 };
 
 /// Fetch once into `slot`; a racing thread's fetch is dropped for the published one.
@@ -142,6 +143,8 @@ EVP_MAC *direct_hmac(ProvCtx *pctx);
 
 /// Default provider's KDF `name` (slot `index` of ProvCtx::forward_kdf), fetched once.
 EVP_KDF *forward_kdf(ProvCtx *pctx, size_t index, const char *name);
+/// ProvCtx::forward_kdf's slot of X963KDF (ECDH with a KDF; the TLS KDFs take the slots before).
+inline constexpr size_t kForwardX963Slot = 3;
 
 /// Free the cached fetches (teardown).
 void free_cached_fetches(ProvCtx *pctx) noexcept;

@@ -19,6 +19,7 @@
 #include "op_params.hpp"
 #include "pk_common.hpp"
 #include "pk_tables.hpp"
+#include "provider_state.hpp"
 
 namespace acrypto::prov::pk {
 
@@ -43,11 +44,11 @@ struct KexCtx {
     OpOptions opts;
 };
 
-/// The X9.63 KDF of `secret` into `out` (c->kdf_outlen bytes), by the default provider's.
+/// The X9.63 KDF of `secret` into `out` (c->kdf_outlen bytes), by the default provider's
+/// (fetched once per provider context).
 bool x963_kdf(KexCtx *c, const uint8_t *secret, size_t len, uint8_t *out) {
-    EVP_KDF *kdf = EVP_KDF_fetch(libctx(c->pctx), OSSL_KDF_NAME_X963KDF, kValuePropq);
+    EVP_KDF *kdf = forward_kdf(c->pctx, kForwardX963Slot, OSSL_KDF_NAME_X963KDF);
     EVP_KDF_CTX *k = kdf != nullptr ? EVP_KDF_CTX_new(kdf) : nullptr;
-    EVP_KDF_free(kdf);
     OSSL_PARAM params[5];
     OSSL_PARAM *p = params;
     *p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, c->kdf_digest.data(), 0);
