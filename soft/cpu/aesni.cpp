@@ -412,31 +412,40 @@ ACRYPTO_AESNI inline __m128i xts_block(const __m128i *k, bool enc, __m128i x, __
     return _mm_xor_si128(enc ? enc_block<R>(k, x) : dec_block<R>(k, x), t);
 }
 
-/// XTS over `m` (at most N) whole blocks side by side, from tweak `t`; returns the
-/// next block's tweak.
-template <int R, size_t N>
-ACRYPTO_AESNI inline __m128i xts_group(const __m128i *k, bool enc, const uint8_t *src, uint8_t *dst,
-                                       size_t m, __m128i t) {
-    static_assert(N <= TweakRun::kMaxSteps, "one TweakRun for a group");
-    __m128i x[N], tw[N];
+/// XTS over exactly M whole blocks side by side, from tweak `t`; returns the next
+/// block's tweak. Every lane is used, so data and tweaks stay in registers.
+template <int R, size_t M, bool Enc>
+ACRYPTO_AESNI inline __m128i xts_blocks(const __m128i *k, const uint8_t *src, uint8_t *dst,
+                                        __m128i t) {
+    static_assert(M <= TweakRun::kMaxSteps, "one TweakRun for a group");
+    __m128i x[M], tw[M];
     TweakRun run(t);
-    for (size_t j = 0; j < N; ++j) {
+    for (size_t j = 0; j < M; ++j) {
         tw[j] = run.t;
-        x[j] = run.t;
-        if (j < m) {
-            x[j] = _mm_xor_si128(load(src + 16 * j), run.t);
-            run.next();
-        }
+        x[j] = _mm_xor_si128(load(src + 16 * j), run.t);
+        run.next();
     }
-    t = run.t;
-    if (enc)
-        enc_ways<R, N>(k, x);
+    if constexpr (Enc)
+        enc_ways<R, M>(k, x);
     else
-        dec_ways<R, N>(k, x);
-    // Over all N lanes (a bound known when compiled): x and tw stay in registers.
-    for (size_t j = 0; j < N; ++j)
-        if (j < m) store(dst + 16 * j, _mm_xor_si128(x[j], tw[j]));
-    return t;
+        dec_ways<R, M>(k, x);
+    for (size_t j = 0; j < M; ++j) store(dst + 16 * j, _mm_xor_si128(x[j], tw[j]));
+    return run.t;
+}
+
+/// XTS over `m` (1 to kWays - 1) whole blocks side by side, one group of exactly m.
+template <int R, bool Enc>
+ACRYPTO_AESNI __m128i xts_few(const __m128i *k, const uint8_t *src, uint8_t *dst, size_t m,
+                              __m128i t) {
+    switch (m) {
+    case 1: return xts_blocks<R, 1, Enc>(k, src, dst, t);
+    case 2: return xts_blocks<R, 2, Enc>(k, src, dst, t);
+    case 3: return xts_blocks<R, 3, Enc>(k, src, dst, t);
+    case 4: return xts_blocks<R, 4, Enc>(k, src, dst, t);
+    case 5: return xts_blocks<R, 5, Enc>(k, src, dst, t);
+    case 6: return xts_blocks<R, 6, Enc>(k, src, dst, t);
+    default: return xts_blocks<R, 7, Enc>(k, src, dst, t);
+    }
 }
 
 template <int R>
@@ -453,22 +462,13 @@ ACRYPTO_AESNI void xts_r(const Schedule &k1, const Schedule &k2, bool enc, const
         t = enc ? xts_wide<R, true>(k, src, dst, off, t) : xts_wide<R, false>(k, src, dst, off, t);
     }
     for (; plain - off >= kWays * 16; off += kWays * 16)
-        t = xts_group<R, kWays>(k, enc, src + off, dst + off, kWays, t);
-    if (plain - off >= 32) {
-        // Two to seven blocks left: side by side in a group of 2, 4 or 8 lanes
-        // (unused lanes idle), instead of one block's rounds after another's.
+        t = enc ? xts_blocks<R, kWays, true>(k, src + off, dst + off, t)
+                : xts_blocks<R, kWays, false>(k, src + off, dst + off, t);
+    if (off < plain) {
         const size_t m = (plain - off) / 16;
-        if (m == 2)
-            t = xts_group<R, 2>(k, enc, src + off, dst + off, m, t);
-        else if (m <= 4)
-            t = xts_group<R, 4>(k, enc, src + off, dst + off, m, t);
-        else
-            t = xts_group<R, kWays>(k, enc, src + off, dst + off, m, t);
-        off += 16 * m;
-    }
-    for (; off < plain; off += 16) {
-        store(dst + off, xts_block<R>(k, enc, load(src + off), t));
-        t = tweak_next(t);
+        t = enc ? xts_few<R, true>(k, src + off, dst + off, m, t)
+                : xts_few<R, false>(k, src + off, dst + off, m, t);
+        off = plain;
     }
     if (rest != 0) {
         // Ciphertext stealing over the last whole block (at off) and the partial one.
