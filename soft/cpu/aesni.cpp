@@ -91,6 +91,25 @@ ACRYPTO_AESNI inline void store(uint8_t *p, __m128i v) {
     _mm_storeu_si128(reinterpret_cast<__m128i *>(p), v);
 }
 
+/**
+ * `G::run<M>(args...)` for M = `m`, 1 to kWays - 1: the blocks left after the whole groups
+ * run as one group of exactly that many, side by side. A group sized when compiled keeps
+ * its blocks in registers, and its blocks' rounds hide each other's latency, where a
+ * loop of single blocks would wait for each in turn.
+ */
+template <typename G, typename... A> ACRYPTO_AESNI inline auto run_group(size_t m, A... a) {
+    static_assert(kWays == 8, "a case for every count below kWays");
+    switch (m) {
+    case 1: return G::template run<1>(a...);
+    case 2: return G::template run<2>(a...);
+    case 3: return G::template run<3>(a...);
+    case 4: return G::template run<4>(a...);
+    case 5: return G::template run<5>(a...);
+    case 6: return G::template run<6>(a...);
+    default: return G::template run<7>(a...);
+    }
+}
+
 /// Pairs of blocks on VAES: kWays blocks as kWays / 2 256-bit lanes.
 constexpr int kPairs = static_cast<int>(kWays / 2);
 
@@ -151,30 +170,38 @@ ACRYPTO_VAES void cbc_dec_wide(const __m128i *k, const uint8_t *src, uint8_t *ds
     _mm256_zeroupper();
 }
 
-template <int R>
-ACRYPTO_AESNI void ecb_r(const Schedule &s, bool enc, const uint8_t *src, uint8_t *dst, size_t n) {
-    const auto *k = reinterpret_cast<const __m128i *>(enc ? s.enc : s.dec);
+/// ECB over M blocks side by side.
+template <int R, bool Enc> struct EcbGroup {
+    template <size_t M>
+    ACRYPTO_AESNI static void run(const __m128i *k, const uint8_t *src, uint8_t *dst) {
+        __m128i x[M];
+        for (size_t j = 0; j < M; ++j) x[j] = load(src + 16 * j);
+        if constexpr (Enc)
+            enc_ways<R, M>(k, x);
+        else
+            dec_ways<R, M>(k, x);
+        for (size_t j = 0; j < M; ++j) store(dst + 16 * j, x[j]);
+    }
+};
+
+template <int R, bool Enc>
+ACRYPTO_AESNI void ecb_dir(const __m128i *k, const uint8_t *src, uint8_t *dst, size_t n) {
     size_t off = 0;
     if (n >= kWays * 16 && wide()) {
         off = n / (kWays * 16) * (kWays * 16);
-        if (enc)
-            ecb_wide<R, true>(k, src, dst, off);
-        else
-            ecb_wide<R, false>(k, src, dst, off);
+        ecb_wide<R, Enc>(k, src, dst, off);
     }
-    for (; n - off >= kWays * 16; off += kWays * 16) {
-        __m128i x[kWays];
-        for (size_t j = 0; j < kWays; ++j) x[j] = load(src + off + 16 * j);
-        if (enc)
-            enc_ways<R>(k, x);
-        else
-            dec_ways<R>(k, x);
-        for (size_t j = 0; j < kWays; ++j) store(dst + off + 16 * j, x[j]);
-    }
-    for (; off < n; off += 16) {
-        const __m128i x = load(src + off);
-        store(dst + off, enc ? enc_block<R>(k, x) : dec_block<R>(k, x));
-    }
+    for (; n - off >= kWays * 16; off += kWays * 16)
+        EcbGroup<R, Enc>::template run<kWays>(k, src + off, dst + off);
+    if (off < n) run_group<EcbGroup<R, Enc>>((n - off) / 16, k, src + off, dst + off);
+}
+
+template <int R>
+ACRYPTO_AESNI void ecb_r(const Schedule &s, bool enc, const uint8_t *src, uint8_t *dst, size_t n) {
+    if (enc)
+        ecb_dir<R, true>(reinterpret_cast<const __m128i *>(s.enc), src, dst, n);
+    else
+        ecb_dir<R, false>(reinterpret_cast<const __m128i *>(s.dec), src, dst, n);
 }
 
 template <int R>
@@ -199,6 +226,22 @@ ACRYPTO_AESNI void cbc_enc_r(const Schedule &s, const uint8_t *src, uint8_t *dst
     store(iv, c);
 }
 
+/// CBC decryption of M blocks side by side, chaining from `prev`; returns the last
+/// ciphertext block. The group's ciphertext is loaded before its plaintext is stored
+/// (in place).
+template <int R> struct CbcDecGroup {
+    template <size_t M>
+    ACRYPTO_AESNI static __m128i run(const __m128i *k, const uint8_t *src, uint8_t *dst,
+                                     __m128i prev) {
+        __m128i c[M], x[M];
+        for (size_t j = 0; j < M; ++j) x[j] = c[j] = load(src + 16 * j);
+        dec_ways<R, M>(k, x);
+        store(dst, _mm_xor_si128(x[0], prev));
+        for (size_t j = 1; j < M; ++j) store(dst + 16 * j, _mm_xor_si128(x[j], c[j - 1]));
+        return c[M - 1];
+    }
+};
+
 template <int R>
 ACRYPTO_AESNI void cbc_dec_r(const Schedule &s, const uint8_t *src, uint8_t *dst, size_t n,
                              uint8_t *iv) {
@@ -209,20 +252,9 @@ ACRYPTO_AESNI void cbc_dec_r(const Schedule &s, const uint8_t *src, uint8_t *dst
         off = n / (kWays * 16) * (kWays * 16);
         cbc_dec_wide<R>(k, src, dst, off, &prev);
     }
-    // Every group's ciphertext is loaded before its plaintext is stored (in place).
-    for (; n - off >= kWays * 16; off += kWays * 16) {
-        __m128i c[kWays], x[kWays];
-        for (size_t j = 0; j < kWays; ++j) x[j] = c[j] = load(src + off + 16 * j);
-        dec_ways<R>(k, x);
-        store(dst + off, _mm_xor_si128(x[0], prev));
-        for (size_t j = 1; j < kWays; ++j) store(dst + off + 16 * j, _mm_xor_si128(x[j], c[j - 1]));
-        prev = c[kWays - 1];
-    }
-    for (; off < n; off += 16) {
-        const __m128i c = load(src + off);
-        store(dst + off, _mm_xor_si128(dec_block<R>(k, c), prev));
-        prev = c;
-    }
+    for (; n - off >= kWays * 16; off += kWays * 16)
+        prev = CbcDecGroup<R>::template run<kWays>(k, src + off, dst + off, prev);
+    if (off < n) prev = run_group<CbcDecGroup<R>>((n - off) / 16, k, src + off, dst + off, prev);
     store(iv, prev);
 }
 
@@ -254,6 +286,20 @@ ACRYPTO_AESNI inline __m128i block_of(const Counter &c) {
     return _mm_set_epi64x(static_cast<long long>(__builtin_bswap64(c.lo)),
                           static_cast<long long>(__builtin_bswap64(c.hi)));
 }
+
+/// CTR over M whole blocks side by side from counter `*c`, which is moved on past them.
+template <int R> struct CtrGroup {
+    template <size_t M>
+    ACRYPTO_AESNI static void run(const __m128i *k, const uint8_t *src, uint8_t *dst, Counter *c) {
+        __m128i x[M];
+        for (size_t j = 0; j < M; ++j) {
+            x[j] = block_of(*c);
+            c->add(1);
+        }
+        enc_ways<R, M>(k, x);
+        for (size_t j = 0; j < M; ++j) store(dst + 16 * j, _mm_xor_si128(x[j], load(src + 16 * j)));
+    }
+};
 
 /// CTR keystream over `n` bytes (a multiple of 8 blocks) with VAES, four pairs of
 /// counter blocks side by side. The caller checks that the counter's low 64 bits do
@@ -307,19 +353,12 @@ ACRYPTO_AESNI void ctr_r(const Schedule &s, const uint8_t *src, uint8_t *dst, si
             ctr_wide<R>(k, src + off, dst + off, groups * kWays * 16, c);
             off += groups * kWays * 16;
         }
-        for (; n - off >= kWays * 16; off += kWays * 16) {
-            __m128i x[kWays];
-            for (size_t j = 0; j < kWays; ++j) {
-                x[j] = block_of(c);
-                c.add(1);
-            }
-            enc_ways<R>(k, x);
-            for (size_t j = 0; j < kWays; ++j)
-                store(dst + off + 16 * j, _mm_xor_si128(x[j], load(src + off + 16 * j)));
-        }
-        for (; n - off >= 16; off += 16) {
-            store(dst + off, _mm_xor_si128(enc_block<R>(k, block_of(c)), load(src + off)));
-            c.add(1);
+        for (; n - off >= kWays * 16; off += kWays * 16)
+            CtrGroup<R>::template run<kWays>(k, src + off, dst + off, &c);
+        if (n - off >= 16) {
+            const size_t whole = (n - off) / 16;
+            run_group<CtrGroup<R>>(whole, k, src + off, dst + off, &c);
+            off += 16 * whole;
         }
         if (off < n) { // a partial block: its keystream stays in use
             store(ks, enc_block<R>(k, block_of(c)));
@@ -412,41 +451,27 @@ ACRYPTO_AESNI inline __m128i xts_block(const __m128i *k, bool enc, __m128i x, __
     return _mm_xor_si128(enc ? enc_block<R>(k, x) : dec_block<R>(k, x), t);
 }
 
-/// XTS over exactly M whole blocks side by side, from tweak `t`; returns the next
-/// block's tweak. Every lane is used, so data and tweaks stay in registers.
-template <int R, size_t M, bool Enc>
-ACRYPTO_AESNI inline __m128i xts_blocks(const __m128i *k, const uint8_t *src, uint8_t *dst,
-                                        __m128i t) {
-    static_assert(M <= TweakRun::kMaxSteps, "one TweakRun for a group");
-    __m128i x[M], tw[M];
-    TweakRun run(t);
-    for (size_t j = 0; j < M; ++j) {
-        tw[j] = run.t;
-        x[j] = _mm_xor_si128(load(src + 16 * j), run.t);
-        run.next();
+/// XTS over M whole blocks side by side from tweak `t`; returns the next block's tweak.
+template <int R, bool Enc> struct XtsGroup {
+    template <size_t M>
+    ACRYPTO_AESNI static __m128i run(const __m128i *k, const uint8_t *src, uint8_t *dst,
+                                     __m128i t) {
+        static_assert(M <= TweakRun::kMaxSteps, "one TweakRun for a group");
+        __m128i x[M], tw[M];
+        TweakRun run(t);
+        for (size_t j = 0; j < M; ++j) {
+            tw[j] = run.t;
+            x[j] = _mm_xor_si128(load(src + 16 * j), run.t);
+            run.next();
+        }
+        if constexpr (Enc)
+            enc_ways<R, M>(k, x);
+        else
+            dec_ways<R, M>(k, x);
+        for (size_t j = 0; j < M; ++j) store(dst + 16 * j, _mm_xor_si128(x[j], tw[j]));
+        return run.t;
     }
-    if constexpr (Enc)
-        enc_ways<R, M>(k, x);
-    else
-        dec_ways<R, M>(k, x);
-    for (size_t j = 0; j < M; ++j) store(dst + 16 * j, _mm_xor_si128(x[j], tw[j]));
-    return run.t;
-}
-
-/// XTS over `m` (1 to kWays - 1) whole blocks side by side, one group of exactly m.
-template <int R, bool Enc>
-ACRYPTO_AESNI __m128i xts_few(const __m128i *k, const uint8_t *src, uint8_t *dst, size_t m,
-                              __m128i t) {
-    switch (m) {
-    case 1: return xts_blocks<R, 1, Enc>(k, src, dst, t);
-    case 2: return xts_blocks<R, 2, Enc>(k, src, dst, t);
-    case 3: return xts_blocks<R, 3, Enc>(k, src, dst, t);
-    case 4: return xts_blocks<R, 4, Enc>(k, src, dst, t);
-    case 5: return xts_blocks<R, 5, Enc>(k, src, dst, t);
-    case 6: return xts_blocks<R, 6, Enc>(k, src, dst, t);
-    default: return xts_blocks<R, 7, Enc>(k, src, dst, t);
-    }
-}
+};
 
 template <int R>
 ACRYPTO_AESNI void xts_r(const Schedule &k1, const Schedule &k2, bool enc, const uint8_t *src,
@@ -462,12 +487,12 @@ ACRYPTO_AESNI void xts_r(const Schedule &k1, const Schedule &k2, bool enc, const
         t = enc ? xts_wide<R, true>(k, src, dst, off, t) : xts_wide<R, false>(k, src, dst, off, t);
     }
     for (; plain - off >= kWays * 16; off += kWays * 16)
-        t = enc ? xts_blocks<R, kWays, true>(k, src + off, dst + off, t)
-                : xts_blocks<R, kWays, false>(k, src + off, dst + off, t);
+        t = enc ? XtsGroup<R, true>::template run<kWays>(k, src + off, dst + off, t)
+                : XtsGroup<R, false>::template run<kWays>(k, src + off, dst + off, t);
     if (off < plain) {
         const size_t m = (plain - off) / 16;
-        t = enc ? xts_few<R, true>(k, src + off, dst + off, m, t)
-                : xts_few<R, false>(k, src + off, dst + off, m, t);
+        t = enc ? run_group<XtsGroup<R, true>>(m, k, src + off, dst + off, t)
+                : run_group<XtsGroup<R, false>>(m, k, src + off, dst + off, t);
         off = plain;
     }
     if (rest != 0) {
