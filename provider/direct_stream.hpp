@@ -2,7 +2,6 @@
 // DirectStream: a ChaCha20 context's direct path, its own keyed default-provider context.
 #pragma once
 
-#include <bit>
 #include <cstddef>
 #include <cstdint>
 
@@ -10,6 +9,7 @@
 #include "acrypto/sched/scheduler.hpp"
 #include "acrypto/session.h"
 
+#include "inline_kernel.hpp"
 #include "prov_ctx.hpp"
 
 namespace acrypto::prov {
@@ -44,15 +44,14 @@ class DirectStream {
     bool enter(ProvCtx *pctx, const acrypto_key &key, bool enc, const uint8_t *iv, uint32_t num);
 
     /// Updates between two questions to the cost model.
-    static constexpr uint32_t kRecheckEvery = 256;
+    static constexpr uint32_t kRecheckEvery = InlineKernel::kRecheckEvery;
 
     /// The cost model's answer: these size classes stay on this thread for the next
     /// kRecheckEvery updates. The per-update check takes the run of classes from the
     /// smallest up as one longest length (an update in a class past a gap takes the
     /// slow path, which asks the model and runs it here all the same).
     void rearm(uint32_t classes) noexcept {
-        const uint32_t run = static_cast<uint32_t>(std::countr_one(classes));
-        limit_ = !owns_ || run == 0 ? 0 : (size_t{32} << (run - 1)) - 1;
+        limit_ = owns_ ? InlineKernel::longest_taken(classes) : 0;
         left_ = kRecheckEvery;
     }
     /// Ask the cost model again at the next update (the context's options changed).

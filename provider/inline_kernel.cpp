@@ -12,6 +12,16 @@ void InlineKernel::reset() noexcept {
         k_.abandon(); // bound under a scheduler abandoned at fork()
     k_.reset();
     refused_ = false;
+    armed_max_ = 0;
+}
+
+int InlineKernel::admit_and_arm(ProvCtx *pctx, const OpOptions &opts, size_t len) noexcept {
+    const int a = admit(pctx, opts, len);
+    if (a == ACRYPTO_OK) {
+        armed_max_ = longest_taken(taken_classes(pctx, opts));
+        armed_left_ = kRecheckEvery;
+    }
+    return a;
 }
 
 bool InlineKernel::wanted_by_caller(uint32_t blocking, uint32_t paused, uint32_t c) noexcept {
@@ -37,10 +47,14 @@ uint32_t InlineKernel::taken_classes(ProvCtx *pctx, const OpOptions &opts) noexc
     return bits;
 }
 
-void InlineKernel::stale() noexcept { k_.reset(); }
+void InlineKernel::stale() noexcept {
+    k_.reset();
+    armed_max_ = 0;
+}
 
 int InlineKernel::forked() noexcept {
     k_.abandon();
+    armed_max_ = 0;
     return ACRYPTO_E_UNSUPPORTED;
 }
 
@@ -48,7 +62,8 @@ int InlineKernel::run_aead(ProvCtx *pctx, const OpOptions &opts, const uint8_t *
                            const uint8_t *aad, size_t aad_len, const uint8_t *src, uint8_t *dst,
                            size_t len, uint8_t *tag, size_t tag_len) noexcept {
     if (!k_) return ACRYPTO_E_UNSUPPORTED; // an AEAD message may have no payload
-    if (const int a = admit(pctx, opts, len); a != ACRYPTO_OK) return a;
+    if (!armed(opts, len))
+        if (const int a = admit_and_arm(pctx, opts, len); a != ACRYPTO_OK) return a;
     const int rc = k_.run_aead(iv, iv_len, aad, aad_len, src, dst, len, tag, tag_len);
     if (rc == ACRYPTO_E_UNSUPPORTED) stale(); // stale, or another IV length: bind again later
     return rc;
@@ -67,6 +82,7 @@ void InlineKernel::bind_after_inline(ProvCtx *pctx, const OpOptions &opts,
         }
         k_ = std::move(r.value());
         generation_ = fork_generation();
+        armed_max_ = 0;
     } catch (...) {
         refused_ = true;
     }

@@ -2,6 +2,8 @@
 // InlineKernel: an operation context's bound device kernel, the fast inline path.
 #pragma once
 
+#include <bit>
+#include <cstddef>
 #include <cstdint>
 
 #include "acrypto/sched/ref.hpp"
@@ -41,7 +43,8 @@ class InlineKernel {
      */
     int run(ProvCtx *pctx, const OpOptions &opts, const uint8_t *src, uint8_t *dst, size_t len,
             uint8_t *iv, uint32_t *num) noexcept {
-        if (const int a = admit(pctx, opts, len); a != ACRYPTO_OK) return a;
+        if (!armed(opts, len)) [[unlikely]]
+            if (const int a = admit_and_arm(pctx, opts, len); a != ACRYPTO_OK) return a;
         const int rc = k_.run(src, dst, len, iv, num);
         if (rc == ACRYPTO_E_UNSUPPORTED) [[unlikely]]
             stale();
@@ -64,6 +67,16 @@ class InlineKernel {
      */
     uint32_t taken_classes(ProvCtx *pctx, const OpOptions &opts) noexcept;
 
+    /// The longest length in the run of `classes` from the smallest up (0: none), as one
+    /// bound for a per-run check.
+    static size_t longest_taken(uint32_t classes) noexcept {
+        const auto run = static_cast<uint32_t>(std::countr_one(classes));
+        return run == 0 ? 0 : (size_t{32} << (run - 1)) - 1;
+    }
+
+    /// Runs on one answer of the cost model (see armed()) before it is asked again.
+    static constexpr uint32_t kRecheckEvery = 256;
+
     /**
      * The same for one AEAD message (acrypto_kernel::aead_fn): `tag` is written
      * (encrypt) or checked (decrypt: ACRYPTO_E_VERIFY on mismatch).
@@ -83,7 +96,21 @@ class InlineKernel {
                            const acrypto_step &shape) noexcept;
 
   private:
-    /// The gate of every run: ACRYPTO_OK when `len` bytes may go to the kernel now,
+    /**
+     * The gate of most runs: `len` is within the longest length the cost model kept on
+     * this thread when last asked (admit_and_arm), asked at most kRecheckEvery runs ago;
+     * the context is not bound to a device; no fork() since the kernel was bound. A
+     * length, a state or an answer that is due takes admit_and_arm() instead.
+     */
+    bool armed(const OpOptions &opts, size_t len) noexcept {
+        if (len - 1 >= armed_max_ || opts.device[0] != '\0' || generation_ != fork_generation())
+            return false;
+        if (--armed_left_ == 0) armed_max_ = 0; // ask again at the next run
+        return true;
+    }
+    /// admit(), and when it lets the run in, arm the runs after it (see armed()).
+    [[gnu::noinline]] int admit_and_arm(ProvCtx *pctx, const OpOptions &opts, size_t len) noexcept;
+    /// The gate of every run not armed: ACRYPTO_OK when `len` bytes may go to the kernel now,
     /// else ACRYPTO_E_UNSUPPORTED. An unbound kernel's max_len is 0, so a non-empty
     /// run needs one bound.
     int admit(ProvCtx *pctx, const OpOptions &opts, size_t len) noexcept {
@@ -115,6 +142,8 @@ class InlineKernel {
 
     acrypto::sched::Kernel k_;
     uint64_t generation_ = 0; ///< fork generation k_ was bound in
+    size_t armed_max_ = 0;    ///< longest armed length (0: not armed; see armed())
+    uint32_t armed_left_ = 0; ///< armed runs before the cost model is asked again
     bool refused_ = false;    ///< no kernel for this shape: do not ask again
 };
 

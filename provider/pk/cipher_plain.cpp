@@ -386,6 +386,15 @@ bool enter_direct(PlainCtx *c) noexcept {
                          [&] { return update_slow(c, out, outl, outsize, in, inl); });
 }
 
+/// An update of a context with no direct path (XTS, DES): the bound kernel's fast path, as
+/// update_other's last step. Out of line, so that the direct path saves no registers for it.
+[[gnu::noinline]] int update_kernel(PlainCtx *c, unsigned char *out, size_t *outl, size_t outsize,
+                                    const unsigned char *in, size_t inl) noexcept {
+    return kernel_update(c, kernel_takes(c, out, outsize, in, inl), out, outl, in, inl,
+                         kernel_failed,
+                         [&] { return update_slow(c, out, outl, outsize, in, inl); });
+}
+
 /// The direct path's whole check per update: a stream on it, same or disjoint buffers, and
 /// a size class the cost model keeps on this thread (see DirectStream::wants).
 inline bool direct_takes(const PlainCtx *c, const unsigned char *out, size_t outsize,
@@ -399,7 +408,8 @@ int plain_update(void *vctx, unsigned char *out, size_t *outl, size_t outsize,
     auto *c = static_cast<PlainCtx *>(vctx);
     if (direct_takes(c, out, outsize, in, inl)) [[likely]]
         return run_direct(c, out, outl, in, inl);
-    return update_other(c, out, outl, outsize, in, inl);
+    return c->direct_ok ? update_other(c, out, outl, outsize, in, inl)
+                        : update_kernel(c, out, outl, outsize, in, inl);
 }
 
 int final_impl(PlainCtx *c, unsigned char *out, size_t *outl, size_t outsize) {

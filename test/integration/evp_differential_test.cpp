@@ -236,6 +236,58 @@ TEST_F(Differential, ChaCha20StreamRunsDirectAndKeepsItsPosition) {
     EVP_CIPHER_free(theirs);
 }
 
+TEST_F(Differential, ArmedKernelsHonourADeviceSetMidStream) {
+    // A context's bound kernel runs most updates on the cost model's last answer, asked
+    // again every few hundred runs. A device set on the context between two of those
+    // questions must still send the next update to that device as a session, and clearing
+    // it must bring the kernel back; every update matches the default provider.
+    ASSERT_TRUE(env_->loaded()) << env_->load_error();
+    for (const char *name : {"AES-128-XTS", "AES-128-CBC", "AES-256-CTR", "DES-EDE3-CBC"}) {
+        SCOPED_TRACE(name);
+        EVP_CIPHER *ours = EVP_CIPHER_fetch(env_->ctx(), name, kAcrypto);
+        EVP_CIPHER *theirs = EVP_CIPHER_fetch(env_->ctx(), name, kDefault);
+        ASSERT_NE(ours, nullptr);
+        ASSERT_NE(theirs, nullptr);
+        const auto key = random_bytes(static_cast<size_t>(EVP_CIPHER_get_key_length(ours)));
+        const auto iv = random_bytes(16);
+        EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new(), *ref = EVP_CIPHER_CTX_new();
+        ASSERT_EQ(EVP_EncryptInit_ex2(c, ours, key.data(), iv.data(), nullptr), 1);
+        ASSERT_EQ(EVP_EncryptInit_ex2(ref, theirs, key.data(), iv.data(), nullptr), 1);
+        auto set_device = [&](const char *dev) {
+            char d[8] = {};
+            std::strcpy(d, dev);
+            const OSSL_PARAM p[] = {OSSL_PARAM_construct_utf8_string("acrypto-device", d, 0),
+                                    OSSL_PARAM_construct_end()};
+            ASSERT_EQ(EVP_CIPHER_CTX_set_params(c, p), 1) << drain_errors();
+        };
+        auto updates = [&](int n) {
+            for (int i = 0; i < n; ++i) {
+                const auto in = random_bytes(64);
+                std::vector<uint8_t> got(in), want(64);
+                int outl = 0, wantl = 0;
+                ASSERT_EQ(EVP_EncryptUpdate(c, got.data(), &outl, got.data(), 64), 1)
+                    << drain_errors();
+                ASSERT_EQ(EVP_EncryptUpdate(ref, want.data(), &wantl, in.data(), 64), 1);
+                ASSERT_EQ(outl, 64);
+                ASSERT_EQ(got, want) << "update " << i;
+            }
+        };
+        updates(300); // bound and armed: on the caller's thread
+        const long long before = env_->stat("submitted");
+        set_device("cpu");
+        updates(10);
+        const long long bound = env_->stat("submitted");
+        EXPECT_GE(bound, before + 10) << env_->stats();
+        set_device("");
+        updates(300);
+        EXPECT_LE(env_->stat("submitted"), bound + 1) << env_->stats(); // (the kernel binds again)
+        EVP_CIPHER_CTX_free(c);
+        EVP_CIPHER_CTX_free(ref);
+        EVP_CIPHER_free(ours);
+        EVP_CIPHER_free(theirs);
+    }
+}
+
 TEST_F(Differential, AeadContextsFirstMessagesRunDirect) {
     // A TLS handshake keys a context for a few records: those run on the direct path
     // from the first one, without a session or a device kernel keyed for them.
