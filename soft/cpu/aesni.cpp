@@ -596,6 +596,45 @@ ACRYPTO_AESNI void xts(const Schedule &k1, const Schedule &k2, bool enc, const u
     }
 }
 
+namespace {
+
+template <int R, bool Enc>
+ACRYPTO_AESNI void ecb_fn(const Schedule &s, const uint8_t *src, uint8_t *dst, size_t n, uint8_t *,
+                          uint32_t *) {
+    ecb_dir<R, Enc>(reinterpret_cast<const __m128i *>(Enc ? s.enc : s.dec), src, dst, n);
+}
+template <int R>
+ACRYPTO_AESNI void cbc_enc_fn(const Schedule &s, const uint8_t *src, uint8_t *dst, size_t n,
+                              uint8_t *iv, uint32_t *) {
+    cbc_enc_r<R>(s, src, dst, n, iv);
+}
+template <int R>
+ACRYPTO_AESNI void cbc_dec_fn(const Schedule &s, const uint8_t *src, uint8_t *dst, size_t n,
+                              uint8_t *iv, uint32_t *) {
+    cbc_dec_r<R>(s, src, dst, n, iv);
+}
+
+template <int R> BlockFn block_fn_r(Mode mode, bool enc) noexcept {
+    switch (mode) {
+    case Mode::Ecb: return enc ? &ecb_fn<R, true> : &ecb_fn<R, false>;
+    case Mode::Cbc: return enc ? &cbc_enc_fn<R> : &cbc_dec_fn<R>;
+    case Mode::Ctr: return &ctr_r<R>;
+    }
+    return nullptr;
+}
+
+} // namespace
+
+BlockFn block_fn_for(const Schedule &s, Mode mode, bool enc) noexcept {
+    if (!available()) return nullptr;
+    switch (s.rounds) {
+    case 10: return block_fn_r<10>(mode, enc);
+    case 12: return block_fn_r<12>(mode, enc);
+    case 14: return block_fn_r<14>(mode, enc);
+    default: return nullptr;
+    }
+}
+
 XtsFn xts_for(const Schedule &k1, const Schedule &k2) noexcept {
     if (!available() || k1.rounds != k2.rounds) return nullptr;
     switch (k1.rounds) {
@@ -615,6 +654,7 @@ void cbc(const Schedule &, bool, const uint8_t *, uint8_t *, size_t, uint8_t *) 
 void ctr(const Schedule &, const uint8_t *, uint8_t *, size_t, uint8_t *, uint32_t *) noexcept {}
 void xts(const Schedule &, const Schedule &, bool, const uint8_t *, uint8_t *, size_t,
          const uint8_t *) noexcept {}
+BlockFn block_fn_for(const Schedule &, Mode, bool) noexcept { return nullptr; }
 XtsFn xts_for(const Schedule &, const Schedule &) noexcept { return nullptr; }
 
 #endif

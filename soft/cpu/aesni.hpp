@@ -40,6 +40,19 @@ void cbc(const Schedule &s, bool enc, const uint8_t *src, uint8_t *dst, size_t n
 void ctr(const Schedule &s, const uint8_t *src, uint8_t *dst, size_t n, uint8_t iv[16],
          uint32_t *num) noexcept;
 
+/// The modes block_fn_for() chooses among.
+enum class Mode { Ecb, Cbc, Ctr };
+
+/**
+ * ecb(), cbc() or ctr() for one key size, mode and direction, chosen once (a kernel's
+ * every run skips the choice), with one signature: ECB reads neither `iv` nor `num`,
+ * CBC not `num`; each expects what its function above does. CTR has one direction.
+ */
+using BlockFn = void (*)(const Schedule &s, const uint8_t *src, uint8_t *dst, size_t n, uint8_t *iv,
+                         uint32_t *num);
+/// The BlockFn for `s` (an AES-NI key) in `mode` and direction; nullptr for another key size.
+BlockFn block_fn_for(const Schedule &s, Mode mode, bool enc) noexcept;
+
 /// XTS (IEEE 1619) over one data unit of `n` >= 16 bytes with ciphertext stealing:
 /// `k1` the data key, `k2` the tweak key (same size), `tweak` the unit's 16-byte
 /// tweak, not changed. `src` and `dst` as for ecb().

@@ -24,40 +24,18 @@ namespace acrypto::soft::cpu {
 
 namespace {
 
-/// AES ECB/CBC/CTR on the AES-NI instructions when the CPU has them (`ni`), with
+/// AES ECB/CBC/CTR on the AES-NI instructions when the CPU has them (`ni_fn`), with
 /// no EVP layer under the kernel; otherwise a keyed EVP context.
 struct AesKernel : KernelBase {
     Keyed k;
     aesni::Schedule ni_keys;
-    bool ni = false;
+    aesni::BlockFn ni_fn = nullptr; ///< the mode's AES-NI function for ni_keys (run_aes_ni)
 };
-
-int run_aesni(const AesKernel &a, const uint8_t *src, uint8_t *dst, size_t len, uint8_t *iv,
-              uint32_t *num) {
-    if (a.mode == ACRYPTO_MODE_CTR) {
-        if (!iv || !num || *num >= 16) return ACRYPTO_E_INVALID;
-        aesni::ctr(a.ni_keys, src, dst, len, iv, num);
-        return ACRYPTO_OK;
-    }
-    if (len % 16 != 0) return ACRYPTO_E_INVALID;
-    if (a.mode == ACRYPTO_MODE_ECB) {
-        aesni::ecb(a.ni_keys, a.enc, src, dst, len);
-        return ACRYPTO_OK;
-    }
-    if (!iv) return ACRYPTO_E_INVALID;
-    aesni::cbc(a.ni_keys, a.enc, src, dst, len, iv);
-    return ACRYPTO_OK;
-}
 
 int run_aes(void *state, const uint8_t *src, uint8_t *dst, size_t len, uint8_t *iv, uint32_t *num) {
     auto *a = static_cast<AesKernel *>(state);
     if (len == 0) return ACRYPTO_OK;
     if (!src || !dst || partly_overlaps(src, dst, len)) return ACRYPTO_E_INVALID;
-    if (a->ni) {
-        const int rc = run_aesni(*a, src, dst, len, iv, num);
-        a->count(len);
-        return rc;
-    }
     int rc;
     switch (a->mode) {
     case ACRYPTO_MODE_ECB: rc = len % 16 ? ACRYPTO_E_INVALID : aes_ecb(a->k, src, dst, len); break;
@@ -72,6 +50,22 @@ int run_aes(void *state, const uint8_t *src, uint8_t *dst, size_t len, uint8_t *
     if (rc != ACRYPTO_OK) a->k.known = false;
     a->count(len);
     return rc;
+}
+
+/// A run on AES-NI with the mode's function chosen at bind (the kernel's run when the CPU
+/// has AES-NI): run_aes()'s checks, then the rounds, with no choice of mode or key size.
+int run_aes_ni(void *state, const uint8_t *src, uint8_t *dst, size_t len, uint8_t *iv,
+               uint32_t *num) {
+    auto *a = static_cast<AesKernel *>(state);
+    if (len == 0) return ACRYPTO_OK;
+    if (!src || !dst || partly_overlaps(src, dst, len)) return ACRYPTO_E_INVALID;
+    const bool bad = a->mode == ACRYPTO_MODE_CTR
+                         ? !iv || !num || *num >= 16
+                         : len % 16 != 0 || (a->mode == ACRYPTO_MODE_CBC && !iv);
+    if (bad) return ACRYPTO_E_INVALID;
+    a->ni_fn(a->ni_keys, src, dst, len, iv, num);
+    a->count(len);
+    return ACRYPTO_OK;
 }
 
 void release_aes(void *state) {
@@ -199,9 +193,12 @@ int bind_kernel(const std::shared_ptr<CryptoLib> &lib, const std::shared_ptr<Ker
     if (!name || !lib || !lib->ok() || !counts) return ACRYPTO_E_UNSUPPORTED;
     auto *a = new_kernel<AesKernel>(lib, counts, shape);
     if (!a) return ACRYPTO_E_NOMEM;
-    if (aesni::expand(a->ni_keys, shape.key->data, shape.key->len)) {
-        a->ni = true;
-    } else {
+    const aesni::Mode m = a->mode == ACRYPTO_MODE_ECB   ? aesni::Mode::Ecb
+                          : a->mode == ACRYPTO_MODE_CBC ? aesni::Mode::Cbc
+                                                        : aesni::Mode::Ctr;
+    if (aesni::expand(a->ni_keys, shape.key->data, shape.key->len))
+        a->ni_fn = aesni::block_fn_for(a->ni_keys, m, a->enc);
+    if (a->ni_fn == nullptr) {
         a->cipher = EVP_CIPHER_fetch(lib->ctx(), name, nullptr);
         a->k.ctx = EVP_CIPHER_CTX_new();
         if (!aes_key_ctx(a->k.ctx, a->cipher, a->mode, shape.key->data, a->enc)) {
@@ -212,7 +209,7 @@ int bind_kernel(const std::shared_ptr<CryptoLib> &lib, const std::shared_ptr<Ker
         a->k.known = true; // zero IV, counter zero, num 0
     }
     out = kernel_table(a, release_aes, uint64_t{1} << 30);
-    out.run_fn = run_aes;
+    out.run_fn = a->ni_fn != nullptr ? run_aes_ni : run_aes;
     return ACRYPTO_OK;
 }
 
