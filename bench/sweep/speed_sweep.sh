@@ -7,7 +7,8 @@
 #                                  [-t <tag>] [-p]
 #   -E: no devices key in openssl.cnf (the provider's embedded default device list)
 #   -a: only these tests, e.g. "aes-128-cbc sha256" (default: aes-128-cbc aes-128-gcm sha256
-#       hmac-sha256 pkey; also known: aes-128-ctr aes-256-xts chacha20 sha1 sha512)
+#       hmac-sha256 pkey; also known: aes-128-ctr aes-256-xts chacha20 sha1 sha512 aes-128-xts
+#       aes-256-cbc des-ede3-cbc chacha20-poly1305 sha384 hmac-sha512)
 #   -S: skip the acrypto sync mode (default and async modes only)
 #   -p: no measurement, plot the existing <output dir>/speed-<tag>.csv again
 #   module dir: folder holding acrypto.so and acrypto/ (default: build/release/modules)
@@ -61,7 +62,9 @@ write_acrypto_cnf "$TMP/acrypto.cnf" "$MODDIR" "$([ -n "$EMBEDDED" ] || echo "$D
 TESTS=("aes-128-cbc|-evp aes-128-cbc" "aes-128-gcm|-evp aes-128-gcm" "sha256|-evp sha256"
     "hmac-sha256|-hmac sha256" "pkey|rsa2048 ecdsap256 ecdhx25519"
     "aes-128-ctr|-evp aes-128-ctr" "aes-256-xts|-evp aes-256-xts" "chacha20|-evp chacha20"
-    "sha1|-evp sha1" "sha512|-evp sha512")
+    "sha1|-evp sha1" "sha512|-evp sha512" "aes-128-xts|-evp aes-128-xts"
+    "aes-256-cbc|-evp aes-256-cbc" "des-ede3-cbc|-evp des-ede3-cbc"
+    "chacha20-poly1305|-evp chacha20-poly1305" "sha384|-evp sha384" "hmac-sha512|-hmac sha512")
 ONLY=${ONLY:-aes-128-cbc aes-128-gcm sha256 hmac-sha256 pkey}
 if [ -n "$ONLY" ]; then
     SEL=()
@@ -86,12 +89,12 @@ one() {
         "${pq[@]}" "${aj[@]}" "$@" </dev/null 2>/dev/null |
         awk -F: '
             /^\+H:/ { for (i = 2; i <= NF; i++) sz[i + 2] = $i }
-            /^\+F:/ { n = tolower($3); sub(/^hmac\(sha256\)$/, "hmac-sha256", n)
+            /^\+F:/ { n = tolower($3); if (n ~ /^hmac\(/) { sub(/^hmac\(/, "hmac-", n); sub(/\)$/, "", n) }
                       for (i = 4; i <= NF; i++) printf "%s,encrypt,%s,%s,bytes/s\n", n, sz[i], $i }
             /^\+F2:/ { printf "rsa,sign,%s,%s,ops/s\nrsa,verify,%s,%s,ops/s\n", $3, $4, $3, $5 }
             /^\+F4:/ { printf "ecdsa,sign,%s,%s,ops/s\necdsa,verify,%s,%s,ops/s\n", $3, $4, $3, $5 }
             /^\+F5:/ { printf "ecdh,derive,%s,%s,ops/s\n", $3, $4 }' |
-        sed -e 's/^\(sha1\|sha256\|sha512\),encrypt/\1,digest/' -e 's/^hmac-sha256,encrypt/hmac-sha256,mac/'
+        sed -e 's/^\(sha1\|sha256\|sha384\|sha512\),encrypt/\1,digest/' -e 's/^\(hmac-sha[0-9]*\),encrypt/\1,mac/'
 }
 
 if [ -z "$PLOT_ONLY" ]; then
