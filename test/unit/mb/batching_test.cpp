@@ -111,8 +111,11 @@ TEST(MbBatching, NoPollWithPollUsZero) {
 }
 
 TEST(MbBatching, LingeringPartialBatchIsFlushedAtItsDeadline) {
-    // Linger far longer than the budget: only the deadline can release it.
-    auto h = open_mb({{"flush-us", "2000"}, {"linger-us", "10000000"}});
+    // Linger far longer than the budget: only the deadline can release it. The budget
+    // (50 ms) leaves the worker time to reach its wait for the deadline even when it is
+    // scheduled late (a 2 ms one failed under ThreadSanitizer on a loaded host: the worker
+    // found the deadline already past and flushed without waiting, flush_waits 0).
+    auto h = open_mb({{"flush-us", "50000"}, {"linger-us", "10000000"}});
     ASSERT_TRUE(h);
     Bytes want;
     auto s = cbc(256, 11, &want);
