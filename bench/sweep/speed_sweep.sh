@@ -102,14 +102,17 @@ if [ -z "$PLOT_ONLY" ]; then
 echo "openssl speed sweep: $("$OPENSSL" version), -seconds $SECS, $RUNS runs, devices = $DEVICES," \
     "$(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$TMP/header" "$CSV.txt"
 : >"$TMP/raw"
+# The modes of one test run back to back, so that the host's drift over the minutes a
+# sweep takes falls on all of them alike (a whole mode's tests in a row put minutes
+# between a test's default and acrypto runs).
 for r in $(seq "$RUNS"); do
-    for mode in "${MODES[@]}"; do
-        for t in "${TESTS[@]}"; do
+    for t in "${TESTS[@]}"; do
+        for mode in "${MODES[@]}"; do
             # shellcheck disable=SC2086
             one "$mode" ${t#*|} | sed "s/^/$mode,$r,/" >>"$TMP/raw"
         done
-        echo "run $r/$RUNS $mode done" >&2
     done
+    echo "run $r/$RUNS done" >&2
 done
 # raw: mode,run,alg,op,size,value,unit -> median per (alg,op,size,mode)
 {
