@@ -75,29 +75,9 @@ struct AesCtx {
     bool pad = true;
     bool key_set = false;
     bool iv_set = false;
-    /// What kernel_takes() needs of the settings, kept by every init and set_ctx_params
-    /// (SettingsSeen): a key, an IV where the mode has one, no TLS record mode, and no
-    /// block held back for unpadding.
-    bool kernel_ready = false;
     tls::RecordMode tls; ///< TLS record mode (block modes): tls-version, tls-mac-size, tls-mac
     InlineSession inl;   ///< reused for inline runs (run_cipher)
     InlineKernel kern;   ///< the bound device kernel, once an inline run succeeded
-};
-
-/// Sets kernel_ready from the context's settings when it goes out of scope: at every exit
-/// of a function that may change them, failed ones included.
-struct SettingsSeen {
-    AesCtx *c;
-    explicit SettingsSeen(AesCtx *ctx) : c(ctx) {}
-    SettingsSeen(const SettingsSeen &) = delete;
-    SettingsSeen &operator=(const SettingsSeen &) = delete;
-    ~SettingsSeen() {
-        const uint32_t mode = c->info->mode;
-        c->kernel_ready = c->key_set && c->tls.version <= 0 &&
-                          (mode == ACRYPTO_MODE_CTR
-                               ? c->iv_set
-                               : (c->enc || !c->pad) && (mode == ACRYPTO_MODE_ECB || c->iv_set));
-    }
 };
 
 void free_key(AesCtx *c) {
@@ -238,7 +218,6 @@ int aes_set_ctx_params(void *vctx, const OSSL_PARAM params[]);
 
 int aes_init(AesCtx *c, bool enc, const unsigned char *key, size_t keylen, const unsigned char *iv,
              size_t ivlen, const OSSL_PARAM params[]) {
-    const SettingsSeen seen(c);
     try {
         if (c->enc != enc) c->kern.reset(); // a kernel runs one direction
         c->enc = enc;
@@ -350,8 +329,12 @@ int tls_record(AesCtx *c, unsigned char *out, size_t *outl, size_t outsize, cons
 /// Such an update goes straight to the bound kernel.
 inline bool kernel_takes(const AesCtx *c, const unsigned char *out, size_t outsize,
                          const unsigned char *in, size_t inl) noexcept {
-    return c->kernel_ready && c->bufsz == 0 && inl != 0 && outsize >= inl && in != nullptr &&
-           out != nullptr && (inl % kBlock == 0 || c->info->mode == ACRYPTO_MODE_CTR) &&
+    const uint32_t mode = c->info->mode;
+    return c->bufsz == 0 && inl != 0 && outsize >= inl && in != nullptr && out != nullptr &&
+           c->key_set && c->tls.version <= 0 &&
+           (mode == ACRYPTO_MODE_CTR ? c->iv_set
+                                     : inl % kBlock == 0 && (c->enc || !c->pad) &&
+                                           (mode == ACRYPTO_MODE_ECB || c->iv_set)) &&
            (in == out || in + inl <= out || out + inl <= in);
 }
 
@@ -595,7 +578,6 @@ int aes_get_ctx_params(void *vctx, OSSL_PARAM params[]) {
 
 int aes_set_ctx_params(void *vctx, const OSSL_PARAM params[]) {
     auto *c = static_cast<AesCtx *>(vctx);
-    const SettingsSeen seen(c);
     try {
         for (const OSSL_PARAM *p = params; p != nullptr && p->key != nullptr; ++p) {
             const char *k = p->key;
