@@ -62,8 +62,7 @@ int InlineKernel::run_aead(ProvCtx *pctx, const OpOptions &opts, const uint8_t *
                            const uint8_t *aad, size_t aad_len, const uint8_t *src, uint8_t *dst,
                            size_t len, uint8_t *tag, size_t tag_len) noexcept {
     if (!k_) return ACRYPTO_E_UNSUPPORTED; // an AEAD message may have no payload
-    if (!armed(opts, len))
-        if (const int a = admit_and_arm(pctx, opts, len); a != ACRYPTO_OK) return a;
+    if (const int a = gate(pctx, opts, len); a != ACRYPTO_OK) return a;
     const int rc = k_.run_aead(iv, iv_len, aad, aad_len, src, dst, len, tag, tag_len);
     if (rc == ACRYPTO_E_UNSUPPORTED) stale(); // stale, or another IV length: bind again later
     return rc;

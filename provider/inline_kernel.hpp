@@ -43,8 +43,7 @@ class InlineKernel {
      */
     int run(ProvCtx *pctx, const OpOptions &opts, const uint8_t *src, uint8_t *dst, size_t len,
             uint8_t *iv, uint32_t *num) noexcept {
-        if (!armed(opts, len)) [[unlikely]]
-            if (const int a = admit_and_arm(pctx, opts, len); a != ACRYPTO_OK) return a;
+        if (const int a = gate(pctx, opts, len); a != ACRYPTO_OK) return a;
         const int rc = k_.run(src, dst, len, iv, num);
         if (rc == ACRYPTO_E_UNSUPPORTED) [[unlikely]]
             stale();
@@ -107,6 +106,12 @@ class InlineKernel {
             return false;
         if (--armed_left_ == 0) armed_max_ = 0; // ask again at the next run
         return true;
+    }
+    /// ACRYPTO_OK when `len` bytes may go to the kernel now: armed(), else admit_and_arm().
+    int gate(ProvCtx *pctx, const OpOptions &opts, size_t len) noexcept {
+        if (armed(opts, len)) [[likely]]
+            return ACRYPTO_OK;
+        return admit_and_arm(pctx, opts, len);
     }
     /// admit(), and when it lets the run in, arm the runs after it (see armed()).
     [[gnu::noinline]] int admit_and_arm(ProvCtx *pctx, const OpOptions &opts, size_t len) noexcept;

@@ -503,6 +503,15 @@ bool start_direct(AeadCtx *c) {
     return true;
 }
 
+/// Payload of a message running on a library context (direct or software continuation).
+int stream_update(CipherCtx *st, unsigned char *out, size_t *outl, const unsigned char *in,
+                  size_t inl) {
+    size_t n = 0;
+    if (!st->update(out, &n, in, inl)) return 0;
+    *outl = n;
+    return 1;
+}
+
 int update_impl(AeadCtx *c, unsigned char *out, size_t *outl, size_t outsize,
                 const unsigned char *in, size_t inl) {
     if (!c->key.key) {
@@ -536,12 +545,7 @@ int update_impl(AeadCtx *c, unsigned char *out, size_t *outl, size_t outsize,
         return 0;
     }
     if (inl <= INT_MAX && direct_wanted(c, inl)) (void)start_direct(c);
-    if (CipherCtx *st = stream_ctx(c)) {
-        size_t n = 0;
-        if (!st->update(out, &n, in, inl)) return 0;
-        *outl = n;
-        return 1;
-    }
+    if (CipherCtx *st = stream_ctx(c)) return stream_update(st, out, outl, in, inl);
     // One payload update (the common case, and TLS's) is one session. The input
     // is kept (before an in-place run overwrites it) in case the message continues.
     c->payload.assign(in, in + inl);
@@ -562,12 +566,8 @@ int aead_update(void *vctx, unsigned char *out, size_t *outl, size_t outsize,
     // Payload of a message already running on a library context (direct or software), as
     // update_impl would hand it over after its checks, none of which can fail then.
     if (CipherCtx *st = stream_ctx(c);
-        st != nullptr && out != nullptr && inl != 0 && outsize >= inl && !c->tls_aad_set) {
-        size_t n = 0;
-        if (!st->update(out, &n, in, inl)) return 0;
-        *outl = n;
-        return 1;
-    }
+        st != nullptr && out != nullptr && inl != 0 && outsize >= inl && !c->tls_aad_set)
+        return stream_update(st, out, outl, in, inl);
     try {
         return update_impl(c, out, outl, outsize, in, inl);
     } catch (...) {

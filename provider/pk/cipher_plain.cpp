@@ -367,32 +367,34 @@ bool enter_direct(PlainCtx *c) noexcept {
     }
 }
 
-/// Every update the direct path's own check did not take: the cost model asked (a stream on
-/// that path stays there, or one not on it goes there, when it keeps this update on the
-/// caller's thread), else the bound kernel's fast path, else buffering, TLS records and
-/// sessions, with a stream leaving the direct path first.
-[[gnu::noinline]] int update_other(PlainCtx *c, unsigned char *out, size_t *outl, size_t outsize,
-                                   const unsigned char *in, size_t inl) noexcept {
-    const bool takes = kernel_takes(c, out, outsize, in, inl);
-    if (c->direct_ok) {
-        if (takes && c->kern.takes(c->pctx, c->opts, inl) &&
-            (c->direct.owns() || enter_direct(c))) {
-            c->direct.rearm(c->kern.taken_classes(c->pctx, c->opts));
-            return run_direct(c, out, outl, in, inl);
-        }
-        c->direct.leave(c->iv, &c->num);
-    }
+/// The bound kernel's fast path when `takes` (kernel_takes), else buffering, TLS records
+/// and sessions: the last step of every update the direct path did not run.
+inline int kernel_or_slow(PlainCtx *c, bool takes, unsigned char *out, size_t *outl, size_t outsize,
+                          const unsigned char *in, size_t inl) noexcept {
     return kernel_update(c, takes, out, outl, in, inl, kernel_failed,
                          [&] { return update_slow(c, out, outl, outsize, in, inl); });
 }
 
-/// An update of a context with no direct path (XTS, DES): the bound kernel's fast path, as
-/// update_other's last step. Out of line, so that the direct path saves no registers for it.
+/// An update of a context with a direct path (ChaCha20) that the path's own check did not
+/// take: the cost model asked (a stream on that path stays there, or one not on it goes
+/// there, when it keeps this update on the caller's thread), else kernel_or_slow(), with
+/// the stream leaving the direct path first.
+[[gnu::noinline]] int update_other(PlainCtx *c, unsigned char *out, size_t *outl, size_t outsize,
+                                   const unsigned char *in, size_t inl) noexcept {
+    const bool takes = kernel_takes(c, out, outsize, in, inl);
+    if (takes && c->kern.takes(c->pctx, c->opts, inl) && (c->direct.owns() || enter_direct(c))) {
+        c->direct.rearm(c->kern.taken_classes(c->pctx, c->opts));
+        return run_direct(c, out, outl, in, inl);
+    }
+    c->direct.leave(c->iv, &c->num);
+    return kernel_or_slow(c, takes, out, outl, outsize, in, inl);
+}
+
+/// An update of a context with no direct path (XTS, DES): kernel_or_slow(). Out of line,
+/// so that the direct path saves no registers for it.
 [[gnu::noinline]] int update_kernel(PlainCtx *c, unsigned char *out, size_t *outl, size_t outsize,
                                     const unsigned char *in, size_t inl) noexcept {
-    return kernel_update(c, kernel_takes(c, out, outsize, in, inl), out, outl, in, inl,
-                         kernel_failed,
-                         [&] { return update_slow(c, out, outl, outsize, in, inl); });
+    return kernel_or_slow(c, kernel_takes(c, out, outsize, in, inl), out, outl, outsize, in, inl);
 }
 
 /// The direct path's whole check per update: a stream on it, same or disjoint buffers, and

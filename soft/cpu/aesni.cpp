@@ -197,14 +197,6 @@ ACRYPTO_AESNI void ecb_dir(const __m128i *k, const uint8_t *src, uint8_t *dst, s
 }
 
 template <int R>
-ACRYPTO_AESNI void ecb_r(const Schedule &s, bool enc, const uint8_t *src, uint8_t *dst, size_t n) {
-    if (enc)
-        ecb_dir<R, true>(reinterpret_cast<const __m128i *>(s.enc), src, dst, n);
-    else
-        ecb_dir<R, false>(reinterpret_cast<const __m128i *>(s.dec), src, dst, n);
-}
-
-template <int R>
 ACRYPTO_AESNI void cbc_enc_r(const Schedule &s, const uint8_t *src, uint8_t *dst, size_t n,
                              uint8_t *iv) {
     const auto *k = reinterpret_cast<const __m128i *>(s.enc);
@@ -555,47 +547,6 @@ ACRYPTO_AESNI bool expand(Schedule &s, const uint8_t *key, size_t key_len) noexc
     return true;
 }
 
-ACRYPTO_AESNI void ecb(const Schedule &s, bool enc, const uint8_t *src, uint8_t *dst,
-                       size_t n) noexcept {
-    switch (s.rounds) {
-    case 10: ecb_r<10>(s, enc, src, dst, n); break;
-    case 12: ecb_r<12>(s, enc, src, dst, n); break;
-    case 14: ecb_r<14>(s, enc, src, dst, n); break;
-    default: break;
-    }
-}
-
-ACRYPTO_AESNI void cbc(const Schedule &s, bool enc, const uint8_t *src, uint8_t *dst, size_t n,
-                       uint8_t iv[16]) noexcept {
-    switch (s.rounds) {
-    case 10: enc ? cbc_enc_r<10>(s, src, dst, n, iv) : cbc_dec_r<10>(s, src, dst, n, iv); break;
-    case 12: enc ? cbc_enc_r<12>(s, src, dst, n, iv) : cbc_dec_r<12>(s, src, dst, n, iv); break;
-    case 14: enc ? cbc_enc_r<14>(s, src, dst, n, iv) : cbc_dec_r<14>(s, src, dst, n, iv); break;
-    default: break;
-    }
-}
-
-ACRYPTO_AESNI void ctr(const Schedule &s, const uint8_t *src, uint8_t *dst, size_t n,
-                       uint8_t iv[16], uint32_t *num) noexcept {
-    switch (s.rounds) {
-    case 10: ctr_r<10>(s, src, dst, n, iv, num); break;
-    case 12: ctr_r<12>(s, src, dst, n, iv, num); break;
-    case 14: ctr_r<14>(s, src, dst, n, iv, num); break;
-    default: break;
-    }
-}
-
-ACRYPTO_AESNI void xts(const Schedule &k1, const Schedule &k2, bool enc, const uint8_t *src,
-                       uint8_t *dst, size_t n, const uint8_t tweak[16]) noexcept {
-    if (n < 16 || k1.rounds != k2.rounds) return;
-    switch (k1.rounds) {
-    case 10: xts_r<10>(k1, k2, enc, src, dst, n, tweak); break;
-    case 12: xts_r<12>(k1, k2, enc, src, dst, n, tweak); break;
-    case 14: xts_r<14>(k1, k2, enc, src, dst, n, tweak); break;
-    default: break;
-    }
-}
-
 namespace {
 
 template <int R, bool Enc>
@@ -643,6 +594,28 @@ XtsFn xts_for(const Schedule &k1, const Schedule &k2) noexcept {
     case 14: return &xts_r<14>;
     default: return nullptr;
     }
+}
+
+// The one-call forms, through the functions a kernel chooses once.
+
+void ecb(const Schedule &s, bool enc, const uint8_t *src, uint8_t *dst, size_t n) noexcept {
+    if (const BlockFn f = block_fn_for(s, Mode::Ecb, enc)) f(s, src, dst, n, nullptr, nullptr);
+}
+
+void cbc(const Schedule &s, bool enc, const uint8_t *src, uint8_t *dst, size_t n,
+         uint8_t iv[16]) noexcept {
+    if (const BlockFn f = block_fn_for(s, Mode::Cbc, enc)) f(s, src, dst, n, iv, nullptr);
+}
+
+void ctr(const Schedule &s, const uint8_t *src, uint8_t *dst, size_t n, uint8_t iv[16],
+         uint32_t *num) noexcept {
+    if (const BlockFn f = block_fn_for(s, Mode::Ctr, true)) f(s, src, dst, n, iv, num);
+}
+
+void xts(const Schedule &k1, const Schedule &k2, bool enc, const uint8_t *src, uint8_t *dst,
+         size_t n, const uint8_t tweak[16]) noexcept {
+    if (n < 16) return;
+    if (const XtsFn f = xts_for(k1, k2)) f(k1, k2, enc, src, dst, n, tweak);
 }
 
 #else // no x86: never available

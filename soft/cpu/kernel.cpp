@@ -32,20 +32,24 @@ struct AesKernel : KernelBase {
     aesni::BlockFn ni_fn = nullptr; ///< the mode's AES-NI function for ni_keys (run_aes_ni)
 };
 
+/// Whether a run of `len` bytes has what the kernel's mode needs: whole blocks (ECB, CBC),
+/// an IV (CBC, CTR) and a position in the keystream block (CTR).
+bool mode_args_ok(const AesKernel &a, size_t len, const uint8_t *iv, const uint32_t *num) {
+    if (a.mode == ACRYPTO_MODE_CTR) return iv && num && *num < 16;
+    return len % 16 == 0 && (a.mode == ACRYPTO_MODE_ECB || iv);
+}
+
 int run_aes(void *state, const uint8_t *src, uint8_t *dst, size_t len, uint8_t *iv, uint32_t *num) {
     auto *a = static_cast<AesKernel *>(state);
     if (len == 0) return ACRYPTO_OK;
     if (!src || !dst || partly_overlaps(src, dst, len)) return ACRYPTO_E_INVALID;
-    int rc;
-    switch (a->mode) {
-    case ACRYPTO_MODE_ECB: rc = len % 16 ? ACRYPTO_E_INVALID : aes_ecb(a->k, src, dst, len); break;
-    case ACRYPTO_MODE_CBC:
-        rc = len % 16 || !iv ? ACRYPTO_E_INVALID : aes_cbc(a->k, src, dst, len, iv, a->enc);
-        break;
-    default:
-        rc = !iv || !num || *num >= 16 ? ACRYPTO_E_INVALID
-                                       : aes_ctr(a->k, src, dst, len, iv, num, a->enc);
-        break;
+    int rc = ACRYPTO_E_INVALID;
+    if (mode_args_ok(*a, len, iv, num)) {
+        switch (a->mode) {
+        case ACRYPTO_MODE_ECB: rc = aes_ecb(a->k, src, dst, len); break;
+        case ACRYPTO_MODE_CBC: rc = aes_cbc(a->k, src, dst, len, iv, a->enc); break;
+        default: rc = aes_ctr(a->k, src, dst, len, iv, num, a->enc); break;
+        }
     }
     if (rc != ACRYPTO_OK) a->k.known = false;
     a->count(len);
@@ -59,10 +63,10 @@ int run_aes_ni(void *state, const uint8_t *src, uint8_t *dst, size_t len, uint8_
     auto *a = static_cast<AesKernel *>(state);
     if (len == 0) return ACRYPTO_OK;
     if (!src || !dst || partly_overlaps(src, dst, len)) return ACRYPTO_E_INVALID;
-    const bool bad = a->mode == ACRYPTO_MODE_CTR
-                         ? !iv || !num || *num >= 16
-                         : len % 16 != 0 || (a->mode == ACRYPTO_MODE_CBC && !iv);
-    if (bad) return ACRYPTO_E_INVALID;
+    if (!mode_args_ok(*a, len, iv, num)) [[unlikely]] {
+        a->count(len); // as run_aes counts a run refused for its mode's arguments
+        return ACRYPTO_E_INVALID;
+    }
     a->ni_fn(a->ni_keys, src, dst, len, iv, num);
     a->count(len);
     return ACRYPTO_OK;
