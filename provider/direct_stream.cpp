@@ -51,7 +51,7 @@ bool DirectStream::enter(ProvCtx *pctx, const acrypto_key &key, bool enc, const 
     }
     bytes_ = 0;
     owns_ = true;
-    pctx->direct_streams.fetch_add(1, std::memory_order_relaxed);
+    pctx->counts->add(Count::CipherDirect);
     return true;
 }
 

@@ -398,7 +398,7 @@ int HashStream::final(ProvCtx *pctx, const OpOptions &opts, uint8_t *out) {
             ok = mac_fns_.final(direct_mac_, out, &n, info_->md_size);
         }
         path_ = Path::Undecided;
-        pctx->direct_digests.fetch_add(1, std::memory_order_relaxed);
+        pctx->counts->add(Count::DigestDirect);
         return ok == 1 && n == info_->md_size ? ACRYPTO_OK : ACRYPTO_E_INTERNAL;
     }
     int st = run(pctx, opts, buf_, len_, true, out);

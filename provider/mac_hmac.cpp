@@ -72,7 +72,7 @@ bool start_tls(HmacCtx *c) {
         return false;
     }
     c->initialized = false; // every update and the final reach the slow paths, which run tls
-    c->pctx->tls_record_macs.fetch_add(1, std::memory_order_relaxed);
+    c->pctx->counts->add(Count::TlsRecordMac);
     return true;
 }
 

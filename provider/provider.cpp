@@ -150,16 +150,14 @@ std::string stats_text(ProvCtx *pctx) {
         return s;
     }
     for (const auto &st : sc->stats()) s += st.name + "=" + std::to_string(st.value) + "\n";
-    // Digests computed on the caller's thread without sessions (HashStream's direct path).
-    s += "digest.direct=" + std::to_string(pctx->direct_digests.load(std::memory_order_relaxed)) +
-         "\n";
-    s += "aead.direct=" + std::to_string(pctx->direct_aead.load(std::memory_order_relaxed)) + "\n";
-    s += "cipher.direct=" + std::to_string(pctx->direct_streams.load(std::memory_order_relaxed)) +
-         "\n";
-    s += "pk.starved-inline=" +
-         std::to_string(pctx->pk_starved_inline.load(std::memory_order_relaxed)) + "\n";
-    s += "mac.tls-record=" + std::to_string(pctx->tls_record_macs.load(std::memory_order_relaxed)) +
-         "\n";
+    // Work done on the callers' threads without sessions (ProvCtx::counts).
+    const std::pair<const char *, Count> counts[] = {{"digest.direct", Count::DigestDirect},
+                                                     {"aead.direct", Count::AeadDirect},
+                                                     {"cipher.direct", Count::CipherDirect},
+                                                     {"pk.starved-inline", Count::PkStarvedInline},
+                                                     {"mac.tls-record", Count::TlsRecordMac}};
+    for (const auto &[name, c] : counts)
+        s += std::string(name) + "=" + std::to_string(pctx->counts->get(c)) + "\n";
     for (const auto &d : sc->devices()) {
         std::string pfx = "device." + d.name + ".";
         s += pfx + "driver=" + d.driver + "\n";

@@ -499,7 +499,7 @@ bool start_direct(AeadCtx *c) {
         return false;
     }
     c->direct_open = true;
-    c->pctx->direct_aead.fetch_add(1, std::memory_order_relaxed);
+    c->pctx->counts->add(Count::AeadDirect);
     return true;
 }
 

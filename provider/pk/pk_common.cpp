@@ -545,7 +545,7 @@ int run_pk(ProvCtx *pctx, const acrypto::sched::Ref<acrypto::sched::Session> &s)
         if (place == PkPlace::Offload)
             caller.starved = 0;
         else
-            pctx->pk_starved_inline.fetch_add(1, std::memory_order_relaxed);
+            pctx->counts->add(Count::PkStarvedInline);
     }
     if (place == PkPlace::Probe) {
         // Unknown pause cost: measure it soon; known too high: re-measure now and then.
