@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <new>
 #include <strings.h>
 
 namespace acrypto::prov::pk {
@@ -337,19 +338,47 @@ struct Caller {
     acrypto::sched::Session *tracked[kTracked] = {};
 };
 
-/// 64-byte aligned, which makes the module's whole TLS segment so, and with it every block glibc
-/// allocates for the module's thread-local storage on a thread (it aligns blocks whose alignment
-/// malloc does not give by hand). GCC 12's LeakSanitizer takes a dynamic TLS block that starts 16
-/// bytes past a page boundary (where ASan hands out the memory of a chunk that begins a page, after
-/// its 16-byte chunk header) for a glibc 2.19 block with a size header, reads that chunk header as
-/// one and crashes its tracer at exit ("Tracer caught signal 11", "DTLS ... at 0x338-"): a matter
-/// of where the heap put the block, which one path length or allocation more moves. Each device
-/// plugin with thread-local storage aligns one of its variables likewise.
-alignas(64) thread_local Caller t_caller;
+/// This thread's Caller, on the heap: 560 bytes of thread-local storage would keep the
+/// module's TLS out of glibc's static TLS surplus, where a TLS access is two instructions
+/// (-mtls-dialect=gnu2) rather than a __tls_get_addr call.
+///
+/// The pointer is 64-byte aligned, which makes the module's whole TLS segment so, and with it
+/// every block glibc allocates for the module's thread-local storage on a thread when it is not
+/// static (it aligns blocks whose alignment malloc does not give by hand). GCC 12's
+/// LeakSanitizer takes a dynamic TLS block that starts 16 bytes past a page boundary (where ASan
+/// hands out the memory of a chunk that begins a page, after its 16-byte chunk header) for a
+/// glibc 2.19 block with a size header, reads that chunk header as one and crashes its tracer at
+/// exit ("Tracer caught signal 11", "DTLS ... at 0x338-"): a matter of where the heap put the
+/// block, which one path length or allocation more moves. Each device plugin with thread-local
+/// storage aligns one of its variables likewise.
+alignas(64) thread_local Caller *t_caller = nullptr;
+/// Set once this thread's Caller is freed (thread exit): later operations go without.
+thread_local bool t_caller_gone = false;
+
+/// Frees this thread's Caller when the thread exits. Its tracked sessions' references are
+/// not dropped, as they never were when the Caller itself was thread-local: the scheduler
+/// they belong to may be gone by then.
+struct CallerOwner {
+    Caller *c = nullptr;
+    ~CallerOwner() {
+        t_caller = nullptr;
+        t_caller_gone = true;
+        delete c;
+    }
+};
 
 /// This thread's Caller, looked up afresh: a paused job may resume on another
-/// thread, and a TLS address computed before the pause must not be reused.
-[[gnu::noinline]] Caller &this_caller() { return t_caller; }
+/// thread, and a TLS address computed before the pause must not be reused. nullptr when
+/// there is none (no memory, or the thread is exiting).
+[[gnu::noinline]] Caller *this_caller() noexcept {
+    if (t_caller != nullptr) [[likely]]
+        return t_caller;
+    if (t_caller_gone) return nullptr;
+    thread_local CallerOwner owner;
+    owner.c = new (std::nothrow) Caller;
+    t_caller = owner.c;
+    return t_caller;
+}
 
 /// Forget what a thread tracked before fork(): the parent's sessions never complete here
 /// and belong to an abandoned scheduler (their references are leaked, never dropped).
@@ -449,16 +478,14 @@ void record_pause(Caller &c, uint64_t gap_ns, uint64_t inline_ns, uint64_t ops) 
 }
 
 /// Offload and pause; the caller's thread CPU across it is one pause-cost sample.
-int offload_timed(ProvCtx *pctx, const acrypto::sched::Ref<acrypto::sched::Session> &s) {
-    Caller &c = this_caller();
+int offload_timed(ProvCtx *pctx, const acrypto::sched::Ref<acrypto::sched::Session> &s, Caller &c) {
     const bool tracked = track(c, s.get());
     const uint64_t t0 = thread_cpu_ns();
     const uint64_t inl0 = c.inline_ns, ops0 = c.ops;
     const int rc = execute(pctx, s, ExecMode::Offload);
     // A job may be resumed on another thread: then this is another Caller, and
     // the sample (two threads' clocks) is meaningless.
-    Caller &now = this_caller();
-    if (&now == &c) {
+    if (this_caller() == &c) {
         if (tracked) untrack(c, s.get());
         if (rc == ACRYPTO_OK)
             record_pause(c, thread_cpu_ns() - t0, c.inline_ns - inl0, c.ops - ops0);
@@ -503,9 +530,11 @@ void pk_test_set_cost(const acrypto_step &st, uint32_t ns) {
 }
 
 void pk_test_set_pause_ns(uint32_t ns, bool overlaps) {
-    t_caller.pause_ns = ns;
-    t_caller.overlap = overlaps ? 1024 : 0;
-    t_caller.probe = 1;
+    Caller *c = this_caller();
+    if (c == nullptr) return;
+    c->pause_ns = ns;
+    c->overlap = overlaps ? 1024 : 0;
+    c->probe = 1;
 }
 
 void pk_test_set_depth(uint32_t depth) { g_depth_forced.store(depth, std::memory_order_relaxed); }
@@ -520,11 +549,16 @@ void pk_test_add_in_flight(int32_t n) {
 
 uint32_t pk_in_flight() { return g_in_flight.load(std::memory_order_relaxed); }
 
-uint32_t pk_pause_estimate_ns() { return t_caller.pause_ns; }
+uint32_t pk_pause_estimate_ns() {
+    const Caller *c = this_caller();
+    return c != nullptr ? c->pause_ns : 0;
+}
 
 int run_pk(ProvCtx *pctx, const acrypto::sched::Ref<acrypto::sched::Session> &s) {
     if (!caller_can_pause()) return execute(pctx, s); // execute() runs it inline
-    Caller &caller = this_caller();
+    Caller *const cp = this_caller();
+    if (cp == nullptr) return execute(pctx, s); // no Caller: the scheduler's placement alone
+    Caller &caller = *cp;
     caller_fresh(caller);
     reap(caller);
     ++caller.ops;
@@ -554,16 +588,16 @@ int run_pk(ProvCtx *pctx, const acrypto::sched::Ref<acrypto::sched::Session> &s)
                     : PkPlace::Inline;
         if (place == PkPlace::Offload) caller.probe = 0;
     }
-    if (place == PkPlace::Offload && n % kRefreshEvery != 0) return offload_timed(pctx, s);
+    if (place == PkPlace::Offload && n % kRefreshEvery != 0) return offload_timed(pctx, s, caller);
     if (place == PkPlace::Inline && in.cost_ns != 0 && n % kSampleEvery != 0) {
         caller.inline_ns += est;
         return run_here(pctx, s);
     }
     const uint64_t t0 = thread_cpu_ns();
     const int rc = run_here(pctx, s);
-    Caller &after = this_caller(); // run_here may have paused (no inline device)
+    const bool moved = this_caller() != &caller; // run_here may have paused (no inline device)
     const uint64_t ns = thread_cpu_ns() - t0;
-    if (&after != &caller) return rc;
+    if (moved) return rc;
     caller.inline_ns += ns;
     if (rc == ACRYPTO_OK) record(c, ns);
     return rc;

@@ -2,6 +2,7 @@
 // Placement: submit, balancer host, binding, capability-matched candidates, inline runs.
 #include <algorithm>
 #include <cstring>
+#include <new>
 #include <vector>
 
 #include "capability.hpp"
@@ -44,7 +45,6 @@ struct InlineMemo {
     uint32_t tick; ///< inline runs on this thread (cost sampling)
     bool explore;  ///< the next inline run was chosen to explore: time it
 };
-thread_local InlineMemo t_memo{};
 
 /// Most devices a placement memo covers (a larger registry scans every time).
 constexpr uint32_t kPlaceMemoDevs = 16;
@@ -61,7 +61,42 @@ struct PlaceMemo {
     size_t src_len;
     const acrypto_capability *cap[kPlaceMemoDevs]; ///< per device, null: not capable
 };
-thread_local PlaceMemo t_place_memo{};
+
+/// This thread's memos, on the heap: the module's thread-local storage stays small enough
+/// for glibc to place it in static TLS, where a TLS access is two instructions
+/// (-mtls-dialect=gnu2) rather than a __tls_get_addr call.
+struct ThreadMemos {
+    InlineMemo inl{};
+    PlaceMemo place{};
+};
+thread_local ThreadMemos *t_memos = nullptr;
+/// Set once this thread's memos are freed (thread exit): later calls go without.
+thread_local bool t_memos_gone = false;
+
+struct ThreadMemosOwner {
+    ThreadMemos *m = nullptr;
+    ~ThreadMemosOwner() {
+        t_memos = nullptr;
+        t_memos_gone = true;
+        delete m;
+    }
+};
+
+[[gnu::noinline]] ThreadMemos *thread_memos_slow() noexcept {
+    if (t_memos_gone) return nullptr;
+    thread_local ThreadMemosOwner owner; // frees them when the thread exits
+    owner.m = new (std::nothrow) ThreadMemos;
+    t_memos = owner.m;
+    return t_memos;
+}
+
+/// This thread's memos; nullptr when there are none (no memory, or the thread is exiting):
+/// then the caller works with an empty memo of its own and the work is not remembered.
+ThreadMemos *thread_memos() noexcept {
+    if (t_memos != nullptr) [[likely]]
+        return t_memos;
+    return thread_memos_slow();
+}
 
 uint64_t step_bytes(const acrypto_session &c, uint32_t cur, uint32_t n) noexcept {
     uint64_t b = 0;
@@ -147,7 +182,7 @@ bool SchedulerCore::prefer_inline(const acrypto_step &step, InlineCaller caller)
     const uint32_t c = InlineModel::size_class(step.src_len);
     if (InlineModel::prefers_inline(*e, c, caller == InlineCaller::Paused)) return true;
     if (!InlineModel::explore(*e, c)) return false;
-    t_memo.explore = true; // run_inline times this run
+    if (ThreadMemos *m = thread_memos()) m->inl.explore = true; // run_inline times this run
     return true;
 }
 
@@ -230,7 +265,9 @@ Errc SchedulerCore::Impl::place(Session &s, PlaceMode mode) {
     auto &nsteps = t_scratch.nsteps;
     // The last step of a route (no fusion possible) repeats call after call with
     // the same shape: reuse this thread's scan of every device's capabilities.
-    PlaceMemo &memo = t_place_memo;
+    ThreadMemos *memos = thread_memos();
+    PlaceMemo no_memo{};
+    PlaceMemo &memo = memos != nullptr ? memos->place : no_memo;
     const acrypto_step &st = c.steps[c.cur];
     const size_t key_len = st.key ? st.key->len : 0;
     bool memo_hit = false;
@@ -401,7 +438,9 @@ int SchedulerCore::Impl::run_inline(Session &s) {
     // capability the full scan chose on this thread and re-validate them (device
     // health, the capability against this step) instead of scanning every
     // capability of every device again. A device added since invalidates it.
-    InlineMemo &memo = t_memo;
+    ThreadMemos *memos = thread_memos();
+    InlineMemo no_memo{};
+    InlineMemo &memo = memos != nullptr ? memos->inl : no_memo;
     const acrypto_step &first = c.steps[c.cur];
     const size_t first_key_len = first.key ? first.key->len : 0;
     const bool memo_usable = !bound && c.nsteps - c.cur == 1;
