@@ -17,6 +17,7 @@
 #include "execute.hpp"
 #include "inline_kernel.hpp"
 #include "op_params.hpp"
+#include "param_key.hpp"
 #include "provider_state.hpp"
 #include "tls_cbc.hpp"
 
@@ -545,25 +546,25 @@ int aes_get_ctx_params(void *vctx, OSSL_PARAM params[]) {
         for (OSSL_PARAM *p = params; p != nullptr && p->key != nullptr; ++p) {
             const char *k = p->key;
             int ok = 1;
-            if (std::strcmp(k, OSSL_CIPHER_PARAM_IVLEN) == 0)
+            if (key_is(k, OSSL_CIPHER_PARAM_IVLEN))
                 ok = OSSL_PARAM_set_size_t(p, iv_len(c->info));
-            else if (std::strcmp(k, OSSL_CIPHER_PARAM_KEYLEN) == 0)
+            else if (key_is(k, OSSL_CIPHER_PARAM_KEYLEN))
                 ok = OSSL_PARAM_set_size_t(p, c->info->key_len);
-            else if (std::strcmp(k, OSSL_CIPHER_PARAM_PADDING) == 0)
+            else if (key_is(k, OSSL_CIPHER_PARAM_PADDING))
                 ok = OSSL_PARAM_set_uint(p, c->pad ? 1 : 0);
-            else if (std::strcmp(k, OSSL_CIPHER_PARAM_NUM) == 0)
+            else if (key_is(k, OSSL_CIPHER_PARAM_NUM))
                 ok = OSSL_PARAM_set_uint(p, c->num);
-            else if (std::strcmp(k, OSSL_CIPHER_PARAM_IV) == 0)
+            else if (key_is(k, OSSL_CIPHER_PARAM_IV))
                 ok = OSSL_PARAM_set_octet_string(p, c->oiv, iv_len(c->info)) ||
                      OSSL_PARAM_set_octet_ptr(p, c->oiv, iv_len(c->info));
-            else if (std::strcmp(k, OSSL_CIPHER_PARAM_UPDATED_IV) == 0)
+            else if (key_is(k, OSSL_CIPHER_PARAM_UPDATED_IV))
                 ok = OSSL_PARAM_set_octet_string(p, c->iv, iv_len(c->info)) ||
                      OSSL_PARAM_set_octet_ptr(p, c->iv, iv_len(c->info));
-            else if (std::strcmp(k, OSSL_CIPHER_PARAM_TLS_MAC) == 0)
+            else if (key_is(k, OSSL_CIPHER_PARAM_TLS_MAC))
                 ok = OSSL_PARAM_set_octet_ptr(p, c->tls.mac, c->tls.mac_size);
-            else if (std::strcmp(k, kParamPriority) == 0)
+            else if (key_is(k, kParamPriority))
                 ok = OSSL_PARAM_set_uint(p, c->opts.priority);
-            else if (std::strcmp(k, kParamDevice) == 0)
+            else if (key_is(k, kParamDevice))
                 ok = OSSL_PARAM_set_utf8_string(p, c->opts.device);
             if (!ok) {
                 raise(c->pctx, kReasonBadParam, "cannot return cipher parameter %s", k);
@@ -581,28 +582,28 @@ int aes_set_ctx_params(void *vctx, const OSSL_PARAM params[]) {
     try {
         for (const OSSL_PARAM *p = params; p != nullptr && p->key != nullptr; ++p) {
             const char *k = p->key;
-            if (std::strcmp(k, OSSL_CIPHER_PARAM_PADDING) == 0) {
+            if (key_is(k, OSSL_CIPHER_PARAM_PADDING)) {
                 unsigned int v = 0;
                 if (!OSSL_PARAM_get_uint(p, &v)) {
                     raise(c->pctx, kReasonBadParam, "padding");
                     return 0;
                 }
                 c->pad = v != 0;
-            } else if (std::strcmp(k, OSSL_CIPHER_PARAM_NUM) == 0) {
+            } else if (key_is(k, OSSL_CIPHER_PARAM_NUM)) {
                 unsigned int v = 0;
                 if (!OSSL_PARAM_get_uint(p, &v) || v >= kBlock) {
                     raise(c->pctx, kReasonBadParam, "num");
                     return 0;
                 }
                 c->num = v;
-            } else if (std::strcmp(k, OSSL_CIPHER_PARAM_KEYLEN) == 0) {
+            } else if (key_is(k, OSSL_CIPHER_PARAM_KEYLEN)) {
                 size_t v = 0;
                 if (!OSSL_PARAM_get_size_t(p, &v) || v != c->info->key_len) {
                     raise(c->pctx, kReasonBadKeyLength, "key length cannot change");
                     return 0;
                 }
-            } else if (std::strcmp(k, OSSL_CIPHER_PARAM_TLS_VERSION) == 0 ||
-                       std::strcmp(k, OSSL_CIPHER_PARAM_TLS_MAC_SIZE) == 0) {
+            } else if (key_is(k, OSSL_CIPHER_PARAM_TLS_VERSION) ||
+                       key_is(k, OSSL_CIPHER_PARAM_TLS_MAC_SIZE)) {
                 const OSSL_PARAM one[] = {*p, OSSL_PARAM_END};
                 if (!c->tls.set_params(one)) {
                     raise(c->pctx, kReasonBadParam, "%s", k);

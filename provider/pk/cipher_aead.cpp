@@ -21,6 +21,7 @@
 #include "execute.hpp"
 #include "inline_kernel.hpp"
 #include "op_params.hpp"
+#include "param_key.hpp"
 #include "pk_common.hpp"
 #include "pk_tables.hpp"
 
@@ -371,7 +372,7 @@ int aead_init(AeadCtx *c, bool enc, const unsigned char *key, size_t keylen,
         }
         if (c->key.key.get() != before) drop_kernel(c); // bound to the old key
     }
-    if (aead_set_ctx_params(c, params) != 1) return 0;
+    if (params != nullptr && aead_set_ctx_params(c, params) != 1) return 0;
     if (iv != nullptr) {
         if (ivlen == 0 || ivlen > (is_gcm(c) ? size_t{ACRYPTO_MAX_IV} : size_t{12})) {
             raise(c->pctx, kReasonBadIvLength, "IV of %zu bytes", ivlen);
@@ -640,26 +641,25 @@ int aead_get_ctx_params(void *vctx, OSSL_PARAM params[]) {
     auto *c = static_cast<AeadCtx *>(vctx);
     for (OSSL_PARAM *p = params; p != nullptr && p->key != nullptr; ++p) {
         const char *k = p->key;
-        if (std::strcmp(k, OSSL_CIPHER_PARAM_IVLEN) == 0) {
+        if (key_is(k, OSSL_CIPHER_PARAM_IVLEN)) {
             if (OSSL_PARAM_set_size_t(p, c->ivlen) != 1) return 0;
-        } else if (std::strcmp(k, OSSL_CIPHER_PARAM_AEAD_TAG) == 0) {
+        } else if (key_is(k, OSSL_CIPHER_PARAM_AEAD_TAG)) {
             if (!c->enc || p->data_size == 0 || p->data_size > kTagLen ||
                 OSSL_PARAM_set_octet_string(p, c->tag, p->data_size) != 1) {
                 raise(c->pctx, kReasonBadParam, "tag is only readable after encryption");
                 return 0;
             }
-        } else if (std::strcmp(k, OSSL_CIPHER_PARAM_KEYLEN) == 0) {
+        } else if (key_is(k, OSSL_CIPHER_PARAM_KEYLEN)) {
             if (OSSL_PARAM_set_size_t(p, c->info->key_len) != 1) return 0;
-        } else if (std::strcmp(k, OSSL_CIPHER_PARAM_AEAD_TAGLEN) == 0) {
+        } else if (key_is(k, OSSL_CIPHER_PARAM_AEAD_TAGLEN)) {
             if (OSSL_PARAM_set_size_t(p, c->taglen) != 1) return 0;
-        } else if (std::strcmp(k, OSSL_CIPHER_PARAM_IV) == 0 ||
-                   std::strcmp(k, OSSL_CIPHER_PARAM_UPDATED_IV) == 0) {
+        } else if (key_is(k, OSSL_CIPHER_PARAM_IV) || key_is(k, OSSL_CIPHER_PARAM_UPDATED_IV)) {
             if (OSSL_PARAM_set_octet_string(p, c->iv, c->ivlen) != 1 &&
                 OSSL_PARAM_set_octet_ptr(p, c->iv, c->ivlen) != 1)
                 return 0;
-        } else if (std::strcmp(k, OSSL_CIPHER_PARAM_AEAD_TLS1_AAD_PAD) == 0) {
+        } else if (key_is(k, OSSL_CIPHER_PARAM_AEAD_TLS1_AAD_PAD)) {
             if (OSSL_PARAM_set_size_t(p, kTagLen) != 1) return 0;
-        } else if (std::strcmp(k, OSSL_CIPHER_PARAM_AEAD_TLS1_GET_IV_GEN) == 0) {
+        } else if (key_is(k, OSSL_CIPHER_PARAM_AEAD_TLS1_GET_IV_GEN)) {
             // Copy the invocation field out and advance it (RFC 5288 explicit nonce).
             if (!is_gcm(c) || !c->iv_gen || p->data == nullptr || p->data_size == 0) return 0;
             size_t n = p->data_size > c->ivlen ? c->ivlen : p->data_size;
@@ -667,9 +667,9 @@ int aead_get_ctx_params(void *vctx, OSSL_PARAM params[]) {
             p->return_size = n;
             for (int i = static_cast<int>(c->ivlen) - 1; i >= static_cast<int>(c->ivlen) - 8; --i)
                 if (++c->iv[i] != 0) break;
-        } else if (std::strcmp(k, kParamPriority) == 0) {
+        } else if (key_is(k, kParamPriority)) {
             if (OSSL_PARAM_set_uint(p, c->opts.priority) != 1) return 0;
-        } else if (std::strcmp(k, kParamDevice) == 0) {
+        } else if (key_is(k, kParamDevice)) {
             if (OSSL_PARAM_set_utf8_string(p, c->opts.device) != 1) return 0;
         }
     }
@@ -705,7 +705,7 @@ int aead_set_ctx_params(void *vctx, const OSSL_PARAM params[]) {
         bool op_param = false;
         for (const OSSL_PARAM *p = params; p != nullptr && p->key != nullptr; ++p) {
             const char *k = p->key;
-            if (std::strcmp(k, OSSL_CIPHER_PARAM_AEAD_IVLEN) == 0) {
+            if (key_is(k, OSSL_CIPHER_PARAM_AEAD_IVLEN)) {
                 // GCM: 1 .. ACRYPTO_MAX_IV bytes. ChaCha20-Poly1305 takes a 12-byte nonce
                 // only, refused here as the default provider refuses it (not at the first
                 // message).
@@ -716,19 +716,19 @@ int aead_set_ctx_params(void *vctx, const OSSL_PARAM params[]) {
                     return 0;
                 }
                 c->ivlen = n;
-            } else if (std::strcmp(k, OSSL_CIPHER_PARAM_AEAD_TAG) == 0) {
+            } else if (key_is(k, OSSL_CIPHER_PARAM_AEAD_TAG)) {
                 if (aead_set_tag(c, p) != 1) return 0;
-            } else if (std::strcmp(k, OSSL_CIPHER_PARAM_AEAD_TLS1_AAD) == 0) {
+            } else if (key_is(k, OSSL_CIPHER_PARAM_AEAD_TLS1_AAD)) {
                 if (set_tls_aad(c, p) != 1) {
                     raise(c->pctx, kReasonBadParam, "TLS AAD");
                     return 0;
                 }
-            } else if (std::strcmp(k, OSSL_CIPHER_PARAM_AEAD_TLS1_IV_FIXED) == 0) {
+            } else if (key_is(k, OSSL_CIPHER_PARAM_AEAD_TLS1_IV_FIXED)) {
                 if (set_tls_fixed_iv(c, p) != 1) {
                     raise(c->pctx, kReasonBadParam, "TLS fixed IV");
                     return 0;
                 }
-            } else if (std::strcmp(k, OSSL_CIPHER_PARAM_AEAD_TLS1_SET_IV_INV) == 0) {
+            } else if (key_is(k, OSSL_CIPHER_PARAM_AEAD_TLS1_SET_IV_INV)) {
                 const void *data = nullptr;
                 size_t len = 0;
                 if (!is_gcm(c) || c->enc || !c->iv_gen ||
@@ -736,7 +736,7 @@ int aead_set_ctx_params(void *vctx, const OSSL_PARAM params[]) {
                     len > c->ivlen)
                     return 0;
                 std::memcpy(c->iv + c->ivlen - len, data, len);
-            } else if (std::strcmp(k, kParamPriority) == 0 || std::strcmp(k, kParamDevice) == 0) {
+            } else if (key_is(k, kParamPriority) || key_is(k, kParamDevice)) {
                 op_param = true;
             }
         }
