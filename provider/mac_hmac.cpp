@@ -15,6 +15,7 @@
 #include "errors.hpp"
 #include "hash_stream.hpp"
 #include "op_params.hpp"
+#include "param_key.hpp"
 #include "provider_state.hpp"
 
 namespace acrypto::prov {
@@ -296,7 +297,7 @@ int hmac_get_ctx_params(void *vctx, OSSL_PARAM params[]) {
     // EVP_MAC_final asks for the size alone before every MAC: answer that without
     // scanning for every key this context knows.
     if (params != nullptr && params[0].key != nullptr && params[1].key == nullptr &&
-        std::strcmp(params[0].key, OSSL_MAC_PARAM_SIZE) == 0)
+        key_is(params[0].key, OSSL_MAC_PARAM_SIZE))
         return OSSL_PARAM_set_size_t(params, c->info != nullptr ? c->info->md_size : 0);
     OSSL_PARAM *p;
     if ((p = OSSL_PARAM_locate(params, OSSL_MAC_PARAM_SIZE)) != nullptr &&
