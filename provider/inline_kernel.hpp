@@ -53,9 +53,10 @@ class InlineKernel {
     /// Whether run() / run_aead() would take `len` bytes now: a kernel is bound, the
     /// context is not bound to a device, and the cost model keeps the size on this
     /// caller's thread. Nothing runs (a kernel bound before fork() is dropped, as a
-    /// run would).
+    /// run would). Counted as a run for the armed answer (gate()): an AEAD message the
+    /// direct path takes asks here once, and run() is not called for it.
     bool takes(ProvCtx *pctx, const OpOptions &opts, size_t len) noexcept {
-        return k_ && admit(pctx, opts, len) == ACRYPTO_OK;
+        return k_ && gate(pctx, opts, len) == ACRYPTO_OK;
     }
 
     /**

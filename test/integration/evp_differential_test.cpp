@@ -288,6 +288,67 @@ TEST_F(Differential, ArmedKernelsHonourADeviceSetMidStream) {
     }
 }
 
+TEST_F(Differential, ArmedAeadMessagesHonourADeviceSetMidStream) {
+    // The direct path asks the bound kernel's armed answer once per AEAD message. A device
+    // set on the context between two questions to the cost model sends the next messages
+    // to that device as sessions, clearing it brings the direct path back; every message
+    // (ciphertext and tag) matches the default provider.
+    ASSERT_TRUE(env_->loaded()) << env_->load_error();
+    for (const char *name : {"AES-128-GCM", "ChaCha20-Poly1305"}) {
+        SCOPED_TRACE(name);
+        EVP_CIPHER *ours = EVP_CIPHER_fetch(env_->ctx(), name, kAcrypto);
+        EVP_CIPHER *theirs = EVP_CIPHER_fetch(env_->ctx(), name, kDefault);
+        ASSERT_NE(ours, nullptr);
+        ASSERT_NE(theirs, nullptr);
+        const auto key = random_bytes(static_cast<size_t>(EVP_CIPHER_get_key_length(ours)));
+        EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new(), *ref = EVP_CIPHER_CTX_new();
+        ASSERT_EQ(EVP_EncryptInit_ex2(c, ours, key.data(), nullptr, nullptr), 1);
+        ASSERT_EQ(EVP_EncryptInit_ex2(ref, theirs, key.data(), nullptr, nullptr), 1);
+        auto set_device = [&](const char *dev) {
+            char d[8] = {};
+            std::strcpy(d, dev);
+            const OSSL_PARAM p[] = {OSSL_PARAM_construct_utf8_string("acrypto-device", d, 0),
+                                    OSSL_PARAM_construct_end()};
+            ASSERT_EQ(EVP_CIPHER_CTX_set_params(c, p), 1) << drain_errors();
+        };
+        auto seal = [&](EVP_CIPHER_CTX *x, const std::vector<uint8_t> &iv,
+                        const std::vector<uint8_t> &aad, const std::vector<uint8_t> &pt) {
+            std::vector<uint8_t> out(pt.size() + 16);
+            int n = 0, f = 0;
+            EXPECT_EQ(EVP_EncryptInit_ex2(x, nullptr, nullptr, iv.data(), nullptr), 1);
+            EXPECT_EQ(EVP_EncryptUpdate(x, nullptr, &n, aad.data(), static_cast<int>(aad.size())),
+                      1);
+            EXPECT_EQ(EVP_EncryptUpdate(x, out.data(), &n, pt.data(), static_cast<int>(pt.size())),
+                      1);
+            EXPECT_EQ(EVP_EncryptFinal_ex(x, out.data() + n, &f), 1);
+            EXPECT_EQ(EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_AEAD_GET_TAG, 16, out.data() + pt.size()), 1);
+            return out;
+        };
+        auto messages = [&](int n) {
+            for (int i = 0; i < n; ++i) {
+                const auto iv = random_bytes(12), aad = random_bytes(13), pt = random_bytes(64);
+                ASSERT_EQ(seal(c, iv, aad, pt), seal(ref, iv, aad, pt))
+                    << "message " << i << " " << drain_errors();
+            }
+        };
+        messages(300); // bound and armed: direct, on the caller's thread
+        const long long before = env_->stat("submitted");
+        const long long direct = env_->stat("aead.direct");
+        set_device("cpu");
+        messages(10);
+        const long long bound = env_->stat("submitted");
+        EXPECT_GE(bound, before + 10) << env_->stats();
+        EXPECT_EQ(env_->stat("aead.direct"), direct) << env_->stats();
+        set_device("");
+        messages(300);
+        EXPECT_GE(env_->stat("aead.direct"), direct + 290) << env_->stats();
+        EVP_CIPHER_CTX_free(c);
+        EVP_CIPHER_CTX_free(ref);
+        EVP_CIPHER_free(ours);
+        EVP_CIPHER_free(theirs);
+    }
+}
+
 TEST_F(Differential, AeadContextsFirstMessagesRunDirect) {
     // A TLS handshake keys a context for a few records: those run on the direct path
     // from the first one, without a session or a device kernel keyed for them.
