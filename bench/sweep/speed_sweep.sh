@@ -187,7 +187,8 @@ fi
 awk -F, 'NR > 1 && $6 == "bytes/s" { k = $1; if (!(k in seen)) { seen[k] = 1; algs[++na] = k }
         if (!(($3) in sz)) { sz[$3] = 1; sizes[++ns] = $3 }
         if (!(($4) in md)) { md[$4] = 1; modes[++nm] = $4 }; v[k, $3, $4] = $5 }
-    END { for (i = 1; i <= ns; i++) for (j = i + 1; j <= ns; j++) if (sizes[j] + 0 < sizes[i] + 0) {
+    END { if (na == 0) exit
+          for (i = 1; i <= ns; i++) for (j = i + 1; j <= ns; j++) if (sizes[j] + 0 < sizes[i] + 0) {
               t = sizes[i]; sizes[i] = sizes[j]; sizes[j] = t }
           printf "%-12s %-8s", "ratio", "mode"; for (i = 1; i <= ns; i++) printf " %7s", sizes[i]; print ""
           for (a = 1; a <= na; a++) for (m = 1; m <= nm; m++) { if (modes[m] == "default") continue
@@ -195,3 +196,16 @@ awk -F, 'NR > 1 && $6 == "bytes/s" { k = $1; if (!(k in seen)) { seen[k] = 1; al
               for (i = 1; i <= ns; i++) { d = v[algs[a], sizes[i], "default"]
                   printf " %7s", (d > 0 ? sprintf("%.2f", v[algs[a], sizes[i], modes[m]] / d) : "-") }
               print "" } }' "$CSV" | tee "$CSV.ratios"
+
+# The public-key rows: each mode's rate over the default provider's (same run), e.g. the
+# async8 column is -async_jobs 8 through acrypto against the default provider's sync rate.
+awk -F, 'NR > 1 && $6 == "ops/s" { k = $1 " " $2 " " $3; if (!(k in seen)) { seen[k] = 1; keys[++nk] = k }
+        if (!(($4) in md)) { md[$4] = 1; modes[++nm] = $4 }; v[k, $4] = $5 }
+    END { if (nk == 0) exit
+          printf "%-21s", "ratio (ops/s)"
+          for (m = 1; m <= nm; m++) if (modes[m] != "default") printf " %8s", modes[m]
+          print ""
+          for (i = 1; i <= nk; i++) { d = v[keys[i], "default"]; printf "%-21s", keys[i]
+              for (m = 1; m <= nm; m++) if (modes[m] != "default")
+                  printf " %8s", (d > 0 ? sprintf("%.2f", v[keys[i], modes[m]] / d) : "-")
+              print "" } }' "$CSV" | tee -a "$CSV.ratios"
