@@ -142,6 +142,7 @@ bool param_saltlen(const OSSL_PARAM *p, int *saltlen) {
 #include <openssl/crypto.h>
 
 #include "acrypto/sched/scheduler.hpp"
+#include "acrypto/sched/thread_heap.hpp"
 #include "provider_state.hpp"
 
 namespace acrypto::prov::pk {
@@ -338,9 +339,12 @@ struct Caller {
     acrypto::sched::Session *tracked[kTracked] = {};
 };
 
-/// This thread's Caller, on the heap: 560 bytes of thread-local storage would keep the
-/// module's TLS out of glibc's static TLS surplus, where a TLS access is two instructions
-/// (-mtls-dialect=gnu2) rather than a __tls_get_addr call.
+/// This thread's Caller, looked up afresh: a paused job may resume on another thread, and
+/// a TLS address computed before the pause must not be reused. nullptr when there is none
+/// (no memory, or the thread is exiting). On the heap (ThreadHeap): 560 bytes of
+/// thread-local storage would keep the module's out of static TLS. Its tracked sessions'
+/// references are not dropped when the thread exits, as they never were when the Caller
+/// itself was thread-local: the scheduler they belong to may be gone by then.
 ///
 /// The pointer is 64-byte aligned, which makes the module's whole TLS segment so, and with it
 /// every block glibc allocates for the module's thread-local storage on a thread when it is not
@@ -351,33 +355,8 @@ struct Caller {
 /// exit ("Tracer caught signal 11", "DTLS ... at 0x338-"): a matter of where the heap put the
 /// block, which one path length or allocation more moves. Each device plugin with thread-local
 /// storage aligns one of its variables likewise.
-alignas(64) thread_local Caller *t_caller = nullptr;
-/// Set once this thread's Caller is freed (thread exit): later operations go without.
-thread_local bool t_caller_gone = false;
-
-/// Frees this thread's Caller when the thread exits. Its tracked sessions' references are
-/// not dropped, as they never were when the Caller itself was thread-local: the scheduler
-/// they belong to may be gone by then.
-struct CallerOwner {
-    Caller *c = nullptr;
-    ~CallerOwner() {
-        t_caller = nullptr;
-        t_caller_gone = true;
-        delete c;
-    }
-};
-
-/// This thread's Caller, looked up afresh: a paused job may resume on another
-/// thread, and a TLS address computed before the pause must not be reused. nullptr when
-/// there is none (no memory, or the thread is exiting).
 [[gnu::noinline]] Caller *this_caller() noexcept {
-    if (t_caller != nullptr) [[likely]]
-        return t_caller;
-    if (t_caller_gone) return nullptr;
-    thread_local CallerOwner owner;
-    owner.c = new (std::nothrow) Caller;
-    t_caller = owner.c;
-    return t_caller;
+    return acrypto::sched::ThreadHeap<Caller, 64>::get();
 }
 
 /// Forget what a thread tracked before fork(): the parent's sessions never complete here

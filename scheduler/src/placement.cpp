@@ -5,6 +5,7 @@
 #include <new>
 #include <vector>
 
+#include "acrypto/sched/thread_heap.hpp"
 #include "capability.hpp"
 #include "core.hpp"
 
@@ -62,41 +63,15 @@ struct PlaceMemo {
     const acrypto_capability *cap[kPlaceMemoDevs]; ///< per device, null: not capable
 };
 
-/// This thread's memos, on the heap: the module's thread-local storage stays small enough
-/// for glibc to place it in static TLS, where a TLS access is two instructions
-/// (-mtls-dialect=gnu2) rather than a __tls_get_addr call.
+/// This thread's memos (on the heap: see ThreadHeap).
 struct ThreadMemos {
     InlineMemo inl{};
     PlaceMemo place{};
 };
-thread_local ThreadMemos *t_memos = nullptr;
-/// Set once this thread's memos are freed (thread exit): later calls go without.
-thread_local bool t_memos_gone = false;
-
-struct ThreadMemosOwner {
-    ThreadMemos *m = nullptr;
-    ~ThreadMemosOwner() {
-        t_memos = nullptr;
-        t_memos_gone = true;
-        delete m;
-    }
-};
-
-[[gnu::noinline]] ThreadMemos *thread_memos_slow() noexcept {
-    if (t_memos_gone) return nullptr;
-    thread_local ThreadMemosOwner owner; // frees them when the thread exits
-    owner.m = new (std::nothrow) ThreadMemos;
-    t_memos = owner.m;
-    return t_memos;
-}
 
 /// This thread's memos; nullptr when there are none (no memory, or the thread is exiting):
 /// then the caller works with an empty memo of its own and the work is not remembered.
-ThreadMemos *thread_memos() noexcept {
-    if (t_memos != nullptr) [[likely]]
-        return t_memos;
-    return thread_memos_slow();
-}
+ThreadMemos *thread_memos() noexcept { return ThreadHeap<ThreadMemos>::get(); }
 
 uint64_t step_bytes(const acrypto_session &c, uint32_t cur, uint32_t n) noexcept {
     uint64_t b = 0;

@@ -78,6 +78,15 @@ TEST_F(Differential, Ciphers) {
     }
 }
 
+/// Bind `c` to device `dev` ("" unbinds) through its acrypto-device parameter.
+bool set_device(EVP_CIPHER_CTX *c, const char *dev) {
+    char d[16] = {};
+    std::strncpy(d, dev, sizeof d - 1);
+    const OSSL_PARAM p[] = {OSSL_PARAM_construct_utf8_string("acrypto-device", d, 0),
+                            OSSL_PARAM_construct_end()};
+    return EVP_CIPHER_CTX_set_params(c, p) == 1;
+}
+
 /// One AEAD message through `ctx` (keyed already; `enc` as it was keyed): IV, AAD,
 /// the payload in `chunks` (whole when empty), final. Encrypting, `tag` is written;
 /// decrypting, it is checked, set before the payload when `tag_first` (as libssl does)
@@ -174,11 +183,7 @@ TEST_F(Differential, ChaCha20StreamRunsDirectAndKeepsItsPosition) {
                 done = 0;
             }
             if (i == 60 || i == 80 || i == 175) { // bound to the cpu device: sessions
-                char dev[8] = {};
-                std::strcpy(dev, i == 80 ? "" : "cpu");
-                const OSSL_PARAM p[] = {OSSL_PARAM_construct_utf8_string("acrypto-device", dev, 0),
-                                        OSSL_PARAM_construct_end()};
-                ASSERT_EQ(EVP_CIPHER_CTX_set_params(c, p), 1) << drain_errors();
+                ASSERT_TRUE(set_device(c, i == 80 ? "" : "cpu")) << drain_errors();
             }
             const size_t len = i % 16 == 15 ? pick(65, 1500) : pick(1, 64);
             const auto in = random_bytes(len);
@@ -253,13 +258,6 @@ TEST_F(Differential, ArmedKernelsHonourADeviceSetMidStream) {
         EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new(), *ref = EVP_CIPHER_CTX_new();
         ASSERT_EQ(EVP_EncryptInit_ex2(c, ours, key.data(), iv.data(), nullptr), 1);
         ASSERT_EQ(EVP_EncryptInit_ex2(ref, theirs, key.data(), iv.data(), nullptr), 1);
-        auto set_device = [&](const char *dev) {
-            char d[8] = {};
-            std::strcpy(d, dev);
-            const OSSL_PARAM p[] = {OSSL_PARAM_construct_utf8_string("acrypto-device", d, 0),
-                                    OSSL_PARAM_construct_end()};
-            ASSERT_EQ(EVP_CIPHER_CTX_set_params(c, p), 1) << drain_errors();
-        };
         auto updates = [&](int n) {
             for (int i = 0; i < n; ++i) {
                 const auto in = random_bytes(64);
@@ -274,11 +272,11 @@ TEST_F(Differential, ArmedKernelsHonourADeviceSetMidStream) {
         };
         updates(300); // bound and armed: on the caller's thread
         const long long before = env_->stat("submitted");
-        set_device("cpu");
+        ASSERT_TRUE(set_device(c, "cpu")) << drain_errors();
         updates(10);
         const long long bound = env_->stat("submitted");
         EXPECT_GE(bound, before + 10) << env_->stats();
-        set_device("");
+        ASSERT_TRUE(set_device(c, "")) << drain_errors();
         updates(300);
         EXPECT_LE(env_->stat("submitted"), bound + 1) << env_->stats(); // (the kernel binds again)
         EVP_CIPHER_CTX_free(c);
@@ -304,42 +302,25 @@ TEST_F(Differential, ArmedAeadMessagesHonourADeviceSetMidStream) {
         EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new(), *ref = EVP_CIPHER_CTX_new();
         ASSERT_EQ(EVP_EncryptInit_ex2(c, ours, key.data(), nullptr, nullptr), 1);
         ASSERT_EQ(EVP_EncryptInit_ex2(ref, theirs, key.data(), nullptr, nullptr), 1);
-        auto set_device = [&](const char *dev) {
-            char d[8] = {};
-            std::strcpy(d, dev);
-            const OSSL_PARAM p[] = {OSSL_PARAM_construct_utf8_string("acrypto-device", d, 0),
-                                    OSSL_PARAM_construct_end()};
-            ASSERT_EQ(EVP_CIPHER_CTX_set_params(c, p), 1) << drain_errors();
-        };
-        auto seal = [&](EVP_CIPHER_CTX *x, const std::vector<uint8_t> &iv,
-                        const std::vector<uint8_t> &aad, const std::vector<uint8_t> &pt) {
-            std::vector<uint8_t> out(pt.size() + 16);
-            int n = 0, f = 0;
-            EXPECT_EQ(EVP_EncryptInit_ex2(x, nullptr, nullptr, iv.data(), nullptr), 1);
-            EXPECT_EQ(EVP_EncryptUpdate(x, nullptr, &n, aad.data(), static_cast<int>(aad.size())),
-                      1);
-            EXPECT_EQ(EVP_EncryptUpdate(x, out.data(), &n, pt.data(), static_cast<int>(pt.size())),
-                      1);
-            EXPECT_EQ(EVP_EncryptFinal_ex(x, out.data() + n, &f), 1);
-            EXPECT_EQ(EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_AEAD_GET_TAG, 16, out.data() + pt.size()), 1);
-            return out;
-        };
         auto messages = [&](int n) {
             for (int i = 0; i < n; ++i) {
                 const auto iv = random_bytes(12), aad = random_bytes(13), pt = random_bytes(64);
-                ASSERT_EQ(seal(c, iv, aad, pt), seal(ref, iv, aad, pt))
-                    << "message " << i << " " << drain_errors();
+                std::vector<uint8_t> got, want, got_tag(16), want_tag(16);
+                ASSERT_TRUE(aead_message(c, true, iv, aad, pt, got, got_tag, {})) << drain_errors();
+                ASSERT_TRUE(aead_message(ref, true, iv, aad, pt, want, want_tag, {}));
+                ASSERT_EQ(got, want) << "message " << i;
+                ASSERT_EQ(got_tag, want_tag) << "message " << i;
             }
         };
         messages(300); // bound and armed: direct, on the caller's thread
         const long long before = env_->stat("submitted");
         const long long direct = env_->stat("aead.direct");
-        set_device("cpu");
+        ASSERT_TRUE(set_device(c, "cpu")) << drain_errors();
         messages(10);
         const long long bound = env_->stat("submitted");
         EXPECT_GE(bound, before + 10) << env_->stats();
         EXPECT_EQ(env_->stat("aead.direct"), direct) << env_->stats();
-        set_device("");
+        ASSERT_TRUE(set_device(c, "")) << drain_errors();
         messages(300);
         EXPECT_GE(env_->stat("aead.direct"), direct + 290) << env_->stats();
         EVP_CIPHER_CTX_free(c);
