@@ -24,10 +24,11 @@ enum class Count : uint8_t {
 };
 
 /// Counts added per message on the direct paths. A locked add drains the store buffer and
-/// cost about 2 ns of a 16-byte SHA-256 digest's 122; a thread-local counter cost more (the
-/// module's TLS is reached through __tls_get_addr). Here each thread adds to its own line
-/// with a plain load and store: the line is chosen by a hash of the thread pointer and
-/// belongs to that pointer for good. A thread that ends leaves its counts there, and the next
+/// cost about 2 ns of a 16-byte SHA-256 digest's 122; a thread-local counter cost more when
+/// measured (the module's TLS was then reached through __tls_get_addr, before the TLS
+/// descriptors of CMakeLists.txt). Here each thread adds to its own line with a plain load
+/// and store: the line is chosen by a hash of the thread pointer and belongs to that pointer
+/// for good. A thread that ends leaves its counts there, and the next
 /// thread given the same thread control block goes on adding to them; no two live threads
 /// share a pointer, so a line never has two writers. A thread whose line another pointer
 /// holds adds to `shared_` with a locked add. The sum is exact for the adding thread at once,

@@ -2,7 +2,6 @@
 // Placement: submit, balancer host, binding, capability-matched candidates, inline runs.
 #include <algorithm>
 #include <cstring>
-#include <new>
 #include <vector>
 
 #include "acrypto/sched/thread_heap.hpp"
