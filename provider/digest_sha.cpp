@@ -37,22 +37,30 @@ struct SpareDigests {
     SpareDigests() = default;
     SpareDigests(const SpareDigests &) = delete;
     SpareDigests &operator=(const SpareDigests &) = delete;
-    ~SpareDigests() {
-        for (DigestCtx *&c : ctx) {
-            delete c;
-            c = nullptr;
-        }
-    }
+    ~SpareDigests();
 };
 /// This thread's spares once made (a plain pointer: no guard on each use).
 thread_local SpareDigests *t_spares = nullptr;
+/// Set when this thread's spares are freed (thread exit). glibc runs pthread-key
+/// destructors, OpenSSL's thread-stop handlers among them, after C++ thread-local
+/// destructors: a context freed there is freed, not kept.
+thread_local bool t_spares_gone = false;
 
-SpareDigests &spares() {
-    if (t_spares != nullptr) [[likely]]
-        return *t_spares;
+SpareDigests::~SpareDigests() {
+    t_spares = nullptr;
+    t_spares_gone = true;
+    for (DigestCtx *&c : ctx) {
+        delete c;
+        c = nullptr;
+    }
+}
+
+/// This thread's spares, made on first use; nullptr once the thread has freed them.
+[[gnu::noinline]] SpareDigests *make_spares() noexcept {
+    if (t_spares_gone) return nullptr;
     thread_local SpareDigests owned; // freed, with its spares, when the thread exits
     t_spares = &owned;
-    return owned;
+    return &owned;
 }
 
 /// The spare context of variant `index` for `pctx`, or nullptr.
@@ -71,14 +79,18 @@ void digest_freectx(void *vctx) {
     auto *c = static_cast<DigestCtx *>(vctx);
     if (c == nullptr) return;
     const auto index = static_cast<size_t>(c->info - kHashInfos);
-    SpareDigests &sp = spares();
-    DigestCtx *&slot = sp.ctx[index];
+    SpareDigests *sp = t_spares;
+    if (sp == nullptr && (sp = make_spares()) == nullptr) [[unlikely]] {
+        delete c;
+        return;
+    }
+    DigestCtx *&slot = sp->ctx[index];
     // Keep it when there is no spare of its provider instance yet (another instance's spare
     // makes way) and nothing of its messages is left in it.
-    if ((slot == nullptr || sp.serial[index] != c->pctx->serial) && c->stream.clear_for_reuse()) {
+    if ((slot == nullptr || sp->serial[index] != c->pctx->serial) && c->stream.clear_for_reuse()) {
         delete slot;
         slot = c;
-        sp.serial[index] = c->pctx->serial;
+        sp->serial[index] = c->pctx->serial;
         return;
     }
     delete c;

@@ -16,13 +16,12 @@ using detail::SessionAccess;
 
 namespace {
 
-/// Per-thread candidate scratch: keeps the submit path off the heap and off
-/// the (32 KiB) ASYNC job stack.
+/// Candidate scratch kept per thread (in ThreadMemos): keeps the submit path off the heap
+/// and off the (32 KiB) ASYNC job stack.
 struct CandidateScratch {
     std::vector<acrypto_candidate> cands;
     std::vector<uint32_t> nsteps;
 };
-thread_local CandidateScratch t_scratch;
 
 /// One remembered inline placement (see run_inline).
 struct InlineRoute {
@@ -66,6 +65,7 @@ struct PlaceMemo {
 struct ThreadMemos {
     InlineMemo inl{};
     PlaceMemo place{};
+    CandidateScratch scratch;
 };
 
 /// This thread's memos; nullptr when there are none (no memory, or the thread is exiting):
@@ -235,13 +235,15 @@ Errc SchedulerCore::Impl::place(Session &s, PlaceMode mode) {
         return e == Errc::DeviceBroken ? Errc::Bound : e;
     }
 
-    auto &cands = t_scratch.cands;
-    auto &nsteps = t_scratch.nsteps;
     // The last step of a route (no fusion possible) repeats call after call with
     // the same shape: reuse this thread's scan of every device's capabilities.
     ThreadMemos *memos = thread_memos();
     PlaceMemo no_memo{};
     PlaceMemo &memo = memos != nullptr ? memos->place : no_memo;
+    CandidateScratch no_scratch; // without memos (thread exit): allocated per call
+    CandidateScratch &scratch = memos != nullptr ? memos->scratch : no_scratch;
+    auto &cands = scratch.cands;
+    auto &nsteps = scratch.nsteps;
     const acrypto_step &st = c.steps[c.cur];
     const size_t key_len = st.key ? st.key->len : 0;
     bool memo_hit = false;

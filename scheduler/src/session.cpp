@@ -99,14 +99,17 @@ std::atomic<SessionChunk *> g_chunks{nullptr};
 
 namespace detail {
 
-/// Per-thread session cache and id block.
+/// Per-thread session cache, handed to the shared pool when the thread exits.
 struct LocalPool {
     Session *head = nullptr;
     uint32_t count = 0;
+    ~LocalPool();
+};
+
+/// Per-thread block of session ids (no destructor: usable until the thread is gone).
+struct IdBlock {
     uint64_t next_id = 0;
     uint64_t id_limit = 0;
-    bool dead = false; ///< thread is exiting: frees go to the shared pool
-    ~LocalPool();
 };
 
 void SessionAccess::for_each(void (*fn)(Session &, void *), void *arg) {
@@ -125,14 +128,21 @@ std::ptrdiff_t SessionAccess::c_offset() noexcept {
 
 namespace {
 thread_local detail::LocalPool t_pool;
+/// Set when this thread's pool is destroyed (thread exit): sessions made and freed later,
+/// by pthread-key destructors (OpenSSL's thread-stop handlers among them) that glibc runs
+/// after C++ thread-local destructors, go straight to and from the shared pool. A separate
+/// variable: stores to the pool's own members in its destructor may be dropped (the object's
+/// lifetime ends there; GCC's -flifetime-dse).
+thread_local bool t_pool_dead = false;
+thread_local detail::IdBlock t_ids;
 
 uint64_t next_session_id() noexcept {
-    auto &lp = t_pool;
-    if (lp.next_id == lp.id_limit) {
-        lp.next_id = g_next_id_block.fetch_add(kIdBlock, std::memory_order_relaxed);
-        lp.id_limit = lp.next_id + kIdBlock;
+    auto &ib = t_ids;
+    if (ib.next_id == ib.id_limit) {
+        ib.next_id = g_next_id_block.fetch_add(kIdBlock, std::memory_order_relaxed);
+        ib.id_limit = ib.next_id + kIdBlock;
     }
-    return lp.next_id++;
+    return ib.next_id++;
 }
 } // namespace
 
@@ -170,9 +180,7 @@ Session *pop_batch(uint32_t *n) {
 
 detail::LocalPool::~LocalPool() {
     push_batch(head, count);
-    head = nullptr;
-    count = 0;
-    dead = true;
+    t_pool_dead = true;
 }
 
 Ref<Session> Session::make(uint32_t nsteps, size_t arena_bytes) {
@@ -180,8 +188,9 @@ Ref<Session> Session::make(uint32_t nsteps, size_t arena_bytes) {
     if (nsteps > ACRYPTO_MAX_STEPS) nsteps = ACRYPTO_MAX_STEPS;
     Session *s = nullptr;
     auto &lp = t_pool;
-    if (!lp.head && !lp.dead) lp.head = pop_batch(&lp.count);
-    if (lp.head) {
+    const bool dead = t_pool_dead;
+    if (!dead && !lp.head) lp.head = pop_batch(&lp.count);
+    if (!dead && lp.head) {
         s = lp.head;
         lp.head = s->sched_.next;
         --lp.count;
@@ -199,7 +208,7 @@ Ref<Session> Session::make(uint32_t nsteps, size_t arena_bytes) {
                                                std::memory_order_relaxed)) {}
         for (uint32_t i = 1; i + 1 < kChunkSessions; ++i) block[i].sched_.next = &block[i + 1];
         block[kChunkSessions - 1].sched_.next = nullptr;
-        if (!lp.dead) {
+        if (!dead) {
             block[kChunkSessions - 1].sched_.next = lp.head;
             lp.head = &block[1];
             lp.count += kChunkSessions - 1;
@@ -266,7 +275,7 @@ void Session::destroy(Session *s) noexcept {
     ss.submitted.store(0, std::memory_order_relaxed);
 
     auto &lp = t_pool;
-    if (lp.dead) {
+    if (t_pool_dead) {
         ss.next = nullptr;
         push_batch(s, 1);
         return;
