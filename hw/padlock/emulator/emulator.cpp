@@ -30,7 +30,6 @@ struct CpuState {
     AES_KEY enc{}, dec{};
     FaultInfo last{};
     uint64_t rnd = 0x9E3779B97F4A7C15ull;
-    ~CpuState() { wipe(); }
     void wipe() {
         OPENSSL_cleanse(&enc, sizeof enc);
         OPENSSL_cleanse(&dec, sizeof dec);
@@ -42,6 +41,18 @@ struct CpuState {
 
 // 64-byte aligned: see t_caller in provider/pk/pk_common.cpp (LeakSanitizer and dynamic TLS).
 alignas(64) thread_local CpuState t_cpu;
+
+/// Wipes this thread's key when the thread exits. CpuState itself has no destructor, so the
+/// state stays an object for code that runs later (pthread-key destructors run after C++
+/// thread-local destructors), and the wipe's stores cannot be dropped as stores to an object
+/// whose lifetime ends (GCC's -flifetime-dse): a wiped state is a key-cache miss.
+struct CpuWiper {
+    CpuWiper() = default;
+    CpuWiper(const CpuWiper &) = delete;
+    CpuWiper &operator=(const CpuWiper &) = delete;
+    ~CpuWiper() { t_cpu.wipe(); }
+};
+thread_local CpuWiper t_cpu_wiper;
 
 constexpr uint64_t kPoison = 0xDEADBEEFBADC0DE5ull;
 
@@ -240,6 +251,7 @@ uint64_t Emulator::unit_budget() const {
 // ---------------------------------------------------------------- xcrypt
 
 Fault Emulator::load_key(XcryptOp op, const Regs &r) {
+    (void)&t_cpu_wiper; // a thread that loads a key wipes it when it exits
     CpuState &c = t_cpu;
     uint8_t cw_mem[16];
     bool hit = c.owner == id_ && c.eflags30;

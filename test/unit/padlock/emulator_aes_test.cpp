@@ -2,6 +2,10 @@
 // Emulator xcrypt: spec §9.2 known answers 1-10, registers out, faults, over-read, key cache.
 #include <gtest/gtest.h>
 
+#include <pthread.h>
+
+#include <thread>
+
 #include "test_util.hpp"
 
 namespace acrypto::hw::padlock {
@@ -324,6 +328,30 @@ TEST_F(EmuAes, RandomContextSwitchesClearTheCache) {
     }
     EXPECT_GT(cleared, 0);
     EXPECT_LT(cleared, 64);
+}
+
+/// Whether the emulator had a key cached when a thread-exit handler looked (-1: not run).
+int g_cached_at_exit = -1;
+const Emulator *g_exit_emu = nullptr;
+void look_at_exit(void *) { g_cached_at_exit = g_exit_emu->key_cached() ? 1 : 0; }
+
+TEST_F(EmuAes, ThreadExitWipesTheCachedKeyBeforeExitHandlers) {
+    // glibc runs pthread-key destructors after C++ thread-local destructors: code run
+    // there (OpenSSL's thread-stop handlers) finds the thread's key wiped, not cached.
+    pthread_key_t key;
+    ASSERT_EQ(pthread_key_create(&key, look_at_exit), 0);
+    g_exit_emu = &emu_;
+    bool cached_in_thread = false;
+    std::thread t([&] {
+        run(XcryptOp::Ecb, unhex("000102030405060708090a0b0c0d0e0f"), false,
+            unhex("00112233445566778899aabbccddeeff"), {}, false);
+        cached_in_thread = emu_.key_cached();
+        pthread_setspecific(key, &emu_);
+    });
+    t.join();
+    pthread_key_delete(key);
+    EXPECT_TRUE(cached_in_thread);
+    EXPECT_EQ(g_cached_at_exit, 0);
 }
 
 TEST(EmuAesOverRead, OneBlockEcbBeforeGuardPageFaultsOnNanoStepping2) {
