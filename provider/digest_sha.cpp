@@ -8,6 +8,7 @@
 #include <new>
 #include <utility>
 
+#include "acrypto/sched/late_exit_key.hpp"
 #include "algorithms.hpp"
 #include "errors.hpp"
 #include "hash_stream.hpp"
@@ -38,6 +39,8 @@ struct SpareDigests {
     SpareDigests(const SpareDigests &) = delete;
     SpareDigests &operator=(const SpareDigests &) = delete;
     ~SpareDigests();
+    /// Free the spares; this thread keeps none from now on.
+    void retire() noexcept;
 };
 /// This thread's spares once made (a plain pointer: no guard on each use).
 thread_local SpareDigests *t_spares = nullptr;
@@ -46,7 +49,7 @@ thread_local SpareDigests *t_spares = nullptr;
 /// destructors: a context freed there is freed, not kept.
 thread_local bool t_spares_gone = false;
 
-SpareDigests::~SpareDigests() {
+void SpareDigests::retire() noexcept {
     t_spares = nullptr;
     t_spares_gone = true;
     for (DigestCtx *&c : ctx) {
@@ -55,10 +58,23 @@ SpareDigests::~SpareDigests() {
     }
 }
 
+/// Retires the spares of a thread that made them after its thread-local destructors ran.
+const acrypto::sched::LateExitKey &spares_key() noexcept {
+    static const acrypto::sched::LateExitKey key(
+        [](void *p) { static_cast<SpareDigests *>(p)->retire(); });
+    return key;
+}
+
+SpareDigests::~SpareDigests() {
+    spares_key().disarm();
+    retire();
+}
+
 /// This thread's spares, made on first use; nullptr once the thread has freed them.
 [[gnu::noinline]] SpareDigests *make_spares() noexcept {
     if (t_spares_gone) return nullptr;
     thread_local SpareDigests owned; // freed, with its spares, when the thread exits
+    spares_key().arm(&owned);
     t_spares = &owned;
     return &owned;
 }

@@ -14,6 +14,7 @@
 #include <mutex>
 #include <new>
 
+#include "acrypto/sched/late_exit_key.hpp"
 #include "session_access.hpp"
 
 namespace acrypto::sched {
@@ -136,6 +137,15 @@ thread_local detail::LocalPool t_pool;
 thread_local bool t_pool_dead = false;
 thread_local detail::IdBlock t_ids;
 
+/// Hand this thread's cached sessions to the shared pool; later ones go there directly.
+void retire_pool(void *) noexcept;
+
+/// Retires the pool of a thread that first used it after its thread-local destructors ran.
+const LateExitKey &pool_key() noexcept {
+    static const LateExitKey key(retire_pool);
+    return key;
+}
+
 uint64_t next_session_id() noexcept {
     auto &ib = t_ids;
     if (ib.next_id == ib.id_limit) {
@@ -178,7 +188,18 @@ Session *pop_batch(uint32_t *n) {
 
 } // namespace
 
+namespace {
+void retire_pool(void *) noexcept {
+    detail::LocalPool &lp = t_pool;
+    push_batch(lp.head, lp.count);
+    lp.head = nullptr;
+    lp.count = 0;
+    t_pool_dead = true;
+}
+} // namespace
+
 detail::LocalPool::~LocalPool() {
+    pool_key().disarm();
     push_batch(head, count);
     t_pool_dead = true;
 }
@@ -189,7 +210,10 @@ Ref<Session> Session::make(uint32_t nsteps, size_t arena_bytes) {
     Session *s = nullptr;
     auto &lp = t_pool;
     const bool dead = t_pool_dead;
-    if (!dead && !lp.head) lp.head = pop_batch(&lp.count);
+    if (!dead && !lp.head) {
+        pool_key().arm(&lp);
+        lp.head = pop_batch(&lp.count);
+    }
     if (!dead && lp.head) {
         s = lp.head;
         lp.head = s->sched_.next;
@@ -280,6 +304,7 @@ void Session::destroy(Session *s) noexcept {
         push_batch(s, 1);
         return;
     }
+    if (lp.head == nullptr) pool_key().arm(&lp);
     ss.next = lp.head;
     lp.head = s;
     if (++lp.count < kLocalPoolMax) return;

@@ -41,6 +41,18 @@ void counted_free(void *p, const char *, int) {
 pthread_key_t g_key;
 void free_md_ctx(void *p) { EVP_MD_CTX_free(static_cast<EVP_MD_CTX *>(p)); }
 
+/// A whole EVP_Digest through acrypto from a thread-exit handler: the thread's first use
+/// of acrypto, so its spares are made there.
+OSSL_LIB_CTX *g_first_use_ctx = nullptr;
+pthread_key_t g_first_use_key;
+void digest_at_exit(void *alg) {
+    unsigned char in[100] = {4, 5, 6}, out[EVP_MAX_MD_SIZE];
+    unsigned int outl = 0;
+    EVP_MD *md = EVP_MD_fetch(g_first_use_ctx, static_cast<const char *>(alg), kAcrypto);
+    if (md != nullptr) EVP_Digest(in, sizeof in, out, &outl, md, nullptr);
+    EVP_MD_free(md);
+}
+
 /// One thread: a whole EVP_Digest (its context becomes this thread's spare), then a
 /// context with a message under way left to the thread-exit handler.
 void leave_context_to_exit_handler(OSSL_LIB_CTX *libctx, const char *alg, bool *ours) {
@@ -67,6 +79,8 @@ TEST(ThreadExit, DigestContextFreedByAThreadExitHandlerIsNotKept) {
     acrypto::test::ProviderEnv env;
     ASSERT_TRUE(env.loaded()) << env.load_error();
     ASSERT_EQ(pthread_key_create(&g_key, free_md_ctx), 0);
+    ASSERT_EQ(pthread_key_create(&g_first_use_key, digest_at_exit), 0);
+    g_first_use_ctx = env.ctx();
     for (const char *alg : {"SHA256", "SHA512"}) {
         bool ours = false;
         for (int i = 0; i < 4; ++i) leave_context_to_exit_handler(env.ctx(), alg, &ours); // warm
@@ -77,8 +91,17 @@ TEST(ThreadExit, DigestContextFreedByAThreadExitHandlerIsNotKept) {
         // Each thread's context holds at least one libcrypto allocation (the default
         // provider's digest state); kept in a destroyed cache, it would never be freed.
         EXPECT_LT(g_live.load() - before, kThreads / 4) << alg;
+        // Threads whose first acrypto digest is in the handler: the spare made there is
+        // freed too.
+        const long before_first = g_live.load();
+        for (int i = 0; i < kThreads; ++i) {
+            std::thread t([alg] { pthread_setspecific(g_first_use_key, const_cast<char *>(alg)); });
+            t.join();
+        }
+        EXPECT_LT(g_live.load() - before_first, kThreads / 4) << alg << ", first use at exit";
     }
     pthread_key_delete(g_key);
+    pthread_key_delete(g_first_use_key);
 }
 
 /// What the operations run by a thread-exit handler found (checked after the join).
@@ -150,16 +173,20 @@ TEST(ThreadExit, OperationsInAThreadExitHandlerMatchTheDefaultProvider) {
     for (size_t i = 0; i < 3; ++i) g_run.inputs[i] = acrypto::test::random_bytes(lens[i]);
     ASSERT_EQ(pthread_key_create(&g_op_key, run_operations), 0);
     const long long submitted = env.stat("submitted");
-    for (int i = 0; i < 3; ++i) {
-        std::thread t([] {
-            // Use what the thread keeps (spares, memos, session cache) before it exits.
-            std::vector<uint8_t> out;
-            acrypto::test::evp_digest(g_run.libctx, "SHA256", kAcrypto, {1, 2, 3}, out);
+    for (int i = 0; i < 4; ++i) {
+        std::thread t([i] {
+            // Threads that used what a thread keeps (spares, memos, session cache) before
+            // exiting, and threads whose first use is in the handler (LeakSanitizer checks
+            // that what they make there is freed).
+            if (i % 2 == 0) {
+                std::vector<uint8_t> out;
+                acrypto::test::evp_digest(g_run.libctx, "SHA256", kAcrypto, {1, 2, 3}, out);
+            }
             pthread_setspecific(g_op_key, reinterpret_cast<void *>(1));
         });
         t.join();
     }
-    EXPECT_EQ(g_run.ran, 3);
+    EXPECT_EQ(g_run.ran, 4);
     EXPECT_EQ(g_run.failures, "");
     // Each one completed once.
     EXPECT_GT(env.stat("submitted"), submitted);

@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <new>
 
+#include "acrypto/sched/late_exit_key.hpp"
+
 namespace acrypto::sched {
 
 /**
@@ -28,16 +30,30 @@ template <typename T, size_t Align = alignof(T *)> class ThreadHeap {
     struct Owner {
         T *obj = nullptr;
         ~Owner() {
-            t_obj = nullptr;
-            t_gone = true;
-            delete obj;
+            late_key().disarm();
+            free_obj(obj);
         }
     };
+
+    /// Frees this thread's object; later calls go without.
+    static void free_obj(void *obj) noexcept {
+        t_obj = nullptr;
+        t_gone = true;
+        delete static_cast<T *>(obj);
+    }
+    /// Frees the object of a thread whose Owner was made too late to be destroyed.
+    static const LateExitKey &late_key() noexcept {
+        static const LateExitKey key(free_obj);
+        return key;
+    }
 
     [[gnu::noinline]] static T *make() noexcept {
         if (t_gone) return nullptr;
         thread_local Owner owner; // frees it when the thread exits
-        if (owner.obj == nullptr) owner.obj = new (std::nothrow) T;
+        if (owner.obj == nullptr) {
+            owner.obj = new (std::nothrow) T;
+            if (owner.obj != nullptr) late_key().arm(owner.obj);
+        }
         t_obj = owner.obj;
         return t_obj;
     }
