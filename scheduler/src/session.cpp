@@ -137,15 +137,6 @@ thread_local detail::LocalPool t_pool;
 thread_local bool t_pool_dead = false;
 thread_local detail::IdBlock t_ids;
 
-/// Hand this thread's cached sessions to the shared pool; later ones go there directly.
-void retire_pool(void *) noexcept;
-
-/// Retires the pool of a thread that first used it after its thread-local destructors ran.
-const LateExitKey &pool_key() noexcept {
-    static const LateExitKey key(retire_pool);
-    return key;
-}
-
 uint64_t next_session_id() noexcept {
     auto &ib = t_ids;
     if (ib.next_id == ib.id_limit) {
@@ -186,9 +177,7 @@ Session *pop_batch(uint32_t *n) {
     return b;
 }
 
-} // namespace
-
-namespace {
+/// Hand this thread's cached sessions to the shared pool; later ones go there directly.
 void retire_pool(void *) noexcept {
     detail::LocalPool &lp = t_pool;
     push_batch(lp.head, lp.count);
@@ -196,12 +185,17 @@ void retire_pool(void *) noexcept {
     lp.count = 0;
     t_pool_dead = true;
 }
+
+/// Retires the pool of a thread that first used it after its thread-local destructors ran.
+const LateExitKey &pool_key() noexcept {
+    static const LateExitKey key(retire_pool);
+    return key;
+}
 } // namespace
 
 detail::LocalPool::~LocalPool() {
     pool_key().disarm();
-    push_batch(head, count);
-    t_pool_dead = true;
+    retire_pool(this);
 }
 
 Ref<Session> Session::make(uint32_t nsteps, size_t arena_bytes) {
