@@ -241,6 +241,33 @@ TEST_F(Differential, ChaCha20StreamRunsDirectAndKeepsItsPosition) {
     EVP_CIPHER_free(theirs);
 }
 
+/// One cipher from acrypto and from the default provider, each in an encryption context
+/// keyed with the same random key and `iv_len` random IV bytes (none when 0).
+struct EncryptPair {
+    EVP_CIPHER *ours = nullptr, *theirs = nullptr;
+    EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new(), *ref = EVP_CIPHER_CTX_new();
+    EncryptPair() = default;
+    EncryptPair(const EncryptPair &) = delete;
+    EncryptPair &operator=(const EncryptPair &) = delete;
+    ~EncryptPair() {
+        EVP_CIPHER_CTX_free(c);
+        EVP_CIPHER_CTX_free(ref);
+        EVP_CIPHER_free(ours);
+        EVP_CIPHER_free(theirs);
+    }
+    /// False when either cipher cannot be fetched or either context keyed.
+    bool init(OSSL_LIB_CTX *lib, const char *name, size_t iv_len) {
+        ours = EVP_CIPHER_fetch(lib, name, kAcrypto);
+        theirs = EVP_CIPHER_fetch(lib, name, kDefault);
+        if (ours == nullptr || theirs == nullptr || c == nullptr || ref == nullptr) return false;
+        const auto key = random_bytes(static_cast<size_t>(EVP_CIPHER_get_key_length(ours)));
+        const auto iv = random_bytes(iv_len);
+        const unsigned char *ivp = iv_len != 0 ? iv.data() : nullptr;
+        return EVP_EncryptInit_ex2(c, ours, key.data(), ivp, nullptr) == 1 &&
+               EVP_EncryptInit_ex2(ref, theirs, key.data(), ivp, nullptr) == 1;
+    }
+};
+
 TEST_F(Differential, ArmedKernelsHonourADeviceSetMidStream) {
     // A context's bound kernel runs most updates on the cost model's last answer, asked
     // again every few hundred runs. A device set on the context between two of those
@@ -249,15 +276,9 @@ TEST_F(Differential, ArmedKernelsHonourADeviceSetMidStream) {
     ASSERT_TRUE(env_->loaded()) << env_->load_error();
     for (const char *name : {"AES-128-XTS", "AES-128-CBC", "AES-256-CTR", "DES-EDE3-CBC"}) {
         SCOPED_TRACE(name);
-        EVP_CIPHER *ours = EVP_CIPHER_fetch(env_->ctx(), name, kAcrypto);
-        EVP_CIPHER *theirs = EVP_CIPHER_fetch(env_->ctx(), name, kDefault);
-        ASSERT_NE(ours, nullptr);
-        ASSERT_NE(theirs, nullptr);
-        const auto key = random_bytes(static_cast<size_t>(EVP_CIPHER_get_key_length(ours)));
-        const auto iv = random_bytes(16);
-        EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new(), *ref = EVP_CIPHER_CTX_new();
-        ASSERT_EQ(EVP_EncryptInit_ex2(c, ours, key.data(), iv.data(), nullptr), 1);
-        ASSERT_EQ(EVP_EncryptInit_ex2(ref, theirs, key.data(), iv.data(), nullptr), 1);
+        EncryptPair p;
+        ASSERT_TRUE(p.init(env_->ctx(), name, 16)) << drain_errors();
+        EVP_CIPHER_CTX *c = p.c, *ref = p.ref;
         auto updates = [&](int n) {
             for (int i = 0; i < n; ++i) {
                 const auto in = random_bytes(64);
@@ -279,10 +300,6 @@ TEST_F(Differential, ArmedKernelsHonourADeviceSetMidStream) {
         ASSERT_TRUE(set_device(c, "")) << drain_errors();
         updates(300);
         EXPECT_LE(env_->stat("submitted"), bound + 1) << env_->stats(); // (the kernel binds again)
-        EVP_CIPHER_CTX_free(c);
-        EVP_CIPHER_CTX_free(ref);
-        EVP_CIPHER_free(ours);
-        EVP_CIPHER_free(theirs);
     }
 }
 
@@ -294,14 +311,9 @@ TEST_F(Differential, ArmedAeadMessagesHonourADeviceSetMidStream) {
     ASSERT_TRUE(env_->loaded()) << env_->load_error();
     for (const char *name : {"AES-128-GCM", "ChaCha20-Poly1305"}) {
         SCOPED_TRACE(name);
-        EVP_CIPHER *ours = EVP_CIPHER_fetch(env_->ctx(), name, kAcrypto);
-        EVP_CIPHER *theirs = EVP_CIPHER_fetch(env_->ctx(), name, kDefault);
-        ASSERT_NE(ours, nullptr);
-        ASSERT_NE(theirs, nullptr);
-        const auto key = random_bytes(static_cast<size_t>(EVP_CIPHER_get_key_length(ours)));
-        EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new(), *ref = EVP_CIPHER_CTX_new();
-        ASSERT_EQ(EVP_EncryptInit_ex2(c, ours, key.data(), nullptr, nullptr), 1);
-        ASSERT_EQ(EVP_EncryptInit_ex2(ref, theirs, key.data(), nullptr, nullptr), 1);
+        EncryptPair p;
+        ASSERT_TRUE(p.init(env_->ctx(), name, 0)) << drain_errors();
+        EVP_CIPHER_CTX *c = p.c, *ref = p.ref;
         auto messages = [&](int n) {
             for (int i = 0; i < n; ++i) {
                 const auto iv = random_bytes(12), aad = random_bytes(13), pt = random_bytes(64);
@@ -323,10 +335,6 @@ TEST_F(Differential, ArmedAeadMessagesHonourADeviceSetMidStream) {
         ASSERT_TRUE(set_device(c, "")) << drain_errors();
         messages(300);
         EXPECT_GE(env_->stat("aead.direct"), direct + 290) << env_->stats();
-        EVP_CIPHER_CTX_free(c);
-        EVP_CIPHER_CTX_free(ref);
-        EVP_CIPHER_free(ours);
-        EVP_CIPHER_free(theirs);
     }
 }
 
