@@ -6,6 +6,8 @@
 #include <openssl/err.h>
 
 #include <atomic>
+#include <cstring>
+#include <new>
 
 #include "acrypto/ossl/chacha20.hpp"
 
@@ -49,7 +51,9 @@ bool DirectStream::enter(ProvCtx *pctx, const acrypto_key &key, bool enc, const 
         refused_ = true;
         return false;
     }
+    if (!ks_) ks_.reset(new (std::nothrow) Keystream); // none: every update runs directly
     bytes_ = 0;
+    ks_left_ = 0;
     owns_ = true;
     pctx->counts->add(Count::CipherDirect);
     return true;
@@ -61,6 +65,30 @@ void DirectStream::sync(uint8_t *iv, uint32_t *num) noexcept {
     // was entered or last synced.
     ossl::chacha20_advance(iv, num, bytes_);
     bytes_ = 0;
+}
+
+bool DirectStream::run_past_keystream(uint8_t *out, const uint8_t *in, size_t len) noexcept {
+    const size_t head = ks_left_;
+    if (head != 0) xor_keystream(out, in, head);
+    const size_t rest = len - head;
+    if (rest > kKeystream / 2 || !ks_) {
+        size_t outl = 0;
+        return ctx_.update(out + head, &outl, in + head, rest) && outl == rest;
+    }
+    std::memset(ks_->bytes, 0, kKeystream); // keystream = ChaCha20 over zeros
+    ks_filled_ = true;
+    size_t outl = 0;
+    if (!ctx_.update(ks_->bytes, &outl, ks_->bytes, kKeystream) || outl != kKeystream) return false;
+    ks_left_ = kKeystream;
+    xor_keystream(out + head, in + head, rest);
+    return true;
+}
+
+void DirectStream::wipe() noexcept {
+    ks_left_ = 0;
+    if (!ks_filled_) return;
+    OPENSSL_cleanse(ks_->bytes, kKeystream);
+    ks_filled_ = false;
 }
 
 void DirectStream::failed(uint8_t *iv, uint32_t *num) noexcept {

@@ -241,6 +241,93 @@ TEST_F(Differential, ChaCha20StreamRunsDirectAndKeepsItsPosition) {
     EVP_CIPHER_free(theirs);
 }
 
+TEST_F(Differential, ChaCha20KeystreamMadeAheadMatchesAtEveryEdge) {
+    // On the direct path short updates take keystream the library made ahead of the stream,
+    // 1,024 bytes at a time; longer ones (over 512 bytes with none buffered) run in the
+    // library. The first update runs as a session and binds the kernel; the path takes the
+    // stream over at the second, whose buffer the next 64 use up exactly. The lengths after
+    // them land on each edge in turn (left: buffered bytes before the update): a refill
+    // for one byte, an update as long as what is left, 513 bytes with none left (the
+    // library), 512 (a refill), more than is left with the rest refilled or run in the
+    // library, one byte left and more wanted. After every update the output matches the
+    // default provider and the context reports the position the stream is at; copies
+    // taken where the buffer is part used, and a new IV there, start from the stream's
+    // position, not the library's.
+    ASSERT_TRUE(env_->loaded()) << env_->load_error();
+    EVP_CIPHER *ours = EVP_CIPHER_fetch(env_->ctx(), "ChaCha20", kAcrypto);
+    EVP_CIPHER *theirs = EVP_CIPHER_fetch(env_->ctx(), "ChaCha20", kDefault);
+    ASSERT_NE(ours, nullptr);
+    ASSERT_NE(theirs, nullptr);
+    std::vector<size_t> lens(65, 16); // a session, then one buffer used up exactly
+    // left: 0, 1023, 0, 0, 512, 936, 0, 1021, 1, 1023, 1022, 1023, 1018, 1012
+    lens.insert(lens.end(), {1, 1023, 513, 512, 600, 2000, 3, 1020, 2, 1, 1023, 1024, 5, 1030});
+    for (int i = 0; i < 40; ++i) lens.push_back(pick(1, 1100));
+    for (const bool enc : {true, false}) {
+        SCOPED_TRACE(enc ? "encrypt" : "decrypt");
+        const long long direct_before = env_->stat("cipher.direct");
+        const auto key = random_bytes(32);
+        auto iv = random_bytes(16);
+        EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new(), *ref = EVP_CIPHER_CTX_new();
+        ASSERT_EQ(EVP_CipherInit_ex2(c, ours, key.data(), iv.data(), enc ? 1 : 0, nullptr), 1);
+        ASSERT_EQ(EVP_CipherInit_ex2(ref, theirs, key.data(), iv.data(), enc ? 1 : 0, nullptr), 1);
+        uint64_t done = 0;
+        for (size_t i = 0; i < lens.size(); ++i) {
+            const size_t len = lens[i];
+            SCOPED_TRACE("update " + std::to_string(i) + ", " + std::to_string(len) + " bytes");
+            if (i == 76) { // the same IV again, the buffer part used: the stream starts over
+                ASSERT_EQ(EVP_CipherInit_ex2(c, nullptr, nullptr, iv.data(), -1, nullptr), 1);
+                ASSERT_EQ(EVP_CipherInit_ex2(ref, nullptr, nullptr, iv.data(), -1, nullptr), 1);
+                done = 0;
+            }
+            const auto in = random_bytes(len);
+            std::vector<uint8_t> got = in, want(len);
+            int outl = 0, wantl = 0;
+            EVP_CIPHER_CTX *run = c;
+            if (i == 30 || i == 72) { // a copy, the buffer part used, runs this update
+                run = EVP_CIPHER_CTX_new();
+                ASSERT_EQ(EVP_CIPHER_CTX_copy(run, c), 1) << drain_errors();
+            }
+            if (i % 2 == 0) { // in place, or out of place
+                ASSERT_EQ(
+                    EVP_CipherUpdate(run, got.data(), &outl, got.data(), static_cast<int>(len)), 1)
+                    << drain_errors();
+            } else {
+                ASSERT_EQ(
+                    EVP_CipherUpdate(run, got.data(), &outl, in.data(), static_cast<int>(len)), 1)
+                    << drain_errors();
+            }
+            ASSERT_EQ(EVP_CipherUpdate(ref, want.data(), &wantl, in.data(), static_cast<int>(len)),
+                      1);
+            ASSERT_EQ(outl, static_cast<int>(len));
+            ASSERT_EQ(got, want);
+            if (run != c) { // the original runs the same bytes from where the copy started
+                std::vector<uint8_t> again(len);
+                ASSERT_EQ(
+                    EVP_CipherUpdate(c, again.data(), &outl, in.data(), static_cast<int>(len)), 1)
+                    << drain_errors();
+                ASSERT_EQ(again, want);
+                EVP_CIPHER_CTX_free(run);
+            }
+            done += len;
+            const auto [want_iv, want_num] = chacha_position(iv, done);
+            std::vector<uint8_t> have_iv(16);
+            unsigned int have_num = 99;
+            OSSL_PARAM p[] = {
+                OSSL_PARAM_construct_octet_string("updated-iv", have_iv.data(), have_iv.size()),
+                OSSL_PARAM_construct_uint("num", &have_num), OSSL_PARAM_construct_end()};
+            ASSERT_EQ(EVP_CIPHER_CTX_get_params(c, p), 1);
+            ASSERT_EQ(have_iv, want_iv);
+            ASSERT_EQ(have_num, want_num);
+        }
+        // The stream ran on the direct path: entered once, and again after the new IV.
+        EXPECT_GE(env_->stat("cipher.direct"), direct_before + 2) << env_->stats();
+        EVP_CIPHER_CTX_free(c);
+        EVP_CIPHER_CTX_free(ref);
+    }
+    EVP_CIPHER_free(ours);
+    EVP_CIPHER_free(theirs);
+}
+
 /// One cipher from acrypto and from the default provider, each in an encryption context
 /// keyed with the same random key and `iv_len` random IV bytes (none when 0).
 struct EncryptPair {
