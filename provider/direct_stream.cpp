@@ -71,13 +71,11 @@ bool DirectStream::run_past_keystream(uint8_t *out, const uint8_t *in, size_t le
     const size_t head = ks_left_;
     if (head != 0) xor_keystream(out, in, head);
     const size_t rest = len - head;
-    if (rest > kKeystream / 2 || !ks_) {
-        size_t outl = 0;
+    size_t outl = 0;
+    if (rest > kKeystream / 2 || !ks_)
         return ctx_.update(out + head, &outl, in + head, rest) && outl == rest;
-    }
     std::memset(ks_->bytes, 0, kKeystream); // keystream = ChaCha20 over zeros
     ks_filled_ = true;
-    size_t outl = 0;
     if (!ctx_.update(ks_->bytes, &outl, ks_->bytes, kKeystream) || outl != kKeystream) return false;
     ks_left_ = kKeystream;
     xor_keystream(out + head, in + head, rest);

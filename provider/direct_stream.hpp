@@ -7,6 +7,10 @@
 #include <cstring>
 #include <memory>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "acrypto/ossl/impl.hpp"
 #include "acrypto/sched/scheduler.hpp"
 #include "acrypto/session.h"
@@ -131,6 +135,13 @@ class DirectStream {
         const uint8_t *k = ks_->bytes + (kKeystream - ks_left_);
         ks_left_ -= static_cast<uint32_t>(len);
         size_t i = 0;
+#ifdef __SSE2__
+        for (; i + 16 <= len; i += 16) {
+            const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i *>(in + i));
+            const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i *>(k + i));
+            _mm_storeu_si128(reinterpret_cast<__m128i *>(out + i), _mm_xor_si128(a, b));
+        }
+#endif
         for (; i + 8 <= len; i += 8) {
             uint64_t a, b;
             std::memcpy(&a, in + i, 8);
@@ -140,9 +151,11 @@ class DirectStream {
         }
         for (; i < len; ++i) out[i] = static_cast<uint8_t>(in[i] ^ k[i]);
     }
-    /// An update longer than the buffered keystream: that first, then the rest from a
-    /// fresh buffer, or in the library directly when it is longer than kKeystream / 2.
-    bool run_past_keystream(uint8_t *out, const uint8_t *in, size_t len) noexcept;
+    /// An update longer than the buffered keystream: in the library directly when none is
+    /// buffered and it is longer than kKeystream / 2; else the buffered keystream first,
+    /// then the rest the same way (the library, or a fresh buffer). Out of line, so that
+    /// the short updates' path saves no registers for it.
+    [[gnu::noinline]] bool run_past_keystream(uint8_t *out, const uint8_t *in, size_t len) noexcept;
     /// Wipe the buffer if it was filled since the last wipe; none is left.
     void wipe() noexcept;
 
