@@ -67,7 +67,7 @@ struct AesCtx {
     OpOptions opts;
     Ref<Key> key;
     uint64_t key_generation = 0;
-    uint8_t iv[kBlock] = {};
+    alignas(16) uint8_t iv[kBlock] = {};
     uint8_t oiv[kBlock] = {};
     uint32_t num = 0;
     uint8_t buf[kBlock] = {};

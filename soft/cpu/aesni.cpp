@@ -206,7 +206,11 @@ ACRYPTO_AESNI void cbc_enc_r(const Schedule &s, const uint8_t *src, uint8_t *dst
     // x: the block entering round 1. Each block's rounds depend on the one before, so only
     // AES rounds stay on that chain: the next block's plaintext and first round key join the
     // last round's key, and one more aesenclast from the same state yields the next x.
-    __m128i x = _mm_xor_si128(_mm_xor_si128(load(src), k0), c);
+    // The plaintext meets the first round key before the chain does (the compiler would
+    // otherwise XOR the chain value first and then the key: one more step on the chain).
+    __m128i x = _mm_xor_si128(load(src), k0);
+    asm("" : "+x"(x));
+    x = _mm_xor_si128(x, c);
     for (size_t off = 0;; off += 16) {
         for (int r = 1; r < R; ++r) x = _mm_aesenc_si128(x, k[r]);
         c = _mm_aesenclast_si128(x, last);
