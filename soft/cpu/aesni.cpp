@@ -127,6 +127,17 @@ template <int R, bool Enc> ACRYPTO_VAES inline void rounds_wide(const __m128i *k
         x[j] = Enc ? _mm256_aesenclast_epi128(x[j], kl) : _mm256_aesdeclast_epi128(x[j], kl);
 }
 
+/// Rounds 1 to R - 1 of kPairs pairs side by side on VAES (round key 0 and the last round
+/// are the caller's: XTS folds its tweaks into them).
+template <int R, bool Enc>
+ACRYPTO_VAES inline void middle_rounds_wide(const __m128i *k, __m256i *x) {
+    for (int r = 1; r < R; ++r) {
+        const __m256i kr = _mm256_broadcastsi128_si256(k[r]);
+        for (int j = 0; j < kPairs; ++j)
+            x[j] = Enc ? _mm256_aesenc_epi128(x[j], kr) : _mm256_aesdec_epi128(x[j], kr);
+    }
+}
+
 ACRYPTO_VAES inline __m256i load2(const uint8_t *p) {
     return _mm256_loadu_si256(reinterpret_cast<const __m256i *>(p));
 }
@@ -408,6 +419,18 @@ ACRYPTO_VAES inline __m256i tweak_times_x8(__m256i t) {
     return _mm256_xor_si256(_mm256_slli_si256(t, 1), fold);
 }
 
+/**
+ * A pair of XTS blocks entering round 1: their input, round key 0 and their tweaks. The
+ * input meets the key first, as soon as it is loaded; the tweaks, last to be ready, come
+ * last (the compiler would otherwise reassociate, leaving two steps after the tweaks or
+ * after the input, which in place is the previous update's output).
+ */
+ACRYPTO_VAES inline __m256i xts_in(__m256i in, __m256i k0, __m256i t) {
+    __m256i x = _mm256_xor_si256(in, k0);
+    asm("" : "+x"(x));
+    return _mm256_xor_si256(x, t);
+}
+
 /// XTS over `n` bytes (a multiple of 8 blocks) with VAES, four pairs of blocks
 /// side by side, from the first block's tweak `t`; returns the next block's (by value:
 /// a tweak whose address is taken lives in memory, its every step a store and a reload).
@@ -425,12 +448,17 @@ ACRYPTO_VAES __m128i xts_wide(const __m128i *k, const uint8_t *src, uint8_t *dst
         tw[j] = _mm256_set_m128i(hi, lo);
         run.next();
     }
+    const __m256i k0 = _mm256_broadcastsi128_si256(k[0]);
+    const __m256i kl = _mm256_broadcastsi128_si256(k[R]);
     for (size_t off = 0; off < n; off += kWays * 16) {
         __m256i x[kPairs];
-        for (int j = 0; j < kPairs; ++j) x[j] = _mm256_xor_si256(load2(src + off + 32 * j), tw[j]);
-        rounds_wide<R, Enc>(k, x);
+        for (int j = 0; j < kPairs; ++j) x[j] = xts_in(load2(src + off + 32 * j), k0, tw[j]);
+        middle_rounds_wide<R, Enc>(k, x);
         for (int j = 0; j < kPairs; ++j) {
-            store2(dst + off + 32 * j, _mm256_xor_si256(x[j], tw[j]));
+            // The last round's key with the tweak folded in: one step less after the rounds.
+            const __m256i last = _mm256_xor_si256(kl, tw[j]);
+            store2(dst + off + 32 * j, Enc ? _mm256_aesenclast_epi128(x[j], last)
+                                           : _mm256_aesdeclast_epi128(x[j], last));
             tw[j] = tweak_times_x8(tw[j]);
         }
     }
