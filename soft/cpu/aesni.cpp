@@ -195,16 +195,27 @@ template <int R, bool Enc> struct EcbGroup {
     }
 };
 
+/// ECB over `n` >= kWays * 16 bytes (a block multiple). Out of line: the registers it
+/// saves are not the short runs' cost.
 template <int R, bool Enc>
-ACRYPTO_AESNI void ecb_dir(const __m128i *k, const uint8_t *src, uint8_t *dst, size_t n) {
+[[gnu::noinline]] ACRYPTO_AESNI void ecb_long(const __m128i *k, const uint8_t *src, uint8_t *dst,
+                                              size_t n) {
     size_t off = 0;
-    if (n >= kWays * 16 && wide()) {
+    if (wide()) {
         off = n / (kWays * 16) * (kWays * 16);
         ecb_wide<R, Enc>(k, src, dst, off);
     }
     for (; n - off >= kWays * 16; off += kWays * 16)
         EcbGroup<R, Enc>::template run<kWays>(k, src + off, dst + off);
     if (off < n) run_group<EcbGroup<R, Enc>>((n - off) / 16, k, src + off, dst + off);
+}
+
+template <int R, bool Enc>
+ACRYPTO_AESNI void ecb_dir(const __m128i *k, const uint8_t *src, uint8_t *dst, size_t n) {
+    if (n >= kWays * 16)
+        ecb_long<R, Enc>(k, src, dst, n);
+    else if (n >= 16)
+        run_group<EcbGroup<R, Enc>>(n / 16, k, src, dst);
 }
 
 template <int R>
@@ -249,13 +260,15 @@ template <int R> struct CbcDecGroup {
     }
 };
 
+/// CBC decryption over `n` >= kWays * 16 bytes (a block multiple), as cbc_dec_r. Out of
+/// line: the registers it saves are not the short runs' cost.
 template <int R>
-ACRYPTO_AESNI void cbc_dec_r(const Schedule &s, const uint8_t *src, uint8_t *dst, size_t n,
-                             uint8_t *iv) {
+[[gnu::noinline]] ACRYPTO_AESNI void cbc_dec_long(const Schedule &s, const uint8_t *src,
+                                                  uint8_t *dst, size_t n, uint8_t *iv) {
     const auto *k = reinterpret_cast<const __m128i *>(s.dec);
     __m128i prev = load(iv);
     size_t off = 0;
-    if (n >= kWays * 16 && wide()) {
+    if (wide()) {
         off = n / (kWays * 16) * (kWays * 16);
         cbc_dec_wide<R>(k, src, dst, off, &prev);
     }
@@ -263,6 +276,17 @@ ACRYPTO_AESNI void cbc_dec_r(const Schedule &s, const uint8_t *src, uint8_t *dst
         prev = CbcDecGroup<R>::template run<kWays>(k, src + off, dst + off, prev);
     if (off < n) prev = run_group<CbcDecGroup<R>>((n - off) / 16, k, src + off, dst + off, prev);
     store(iv, prev);
+}
+
+template <int R>
+ACRYPTO_AESNI void cbc_dec_r(const Schedule &s, const uint8_t *src, uint8_t *dst, size_t n,
+                             uint8_t *iv) {
+    if (n >= kWays * 16) {
+        cbc_dec_long<R>(s, src, dst, n, iv);
+    } else if (n >= 16) {
+        const auto *k = reinterpret_cast<const __m128i *>(s.dec);
+        store(iv, run_group<CbcDecGroup<R>>(n / 16, k, src, dst, load(iv)));
+    }
 }
 
 uint64_t be64(const uint8_t *p) {
@@ -582,26 +606,35 @@ ACRYPTO_AESNI bool expand(Schedule &s, const uint8_t *key, size_t key_len) noexc
 namespace {
 
 template <int R, bool Enc>
-ACRYPTO_AESNI void ecb_fn(const Schedule &s, const uint8_t *src, uint8_t *dst, size_t n, uint8_t *,
-                          uint32_t *) {
+ACRYPTO_AESNI int ecb_fn(const Schedule &s, const uint8_t *src, uint8_t *dst, size_t n, uint8_t *,
+                         uint32_t *) {
     ecb_dir<R, Enc>(reinterpret_cast<const __m128i *>(Enc ? s.enc : s.dec), src, dst, n);
+    return 0;
 }
 template <int R>
-ACRYPTO_AESNI void cbc_enc_fn(const Schedule &s, const uint8_t *src, uint8_t *dst, size_t n,
-                              uint8_t *iv, uint32_t *) {
+ACRYPTO_AESNI int cbc_enc_fn(const Schedule &s, const uint8_t *src, uint8_t *dst, size_t n,
+                             uint8_t *iv, uint32_t *) {
     cbc_enc_r<R>(s, src, dst, n, iv);
+    return 0;
 }
 template <int R>
-ACRYPTO_AESNI void cbc_dec_fn(const Schedule &s, const uint8_t *src, uint8_t *dst, size_t n,
-                              uint8_t *iv, uint32_t *) {
+ACRYPTO_AESNI int cbc_dec_fn(const Schedule &s, const uint8_t *src, uint8_t *dst, size_t n,
+                             uint8_t *iv, uint32_t *) {
     cbc_dec_r<R>(s, src, dst, n, iv);
+    return 0;
+}
+template <int R>
+ACRYPTO_AESNI int ctr_fn(const Schedule &s, const uint8_t *src, uint8_t *dst, size_t n, uint8_t *iv,
+                         uint32_t *num) {
+    ctr_r<R>(s, src, dst, n, iv, num);
+    return 0;
 }
 
 template <int R> BlockFn block_fn_r(Mode mode, bool enc) noexcept {
     switch (mode) {
     case Mode::Ecb: return enc ? &ecb_fn<R, true> : &ecb_fn<R, false>;
     case Mode::Cbc: return enc ? &cbc_enc_fn<R> : &cbc_dec_fn<R>;
-    case Mode::Ctr: return &ctr_r<R>;
+    case Mode::Ctr: return &ctr_fn<R>;
     }
     return nullptr;
 }

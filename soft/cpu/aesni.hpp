@@ -47,9 +47,10 @@ enum class Mode { Ecb, Cbc, Ctr };
  * ecb(), cbc() or ctr() for one key size, mode and direction, chosen once (a kernel's
  * every run skips the choice), with one signature: ECB reads neither `iv` nor `num`,
  * CBC not `num`; each expects what its function above does. CTR has one direction.
+ * Returns 0 (ACRYPTO_OK), so that a kernel's run can end by jumping to it.
  */
-using BlockFn = void (*)(const Schedule &s, const uint8_t *src, uint8_t *dst, size_t n, uint8_t *iv,
-                         uint32_t *num);
+using BlockFn = int (*)(const Schedule &s, const uint8_t *src, uint8_t *dst, size_t n, uint8_t *iv,
+                        uint32_t *num);
 /// The BlockFn for `s` (an AES-NI key) in `mode` and direction; nullptr for another key size.
 BlockFn block_fn_for(const Schedule &s, Mode mode, bool enc) noexcept;
 

@@ -56,20 +56,21 @@ int run_aes(void *state, const uint8_t *src, uint8_t *dst, size_t len, uint8_t *
     return rc;
 }
 
-/// A run on AES-NI with the mode's function chosen at bind (the kernel's run when the CPU
-/// has AES-NI): run_aes()'s checks, then the rounds, with no choice of mode or key size.
+/// A run on AES-NI in mode `M` with the function chosen at bind (the kernel's run when the
+/// CPU has AES-NI): run_aes()'s checks for that mode, then the rounds. The run is counted
+/// first (the rounds cannot fail), so that the function ends by jumping to them.
+template <uint32_t M>
 int run_aes_ni(void *state, const uint8_t *src, uint8_t *dst, size_t len, uint8_t *iv,
                uint32_t *num) {
     auto *a = static_cast<AesKernel *>(state);
     if (len == 0) return ACRYPTO_OK;
     if (!src || !dst || partly_overlaps(src, dst, len)) return ACRYPTO_E_INVALID;
-    if (!mode_args_ok(*a, len, iv, num)) [[unlikely]] {
-        a->count(len); // as run_aes counts a run refused for its mode's arguments
+    a->count(len); // a run refused for its mode's arguments counts, as in run_aes
+    const bool args_ok = M == ACRYPTO_MODE_CTR ? iv && num && *num < 16
+                                               : len % 16 == 0 && (M == ACRYPTO_MODE_ECB || iv);
+    if (!args_ok) [[unlikely]]
         return ACRYPTO_E_INVALID;
-    }
-    a->ni_fn(a->ni_keys, src, dst, len, iv, num);
-    a->count(len);
-    return ACRYPTO_OK;
+    return a->ni_fn(a->ni_keys, src, dst, len, iv, num);
 }
 
 void release_aes(void *state) {
@@ -213,7 +214,10 @@ int bind_kernel(const std::shared_ptr<CryptoLib> &lib, const std::shared_ptr<Ker
         a->k.known = true; // zero IV, counter zero, num 0
     }
     out = kernel_table(a, release_aes, uint64_t{1} << 30);
-    out.run_fn = a->ni_fn != nullptr ? run_aes_ni : run_aes;
+    out.run_fn = a->ni_fn == nullptr               ? run_aes
+                 : a->mode == ACRYPTO_MODE_ECB ? run_aes_ni<ACRYPTO_MODE_ECB>
+                 : a->mode == ACRYPTO_MODE_CBC ? run_aes_ni<ACRYPTO_MODE_CBC>
+                                               : run_aes_ni<ACRYPTO_MODE_CTR>;
     return ACRYPTO_OK;
 }
 
