@@ -2,6 +2,7 @@
 // Random differential checks: provider=acrypto against the default provider, odd update sizes.
 #include <gtest/gtest.h>
 
+#include <openssl/async.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 
@@ -422,6 +423,88 @@ TEST_F(Differential, ArmedAeadMessagesHonourADeviceSetMidStream) {
         ASSERT_TRUE(set_device(c, "")) << drain_errors();
         messages(300);
         EXPECT_GE(env_->stat("aead.direct"), direct + 290) << env_->stats();
+    }
+}
+
+/// What ReKeyedAesRunsWithoutSessions does in and out of an ASYNC job: one context
+/// of each cipher re-keyed `keys` times, one `len`-byte update per key, compared with the
+/// default provider.
+struct ReKeyed {
+    OSSL_LIB_CTX *lib = nullptr;
+    const char *alg = nullptr;
+    int keys = 0;
+    size_t len = 0;
+    bool ok = false;
+    std::string failure;
+};
+
+int rekeyed_runs(void *arg) {
+    ReKeyed &r = **static_cast<ReKeyed **>(arg);
+    EVP_CIPHER *ours = EVP_CIPHER_fetch(r.lib, r.alg, kAcrypto);
+    EVP_CIPHER *theirs = EVP_CIPHER_fetch(r.lib, r.alg, kDefault);
+    EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new(), *ref = EVP_CIPHER_CTX_new();
+    r.ok = ours != nullptr && theirs != nullptr && c != nullptr && ref != nullptr &&
+           EVP_CipherInit_ex2(c, ours, nullptr, nullptr, 1, nullptr) == 1 &&
+           EVP_CipherInit_ex2(ref, theirs, nullptr, nullptr, 1, nullptr) == 1;
+    if (!r.ok) r.failure = "set-up";
+    std::mt19937_64 rng(static_cast<uint64_t>(r.keys) * 7919u + r.len);
+    for (int i = 0; r.ok && i < r.keys; ++i) {
+        std::vector<uint8_t> key(static_cast<size_t>(EVP_CIPHER_get_key_length(ours))), iv(16),
+            in(r.len), got(r.len), want(r.len);
+        for (auto *v : {&key, &iv, &in})
+            for (auto &b : *v) b = static_cast<uint8_t>(rng());
+        int n = 0, m = 0;
+        // As a CTR DRBG does: a new key (and counter) on the same context, then a few blocks.
+        r.ok = EVP_CipherInit_ex2(c, nullptr, key.data(), iv.data(), -1, nullptr) == 1 &&
+               EVP_CipherInit_ex2(ref, nullptr, key.data(), iv.data(), -1, nullptr) == 1 &&
+               EVP_CipherUpdate(c, got.data(), &n, in.data(), static_cast<int>(r.len)) == 1 &&
+               EVP_CipherUpdate(ref, want.data(), &m, in.data(), static_cast<int>(r.len)) == 1 &&
+               n == m && got == want;
+        if (!r.ok) r.failure = "key " + std::to_string(i);
+    }
+    EVP_CIPHER_CTX_free(c);
+    EVP_CIPHER_CTX_free(ref);
+    EVP_CIPHER_free(ours);
+    EVP_CIPHER_free(theirs);
+    return 1;
+}
+
+TEST_F(Differential, ReKeyedAesRunsWithoutSessions) {
+    // The default provider's CTR DRBG, fetching AES through acrypto, takes a new key for
+    // every generate (13 times per TLS 1.3 handshake under HAProxy, inside its ASYNC jobs).
+    // The first run under each key binds the cpu device's kernel and runs in it, on a
+    // blocking caller's thread and inside a job alike: no session (inline or offloaded)
+    // keys the device's own context for a key that serves a few blocks.
+    ASSERT_TRUE(env_->loaded()) << env_->load_error();
+    for (const bool in_job : {false, true}) {
+        for (const char *alg : {"AES-256-CTR", "AES-256-ECB", "AES-128-CBC"}) {
+            SCOPED_TRACE(std::string(alg) + (in_job ? " in a job" : " blocking"));
+            ReKeyed r;
+            r.lib = env_->ctx();
+            r.alg = alg;
+            r.keys = 40;
+            r.len = 48;
+            ReKeyed *arg = &r;
+            // Kernel runs count into the cpu device's kernel_runs when the kernel is released
+            // (each new key, and the context's free); the scheduler's "inline" counts them
+            // and inline sessions alike.
+            const long long kernel_before = env_->stat("dev.cpu.drv.kernel_runs");
+            const long long submitted_before = env_->stat("submitted");
+            if (in_job) {
+                ASYNC_JOB *job = nullptr;
+                ASYNC_WAIT_CTX *wctx = ASYNC_WAIT_CTX_new();
+                int ret = 0;
+                ASSERT_EQ(ASYNC_start_job(&job, wctx, &ret, rekeyed_runs, &arg, sizeof arg),
+                          ASYNC_FINISH);
+                ASYNC_WAIT_CTX_free(wctx);
+            } else {
+                rekeyed_runs(&arg);
+            }
+            EXPECT_TRUE(r.ok) << r.failure << ": " << drain_errors();
+            EXPECT_EQ(env_->stat("dev.cpu.drv.kernel_runs"), kernel_before + r.keys)
+                << env_->stats();
+            EXPECT_EQ(env_->stat("submitted"), submitted_before) << env_->stats();
+        }
     }
 }
 
