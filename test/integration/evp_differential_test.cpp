@@ -149,6 +149,88 @@ std::pair<std::vector<uint8_t>, unsigned int> chacha_position(std::vector<uint8_
     return {iv, static_cast<unsigned int>(n % 64)};
 }
 
+/// One cipher from acrypto and from the default provider, a context of each.
+struct CipherPair {
+    EVP_CIPHER *ours = nullptr, *theirs = nullptr;
+    EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new(), *ref = EVP_CIPHER_CTX_new();
+    CipherPair() = default;
+    CipherPair(const CipherPair &) = delete;
+    CipherPair &operator=(const CipherPair &) = delete;
+    ~CipherPair() {
+        EVP_CIPHER_CTX_free(c);
+        EVP_CIPHER_CTX_free(ref);
+        EVP_CIPHER_free(ours);
+        EVP_CIPHER_free(theirs);
+    }
+    /// Fetch `name` from both; false when either cannot be had.
+    bool fetch(OSSL_LIB_CTX *lib, const char *name) {
+        ours = EVP_CIPHER_fetch(lib, name, kAcrypto);
+        theirs = EVP_CIPHER_fetch(lib, name, kDefault);
+        return ours != nullptr && theirs != nullptr && c != nullptr && ref != nullptr;
+    }
+    /// Key both contexts alike (no IV when `iv` is empty); false when either refuses.
+    bool key(bool enc, const std::vector<uint8_t> &key, const std::vector<uint8_t> &iv) {
+        const unsigned char *ivp = iv.empty() ? nullptr : iv.data();
+        return EVP_CipherInit_ex2(c, ours, key.data(), ivp, enc ? 1 : 0, nullptr) == 1 &&
+               EVP_CipherInit_ex2(ref, theirs, key.data(), ivp, enc ? 1 : 0, nullptr) == 1;
+    }
+    /// fetch(), then both contexts encrypting under a random key and `iv_len` random IV
+    /// bytes (none when 0).
+    bool init(OSSL_LIB_CTX *lib, const char *name, size_t iv_len) {
+        return fetch(lib, name) &&
+               key(true, random_bytes(static_cast<size_t>(EVP_CIPHER_get_key_length(ours))),
+                   random_bytes(iv_len));
+    }
+};
+
+/// One update of `len` random bytes on `c`, in place or not, against the same update on
+/// `ref`. With `via_copy`, a copy of `c` runs it, and then `c` itself (still where the
+/// copy started) runs the same bytes, which must come out the same.
+::testing::AssertionResult same_update(EVP_CIPHER_CTX *c, EVP_CIPHER_CTX *ref, size_t len,
+                                       bool in_place, bool via_copy) {
+    const auto in = random_bytes(len);
+    std::vector<uint8_t> got = in, want(len);
+    int outl = 0, wantl = 0;
+    EVP_CIPHER_CTX *run = c;
+    if (via_copy && ((run = EVP_CIPHER_CTX_new()) == nullptr || EVP_CIPHER_CTX_copy(run, c) != 1)) {
+        EVP_CIPHER_CTX_free(run);
+        return ::testing::AssertionFailure() << "copy: " << drain_errors();
+    }
+    const uint8_t *src = in_place ? got.data() : in.data();
+    const bool ran = EVP_CipherUpdate(run, got.data(), &outl, src, static_cast<int>(len)) == 1;
+    if (via_copy) EVP_CIPHER_CTX_free(run);
+    if (!ran) return ::testing::AssertionFailure() << "update: " << drain_errors();
+    if (EVP_CipherUpdate(ref, want.data(), &wantl, in.data(), static_cast<int>(len)) != 1)
+        return ::testing::AssertionFailure() << "default provider's update";
+    if (outl != static_cast<int>(len) || got != want)
+        return ::testing::AssertionFailure() << "output differs from the default provider's";
+    if (via_copy) {
+        std::vector<uint8_t> again(len);
+        if (EVP_CipherUpdate(c, again.data(), &outl, in.data(), static_cast<int>(len)) != 1)
+            return ::testing::AssertionFailure() << "update after the copy: " << drain_errors();
+        if (again != want)
+            return ::testing::AssertionFailure() << "the original differs from its copy";
+    }
+    return ::testing::AssertionSuccess();
+}
+
+/// Whether `c` reports the ChaCha20 position `done` bytes past `iv` (updated-iv and num).
+::testing::AssertionResult at_chacha_position(EVP_CIPHER_CTX *c, const std::vector<uint8_t> &iv,
+                                              uint64_t done) {
+    const auto [want_iv, want_num] = chacha_position(iv, done);
+    std::vector<uint8_t> have_iv(16);
+    unsigned int have_num = 99;
+    OSSL_PARAM p[] = {
+        OSSL_PARAM_construct_octet_string("updated-iv", have_iv.data(), have_iv.size()),
+        OSSL_PARAM_construct_uint("num", &have_num), OSSL_PARAM_construct_end()};
+    if (EVP_CIPHER_CTX_get_params(c, p) != 1)
+        return ::testing::AssertionFailure() << "get_params: " << drain_errors();
+    if (have_iv != want_iv || have_num != want_num)
+        return ::testing::AssertionFailure()
+               << "num " << have_num << " where " << want_num << " was due, or another IV";
+    return ::testing::AssertionSuccess();
+}
+
 TEST_F(Differential, ChaCha20StreamRunsDirectAndKeepsItsPosition) {
     // One ChaCha20 stream per direction, many small updates: once the first binds the
     // kernel, the stream goes on in the context's own keyed default-provider context
@@ -159,19 +241,14 @@ TEST_F(Differential, ChaCha20StreamRunsDirectAndKeepsItsPosition) {
     // which the stream crosses, once on the direct path and once in sessions: the count
     // carries into the nonce's first word.
     ASSERT_TRUE(env_->loaded()) << env_->load_error();
-    EVP_CIPHER *ours = EVP_CIPHER_fetch(env_->ctx(), "ChaCha20", kAcrypto);
-    EVP_CIPHER *theirs = EVP_CIPHER_fetch(env_->ctx(), "ChaCha20", kDefault);
-    ASSERT_NE(ours, nullptr);
-    ASSERT_NE(theirs, nullptr);
     for (const bool enc : {true, false}) {
         SCOPED_TRACE(enc ? "encrypt" : "decrypt");
         const long long direct_before = env_->stat("cipher.direct");
         const long long submitted_before = env_->stat("submitted");
-        const auto key = random_bytes(32);
         auto iv = random_bytes(16);
-        EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new(), *ref = EVP_CIPHER_CTX_new();
-        ASSERT_EQ(EVP_CipherInit_ex2(c, ours, key.data(), iv.data(), enc ? 1 : 0, nullptr), 1);
-        ASSERT_EQ(EVP_CipherInit_ex2(ref, theirs, key.data(), iv.data(), enc ? 1 : 0, nullptr), 1);
+        CipherPair p;
+        ASSERT_TRUE(p.fetch(env_->ctx(), "ChaCha20") && p.key(enc, random_bytes(32), iv));
+        EVP_CIPHER_CTX *c = p.c, *ref = p.ref;
         uint64_t done = 0; // bytes since the IV
         for (int i = 0; i < 200; ++i) {
             SCOPED_TRACE("update " + std::to_string(i));
@@ -187,47 +264,11 @@ TEST_F(Differential, ChaCha20StreamRunsDirectAndKeepsItsPosition) {
                 ASSERT_TRUE(set_device(c, i == 80 ? "" : "cpu")) << drain_errors();
             }
             const size_t len = i % 16 == 15 ? pick(65, 1500) : pick(1, 64);
-            const auto in = random_bytes(len);
-            std::vector<uint8_t> got(len), want(len);
-            int outl = 0, wantl = 0;
-            EVP_CIPHER_CTX *run = c;
-            if (i % 25 == 7) { // a copy taken mid-stream runs this update instead
-                run = EVP_CIPHER_CTX_new();
-                ASSERT_EQ(EVP_CIPHER_CTX_copy(run, c), 1) << drain_errors();
-            }
-            if (i % 3 == 0) { // in place
-                got = in;
-                ASSERT_EQ(
-                    EVP_CipherUpdate(run, got.data(), &outl, got.data(), static_cast<int>(len)), 1)
-                    << drain_errors();
-            } else {
-                ASSERT_EQ(
-                    EVP_CipherUpdate(run, got.data(), &outl, in.data(), static_cast<int>(len)), 1)
-                    << drain_errors();
-            }
-            ASSERT_EQ(EVP_CipherUpdate(ref, want.data(), &wantl, in.data(), static_cast<int>(len)),
-                      1);
-            ASSERT_EQ(outl, static_cast<int>(len));
-            EXPECT_EQ(got, want);
-            if (run != c) { // the original is where the copy started: it runs the same bytes
-                std::vector<uint8_t> again(len);
-                ASSERT_EQ(
-                    EVP_CipherUpdate(c, again.data(), &outl, in.data(), static_cast<int>(len)), 1)
-                    << drain_errors();
-                EXPECT_EQ(again, want);
-                EVP_CIPHER_CTX_free(run);
-            }
+            // In place every third update; a copy taken mid-stream runs some.
+            EXPECT_TRUE(same_update(c, ref, len, i % 3 == 0, i % 25 == 7));
             done += len;
             if (i % 10 == 9 || i == 199) { // where the stream is, as the context reports it
-                const auto [want_iv, want_num] = chacha_position(iv, done);
-                std::vector<uint8_t> have_iv(16);
-                unsigned int have_num = 99;
-                OSSL_PARAM p[] = {
-                    OSSL_PARAM_construct_octet_string("updated-iv", have_iv.data(), have_iv.size()),
-                    OSSL_PARAM_construct_uint("num", &have_num), OSSL_PARAM_construct_end()};
-                ASSERT_EQ(EVP_CIPHER_CTX_get_params(c, p), 1);
-                EXPECT_EQ(have_iv, want_iv);
-                EXPECT_EQ(have_num, want_num);
+                EXPECT_TRUE(at_chacha_position(c, iv, done));
             }
         }
         // The stream went direct after its first update, again after the bound stretch, and
@@ -235,11 +276,7 @@ TEST_F(Differential, ChaCha20StreamRunsDirectAndKeepsItsPosition) {
         EXPECT_GE(env_->stat("cipher.direct"), direct_before + 3) << env_->stats();
         // The bound stretches ran as sessions on the device.
         EXPECT_GE(env_->stat("submitted"), submitted_before + 45) << env_->stats();
-        EVP_CIPHER_CTX_free(c);
-        EVP_CIPHER_CTX_free(ref);
     }
-    EVP_CIPHER_free(ours);
-    EVP_CIPHER_free(theirs);
 }
 
 TEST_F(Differential, ChaCha20KeystreamMadeAheadMatchesAtEveryEdge) {
@@ -255,10 +292,6 @@ TEST_F(Differential, ChaCha20KeystreamMadeAheadMatchesAtEveryEdge) {
     // taken where the buffer is part used, and a new IV there, start from the stream's
     // position, not the library's.
     ASSERT_TRUE(env_->loaded()) << env_->load_error();
-    EVP_CIPHER *ours = EVP_CIPHER_fetch(env_->ctx(), "ChaCha20", kAcrypto);
-    EVP_CIPHER *theirs = EVP_CIPHER_fetch(env_->ctx(), "ChaCha20", kDefault);
-    ASSERT_NE(ours, nullptr);
-    ASSERT_NE(theirs, nullptr);
     std::vector<size_t> lens(65, 16); // a session, then one buffer used up exactly
     // left: 0, 1023, 0, 0, 512, 936, 0, 1021, 1, 1023, 1022, 1023, 1018, 1012
     lens.insert(lens.end(), {1, 1023, 513, 512, 600, 2000, 3, 1020, 2, 1, 1023, 1024, 5, 1030});
@@ -266,11 +299,10 @@ TEST_F(Differential, ChaCha20KeystreamMadeAheadMatchesAtEveryEdge) {
     for (const bool enc : {true, false}) {
         SCOPED_TRACE(enc ? "encrypt" : "decrypt");
         const long long direct_before = env_->stat("cipher.direct");
-        const auto key = random_bytes(32);
-        auto iv = random_bytes(16);
-        EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new(), *ref = EVP_CIPHER_CTX_new();
-        ASSERT_EQ(EVP_CipherInit_ex2(c, ours, key.data(), iv.data(), enc ? 1 : 0, nullptr), 1);
-        ASSERT_EQ(EVP_CipherInit_ex2(ref, theirs, key.data(), iv.data(), enc ? 1 : 0, nullptr), 1);
+        const auto iv = random_bytes(16);
+        CipherPair p;
+        ASSERT_TRUE(p.fetch(env_->ctx(), "ChaCha20") && p.key(enc, random_bytes(32), iv));
+        EVP_CIPHER_CTX *c = p.c, *ref = p.ref;
         uint64_t done = 0;
         for (size_t i = 0; i < lens.size(); ++i) {
             const size_t len = lens[i];
@@ -280,81 +312,15 @@ TEST_F(Differential, ChaCha20KeystreamMadeAheadMatchesAtEveryEdge) {
                 ASSERT_EQ(EVP_CipherInit_ex2(ref, nullptr, nullptr, iv.data(), -1, nullptr), 1);
                 done = 0;
             }
-            const auto in = random_bytes(len);
-            std::vector<uint8_t> got = in, want(len);
-            int outl = 0, wantl = 0;
-            EVP_CIPHER_CTX *run = c;
-            if (i == 30 || i == 72) { // a copy, the buffer part used, runs this update
-                run = EVP_CIPHER_CTX_new();
-                ASSERT_EQ(EVP_CIPHER_CTX_copy(run, c), 1) << drain_errors();
-            }
-            if (i % 2 == 0) { // in place, or out of place
-                ASSERT_EQ(
-                    EVP_CipherUpdate(run, got.data(), &outl, got.data(), static_cast<int>(len)), 1)
-                    << drain_errors();
-            } else {
-                ASSERT_EQ(
-                    EVP_CipherUpdate(run, got.data(), &outl, in.data(), static_cast<int>(len)), 1)
-                    << drain_errors();
-            }
-            ASSERT_EQ(EVP_CipherUpdate(ref, want.data(), &wantl, in.data(), static_cast<int>(len)),
-                      1);
-            ASSERT_EQ(outl, static_cast<int>(len));
-            ASSERT_EQ(got, want);
-            if (run != c) { // the original runs the same bytes from where the copy started
-                std::vector<uint8_t> again(len);
-                ASSERT_EQ(
-                    EVP_CipherUpdate(c, again.data(), &outl, in.data(), static_cast<int>(len)), 1)
-                    << drain_errors();
-                ASSERT_EQ(again, want);
-                EVP_CIPHER_CTX_free(run);
-            }
+            // In place or not in turn; a copy, the buffer part used, runs two of them.
+            ASSERT_TRUE(same_update(c, ref, len, i % 2 == 0, i == 30 || i == 72));
             done += len;
-            const auto [want_iv, want_num] = chacha_position(iv, done);
-            std::vector<uint8_t> have_iv(16);
-            unsigned int have_num = 99;
-            OSSL_PARAM p[] = {
-                OSSL_PARAM_construct_octet_string("updated-iv", have_iv.data(), have_iv.size()),
-                OSSL_PARAM_construct_uint("num", &have_num), OSSL_PARAM_construct_end()};
-            ASSERT_EQ(EVP_CIPHER_CTX_get_params(c, p), 1);
-            ASSERT_EQ(have_iv, want_iv);
-            ASSERT_EQ(have_num, want_num);
+            ASSERT_TRUE(at_chacha_position(c, iv, done));
         }
         // The stream ran on the direct path: entered once, and again after the new IV.
         EXPECT_GE(env_->stat("cipher.direct"), direct_before + 2) << env_->stats();
-        EVP_CIPHER_CTX_free(c);
-        EVP_CIPHER_CTX_free(ref);
     }
-    EVP_CIPHER_free(ours);
-    EVP_CIPHER_free(theirs);
 }
-
-/// One cipher from acrypto and from the default provider, each in an encryption context
-/// keyed with the same random key and `iv_len` random IV bytes (none when 0).
-struct EncryptPair {
-    EVP_CIPHER *ours = nullptr, *theirs = nullptr;
-    EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new(), *ref = EVP_CIPHER_CTX_new();
-    EncryptPair() = default;
-    EncryptPair(const EncryptPair &) = delete;
-    EncryptPair &operator=(const EncryptPair &) = delete;
-    ~EncryptPair() {
-        EVP_CIPHER_CTX_free(c);
-        EVP_CIPHER_CTX_free(ref);
-        EVP_CIPHER_free(ours);
-        EVP_CIPHER_free(theirs);
-    }
-    /// False when either cipher cannot be fetched or either context keyed.
-    bool init(OSSL_LIB_CTX *lib, const char *name, size_t iv_len) {
-        ours = EVP_CIPHER_fetch(lib, name, kAcrypto);
-        theirs = EVP_CIPHER_fetch(lib, name, kDefault);
-        if (ours == nullptr || theirs == nullptr || c == nullptr || ref == nullptr) return false;
-        const auto key = random_bytes(static_cast<size_t>(EVP_CIPHER_get_key_length(ours)));
-        const auto iv = random_bytes(iv_len);
-        const unsigned char *ivp = iv_len != 0 ? iv.data() : nullptr;
-        return EVP_EncryptInit_ex2(c, ours, key.data(), ivp, nullptr) == 1 &&
-               EVP_EncryptInit_ex2(ref, theirs, key.data(), ivp, nullptr) == 1;
-    }
-};
 
 TEST_F(Differential, ArmedKernelsHonourADeviceSetMidStream) {
     // A context's bound kernel runs most updates on the cost model's last answer, asked
@@ -364,7 +330,7 @@ TEST_F(Differential, ArmedKernelsHonourADeviceSetMidStream) {
     ASSERT_TRUE(env_->loaded()) << env_->load_error();
     for (const char *name : {"AES-128-XTS", "AES-128-CBC", "AES-256-CTR", "DES-EDE3-CBC"}) {
         SCOPED_TRACE(name);
-        EncryptPair p;
+        CipherPair p;
         ASSERT_TRUE(p.init(env_->ctx(), name, 16)) << drain_errors();
         EVP_CIPHER_CTX *c = p.c, *ref = p.ref;
         auto updates = [&](int n) {
@@ -399,7 +365,7 @@ TEST_F(Differential, ArmedAeadMessagesHonourADeviceSetMidStream) {
     ASSERT_TRUE(env_->loaded()) << env_->load_error();
     for (const char *name : {"AES-128-GCM", "ChaCha20-Poly1305"}) {
         SCOPED_TRACE(name);
-        EncryptPair p;
+        CipherPair p;
         ASSERT_TRUE(p.init(env_->ctx(), name, 0)) << drain_errors();
         EVP_CIPHER_CTX *c = p.c, *ref = p.ref;
         auto messages = [&](int n) {
