@@ -214,7 +214,7 @@ int bind_kernel(const std::shared_ptr<CryptoLib> &lib, const std::shared_ptr<Ker
         a->k.known = true; // zero IV, counter zero, num 0
     }
     out = kernel_table(a, release_aes, uint64_t{1} << 30);
-    out.run_fn = a->ni_fn == nullptr               ? run_aes
+    out.run_fn = a->ni_fn == nullptr           ? run_aes
                  : a->mode == ACRYPTO_MODE_ECB ? run_aes_ni<ACRYPTO_MODE_ECB>
                  : a->mode == ACRYPTO_MODE_CBC ? run_aes_ni<ACRYPTO_MODE_CBC>
                                                : run_aes_ni<ACRYPTO_MODE_CTR>;
