@@ -8,7 +8,8 @@
 #   -E: no devices key in openssl.cnf (the provider's embedded default device list)
 #   -a: only these tests, e.g. "aes-128-cbc sha256" (default: aes-128-cbc aes-128-gcm sha256
 #       hmac-sha256 pkey; also known: aes-128-ctr aes-256-xts chacha20 sha1 sha512 aes-128-xts
-#       aes-256-cbc des-ede3-cbc chacha20-poly1305 sha384 hmac-sha512)
+#       aes-256-cbc des-ede3-cbc chacha20-poly1305 sha384 hmac-sha512 hmac-sha1 aes-128-ecb
+#       aes-256-ctr aes-256-gcm sha224)
 #   -S: skip the acrypto sync mode (default and async modes only)
 #   -p: no measurement, plot the existing <output dir>/speed-<tag>.csv again
 #   module dir: folder holding acrypto.so and acrypto/ (default: build/release/modules)
@@ -64,7 +65,9 @@ TESTS=("aes-128-cbc|-evp aes-128-cbc" "aes-128-gcm|-evp aes-128-gcm" "sha256|-ev
     "aes-128-ctr|-evp aes-128-ctr" "aes-256-xts|-evp aes-256-xts" "chacha20|-evp chacha20"
     "sha1|-evp sha1" "sha512|-evp sha512" "aes-128-xts|-evp aes-128-xts"
     "aes-256-cbc|-evp aes-256-cbc" "des-ede3-cbc|-evp des-ede3-cbc"
-    "chacha20-poly1305|-evp chacha20-poly1305" "sha384|-evp sha384" "hmac-sha512|-hmac sha512")
+    "chacha20-poly1305|-evp chacha20-poly1305" "sha384|-evp sha384" "hmac-sha512|-hmac sha512"
+    "hmac-sha1|-hmac sha1" "aes-128-ecb|-evp aes-128-ecb" "aes-256-ctr|-evp aes-256-ctr"
+    "aes-256-gcm|-evp aes-256-gcm" "sha224|-evp sha224")
 ONLY=${ONLY:-aes-128-cbc aes-128-gcm sha256 hmac-sha256 pkey}
 if [ -n "$ONLY" ]; then
     SEL=()
@@ -94,7 +97,7 @@ one() {
             /^\+F2:/ { printf "rsa,sign,%s,%s,ops/s\nrsa,verify,%s,%s,ops/s\n", $3, $4, $3, $5 }
             /^\+F4:/ { printf "ecdsa,sign,%s,%s,ops/s\necdsa,verify,%s,%s,ops/s\n", $3, $4, $3, $5 }
             /^\+F5:/ { printf "ecdh,derive,%s,%s,ops/s\n", $3, $4 }' |
-        sed -e 's/^\(sha1\|sha256\|sha384\|sha512\),encrypt/\1,digest/' -e 's/^\(hmac-sha[0-9]*\),encrypt/\1,mac/'
+        sed -e 's/^\(sha1\|sha224\|sha256\|sha384\|sha512\),encrypt/\1,digest/' -e 's/^\(hmac-sha[0-9]*\),encrypt/\1,mac/'
 }
 
 if [ -z "$PLOT_ONLY" ]; then
