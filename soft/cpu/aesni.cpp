@@ -84,6 +84,24 @@ ACRYPTO_AESNI inline void enc_ways(const __m128i *k, __m128i *x) {
     for (size_t j = 0; j < N; ++j) x[j] = _mm_aesenclast_si128(x[j], k[R]);
 }
 
+/**
+ * A block entering round 1: its input, round key 0, then `late`, the value that is ready
+ * last (CBC's chain, XTS's tweaks). The input meets the key as soon as it is loaded; the
+ * compiler would otherwise reassociate the XORs, leaving two steps after `late` or after
+ * the input (in place, the previous update's output).
+ */
+ACRYPTO_AESNI inline __m128i key0_then(__m128i in, __m128i k0, __m128i late) {
+    __m128i x = _mm_xor_si128(in, k0);
+    asm("" : "+x"(x));
+    return _mm_xor_si128(x, late);
+}
+/// key0_then() for a pair of blocks on VAES.
+ACRYPTO_VAES inline __m256i key0_then(__m256i in, __m256i k0, __m256i late) {
+    __m256i x = _mm256_xor_si256(in, k0);
+    asm("" : "+x"(x));
+    return _mm256_xor_si256(x, late);
+}
+
 ACRYPTO_AESNI inline __m128i load(const uint8_t *p) {
     return _mm_loadu_si128(reinterpret_cast<const __m128i *>(p));
 }
@@ -113,20 +131,6 @@ template <typename G, typename... A> ACRYPTO_AESNI inline auto run_group(size_t 
 /// Pairs of blocks on VAES: kWays blocks as kWays / 2 256-bit lanes.
 constexpr int kPairs = static_cast<int>(kWays / 2);
 
-/// The rounds of kWays blocks (kPairs pairs) side by side on VAES, round key 0 included.
-template <int R, bool Enc> ACRYPTO_VAES inline void rounds_wide(const __m128i *k, __m256i *x) {
-    const __m256i k0 = _mm256_broadcastsi128_si256(k[0]);
-    for (int j = 0; j < kPairs; ++j) x[j] = _mm256_xor_si256(x[j], k0);
-    for (int r = 1; r < R; ++r) {
-        const __m256i kr = _mm256_broadcastsi128_si256(k[r]);
-        for (int j = 0; j < kPairs; ++j)
-            x[j] = Enc ? _mm256_aesenc_epi128(x[j], kr) : _mm256_aesdec_epi128(x[j], kr);
-    }
-    const __m256i kl = _mm256_broadcastsi128_si256(k[R]);
-    for (int j = 0; j < kPairs; ++j)
-        x[j] = Enc ? _mm256_aesenclast_epi128(x[j], kl) : _mm256_aesdeclast_epi128(x[j], kl);
-}
-
 /// Rounds 1 to R - 1 of kPairs pairs side by side on VAES (round key 0 and the last round
 /// are the caller's: XTS folds its tweaks into them).
 template <int R, bool Enc>
@@ -136,6 +140,16 @@ ACRYPTO_VAES inline void middle_rounds_wide(const __m128i *k, __m256i *x) {
         for (int j = 0; j < kPairs; ++j)
             x[j] = Enc ? _mm256_aesenc_epi128(x[j], kr) : _mm256_aesdec_epi128(x[j], kr);
     }
+}
+
+/// The rounds of kWays blocks (kPairs pairs) side by side on VAES, round key 0 included.
+template <int R, bool Enc> ACRYPTO_VAES inline void rounds_wide(const __m128i *k, __m256i *x) {
+    const __m256i k0 = _mm256_broadcastsi128_si256(k[0]);
+    for (int j = 0; j < kPairs; ++j) x[j] = _mm256_xor_si256(x[j], k0);
+    middle_rounds_wide<R, Enc>(k, x);
+    const __m256i kl = _mm256_broadcastsi128_si256(k[R]);
+    for (int j = 0; j < kPairs; ++j)
+        x[j] = Enc ? _mm256_aesenclast_epi128(x[j], kl) : _mm256_aesdeclast_epi128(x[j], kl);
 }
 
 ACRYPTO_VAES inline __m256i load2(const uint8_t *p) {
@@ -228,11 +242,7 @@ ACRYPTO_AESNI void cbc_enc_r(const Schedule &s, const uint8_t *src, uint8_t *dst
     // x: the block entering round 1. Each block's rounds depend on the one before, so only
     // AES rounds stay on that chain: the next block's plaintext and first round key join the
     // last round's key, and one more aesenclast from the same state yields the next x.
-    // The plaintext meets the first round key before the chain does (the compiler would
-    // otherwise XOR the chain value first and then the key: one more step on the chain).
-    __m128i x = _mm_xor_si128(load(src), k0);
-    asm("" : "+x"(x));
-    x = _mm_xor_si128(x, c);
+    __m128i x = key0_then(load(src), k0, c);
     for (size_t off = 0;; off += 16) {
         for (int r = 1; r < R; ++r) x = _mm_aesenc_si128(x, k[r]);
         c = _mm_aesenclast_si128(x, last);
@@ -443,18 +453,6 @@ ACRYPTO_VAES inline __m256i tweak_times_x8(__m256i t) {
     return _mm256_xor_si256(_mm256_slli_si256(t, 1), fold);
 }
 
-/**
- * A pair of XTS blocks entering round 1: their input, round key 0 and their tweaks. The
- * input meets the key first, as soon as it is loaded; the tweaks, last to be ready, come
- * last (the compiler would otherwise reassociate, leaving two steps after the tweaks or
- * after the input, which in place is the previous update's output).
- */
-ACRYPTO_VAES inline __m256i xts_in(__m256i in, __m256i k0, __m256i t) {
-    __m256i x = _mm256_xor_si256(in, k0);
-    asm("" : "+x"(x));
-    return _mm256_xor_si256(x, t);
-}
-
 /// XTS over `n` bytes (a multiple of 8 blocks) with VAES, four pairs of blocks
 /// side by side, from the first block's tweak `t`; returns the next block's (by value:
 /// a tweak whose address is taken lives in memory, its every step a store and a reload).
@@ -476,7 +474,7 @@ ACRYPTO_VAES __m128i xts_wide(const __m128i *k, const uint8_t *src, uint8_t *dst
     const __m256i kl = _mm256_broadcastsi128_si256(k[R]);
     for (size_t off = 0; off < n; off += kWays * 16) {
         __m256i x[kPairs];
-        for (int j = 0; j < kPairs; ++j) x[j] = xts_in(load2(src + off + 32 * j), k0, tw[j]);
+        for (int j = 0; j < kPairs; ++j) x[j] = key0_then(load2(src + off + 32 * j), k0, tw[j]);
         middle_rounds_wide<R, Enc>(k, x);
         for (int j = 0; j < kPairs; ++j) {
             // The last round's key with the tweak folded in: one step less after the rounds.

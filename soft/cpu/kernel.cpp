@@ -34,9 +34,9 @@ struct AesKernel : KernelBase {
 
 /// Whether a run of `len` bytes has what the kernel's mode needs: whole blocks (ECB, CBC),
 /// an IV (CBC, CTR) and a position in the keystream block (CTR).
-bool mode_args_ok(const AesKernel &a, size_t len, const uint8_t *iv, const uint32_t *num) {
-    if (a.mode == ACRYPTO_MODE_CTR) return iv && num && *num < 16;
-    return len % 16 == 0 && (a.mode == ACRYPTO_MODE_ECB || iv);
+bool mode_args_ok(uint32_t mode, size_t len, const uint8_t *iv, const uint32_t *num) {
+    if (mode == ACRYPTO_MODE_CTR) return iv && num && *num < 16;
+    return len % 16 == 0 && (mode == ACRYPTO_MODE_ECB || iv);
 }
 
 int run_aes(void *state, const uint8_t *src, uint8_t *dst, size_t len, uint8_t *iv, uint32_t *num) {
@@ -44,7 +44,7 @@ int run_aes(void *state, const uint8_t *src, uint8_t *dst, size_t len, uint8_t *
     if (len == 0) return ACRYPTO_OK;
     if (!src || !dst || partly_overlaps(src, dst, len)) return ACRYPTO_E_INVALID;
     int rc = ACRYPTO_E_INVALID;
-    if (mode_args_ok(*a, len, iv, num)) {
+    if (mode_args_ok(a->mode, len, iv, num)) {
         switch (a->mode) {
         case ACRYPTO_MODE_ECB: rc = aes_ecb(a->k, src, dst, len); break;
         case ACRYPTO_MODE_CBC: rc = aes_cbc(a->k, src, dst, len, iv, a->enc); break;
@@ -66,9 +66,7 @@ int run_aes_ni(void *state, const uint8_t *src, uint8_t *dst, size_t len, uint8_
     if (len == 0) return ACRYPTO_OK;
     if (!src || !dst || partly_overlaps(src, dst, len)) return ACRYPTO_E_INVALID;
     a->count(len); // a run refused for its mode's arguments counts, as in run_aes
-    const bool args_ok = M == ACRYPTO_MODE_CTR ? iv && num && *num < 16
-                                               : len % 16 == 0 && (M == ACRYPTO_MODE_ECB || iv);
-    if (!args_ok) [[unlikely]]
+    if (!mode_args_ok(M, len, iv, num)) [[unlikely]]
         return ACRYPTO_E_INVALID;
     return a->ni_fn(a->ni_keys, src, dst, len, iv, num);
 }
